@@ -1,0 +1,23 @@
+use clap::Parser;
+use idtui::cli::{Cli, Command};
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command {
+        Some(Command::Sandbox(opts)) => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info".into()),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            rt.block_on(idtui::sandbox::serve(opts))
+        }
+        Some(Command::Keys) => anyhow::bail!("`idtui keys` is being built"),
+        None => anyhow::bail!("the dashboard is being built"),
+    }
+}

@@ -1,0 +1,98 @@
+//! Options of `idtui sandbox`, shared by the command line and the embedded sandbox.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::faults::FaultSpec;
+
+/// Which Coassemble plan the emulated workspace is on: deletes need Embed Automate or above.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum HeadlessPlan {
+    Core,
+    #[default]
+    Automate,
+    Partner,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct SandboxOptions {
+    /// Address to listen on. Loopback by default; anything else must be asked for.
+    #[arg(long, default_value = "127.0.0.1:4455")]
+    pub listen: SocketAddr,
+
+    /// SQLite database file; data persists across restarts. In memory when omitted.
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+
+    /// Load the demo data set from assets/ (only into empty tables).
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Generate N deterministic synthetic records per provider.
+    #[arg(long, value_name = "N")]
+    pub generate: Option<u64>,
+
+    /// Require this credential on every API (Kratos: `Bearer T`; MATTR: `Bearer T` or a token
+    /// from /oauth/token with client_secret T; Coassemble: `COASSEMBLE:<workspace>:T`).
+    #[arg(
+        long,
+        value_name = "T",
+        env = "IDTUI_SANDBOX_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+
+    /// Inject faults, e.g. `latency=200ms,5xx=0.1,429=0.05,drop=0.02,truncate=0.02,seed=7`.
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<FaultSpec>,
+
+    /// Append one JSON line per request (time, method, path, status, duration_ms).
+    #[arg(long, value_name = "FILE")]
+    pub request_log: Option<PathBuf>,
+
+    /// Coassemble plan of the emulated workspace (delete needs automate or partner).
+    #[arg(long, value_enum, default_value_t = HeadlessPlan::Automate)]
+    pub headless_plan: HeadlessPlan,
+
+    /// Coassemble requests per minute per client IP before 429 (0 turns the limit off).
+    #[arg(long, default_value_t = 100)]
+    pub headless_rate_limit: u32,
+
+    /// Lifetime in seconds of MATTR access tokens issued by /oauth/token.
+    #[arg(long, default_value_t = 3600)]
+    pub core_token_ttl: u64,
+
+    /// Allow listening on a non-loopback address.
+    #[arg(long)]
+    pub allow_remote: bool,
+}
+
+impl SandboxOptions {
+    /// The embedded sandbox the dashboard starts with no config: random loopback port,
+    /// in-memory database, demo data, no auth and no rate limit.
+    pub fn embedded() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            db: None,
+            demo: true,
+            generate: None,
+            token: None,
+            faults: None,
+            request_log: None,
+            headless_plan: HeadlessPlan::Automate,
+            headless_rate_limit: 0,
+            core_token_ttl: 3600,
+            allow_remote: false,
+        }
+    }
+
+    /// A bare sandbox for tests: random loopback port, in-memory, empty, no limits.
+    pub fn for_tests() -> Self {
+        Self {
+            demo: false,
+            ..Self::embedded()
+        }
+    }
+}

@@ -129,7 +129,7 @@ impl CoreApi {
     }
 }
 
-fn cursor_query(cursor: &Cursor, limit: u32) -> Result<Vec<(String, String)>, ApiError> {
+pub(crate) fn cursor_query(cursor: &Cursor, limit: u32) -> Result<Vec<(String, String)>, ApiError> {
     let mut q = vec![("limit".to_owned(), limit.clamp(1, MAX_LIMIT).to_string())];
     match &cursor.0 {
         Position::First => {}

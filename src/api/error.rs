@@ -76,13 +76,13 @@ pub struct ApiError {
     pub status: Option<u16>,
     /// The provider's own code: Kratos `error.id` (or `error.status`), MATTR `code`, the OAuth
     /// `error`, Coassemble `error.code`.
-    pub code: Option<String>,
+    pub code: Option<Box<str>>,
     /// Kratos' specific cause (`error.reason`); shown in preference to `message`.
-    pub reason: Option<String>,
+    pub reason: Option<Box<str>>,
     pub message: String,
     /// Structured details as sent (Kratos `details` object, MATTR `details` array).
-    pub details: Option<Value>,
-    pub request_id: Option<String>,
+    pub details: Option<Box<Value>>,
+    pub request_id: Option<Box<str>>,
     /// How long the server asked us to wait (429/503 `Retry-After`).
     pub retry_after: Option<Duration>,
 }
@@ -153,7 +153,7 @@ impl ApiError {
             }
             _ => message,
         };
-        if let Some(first) = self.details.as_ref().and_then(first_detail) {
+        if let Some(first) = self.details.as_deref().and_then(first_detail) {
             out.push_str(&format!(" ({})", clean(&first, FIELD_CAP)));
         }
         out
@@ -197,6 +197,10 @@ fn str_field(v: &Value, key: &str) -> Option<String> {
     }
 }
 
+fn boxed(v: &Value, key: &str) -> Option<Box<str>> {
+    str_field(v, key).map(String::into_boxed_str)
+}
+
 /// Fill `err` from one of the three known envelopes; false when the body is none of them.
 fn decode_envelope(err: &mut ApiError, v: &Value) -> bool {
     let Some(obj) = v.as_object() else {
@@ -205,22 +209,25 @@ fn decode_envelope(err: &mut ApiError, v: &Value) -> bool {
     match obj.get("error") {
         // Kratos (herodot): {"error": {id, code, status, request, reason, details, message}}
         Some(inner @ Value::Object(e)) if !obj.contains_key("message") => {
-            err.code = str_field(inner, "id").or_else(|| str_field(inner, "status"));
-            err.reason = str_field(inner, "reason");
+            err.code = boxed(inner, "id").or_else(|| boxed(inner, "status"));
+            err.reason = boxed(inner, "reason");
             err.message = str_field(inner, "message").unwrap_or_default();
-            err.request_id = str_field(inner, "request");
-            err.details = e.get("details").filter(|d| !is_empty_json(d)).cloned();
+            err.request_id = boxed(inner, "request");
+            err.details = e
+                .get("details")
+                .filter(|d| !is_empty_json(d))
+                .map(|d| Box::new(d.clone()));
             true
         }
         // Coassemble: {"message": "...", "error": {"code": "NOT_FOUND", "status": 404}}
         Some(inner @ Value::Object(_)) => {
-            err.code = str_field(inner, "code");
+            err.code = boxed(inner, "code");
             err.message = str_field(v, "message").unwrap_or_default();
             true
         }
         // OAuth (MATTR token endpoint): {"error": "access_denied", "error_description": "..."}
         Some(Value::String(code)) => {
-            err.code = Some(code.clone());
+            err.code = Some(code.as_str().into());
             err.message = str_field(v, "error_description").unwrap_or_else(|| code.clone());
             err.kind = ErrorKind::Auth;
             true
@@ -228,9 +235,12 @@ fn decode_envelope(err: &mut ApiError, v: &Value) -> bool {
         _ => {
             // MATTR: {"code": "BadRequest", "message": "...", "details": [...]}
             if obj.contains_key("code") || obj.contains_key("message") {
-                err.code = str_field(v, "code");
+                err.code = boxed(v, "code");
                 err.message = str_field(v, "message").unwrap_or_default();
-                err.details = obj.get("details").filter(|d| !is_empty_json(d)).cloned();
+                err.details = obj
+                    .get("details")
+                    .filter(|d| !is_empty_json(d))
+                    .map(|d| Box::new(d.clone()));
                 true
             } else {
                 false

@@ -174,7 +174,10 @@ impl HeadlessApi {
     }
 }
 
-fn page_query(cursor: &Cursor, length: u32) -> Result<(Vec<(String, String)>, u64, u32), ApiError> {
+/// Query pairs, page number and clamped length of one page request.
+pub(crate) type PageQuery = (Vec<(String, String)>, u64, u32);
+
+pub(crate) fn page_query(cursor: &Cursor, length: u32) -> Result<PageQuery, ApiError> {
     let page = match &cursor.0 {
         Position::First => 0,
         Position::Number(n) => *n,

@@ -209,7 +209,19 @@ impl HttpLayer {
         &self.inner.client
     }
 
-    pub(crate) fn url(&self, req: &Req) -> Url {
+    /// The full URL of `req`. An id of `.` or `..` is refused: URL parsing treats those (in
+    /// any spelling, `%2E` included) as path navigation, so no encoding can carry them.
+    pub(crate) fn url(&self, req: &Req) -> Result<Url, ApiError> {
+        if let Some(bad) = req
+            .segments
+            .iter()
+            .find(|s| *s == "." || *s == ".." || s.is_empty())
+        {
+            return Err(ApiError::config(
+                self.inner.provider,
+                format!("invalid id {bad:?}"),
+            ));
+        }
         let mut url = self.inner.base.clone();
         if let Ok(mut segs) = url.path_segments_mut() {
             segs.pop_if_empty();
@@ -219,7 +231,7 @@ impl HttpLayer {
             url.query_pairs_mut()
                 .extend_pairs(req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
-        url
+        Ok(url)
     }
 
     /// Send `req`; reads are retried on transient failures, mutations are sent once.
@@ -269,7 +281,7 @@ impl HttpLayer {
 
     async fn attempt(&self, req: &Req) -> Result<Resp, ApiError> {
         let provider = self.inner.provider;
-        let url = self.url(req);
+        let url = self.url(req)?;
         let mut builder = self
             .inner
             .client
@@ -308,7 +320,7 @@ impl HttpLayer {
                 err.request_id = headers
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
+                    .map(Into::into);
             }
             return Err(err);
         }

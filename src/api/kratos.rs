@@ -217,7 +217,7 @@ fn active_query(active: Option<bool>) -> Vec<(String, String)> {
 /// Add the page position: the first page gets the filters, a later page replays the query
 /// of the server's `next` link (which carries the filters) as is. Either way the page size is
 /// ours, except on legacy `page`/`per_page` links, which are left untouched.
-fn paged(
+pub(crate) fn paged(
     mut req: Req,
     cursor: &Cursor,
     first_query: Vec<(String, String)>,

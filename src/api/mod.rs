@@ -139,3 +139,6 @@ pub fn connect_with(
         }
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -64,6 +64,12 @@ impl CoreApi {
         self.page(&req, CoreUser::from_json).await
     }
 
+    /// `POST /users` (current docs; users are otherwise created by issuance flows).
+    pub async fn create_user(&self, body: &Value) -> Result<CoreUser, ApiError> {
+        let req = self.users(Method::POST, false).json(body.clone());
+        self.http.send_json(&req).await.map(CoreUser::from_json)
+    }
+
     pub async fn get_user(&self, id: &str) -> Result<CoreUser, ApiError> {
         let req = self.users(Method::GET, true).id(id);
         self.http.send_json(&req).await.map(CoreUser::from_json)

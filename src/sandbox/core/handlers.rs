@@ -35,7 +35,10 @@ fn parse_body(bytes: &[u8]) -> Result<Map<String, Value>, CoreError> {
             "Body must be a JSON object",
         )),
         Err(e) => Err(CoreError::invalid(
-            String::from_utf8_lossy(bytes).chars().take(200).collect::<String>(),
+            String::from_utf8_lossy(bytes)
+                .chars()
+                .take(200)
+                .collect::<String>(),
             "body",
             "body",
             &format!("Invalid JSON: {e}"),
@@ -127,11 +130,7 @@ pub async fn list_users(
     .await
 }
 
-pub async fn search_users(
-    _auth: CoreAuth,
-    State(state): State<AppState>,
-    body: Bytes,
-) -> Response {
+pub async fn search_users(_auth: CoreAuth, State(state): State<AppState>, body: Bytes) -> Response {
     events::run(&state, "USER_SEARCH", json!({}), move |conn| {
         let body = parse_body(&body)?;
         let criteria = Criteria::from_body(&body)?;
@@ -143,11 +142,7 @@ pub async fn search_users(
     .await
 }
 
-pub async fn create_user(
-    _auth: CoreAuth,
-    State(state): State<AppState>,
-    body: Bytes,
-) -> Response {
+pub async fn create_user(_auth: CoreAuth, State(state): State<AppState>, body: Bytes) -> Response {
     events::run(&state, "USER_CREATE", json!({}), move |conn| {
         let body = parse_body(&body)?;
         let user = StoredUser {

@@ -126,7 +126,10 @@ pub fn get_user(conn: &Connection, id: &str) -> rusqlite::Result<Option<StoredUs
 /// Deletes the user and its persisted credential metadata; `false` if there was no such user.
 pub fn delete_user(conn: &mut Connection, id: &str) -> rusqlite::Result<bool> {
     let tx = conn.transaction()?;
-    tx.execute("DELETE FROM core_credentials WHERE user_id = ?1", params![id])?;
+    tx.execute(
+        "DELETE FROM core_credentials WHERE user_id = ?1",
+        params![id],
+    )?;
     let n = tx.execute("DELETE FROM core_users WHERE id = ?1", params![id])?;
     tx.commit()?;
     Ok(n > 0)
@@ -222,7 +225,12 @@ pub fn insert_credential(
     conn.prepare_cached(
         "INSERT INTO core_credentials (id, user_id, created_at, body) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![cred.id, user_id, cred.created_at, cred.body.to_string()])?;
+    .execute(params![
+        cred.id,
+        user_id,
+        cred.created_at,
+        cred.body.to_string()
+    ])?;
     Ok(())
 }
 
@@ -256,4 +264,3 @@ pub fn list_credentials(
 pub fn user_count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT count(*) FROM core_users", [], |r| r.get(0))
 }
-

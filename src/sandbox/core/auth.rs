@@ -38,7 +38,8 @@ impl TokenStore {
 
     fn is_valid(&self, token: &str) -> bool {
         let map = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(token).is_some_and(|expires| *expires > Instant::now())
+        map.get(token)
+            .is_some_and(|expires| *expires > Instant::now())
     }
 }
 
@@ -111,11 +112,7 @@ pub async fn issue_token(State(state): State<AppState>, body: Bytes) -> Response
         }
     }
     if field("client_id").is_none_or(str::is_empty) {
-        return oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "access_denied",
-            "Unauthorized",
-        );
+        return oauth_error(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized");
     }
     if let Some(expected) = state.options.token.as_deref()
         && field("client_secret") != Some(expected)

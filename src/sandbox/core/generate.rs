@@ -15,7 +15,11 @@ const FAMILY: [&str; 8] = [
     "Ngata", "Smith", "Wang", "Kowalski", "Okafor", "Larsen", "Rossi", "Parata",
 ];
 const CITIES: [&str; 5] = ["Auckland", "Wellington", "Sydney", "Melbourne", "Dunedin"];
-const TYPES: [&str; 3] = ["CourseCredential", "EmployeeCredential", "MembershipCredential"];
+const TYPES: [&str; 3] = [
+    "CourseCredential",
+    "EmployeeCredential",
+    "MembershipCredential",
+];
 const PROFILES: [&str; 4] = ["web-semantic", "compact", "mobile", "compact-semantic"];
 
 pub fn user_id(i: u64) -> String {

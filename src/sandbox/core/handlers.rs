@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::auth::CoreAuth;
 use super::errors::CoreError;
-use super::events::{self, Reply, now_iso};
+use super::events::{self, Reply};
 use super::pagination::{self, page_body};
 use super::search::Criteria;
 use super::store::{self, StoredUser};
@@ -35,7 +35,10 @@ fn parse_body(bytes: &[u8]) -> Result<Map<String, Value>, CoreError> {
             "Body must be a JSON object",
         )),
         Err(e) => Err(CoreError::invalid(
-            String::from_utf8_lossy(bytes).chars().take(200).collect::<String>(),
+            String::from_utf8_lossy(bytes)
+                .chars()
+                .take(200)
+                .collect::<String>(),
             "body",
             "body",
             &format!("Invalid JSON: {e}"),
@@ -127,11 +130,7 @@ pub async fn list_users(
     .await
 }
 
-pub async fn search_users(
-    _auth: CoreAuth,
-    State(state): State<AppState>,
-    body: Bytes,
-) -> Response {
+pub async fn search_users(_auth: CoreAuth, State(state): State<AppState>, body: Bytes) -> Response {
     events::run(&state, "USER_SEARCH", json!({}), move |conn| {
         let body = parse_body(&body)?;
         let criteria = Criteria::from_body(&body)?;
@@ -143,16 +142,12 @@ pub async fn search_users(
     .await
 }
 
-pub async fn create_user(
-    _auth: CoreAuth,
-    State(state): State<AppState>,
-    body: Bytes,
-) -> Response {
+pub async fn create_user(_auth: CoreAuth, State(state): State<AppState>, body: Bytes) -> Response {
     events::run(&state, "USER_CREATE", json!({}), move |conn| {
         let body = parse_body(&body)?;
         let user = StoredUser {
             id: uuid::Uuid::new_v4().to_string(),
-            created_at: now_iso(),
+            created_at: store::next_created_at(conn)?,
             claims: claims_field(&body)?.unwrap_or_else(|| json!({})),
             auth_provider: provider_field(&body)?.flatten(),
         };

@@ -126,7 +126,10 @@ pub fn get_user(conn: &Connection, id: &str) -> rusqlite::Result<Option<StoredUs
 /// Deletes the user and its persisted credential metadata; `false` if there was no such user.
 pub fn delete_user(conn: &mut Connection, id: &str) -> rusqlite::Result<bool> {
     let tx = conn.transaction()?;
-    tx.execute("DELETE FROM core_credentials WHERE user_id = ?1", params![id])?;
+    tx.execute(
+        "DELETE FROM core_credentials WHERE user_id = ?1",
+        params![id],
+    )?;
     let n = tx.execute("DELETE FROM core_users WHERE id = ?1", params![id])?;
     tx.commit()?;
     Ok(n > 0)
@@ -222,7 +225,12 @@ pub fn insert_credential(
     conn.prepare_cached(
         "INSERT INTO core_credentials (id, user_id, created_at, body) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![cred.id, user_id, cred.created_at, cred.body.to_string()])?;
+    .execute(params![
+        cred.id,
+        user_id,
+        cred.created_at,
+        cred.body.to_string()
+    ])?;
     Ok(())
 }
 
@@ -257,3 +265,19 @@ pub fn user_count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT count(*) FROM core_users", [], |r| r.get(0))
 }
 
+/// Creation time for a new user: now, but strictly after the newest existing user, so a user
+/// created during a cursor walk always sorts after every page already handed out.
+pub fn next_created_at(conn: &Connection) -> rusqlite::Result<String> {
+    const FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
+    let now = chrono::Utc::now();
+    let newest: Option<String> =
+        conn.query_row("SELECT max(created_at) FROM core_users", [], |r| r.get(0))?;
+    let newest = newest
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+        .map(|d| d.with_timezone(&chrono::Utc));
+    let at = match newest {
+        Some(n) if n >= now => n + chrono::Duration::milliseconds(1),
+        _ => now,
+    };
+    Ok(at.format(FORMAT).to_string())
+}

@@ -15,7 +15,7 @@ fn main() -> anyhow::Result<()> {
                 )
                 .with_writer(std::io::stderr)
                 .init();
-            rt.block_on(idtui::sandbox::serve(opts))
+            rt.block_on(idtui::sandbox::serve(*opts))
         }
         Some(Command::Keys) => anyhow::bail!("`idtui keys` is being built"),
         None => anyhow::bail!("the dashboard is being built"),

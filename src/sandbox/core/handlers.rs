@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::auth::CoreAuth;
 use super::errors::CoreError;
-use super::events::{self, Reply, now_iso};
+use super::events::{self, Reply};
 use super::pagination::{self, page_body};
 use super::search::Criteria;
 use super::store::{self, StoredUser};
@@ -147,7 +147,7 @@ pub async fn create_user(_auth: CoreAuth, State(state): State<AppState>, body: B
         let body = parse_body(&body)?;
         let user = StoredUser {
             id: uuid::Uuid::new_v4().to_string(),
-            created_at: now_iso(),
+            created_at: store::next_created_at(conn)?,
             claims: claims_field(&body)?.unwrap_or_else(|| json!({})),
             auth_provider: provider_field(&body)?.flatten(),
         };

@@ -264,3 +264,20 @@ pub fn list_credentials(
 pub fn user_count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT count(*) FROM core_users", [], |r| r.get(0))
 }
+
+/// Creation time for a new user: now, but strictly after the newest existing user, so a user
+/// created during a cursor walk always sorts after every page already handed out.
+pub fn next_created_at(conn: &Connection) -> rusqlite::Result<String> {
+    const FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
+    let now = chrono::Utc::now();
+    let newest: Option<String> =
+        conn.query_row("SELECT max(created_at) FROM core_users", [], |r| r.get(0))?;
+    let newest = newest
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+        .map(|d| d.with_timezone(&chrono::Utc));
+    let at = match newest {
+        Some(n) if n >= now => n + chrono::Duration::milliseconds(1),
+        _ => now,
+    };
+    Ok(at.format(FORMAT).to_string())
+}

@@ -233,7 +233,6 @@ async fn all_sessions(
 ) -> (Vec<idtui::api::Session>, Option<u64>) {
     let mut cursor = Cursor::first();
     let mut out = Vec::new();
-    let mut total = None;
     for _ in 0..100 {
         let page: Page<_> = match identity {
             Some(id) => api
@@ -242,11 +241,10 @@ async fn all_sessions(
                 .unwrap(),
             None => api.list_sessions(active, &cursor, size).await.unwrap(),
         };
-        total = page.total;
         out.extend(page.items);
         match page.next {
             Some(n) => cursor = n,
-            None => return (out, total),
+            None => return (out, page.total),
         }
     }
     panic!("session pagination does not end");

@@ -183,3 +183,48 @@ async fn nothing_listening_is_a_connect_error() {
     let err = api.delete_client("acme").await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Connect);
 }
+
+#[tokio::test]
+async fn headless_reads_retry_and_mutations_are_sent_once() {
+    let h = Harness::start(|o| o.faults = Some(FAULTS.parse().unwrap())).await;
+    let api = headless(&profile(Provider::Headless, &format!("{}/api", h.base())));
+    let mut users = Vec::new();
+    let mut cursor = Cursor::first();
+    for _ in 0..60 {
+        match api.list_users(None, &cursor, 3).await {
+            Ok(page) => {
+                users.extend(page.items);
+                match page.next {
+                    Some(n) => cursor = n,
+                    None => break,
+                }
+            }
+            Err(e) => assert_readable(&e, "headless"),
+        }
+    }
+    assert!(users.len() >= 6, "the walk completes: {}", users.len());
+    // Identifiers are unique only within a client; keep one user per identifier so each
+    // path below names exactly one PUT.
+    let mut seen = std::collections::HashSet::new();
+    users.retain(|u| seen.insert(u.identifier.clone()));
+    assert!(recovered(&h.requests()) > 0);
+
+    let mut failures = 0;
+    for u in users.iter().take(12) {
+        let update = idtui::api::HeadlessUserUpdate {
+            client_identifier: u.client_identifier.clone(),
+            metadata: Some(json!({"touched": true})),
+            ..Default::default()
+        };
+        if let Err(e) = api.update_user(&u.identifier, &update).await {
+            failures += 1;
+            assert_readable(&e, "headless");
+        }
+    }
+    assert!(failures > 0, "the fault rate makes some mutations fail");
+    let log = h.requests();
+    for u in users.iter().take(12) {
+        let path = format!("/api/v1/headless/user/{}", u.identifier);
+        assert_eq!(count(&log, "PUT", &path), 1, "{path}");
+    }
+}

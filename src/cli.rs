@@ -33,7 +33,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the local emulator of the three admin APIs.
-    Sandbox(SandboxOptions),
+    Sandbox(Box<SandboxOptions>),
     /// Print the effective keymap (defaults plus user overrides).
     Keys,
 }

@@ -16,7 +16,7 @@ fn main() -> anyhow::Result<()> {
                 )
                 .with_writer(std::io::stderr)
                 .init();
-            rt.block_on(idtui::sandbox::serve(opts))
+            rt.block_on(idtui::sandbox::serve(*opts))
         }
         Some(Command::Keys) => {
             let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Key, PtySession};
+use common::pty::{Key, PtySession};
 
 const WAIT: Duration = Duration::from_secs(10);
 

@@ -4,5 +4,3 @@
 #![allow(dead_code)]
 
 pub mod pty;
-
-pub use pty::{Key, PtySession};

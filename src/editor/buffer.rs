@@ -102,8 +102,26 @@ impl EditBuffer {
             KeyCode::Char(c) if !ctrl && sanitize::is_unsafe(c) => {
                 self.textarea.insert_str(escape_char(c))
             }
+            KeyCode::Enter if key.modifiers.is_empty() => {
+                self.newline_with_indent();
+                true
+            }
             _ => self.textarea.input(key),
         }
+    }
+
+    /// Enter keeps the current line's indentation, one level deeper after `{` or `[`,
+    /// so typing JSON by hand stays aligned with the pretty-printed text around it.
+    fn newline_with_indent(&mut self) {
+        let cursor = self.textarea.cursor();
+        let line = &self.textarea.lines()[cursor.0];
+        let before: String = line.chars().take(cursor.1).collect();
+        let mut indent: String = before.chars().take_while(|c| *c == ' ').collect();
+        if before.trim_end().ends_with(['{', '[']) {
+            indent.push_str("  ");
+        }
+        self.textarea.insert_newline();
+        self.textarea.insert_str(indent);
     }
 
     /// Inserts pasted text at the cursor (bracketed paste).
@@ -252,6 +270,17 @@ mod tests {
         assert_eq!(b.text(), "x{}");
         b.input(key(KeyCode::Backspace));
         assert!(!b.is_dirty(), "back to the original text");
+    }
+
+    #[test]
+    fn enter_keeps_the_indentation() {
+        let mut b = buffer("{\n  \"a\": [");
+        b.jump_to(2, 10);
+        b.input(key(KeyCode::Enter));
+        b.input(key(KeyCode::Char('1')));
+        b.input(key(KeyCode::Enter));
+        b.input(key(KeyCode::Char(']')));
+        assert_eq!(b.text(), "{\n  \"a\": [\n    1\n    ]");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 use clap::Parser;
 use idtui::cli::{Cli, Command};
+use idtui::keymap::Keymap;
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -17,7 +18,14 @@ fn main() -> anyhow::Result<()> {
                 .init();
             rt.block_on(idtui::sandbox::serve(*opts))
         }
-        Some(Command::Keys) => anyhow::bail!("`idtui keys` is being built"),
+        Some(Command::Keys) => {
+            let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());
+            for issue in issues {
+                eprintln!("warning: {issue}");
+            }
+            print!("{}", keymap.render_text());
+            Ok(())
+        }
         None => anyhow::bail!("the dashboard is being built"),
     }
 }

@@ -10,6 +10,7 @@ pub mod http;
 pub mod kratos;
 pub mod models;
 pub mod page;
+mod request;
 pub mod retry;
 
 use std::sync::Arc;

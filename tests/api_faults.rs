@@ -228,3 +228,24 @@ async fn headless_reads_retry_and_mutations_are_sent_once() {
         assert_eq!(count(&log, "PUT", &path), 1, "{path}");
     }
 }
+
+#[tokio::test]
+async fn dropping_a_request_cancels_it() {
+    let h = Harness::start(|o| o.faults = Some("latency=1500ms".parse().unwrap())).await;
+    let api = core(&profile(Provider::Core, h.base()));
+    let id = "0c3fad74-a8df-4a2d-8e75-f2d356b41300";
+    let body = json!({"claims": {"cancelled": "no"}});
+    // The server holds every request for 1.5 s before handling it; we give up long before.
+    let put = api.update_user(id, &body);
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(200), put)
+            .await
+            .is_err()
+    );
+    // By the time this read is answered the abandoned PUT would have been handled.
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let user = api.get_user(id).await.unwrap();
+    assert_eq!(user.claims["given_name"], "Jamie", "the PUT never ran");
+    assert!(user.claims.get("cancelled").is_none());
+    assert_eq!(count(&h.requests(), "PUT", &format!("/v1/users/{id}")), 0);
+}

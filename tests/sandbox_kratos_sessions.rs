@@ -108,35 +108,6 @@ async fn admin_sessions_filters_expand_and_errors() {
         r.reason(),
         "The page token is invalid, do not craft your own page tokens"
     );
-
-    // A `+` that arrives as a space (Kratos unescapes twice) still decodes. Craft a valid
-    // token whose base64 contains `+` and send it both ways.
-    let token = (0..3600)
-        .map(|sec| {
-            STANDARD_NO_PAD.encode(format!(
-                "id=00000000-0000-0000-0000-000000000000/created_at=2199-01-01 00:{:02}:{:02}",
-                sec / 60,
-                sec % 60
-            ))
-        })
-        .find(|t| t.contains('+'))
-        .expect("some timestamp encodes with a plus");
-    let plus = k
-        .get(&format!(
-            "/admin/sessions?page_token={}",
-            token.replace('+', "%2B")
-        ))
-        .await;
-    let space = k
-        .get(&format!(
-            "/admin/sessions?page_token={}",
-            token.replace('+', "%20")
-        ))
-        .await;
-    assert_eq!(plus.status, StatusCode::OK, "{}", plus.text);
-    assert_eq!(space.status, StatusCode::OK, "{}", space.text);
-    assert_eq!(plus.body, space.body);
-    assert_eq!(plus.body.as_array().unwrap().len(), demo_sessions().len());
 }
 
 #[tokio::test]

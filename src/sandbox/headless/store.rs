@@ -226,7 +226,7 @@ pub fn find_users(
     identifier: &str,
     client: Option<&str>,
 ) -> rusqlite::Result<Vec<User>> {
-    let rows = match client {
+    match client {
         Some(c) => conn
             .prepare_cached(&format!(
                 "SELECT {USER_COLUMNS} FROM hl_users
@@ -240,8 +240,7 @@ pub fn find_users(
             ))?
             .query_map(params![identifier], user_from_row)?
             .collect(),
-    };
-    rows
+    }
 }
 
 /// A page of all users (ordinal range) or of one client's users. Per-client pages use
@@ -255,7 +254,7 @@ pub fn list_users(
     let Some(rank) = req.first_rank() else {
         return Ok(Vec::new());
     };
-    let rows = match client {
+    match client {
         None => {
             let start = ordinal_at_rank(conn, USERS, rank)?;
             conn.prepare_cached(&format!(
@@ -271,8 +270,7 @@ pub fn list_users(
             ))?
             .query_map(params![c, req.length as i64, rank], user_from_row)?
             .collect(),
-    };
-    rows
+    }
 }
 
 pub fn insert_user(conn: &Connection, user: &User) -> rusqlite::Result<()> {

@@ -40,6 +40,26 @@ async fn lists_every_user_page_by_page() {
         "no user twice"
     );
     assert!(ids.contains(&JAMIE.to_owned()));
+
+    // 0 asks for the API's default page size, and too much is capped at its maximum.
+    assert_eq!(
+        api.list_users(&Cursor::first(), 0)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        30
+    );
+    api.list_users(&Cursor::first(), 5000).await.unwrap();
+    let log = h.requests();
+    assert!(
+        log.iter().any(|(_, p, _)| p == "/v1/users?limit=100"),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|(_, p, _)| p == "/v1/users?limit=1000"),
+        "{log:?}"
+    );
 }
 
 #[tokio::test]

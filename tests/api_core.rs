@@ -298,10 +298,16 @@ async fn oauth_refreshes_once_on_401_and_retries_once() {
     assert_eq!(count(&log, "POST", "/oauth/token"), 3);
 
     // A wrong secret is an auth error from the token endpoint, without the secret in it.
+    let tokens_before = count(&h.requests(), "POST", "/oauth/token");
     let bad = core(&oauth_profile(&h, "not-it"))
         .get_user(JAMIE)
         .await
         .unwrap_err();
+    assert_eq!(
+        count(&h.requests(), "POST", "/oauth/token"),
+        tokens_before + 1,
+        "refused credentials are not tried again"
+    );
     assert_eq!(bad.kind, ErrorKind::Auth);
     assert_eq!(bad.code.as_deref(), Some("access_denied"));
     assert!(!bad.to_string().contains("not-it"), "{bad}");

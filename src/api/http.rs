@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::auth::Auth;
@@ -180,13 +180,19 @@ impl HttpLayer {
         let mut refreshed_auth = false;
         loop {
             attempt += 1;
-            let err = match self.attempt(req).await {
+            let (err, from_api) = match self.attempt(req).await {
                 Ok(resp) => return Ok(resp),
-                Err(err) => err,
+                Err(Failure::Api(err)) => (err, true),
+                Err(Failure::Token(err)) => (err, false),
             };
-            // A 401 means the request was refused before it did anything, so trying once
-            // more with a fresh token is safe even for a mutation.
-            if err.status == Some(401) && !refreshed_auth && self.inner.auth.can_refresh() {
+            // A 401 from the API means the request was refused before it did anything, so
+            // trying once more with a fresh token is safe even for a mutation. (A 401 from
+            // the token endpoint means the client credentials are wrong: no point.)
+            if from_api
+                && err.status == Some(401)
+                && !refreshed_auth
+                && self.inner.auth.can_refresh()
+            {
                 refreshed_auth = true;
                 self.inner.auth.invalidate().await;
                 attempt -= 1;
@@ -206,7 +212,16 @@ impl HttpLayer {
         }
     }
 
-    async fn attempt(&self, req: &Req) -> Result<Resp, ApiError> {
+    async fn attempt(&self, req: &Req) -> Result<Resp, Failure> {
+        let auth = self.inner.auth.header(self).await.map_err(Failure::Token)?;
+        self.attempt_with(req, auth).await.map_err(Failure::Api)
+    }
+
+    async fn attempt_with(
+        &self,
+        req: &Req,
+        auth: Option<(HeaderName, HeaderValue)>,
+    ) -> Result<Resp, ApiError> {
         let provider = self.inner.provider;
         let url = self.url(req)?;
         let mut builder = self
@@ -215,7 +230,7 @@ impl HttpLayer {
             .request(req.method.clone(), url)
             .header("Accept", "application/json")
             .header("X-Request-ID", uuid::Uuid::new_v4().to_string());
-        if let Some((name, value)) = self.inner.auth.header(self).await? {
+        if let Some((name, value)) = auth {
             builder = builder.header(name, value);
         }
         if let Some(body) = &req.body {
@@ -271,6 +286,12 @@ impl HttpLayer {
         };
         Ok(Resp { headers, json })
     }
+}
+
+/// Where an attempt failed: getting a token, or the request itself.
+enum Failure {
+    Token(ApiError),
+    Api(ApiError),
 }
 
 async fn read_body(provider: Provider, resp: &mut reqwest::Response) -> Result<Vec<u8>, ApiError> {

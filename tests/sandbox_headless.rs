@@ -120,6 +120,13 @@ async fn users_list_filter_get_and_ambiguity() {
         assert_eq!(globex.len(), 6);
         assert!(globex.iter().all(|u| u["clientIdentifier"] == "globex"));
 
+        let (_, workspace_level) =
+            get_json(&http, &format!("{base}/users?clientIdentifier=")).await;
+        assert_eq!(
+            identifiers(&workspace_level, "identifier"),
+            ["workspace-admin", "ws-designer"]
+        );
+
         let (status, user) = get_json(&http, &format!("{base}/user/user-001")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(user["clientIdentifier"], "acme-corp");

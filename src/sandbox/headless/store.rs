@@ -243,9 +243,9 @@ pub fn find_users(
     }
 }
 
-/// A page of all users (ordinal range) or of one client's users. Per-client pages use
-/// OFFSET over the (client_identifier, ord) index: a tenant holds few users compared with
-/// the workspace, so that scan stays short.
+/// A page of all users (ordinal range) or of one client's users (`Some("")`: the
+/// workspace-level ones). Per-client pages use OFFSET over the (client_identifier, ord)
+/// index: a tenant holds few users compared with the workspace, so that scan stays short.
 pub fn list_users(
     conn: &Connection,
     client: Option<&str>,
@@ -265,10 +265,13 @@ pub fn list_users(
         }
         Some(c) => conn
             .prepare_cached(&format!(
-                "SELECT {USER_COLUMNS} FROM hl_users WHERE client_identifier = ?1
+                "SELECT {USER_COLUMNS} FROM hl_users WHERE client_identifier IS ?1
                  ORDER BY ord LIMIT ?2 OFFSET ?3"
             ))?
-            .query_map(params![c, req.length as i64, rank], user_from_row)?
+            .query_map(
+                params![Some(c).filter(|c| !c.is_empty()), req.length as i64, rank],
+                user_from_row,
+            )?
             .collect(),
     }
 }

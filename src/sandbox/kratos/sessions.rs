@@ -247,7 +247,7 @@ pub async fn list(
                 };
                 let sql = format!(
                     "SELECT doc FROM kratos_sessions
-                 WHERE (created_at < ?1 OR (created_at = ?1 AND id > ?2)) AND {}
+                 WHERE created_at <= ?1 AND (created_at < ?1 OR id > ?2) AND {}
                  ORDER BY created_at DESC, id ASC LIMIT ?3",
                     active_clause(active, 4)
                 );

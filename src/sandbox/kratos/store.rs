@@ -1,7 +1,9 @@
-//! SQLite storage for identities. An identity is one JSON document keyed by its UUID (text
-//! order equals Kratos' UUID byte order, so keyset pages walk the primary key), plus one row
+//! SQLite storage for identities. An identity is one JSON document with a unique UUID column
+//! (text order equals Kratos' UUID byte order, so keyset pages walk that index), plus one row
 //! per unique value in `kratos_keys`: credential identifiers, addresses and the external id.
 //! The key table's primary key enforces Kratos' uniqueness rules and serves the lookups.
+//! Documents live in rowid tables (large rows pack badly in WITHOUT ROWID b-trees), and the
+//! key rows are removed by their own primary key, so no foreign-key index slows bulk loads.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
@@ -11,27 +13,28 @@ use super::model::Identity;
 
 pub const MIGRATION: &str = "
 CREATE TABLE IF NOT EXISTS kratos_identities (
-    id TEXT PRIMARY KEY,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     organization_id TEXT,
     doc TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS kratos_identities_org
     ON kratos_identities (organization_id, id) WHERE organization_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS kratos_keys (
     kind TEXT NOT NULL,
     value TEXT NOT NULL,
-    identity_id TEXT NOT NULL REFERENCES kratos_identities (id) ON DELETE CASCADE,
+    identity_id TEXT NOT NULL,
     PRIMARY KEY (kind, value)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS kratos_keys_identity ON kratos_keys (identity_id);
 CREATE TABLE IF NOT EXISTS kratos_sessions (
-    id TEXT PRIMARY KEY,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     identity_id TEXT NOT NULL REFERENCES kratos_identities (id) ON DELETE CASCADE,
     created_at INTEGER NOT NULL,
     active INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
     doc TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS kratos_sessions_created ON kratos_sessions (created_at DESC, id);
 CREATE INDEX IF NOT EXISTS kratos_sessions_identity
     ON kratos_sessions (identity_id, created_at DESC);
@@ -92,6 +95,28 @@ fn write_keys(tx: &Transaction<'_>, identity: &Identity) -> rusqlite::Result<()>
     Ok(())
 }
 
+fn delete_keys(tx: &Transaction<'_>, identity: &Identity) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "DELETE FROM kratos_keys WHERE kind = ?1 AND value = ?2 AND identity_id = ?3",
+    )?;
+    let id = identity.id.to_string();
+    for (kind, value) in unique_keys(identity) {
+        stmt.execute(params![kind, value, id])?;
+    }
+    Ok(())
+}
+
+fn load_in(conn: &Connection, id: &str) -> rusqlite::Result<Option<Identity>> {
+    let doc: Option<String> = conn
+        .query_row(
+            "SELECT doc FROM kratos_identities WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    doc.map(|d| decode(&d)).transpose()
+}
+
 /// Insert a new identity. A uniqueness violation comes back as the database 409.
 pub fn insert(conn: &mut Connection, identity: &Identity) -> KResult<()> {
     let doc = encode(identity)?;
@@ -114,34 +139,19 @@ pub fn update(conn: &mut Connection, identity: &Identity) -> KResult<()> {
     let doc = encode(identity)?;
     let id = identity.id.to_string();
     let tx = conn.transaction()?;
-    let n = tx.execute(
+    let old = load_in(&tx, &id)?.ok_or_else(KratosError::not_found_db)?;
+    tx.execute(
         "UPDATE kratos_identities SET organization_id = ?2, doc = ?3 WHERE id = ?1",
         params![id, identity.organization_id.map(|o| o.to_string()), doc],
     )?;
-    if n == 0 {
-        return Err(KratosError::not_found_db());
-    }
-    tx.execute(
-        "DELETE FROM kratos_keys WHERE identity_id = ?1",
-        params![id],
-    )?;
+    delete_keys(&tx, &old)?;
     write_keys(&tx, identity)?;
     tx.commit()?;
     Ok(())
 }
 
 pub fn load(conn: &Connection, id: &Uuid) -> KResult<Identity> {
-    let doc: Option<String> = conn
-        .query_row(
-            "SELECT doc FROM kratos_identities WHERE id = ?1",
-            params![id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match doc {
-        Some(d) => Ok(decode(&d)?),
-        None => Err(KratosError::not_found_db()),
-    }
+    load_in(conn, &id.to_string())?.ok_or_else(KratosError::not_found_db)
 }
 
 pub fn load_by_external(conn: &Connection, external_id: &str) -> KResult<Identity> {
@@ -158,12 +168,20 @@ pub fn load_by_external(conn: &Connection, external_id: &str) -> KResult<Identit
     load(conn, &id)
 }
 
-/// Hard delete; sessions and keys go by cascade. `false` when there was no such identity.
-pub fn delete(conn: &Connection, id: &Uuid) -> KResult<bool> {
-    Ok(conn.execute(
+/// Hard delete; sessions go by cascade, keys explicitly. `false` when there was no such
+/// identity.
+pub fn delete(conn: &mut Connection, id: &Uuid) -> KResult<bool> {
+    let tx = conn.transaction()?;
+    let Some(old) = load_in(&tx, &id.to_string())? else {
+        return Ok(false);
+    };
+    delete_keys(&tx, &old)?;
+    tx.execute(
         "DELETE FROM kratos_identities WHERE id = ?1",
         params![id.to_string()],
-    )? > 0)
+    )?;
+    tx.commit()?;
+    Ok(true)
 }
 
 /// The mutually exclusive list filters of `GET /admin/identities`.

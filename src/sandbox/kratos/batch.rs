@@ -36,6 +36,9 @@ struct BatchItem {
     patch_id: Option<Uuid>,
 }
 
+/// One patch after validation: its `patch_id` and the identity to insert (or why not).
+type Built = (Option<Uuid>, Result<Identity, KratosError>);
+
 /// Failures that reject the whole batch rather than one item.
 fn fails_whole_batch(e: &KratosError) -> bool {
     let r = e.reason.as_deref().unwrap_or("");
@@ -68,7 +71,7 @@ pub async fn handler(_: Admin, State(state): State<AppState>, body: Bytes) -> KR
     }
 
     // Build everything first so a batch-level failure stores nothing.
-    let mut built: Vec<Option<(Option<Uuid>, Result<Identity, KratosError>)>> = Vec::new();
+    let mut built: Vec<Option<Built>> = Vec::new();
     for item in batch.identities {
         built.push(match item {
             Some(BatchItem {

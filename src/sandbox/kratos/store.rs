@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS kratos_identities (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     organization_id TEXT,
-    doc TEXT NOT NULL
+    -- NULL for a generated identity that was never written: `gen` then rebuilds it.
+    doc TEXT,
+    gen INTEGER
 );
 CREATE INDEX IF NOT EXISTS kratos_identities_org
     ON kratos_identities (organization_id, id) WHERE organization_id IS NOT NULL;
@@ -33,7 +35,8 @@ CREATE TABLE IF NOT EXISTS kratos_sessions (
     created_at INTEGER NOT NULL,
     active INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
-    doc TEXT NOT NULL
+    doc TEXT,
+    gen INTEGER
 );
 CREATE INDEX IF NOT EXISTS kratos_sessions_created ON kratos_sessions (created_at DESC, id);
 CREATE INDEX IF NOT EXISTS kratos_sessions_identity
@@ -79,6 +82,25 @@ fn encode(identity: &Identity) -> KResult<String> {
     serde_json::to_string(identity).map_err(KratosError::internal)
 }
 
+/// A stored row: its JSON document, or the counter of a generated identity never rewritten.
+type Row = (Option<String>, Option<i64>);
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((r.get(0)?, r.get(1)?))
+}
+
+fn from_row((doc, gen_n): Row) -> rusqlite::Result<Identity> {
+    match (doc, gen_n) {
+        (Some(d), _) => decode(&d),
+        (None, Some(n)) => Ok(super::generate::synthetic_identity(n as u64)),
+        (None, None) => Err(rusqlite::Error::InvalidColumnType(
+            0,
+            "doc".into(),
+            rusqlite::types::Type::Null,
+        )),
+    }
+}
+
 fn decode(doc: &str) -> rusqlite::Result<Identity> {
     serde_json::from_str(doc).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
@@ -107,14 +129,14 @@ fn delete_keys(tx: &Transaction<'_>, identity: &Identity) -> rusqlite::Result<()
 }
 
 fn load_in(conn: &Connection, id: &str) -> rusqlite::Result<Option<Identity>> {
-    let doc: Option<String> = conn
-        .query_row(
-            "SELECT doc FROM kratos_identities WHERE id = ?1",
-            params![id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    doc.map(|d| decode(&d)).transpose()
+    conn.query_row(
+        "SELECT doc, gen FROM kratos_identities WHERE id = ?1",
+        params![id],
+        row,
+    )
+    .optional()?
+    .map(from_row)
+    .transpose()
 }
 
 /// Insert a new identity. A uniqueness violation comes back as the database 409.
@@ -216,23 +238,23 @@ pub fn list(
     let norm = in_list(NORMALISED_TYPES);
     let exact = in_list(EXACT_TYPES);
     let mut out = Vec::new();
-    let mut push = |doc: String| -> rusqlite::Result<()> {
-        out.push(decode(&doc)?);
+    let mut push = |r: Row| -> rusqlite::Result<()> {
+        out.push(from_row(r)?);
         Ok(())
     };
     match filter {
         ListFilter::All => {
             let mut st = conn.prepare_cached(
-                "SELECT doc FROM kratos_identities WHERE id > ?1 ORDER BY id LIMIT ?2",
+                "SELECT doc, gen FROM kratos_identities WHERE id > ?1 ORDER BY id LIMIT ?2",
             )?;
-            for d in st.query_map(params![after, limit], |r| r.get(0))? {
+            for d in st.query_map(params![after, limit], row)? {
                 push(d?)?;
             }
         }
         ListFilter::Ids(ids) => {
             let placeholders = vec!["?"; ids.len()].join(",");
             let sql = format!(
-                "SELECT doc FROM kratos_identities WHERE id > ? AND id IN ({placeholders}) \
+                "SELECT doc, gen FROM kratos_identities WHERE id > ? AND id IN ({placeholders}) \
                  ORDER BY id LIMIT ?"
             );
             let mut st = conn.prepare(&sql)?;
@@ -241,35 +263,35 @@ pub fn list(
                 args.push(id);
             }
             args.push(&limit);
-            for d in st.query_map(args.as_slice(), |r| r.get(0))? {
+            for d in st.query_map(args.as_slice(), row)? {
                 push(d?)?;
             }
         }
         ListFilter::Organization(org) => {
             let mut st = conn.prepare_cached(
-                "SELECT doc FROM kratos_identities WHERE organization_id = ?1 AND id > ?2 \
+                "SELECT doc, gen FROM kratos_identities WHERE organization_id = ?1 AND id > ?2 \
                  ORDER BY id LIMIT ?3",
             )?;
-            for d in st.query_map(params![org, after, limit], |r| r.get(0))? {
+            for d in st.query_map(params![org, after, limit], row)? {
                 push(d?)?;
             }
         }
         ListFilter::Identifier(normalised, raw) => {
             let sql = format!(
-                "SELECT doc FROM kratos_identities WHERE id > ?1 AND id IN (
+                "SELECT doc, gen FROM kratos_identities WHERE id > ?1 AND id IN (
                     SELECT identity_id FROM kratos_keys WHERE kind IN ({norm}) AND value = ?2
                     UNION SELECT identity_id FROM kratos_keys WHERE kind IN ({exact}) AND value = ?3)
                  ORDER BY id LIMIT ?4"
             );
             let mut st = conn.prepare_cached(&sql)?;
-            for d in st.query_map(params![after, normalised, raw, limit], |r| r.get(0))? {
+            for d in st.query_map(params![after, normalised, raw, limit], row)? {
                 push(d?)?;
             }
         }
         ListFilter::IdentifierPrefix(normalised, raw) => {
             // A key range instead of LIKE: same prefix semantics, and it stays on the index.
             let sql = format!(
-                "SELECT doc FROM kratos_identities WHERE id > ?1 AND id IN (
+                "SELECT doc, gen FROM kratos_identities WHERE id > ?1 AND id IN (
                     SELECT identity_id FROM kratos_keys WHERE kind IN ({norm})
                         AND value >= ?2 AND value < ?2 || char(1114111)
                     UNION SELECT identity_id FROM kratos_keys WHERE kind IN ({exact})
@@ -277,7 +299,7 @@ pub fn list(
                  ORDER BY id LIMIT ?4"
             );
             let mut st = conn.prepare_cached(&sql)?;
-            for d in st.query_map(params![after, normalised, raw, limit], |r| r.get(0))? {
+            for d in st.query_map(params![after, normalised, raw, limit], row)? {
                 push(d?)?;
             }
         }

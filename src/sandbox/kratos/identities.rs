@@ -273,19 +273,28 @@ struct UpdateBody {
     credentials: Option<Map<String, Value>>,
 }
 
-/// Validate, derive and store an already-modified identity (PUT and PATCH).
-pub async fn save(state: &AppState, mut identity: Identity) -> KResult<Identity> {
-    let now = now();
-    let schema = schemas::find(&identity.schema_id)?;
-    if identity.traits.is_null() {
-        identity.traits = Value::Object(Map::new());
-    }
-    schema.validate(&identity.traits)?;
-    schema.derive(&mut identity, now);
-    identity.updated_at = now;
-    let stored = identity.clone();
-    state.db.call(move |c| store::update(c, &stored)).await?;
-    Ok(identity)
+/// Load, change, validate, re-derive and store an identity in one database call, so two
+/// concurrent updates cannot interleave between the read and the write.
+pub async fn modify<F>(state: &AppState, id: Uuid, change: F) -> KResult<Identity>
+where
+    F: FnOnce(Identity) -> KResult<Identity> + Send + 'static,
+{
+    state
+        .db
+        .call(move |c| -> KResult<Identity> {
+            let mut identity = change(store::load(c, &id)?)?;
+            let now = now();
+            let schema = schemas::find(&identity.schema_id)?;
+            if identity.traits.is_null() {
+                identity.traits = Value::Object(Map::new());
+            }
+            schema.validate(&identity.traits)?;
+            schema.derive(&mut identity, now);
+            identity.updated_at = now;
+            store::update(c, &identity)?;
+            Ok(identity)
+        })
+        .await
 }
 
 /// `PUT /admin/identities/{id}`: replaces traits and both metadata fields and the external id.
@@ -297,26 +306,28 @@ pub async fn update(
 ) -> KResult<Response> {
     let id = parse_identity_id(&id)?;
     let body: UpdateBody = decode_body(&body)?;
-    let mut identity = state.db.call(move |c| store::load(c, &id)).await?;
-    let now = now();
-    if let Some(s) = body.schema_id.filter(|s| !s.is_empty()) {
-        identity.schema_id = s;
-    }
-    if let Some(s) = body.state.filter(|s| !s.is_empty())
-        && s != identity.state
-    {
-        check_state(&s)?;
-        identity.state = s;
-        identity.state_changed_at = Some(now);
-    }
-    identity.traits = body.traits.unwrap_or(Value::Null);
-    identity.metadata_public = body.metadata_public.unwrap_or(Value::Null);
-    identity.metadata_admin = body.metadata_admin.unwrap_or(Value::Null);
-    identity.external_id = body.external_id.filter(|e| !e.is_empty());
-    if let Some(creds) = &body.credentials {
-        credentials::import(&mut identity, creds, now)?;
-    }
-    let identity = save(&state, identity).await?;
+    let identity = modify(&state, id, move |mut identity| {
+        let now = now();
+        if let Some(s) = body.schema_id.filter(|s| !s.is_empty()) {
+            identity.schema_id = s;
+        }
+        if let Some(s) = body.state.filter(|s| !s.is_empty())
+            && s != identity.state
+        {
+            check_state(&s)?;
+            identity.state = s;
+            identity.state_changed_at = Some(now);
+        }
+        identity.traits = body.traits.unwrap_or(Value::Null);
+        identity.metadata_public = body.metadata_public.unwrap_or(Value::Null);
+        identity.metadata_admin = body.metadata_admin.unwrap_or(Value::Null);
+        identity.external_id = body.external_id.filter(|e| !e.is_empty());
+        if let Some(creds) = &body.credentials {
+            credentials::import(&mut identity, creds, now)?;
+        }
+        Ok(identity)
+    })
+    .await?;
     let body = identity.render(&state.base_url, &CredView::Include(Vec::new()));
     Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
 }

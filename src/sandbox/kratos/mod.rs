@@ -3,11 +3,13 @@
 //! and public ports, so admin routes answer with and without the `/admin` prefix.
 
 mod auth;
+mod batch;
 mod credentials;
 mod demo;
 mod errors;
 mod generate;
 mod identities;
+mod list;
 mod model;
 mod pagination;
 mod patch;
@@ -48,7 +50,9 @@ fn admin_routes() -> Router<AppState> {
     Router::new()
         .route(
             "/identities",
-            get(identities::list).post(identities::create),
+            get(list::list)
+                .post(identities::create)
+                .patch(batch::handler),
         )
         .route(
             "/identities/by/external/{external_id}",

@@ -23,6 +23,8 @@ pub enum Action {
         seq: u64,
         result: Result<String, ErrorInfo>,
     },
+    /// An effect finished with something to tell the user (what was copied).
+    Notice(String),
     /// An effect could not be run (clipboard refused, read-only refusal…).
     EffectFailed(ErrorInfo),
     /// Something outside the app (SIGTERM, SIGHUP, SIGINT) asks to stop.

@@ -42,6 +42,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageLoaded { seq, result } => on_page(state, seq, result),
         Action::ObjectLoaded { seq, result } => on_object(state, seq, result),
         Action::MutationDone { seq, result } => on_mutation(state, seq, result, &mut effects),
+        Action::Notice(text) => {
+            state.flash = Some(text);
+            state.dirty = true;
+        }
         Action::EffectFailed(err) => {
             state.error = Some(err);
             state.dirty = true;

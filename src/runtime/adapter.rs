@@ -1,0 +1,1 @@
+//! (api adapter: being built)

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod drafts;
+pub mod editor;
 pub mod keymap;
 pub mod logging;
 pub mod runtime;

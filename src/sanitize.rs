@@ -30,6 +30,11 @@ fn replacement(c: char) -> Option<char> {
     }
 }
 
+/// Whether `c` must not reach the terminal as is (controls, DEL, C1, bidi controls).
+pub fn is_unsafe(c: char) -> bool {
+    replacement(c).is_some()
+}
+
 /// `s` with every control character (newlines and tabs included), DEL, C1 control and bidi
 /// control replaced by a visible placeholder (`␛` for ESC, `␊` for a newline, `�` for
 /// the others). Borrows when nothing needed replacing. For multi-line text, split into

@@ -64,6 +64,13 @@ impl KeyChord {
             KeyCode::BackTab => self.mods.remove(KeyModifiers::SHIFT),
             _ => {}
         }
+        // Legacy terminals send the same byte for Ctrl-s and Ctrl-S, so a binding written
+        // either way means the one key the terminal can report.
+        if let KeyCode::Char(c) = self.code
+            && self.mods.contains(KeyModifiers::CONTROL)
+        {
+            self.code = KeyCode::Char(c.to_ascii_lowercase());
+        }
         // Only these three modifiers are part of a binding; SUPER/HYPER/META are not
         // reported consistently across terminals.
         self.mods &= KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT;
@@ -230,6 +237,18 @@ mod tests {
             KeyChord::from_event(&backtab),
             Some(KeyChord::parse("Shift-Tab").unwrap())
         );
+    }
+
+    #[test]
+    fn control_letters_ignore_case() {
+        let ctrl_s = KeyChord::parse("Ctrl-s").unwrap();
+        assert_eq!(KeyChord::parse("Ctrl-S").unwrap(), ctrl_s);
+        let shifted = KeyEvent::new(
+            KeyCode::Char('S'),
+            KeyModifiers::CONTROL | KeyModifiers::SHIFT,
+        );
+        assert_eq!(KeyChord::from_event(&shifted), Some(ctrl_s));
+        assert_eq!(ctrl_s.to_string(), "Ctrl-s");
     }
 
     #[test]

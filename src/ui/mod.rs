@@ -1,6 +1,7 @@
 //! Pure rendering of `State` into a ratatui frame: no state changes, no I/O. Every piece of
 //! server text goes through `sanitize` before it reaches the buffer.
 
+pub mod editor_view;
 pub mod overlay;
 pub mod table;
 pub mod theme;

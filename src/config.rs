@@ -1,1 +1,375 @@
-//! (being built)
+//! Profiles: which backend to talk to and how to find its secret. Secrets are only ever
+//! named by reference (environment variable, file, command) and are held in [`Secret`],
+//! which never prints its value.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub use crate::api::Provider;
+
+/// A secret value. `Debug` and `Display` print `***`; read it with [`Secret::expose`] only
+/// where it goes on the wire.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Bad TOML or an unknown key; toml's message names the key and its line.
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: profile `{profile}`: {message}")]
+    Invalid {
+        path: PathBuf,
+        profile: String,
+        message: String,
+    },
+    #[error("profile `{profile}`: {message}")]
+    Secret { profile: String, message: String },
+    #[error("no profile named `{0}`")]
+    UnknownProfile(String),
+}
+
+/// The whole file: `[profiles.NAME]` tables.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Profile opened when `--profile` is not given.
+    #[serde(default)]
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// One backend. Which keys apply depends on `provider`; see the README for examples.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Filled in from the table name when loading.
+    #[serde(skip)]
+    pub name: String,
+    pub provider: Provider,
+    /// Base URL, possibly with a path prefix.
+    pub url: String,
+
+    /// The API token (Kratos / Ory Network, a static MATTR token, the Coassemble secret).
+    pub token_env: Option<String>,
+    pub token_file: Option<PathBuf>,
+    /// Run through `sh -c`; its trimmed stdout is the secret.
+    pub token_command: Option<String>,
+
+    /// MATTR OAuth client credentials.
+    pub auth_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret_env: Option<String>,
+    pub client_secret_file: Option<PathBuf>,
+    pub client_secret_command: Option<String>,
+    pub audience: Option<String>,
+    /// MATTR path prefix: `/v1` (current docs, the default) or `/core/v1` (older tenants).
+    pub prefix: Option<String>,
+
+    /// Kratos public URL for `/schemas` (the admin port only redirects there).
+    pub public_url: Option<String>,
+    /// Header carrying the token, when a deployment wants one other than `Authorization`.
+    pub auth_header: Option<String>,
+
+    /// Coassemble workspace id (the secret comes from `token_*`).
+    pub workspace_id: Option<String>,
+
+    pub timeout_secs: Option<u64>,
+    pub connect_timeout_secs: Option<u64>,
+    /// Extra trusted CA certificates (PEM).
+    pub ca_file: Option<PathBuf>,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+impl Profile {
+    /// A profile with only provider and URL set.
+    pub fn new(name: impl Into<String>, provider: Provider, url: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            provider,
+            url: url.into(),
+            token_env: None,
+            token_file: None,
+            token_command: None,
+            auth_url: None,
+            client_id: None,
+            client_secret_env: None,
+            client_secret_file: None,
+            client_secret_command: None,
+            audience: None,
+            prefix: None,
+            public_url: None,
+            auth_header: None,
+            workspace_id: None,
+            timeout_secs: None,
+            connect_timeout_secs: None,
+            ca_file: None,
+            read_only: false,
+        }
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs.unwrap_or(30).max(1))
+    }
+
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs(self.connect_timeout_secs.unwrap_or(10).max(1))
+    }
+
+    /// Whether the profile asks for OAuth client credentials rather than a static token.
+    pub fn uses_oauth(&self) -> bool {
+        self.client_id.is_some() || self.auth_url.is_some()
+    }
+
+    /// The token named by `token_env` / `token_file` / `token_command`, if any.
+    pub fn resolve_token(&self) -> Result<Option<Secret>, ConfigError> {
+        self.resolve(
+            "token",
+            self.token_env.as_deref(),
+            self.token_file.as_deref(),
+            self.token_command.as_deref(),
+        )
+    }
+
+    /// The OAuth client secret named by `client_secret_env` / `_file` / `_command`, if any.
+    pub fn resolve_client_secret(&self) -> Result<Option<Secret>, ConfigError> {
+        self.resolve(
+            "client_secret",
+            self.client_secret_env.as_deref(),
+            self.client_secret_file.as_deref(),
+            self.client_secret_command.as_deref(),
+        )
+    }
+
+    fn resolve(
+        &self,
+        what: &str,
+        env: Option<&str>,
+        file: Option<&Path>,
+        command: Option<&str>,
+    ) -> Result<Option<Secret>, ConfigError> {
+        let fail = |message: String| ConfigError::Secret {
+            profile: self.name.clone(),
+            message,
+        };
+        let value = if let Some(var) = env {
+            std::env::var(var)
+                .map_err(|_| fail(format!("{what}_env: environment variable {var} is not set")))?
+        } else if let Some(path) = file {
+            std::fs::read_to_string(path)
+                .map_err(|e| fail(format!("{what}_file: cannot read {}: {e}", path.display())))?
+        } else if let Some(cmd) = command {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(cmd)
+                .stdin(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .output()
+                .map_err(|e| fail(format!("{what}_command: cannot run sh: {e}")))?;
+            // Neither stdout nor stderr is quoted: either could hold the secret.
+            if !out.status.success() {
+                return Err(fail(format!("{what}_command failed ({})", out.status)));
+            }
+            String::from_utf8(out.stdout).map_err(|_| {
+                fail(format!(
+                    "{what}_command printed something that is not UTF-8"
+                ))
+            })?
+        } else {
+            return Ok(None);
+        };
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(fail(format!("the {what} is empty")));
+        }
+        Ok(Some(Secret::new(value)))
+    }
+
+    /// Rules serde cannot express: at most one source per secret, and what each provider
+    /// needs.
+    fn check(&self) -> Result<(), String> {
+        let count = |a: bool, b: bool, c: bool| a as u8 + b as u8 + c as u8;
+        if count(
+            self.token_env.is_some(),
+            self.token_file.is_some(),
+            self.token_command.is_some(),
+        ) > 1
+        {
+            return Err("give only one of token_env, token_file, token_command".into());
+        }
+        let secret_sources = count(
+            self.client_secret_env.is_some(),
+            self.client_secret_file.is_some(),
+            self.client_secret_command.is_some(),
+        );
+        if secret_sources > 1 {
+            return Err(
+                "give only one of client_secret_env, client_secret_file, client_secret_command"
+                    .into(),
+            );
+        }
+        if self.url.trim().is_empty() {
+            return Err("url is empty".into());
+        }
+        let only = |key: &str, set: bool, provider: &str| {
+            if set {
+                Err(format!("{key} applies only to {provider} profiles"))
+            } else {
+                Ok(())
+            }
+        };
+        match self.provider {
+            Provider::Kratos => {
+                only("workspace_id", self.workspace_id.is_some(), "headless")?;
+                only("prefix", self.prefix.is_some(), "core")?;
+                only("auth_url/client_id", self.uses_oauth(), "core")?;
+            }
+            Provider::Core => {
+                only("workspace_id", self.workspace_id.is_some(), "headless")?;
+                only("public_url", self.public_url.is_some(), "kratos")?;
+                if self.uses_oauth() {
+                    if self.auth_url.is_none() || self.client_id.is_none() || secret_sources == 0 {
+                        return Err("OAuth needs auth_url, client_id and client_secret_env (or _file/_command)".into());
+                    }
+                } else if secret_sources > 0 {
+                    return Err("client_secret_* needs auth_url and client_id".into());
+                }
+                if let Some(p) = &self.prefix
+                    && !p.starts_with('/')
+                {
+                    return Err(format!("prefix {p:?} must start with `/` (e.g. \"/v1\")"));
+                }
+            }
+            Provider::Headless => {
+                only("public_url", self.public_url.is_some(), "kratos")?;
+                only("prefix", self.prefix.is_some(), "core")?;
+                only("auth_url/client_id", self.uses_oauth(), "core")?;
+                if self
+                    .workspace_id
+                    .as_deref()
+                    .is_none_or(|w| w.trim().is_empty())
+                {
+                    return Err("headless profiles need workspace_id".into());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// `$XDG_CONFIG_HOME/idtui/config.toml` (or the platform's equivalent).
+    pub fn default_path() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+            return Some(PathBuf::from(dir).join("idtui").join("config.toml"));
+        }
+        directories::ProjectDirs::from("", "", "idtui").map(|d| d.config_dir().join("config.toml"))
+    }
+
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parse file contents; `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: one_line(&e.to_string()),
+        })?;
+        for (name, profile) in &mut config.profiles {
+            profile.name = name.clone();
+            profile.check().map_err(|message| ConfigError::Invalid {
+                path: path.to_owned(),
+                profile: name.clone(),
+                message,
+            })?;
+        }
+        if let Some(d) = &config.default_profile
+            && !config.profiles.contains_key(d)
+        {
+            return Err(ConfigError::Parse {
+                path: path.to_owned(),
+                message: format!("default_profile `{d}` is not defined"),
+            });
+        }
+        Ok(config)
+    }
+
+    pub fn profile(&self, name: &str) -> Result<&Profile, ConfigError> {
+        self.profiles
+            .get(name)
+            .ok_or_else(|| ConfigError::UnknownProfile(name.to_owned()))
+    }
+}
+
+/// toml's messages span several lines (a source excerpt with a caret); keep it to one line
+/// so it fits a status bar, key name and line number included.
+fn one_line(msg: &str) -> String {
+    let mut parts: Vec<&str> = msg
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with('|') && !l.chars().all(|c| c == '^' || c == ' ')
+        })
+        .collect();
+    parts.dedup();
+    parts.join(" ")
+}
+
+/// Three profiles named `kratos`, `core` and `headless` for the sandbox at `base_url` (the
+/// embedded default). The sandbox runs without auth, so no secret is involved.
+pub fn embedded_profiles(base_url: &str) -> Vec<(String, Profile)> {
+    let base = base_url.trim_end_matches('/');
+    let mut core = Profile::new("core", Provider::Core, base);
+    core.prefix = Some("/v1".into());
+    let mut headless = Profile::new("headless", Provider::Headless, format!("{base}/api"));
+    headless.workspace_id = Some("1".into());
+    [
+        Profile::new("kratos", Provider::Kratos, base),
+        core,
+        headless,
+    ]
+    .into_iter()
+    .map(|p| (p.name.clone(), p))
+    .collect()
+}
+
+#[cfg(test)]
+mod tests;

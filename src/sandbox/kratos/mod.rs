@@ -1,26 +1,118 @@
-//! Sandbox emulation of the Kratos API (being built).
+//! Sandbox emulation of the Ory Kratos admin API (`api/kratos.md`): identities, credentials,
+//! JSON Patch, sessions and identity schemas over SQLite. One port plays both Kratos' admin
+//! and public ports, so admin routes answer with and without the `/admin` prefix.
+
+mod auth;
+mod credentials;
+mod demo;
+mod errors;
+mod generate;
+mod identities;
+mod model;
+mod pagination;
+mod patch;
+mod schemas;
+mod sessions;
+mod store;
 
 use axum::Router;
+use axum::extract::{Path, RawQuery};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{any, delete, get, patch as patch_route};
 use rusqlite::Connection;
+use serde_json::json;
 
 use super::AppState;
+use auth::Admin;
+use errors::{KResult, KratosError, MSG_404};
+use pagination::json_response;
 
-/// Per-provider state shared by handlers (beyond the database).
+pub use demo::seed_demo;
+pub use generate::generate;
+
+/// The version `/version` reports: the Kratos release whose behaviour is emulated.
+pub const EMULATED_VERSION: &str = "v26.2.0";
+
+/// Per-provider state shared by handlers (beyond the database). Schemas are compiled once
+/// into a process-wide table, so nothing per-server is needed yet.
 #[derive(Clone, Default)]
 pub struct KratosState {}
 
-pub fn migrate(_conn: &Connection) -> rusqlite::Result<()> {
-    Ok(())
+pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(store::MIGRATION)
 }
 
-pub fn seed_demo(_conn: &mut Connection) -> anyhow::Result<()> {
-    Ok(())
+/// Routes served both under `/admin` and bare, as Kratos' admin port does.
+fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/identities",
+            get(identities::list).post(identities::create),
+        )
+        .route(
+            "/identities/by/external/{external_id}",
+            get(identities::get_by_external),
+        )
+        .route(
+            "/identities/{id}",
+            get(identities::get)
+                .put(identities::update)
+                .patch(patch::handler)
+                .delete(identities::delete),
+        )
+        .route(
+            "/identities/{id}/credentials/{kind}",
+            delete(identities::delete_credential),
+        )
+        .route(
+            "/identities/{id}/sessions",
+            get(sessions::list_for_identity).delete(sessions::delete_for_identity),
+        )
+        .route("/sessions", get(sessions::list))
+        .route(
+            "/sessions/{id}",
+            get(sessions::get).delete(sessions::disable),
+        )
+        .route("/sessions/{id}/extend", patch_route(sessions::extend))
 }
 
-pub fn generate(_conn: &mut Connection, _n: u64) -> anyhow::Result<()> {
-    Ok(())
+async fn admin_schemas(_: Admin, q: RawQuery) -> KResult<Response> {
+    schemas::list(q).await
+}
+
+async fn admin_schema(_: Admin, id: Path<String>) -> KResult<Response> {
+    schemas::get(id).await
+}
+
+async fn admin_not_found(_: Admin) -> KratosError {
+    KratosError::new(StatusCode::NOT_FOUND, MSG_404)
+}
+
+async fn health() -> Response {
+    json_response(StatusCode::OK, &json!({"status": "ok"}), HeaderMap::new())
+}
+
+async fn version() -> Response {
+    json_response(
+        StatusCode::OK,
+        &json!({"version": EMULATED_VERSION}),
+        HeaderMap::new(),
+    )
 }
 
 pub fn router() -> Router<AppState> {
+    let admin = admin_routes()
+        .route("/schemas", get(admin_schemas))
+        .route("/schemas/{id}", get(admin_schema))
+        .route("/{*rest}", any(admin_not_found));
     Router::new()
+        .nest("/admin", admin)
+        .merge(admin_routes())
+        .route("/schemas", get(schemas::list))
+        .route("/schemas/{id}", get(schemas::get))
+        .route("/health/alive", get(health))
+        .route("/health/ready", get(health))
+        .route("/version", get(version))
+        .layer(axum::middleware::from_fn(auth::conventions))
 }

@@ -1,0 +1,151 @@
+//! MATTR VII core Users API client (`{prefix}/users…`, prefix `/v1` or `/core/v1`).
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::error::{ApiError, Provider};
+use super::http::{HttpLayer, Req, kind_of};
+use super::models::{CoreCredential, CoreSearch, CoreUser};
+use super::page::{Cursor, Page, Position};
+
+/// MATTR accepts `limit` from 1 to 1000.
+pub const MAX_LIMIT: u32 = 1000;
+/// The current docs use `/v1`; older tenants `/core/v1`.
+pub const DEFAULT_PREFIX: &str = "/v1";
+
+#[derive(Clone, Debug)]
+pub struct CoreApi {
+    http: HttpLayer,
+    prefix: String,
+}
+
+impl CoreApi {
+    pub fn new(http: HttpLayer, prefix: Option<&str>) -> Self {
+        let prefix = prefix
+            .unwrap_or(DEFAULT_PREFIX)
+            .trim_matches('/')
+            .to_owned();
+        Self { http, prefix }
+    }
+
+    pub fn http(&self) -> &HttpLayer {
+        &self.http
+    }
+
+    fn users(&self, method: Method, read: bool) -> Req {
+        Req::new(method, &[self.prefix.as_str(), "users"], read)
+    }
+
+    pub async fn list_users(
+        &self,
+        cursor: &Cursor,
+        limit: u32,
+    ) -> Result<Page<CoreUser>, ApiError> {
+        let mut req = self.users(Method::GET, true);
+        req.query = cursor_query(cursor, limit)?;
+        self.page(&req, CoreUser::from_json).await
+    }
+
+    /// `POST /users/search`: a POST that only reads, so it is retried and allowed read-only.
+    pub async fn search_users(
+        &self,
+        search: &CoreSearch,
+        cursor: &Cursor,
+        limit: u32,
+    ) -> Result<Page<CoreUser>, ApiError> {
+        let mut body = search.body();
+        for (k, v) in cursor_query(cursor, limit)? {
+            body[k] = match k.as_str() {
+                "limit" => Value::from(limit.clamp(1, MAX_LIMIT)),
+                _ => Value::String(v),
+            };
+        }
+        let req = self.users(Method::POST, true).then("search").json(body);
+        self.page(&req, CoreUser::from_json).await
+    }
+
+    /// `POST /users` (current docs; users are otherwise created by issuance flows).
+    pub async fn create_user(&self, body: &Value) -> Result<CoreUser, ApiError> {
+        let req = self.users(Method::POST, false).json(body.clone());
+        self.http.send_json(&req).await.map(CoreUser::from_json)
+    }
+
+    pub async fn get_user(&self, id: &str) -> Result<CoreUser, ApiError> {
+        let req = self.users(Method::GET, true).id(id);
+        self.http.send_json(&req).await.map(CoreUser::from_json)
+    }
+
+    /// Each top-level field given replaces the stored one; build the body with
+    /// [`CoreUser::to_update_body`] after editing.
+    pub async fn update_user(&self, id: &str, body: &Value) -> Result<CoreUser, ApiError> {
+        let req = self.users(Method::PUT, false).id(id).json(body.clone());
+        self.http.send_json(&req).await.map(CoreUser::from_json)
+    }
+
+    pub async fn delete_user(&self, id: &str) -> Result<(), ApiError> {
+        let req = self.users(Method::DELETE, false).id(id);
+        self.http.send(&req).await.map(drop)
+    }
+
+    pub async fn list_credentials(
+        &self,
+        user_id: &str,
+        cursor: &Cursor,
+        limit: u32,
+    ) -> Result<Page<CoreCredential>, ApiError> {
+        let mut req = self
+            .users(Method::GET, true)
+            .id(user_id)
+            .then("credentials");
+        req.query = cursor_query(cursor, limit)?;
+        self.page(&req, CoreCredential::from_json).await
+    }
+
+    /// `{data: [...], nextCursor}`; the list ends at an empty page or without `nextCursor`
+    /// (MATTR sends one with every non-empty page, so the last page is usually empty).
+    async fn page<T>(&self, req: &Req, item: fn(Value) -> T) -> Result<Page<T>, ApiError> {
+        let body = self.http.send_json(req).await?;
+        let Value::Object(mut obj) = body else {
+            return Err(self.http.decode_error(format!(
+                "expected {{data, nextCursor}}, got {}",
+                kind_of(&body)
+            )));
+        };
+        let items = match obj.remove("data") {
+            Some(Value::Array(a)) => a,
+            None | Some(Value::Null) => Vec::new(),
+            Some(other) => {
+                return Err(self.http.decode_error(format!(
+                    "expected `data` to be an array, got {}",
+                    kind_of(&other)
+                )));
+            }
+        };
+        let next = match obj.get("nextCursor") {
+            Some(Value::String(c)) if !c.is_empty() && !items.is_empty() => {
+                Some(Cursor(Position::Token(c.clone())))
+            }
+            _ => None,
+        };
+        Ok(Page {
+            items: items.into_iter().map(item).collect(),
+            next,
+            total: None,
+        })
+    }
+}
+
+pub(crate) fn cursor_query(cursor: &Cursor, limit: u32) -> Result<Vec<(String, String)>, ApiError> {
+    let mut q = vec![("limit".to_owned(), limit.clamp(1, MAX_LIMIT).to_string())];
+    match &cursor.0 {
+        Position::First => {}
+        Position::Token(t) => q.push(("cursor".to_owned(), t.clone())),
+        _ => {
+            return Err(ApiError::config(
+                Provider::Core,
+                "this cursor belongs to another provider's list",
+            ));
+        }
+    }
+    Ok(q)
+}

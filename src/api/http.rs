@@ -1,0 +1,463 @@
+//! The one HTTP layer every client speaks through: base URL with optional path prefix,
+//! timeouts, user agent, proxy and extra CA, authentication, read-only enforcement, and
+//! retries with backoff for idempotent reads only.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, Url};
+use serde_json::Value;
+
+use super::auth::Auth;
+use super::error::{ApiError, ErrorKind, Provider};
+use super::retry::{RetryPolicy, jitter, parse_retry_after};
+
+/// Largest response body accepted; a list page is far smaller, so more means something is
+/// wrong and holding it would only exhaust memory.
+const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// Everything needed to build the shared layer of one profile.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    pub provider: Provider,
+    /// Base URL, possibly with a path prefix (`https://x.projects.oryapis.com`,
+    /// `https://api.coassemble.com/api`).
+    pub base_url: String,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Extra trusted roots (PEM, one or more certificates) for corporate TLS interception.
+    pub ca_file: Option<std::path::PathBuf>,
+    pub read_only: bool,
+    pub retry: RetryPolicy,
+}
+
+impl HttpSettings {
+    pub fn new(provider: Provider, base_url: impl Into<String>) -> Self {
+        Self {
+            provider,
+            base_url: base_url.into(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            ca_file: None,
+            read_only: false,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Cheap to clone; every clone shares the connection pool and the cached token.
+#[derive(Clone)]
+pub struct HttpLayer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: reqwest::Client,
+    base: Url,
+    provider: Provider,
+    auth: Auth,
+    read_only: bool,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for HttpLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpLayer")
+            .field("provider", &self.inner.provider)
+            .field("base", &self.inner.base.as_str())
+            .field("read_only", &self.inner.read_only)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One request, kept as data so a read can be rebuilt and sent again.
+#[derive(Clone, Debug)]
+pub(crate) struct Req {
+    pub method: Method,
+    /// Path segments under the base URL; each is percent-encoded on its own, so an id can
+    /// never change the path.
+    pub segments: Vec<String>,
+    pub query: Vec<(String, String)>,
+    pub body: Option<Value>,
+    /// Safe to repeat and allowed in read-only mode (GET, or a POST that only searches).
+    pub read: bool,
+}
+
+impl Req {
+    pub fn get<S: AsRef<str>>(segments: &[S]) -> Self {
+        Self::new(Method::GET, segments, true)
+    }
+
+    pub fn new<S: AsRef<str>>(method: Method, segments: &[S], read: bool) -> Self {
+        Self {
+            method,
+            segments: segments
+                .iter()
+                .flat_map(|s| split_static(s.as_ref()))
+                .collect(),
+            query: Vec::new(),
+            body: None,
+            read,
+        }
+    }
+
+    /// A segment holding a caller-supplied id: never split on `/`.
+    pub fn id(mut self, id: &str) -> Self {
+        self.segments.push(id.to_owned());
+        self
+    }
+
+    pub fn then(mut self, segment: &str) -> Self {
+        self.segments.extend(split_static(segment));
+        self
+    }
+
+    pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.push((key.to_owned(), value.into()));
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+fn split_static(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub(crate) struct Resp {
+    pub headers: HeaderMap,
+    /// The decoded body; `None` when it was empty (204, or a 200 with no content).
+    pub json: Option<Value>,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl HttpLayer {
+    pub fn new(settings: &HttpSettings, auth: Auth) -> Result<Self, ApiError> {
+        let provider = settings.provider;
+        let base = parse_base(provider, &settings.base_url)?;
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("idtui/", env!("CARGO_PKG_VERSION")))
+            .timeout(settings.timeout)
+            .connect_timeout(settings.connect_timeout)
+            .gzip(true);
+        if let Some(path) = &settings.ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                ApiError::config(
+                    provider,
+                    format!("cannot read ca_file {}: {e}", path.display()),
+                )
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                ApiError::config(
+                    provider,
+                    format!(
+                        "ca_file {} holds no usable PEM certificate: {e}",
+                        path.display()
+                    ),
+                )
+            })?;
+            if certs.is_empty() {
+                return Err(ApiError::config(
+                    provider,
+                    format!("ca_file {} holds no PEM certificate", path.display()),
+                ));
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        let client = builder.build().map_err(|e| {
+            ApiError::config(provider, format!("cannot build the HTTP client: {e}"))
+        })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                client,
+                base,
+                provider,
+                auth,
+                read_only: settings.read_only,
+                retry: settings.retry.clone(),
+            }),
+        })
+    }
+
+    pub fn provider(&self) -> Provider {
+        self.inner.provider
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.inner.base
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.inner.read_only
+    }
+
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.inner.client
+    }
+
+    /// The full URL of `req`. An id of `.` or `..` is refused: URL parsing treats those (in
+    /// any spelling, `%2E` included) as path navigation, so no encoding can carry them.
+    pub(crate) fn url(&self, req: &Req) -> Result<Url, ApiError> {
+        if let Some(bad) = req
+            .segments
+            .iter()
+            .find(|s| *s == "." || *s == ".." || s.is_empty())
+        {
+            return Err(ApiError::config(
+                self.inner.provider,
+                format!("invalid id {bad:?}"),
+            ));
+        }
+        let mut url = self.inner.base.clone();
+        if let Ok(mut segs) = url.path_segments_mut() {
+            segs.pop_if_empty();
+            segs.extend(req.segments.iter());
+        }
+        if !req.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        Ok(url)
+    }
+
+    /// Send `req`; reads are retried on transient failures, mutations are sent once.
+    pub(crate) async fn send(&self, req: &Req) -> Result<Resp, ApiError> {
+        let provider = self.inner.provider;
+        if !req.read && self.inner.read_only {
+            return Err(ApiError::read_only(
+                provider,
+                &format!("{} /{}", req.method, req.segments.join("/")),
+            ));
+        }
+        let policy = if req.read {
+            self.inner.retry.clone()
+        } else {
+            RetryPolicy::none()
+        };
+        let mut attempt = 0u32;
+        let mut waited = Duration::ZERO;
+        let mut refreshed_auth = false;
+        loop {
+            attempt += 1;
+            let err = match self.attempt(req).await {
+                Ok(resp) => return Ok(resp),
+                Err(err) => err,
+            };
+            // A 401 means the request was refused before it did anything, so trying once
+            // more with a fresh token is safe even for a mutation.
+            if err.status == Some(401) && !refreshed_auth && self.inner.auth.can_refresh() {
+                refreshed_auth = true;
+                self.inner.auth.invalidate().await;
+                attempt -= 1;
+                continue;
+            }
+            if !err.is_transient() {
+                return Err(err);
+            }
+            match policy.delay(attempt, waited, err.retry_after, jitter()) {
+                Some(delay) => {
+                    tracing::debug!(%err, attempt, ?delay, "retrying read");
+                    tokio::time::sleep(delay).await;
+                    waited += delay;
+                }
+                None => return Err(err),
+            }
+        }
+    }
+
+    async fn attempt(&self, req: &Req) -> Result<Resp, ApiError> {
+        let provider = self.inner.provider;
+        let url = self.url(req)?;
+        let mut builder = self
+            .inner
+            .client
+            .request(req.method.clone(), url)
+            .header("Accept", "application/json")
+            .header("X-Request-ID", uuid::Uuid::new_v4().to_string());
+        if let Some((name, value)) = self.inner.auth.header(self).await? {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &req.body {
+            let bytes = serde_json::to_vec(body).map_err(|e| {
+                ApiError::new(
+                    ErrorKind::Config,
+                    provider,
+                    format!("cannot encode body: {e}"),
+                )
+            })?;
+            builder = builder
+                .header("Content-Type", "application/json")
+                .body(bytes);
+        }
+        let mut resp = builder
+            .send()
+            .await
+            .map_err(|e| transport_error(provider, e))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = read_body(provider, &mut resp).await?;
+        if !(200..300).contains(&status) {
+            let mut err = ApiError::from_response(provider, status, &body);
+            err.retry_after = headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            if err.request_id.is_none() {
+                err.request_id = headers
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(Into::into);
+            }
+            return Err(err);
+        }
+        let json = if body.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            Some(serde_json::from_slice::<Value>(&body).map_err(|e| {
+                let mut err = ApiError::new(
+                    ErrorKind::Decode,
+                    provider,
+                    format!("invalid JSON in the answer ({e})"),
+                );
+                err.status = Some(status);
+                // A body cut short is a broken connection, not a broken server: worth retrying.
+                if e.is_eof() {
+                    err.kind = ErrorKind::Connect;
+                    err.message = format!("answer cut short ({e})");
+                }
+                err
+            })?)
+        };
+        Ok(Resp { headers, json })
+    }
+}
+
+async fn read_body(provider: Provider, resp: &mut reqwest::Response) -> Result<Vec<u8>, ApiError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| transport_error(provider, e))?
+    {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ApiError::new(
+                ErrorKind::Decode,
+                provider,
+                format!("answer larger than {} MiB", MAX_BODY_BYTES >> 20),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn transport_error(provider: Provider, e: reqwest::Error) -> ApiError {
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else if e.is_builder() {
+        ErrorKind::Config
+    } else {
+        ErrorKind::Connect
+    };
+    let what = match kind {
+        ErrorKind::Timeout => "request timed out",
+        ErrorKind::Config => "invalid request",
+        _ if e.is_connect() => "cannot connect",
+        _ if e.is_body() || e.is_decode() => "connection lost while reading the answer",
+        _ => "connection failed",
+    };
+    // The URL can carry user info; the status bar must never show it.
+    let detail = root_cause(&e.without_url());
+    ApiError::new(kind, provider, format!("{what}: {detail}"))
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg = s.to_string();
+        source = s.source();
+    }
+    msg
+}
+
+fn parse_base(provider: Provider, raw: &str) -> Result<Url, ApiError> {
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        ApiError::config(
+            provider,
+            format!("invalid url {:?}: {e}", redact_userinfo(raw)),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ApiError::config(
+            provider,
+            format!("url must be http or https, not {}", url.scheme()),
+        ));
+    }
+    if url.cannot_be_a_base() {
+        return Err(ApiError::config(provider, "url cannot be a base URL"));
+    }
+    Ok(url)
+}
+
+fn redact_userinfo(raw: &str) -> String {
+    match (raw.find("://"), raw.find('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}***{}", &raw[..s + 3], &raw[at..]),
+        _ => raw.to_owned(),
+    }
+}
+
+pub(crate) fn header_value(provider: Provider, value: &str) -> Result<HeaderValue, ApiError> {
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        ApiError::new(
+            ErrorKind::Config,
+            provider,
+            "credential contains characters not allowed in an HTTP header",
+        )
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+impl HttpLayer {
+    /// Send and require a JSON body.
+    pub(crate) async fn send_json(&self, req: &Req) -> Result<Value, ApiError> {
+        let resp = self.send(req).await?;
+        resp.json.ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::Decode,
+                self.provider(),
+                "the answer is empty; expected JSON",
+            )
+        })
+    }
+
+    pub(crate) fn decode_error(&self, msg: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorKind::Decode, self.provider(), msg)
+    }
+}
+
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

@@ -1,0 +1,162 @@
+use std::path::Path;
+
+use super::*;
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse(text, Path::new("/cfg/config.toml"))
+}
+
+#[test]
+fn profiles_of_every_provider_load() {
+    let c = parse(
+        r#"
+default_profile = "prod"
+
+[profiles.prod]
+provider = "kratos"
+url = "https://example.projects.oryapis.com"
+token_env = "ORY_PAT"
+public_url = "https://example.projects.oryapis.com"
+timeout_secs = 5
+read_only = true
+
+[profiles.mattr]
+provider = "core"
+url = "https://learn.vii.au01.mattr.global"
+prefix = "/core/v1"
+auth_url = "https://auth.au01.mattr.global"
+client_id = "abc"
+client_secret_command = "pass show mattr"
+audience = "https://learn.vii.au01.mattr.global"
+
+[profiles.embed]
+provider = "headless"
+url = "https://api.coassemble.com/api"
+workspace_id = "123"
+token_file = "/run/secrets/coassemble"
+ca_file = "/etc/ssl/corp.pem"
+"#,
+    )
+    .unwrap();
+    assert_eq!(c.default_profile.as_deref(), Some("prod"));
+    let prod = c.profile("prod").unwrap();
+    assert_eq!(prod.name, "prod");
+    assert_eq!(prod.provider, Provider::Kratos);
+    assert!(prod.read_only);
+    assert_eq!(prod.timeout(), Duration::from_secs(5));
+    assert_eq!(prod.connect_timeout(), Duration::from_secs(10));
+    let mattr = c.profile("mattr").unwrap();
+    assert!(mattr.uses_oauth());
+    assert_eq!(mattr.prefix.as_deref(), Some("/core/v1"));
+    assert_eq!(
+        c.profile("embed").unwrap().workspace_id.as_deref(),
+        Some("123")
+    );
+    assert!(matches!(
+        c.profile("nope"),
+        Err(ConfigError::UnknownProfile(_))
+    ));
+}
+
+#[test]
+fn unknown_keys_name_the_key_and_the_file() {
+    let err = parse(
+        "[profiles.a]\nprovider = \"kratos\"\nurl = \"http://x\"\ntoken = \"inline-secret\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("/cfg/config.toml"), "{err}");
+    assert!(err.contains("token"), "{err}");
+    assert!(!err.contains('\n'), "{err}");
+    // The value of a rejected key is never echoed as part of the message text we build.
+    let top = parse("colour = \"red\"\n").unwrap_err().to_string();
+    assert!(top.contains("colour"), "{top}");
+}
+
+#[test]
+fn inconsistent_profiles_are_rejected_with_the_profile_named() {
+    for (text, needle) in [
+        (
+            "[profiles.h]\nprovider = \"headless\"\nurl = \"http://x\"\n",
+            "workspace_id",
+        ),
+        (
+            "[profiles.k]\nprovider = \"kratos\"\nurl = \"http://x\"\ntoken_env = \"A\"\ntoken_file = \"/b\"\n",
+            "only one",
+        ),
+        (
+            "[profiles.c]\nprovider = \"core\"\nurl = \"http://x\"\nclient_id = \"a\"\n",
+            "OAuth needs",
+        ),
+        (
+            "[profiles.c]\nprovider = \"core\"\nurl = \"http://x\"\nprefix = \"v1\"\n",
+            "must start with",
+        ),
+        (
+            "[profiles.k]\nprovider = \"kratos\"\nurl = \"http://x\"\nworkspace_id = \"1\"\n",
+            "headless",
+        ),
+        (
+            "[profiles.k]\nprovider = \"okta\"\nurl = \"http://x\"\n",
+            "okta",
+        ),
+        ("default_profile = \"ghost\"\n", "ghost"),
+    ] {
+        let err = parse(text).unwrap_err().to_string();
+        assert!(err.contains(needle), "{text}: {err}");
+        assert!(err.contains("/cfg/config.toml"), "{err}");
+    }
+}
+
+#[test]
+fn secrets_come_from_env_file_or_command_and_never_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tok");
+    std::fs::write(&file, "  from-file\n").unwrap();
+
+    let mut p = Profile::new("t", Provider::Kratos, "http://x");
+    p.token_file = Some(file);
+    let s = p.resolve_token().unwrap().unwrap();
+    assert_eq!(s.expose(), "from-file");
+    assert_eq!(format!("{s} {s:?}"), "*** ***");
+    assert!(!format!("{p:?}").contains("from-file"));
+
+    let mut p = Profile::new("t", Provider::Kratos, "http://x");
+    p.token_command = Some("printf ' from-cmd \\n'".into());
+    assert_eq!(p.resolve_token().unwrap().unwrap().expose(), "from-cmd");
+
+    p.token_command = Some("echo leaked-secret; exit 3".into());
+    let err = p.resolve_token().unwrap_err().to_string();
+    assert!(err.contains("token_command failed"), "{err}");
+    assert!(!err.contains("leaked-secret"), "{err}");
+
+    let mut p = Profile::new("t", Provider::Kratos, "http://x");
+    p.token_env = Some("IDTUI_TEST_SURELY_UNSET_VAR".into());
+    let err = p.resolve_token().unwrap_err().to_string();
+    assert!(
+        err.contains("IDTUI_TEST_SURELY_UNSET_VAR is not set"),
+        "{err}"
+    );
+
+    let p = Profile::new("t", Provider::Kratos, "http://x");
+    assert_eq!(p.resolve_token().unwrap(), None);
+}
+
+#[test]
+fn load_reports_a_missing_file() {
+    let err = Config::load(Path::new("/definitely/not/here.toml")).unwrap_err();
+    assert!(err.to_string().contains("/definitely/not/here.toml"));
+}
+
+#[test]
+fn embedded_profiles_point_at_the_sandbox_without_secrets() {
+    let profiles = embedded_profiles("http://127.0.0.1:4455/");
+    let names: Vec<&str> = profiles.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["kratos", "core", "headless"]);
+    for (_, p) in &profiles {
+        assert!(p.url.starts_with("http://127.0.0.1:4455"));
+        assert_eq!(p.resolve_token().unwrap(), None);
+        p.check().unwrap();
+    }
+    assert_eq!(profiles[2].1.url, "http://127.0.0.1:4455/api");
+}

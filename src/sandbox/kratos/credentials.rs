@@ -1,0 +1,384 @@
+//! Importing credentials from create/update bodies and the credential delete rules
+//! (`api/kratos.md` §2.4, §4.3, §4.4, §4.7).
+
+use std::hash::{Hash, Hasher};
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use super::errors::{KResult, KratosError};
+use super::model::{Credential, Identity};
+
+/// Every credential type `include_credential` accepts.
+pub const KNOWN_TYPES: &[&str] = &[
+    "password",
+    "oidc",
+    "totp",
+    "lookup_secret",
+    "webauthn",
+    "code",
+    "passkey",
+    "profile",
+    "saml",
+    "deviceauthn",
+    "link_recovery",
+    "code_recovery",
+    "identifier_first",
+];
+
+/// Hash prefixes Kratos' import accepts (`api/kratos.md` §4.3).
+const HASH_PREFIXES: &[&str] = &[
+    "$2a$",
+    "$2b$",
+    "$2y$",
+    "$argon2id$",
+    "$argon2i$",
+    "$pbkdf2-sha",
+    "$scrypt$",
+    "$firescrypt$",
+    "{SSHA}",
+    "{SSHA256}",
+    "{SSHA512}",
+    "$sha1$",
+    "$sha256$",
+    "$sha512$",
+    "$md5$",
+    "$md5-crypt$",
+    "$sha256-crypt$",
+    "$sha512-crypt$",
+    "$hmac-",
+];
+
+/// The sandbox never verifies a login, so a plaintext password only needs to leave a stable
+/// fingerprint behind (never the password itself). The `$sandbox$` prefix says it is not a
+/// real hash, so nobody mistakes an exported value for something a real Kratos could verify.
+fn fingerprint(password: &str) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    password.hash(&mut h);
+    format!("$sandbox${:016x}", h.finish())
+}
+
+fn bad(reason: impl Into<String>) -> KratosError {
+    KratosError::bad_request(reason)
+}
+
+fn config_of<'a>(kind: &str, body: &'a Value) -> KResult<&'a Map<String, Value>> {
+    let obj = body
+        .as_object()
+        .ok_or_else(|| bad(format!("credentials.{kind} must be an object")))?;
+    if let Some(k) = obj.keys().find(|k| *k != "config") {
+        return Err(bad(format!(
+            "json: unknown field \"{k}\" in credentials.{kind}"
+        )));
+    }
+    static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+    match obj.get("config") {
+        None | Some(Value::Null) => Ok(&EMPTY),
+        Some(Value::Object(m)) => Ok(m),
+        Some(_) => Err(bad(format!("credentials.{kind}.config must be an object"))),
+    }
+}
+
+fn str_field<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    m.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+fn new_credential(kind: &str, now: DateTime<Utc>) -> Credential {
+    Credential {
+        kind: kind.to_owned(),
+        identifiers: Vec::new(),
+        config: json!({}),
+        version: 0,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Apply imported credentials. `merge` is PUT's per-type merge; POST starts from nothing.
+pub fn import(
+    identity: &mut Identity,
+    creds: &Map<String, Value>,
+    now: DateTime<Utc>,
+) -> KResult<()> {
+    for (kind, body) in creds {
+        let cfg = config_of(kind, body)?;
+        let entry = identity
+            .credentials
+            .entry(kind.clone())
+            .or_insert_with(|| new_credential(kind, now));
+        entry.updated_at = now;
+        match kind.as_str() {
+            "password" => {
+                let config = if let Some(hash) = str_field(cfg, "hashed_password") {
+                    if !HASH_PREFIXES.iter().any(|p| hash.starts_with(p)) {
+                        return Err(bad(
+                            "The imported password does not match any known hash format.",
+                        ));
+                    }
+                    json!({ "hashed_password": hash })
+                } else if let Some(pw) = str_field(cfg, "password") {
+                    json!({ "hashed_password": fingerprint(pw) })
+                } else if cfg.get("use_password_migration_hook") == Some(&json!(true)) {
+                    json!({ "use_password_migration_hook": true })
+                } else {
+                    json!({})
+                };
+                entry.config = config;
+            }
+            "oidc" | "saml" => {
+                let providers = cfg
+                    .get("providers")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let mut stored = entry
+                    .config
+                    .get("providers")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                for p in providers {
+                    let (Some(provider), Some(subject)) = (
+                        p.get("provider").and_then(Value::as_str),
+                        p.get("subject").and_then(Value::as_str),
+                    ) else {
+                        return Err(bad(format!(
+                            "credentials.{kind}.config.providers[] needs provider and subject"
+                        )));
+                    };
+                    let mut m = Map::new();
+                    m.insert("subject".into(), json!(subject));
+                    m.insert("provider".into(), json!(provider));
+                    if kind == "oidc" {
+                        m.insert("initial_id_token".into(), json!(""));
+                        m.insert("initial_access_token".into(), json!(""));
+                        m.insert("initial_refresh_token".into(), json!(""));
+                    }
+                    if let Some(org) = p.get("organization").filter(|o| !o.is_null()) {
+                        m.insert("organization".into(), org.clone());
+                    }
+                    if kind == "oidc"
+                        && let Some(auto) = p.get("use_auto_link").and_then(Value::as_bool)
+                    {
+                        m.insert("use_auto_link".into(), json!(auto));
+                    }
+                    let ident = format!("{provider}:{subject}");
+                    if !entry.identifiers.contains(&ident) {
+                        entry.identifiers.push(ident);
+                        stored.push(Value::Object(m));
+                    }
+                }
+                entry.config = json!({ "providers": stored });
+            }
+            "totp" => {
+                let url = str_field(cfg, "totp_url")
+                    .ok_or_else(|| bad("credentials.totp.config.totp_url is required"))?;
+                entry.config = json!({ "totp_url": url });
+                entry.identifiers = vec![identity.id.to_string()];
+            }
+            "lookup_secret" => {
+                let mut codes = entry
+                    .config
+                    .get("recovery_codes")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                for c in cfg
+                    .get("codes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    match c {
+                        Value::String(code) => codes.push(json!({ "code": code })),
+                        Value::Object(_) => codes.push(c.clone()),
+                        _ => return Err(bad("credentials.lookup_secret.config.codes[] invalid")),
+                    }
+                }
+                entry.config = json!({ "recovery_codes": codes });
+                entry.identifiers = vec![identity.id.to_string()];
+            }
+            "webauthn" | "passkey" => {
+                let mut stored = entry
+                    .config
+                    .get("credentials")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                for c in cfg
+                    .get("credentials")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let id = c.get("id");
+                    match stored
+                        .iter_mut()
+                        .find(|s| s.get("id") == id && id.is_some())
+                    {
+                        Some(s) => *s = c.clone(),
+                        None => stored.push(c.clone()),
+                    }
+                }
+                let handle = str_field(cfg, "user_handle")
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        entry
+                            .config
+                            .get("user_handle")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                    });
+                if let Some(h) = &handle
+                    && !entry.identifiers.contains(h)
+                {
+                    entry.identifiers.push(h.clone());
+                }
+                entry.config = json!({ "credentials": stored, "user_handle": handle });
+            }
+            other => {
+                identity.credentials.remove(other);
+                return Err(bad(format!(
+                    "json: unknown field \"{other}\" in credentials"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// First factors per Kratos: a password with identifiers and a hash (or the migration hook),
+/// plus every OIDC and SAML provider link.
+fn first_factor_count(identity: &Identity) -> usize {
+    let mut n = 0;
+    if let Some(p) = identity.credentials.get("password") {
+        let hashed = p
+            .config
+            .get("hashed_password")
+            .and_then(Value::as_str)
+            .is_some_and(|h| !h.is_empty());
+        let hook = p.config.get("use_password_migration_hook") == Some(&json!(true));
+        if !p.identifiers.is_empty() && (hashed || hook) {
+            n += 1;
+        }
+    }
+    for kind in ["oidc", "saml"] {
+        if let Some(c) = identity.credentials.get(kind) {
+            n += c
+                .config
+                .get("providers")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+        }
+    }
+    n
+}
+
+/// `DELETE /admin/identities/{id}/credentials/{type}`: mutate `identity` per the rules table.
+pub fn delete(
+    identity: &mut Identity,
+    kind: &str,
+    identifier: Option<&str>,
+    now: DateTime<Utc>,
+) -> KResult<()> {
+    let Some(cred) = identity.credentials.get(kind) else {
+        return Err(KratosError::not_found(format!(
+            "You tried to remove a {kind} but this user have no {kind} set up."
+        )));
+    };
+    let last_factor = || bad("You cannot remove the last first factor credential.");
+    match kind {
+        "lookup_secret" | "totp" => {
+            identity.credentials.remove(kind);
+        }
+        "webauthn" => {
+            let keep: Vec<Value> = cred
+                .config
+                .get("credentials")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|c| c.get("is_passwordless") == Some(&json!(true)))
+                .cloned()
+                .collect();
+            if keep.is_empty() {
+                identity.credentials.remove(kind);
+            } else if let Some(c) = identity.credentials.get_mut(kind) {
+                c.config["credentials"] = Value::Array(keep);
+                c.updated_at = now;
+            }
+        }
+        "password" => {
+            if first_factor_count(identity) < 2 {
+                return Err(last_factor());
+            }
+            if let Some(c) = identity.credentials.get_mut(kind) {
+                c.config = json!({});
+                c.updated_at = now;
+            }
+        }
+        "oidc" | "saml" => {
+            let Some(ident) = identifier.filter(|i| !i.is_empty()) else {
+                return Err(bad(
+                    "You must provide an identifier to delete this credential.",
+                ));
+            };
+            let label = if kind == "oidc" { "OIDC" } else { "SAML" };
+            if !cred.identifiers.iter().any(|i| i == ident) {
+                return Err(KratosError::not_found(format!(
+                    "The identifier `{ident}` was not found among {label} credentials."
+                )));
+            }
+            if first_factor_count(identity) < 2 {
+                return Err(last_factor());
+            }
+            let Some(c) = identity.credentials.get_mut(kind) else {
+                return Err(KratosError::not_found_db());
+            };
+            c.identifiers.retain(|i| i != ident);
+            if let Some(ps) = c.config.get_mut("providers").and_then(Value::as_array_mut) {
+                ps.retain(|p| {
+                    let pid = format!(
+                        "{}:{}",
+                        p.get("provider").and_then(Value::as_str).unwrap_or(""),
+                        p.get("subject").and_then(Value::as_str).unwrap_or("")
+                    );
+                    pid != ident
+                });
+            }
+            c.updated_at = now;
+            if c.identifiers.is_empty() {
+                identity.credentials.remove(kind);
+            }
+        }
+        "deviceauthn" => {
+            let Some(ident) = identifier.filter(|i| !i.is_empty()) else {
+                return Err(bad(
+                    "You must provide an identifier to delete this credential.",
+                ));
+            };
+            let Some(c) = identity.credentials.get_mut(kind) else {
+                return Err(KratosError::not_found_db());
+            };
+            let before = c.identifiers.len();
+            c.identifiers.retain(|i| i != ident);
+            if c.identifiers.len() == before {
+                return Err(KratosError::not_found(format!(
+                    "The identifier `{ident}` was not found among deviceauthn credentials."
+                )));
+            }
+            if let Some(keys) = c.config.get_mut("keys").and_then(Value::as_array_mut) {
+                keys.retain(|k| k.get("client_key_id").and_then(Value::as_str) != Some(ident));
+            }
+            c.updated_at = now;
+            if c.identifiers.is_empty() {
+                identity.credentials.remove(kind);
+            }
+        }
+        other => {
+            return Err(bad(format!("Credentials type {other} cannot be deleted.")));
+        }
+    }
+    identity.updated_at = now;
+    Ok(())
+}

@@ -1,0 +1,405 @@
+//! The Kratos admin client against the sandbox over loopback.
+
+mod api_support;
+
+use std::collections::HashSet;
+
+use api_support::*;
+use idtui::api::{Cursor, ErrorKind, IdentityFilter, KratosApi, Page};
+use idtui::config::Provider;
+use serde_json::json;
+
+const ADA: &str = "767e3cc1-d67e-51bc-ad2b-449c5eea9782";
+const GRACE: &str = "c24bf686-c7b8-59d3-8a1c-ce810931791e";
+const KATHERINE: &str = "5dcc981f-3393-5f88-8e0b-408a658f7eb5";
+const MISSING: &str = "00000000-0000-4000-8000-000000000001";
+
+async fn all_identities(api: &KratosApi, filter: &IdentityFilter, size: u32) -> Vec<String> {
+    let mut cursor = Cursor::first();
+    let mut ids = Vec::new();
+    for _ in 0..100 {
+        let page = api.list_identities(filter, &cursor, size).await.unwrap();
+        assert!(page.items.len() <= size as usize);
+        assert_eq!(page.total, None, "keyset pages carry no total");
+        ids.extend(page.items.into_iter().map(|i| i.id));
+        match page.next {
+            Some(n) => cursor = n,
+            None => return ids,
+        }
+    }
+    panic!("identity pagination does not end");
+}
+
+#[tokio::test]
+async fn walks_identities_by_link_header_to_the_end() {
+    let h = Harness::start(|_| {}).await;
+    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let ids = all_identities(&api, &IdentityFilter::default(), 4).await;
+    assert_eq!(ids.len(), 35);
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 35);
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "Kratos orders by UUID");
+    // 35 rows at 4 per page: 9 pages, the last one short and without a next link.
+    let gets = count(&h.requests(), "GET", "/admin/identities");
+    assert_eq!(gets, 9);
+}
+
+#[tokio::test]
+async fn filters_reach_every_page() {
+    let h = Harness::start(|_| {}).await;
+    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let by_email = IdentityFilter {
+        credentials_identifier: Some("ADA.Lovelace@example.com".into()),
+        ..Default::default()
+    };
+    let page = api
+        .list_identities(&by_email, &Cursor::first(), 10)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    let ada = &page.items[0];
+    assert_eq!(ada.id, ADA);
+    assert!(
+        ada.credentials.iter().any(|c| c.kind == "password"),
+        "credentials expanded"
+    );
+
+    let two = IdentityFilter {
+        ids: vec![GRACE.into(), ADA.into(), MISSING.into()],
+        ..Default::default()
+    };
+    let ids = all_identities(&api, &two, 1).await;
+    let mut want = vec![ADA.to_owned(), GRACE.to_owned()];
+    want.sort();
+    assert_eq!(ids, want, "the ids filter is kept on the next page");
+
+    let combined = IdentityFilter {
+        ids: vec![ADA.into()],
+        credentials_identifier: Some("x".into()),
+        ..Default::default()
+    };
+    let err = api
+        .list_identities(&combined, &Cursor::first(), 10)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, Some(400));
+    assert!(
+        err.to_string().contains("cannot combine multiple filters"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn get_by_id_and_external_id_keep_unknown_fields() {
+    let h = Harness::start(|_| {}).await;
+    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let ada = api.get_identity(ADA, &["password".into()]).await.unwrap();
+    assert_eq!(ada.traits["name"]["first"], "Ada");
+    assert_eq!(ada.state.as_deref(), Some("active"));
+    assert_eq!(ada.metadata_admin["crm"]["account_id"], "ACC-01000");
+    let kinds: Vec<_> = ada.credentials.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds, ["lookup_secret", "password", "totp"]);
+    let pw = ada
+        .credentials
+        .iter()
+        .find(|c| c.kind == "password")
+        .unwrap();
+    assert!(pw.raw["config"]["hashed_password"].is_string());
+    assert!(
+        ada.raw.get("schema_url").is_some(),
+        "raw keeps what is not typed"
+    );
+
+    let grace = api.identity_by_external_id("crm-0037").await.unwrap();
+    assert_eq!(grace.id, GRACE);
+    assert_eq!(grace.external_id.as_deref(), Some("crm-0037"));
+
+    let err = api.get_identity(MISSING, &[]).await.unwrap_err();
+    assert_eq!(err.status, Some(404));
+    assert_eq!(err.to_string(), "kratos 404: Unable to locate the resource");
+    let err = api.get_identity("not-a-uuid", &[]).await.unwrap_err();
+    assert_eq!(
+        err.status,
+        Some(404),
+        "malformed ids are 404 on identity routes"
+    );
+}
+
+#[tokio::test]
+async fn create_update_patch_delete_and_their_errors() {
+    let h = Harness::start(|_| {}).await;
+    let api = kratos(&profile(Provider::Kratos, h.base()));
+
+    let body = json!({
+        "schema_id": "default",
+        "traits": {"email": "new.person@example.com", "name": {"first": "New", "last": "Person"}},
+        "metadata_admin": {"note": "keep me"}
+    });
+    let created = api.create_identity(&body).await.unwrap();
+    assert_eq!(created.traits["email"], "new.person@example.com");
+
+    let conflict = api.create_identity(&body).await.unwrap_err();
+    assert_eq!(conflict.status, Some(409));
+    assert!(
+        conflict
+            .to_string()
+            .contains("conflicts with another identity"),
+        "{conflict}"
+    );
+
+    let invalid = api
+        .create_identity(&json!({"schema_id": "default", "traits": {"email": 5}}))
+        .await
+        .unwrap_err();
+    assert_eq!(invalid.status, Some(400));
+    assert!(invalid.reason.is_some(), "{invalid}");
+
+    // Read, edit, write back: the PUT body comes from raw, so nothing unedited is lost.
+    let ada = api.get_identity(ADA, &[]).await.unwrap();
+    let mut put = ada.to_update_body();
+    put["traits"]["name"]["first"] = json!("Augusta Ada");
+    let updated = api.update_identity(ADA, &put).await.unwrap();
+    assert_eq!(updated.traits["name"]["first"], "Augusta Ada");
+    assert_eq!(updated.metadata_admin, ada.metadata_admin);
+    assert_eq!(updated.metadata_public, ada.metadata_public);
+    let after = api.get_identity(ADA, &["password".into()]).await.unwrap();
+    let pw = after
+        .credentials
+        .iter()
+        .find(|c| c.kind == "password")
+        .unwrap();
+    assert!(
+        pw.raw["config"]["hashed_password"].is_string(),
+        "the password hash survives a PUT"
+    );
+
+    let patched = api
+        .patch_identity(
+            ADA,
+            &json!([{"op": "replace", "path": "/state", "value": "inactive"}]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(patched.state.as_deref(), Some("inactive"));
+    let denied = api
+        .patch_identity(
+            ADA,
+            &json!([{"op": "replace", "path": "/id", "value": MISSING}]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(denied.status, Some(400));
+    assert_eq!(
+        denied.to_string(),
+        "kratos 400: failed to apply JSON patch: patch includes denied path: /id"
+    );
+    let not_array = api
+        .patch_identity(ADA, &json!({"op": "add"}))
+        .await
+        .unwrap_err();
+    assert_eq!(not_array.kind, ErrorKind::Config);
+
+    api.delete_identity(&created.id).await.unwrap();
+    let gone = api.delete_identity(&created.id).await.unwrap_err();
+    assert_eq!(gone.status, Some(404));
+}
+
+#[tokio::test]
+async fn credential_deletion_and_its_explanations() {
+    let h = Harness::start(|_| {}).await;
+    let api = kratos(&profile(Provider::Kratos, h.base()));
+    api.delete_credential(ADA, "totp", None).await.unwrap();
+    let again = api.delete_credential(ADA, "totp", None).await.unwrap_err();
+    assert_eq!(again.status, Some(404));
+    assert!(again.to_string().contains("no totp set up"), "{again}");
+
+    let no_identifier = api
+        .delete_credential(GRACE, "oidc", None)
+        .await
+        .unwrap_err();
+    assert_eq!(no_identifier.status, Some(400));
+    assert!(
+        no_identifier.to_string().contains("identifier"),
+        "{no_identifier}"
+    );
+}
+
+async fn all_sessions(
+    api: &KratosApi,
+    identity: Option<&str>,
+    active: Option<bool>,
+    size: u32,
+) -> (Vec<idtui::api::Session>, Option<u64>) {
+    let mut cursor = Cursor::first();
+    let mut out = Vec::new();
+    for _ in 0..100 {
+        let page: Page<_> = match identity {
+            Some(id) => api
+                .list_identity_sessions(id, active, &cursor, size)
+                .await
+                .unwrap(),
+            None => api.list_sessions(active, &cursor, size).await.unwrap(),
+        };
+        out.extend(page.items);
+        match page.next {
+            Some(n) => cursor = n,
+            None => return (out, page.total),
+        }
+    }
+    panic!("session pagination does not end");
+}
+
+#[tokio::test]
+async fn sessions_page_by_keyset_and_by_offset_token() {
+    let h = Harness::start(|_| {}).await;
+    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let (all, total) = all_sessions(&api, None, None, 10).await;
+    assert_eq!(all.len(), 44);
+    assert_eq!(total, None);
+    assert_eq!(all.iter().map(|s| &s.id).collect::<HashSet<_>>().len(), 44);
+    assert!(
+        all.iter().all(|s| s.identity_id.is_some()),
+        "identity expanded"
+    );
+
+    let (active, _) = all_sessions(&api, None, Some(true), 10).await;
+    assert!(!active.is_empty() && active.len() < 44);
+    // `active=true` filters on the stored flag and expiry; the `active` field is also false
+    // when the expanded identity is inactive (Kratos computes it that way).
+    for s in &active {
+        assert!(
+            s.active || s.raw["identity"]["state"] == "inactive",
+            "{:?}",
+            s.raw
+        );
+    }
+
+    let (mine, total) = all_sessions(&api, Some(KATHERINE), None, 2).await;
+    assert_eq!(mine.len(), 3);
+    assert_eq!(total, Some(3), "offset pages carry X-Total-Count");
+    assert!(
+        mine.iter()
+            .all(|s| s.identity_id.as_deref() == Some(KATHERINE))
+    );
+    assert!(mine.iter().any(|s| !s.devices.is_empty()));
+
+    let (none, total) = all_sessions(&api, Some(MISSING), None, 2).await;
+    assert!(none.is_empty());
+    assert_eq!(total, Some(0));
+
+    let bad = api
+        .list_identity_sessions("not-a-uuid", None, &Cursor::first(), 2)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        bad.status,
+        Some(400),
+        "malformed ids are 400 on session routes"
+    );
+}
+
+#[tokio::test]
+async fn session_actions() {
+    let h = Harness::start(|_| {}).await;
+    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let (mine, _) = all_sessions(&api, Some(KATHERINE), Some(true), 10).await;
+    let s = &mine[0];
+    let got = api.get_session(&s.id).await.unwrap();
+    assert_eq!(got.id, s.id);
+    assert!(got.aal.is_some());
+    assert!(!got.methods.is_empty());
+
+    let extended = api
+        .extend_session(&s.id)
+        .await
+        .unwrap()
+        .expect("200 with the session");
+    assert_eq!(extended.id, s.id);
+    assert!(extended.expires_at.is_some());
+
+    api.disable_session(&s.id).await.unwrap();
+    assert!(!api.get_session(&s.id).await.unwrap().active);
+    let missing = api.disable_session(MISSING).await.unwrap_err();
+    assert_eq!(missing.status, Some(404));
+
+    api.delete_identity_sessions(KATHERINE).await.unwrap();
+    let (left, _) = all_sessions(&api, Some(KATHERINE), None, 10).await;
+    assert!(left.is_empty());
+    let none_left = api.delete_identity_sessions(KATHERINE).await.unwrap_err();
+    assert_eq!(
+        none_left.status,
+        Some(404),
+        "404 when there is nothing to delete"
+    );
+}
+
+#[tokio::test]
+async fn schemas() {
+    let h = Harness::start(|_| {}).await;
+    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let schemas = api.list_schemas().await.unwrap();
+    assert!(schemas.iter().any(|s| s.id == "default"), "{schemas:?}");
+    let raw = api.get_schema("default").await.unwrap();
+    assert!(raw["properties"]["traits"].is_object());
+    let err = api.get_schema("nope").await.unwrap_err();
+    assert_eq!(err.status, Some(404));
+}
+
+#[tokio::test]
+async fn a_base_url_with_a_path_prefix() {
+    let h = Harness::start(|_| {}).await;
+    let base = proxy(h.base(), "/kratos", None).await;
+    let api = kratos(&profile(Provider::Kratos, &base));
+    // The server's links say `/admin/identities?…`; they must be followed under `/kratos`.
+    let ids = all_identities(&api, &IdentityFilter::default(), 10).await;
+    assert_eq!(ids.len(), 35);
+    let (all, _) = all_sessions(&api, None, None, 20).await;
+    assert_eq!(all.len(), 44);
+    let (mine, _) = all_sessions(&api, Some(KATHERINE), None, 1).await;
+    assert_eq!(mine.len(), 3);
+}
+
+#[tokio::test]
+async fn bearer_token_and_custom_header() {
+    let h = Harness::start(|o| o.token = Some("ory_pat_test".into())).await;
+    let mut p = profile(Provider::Kratos, h.base());
+    let err = kratos(&p).get_identity(ADA, &[]).await.unwrap_err();
+    assert_eq!(err.status, Some(401));
+    assert_eq!(err.kind, ErrorKind::Auth);
+
+    p.token_command = Some("printf ory_pat_test".into());
+    assert_eq!(kratos(&p).get_identity(ADA, &[]).await.unwrap().id, ADA);
+
+    // A gateway header carries the raw token, so the sandbox (which wants Bearer) refuses.
+    p.auth_header = Some("X-Api-Key".into());
+    let err = kratos(&p).get_identity(ADA, &[]).await.unwrap_err();
+    assert_eq!(err.status, Some(401));
+}
+
+#[tokio::test]
+async fn read_only_layer_sends_no_mutation() {
+    let h = Harness::start(|_| {}).await;
+    let api = match idtui::api::connect(&profile(Provider::Kratos, h.base()), true).unwrap() {
+        idtui::api::Api::Kratos(k) => k,
+        _ => unreachable!(),
+    };
+    assert!(api.http().read_only());
+    api.get_identity(ADA, &[]).await.unwrap();
+    let before = h.requests().len();
+    let refusals = [
+        api.delete_identity(ADA).await.unwrap_err(),
+        api.update_identity(ADA, &json!({})).await.unwrap_err(),
+        api.patch_identity(ADA, &json!([])).await.unwrap_err(),
+        api.create_identity(&json!({})).await.unwrap_err(),
+        api.delete_credential(ADA, "totp", None).await.unwrap_err(),
+        api.disable_session(MISSING).await.unwrap_err(),
+        api.extend_session(MISSING).await.unwrap_err(),
+        api.delete_identity_sessions(ADA).await.unwrap_err(),
+    ];
+    for e in &refusals {
+        assert_eq!(e.kind, ErrorKind::ReadOnly, "{e}");
+        assert!(e.to_string().starts_with("kratos: read-only mode"), "{e}");
+    }
+    assert_eq!(h.requests().len(), before);
+}

@@ -72,7 +72,10 @@ pub enum Effect {
         id: String,
     },
     /// Put text on the user's clipboard through OSC 52 (written by the runtime).
-    Copy { text: String, what: String },
+    Copy {
+        text: String,
+        what: String,
+    },
     Mutate {
         seq: u64,
         profile: String,

@@ -200,7 +200,10 @@ fn summary(kind: ObjectKind, v: &Value) -> Vec<DocLine> {
                 for a in addrs {
                     out.push(vec![
                         (Tok::Plain, "  ".into()),
-                        (Tok::Str, scalar_text(a.get("value").unwrap_or(&Value::Null))),
+                        (
+                            Tok::Str,
+                            scalar_text(a.get("value").unwrap_or(&Value::Null)),
+                        ),
                         (
                             Tok::Muted,
                             format!(
@@ -350,8 +353,7 @@ fn scalar_tok(v: &Value) -> (Tok, String) {
     match v {
         Value::String(s) => (
             Tok::Str,
-            serde_json::to_string(&crate::sanitize::cap(s, MAX_VALUE_BYTES))
-                .unwrap_or_default(),
+            serde_json::to_string(&crate::sanitize::cap(s, MAX_VALUE_BYTES)).unwrap_or_default(),
         ),
         Value::Number(n) => (Tok::Num, n.to_string()),
         Value::Bool(b) => (Tok::Bool, b.to_string()),
@@ -435,8 +437,14 @@ mod tests {
     #[test]
     fn pretty_json_tokens_carry_their_kind() {
         let mut out = Vec::new();
-        json_lines(&json!({"a": "s", "n": 1, "b": true, "z": null, "e": []}), &mut out);
-        assert_eq!(text(&out), "{\n  \"a\": \"s\",\n  \"n\": 1,\n  \"b\": true,\n  \"z\": null,\n  \"e\": []\n}");
+        json_lines(
+            &json!({"a": "s", "n": 1, "b": true, "z": null, "e": []}),
+            &mut out,
+        );
+        assert_eq!(
+            text(&out),
+            "{\n  \"a\": \"s\",\n  \"n\": 1,\n  \"b\": true,\n  \"z\": null,\n  \"e\": []\n}"
+        );
         let toks: Vec<Tok> = out.iter().flatten().map(|(t, _)| *t).collect();
         for t in [Tok::Key, Tok::Str, Tok::Num, Tok::Bool, Tok::Null] {
             assert!(toks.contains(&t), "{t:?} missing");
@@ -450,14 +458,24 @@ mod tests {
             "devices": [{"ip_address": "203.0.113.9", "user_agent": "Firefox/130"}]});
         let d = Detail::new(ObjectKind::Session, "s1", "s1", &s);
         let all = text(&d.lines);
-        for needle in ["AAL: aal2", "IP: 203.0.113.9", "user agent: Firefox/130", "expires: 2026-12-01"] {
+        for needle in [
+            "AAL: aal2",
+            "IP: 203.0.113.9",
+            "user agent: Firefox/130",
+            "expires: 2026-12-01",
+        ] {
             assert!(all.contains(needle), "{needle} missing in\n{all}");
         }
     }
 
     #[test]
     fn scrolling_stops_at_the_last_screen() {
-        let d0 = Detail::new(ObjectKind::CoreUser, "u", "u", &json!({"claims": {"a": 1, "b": 2}}));
+        let d0 = Detail::new(
+            ObjectKind::CoreUser,
+            "u",
+            "u",
+            &json!({"claims": {"a": 1, "b": 2}}),
+        );
         let mut d = d0.clone();
         d.scroll_by(1000, 3);
         assert_eq!(d.scroll, d0.lines.len() - 3);

@@ -132,7 +132,9 @@ mod tests {
     fn kratos_queries_are_classified() {
         assert_eq!(
             KratosQuery::parse(" 9F3C1C36-5B0B-4C4B-9B8E-1B2A3C4D5E6F "),
-            Some(KratosQuery::Id("9f3c1c36-5b0b-4c4b-9b8e-1b2a3c4d5e6f".into()))
+            Some(KratosQuery::Id(
+                "9f3c1c36-5b0b-4c4b-9b8e-1b2a3c4d5e6f".into()
+            ))
         );
         assert_eq!(
             KratosQuery::parse("ext:crm-42"),

@@ -72,7 +72,9 @@ impl Tab {
     }
 
     pub fn screen_mut(&mut self) -> &mut Screen {
-        self.stack.last_mut().expect("a tab always has its root screen")
+        self.stack
+            .last_mut()
+            .expect("a tab always has its root screen")
     }
 }
 

@@ -77,7 +77,9 @@ impl Table {
 
     /// Rows known so far (loaded at least once).
     pub fn known(&self) -> usize {
-        self.starts.last().map_or(0, |s| s + self.slots.last().map_or(0, |p| p.len))
+        self.starts
+            .last()
+            .map_or(0, |s| s + self.slots.last().map_or(0, |p| p.len))
     }
 
     pub fn has_more(&self) -> bool {
@@ -103,7 +105,10 @@ impl Table {
     /// The row at `index`, if its page is in memory.
     pub fn row(&self, index: usize) -> Option<&Row> {
         let page = self.page_of(index)?;
-        self.slots[page].rows.as_ref()?.get(index - self.starts[page])
+        self.slots[page]
+            .rows
+            .as_ref()?
+            .get(index - self.starts[page])
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
@@ -128,11 +133,14 @@ impl Table {
 
     /// Every row in memory with its index (for the local filter and `:goto` completion).
     pub fn loaded_rows(&self) -> impl Iterator<Item = (usize, &Row)> {
-        self.slots.iter().zip(&self.starts).flat_map(|(slot, &start)| {
-            slot.rows
-                .iter()
-                .flat_map(move |rows| rows.iter().enumerate().map(move |(i, r)| (start + i, r)))
-        })
+        self.slots
+            .iter()
+            .zip(&self.starts)
+            .flat_map(|(slot, &start)| {
+                slot.rows
+                    .iter()
+                    .flat_map(move |rows| rows.iter().enumerate().map(move |(i, r)| (start + i, r)))
+            })
     }
 
     /// Move the selection by `delta` rows, clamped to the known rows.
@@ -212,7 +220,11 @@ impl Table {
             self.loading_more = false;
             let cursor = self.more.clone().unwrap_or(PageCursor::First);
             // An empty page with a next cursor would loop forever; treat it as the end.
-            self.more = if data.rows.is_empty() { None } else { data.next };
+            self.more = if data.rows.is_empty() {
+                None
+            } else {
+                data.next
+            };
             if data.rows.is_empty() {
                 return;
             }

@@ -155,7 +155,10 @@ fn on_mutation(
             if let Mutation::DeleteIdentity { .. } = mutation
                 && let Some(t) = state.tabs.get_mut(tab)
                 && t.stack.len() > 1
-                && t.screen().panes.iter().any(|p| matches!(p, Pane::Detail(_)))
+                && t.screen()
+                    .panes
+                    .iter()
+                    .any(|p| matches!(p, Pane::Detail(_)))
             {
                 t.stack.pop();
                 refresh_screen(state);

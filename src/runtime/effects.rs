@@ -58,7 +58,10 @@ pub fn spawn(effect: Effect, backends: &Backends, read_only: bool, tx: &Unbounde
                 });
             }
             Err(e) => {
-                let _ = tx.send(Action::PageLoaded { seq, result: Err(e) });
+                let _ = tx.send(Action::PageLoaded {
+                    seq,
+                    result: Err(e),
+                });
             }
         },
         Effect::FetchObject {
@@ -75,7 +78,10 @@ pub fn spawn(effect: Effect, backends: &Backends, read_only: bool, tx: &Unbounde
                 });
             }
             Err(e) => {
-                let _ = tx.send(Action::ObjectLoaded { seq, result: Err(e) });
+                let _ = tx.send(Action::ObjectLoaded {
+                    seq,
+                    result: Err(e),
+                });
             }
         },
         Effect::Mutate {
@@ -91,7 +97,10 @@ pub fn spawn(effect: Effect, backends: &Backends, read_only: bool, tx: &Unbounde
                 });
             }
             Err(e) => {
-                let _ = tx.send(Action::MutationDone { seq, result: Err(e) });
+                let _ = tx.send(Action::MutationDone {
+                    seq,
+                    result: Err(e),
+                });
             }
         },
         Effect::Copy { .. } | Effect::Quit => {}
@@ -195,7 +204,10 @@ mod tests {
             &tx,
         );
         match rx.recv().await {
-            Some(Action::MutationDone { seq: 7, result: Err(e) }) => {
+            Some(Action::MutationDone {
+                seq: 7,
+                result: Err(e),
+            }) => {
                 assert!(e.line.starts_with("read-only"), "{}", e.line);
             }
             other => panic!("unexpected {other:?}"),

@@ -5,6 +5,7 @@
 pub mod adapter;
 pub mod backend;
 pub mod effects;
+pub mod launch;
 pub mod terminal;
 
 use std::future::Future;
@@ -91,13 +92,14 @@ where
                 match effect {
                     Effect::Quit => state.quit = true,
                     Effect::Copy { text, what } => {
-                        let answer = match clipboard::copy(terminal.backend_mut(), &text, options.osc52) {
-                            Ok(()) => Action::Notice(format!("copied {what}")),
-                            Err(e) => Action::EffectFailed(crate::app::ErrorInfo::new(
-                                e.to_string(),
-                                e.to_string(),
-                            )),
-                        };
+                        let answer =
+                            match clipboard::copy(terminal.backend_mut(), &text, options.osc52) {
+                                Ok(()) => Action::Notice(format!("copied {what}")),
+                                Err(e) => Action::EffectFailed(crate::app::ErrorInfo::new(
+                                    e.to_string(),
+                                    e.to_string(),
+                                )),
+                            };
                         let _ = tx.send(answer);
                     }
                     other => effects::spawn(other, backends, options.read_only, &tx),

@@ -26,7 +26,13 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
 /// Draw into a buffer (used by `draw`, and by benchmarks without a terminal).
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if area.height < 4 || area.width < 20 {
-        buf.set_stringn(area.x, area.y, "idtui: terminal too small", area.width as usize, theme.normal());
+        buf.set_stringn(
+            area.x,
+            area.y,
+            "idtui: terminal too small",
+            area.width as usize,
+            theme.normal(),
+        );
         return;
     }
     let title = Rect::new(area.x, area.y, area.width, 1);
@@ -56,7 +62,9 @@ fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, theme.bar());
     let mut x = area.x;
     let end = area.right();
-    x = buf.set_stringn(x, area.y, " idtui ", (end - x) as usize, theme.bar()).0;
+    x = buf
+        .set_stringn(x, area.y, " idtui ", (end - x) as usize, theme.bar())
+        .0;
     for (i, tab) in state.tabs.iter().enumerate() {
         let label = format!(" {} ", sanitize::clean_line(&tab.profile.name));
         let style = if i == state.active {
@@ -67,9 +75,13 @@ fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         if x >= end {
             break;
         }
-        x = buf.set_stringn(x, area.y, label, (end - x) as usize, style).0;
+        x = buf
+            .set_stringn(x, area.y, label, (end - x) as usize, style)
+            .0;
         if i + 1 < state.tabs.len() && x < end {
-            x = buf.set_stringn(x, area.y, "│", (end - x) as usize, theme.bar()).0;
+            x = buf
+                .set_stringn(x, area.y, "│", (end - x) as usize, theme.bar())
+                .0;
         }
     }
     let Some(tab) = state.tab() else { return };
@@ -110,7 +122,15 @@ fn pane_strip(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .collect();
     for crumb in crumbs {
         let text = format!("{} › ", sanitize::cell(&crumb, 30));
-        x = buf.set_stringn(x, area.y, text, end.saturating_sub(x) as usize, theme.muted()).0;
+        x = buf
+            .set_stringn(
+                x,
+                area.y,
+                text,
+                end.saturating_sub(x) as usize,
+                theme.muted(),
+            )
+            .0;
     }
     let screen = tab.screen();
     for (i, pane) in screen.panes.iter().enumerate() {
@@ -123,13 +143,29 @@ fn pane_strip(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         } else {
             theme.muted()
         };
-        x = buf.set_stringn(x, area.y, label, end.saturating_sub(x) as usize, style).0;
-        x = buf.set_stringn(x, area.y, " ", end.saturating_sub(x) as usize, theme.normal()).0;
+        x = buf
+            .set_stringn(x, area.y, label, end.saturating_sub(x) as usize, style)
+            .0;
+        x = buf
+            .set_stringn(
+                x,
+                area.y,
+                " ",
+                end.saturating_sub(x) as usize,
+                theme.normal(),
+            )
+            .0;
     }
 }
 
 fn detail(d: &Detail, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    for (k, line) in d.lines.iter().skip(d.scroll).take(area.height as usize).enumerate() {
+    for (k, line) in d
+        .lines
+        .iter()
+        .skip(d.scroll)
+        .take(area.height as usize)
+        .enumerate()
+    {
         let y = area.y + k as u16;
         let mut x = area.x;
         for (tok, text) in line {
@@ -170,7 +206,13 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         },
     };
     let text = sanitize::clean_line(&text);
-    buf.set_stringn(area.x, area.y, sanitize::fit(&text, area.width as usize), area.width as usize, style);
+    buf.set_stringn(
+        area.x,
+        area.y,
+        sanitize::fit(&text, area.width as usize),
+        area.width as usize,
+        style,
+    );
 }
 
 fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -182,13 +224,18 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     } else {
         "   ".into()
     };
-    x = buf.set_stringn(x, area.y, spin, (end - x) as usize, theme.bar()).0;
+    x = buf
+        .set_stringn(x, area.y, spin, (end - x) as usize, theme.bar())
+        .0;
     let hint = " ? help  : command  q quit ";
     let room = (end - x) as usize;
     let (message, style) = if let Some(flash) = &state.flash {
         (flash.clone(), theme.bar())
     } else if let Some(err) = &state.error {
-        (format!("✗ {}  (:error)", err.line), theme.bar().patch(theme.error()))
+        (
+            format!("✗ {}  (:error)", err.line),
+            theme.bar().patch(theme.error()),
+        )
     } else {
         (String::new(), theme.bar())
     };

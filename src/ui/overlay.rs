@@ -31,11 +31,19 @@ fn boxed(title: &str, w: u16, h: u16, area: Rect, buf: &mut Buffer, theme: &Them
 }
 
 fn lines(inner: Rect, buf: &mut Buffer, rows: &[(String, ratatui::style::Style)], scroll: usize) {
-    for (k, (text, style)) in rows.iter().skip(scroll).take(inner.height as usize).enumerate() {
+    for (k, (text, style)) in rows
+        .iter()
+        .skip(scroll)
+        .take(inner.height as usize)
+        .enumerate()
+    {
         buf.set_stringn(
             inner.x + 1,
             inner.y + k as u16,
-            sanitize::fit(&sanitize::clean_line(text), inner.width.saturating_sub(1) as usize),
+            sanitize::fit(
+                &sanitize::clean_line(text),
+                inner.width.saturating_sub(1) as usize,
+            ),
             inner.width.saturating_sub(1) as usize,
             *style,
         );
@@ -45,16 +53,19 @@ fn lines(inner: Rect, buf: &mut Buffer, rows: &[(String, ratatui::style::Style)]
 pub fn help(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut rows = Vec::new();
     for section in state.keymap.help_sections() {
-        rows.push((section.title.to_string(), theme.tok(crate::app::detail::Tok::Heading)));
+        rows.push((
+            section.title.to_string(),
+            theme.tok(crate::app::detail::Tok::Heading),
+        ));
         for (keys, what) in section.rows {
             rows.push((format!("  {keys:<18} {what}"), theme.normal()));
         }
     }
-    rows.push(("Commands".into(), theme.tok(crate::app::detail::Tok::Heading)));
     rows.push((
-        format!("  :{}", COMMANDS.join("  :")),
-        theme.normal(),
+        "Commands".into(),
+        theme.tok(crate::app::detail::Tok::Heading),
     ));
+    rows.push((format!("  :{}", COMMANDS.join("  :")), theme.normal()));
     rows.push((
         "  find: / filters loaded rows; Enter searches the server where it can".into(),
         theme.normal(),
@@ -75,10 +86,16 @@ pub fn error(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut 
 }
 
 pub fn confirm(c: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut rows = vec![(format!("About to {}.", c.mutation.describe()), theme.error())];
+    let mut rows = vec![(
+        format!("About to {}.", c.mutation.describe()),
+        theme.error(),
+    )];
     match &c.type_to_confirm {
         Some(expected) => {
-            rows.push((format!("Type {expected} and Enter to confirm, Esc to cancel:"), theme.normal()));
+            rows.push((
+                format!("Type {expected} and Enter to confirm, Esc to cancel:"),
+                theme.normal(),
+            ));
             rows.push((format!("> {}▏", c.input.text), theme.normal()));
         }
         None => rows.push(("y confirms, any other key cancels".into(), theme.normal())),

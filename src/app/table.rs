@@ -176,7 +176,7 @@ impl Table {
 
     /// Pages to request now: dropped pages near the selection and, when the selection gets
     /// within a page of the end of what is known, the next page (so moving down never waits).
-    pub fn wants(&mut self) -> Vec<PageWant> {
+    pub fn wants(&mut self, view_rows: usize) -> Vec<PageWant> {
         let mut out = Vec::new();
         if self.error.is_some() {
             return out;
@@ -195,7 +195,9 @@ impl Table {
                 }
             }
         }
-        let near_end = self.selected + self.page_size >= self.known();
+        // Stay at least a page and two screens ahead, so PageDown never waits either.
+        let ahead = self.page_size.max(2 * view_rows);
+        let near_end = self.selected + ahead >= self.known();
         if (near_end || self.walking)
             && !self.loading_more
             && let Some(cursor) = self.more.clone()

@@ -63,6 +63,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 
 /// Ask for every page the current screen's tables want (first pages, prefetch, refetch).
 pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
+    let view_rows = state.table_rows();
     let Some(tab) = state.tabs.get_mut(state.active) else {
         return;
     };
@@ -70,7 +71,7 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
     let mut wants = Vec::new();
     for pane in &mut tab.screen_mut().panes {
         if let Pane::Table(t) = pane {
-            for want in t.wants() {
+            for want in t.wants(view_rows) {
                 wants.push((t.uid, t.kind.clone(), t.search.clone(), t.page_size, want));
             }
         }
@@ -437,7 +438,14 @@ fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
     };
     match key.code {
         KeyCode::Esc => {
-            t.filter = None;
+            if let Some(&i) = t
+                .filter
+                .take()
+                .and_then(|f| f.matches.get(f.selected).copied())
+                .as_ref()
+            {
+                t.select(i, rows);
+            }
             state.mode = Mode::Normal;
         }
         KeyCode::Enter => {

@@ -38,8 +38,13 @@ pub fn fit_columns(columns: &[Column], natural: &[u16], width: u16) -> Vec<(usiz
     let mut widths: Vec<(usize, u16)> = shown.iter().map(|&i| (i, columns[i].min)).collect();
     let mut spare = width.saturating_sub(used);
     // Grow towards natural width in priority order, then give the rest to flexible columns.
+    // Within a priority, flexible text columns (names, emails) grow before bounded ones
+    // (ids), so a narrow terminal shows a readable name next to a shortened id.
     let mut by_priority: Vec<usize> = (0..widths.len()).collect();
-    by_priority.sort_by_key(|&k| (columns[widths[k].0].priority, widths[k].0));
+    by_priority.sort_by_key(|&k| {
+        let c = columns[widths[k].0];
+        (c.priority, c.max != 0, widths[k].0)
+    });
     for k in by_priority {
         let (i, w) = widths[k];
         let grow = want(i).saturating_sub(w).min(spare);
@@ -161,6 +166,7 @@ pub fn footer(table: &Table) -> String {
             },
             group(table.rows_in_memory()),
         ),
+        None if !table.started() => "loading…".to_string(),
         None if known == 0 => format!("0 of {count}"),
         None => format!("{} of {count}", group(table.selected + 1)),
     };

@@ -88,7 +88,14 @@ pub fn redact(value: &Value) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {
-                    let v = if is_secret_key(k) && !v.is_null() {
+                    // A secret-sounding key over an object (the `password` credential type,
+                    // `lookup_secret`) is a container: look inside instead of hiding it all.
+                    let holds_values = match v {
+                        Value::Null | Value::Object(_) => false,
+                        Value::Array(items) => !items.iter().any(Value::is_object),
+                        _ => true,
+                    };
+                    let v = if is_secret_key(k) && holds_values {
                         Value::String(REDACTED.to_string())
                     } else {
                         redact(v)
@@ -331,14 +338,12 @@ fn credentials(out: &mut Vec<DocLine>, creds: Option<&Value>) {
                     scalar_text(c.get("identifiers").unwrap_or(&Value::Null))
                 ),
             ),
-            (
-                Tok::Muted,
-                format!(
-                    "  created {}",
-                    scalar_text(c.get("created_at").unwrap_or(&Value::Null))
-                ),
-            ),
         ]);
+        if let Some(created) = c.get("created_at").filter(|v| !v.is_null()) {
+            out.last_mut()
+                .expect("just pushed")
+                .push((Tok::Muted, format!("  created {}", scalar_text(created))));
+        }
     }
 }
 
@@ -431,6 +436,8 @@ mod tests {
         assert!(!all.contains("JBSW"));
         assert!(all.contains(REDACTED));
         assert!(all.contains("jane@example.com"));
+        // The credential types themselves stay readable, with their identifiers.
+        assert!(all.contains("password  jane@example.com"), "{all}");
         assert!(!d.redacted.to_string().contains("$2a$12$"));
     }
 

@@ -176,9 +176,9 @@ const fn col(title: &'static str, min: u16, max: u16, priority: u8) -> Column {
 const IDENTITY_COLUMNS: [Column; 6] = [
     col("ID", 8, 36, 0),
     col("EMAIL / USERNAME", 12, 0, 0),
-    col("STATE", 6, 8, 1),
+    col("STATE", 8, 8, 1),
     col("SCHEMA", 6, 12, 3),
-    col("CREATED", 10, 16, 2),
+    col("CREATED", 16, 16, 2),
     col("METADATA", 8, 0, 4),
 ];
 const SESSION_COLUMNS: [Column; 6] = [
@@ -187,19 +187,19 @@ const SESSION_COLUMNS: [Column; 6] = [
     col("AAL", 4, 4, 1),
     col("IP", 7, 39, 2),
     col("DEVICE", 10, 0, 3),
-    col("EXPIRES", 10, 16, 1),
+    col("EXPIRES", 16, 16, 1),
 ];
 const CREDENTIAL_COLUMNS: [Column; 4] = [
     col("TYPE", 6, 12, 0),
     col("IDENTIFIERS", 12, 0, 0),
-    col("CREATED", 10, 16, 2),
+    col("CREATED", 16, 16, 2),
     col("DETAILS", 8, 0, 3),
 ];
 const CORE_USER_COLUMNS: [Column; 5] = [
     col("ID", 8, 36, 0),
     col("EMAIL / NAME", 12, 0, 0),
     col("PROVIDER", 8, 16, 2),
-    col("CREATED", 10, 16, 3),
+    col("CREATED", 16, 16, 3),
     col("CLAIMS", 8, 0, 4),
 ];
 const CLIENT_COLUMNS: [Column; 4] = [
@@ -212,7 +212,7 @@ const HEADLESS_USER_COLUMNS: [Column; 5] = [
     col("ID", 4, 12, 0),
     col("IDENTIFIER / EMAIL", 12, 0, 0),
     col("CLIENT", 8, 20, 1),
-    col("CREATED", 10, 16, 3),
+    col("CREATED", 16, 16, 3),
     col("METADATA", 8, 0, 4),
 ];
 

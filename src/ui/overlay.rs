@@ -71,7 +71,14 @@ pub fn help(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut B
         theme.normal(),
     ));
     rows.push(("  any other key closes this help".into(), theme.muted()));
-    let inner = boxed("Keys", 72, rows.len() as u16 + 2, area, buf, theme);
+    let inner = boxed(
+        "Keys (j/k scroll)",
+        72,
+        rows.len() as u16 + 2,
+        area,
+        buf,
+        theme,
+    );
     let scroll = scroll.min(rows.len().saturating_sub(inner.height as usize));
     lines(inner, buf, &rows, scroll);
 }

@@ -11,6 +11,8 @@ use crate::sanitize;
 use super::theme::Theme;
 
 const GAP: u16 = 1;
+/// How wide a bounded column (an id) grows before lower-priority columns get room.
+const BOUNDED_FIRST: u16 = 16;
 
 /// Which columns are shown and how wide, for `width` columns of screen. Columns are dropped
 /// by priority when even their minimum does not fit; leftover width goes to flexible columns.
@@ -38,18 +40,25 @@ pub fn fit_columns(columns: &[Column], natural: &[u16], width: u16) -> Vec<(usiz
     let mut widths: Vec<(usize, u16)> = shown.iter().map(|&i| (i, columns[i].min)).collect();
     let mut spare = width.saturating_sub(used);
     // Grow towards natural width in priority order, then give the rest to flexible columns.
-    // Within a priority, flexible text columns (names, emails) grow before bounded ones
-    // (ids), so a narrow terminal shows a readable name next to a shortened id.
+    // First every column grows towards its content in priority order, bounded ones (ids)
+    // only to a recognisable prefix; within a priority, flexible text columns (names,
+    // emails) go first. Then bounded columns may grow to their full content.
     let mut by_priority: Vec<usize> = (0..widths.len()).collect();
     by_priority.sort_by_key(|&k| {
         let c = columns[widths[k].0];
         (c.priority, c.max != 0, widths[k].0)
     });
-    for k in by_priority {
-        let (i, w) = widths[k];
-        let grow = want(i).saturating_sub(w).min(spare);
-        widths[k].1 += grow;
-        spare -= grow;
+    for cap in [Some(BOUNDED_FIRST), None] {
+        for &k in &by_priority {
+            let (i, w) = widths[k];
+            let limit = match cap {
+                Some(cap) if columns[i].max != 0 => want(i).min(cap.max(columns[i].min)),
+                _ => want(i),
+            };
+            let grow = limit.saturating_sub(w).min(spare);
+            widths[k].1 += grow;
+            spare -= grow;
+        }
     }
     let flexible: Vec<usize> = (0..widths.len())
         .filter(|&k| columns[widths[k].0].max == 0)

@@ -35,7 +35,8 @@ impl LocalFilter {
     }
 }
 
-/// Indices of the rows whose id or cells match `query` fuzzily (smart case), in input order.
+/// Indices of the rows whose id or cells match `query` fuzzily (smart case), best match
+/// first; equal scores keep table order.
 pub fn fuzzy_matches<'a>(query: &str, rows: impl Iterator<Item = (usize, &'a Row)>) -> Vec<usize> {
     if query.trim().is_empty() {
         return rows.map(|(i, _)| i).collect();
@@ -44,18 +45,21 @@ pub fn fuzzy_matches<'a>(query: &str, rows: impl Iterator<Item = (usize, &'a Row
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
     let mut haystack = String::new();
-    rows.filter_map(|(i, row)| {
-        haystack.clear();
-        haystack.push_str(&row.id);
-        for cell in &row.cells {
-            haystack.push(' ');
-            haystack.push_str(cell);
-        }
-        pattern
-            .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
-            .map(|_| i)
-    })
-    .collect()
+    let mut scored: Vec<(u32, usize)> = rows
+        .filter_map(|(i, row)| {
+            haystack.clear();
+            haystack.push_str(&row.id);
+            for cell in &row.cells {
+                haystack.push(' ');
+                haystack.push_str(cell);
+            }
+            pattern
+                .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
+                .map(|score| (score, i))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, i)| i).collect()
 }
 
 /// What a Kratos identity search means.
@@ -102,10 +106,13 @@ mod tests {
     }
 
     #[test]
-    fn fuzzy_filter_keeps_table_order_and_skips_non_matches() {
+    fn fuzzy_filter_ranks_best_first_and_skips_non_matches() {
         let rows = rows();
         let m = fuzzy_matches("jan", rows.iter().enumerate());
         assert_eq!(m, vec![0, 2]);
+        // An exact word beats a scattered match further up the table.
+        let m = fuzzy_matches("janet", rows.iter().enumerate());
+        assert_eq!(m[0], 2);
         let m = fuzzy_matches("exorg", rows.iter().enumerate());
         assert_eq!(m, vec![1]);
         let all = fuzzy_matches("  ", rows.iter().enumerate());
@@ -120,8 +127,9 @@ mod tests {
             ..Default::default()
         };
         f.refresh(rows.iter().enumerate());
+        let second = f.matches[1];
         f.move_by(1);
-        assert_eq!(f.matches[f.selected], 2);
+        assert_eq!(f.matches[f.selected], second);
         f.query = "janet".into();
         f.refresh(rows.iter().enumerate());
         assert_eq!(f.matches, vec![2]);

@@ -45,6 +45,9 @@ pub struct Table {
     pub walking: bool,
     pub filter: Option<LocalFilter>,
     pub error: Option<String>,
+    /// Rows the user asked to move down past what is loaded; applied as pages arrive, so
+    /// holding PageDown goes as far as it would on a list that was already there.
+    owed: usize,
 }
 
 impl Table {
@@ -64,6 +67,7 @@ impl Table {
             walking: false,
             filter: None,
             error: None,
+            owed: 0,
         }
     }
 
@@ -153,12 +157,19 @@ impl Table {
         if known == 0 {
             return;
         }
-        let target = self.selected as isize + delta;
+        let owed = if delta > 0 { self.owed as isize } else { 0 };
+        let target = self.selected as isize + owed + delta;
         self.selected = target.clamp(0, known as isize - 1) as usize;
+        self.owed = if delta > 0 && self.has_more() {
+            (target - self.selected as isize) as usize
+        } else {
+            0
+        };
         self.scroll_into_view(view_rows);
     }
 
     pub fn select(&mut self, index: usize, view_rows: usize) {
+        self.owed = 0;
         let known = self.known();
         self.selected = index.min(known.saturating_sub(1));
         self.scroll_into_view(view_rows);
@@ -247,6 +258,16 @@ impl Table {
         } else {
             return;
         }
+        if self.owed > 0 {
+            let last = self.known().saturating_sub(1);
+            let target = self.selected + self.owed;
+            self.selected = target.min(last);
+            self.owed = if self.more.is_some() {
+                target - self.selected
+            } else {
+                0
+            };
+        }
         if self.walking {
             self.selected = self.known().saturating_sub(1);
             if self.more.is_none() {
@@ -265,6 +286,7 @@ impl Table {
             slot.loading = false;
         }
         self.walking = false;
+        self.owed = 0;
         self.error = Some(message);
     }
 

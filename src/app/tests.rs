@@ -674,3 +674,21 @@ fn ctrl_c_and_q_quit() {
     update(&mut s, Action::Terminate);
     assert!(s.quit);
 }
+
+#[test]
+fn paging_down_faster_than_pages_arrive_still_lands_where_asked() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 10_000);
+    // Ten PageDowns typed before any further page arrives.
+    let mut held = Vec::new();
+    for _ in 0..10 {
+        held.extend(update(&mut s, key(KeyCode::PageDown)));
+    }
+    let mut queue = held;
+    while let Some(e) = queue.pop() {
+        if let Some(r) = answer(&e, 10_000) {
+            queue.extend(update(&mut s, r));
+        }
+    }
+    assert_eq!(table(&s).selected, 10 * s.table_rows());
+}

@@ -179,6 +179,9 @@ pub fn footer(table: &Table) -> String {
         None if known == 0 => format!("0 of {count}"),
         None => format!("{} of {count}", group(table.selected + 1)),
     };
+    if !table.started() {
+        return out;
+    }
     if table.walking {
         out.push_str(&format!(
             "  loading to the end… {} rows (Esc stops)",

@@ -1,6 +1,35 @@
 //! Profiles: which backend to talk to and how to find its secret. Secrets are only ever
 //! named by reference (environment variable, file, command) and are held in [`Secret`],
 //! which never prints its value.
+//!
+//! ```toml
+//! default_profile = "prod"
+//!
+//! [profiles.prod]                      # Ory Network / Kratos admin API
+//! provider = "kratos"
+//! url = "https://my-project.projects.oryapis.com"
+//! token_env = "ORY_API_KEY"            # sent as `Authorization: Bearer …`
+//! read_only = true
+//!
+//! [profiles.mattr]                     # MATTR VII, OAuth client credentials
+//! provider = "core"
+//! url = "https://tenant.vii.au01.mattr.global"
+//! auth_url = "https://auth.au01.mattr.global"
+//! client_id = "…"
+//! client_secret_command = "pass show mattr/client-secret"
+//! audience = "https://tenant.vii.au01.mattr.global"
+//!
+//! [profiles.embed]                     # Coassemble headless
+//! provider = "headless"
+//! url = "https://api.coassemble.com/api"
+//! workspace_id = "1234"
+//! token_file = "/home/me/.config/idtui/coassemble.key"
+//! ```
+//!
+//! Also per profile: `timeout_secs` (30), `connect_timeout_secs` (10), `ca_file` (extra PEM
+//! roots), core `prefix` (`/v1`, or `/core/v1` for older tenants), kratos `public_url` (where
+//! `/schemas` lives) and `auth_header` (a gateway header carrying the raw token). Proxies come
+//! from the usual `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` variables.
 
 use std::collections::BTreeMap;
 use std::fmt;

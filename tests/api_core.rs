@@ -40,6 +40,26 @@ async fn lists_every_user_page_by_page() {
         "no user twice"
     );
     assert!(ids.contains(&JAMIE.to_owned()));
+
+    // 0 asks for the API's default page size, and too much is capped at its maximum.
+    assert_eq!(
+        api.list_users(&Cursor::first(), 0)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        30
+    );
+    api.list_users(&Cursor::first(), 5000).await.unwrap();
+    let log = h.requests();
+    assert!(
+        log.iter().any(|(_, p, _)| p == "/v1/users?limit=100"),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|(_, p, _)| p == "/v1/users?limit=1000"),
+        "{log:?}"
+    );
 }
 
 #[tokio::test]
@@ -278,10 +298,16 @@ async fn oauth_refreshes_once_on_401_and_retries_once() {
     assert_eq!(count(&log, "POST", "/oauth/token"), 3);
 
     // A wrong secret is an auth error from the token endpoint, without the secret in it.
+    let tokens_before = count(&h.requests(), "POST", "/oauth/token");
     let bad = core(&oauth_profile(&h, "not-it"))
         .get_user(JAMIE)
         .await
         .unwrap_err();
+    assert_eq!(
+        count(&h.requests(), "POST", "/oauth/token"),
+        tokens_before + 1,
+        "refused credentials are not tried again"
+    );
     assert_eq!(bad.kind, ErrorKind::Auth);
     assert_eq!(bad.code.as_deref(), Some("access_denied"));
     assert!(!bad.to_string().contains("not-it"), "{bad}");

@@ -96,3 +96,156 @@ async fn core_reads_retry_and_mutations_are_sent_once() {
         assert_eq!(count(&log, "DELETE", &format!("/v1/users/{id}")), 1, "{id}");
     }
 }
+
+#[tokio::test]
+async fn kratos_reads_retry_and_mutations_are_sent_once() {
+    let h = Harness::start(|o| o.faults = Some(FAULTS.parse().unwrap())).await;
+    let api = kratos(&profile(Provider::Kratos, h.base()));
+
+    let mut ids = Vec::new();
+    let mut cursor = Cursor::first();
+    for _ in 0..40 {
+        match api.list_identities(&Default::default(), &cursor, 4).await {
+            Ok(page) => {
+                ids.extend(page.items.into_iter().map(|i| i.id));
+                match page.next {
+                    Some(n) => cursor = n,
+                    None => break,
+                }
+            }
+            Err(e) => {
+                assert!(e.is_transient(), "{e}");
+                assert_readable(&e, "kratos");
+            }
+        }
+    }
+    assert_eq!(ids.len(), 35, "the walk completes despite the faults");
+    assert!(recovered(&h.requests()) > 0);
+
+    let mut failures = 0;
+    for id in ids.iter().take(10) {
+        let patch = json!([{"op": "add", "path": "/metadata_public/touched", "value": true}]);
+        if let Err(e) = api.patch_identity(id, &patch).await {
+            failures += 1;
+            assert_readable(&e, "kratos");
+        }
+    }
+    for id in ids.iter().skip(10).take(10) {
+        if let Err(e) = api.delete_identity(id).await {
+            failures += 1;
+            assert_readable(&e, "kratos");
+        }
+    }
+    assert!(failures > 0, "the fault rate makes some mutations fail");
+    let log = h.requests();
+    for id in ids.iter().take(10) {
+        assert_eq!(count(&log, "PATCH", &format!("/admin/identities/{id}")), 1);
+    }
+    for id in ids.iter().skip(10).take(10) {
+        assert_eq!(count(&log, "DELETE", &format!("/admin/identities/{id}")), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_slow_server_gives_a_timeout_error() {
+    let h = Harness::start(|o| o.faults = Some("latency=3s".parse().unwrap())).await;
+    let mut p = profile(Provider::Kratos, h.base());
+    p.timeout_secs = Some(1);
+    let api = match idtui::api::connect_with(&p, false, idtui::api::RetryPolicy::none()).unwrap() {
+        idtui::api::Api::Kratos(k) => k,
+        _ => unreachable!(),
+    };
+    let err = api.get_identity("x", &[]).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Timeout);
+    assert!(
+        err.to_string().starts_with("kratos: request timed out"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn nothing_listening_is_a_connect_error() {
+    // Bind and drop to get a loopback port that is (almost certainly) closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let p = profile(Provider::Headless, &format!("http://127.0.0.1:{port}/api"));
+    let api = headless(&p);
+    let err = api.get_client("acme").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Connect);
+    assert!(
+        err.to_string().starts_with("headless: cannot connect"),
+        "{err}"
+    );
+    // Mutations are not retried, reads were (the error is the same either way).
+    let err = api.delete_client("acme").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Connect);
+}
+
+#[tokio::test]
+async fn headless_reads_retry_and_mutations_are_sent_once() {
+    let h = Harness::start(|o| o.faults = Some(FAULTS.parse().unwrap())).await;
+    let api = headless(&profile(Provider::Headless, &format!("{}/api", h.base())));
+    let mut users = Vec::new();
+    let mut cursor = Cursor::first();
+    for _ in 0..60 {
+        match api.list_users(None, &cursor, 3).await {
+            Ok(page) => {
+                users.extend(page.items);
+                match page.next {
+                    Some(n) => cursor = n,
+                    None => break,
+                }
+            }
+            Err(e) => assert_readable(&e, "headless"),
+        }
+    }
+    assert!(users.len() >= 6, "the walk completes: {}", users.len());
+    // Identifiers are unique only within a client; keep one user per identifier so each
+    // path below names exactly one PUT.
+    let mut seen = std::collections::HashSet::new();
+    users.retain(|u| seen.insert(u.identifier.clone()));
+    assert!(recovered(&h.requests()) > 0);
+
+    let mut failures = 0;
+    for u in users.iter().take(12) {
+        let update = idtui::api::HeadlessUserUpdate {
+            client_identifier: u.client_identifier.clone(),
+            metadata: Some(json!({"touched": true})),
+            ..Default::default()
+        };
+        if let Err(e) = api.update_user(&u.identifier, &update).await {
+            failures += 1;
+            assert_readable(&e, "headless");
+        }
+    }
+    assert!(failures > 0, "the fault rate makes some mutations fail");
+    let log = h.requests();
+    for u in users.iter().take(12) {
+        let path = format!("/api/v1/headless/user/{}", u.identifier);
+        assert_eq!(count(&log, "PUT", &path), 1, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn dropping_a_request_cancels_it() {
+    let h = Harness::start(|o| o.faults = Some("latency=1500ms".parse().unwrap())).await;
+    let api = core(&profile(Provider::Core, h.base()));
+    let id = "0c3fad74-a8df-4a2d-8e75-f2d356b41300";
+    let body = json!({"claims": {"cancelled": "no"}});
+    // The server holds every request for 1.5 s before handling it; we give up long before.
+    let put = api.update_user(id, &body);
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(200), put)
+            .await
+            .is_err()
+    );
+    // By the time this read is answered the abandoned PUT would have been handled.
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let user = api.get_user(id).await.unwrap();
+    assert_eq!(user.claims["given_name"], "Jamie", "the PUT never ran");
+    assert!(user.claims.get("cancelled").is_none());
+    assert_eq!(count(&h.requests(), "PUT", &format!("/v1/users/{id}")), 0);
+}

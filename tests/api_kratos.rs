@@ -118,6 +118,8 @@ async fn get_by_id_and_external_id_keep_unknown_fields() {
     let err = api.get_identity(MISSING, &[]).await.unwrap_err();
     assert_eq!(err.status, Some(404));
     assert_eq!(err.to_string(), "kratos 404: Unable to locate the resource");
+    // The client tags each request with an X-Request-ID, which Kratos echoes in errors.
+    assert_eq!(err.request_id.as_deref().map(str::len), Some(36), "{err:?}");
     let err = api.get_identity("not-a-uuid", &[]).await.unwrap_err();
     assert_eq!(
         err.status,

@@ -188,8 +188,12 @@ impl OAuthSource {
             .map_err(|e| auth_err(format!("token answer lost: {}", e.without_url())))?;
         if !(200..300).contains(&status) {
             let mut err = ApiError::from_response(provider, status, &bytes);
-            err.kind = ErrorKind::Auth;
-            err.message = format!("token request refused: {}", err.message);
+            // A token endpoint that is down or busy is worth another try on a read; one
+            // that refuses the client is not.
+            if !err.is_transient() {
+                err.kind = ErrorKind::Auth;
+            }
+            err.message = format!("token request failed: {}", err.message);
             return Err(err);
         }
         let v: Value = serde_json::from_slice(&bytes)

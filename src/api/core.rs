@@ -6,10 +6,11 @@ use serde_json::Value;
 use super::error::{ApiError, Provider};
 use super::http::{HttpLayer, Req, kind_of};
 use super::models::{CoreCredential, CoreSearch, CoreUser};
-use super::page::{Cursor, Page, Position};
+use super::page::{Cursor, Page, Position, page_size};
 
 /// MATTR accepts `limit` from 1 to 1000.
 pub const MAX_LIMIT: u32 = 1000;
+const DEFAULT_LIMIT: u32 = 100;
 /// The current docs use `/v1`; older tenants `/core/v1`.
 pub const DEFAULT_PREFIX: &str = "/v1";
 
@@ -56,7 +57,7 @@ impl CoreApi {
         let mut body = search.body();
         for (k, v) in cursor_query(cursor, limit)? {
             body[k] = match k.as_str() {
-                "limit" => Value::from(limit.clamp(1, MAX_LIMIT)),
+                "limit" => Value::from(page_size(limit, DEFAULT_LIMIT, MAX_LIMIT)),
                 _ => Value::String(v),
             };
         }
@@ -136,7 +137,8 @@ impl CoreApi {
 }
 
 pub(crate) fn cursor_query(cursor: &Cursor, limit: u32) -> Result<Vec<(String, String)>, ApiError> {
-    let mut q = vec![("limit".to_owned(), limit.clamp(1, MAX_LIMIT).to_string())];
+    let limit = page_size(limit, DEFAULT_LIMIT, MAX_LIMIT);
+    let mut q = vec![("limit".to_owned(), limit.to_string())];
     match &cursor.0 {
         Position::First => {}
         Position::Token(t) => q.push(("cursor".to_owned(), t.clone())),

@@ -229,7 +229,12 @@ fn decode_envelope(err: &mut ApiError, v: &Value) -> bool {
         Some(Value::String(code)) => {
             err.code = Some(code.as_str().into());
             err.message = str_field(v, "error_description").unwrap_or_else(|| code.clone());
-            err.kind = ErrorKind::Auth;
+            if err
+                .status
+                .is_some_and(|s| (400..500).contains(&s) && s != 429)
+            {
+                err.kind = ErrorKind::Auth;
+            }
             true
         }
         _ => {

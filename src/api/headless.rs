@@ -7,10 +7,11 @@ use serde_json::{Value, json};
 use super::error::{ApiError, Provider};
 use super::http::{HttpLayer, Req, kind_of};
 use super::models::{DeleteAction, HeadlessClient, HeadlessUser, HeadlessUserUpdate};
-use super::page::{Cursor, Page, Position};
+use super::page::{Cursor, Page, Position, page_size};
 
 /// The docs give no maximum `length`; this keeps one page's memory bounded.
 pub const MAX_LENGTH: u32 = 1000;
+const DEFAULT_LENGTH: u32 = 100;
 const ROOT: &str = "v1/headless";
 
 #[derive(Clone, Debug)]
@@ -188,7 +189,7 @@ pub(crate) fn page_query(cursor: &Cursor, length: u32) -> Result<PageQuery, ApiE
             ));
         }
     };
-    let length = length.clamp(1, MAX_LENGTH);
+    let length = page_size(length, DEFAULT_LENGTH, MAX_LENGTH);
     Ok((
         vec![
             ("page".into(), page.to_string()),

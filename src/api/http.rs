@@ -5,12 +5,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue};
-use reqwest::{Method, Url};
+use reqwest::Url;
+use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::auth::Auth;
 use super::error::{ApiError, ErrorKind, Provider};
+pub(crate) use super::request::{Req, Resp};
 use super::retry::{RetryPolicy, jitter, parse_retry_after};
 
 /// Largest response body accepted; a list page is far smaller, so more means something is
@@ -68,80 +69,6 @@ impl std::fmt::Debug for HttpLayer {
             .field("base", &self.inner.base.as_str())
             .field("read_only", &self.inner.read_only)
             .finish_non_exhaustive()
-    }
-}
-
-/// One request, kept as data so a read can be rebuilt and sent again.
-#[derive(Clone, Debug)]
-pub(crate) struct Req {
-    pub method: Method,
-    /// Path segments under the base URL; each is percent-encoded on its own, so an id can
-    /// never change the path.
-    pub segments: Vec<String>,
-    pub query: Vec<(String, String)>,
-    pub body: Option<Value>,
-    /// Safe to repeat and allowed in read-only mode (GET, or a POST that only searches).
-    pub read: bool,
-}
-
-impl Req {
-    pub fn get<S: AsRef<str>>(segments: &[S]) -> Self {
-        Self::new(Method::GET, segments, true)
-    }
-
-    pub fn new<S: AsRef<str>>(method: Method, segments: &[S], read: bool) -> Self {
-        Self {
-            method,
-            segments: segments
-                .iter()
-                .flat_map(|s| split_static(s.as_ref()))
-                .collect(),
-            query: Vec::new(),
-            body: None,
-            read,
-        }
-    }
-
-    /// A segment holding a caller-supplied id: never split on `/`.
-    pub fn id(mut self, id: &str) -> Self {
-        self.segments.push(id.to_owned());
-        self
-    }
-
-    pub fn then(mut self, segment: &str) -> Self {
-        self.segments.extend(split_static(segment));
-        self
-    }
-
-    pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.query.push((key.to_owned(), value.into()));
-        self
-    }
-
-    pub fn json(mut self, body: Value) -> Self {
-        self.body = Some(body);
-        self
-    }
-}
-
-fn split_static(path: &str) -> Vec<String> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// A successful answer.
-#[derive(Debug)]
-pub(crate) struct Resp {
-    pub headers: HeaderMap,
-    /// The decoded body; `None` when it was empty (204, or a 200 with no content).
-    pub json: Option<Value>,
-}
-
-impl Resp {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
@@ -253,13 +180,19 @@ impl HttpLayer {
         let mut refreshed_auth = false;
         loop {
             attempt += 1;
-            let err = match self.attempt(req).await {
+            let (err, from_api) = match self.attempt(req).await {
                 Ok(resp) => return Ok(resp),
-                Err(err) => err,
+                Err(Failure::Api(err)) => (err, true),
+                Err(Failure::Token(err)) => (err, false),
             };
-            // A 401 means the request was refused before it did anything, so trying once
-            // more with a fresh token is safe even for a mutation.
-            if err.status == Some(401) && !refreshed_auth && self.inner.auth.can_refresh() {
+            // A 401 from the API means the request was refused before it did anything, so
+            // trying once more with a fresh token is safe even for a mutation. (A 401 from
+            // the token endpoint means the client credentials are wrong: no point.)
+            if from_api
+                && err.status == Some(401)
+                && !refreshed_auth
+                && self.inner.auth.can_refresh()
+            {
                 refreshed_auth = true;
                 self.inner.auth.invalidate().await;
                 attempt -= 1;
@@ -279,7 +212,16 @@ impl HttpLayer {
         }
     }
 
-    async fn attempt(&self, req: &Req) -> Result<Resp, ApiError> {
+    async fn attempt(&self, req: &Req) -> Result<Resp, Failure> {
+        let auth = self.inner.auth.header(self).await.map_err(Failure::Token)?;
+        self.attempt_with(req, auth).await.map_err(Failure::Api)
+    }
+
+    async fn attempt_with(
+        &self,
+        req: &Req,
+        auth: Option<(HeaderName, HeaderValue)>,
+    ) -> Result<Resp, ApiError> {
         let provider = self.inner.provider;
         let url = self.url(req)?;
         let mut builder = self
@@ -288,7 +230,7 @@ impl HttpLayer {
             .request(req.method.clone(), url)
             .header("Accept", "application/json")
             .header("X-Request-ID", uuid::Uuid::new_v4().to_string());
-        if let Some((name, value)) = self.inner.auth.header(self).await? {
+        if let Some((name, value)) = auth {
             builder = builder.header(name, value);
         }
         if let Some(body) = &req.body {
@@ -344,6 +286,12 @@ impl HttpLayer {
         };
         Ok(Resp { headers, json })
     }
+}
+
+/// Where an attempt failed: getting a token, or the request itself.
+enum Failure {
+    Token(ApiError),
+    Api(ApiError),
 }
 
 async fn read_body(provider: Provider, resp: &mut reqwest::Response) -> Result<Vec<u8>, ApiError> {

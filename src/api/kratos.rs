@@ -6,12 +6,14 @@ use serde_json::Value;
 use super::error::{ApiError, Provider};
 use super::http::{HttpLayer, Req, Resp, kind_of};
 use super::models::{Identity, IdentityFilter, Schema, Session};
-use super::page::{Cursor, Page, Position, next_from_link_header};
+use super::page::{self, Cursor, Page, Position, next_from_link_header};
 
 /// Kratos clamps larger identity pages to 500; asking for more only hides that.
 pub const MAX_IDENTITY_PAGE: u32 = 500;
 /// Session and offset-token lists allow up to 1000.
 pub const MAX_SESSION_PAGE: u32 = 1000;
+/// Kratos' own default for every list.
+const DEFAULT_PAGE: u32 = 250;
 /// `GET /schemas` is walked to the end; a deployment has a handful, this only bounds a
 /// misbehaving server.
 const MAX_SCHEMA_PAGES: usize = 100;
@@ -38,7 +40,7 @@ impl KratosApi {
         cursor: &Cursor,
         page_size: u32,
     ) -> Result<Page<Identity>, ApiError> {
-        let size = page_size.clamp(1, MAX_IDENTITY_PAGE);
+        let size = page::page_size(page_size, DEFAULT_PAGE, MAX_IDENTITY_PAGE);
         let req = paged(
             Req::get(&["admin/identities"]),
             cursor,
@@ -123,7 +125,7 @@ impl KratosApi {
         cursor: &Cursor,
         page_size: u32,
     ) -> Result<Page<Session>, ApiError> {
-        let size = page_size.clamp(1, MAX_SESSION_PAGE);
+        let size = page::page_size(page_size, DEFAULT_PAGE, MAX_SESSION_PAGE);
         let req = paged(
             Req::get(&["admin/identities"]).id(id).then("sessions"),
             cursor,
@@ -140,7 +142,7 @@ impl KratosApi {
         cursor: &Cursor,
         page_size: u32,
     ) -> Result<Page<Session>, ApiError> {
-        let size = page_size.clamp(1, MAX_SESSION_PAGE);
+        let size = page::page_size(page_size, DEFAULT_PAGE, MAX_SESSION_PAGE);
         let mut q = active_query(active);
         q.push(("expand".into(), "identity".into()));
         let req = paged(Req::get(&["admin/sessions"]), cursor, q, size)?;

@@ -10,6 +10,7 @@ pub mod http;
 pub mod kratos;
 pub mod models;
 pub mod page;
+mod request;
 pub mod retry;
 
 use std::sync::Arc;
@@ -53,7 +54,8 @@ impl Api {
 }
 
 /// Build the client a profile describes. Secrets are resolved here (environment, file or
-/// command); no request is sent. `read_only` (or the profile's own `read_only`) makes the
+/// command), so this may block while a `token_command` runs: call it at startup or from
+/// `spawn_blocking`, not on the UI loop. No request is sent. `read_only` (or the profile's own `read_only`) makes the
 /// layer refuse every mutating request.
 pub fn connect(profile: &Profile, read_only: bool) -> Result<Api, ApiError> {
     connect_with(profile, read_only, RetryPolicy::default())

@@ -24,6 +24,16 @@ impl<T> Page<T> {
     }
 }
 
+/// The page size to ask for: `0` means the API's default, anything above its maximum is
+/// capped (servers clamp silently, which would otherwise hide the real size).
+pub(crate) fn page_size(requested: u32, default: u32, max: u32) -> u32 {
+    if requested == 0 {
+        default
+    } else {
+        requested.min(max)
+    }
+}
+
 /// Where a page starts. Opaque to callers: save it, and pass it back to the same list call to
 /// fetch the same page again.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -205,7 +205,8 @@ fn nullable_to_json_schema(v: &mut Value) {
 
 /// The spec as JSON Schema, with the sandbox's documented deviations from the spec text:
 /// - `sessionDevice.ip_address/user_agent/location` may be `null` (api/kratos.md §2.3);
-/// - `sessionAuthenticationMethod.aal` may be `""` on legacy rows (§2.3);
+/// - `sessionAuthenticationMethod.aal` may be `""` and `method` `v0.6_legacy_session` on
+///   legacy rows (§2.3);
 /// - `session.identity` and `session.devices` are `null` when not expanded (§2.3).
 static SPEC: LazyLock<Value> = LazyLock::new(|| {
     let mut spec: Value =
@@ -215,6 +216,11 @@ static SPEC: LazyLock<Value> = LazyLock::new(|| {
         schemas["sessionDevice"]["properties"][f]["nullable"] = json!(true);
     }
     schemas["sessionAuthenticationMethod"]["properties"]["aal"] = json!({"anyOf": [{"$ref": "#/components/schemas/authenticatorAssuranceLevel"}, {"const": ""}]});
+    let method = &mut schemas["sessionAuthenticationMethod"]["properties"]["method"];
+    method["enum"]
+        .as_array_mut()
+        .expect("method enum")
+        .push(json!("v0.6_legacy_session"));
     schemas["session"]["properties"]["identity"] =
         json!({"anyOf": [{"$ref": "#/components/schemas/identity"}, {"type": "null"}]});
     schemas["session"]["properties"]["devices"]["nullable"] = json!(true);

@@ -282,6 +282,39 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Whatever string values the claims hold, quoting them renders a query that parses
+        /// back to the same claims. (Keys of at most six letters never collide with the
+        /// reserved `subject…`/`provider…` keys.)
+        #[test]
+        fn quoted_queries_parse_back_to_their_claims(
+            claims in proptest::collection::btree_map("[a-z]{1,6}(\\.[a-z]{1,6})?", "\\PC{0,12}", 1..5)
+        ) {
+            // A dotted key and its own prefix cannot both be given; drop such pairs.
+            let keys: Vec<String> = claims.keys().cloned().collect();
+            let claims: std::collections::BTreeMap<String, String> = claims
+                .into_iter()
+                .filter(|(k, _)| !keys.iter().any(|o| o != k && (o.starts_with(&format!("{k}.")) || k.starts_with(&format!("{o}.")))))
+                .collect();
+            proptest::prop_assume!(!claims.is_empty());
+            let query: Vec<String> = claims
+                .iter()
+                .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+                .collect();
+            let parsed = CoreSearch::parse(&query.join(" ")).unwrap();
+            let mut want = Map::new();
+            for (k, v) in &claims {
+                insert_path(&mut want, k, Value::String(v.clone())).unwrap();
+            }
+            proptest::prop_assert_eq!(parsed.claims, Some(Value::Object(want)));
+        }
+
+        #[test]
+        fn parsing_never_panics(s in "\\PC{0,80}") {
+            let _ = CoreSearch::parse(&s);
+        }
+    }
+
     #[test]
     fn update_body_keeps_unknown_fields_and_drops_response_only_ones() {
         let u = CoreUser::from_json(json!({

@@ -1,0 +1,79 @@
+//! A request as data (so a read can be rebuilt and sent again) and a successful answer.
+
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+/// One request, kept as data so a read can be rebuilt and sent again.
+#[derive(Clone, Debug)]
+pub(crate) struct Req {
+    pub method: Method,
+    /// Path segments under the base URL; each is percent-encoded on its own, so an id can
+    /// never change the path.
+    pub segments: Vec<String>,
+    pub query: Vec<(String, String)>,
+    pub body: Option<Value>,
+    /// Safe to repeat and allowed in read-only mode (GET, or a POST that only searches).
+    pub read: bool,
+}
+
+impl Req {
+    pub fn get<S: AsRef<str>>(segments: &[S]) -> Self {
+        Self::new(Method::GET, segments, true)
+    }
+
+    pub fn new<S: AsRef<str>>(method: Method, segments: &[S], read: bool) -> Self {
+        Self {
+            method,
+            segments: segments
+                .iter()
+                .flat_map(|s| split_static(s.as_ref()))
+                .collect(),
+            query: Vec::new(),
+            body: None,
+            read,
+        }
+    }
+
+    /// A segment holding a caller-supplied id: never split on `/`.
+    pub fn id(mut self, id: &str) -> Self {
+        self.segments.push(id.to_owned());
+        self
+    }
+
+    pub fn then(mut self, segment: &str) -> Self {
+        self.segments.extend(split_static(segment));
+        self
+    }
+
+    pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.push((key.to_owned(), value.into()));
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+fn split_static(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub(crate) struct Resp {
+    pub headers: HeaderMap,
+    /// The decoded body; `None` when it was empty (204, or a 200 with no content).
+    pub json: Option<Value>,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}

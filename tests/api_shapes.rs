@@ -1,0 +1,177 @@
+//! Answers the sandbox never gives but real deployments may: Coassemble's `{data: [...]}`
+//! envelope and string clients, Kratos' offset links on an empty list, bodies of the wrong
+//! shape, and what the client sends on the wire. Served by a tiny axum app on loopback.
+
+mod api_support;
+
+use std::net::SocketAddr;
+
+use api_support::*;
+use axum::Json;
+use axum::extract::Query;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use idtui::api::{Cursor, ErrorKind, IdentityFilter};
+use idtui::config::Provider;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+async fn clients(Query(q): Query<HashMap<String, String>>) -> Json<Value> {
+    // Two pages of two string ids, then an empty page.
+    Json(match q.get("page").map(String::as_str) {
+        Some("0") => json!({"data": ["acme", "globex"]}),
+        Some("1") => json!({"data": ["initech", {"clientIdentifier": "umbrella", "userCount": 2}]}),
+        _ => json!({"data": []}),
+    })
+}
+
+async fn echo_headers(headers: HeaderMap) -> Json<Value> {
+    let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or("");
+    Json(json!({
+        "user-agent": h("user-agent"),
+        "accept-encoding": h("accept-encoding"),
+        "x-request-id": h("x-request-id"),
+        "authorization": h("authorization"),
+    }))
+}
+
+async fn empty_offset_list() -> impl IntoResponse {
+    // Kratos' offset scheme advertises `next` even when there is nothing at all.
+    (
+        [
+            ("x-total-count", "0"),
+            (
+                "link",
+                "</admin/identities/x/sessions?page=1&page_size=250&page_token=eyJvZmZzZXQiOiIyNTAiLCJ2IjoyfQ&per_page=250>; rel=\"next\"",
+            ),
+        ],
+        Json(json!([])),
+    )
+}
+
+async fn not_a_list() -> Json<Value> {
+    Json(json!({"identities": []}))
+}
+
+async fn html_error() -> impl IntoResponse {
+    (
+        StatusCode::BAD_GATEWAY,
+        "<html><body>\u{1b}[2J502 Bad Gateway</body></html>",
+    )
+}
+
+fn app() -> axum::Router {
+    axum::Router::new()
+        .route("/api/v1/headless/clients", get(clients))
+        .route("/schemas/{id}", get(echo_headers))
+        .route("/admin/identities/{id}/sessions", get(empty_offset_list))
+        .route("/admin/identities", get(not_a_list))
+        .route("/admin/sessions", get(html_error))
+}
+
+#[tokio::test]
+async fn coassemble_data_envelope_and_string_clients() {
+    let base = serve(app()).await;
+    let api = headless(&profile(Provider::Headless, &format!("{base}/api")));
+    let mut cursor = Cursor::first();
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let page = api.list_clients(&cursor, 2).await.unwrap();
+        ids.extend(page.items.iter().map(|c| c.identifier.clone()));
+        match page.next {
+            Some(n) => cursor = n,
+            None => break,
+        }
+    }
+    assert_eq!(ids, ["acme", "globex", "initech", "umbrella"]);
+}
+
+#[tokio::test]
+async fn what_goes_on_the_wire() {
+    let base = serve(app()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let tok = dir.path().join("tok");
+    std::fs::write(&tok, "ory_pat_xyz\n").unwrap();
+    let mut p = profile(Provider::Kratos, &base);
+    p.token_file = Some(tok);
+    let seen = kratos(&p).get_schema("default").await.unwrap();
+    assert_eq!(
+        seen["user-agent"],
+        concat!("idtui/", env!("CARGO_PKG_VERSION"))
+    );
+    assert!(seen["accept-encoding"].as_str().unwrap().contains("gzip"));
+    assert_eq!(seen["x-request-id"].as_str().unwrap().len(), 36);
+    assert_eq!(seen["authorization"], "Bearer ory_pat_xyz");
+}
+
+#[tokio::test]
+async fn empty_offset_page_ends_the_list_and_bad_shapes_are_decode_errors() {
+    let base = serve(app()).await;
+    let api = kratos(&profile(Provider::Kratos, &base));
+    let page = api
+        .list_identity_sessions("x", None, &Cursor::first(), 250)
+        .await
+        .unwrap();
+    assert!(page.items.is_empty());
+    assert_eq!(page.total, Some(0));
+    assert_eq!(page.next, None, "no endless walk over an empty list");
+
+    let err = api
+        .list_identities(&IdentityFilter::default(), &Cursor::first(), 10)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Decode);
+    assert_eq!(
+        err.to_string(),
+        "kratos: expected a JSON array, got an object"
+    );
+
+    let err = api
+        .list_sessions(None, &Cursor::first(), 10)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, Some(502));
+    let shown = err.to_string();
+    assert!(shown.starts_with("kratos 502: <html><body>"), "{shown}");
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+}
+
+#[tokio::test]
+async fn unusable_profiles_fail_at_connect() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("ca.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let mut p = profile(Provider::Kratos, "https://example.invalid");
+    p.ca_file = Some(junk);
+    let err = idtui::api::connect(&p, false).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Config);
+    assert!(err.to_string().contains("ca.pem"), "{err}");
+
+    let p = profile(Provider::Kratos, "ftp://example.invalid");
+    assert_eq!(
+        idtui::api::connect(&p, false).unwrap_err().kind,
+        ErrorKind::Config
+    );
+
+    let p = profile(Provider::Core, "https://user:hunter2@example.invalid:99999");
+    let err = idtui::api::connect(&p, false).unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+
+    let mut p = profile(Provider::Kratos, "http://127.0.0.1:1");
+    p.token_command = Some("exit 1".into());
+    let err = idtui::api::connect(&p, false).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Config);
+    assert!(err.to_string().contains("token_command failed"), "{err}");
+}

@@ -168,6 +168,19 @@ fn key(code: KeyCode) -> Action {
 fn drive(state: &mut State, action: Action) {
     let mut queue = update(state, action);
     while let Some(effect) = queue.pop() {
+        if let Effect::FetchObject { seq, id, .. } = &effect {
+            // The full identity behind an opened row.
+            let mut full = identity_detail_json();
+            full["id"] = json!(id);
+            let row = adapter::identity_row(Identity::from_json(full));
+            queue.extend(update(
+                state,
+                Action::ObjectLoaded {
+                    seq: *seq,
+                    result: Ok(row),
+                },
+            ));
+        }
         if let Effect::FetchPage { seq, list, .. } = effect {
             let rows = match list.title() {
                 "Identities" => identities(),

@@ -209,8 +209,8 @@ const CLIENT_COLUMNS: [Column; 4] = [
     col("METADATA", 8, 0, 3),
 ];
 const HEADLESS_USER_COLUMNS: [Column; 5] = [
-    col("ID", 4, 12, 0),
-    col("IDENTIFIER / EMAIL", 12, 0, 0),
+    col("IDENTIFIER", 8, 24, 0),
+    col("NAME / EMAIL", 12, 0, 0),
     col("CLIENT", 8, 20, 1),
     col("CREATED", 16, 16, 3),
     col("METADATA", 8, 0, 4),

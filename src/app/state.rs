@@ -105,9 +105,25 @@ pub enum Mode {
 /// What a request in flight was for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
-    Page { table: u64, page: usize },
-    Object { tab: usize, kind: ObjectKind },
-    Mutation { tab: usize, mutation: Mutation },
+    Page {
+        table: u64,
+        page: usize,
+    },
+    /// `:goto`: open the object when it arrives.
+    Object {
+        tab: usize,
+        kind: ObjectKind,
+    },
+    /// The full object behind a detail opened from a (partial) list row.
+    Refresh {
+        tab: usize,
+        kind: ObjectKind,
+        id: String,
+    },
+    Mutation {
+        tab: usize,
+        mutation: Mutation,
+    },
 }
 
 #[derive(Debug)]

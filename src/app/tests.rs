@@ -268,12 +268,21 @@ fn responses_for_a_closed_screen_are_dropped() {
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(s.tab().unwrap().stack.len(), 1);
     for e in effects {
-        if let Effect::FetchPage { seq, .. } = e {
-            let stale = Action::PageLoaded {
-                seq,
-                result: Err(ErrorInfo::new("kratos 500: boom", "")),
-            };
-            update(&mut s, stale);
+        let err = Err(ErrorInfo::new("kratos 500: boom", ""));
+        match e {
+            Effect::FetchPage { seq, .. } => {
+                update(&mut s, Action::PageLoaded { seq, result: err });
+            }
+            Effect::FetchObject { seq, .. } => {
+                update(
+                    &mut s,
+                    Action::ObjectLoaded {
+                        seq,
+                        result: Err(ErrorInfo::new("x", "")),
+                    },
+                );
+            }
+            _ => {}
         }
     }
     assert!(s.error.is_none(), "a stale error was shown");
@@ -691,4 +700,48 @@ fn paging_down_faster_than_pages_arrive_still_lands_where_asked() {
         }
     }
     assert_eq!(table(&s).selected, 10 * s.table_rows());
+}
+
+#[test]
+fn opening_an_identity_fetches_the_full_object_and_updates_the_detail_in_place() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 5);
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let (seq, id) = match effects
+        .iter()
+        .find(|e| matches!(e, Effect::FetchObject { .. }))
+    {
+        Some(Effect::FetchObject { seq, id, kind, .. }) => {
+            assert_eq!(*kind, ObjectKind::Identity);
+            (*seq, id.clone())
+        }
+        other => panic!("no refresh requested: {other:?}"),
+    };
+    let traits: serde_json::Map<String, serde_json::Value> =
+        (0..40).map(|i| (format!("t{i}"), json!(i))).collect();
+    let full = Row::new(
+        id.clone(),
+        vec![],
+        json!({"id": id, "traits": traits,
+               "credentials": {"password": {"type": "password", "identifiers": ["user0@example.com"]}}}),
+    );
+    // The user scrolled the partial detail before the full object arrived.
+    if let Some(Pane::Detail(d)) = s.focused_mut() {
+        d.scroll = 1;
+    }
+    update(
+        &mut s,
+        Action::ObjectLoaded {
+            seq,
+            result: Ok(full),
+        },
+    );
+    match s.focused() {
+        Some(Pane::Detail(d)) => {
+            assert_eq!(d.scroll, 1, "scroll position kept");
+            let text: String = d.lines.iter().flatten().map(|(_, t)| t.as_str()).collect();
+            assert!(text.contains("Credentials"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -122,18 +122,75 @@ fn on_page(state: &mut State, seq: u64, result: Result<super::model::PageData, E
 }
 
 fn on_object(state: &mut State, seq: u64, result: Result<Row, ErrorInfo>) {
-    let Some(Pending::Object { tab, kind }) = state.pending.remove(&seq) else {
+    let Some(pending) = state.pending.remove(&seq) else {
         return;
     };
     state.dirty = true;
-    match result {
-        Ok(row) => {
+    match (pending, result) {
+        (Pending::Object { tab, kind }, Ok(row)) => {
             if tab == state.active {
                 open_object(state, kind, &row);
             }
         }
-        Err(err) => state.error = Some(err),
+        (Pending::Refresh { tab, kind, id }, Ok(row)) => {
+            // Replace the detail in place (the user may have scrolled; keep the position).
+            let details = state
+                .tabs
+                .get_mut(tab)
+                .into_iter()
+                .flat_map(|t| t.stack.iter_mut())
+                .flat_map(|s| s.panes.iter_mut());
+            for pane in details {
+                if let Pane::Detail(d) = pane
+                    && d.kind == kind
+                    && d.id == id
+                {
+                    let scroll = d.scroll;
+                    *d = Detail::new(kind, &id, &d.title, &row.raw);
+                    d.scroll = scroll.min(d.lines.len().saturating_sub(1));
+                }
+            }
+        }
+        (Pending::Refresh { tab, kind, id }, Err(err)) => {
+            // Only worth saying while that detail is still open.
+            let open = state.tabs.get(tab).is_some_and(|t| {
+                t.stack
+                    .iter()
+                    .flat_map(|s| &s.panes)
+                    .any(|p| matches!(p, Pane::Detail(d) if d.kind == kind && d.id == id))
+            });
+            if open {
+                state.error = Some(err);
+            }
+        }
+        (Pending::Object { .. }, Err(err)) => state.error = Some(err),
+        _ => {}
     }
+}
+
+/// List endpoints return partial objects (Kratos lists omit credentials): fetch the full
+/// object behind a detail that was opened from a row.
+fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &mut Vec<Effect>) {
+    if !matches!(kind, ObjectKind::Identity) {
+        return;
+    }
+    let Some(tab) = state.tab() else { return };
+    let profile = tab.profile.name.clone();
+    let seq = state.fresh_seq();
+    state.pending.insert(
+        seq,
+        Pending::Refresh {
+            tab: state.active,
+            kind,
+            id: id.to_string(),
+        },
+    );
+    effects.push(Effect::FetchObject {
+        seq,
+        profile,
+        kind,
+        id: id.to_string(),
+    });
 }
 
 fn on_mutation(
@@ -242,7 +299,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         },
         KeyAction::NextPane => cycle_pane(state, 1),
         KeyAction::PrevPane => cycle_pane(state, -1),
-        KeyAction::Open => open_selected(state),
+        KeyAction::Open => open_selected(state, effects),
         KeyAction::Back => back(state),
         KeyAction::Find => {
             if let Some(t) = state.focused_table_mut() {
@@ -324,7 +381,7 @@ pub fn switch_tab(state: &mut State, index: usize) {
     }
 }
 
-fn open_selected(state: &mut State) {
+fn open_selected(state: &mut State, effects: &mut Vec<Effect>) {
     let Some(pane) = state.focused() else {
         return;
     };
@@ -337,6 +394,7 @@ fn open_selected(state: &mut State) {
             let kind = t.kind.object();
             if let Some(row) = t.selected_row().cloned() {
                 open_object(state, kind, &row);
+                refresh_detail(state, kind, &row.id, effects);
             }
         }
         Pane::Detail(_) => {

@@ -220,8 +220,8 @@ pub fn core_credential_row(c: CoreCredential) -> Row {
 }
 
 pub fn client_row(c: HeadlessClient) -> Row {
-    let name = str_at(&c.metadata, &["name", "title"])
-        .or_else(|| str_at(&c.raw, &["name"]))
+    let name = str_at(&c.metadata, &["displayName", "name", "title"])
+        .or_else(|| str_at(&c.raw, &["displayName", "name"]))
         .unwrap_or_default()
         .to_string();
     let cells = vec![

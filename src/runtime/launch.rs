@@ -116,7 +116,12 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
     let mut backends = Backends::default();
     let mut infos = Vec::new();
     for (name, profile) in &profiles {
-        let backend: Arc<dyn Backend> = match api::connect(profile, opts.read_only) {
+        // Resolving a secret may run a `token_command`: keep it off the async threads.
+        let (p, read_only) = (profile.clone(), opts.read_only);
+        let connected = tokio::task::spawn_blocking(move || api::connect(&p, read_only))
+            .await
+            .context("connecting a profile")?;
+        let backend: Arc<dyn Backend> = match connected {
             Ok(client) => Arc::new(ApiBackend::new(client)),
             Err(e) => {
                 tracing::warn!(profile = %name, error = %e, "profile not connected");

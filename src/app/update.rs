@@ -127,10 +127,8 @@ fn on_object(state: &mut State, seq: u64, result: Result<Row, ErrorInfo>) {
     };
     state.dirty = true;
     match (pending, result) {
-        (Pending::Object { tab, kind }, Ok(row)) => {
-            if tab == state.active {
-                open_object(state, kind, &row);
-            }
+        (Pending::Object { tab, kind }, Ok(row)) if tab == state.active => {
+            open_object(state, kind, &row);
         }
         (Pending::Refresh { tab, kind, id }, Ok(row)) => {
             // Replace the detail in place (the user may have scrolled; keep the position).

@@ -124,7 +124,12 @@ fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
 }
 
 pub fn identity_row(i: Identity) -> Row {
-    let name = i.display_identifier().unwrap_or_default().to_string();
+    // Traits first: whether credentials (and so which identifier comes first) are present
+    // depends on the endpoint, and a row must read the same in a list and in a search.
+    let name = str_at(&i.traits, &["email", "username", "phone"])
+        .or_else(|| i.display_identifier())
+        .unwrap_or_default()
+        .to_string();
     let meta = match (&i.metadata_public, &i.metadata_admin) {
         (Value::Null, Value::Null) => String::new(),
         (p, Value::Null) => summary(p),

@@ -2,6 +2,7 @@
 //! app asks for I/O; the runtime runs them and is the single place mutating requests leave.
 
 use crossterm::event::KeyEvent;
+use serde_json::Value;
 
 use super::model::{ErrorInfo, ListKind, ObjectKind, PageCursor, PageData, Row};
 
@@ -23,6 +24,11 @@ pub enum Action {
         seq: u64,
         result: Result<String, ErrorInfo>,
     },
+    /// A saved draft for an editor that was just opened (`None`: there is none).
+    DraftLoaded {
+        key: String,
+        text: Option<String>,
+    },
     /// An effect finished with something to tell the user (what was copied).
     Notice(String),
     /// An effect could not be run (clipboard refused, read-only refusal…).
@@ -32,7 +38,7 @@ pub enum Action {
 }
 
 /// A change on the server. Every variant is refused in read-only mode by the runtime.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Mutation {
     /// Kratos `DELETE /admin/sessions/{id}` (deactivates one session).
     RevokeSession { session: String },
@@ -40,6 +46,14 @@ pub enum Mutation {
     RevokeAllSessions { identity: String },
     /// Kratos `DELETE /admin/identities/{id}`.
     DeleteIdentity { identity: String },
+    /// Kratos `PUT /admin/identities/{id}` with the edited body.
+    UpdateIdentity { identity: String, body: Value },
+    /// Kratos `PATCH /admin/identities/{id}` (RFC 6902).
+    PatchIdentity { identity: String, patch: Value },
+    /// MATTR `PUT /users/{id}` replacing the user's claims.
+    UpdateCoreClaims { user: String, claims: Value },
+    /// Coassemble `PUT /client/{id}` replacing the client's metadata.
+    UpdateClientMetadata { client: String, metadata: Value },
 }
 
 impl Mutation {
@@ -51,6 +65,12 @@ impl Mutation {
                 format!("revoke ALL sessions of identity {identity}")
             }
             Mutation::DeleteIdentity { identity } => format!("delete identity {identity}"),
+            Mutation::UpdateIdentity { identity, .. } => format!("update identity {identity}"),
+            Mutation::PatchIdentity { identity, .. } => format!("patch identity {identity}"),
+            Mutation::UpdateCoreClaims { user, .. } => format!("update the claims of user {user}"),
+            Mutation::UpdateClientMetadata { client, .. } => {
+                format!("update the metadata of client {client}")
+            }
         }
     }
 }
@@ -81,6 +101,17 @@ pub enum Effect {
         profile: String,
         mutation: Mutation,
     },
+    /// Keep the editor's text on disk until it is saved (`$XDG_STATE_HOME/idtui/drafts/`).
+    WriteDraft {
+        key: String,
+        text: String,
+    },
+    LoadDraft {
+        key: String,
+    },
+    DiscardDraft {
+        key: String,
+    },
     Quit,
 }
 
@@ -91,6 +122,9 @@ impl Effect {
             Effect::FetchPage { .. }
             | Effect::FetchObject { .. }
             | Effect::Copy { .. }
+            | Effect::WriteDraft { .. }
+            | Effect::LoadDraft { .. }
+            | Effect::DiscardDraft { .. }
             | Effect::Quit => false,
         }
     }

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod command;
 pub mod detail;
+pub mod editing;
 pub mod find;
 pub mod model;
 pub mod state;

@@ -84,7 +84,7 @@ pub struct Input {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
     pub mutation: Mutation,
     /// When set, the user must type this exactly (bulk or cascading changes).
@@ -92,7 +92,7 @@ pub struct Confirm {
     pub input: Input,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     Normal,
     Find(Input),
@@ -103,7 +103,7 @@ pub enum Mode {
 }
 
 /// What a request in flight was for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
     Page {
         table: u64,
@@ -146,6 +146,8 @@ pub struct State {
     pub history_pos: Option<usize>,
     pub page_size: usize,
     pub quit: bool,
+    /// The open editor (`e`, `p`), drawn over the body until saved or closed.
+    pub editor: Option<super::editing::EditSession>,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
     pub dirty: bool,
     next_seq: u64,
@@ -170,6 +172,7 @@ impl State {
             history_pos: None,
             page_size: DEFAULT_PAGE_SIZE,
             quit: false,
+            editor: None,
             dirty: true,
             next_seq: 1,
             next_uid: 1,

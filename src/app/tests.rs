@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::*;
 use crate::app::state::Pending;
+use crate::editor::Editor;
 use crate::keymap::Keymap;
 
 fn key(code: KeyCode) -> Action {
@@ -744,4 +745,116 @@ fn opening_an_identity_fetches_the_full_object_and_updates_the_detail_in_place()
         }
         other => panic!("{other:?}"),
     }
+}
+
+fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn mutate_seq(effects: &[Effect]) -> Option<(u64, Mutation)> {
+    effects.iter().find_map(|e| match e {
+        Effect::Mutate { seq, mutation, .. } => Some((*seq, mutation.clone())),
+        _ => None,
+    })
+}
+
+#[test]
+fn editing_writes_drafts_and_a_failed_save_keeps_the_editor_and_its_text() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 5);
+    let effects = update(&mut s, ch('e'));
+    let key = match &effects[..] {
+        [Effect::LoadDraft { key }, ..] => key.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(s.editor.is_some());
+    // Typing goes to the editor (not to the keymap: `q` does not quit) and is kept as a draft.
+    let effects = update(&mut s, ch('q'));
+    assert!(!s.quit);
+    assert!(
+        matches!(&effects[..], [Effect::WriteDraft { key: k, text }] if *k == key && text.starts_with('q'))
+    );
+    // Not JSON any more: Ctrl-s refuses locally with the parse error.
+    let effects = update(&mut s, ctrl('s'));
+    assert!(mutate_seq(&effects).is_none());
+    assert!(s.editor.as_ref().unwrap().editor.buffer().error().is_some());
+    update(&mut s, key_delete()); // the cursor sits on the error
+    let effects = update(&mut s, ctrl('s'));
+    let (seq, mutation) = mutate_seq(&effects).expect("saves");
+    assert!(
+        matches!(&mutation, Mutation::UpdateIdentity { body, .. } if body["traits"]["email"] == "user0@example.com")
+    );
+    // The server refuses: editor stays, with the error and the text.
+    let text_before = s.editor.as_ref().unwrap().editor.buffer().text();
+    update(
+        &mut s,
+        Action::MutationDone {
+            seq,
+            result: Err(ErrorInfo::new("kratos 400: traits are invalid", "")),
+        },
+    );
+    let session = s.editor.as_ref().expect("editor kept open");
+    assert_eq!(
+        session.editor.buffer().error(),
+        Some("kratos 400: traits are invalid")
+    );
+    assert_eq!(session.editor.buffer().text(), text_before);
+    // Saved: closed, draft discarded, detail refreshed.
+    let effects = update(&mut s, ctrl('s'));
+    let (seq, _) = mutate_seq(&effects).unwrap();
+    let effects = update(
+        &mut s,
+        Action::MutationDone {
+            seq,
+            result: Ok("done".into()),
+        },
+    );
+    assert!(s.editor.is_none());
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::DiscardDraft { key: k } if *k == key))
+    );
+}
+
+fn key_delete() -> Action {
+    key(KeyCode::Delete)
+}
+
+#[test]
+fn a_saved_draft_comes_back_when_the_editor_opens_again() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 5);
+    let effects = update(&mut s, ch('p'));
+    let key = match &effects[..] {
+        [Effect::LoadDraft { key }] => key.clone(),
+        other => panic!("{other:?}"),
+    };
+    let patch = r#"[{"op": "replace", "path": "/metadata_public/plan", "value": "pro"}]"#;
+    update(
+        &mut s,
+        Action::DraftLoaded {
+            key,
+            text: Some(patch.into()),
+        },
+    );
+    let effects = update(&mut s, ctrl('s'));
+    match mutate_seq(&effects) {
+        Some((_, Mutation::PatchIdentity { patch, .. })) => {
+            assert_eq!(patch[0]["path"], "/metadata_public/plan");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn esc_on_unsaved_changes_asks_once_before_closing() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 5);
+    update(&mut s, ch('e'));
+    update(&mut s, ch(' '));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.editor.is_some(), "first Esc only warns");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.editor.is_none());
 }

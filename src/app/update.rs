@@ -42,6 +42,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageLoaded { seq, result } => on_page(state, seq, result),
         Action::ObjectLoaded { seq, result } => on_object(state, seq, result),
         Action::MutationDone { seq, result } => on_mutation(state, seq, result, &mut effects),
+        Action::DraftLoaded { key, text } => {
+            super::editing::draft_loaded(state, &key, text);
+            state.dirty = true;
+        }
         Action::Notice(text) => {
             state.flash = Some(text);
             state.dirty = true;
@@ -201,9 +205,14 @@ fn on_mutation(
         return;
     };
     state.dirty = true;
+    let from_editor = super::editing::saved(state, &mutation, &result, effects);
     match result {
+        Err(err) if from_editor => state.flash = Some(format!("not saved: {}", err.line)),
         Ok(message) => {
             state.flash = Some(message);
+            if from_editor && let Some(id) = edited_identity(&mutation) {
+                refresh_detail(state, ObjectKind::Identity, &id, effects);
+            }
             // Show the change: reload the lists of the screen the change was made from.
             if tab == state.active {
                 refresh_screen(state);
@@ -222,7 +231,15 @@ fn on_mutation(
         }
         Err(err) => state.error = Some(err),
     }
-    let _ = effects;
+}
+
+fn edited_identity(m: &Mutation) -> Option<String> {
+    match m {
+        Mutation::UpdateIdentity { identity, .. } | Mutation::PatchIdentity { identity, .. } => {
+            Some(identity.clone())
+        }
+        _ => None,
+    }
 }
 
 fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
@@ -232,6 +249,10 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         return;
     }
     state.flash = None;
+    if state.editor.is_some() {
+        super::editing::on_key(state, key, effects);
+        return;
+    }
     match state.mode.clone() {
         Mode::Normal => on_normal_key(state, key, effects),
         Mode::Find(input) => on_find_key(state, input, key),
@@ -322,12 +343,9 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::RevokeSession => ask_revoke_session(state),
         KeyAction::RevokeAll => ask_revoke_all(state),
         KeyAction::Delete => ask_delete(state),
-        KeyAction::Edit
-        | KeyAction::Patch
-        | KeyAction::New
-        | KeyAction::ExternalEdit
-        | KeyAction::Save
-        | KeyAction::Mark => {
+        KeyAction::Edit => super::editing::open(state, false, effects),
+        KeyAction::Patch => super::editing::open(state, true, effects),
+        KeyAction::New | KeyAction::ExternalEdit | KeyAction::Save | KeyAction::Mark => {
             state.flash = Some(format!(
                 "{}: not available in this version of idtui",
                 action.description()

@@ -379,16 +379,36 @@ async fn get(api: Api, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
 }
 
 async fn mutate(api: Api, mutation: Mutation) -> Result<String, ApiError> {
-    let Api::Kratos(k) = &api else {
-        return Err(ApiError::config(
-            api.provider(),
-            format!("cannot {} on {}", mutation.describe(), api.provider()),
-        ));
-    };
-    match &mutation {
-        Mutation::RevokeSession { session } => k.disable_session(session).await?,
-        Mutation::RevokeAllSessions { identity } => k.delete_identity_sessions(identity).await?,
-        Mutation::DeleteIdentity { identity } => k.delete_identity(identity).await?,
+    match (&api, &mutation) {
+        (Api::Kratos(k), Mutation::RevokeSession { session }) => k.disable_session(session).await?,
+        (Api::Kratos(k), Mutation::RevokeAllSessions { identity }) => {
+            k.delete_identity_sessions(identity).await?
+        }
+        (Api::Kratos(k), Mutation::DeleteIdentity { identity }) => {
+            k.delete_identity(identity).await?
+        }
+        (Api::Kratos(k), Mutation::UpdateIdentity { identity, body }) => {
+            k.update_identity(identity, body).await.map(drop)?
+        }
+        (Api::Kratos(k), Mutation::PatchIdentity { identity, patch }) => {
+            k.patch_identity(identity, patch).await.map(drop)?
+        }
+        (Api::Core(c), Mutation::UpdateCoreClaims { user, claims }) => {
+            // PUT replaces each top-level field it is given: send the user as stored with
+            // only its claims changed.
+            let mut body = c.get_user(user).await?.to_update_body();
+            body["claims"] = claims.clone();
+            c.update_user(user, &body).await.map(drop)?
+        }
+        (Api::Headless(h), Mutation::UpdateClientMetadata { client, metadata }) => {
+            h.update_client(client, metadata).await.map(drop)?
+        }
+        (api, m) => {
+            return Err(ApiError::config(
+                api.provider(),
+                format!("cannot {} on {}", m.describe(), api.provider()),
+            ));
+        }
     }
     Ok(format!("done: {}", mutation.describe()))
 }

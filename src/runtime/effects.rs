@@ -4,6 +4,7 @@
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Action, Effect, ErrorInfo};
+use crate::drafts::DraftStore;
 
 use super::backend::Backends;
 
@@ -25,7 +26,13 @@ pub fn admit(effect: &Effect, read_only: bool) -> Result<(), ErrorInfo> {
 
 /// Start the network part of an effect; the result comes back as an `Action` on `tx`.
 /// Returns `false` for effects the caller must handle itself (copy, quit).
-pub fn spawn(effect: Effect, backends: &Backends, read_only: bool, tx: &UnboundedSender<Action>) {
+pub fn spawn(
+    effect: Effect,
+    backends: &Backends,
+    drafts: &DraftStore,
+    read_only: bool,
+    tx: &UnboundedSender<Action>,
+) {
     if let Err(refused) = admit(&effect, read_only) {
         let seq = match &effect {
             Effect::Mutate { seq, .. } => Some(*seq),
@@ -103,6 +110,33 @@ pub fn spawn(effect: Effect, backends: &Backends, read_only: bool, tx: &Unbounde
                 });
             }
         },
+        Effect::WriteDraft { key, text } => {
+            let drafts = drafts.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = drafts.save(&key, &text) {
+                    let line = format!("draft not written to {}: {e}", drafts.dir().display());
+                    let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
+                }
+            });
+        }
+        Effect::LoadDraft { key } => {
+            let drafts = drafts.clone();
+            tokio::task::spawn_blocking(move || {
+                let text = drafts.load(&key).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "cannot read draft");
+                    None
+                });
+                let _ = tx.send(Action::DraftLoaded { key, text });
+            });
+        }
+        Effect::DiscardDraft { key } => {
+            let drafts = drafts.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = drafts.discard(&key) {
+                    tracing::warn!(error = %e, "cannot remove a saved draft");
+                }
+            });
+        }
         Effect::Copy { .. } | Effect::Quit => {}
     }
 }
@@ -125,12 +159,32 @@ mod tests {
             Mutation::DeleteIdentity {
                 identity: "i".into(),
             },
+            Mutation::UpdateIdentity {
+                identity: "i".into(),
+                body: serde_json::json!({}),
+            },
+            Mutation::PatchIdentity {
+                identity: "i".into(),
+                patch: serde_json::json!([]),
+            },
+            Mutation::UpdateCoreClaims {
+                user: "u".into(),
+                claims: serde_json::json!({}),
+            },
+            Mutation::UpdateClientMetadata {
+                client: "c".into(),
+                metadata: serde_json::json!({}),
+            },
         ];
         for m in &all {
             match m {
                 Mutation::RevokeSession { .. }
                 | Mutation::RevokeAllSessions { .. }
-                | Mutation::DeleteIdentity { .. } => {}
+                | Mutation::DeleteIdentity { .. }
+                | Mutation::UpdateIdentity { .. }
+                | Mutation::PatchIdentity { .. }
+                | Mutation::UpdateCoreClaims { .. }
+                | Mutation::UpdateClientMetadata { .. } => {}
             }
         }
         all
@@ -164,12 +218,23 @@ mod tests {
             what: "x".into(),
         });
         all.push(Effect::Quit);
+        for key in ["k"] {
+            all.push(Effect::WriteDraft {
+                key: key.into(),
+                text: "{}".into(),
+            });
+            all.push(Effect::LoadDraft { key: key.into() });
+            all.push(Effect::DiscardDraft { key: key.into() });
+        }
         for e in &all {
             match e {
                 Effect::Mutate { .. }
                 | Effect::FetchPage { .. }
                 | Effect::FetchObject { .. }
                 | Effect::Copy { .. }
+                | Effect::WriteDraft { .. }
+                | Effect::LoadDraft { .. }
+                | Effect::DiscardDraft { .. }
                 | Effect::Quit => {}
             }
         }
@@ -200,6 +265,7 @@ mod tests {
                 },
             },
             &Backends::default(),
+            &DraftStore::new(std::env::temp_dir().join("idtui-never-written")),
             true,
             &tx,
         );

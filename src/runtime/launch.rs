@@ -160,6 +160,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
             theme: Theme::from_env(),
             read_only: opts.read_only,
             osc52: Osc52Env::from_env(),
+            drafts: crate::drafts::DraftStore::new(crate::drafts::DraftStore::default_dir()),
         },
     )
     .await;

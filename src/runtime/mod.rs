@@ -33,6 +33,7 @@ pub struct RunOptions {
     pub theme: Theme,
     pub read_only: bool,
     pub osc52: Osc52Env,
+    pub drafts: crate::drafts::DraftStore,
 }
 
 /// Run the dashboard until the user quits, `events` ends or `shutdown` resolves. Writes the
@@ -102,7 +103,9 @@ where
                             };
                         let _ = tx.send(answer);
                     }
-                    other => effects::spawn(other, backends, options.read_only, &tx),
+                    other => {
+                        effects::spawn(other, backends, &options.drafts, options.read_only, &tx)
+                    }
                 }
             }
         }

@@ -21,6 +21,12 @@ pub use theme::Theme;
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
     render(state, theme, area, frame.buffer_mut());
+    if let Some(session) = &state.editor
+        && area.height >= 4
+    {
+        let body = Rect::new(area.x, area.y + 2, area.width, area.height - 4);
+        editor_view::draw(frame, body, &session.editor);
+    }
 }
 
 /// Draw into a buffer (used by `draw`, and by benchmarks without a terminal).
@@ -190,6 +196,10 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 .unwrap_or_else(|| "   (filters loaded rows)".into());
             (format!("/{}▏{hint}", input.text), theme.normal())
         }
+        _ if state.editor.is_some() => (
+            "editing · Ctrl-s saves · Esc closes · drafts are kept until saved".into(),
+            theme.muted(),
+        ),
         Mode::Command(input) => (format!(":{}▏", input.text), theme.normal()),
         Mode::Confirm(_) => (String::new(), theme.normal()),
         _ => match state.focused() {

@@ -231,3 +231,58 @@ fn read_only_refuses_revocation_below_the_ui() {
     s.send("q");
     assert!(s.wait_exit(WAIT).is_some());
 }
+
+#[test]
+fn patch_from_a_restored_draft_saves_and_a_refused_one_keeps_the_editor() {
+    let mut s = PtySession::spawn(&[], &[], 100, 30);
+    wait(&s, "ada.lovelace@example.com");
+    // Put Grace on the selected row: a server search by her email.
+    s.send("/");
+    s.send("grace.hopper@example.com");
+    s.send_key(Key::Enter);
+    wait(&s, "search “grace.hopper@example.com”");
+    let drafts = idtui::drafts::DraftStore::new(s.state_dir().join("idtui").join("drafts"));
+    let key = "kratos-patch-c24bf686-c7b8-59d3-8a1c-ce810931791e";
+
+    // A draft left from an earlier session comes back and saves.
+    drafts
+        .save(
+            key,
+            r#"[{"op": "replace", "path": "/metadata_public/plan", "value": "e2e-plan"}]"#,
+        )
+        .unwrap();
+    s.send("p");
+    wait(&s, "restored your unsaved draft");
+    s.send_key(Key::Ctrl('s'));
+    wait(&s, "done: patch identity");
+    assert!(
+        drafts.load(key).unwrap().is_none(),
+        "draft removed once saved"
+    );
+    // The list is reloaded after a change; open the row once it is back.
+    wait(&s, "plan=e2e-plan");
+    s.send_key(Key::Enter);
+    wait(&s, "plan: e2e-plan");
+    s.send_key(Key::Esc);
+    wait(&s, "[Identities]");
+
+    // The server refuses (traits must match the schema): the editor stays with the error.
+    drafts
+        .save(
+            key,
+            r#"[{"op": "replace", "path": "/traits/email", "value": 42}]"#,
+        )
+        .unwrap();
+    s.send("p");
+    wait(&s, "restored your unsaved draft");
+    s.send_key(Key::Ctrl('s'));
+    let screen = wait(&s, "not saved");
+    assert!(
+        screen.contains("/traits/email"),
+        "the text is still there:\n{screen}"
+    );
+    assert!(drafts.load(key).unwrap().is_some(), "the draft is kept");
+    s.send_key(Key::Ctrl('c'));
+    assert!(s.wait_exit(WAIT).is_some());
+    assert_restored(&s);
+}

@@ -218,14 +218,12 @@ mod tests {
             what: "x".into(),
         });
         all.push(Effect::Quit);
-        for key in ["k"] {
-            all.push(Effect::WriteDraft {
-                key: key.into(),
-                text: "{}".into(),
-            });
-            all.push(Effect::LoadDraft { key: key.into() });
-            all.push(Effect::DiscardDraft { key: key.into() });
-        }
+        all.push(Effect::WriteDraft {
+            key: "k".into(),
+            text: "{}".into(),
+        });
+        all.push(Effect::LoadDraft { key: "k".into() });
+        all.push(Effect::DiscardDraft { key: "k".into() });
         for e in &all {
             match e {
                 Effect::Mutate { .. }

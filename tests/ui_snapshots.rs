@@ -299,6 +299,7 @@ fn overlays() {
         ],
         false,
     );
+    snap("editor_patch", &[key(KeyCode::Char('p'))], false);
     snap(
         "confirm_revoke_all",
         &[key(KeyCode::Char('X')), key(KeyCode::Char('7'))],

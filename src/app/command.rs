@@ -110,7 +110,7 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         },
         "goto" if !arg.is_empty() => goto(state, arg, effects),
         "goto" => unknown(state, "usage: :goto ID".into()),
-        "sessions" | "credentials" => focus_child(state, cmd),
+        "sessions" | "credentials" => focus_child(state, cmd, effects),
         _ => unknown(
             state,
             format!("unknown command `{cmd}`; try {}", COMMANDS.join(", ")),
@@ -120,7 +120,7 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
 
 /// Focus the Sessions/Credentials pane of the opened object, opening the selected row first
 /// when the user is still on a list.
-fn focus_child(state: &mut State, which: &str) {
+fn focus_child(state: &mut State, which: &str, effects: &mut Vec<Effect>) {
     let wanted = |kind: &ListKind| match which {
         "sessions" => matches!(kind, ListKind::KratosSessions { .. }),
         _ => matches!(
@@ -142,6 +142,7 @@ fn focus_child(state: &mut State, which: &str) {
     {
         let kind = t.kind.object();
         super::update::open_object(state, kind, &row);
+        super::update::refresh_detail(state, kind, &row.id, effects);
     }
     match (find(state), state.tab_mut()) {
         (Some(i), Some(tab)) => tab.screen_mut().focus = i,

@@ -858,3 +858,21 @@ fn esc_on_unsaved_changes_asks_once_before_closing() {
     update(&mut s, key(KeyCode::Esc));
     assert!(s.editor.is_none());
 }
+
+#[test]
+fn sessions_command_opens_the_selected_identity_on_its_sessions() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 5);
+    for c in ":sessions".chars() {
+        run(&mut s, ch(c), 5);
+    }
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let first = identity(0).id;
+    assert!(matches!(&table(&s).kind, ListKind::KratosSessions { identity: i } if *i == first));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchObject { .. })),
+        "full identity fetched"
+    );
+}

@@ -172,7 +172,7 @@ fn on_object(state: &mut State, seq: u64, result: Result<Row, ErrorInfo>) {
 
 /// List endpoints return partial objects (Kratos lists omit credentials): fetch the full
 /// object behind a detail that was opened from a row.
-fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &mut Vec<Effect>) {
+pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &mut Vec<Effect>) {
     if !matches!(kind, ObjectKind::Identity) {
         return;
     }

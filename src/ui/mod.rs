@@ -25,6 +25,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         && area.height >= 4
     {
         let body = Rect::new(area.x, area.y + 2, area.width, area.height - 4);
+        frame.render_widget(ratatui::widgets::Clear, body);
         editor_view::draw(frame, body, &session.editor);
     }
 }

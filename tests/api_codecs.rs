@@ -110,6 +110,21 @@ fn garbage_bodies_still_read_well() {
 }
 
 #[test]
+fn decoded_fields_carry_no_escape_sequences() {
+    let body = br#"{"error":{"code":400,"reason":"bad \u001b[2J\u001b]0;owned\u0007 trait\nsecond line","message":"m\u009b"}}"#;
+    let e = ApiError::from_response(Provider::Kratos, 400, body);
+    assert_eq!(
+        e.reason.as_deref(),
+        Some("bad [2J]0;owned trait\nsecond line")
+    );
+    assert_eq!(e.message, "m");
+    assert_eq!(
+        e.to_string(),
+        "kratos 400: bad [2J]0;owned trait second line: m"
+    );
+}
+
+#[test]
 fn display_is_one_line_and_shows_retry_after() {
     let body = br#"{"message":"slow\ndown\r\n","error":{"code":"TOO_MANY_REQUESTS","status":429}}"#;
     let mut e = ApiError::from_response(Provider::Headless, 429, body);

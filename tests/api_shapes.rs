@@ -159,6 +159,17 @@ async fn unusable_profiles_fail_at_connect() {
     assert_eq!(err.kind, ErrorKind::Config);
     assert!(err.to_string().contains("ca.pem"), "{err}");
 
+    // A real PEM root (Let's Encrypt's ISRG Root X1) is accepted as an extra CA.
+    let mut p = profile(Provider::Kratos, "https://example.invalid");
+    p.ca_file = Some(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/isrg-root-x1.pem"
+        )
+        .into(),
+    );
+    assert!(idtui::api::connect(&p, false).is_ok());
+
     let p = profile(Provider::Kratos, "ftp://example.invalid");
     assert_eq!(
         idtui::api::connect(&p, false).unwrap_err().kind,

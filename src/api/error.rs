@@ -189,12 +189,22 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// Longest text kept in any decoded field (the detail view shows them whole).
+const STORED_CAP: usize = 4000;
+
+/// A field as text. Server text is untrusted: control characters other than newline and tab
+/// are dropped here, so no field of an `ApiError` can carry a terminal escape sequence.
 fn str_field(v: &Value, key: &str) -> Option<String> {
-    match v.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
+    let s = match v.get(key)? {
+        Value::String(s) => s
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+            .take(STORED_CAP)
+            .collect::<String>(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    (!s.trim().is_empty()).then_some(s)
 }
 
 fn boxed(v: &Value, key: &str) -> Option<Box<str>> {

@@ -342,3 +342,62 @@ async fn delete_is_hard_and_cascades_to_sessions() {
     // The email is free again.
     k.create("grace.hopper@example.com").await;
 }
+
+#[tokio::test]
+async fn batch_patch_creates_per_item_and_always_answers_200() {
+    let k = kratos().await;
+    let patch_id = "7b0c6d6a-1111-4222-8333-944455556666";
+    let r = k
+        .patch(
+            "/admin/identities",
+            json!({"identities": [
+                {"create": {"schema_id": "default", "traits": {"email": "batch1@example.com"}}, "patch_id": patch_id},
+                {"create": {"schema_id": "default", "traits": {"email": "ada.lovelace@example.com"}}},
+                {"create": {"schema_id": "default", "traits": {}}},
+                {"patch_id": patch_id}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let items = r.body["identities"].as_array().unwrap();
+    // The spec types every entry as an object; Kratos sends `null` for a patch without
+    // `create` (api/kratos.md §2.4), so only the object entries are checked against it.
+    for item in items.iter().filter(|i| !i.is_null()) {
+        assert_spec("identityPatchResponse", item);
+    }
+    assert_eq!(items[0]["action"], "create");
+    assert_eq!(items[0]["patch_id"], patch_id);
+    let id = items[0]["identity"].as_str().unwrap();
+    assert_eq!(
+        k.get(&format!("/admin/identities/{id}")).await.body["traits"]["email"],
+        "batch1@example.com"
+    );
+    assert_eq!(items[1]["action"], "error");
+    assert_eq!(items[1]["error"]["code"], 409);
+    assert_eq!(items[2]["action"], "error");
+    assert_eq!(items[2]["error"]["code"], 400);
+    assert_eq!(items[3], Value::Null, "a patch without create yields null");
+
+    // An invalid state fails the whole batch and stores nothing.
+    let r = k
+        .patch(
+            "/admin/identities",
+            json!({"identities": [
+                {"create": {"schema_id": "default", "traits": {"email": "batch2@example.com"}}},
+                {"create": {"schema_id": "default", "traits": {"email": "batch3@example.com"}, "state": "nope"}}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let found = k
+        .get("/admin/identities?credentials_identifier=batch2@example.com")
+        .await;
+    assert_eq!(found.body, json!([]));
+    let too_many: Vec<Value> = (0..1001)
+        .map(|n| json!({"create": {"schema_id": "default", "traits": {"email": format!("m{n}@example.com")}}}))
+        .collect();
+    let r = k
+        .patch("/admin/identities", json!({"identities": too_many}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}

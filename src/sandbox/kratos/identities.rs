@@ -351,6 +351,16 @@ pub struct CreateBody {
     region: Option<String>,
 }
 
+impl CreateBody {
+    pub fn has_plaintext_password(&self) -> bool {
+        self.credentials
+            .as_ref()
+            .and_then(|c| c.get("password"))
+            .and_then(|p| p.pointer("/config/password"))
+            .is_some_and(|p| p.as_str().is_some_and(|s| !s.is_empty()))
+    }
+}
+
 /// Build (validate, derive) a new identity from a create body. Shared with the demo loader.
 pub fn build_identity(body: CreateBody, id: Uuid) -> KResult<Identity> {
     let now = now();
@@ -414,6 +424,16 @@ pub fn build_identity(body: CreateBody, id: Uuid) -> KResult<Identity> {
     Ok(identity)
 }
 
+/// A create that hits a unique key answers with POST's own 409 reason.
+pub fn create_conflict(e: KratosError) -> KratosError {
+    if e.code == StatusCode::CONFLICT {
+        KratosError::new(StatusCode::CONFLICT, MSG_409)
+            .with_reason("This identity conflicts with another identity that already exists.")
+    } else {
+        e
+    }
+}
+
 pub fn parse_create_body(body: &Bytes) -> KResult<CreateBody> {
     decode_body(body)
 }
@@ -427,15 +447,7 @@ pub async fn create(_: Admin, State(state): State<AppState>, body: Bytes) -> KRe
         .db
         .call(move |c| store::insert(c, &stored))
         .await
-        .map_err(|e| {
-            if e.code == StatusCode::CONFLICT {
-                KratosError::new(StatusCode::CONFLICT, MSG_409).with_reason(
-                    "This identity conflicts with another identity that already exists.",
-                )
-            } else {
-                e
-            }
-        })?;
+        .map_err(create_conflict)?;
     let mut headers = HeaderMap::new();
     set_header(
         &mut headers,

@@ -3,6 +3,7 @@
 //! and public ports, so admin routes answer with and without the `/admin` prefix.
 
 mod auth;
+mod batch;
 mod credentials;
 mod demo;
 mod errors;
@@ -48,7 +49,9 @@ fn admin_routes() -> Router<AppState> {
     Router::new()
         .route(
             "/identities",
-            get(identities::list).post(identities::create),
+            get(identities::list)
+                .post(identities::create)
+                .patch(batch::handler),
         )
         .route(
             "/identities/by/external/{external_id}",

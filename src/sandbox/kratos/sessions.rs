@@ -135,24 +135,48 @@ fn save(conn: &Connection, s: &Session) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn decode(doc: String) -> rusqlite::Result<Session> {
-    serde_json::from_str(&doc).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+/// Columns every session query selects, in the order [`from_row`] reads them.
+const COLUMNS: &str = "doc, gen, active, expires_at, created_at";
+
+/// Rebuild a session from a row. `active` and `expires_at` come from their columns, which
+/// are authoritative (disable and extend update them); a NULL `doc` means a generated session
+/// that is rebuilt from its counter.
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Session> {
+    let doc: Option<String> = r.get(0)?;
+    let gen_n: Option<i64> = r.get(1)?;
+    let active: bool = r.get(2)?;
+    let expires: i64 = r.get(3)?;
+    let expires_at = DateTime::from_timestamp_micros(expires).unwrap_or_default();
+    let created: i64 = r.get(4)?;
+    let created_at = DateTime::from_timestamp_micros(created).unwrap_or_default();
+    let mut s = match (doc, gen_n) {
+        (Some(d), _) => serde_json::from_str(&d).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        (None, Some(n)) => {
+            super::generate::stored_session(n as u64, active, expires_at, created_at)
+        }
+        (None, None) => {
+            return Err(rusqlite::Error::InvalidColumnType(
+                0,
+                "doc".into(),
+                rusqlite::types::Type::Null,
+            ));
+        }
+    };
+    s.active = active;
+    s.expires_at = expires_at;
+    Ok(s)
 }
 
 fn load(conn: &Connection, id: &Uuid) -> KResult<Session> {
-    let doc: Option<String> = conn
-        .query_row(
-            "SELECT doc FROM kratos_sessions WHERE id = ?1",
-            params![id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match doc {
-        Some(d) => Ok(decode(d)?),
-        None => Err(KratosError::not_found_db()),
-    }
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM kratos_sessions WHERE id = ?1"),
+        params![id.to_string()],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(KratosError::not_found_db)
 }
 
 /// SQL for the `active` filter: stored flag and expiry, identity state ignored. `now` is the
@@ -246,18 +270,16 @@ pub async fn list(
                     None => (Uuid::nil().to_string(), i64::MAX),
                 };
                 let sql = format!(
-                    "SELECT doc FROM kratos_sessions
-                 WHERE (created_at < ?1 OR (created_at = ?1 AND id > ?2)) AND {}
+                    "SELECT {COLUMNS} FROM kratos_sessions
+                 WHERE created_at <= ?1 AND (created_at < ?1 OR id > ?2) AND {}
                  ORDER BY created_at DESC, id ASC LIMIT ?3",
                     active_clause(active, 4)
                 );
                 let mut st = c.prepare_cached(&sql)?;
                 let now_us = micros(&Utc::now());
                 let mut rows = Vec::new();
-                for d in st.query_map(params![cat, cid, size as i64 + 1, now_us], |r| {
-                    r.get::<_, String>(0)
-                })? {
-                    rows.push(decode(d?)?);
+                for r in st.query_map(params![cat, cid, size as i64 + 1, now_us], from_row)? {
+                    rows.push(r?);
                 }
                 let identities = if expand.identity {
                     identities_for(c, &rows)?
@@ -335,9 +357,7 @@ pub async fn disable(
         .db
         .call(move |c| {
             c.execute(
-                "UPDATE kratos_sessions SET active = 0,
-                     doc = json_set(doc, '$.active', json('false'))
-                 WHERE id = ?1",
+                "UPDATE kratos_sessions SET active = 0 WHERE id = ?1",
                 params![id.to_string()],
             )
         })
@@ -394,16 +414,16 @@ pub async fn list_for_identity(
                     |r| r.get(0),
                 )?;
                 let sql = format!(
-                    "SELECT doc FROM kratos_sessions WHERE identity_id = ?1 AND {clause}
+                    "SELECT {COLUMNS} FROM kratos_sessions WHERE identity_id = ?1 AND {clause}
                  ORDER BY created_at DESC, id ASC LIMIT ?3 OFFSET ?4"
                 );
                 let mut st = c.prepare_cached(&sql)?;
                 let mut rows = Vec::new();
-                for d in st.query_map(
+                for r in st.query_map(
                     params![id.to_string(), now_us, size as i64, offset as i64],
-                    |r| r.get::<_, String>(0),
+                    from_row,
                 )? {
-                    rows.push(decode(d?)?);
+                    rows.push(r?);
                 }
                 // No existence check, as in Kratos: an unknown identity simply has no sessions.
                 let identity = match store::load(c, &id) {

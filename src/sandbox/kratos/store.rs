@@ -1,7 +1,9 @@
-//! SQLite storage for identities. An identity is one JSON document keyed by its UUID (text
-//! order equals Kratos' UUID byte order, so keyset pages walk the primary key), plus one row
+//! SQLite storage for identities. An identity is one JSON document with a unique UUID column
+//! (text order equals Kratos' UUID byte order, so keyset pages walk that index), plus one row
 //! per unique value in `kratos_keys`: credential identifiers, addresses and the external id.
 //! The key table's primary key enforces Kratos' uniqueness rules and serves the lookups.
+//! Documents live in rowid tables (large rows pack badly in WITHOUT ROWID b-trees), and the
+//! key rows are removed by their own primary key, so no foreign-key index slows bulk loads.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
@@ -11,27 +13,31 @@ use super::model::Identity;
 
 pub const MIGRATION: &str = "
 CREATE TABLE IF NOT EXISTS kratos_identities (
-    id TEXT PRIMARY KEY,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     organization_id TEXT,
-    doc TEXT NOT NULL
-) WITHOUT ROWID;
+    -- NULL for a generated identity that was never written: `gen` then rebuilds it.
+    doc TEXT,
+    gen INTEGER
+);
 CREATE INDEX IF NOT EXISTS kratos_identities_org
     ON kratos_identities (organization_id, id) WHERE organization_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS kratos_keys (
     kind TEXT NOT NULL,
     value TEXT NOT NULL,
-    identity_id TEXT NOT NULL REFERENCES kratos_identities (id) ON DELETE CASCADE,
+    identity_id TEXT NOT NULL,
     PRIMARY KEY (kind, value)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS kratos_keys_identity ON kratos_keys (identity_id);
 CREATE TABLE IF NOT EXISTS kratos_sessions (
-    id TEXT PRIMARY KEY,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     identity_id TEXT NOT NULL REFERENCES kratos_identities (id) ON DELETE CASCADE,
     created_at INTEGER NOT NULL,
     active INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
-    doc TEXT NOT NULL
-) WITHOUT ROWID;
+    doc TEXT,
+    gen INTEGER
+);
 CREATE INDEX IF NOT EXISTS kratos_sessions_created ON kratos_sessions (created_at DESC, id);
 CREATE INDEX IF NOT EXISTS kratos_sessions_identity
     ON kratos_sessions (identity_id, created_at DESC);
@@ -76,6 +82,25 @@ fn encode(identity: &Identity) -> KResult<String> {
     serde_json::to_string(identity).map_err(KratosError::internal)
 }
 
+/// A stored row: its JSON document, or the counter of a generated identity never rewritten.
+type Row = (Option<String>, Option<i64>);
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((r.get(0)?, r.get(1)?))
+}
+
+fn from_row((doc, gen_n): Row) -> rusqlite::Result<Identity> {
+    match (doc, gen_n) {
+        (Some(d), _) => decode(&d),
+        (None, Some(n)) => Ok(super::generate::synthetic_identity(n as u64)),
+        (None, None) => Err(rusqlite::Error::InvalidColumnType(
+            0,
+            "doc".into(),
+            rusqlite::types::Type::Null,
+        )),
+    }
+}
+
 fn decode(doc: &str) -> rusqlite::Result<Identity> {
     serde_json::from_str(doc).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
@@ -90,6 +115,28 @@ fn write_keys(tx: &Transaction<'_>, identity: &Identity) -> rusqlite::Result<()>
         stmt.execute(params![kind, value, id])?;
     }
     Ok(())
+}
+
+fn delete_keys(tx: &Transaction<'_>, identity: &Identity) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "DELETE FROM kratos_keys WHERE kind = ?1 AND value = ?2 AND identity_id = ?3",
+    )?;
+    let id = identity.id.to_string();
+    for (kind, value) in unique_keys(identity) {
+        stmt.execute(params![kind, value, id])?;
+    }
+    Ok(())
+}
+
+fn load_in(conn: &Connection, id: &str) -> rusqlite::Result<Option<Identity>> {
+    conn.query_row(
+        "SELECT doc, gen FROM kratos_identities WHERE id = ?1",
+        params![id],
+        row,
+    )
+    .optional()?
+    .map(from_row)
+    .transpose()
 }
 
 /// Insert a new identity. A uniqueness violation comes back as the database 409.
@@ -114,34 +161,19 @@ pub fn update(conn: &mut Connection, identity: &Identity) -> KResult<()> {
     let doc = encode(identity)?;
     let id = identity.id.to_string();
     let tx = conn.transaction()?;
-    let n = tx.execute(
+    let old = load_in(&tx, &id)?.ok_or_else(KratosError::not_found_db)?;
+    tx.execute(
         "UPDATE kratos_identities SET organization_id = ?2, doc = ?3 WHERE id = ?1",
         params![id, identity.organization_id.map(|o| o.to_string()), doc],
     )?;
-    if n == 0 {
-        return Err(KratosError::not_found_db());
-    }
-    tx.execute(
-        "DELETE FROM kratos_keys WHERE identity_id = ?1",
-        params![id],
-    )?;
+    delete_keys(&tx, &old)?;
     write_keys(&tx, identity)?;
     tx.commit()?;
     Ok(())
 }
 
 pub fn load(conn: &Connection, id: &Uuid) -> KResult<Identity> {
-    let doc: Option<String> = conn
-        .query_row(
-            "SELECT doc FROM kratos_identities WHERE id = ?1",
-            params![id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match doc {
-        Some(d) => Ok(decode(&d)?),
-        None => Err(KratosError::not_found_db()),
-    }
+    load_in(conn, &id.to_string())?.ok_or_else(KratosError::not_found_db)
 }
 
 pub fn load_by_external(conn: &Connection, external_id: &str) -> KResult<Identity> {
@@ -158,12 +190,20 @@ pub fn load_by_external(conn: &Connection, external_id: &str) -> KResult<Identit
     load(conn, &id)
 }
 
-/// Hard delete; sessions and keys go by cascade. `false` when there was no such identity.
-pub fn delete(conn: &Connection, id: &Uuid) -> KResult<bool> {
-    Ok(conn.execute(
+/// Hard delete; sessions go by cascade, keys explicitly. `false` when there was no such
+/// identity.
+pub fn delete(conn: &mut Connection, id: &Uuid) -> KResult<bool> {
+    let tx = conn.transaction()?;
+    let Some(old) = load_in(&tx, &id.to_string())? else {
+        return Ok(false);
+    };
+    delete_keys(&tx, &old)?;
+    tx.execute(
         "DELETE FROM kratos_identities WHERE id = ?1",
         params![id.to_string()],
-    )? > 0)
+    )?;
+    tx.commit()?;
+    Ok(true)
 }
 
 /// The mutually exclusive list filters of `GET /admin/identities`.
@@ -198,23 +238,23 @@ pub fn list(
     let norm = in_list(NORMALISED_TYPES);
     let exact = in_list(EXACT_TYPES);
     let mut out = Vec::new();
-    let mut push = |doc: String| -> rusqlite::Result<()> {
-        out.push(decode(&doc)?);
+    let mut push = |r: Row| -> rusqlite::Result<()> {
+        out.push(from_row(r)?);
         Ok(())
     };
     match filter {
         ListFilter::All => {
             let mut st = conn.prepare_cached(
-                "SELECT doc FROM kratos_identities WHERE id > ?1 ORDER BY id LIMIT ?2",
+                "SELECT doc, gen FROM kratos_identities WHERE id > ?1 ORDER BY id LIMIT ?2",
             )?;
-            for d in st.query_map(params![after, limit], |r| r.get(0))? {
+            for d in st.query_map(params![after, limit], row)? {
                 push(d?)?;
             }
         }
         ListFilter::Ids(ids) => {
             let placeholders = vec!["?"; ids.len()].join(",");
             let sql = format!(
-                "SELECT doc FROM kratos_identities WHERE id > ? AND id IN ({placeholders}) \
+                "SELECT doc, gen FROM kratos_identities WHERE id > ? AND id IN ({placeholders}) \
                  ORDER BY id LIMIT ?"
             );
             let mut st = conn.prepare(&sql)?;
@@ -223,35 +263,35 @@ pub fn list(
                 args.push(id);
             }
             args.push(&limit);
-            for d in st.query_map(args.as_slice(), |r| r.get(0))? {
+            for d in st.query_map(args.as_slice(), row)? {
                 push(d?)?;
             }
         }
         ListFilter::Organization(org) => {
             let mut st = conn.prepare_cached(
-                "SELECT doc FROM kratos_identities WHERE organization_id = ?1 AND id > ?2 \
+                "SELECT doc, gen FROM kratos_identities WHERE organization_id = ?1 AND id > ?2 \
                  ORDER BY id LIMIT ?3",
             )?;
-            for d in st.query_map(params![org, after, limit], |r| r.get(0))? {
+            for d in st.query_map(params![org, after, limit], row)? {
                 push(d?)?;
             }
         }
         ListFilter::Identifier(normalised, raw) => {
             let sql = format!(
-                "SELECT doc FROM kratos_identities WHERE id > ?1 AND id IN (
+                "SELECT doc, gen FROM kratos_identities WHERE id > ?1 AND id IN (
                     SELECT identity_id FROM kratos_keys WHERE kind IN ({norm}) AND value = ?2
                     UNION SELECT identity_id FROM kratos_keys WHERE kind IN ({exact}) AND value = ?3)
                  ORDER BY id LIMIT ?4"
             );
             let mut st = conn.prepare_cached(&sql)?;
-            for d in st.query_map(params![after, normalised, raw, limit], |r| r.get(0))? {
+            for d in st.query_map(params![after, normalised, raw, limit], row)? {
                 push(d?)?;
             }
         }
         ListFilter::IdentifierPrefix(normalised, raw) => {
             // A key range instead of LIKE: same prefix semantics, and it stays on the index.
             let sql = format!(
-                "SELECT doc FROM kratos_identities WHERE id > ?1 AND id IN (
+                "SELECT doc, gen FROM kratos_identities WHERE id > ?1 AND id IN (
                     SELECT identity_id FROM kratos_keys WHERE kind IN ({norm})
                         AND value >= ?2 AND value < ?2 || char(1114111)
                     UNION SELECT identity_id FROM kratos_keys WHERE kind IN ({exact})
@@ -259,7 +299,7 @@ pub fn list(
                  ORDER BY id LIMIT ?4"
             );
             let mut st = conn.prepare_cached(&sql)?;
-            for d in st.query_map(params![after, normalised, raw, limit], |r| r.get(0))? {
+            for d in st.query_map(params![after, normalised, raw, limit], row)? {
                 push(d?)?;
             }
         }

@@ -473,3 +473,31 @@ async fn events_are_recorded_for_success_and_failure() {
     assert_eq!(future, json!({"data": []}));
     sb.stop().await;
 }
+
+#[tokio::test]
+async fn put_and_delete_answer_under_both_prefixes() {
+    let sb = demo().await;
+    let http = reqwest::Client::new();
+    let users = [
+        "0c3fad74-a8df-4a2d-8e75-f2d356b41310",
+        "0c3fad74-a8df-4a2d-8e75-f2d356b41311",
+    ];
+    for (prefix, id) in PREFIXES.into_iter().zip(users) {
+        let url = format!("{}{prefix}/users/{id}", sb.base_url);
+        let resp = http
+            .put(&url)
+            .json(&json!({"authenticationProvider": {"subjectId": prefix}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{prefix}");
+        let user = json_of(resp).await;
+        assert_eq!(user["authenticationProvider"], json!({"subjectId": prefix}));
+        assert!(user["claims"].is_object() && user["claims"] != json!({}));
+        let resp = http.delete(&url).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT, "{prefix}");
+        let resp = http.get(&url).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{prefix}");
+    }
+    sb.stop().await;
+}

@@ -120,6 +120,13 @@ async fn users_list_filter_get_and_ambiguity() {
         assert_eq!(globex.len(), 6);
         assert!(globex.iter().all(|u| u["clientIdentifier"] == "globex"));
 
+        let (_, workspace_level) =
+            get_json(&http, &format!("{base}/users?clientIdentifier=")).await;
+        assert_eq!(
+            identifiers(&workspace_level, "identifier"),
+            ["workspace-admin", "ws-designer"]
+        );
+
         let (status, user) = get_json(&http, &format!("{base}/user/user-001")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(user["clientIdentifier"], "acme-corp");
@@ -442,5 +449,48 @@ async fn embed_creates_clients_and_users_implicitly() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn mutations_and_courses_answer_under_both_prefixes() {
+    let sb = demo().await;
+    let http = reqwest::Client::new();
+    for (prefix, client, user) in [
+        ("/api/v1/headless", "kāinga-ora", "user-016"),
+        ("/v1/headless", "umbrella-学校", "user-021"),
+    ] {
+        let base = format!("{}{prefix}", sb.base_url);
+        let resp = http
+            .put(format!("{base}/client/{client}"))
+            .json(&json!({"metadata": {"prefix": prefix}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{prefix}");
+        assert_eq!(
+            resp.json::<Value>().await.unwrap()["metadata"],
+            json!({"prefix": prefix})
+        );
+        let resp = http
+            .put(format!("{base}/user/{user}"))
+            .json(&json!({"name": prefix}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{prefix}");
+        assert_eq!(resp.json::<Value>().await.unwrap()["name"], prefix);
+        let (status, courses) = get_json(&http, &format!("{base}/courses")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(courses.as_array().unwrap().len(), 20);
+        let resp = http
+            .delete(format!("{base}/user/{user}?action=delete"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{prefix}");
+        let (status, _) = get_json(&http, &format!("{base}/user/{user}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
     sb.stop().await;
 }

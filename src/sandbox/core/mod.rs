@@ -20,7 +20,6 @@ use super::AppState;
 
 pub use demo::seed_demo;
 pub use generate::generate;
-pub use pagination::{decode_cursor, encode_cursor};
 
 /// Per-provider state shared by handlers (beyond the database).
 #[derive(Clone, Default)]

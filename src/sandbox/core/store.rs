@@ -1,6 +1,8 @@
 //! SQLite storage of MATTR users and their credential metadata. Users are kept in a
 //! `WITHOUT ROWID` table with an index on (created_at, id), so every list page is one index
-//! range read no matter how deep the cursor is.
+//! range read no matter how deep the cursor is. Credentials are clustered by their only
+//! access path, (user_id, created_at, id), and only users linked to an identity provider
+//! are in the subject index: fewer B-trees keep `--generate 1000000` fast.
 
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde_json::{Map, Value, json};
@@ -18,15 +20,15 @@ pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
              subject_id TEXT
          ) WITHOUT ROWID;
          CREATE INDEX IF NOT EXISTS core_users_keyset ON core_users (created_at, id);
-         CREATE INDEX IF NOT EXISTS core_users_subject ON core_users (subject_id, created_at, id);
+         CREATE INDEX IF NOT EXISTS core_users_linked
+             ON core_users (subject_id, created_at, id) WHERE subject_id IS NOT NULL;
          CREATE TABLE IF NOT EXISTS core_credentials (
-             id TEXT PRIMARY KEY,
              user_id TEXT NOT NULL,
              created_at TEXT NOT NULL,
-             body TEXT NOT NULL
+             id TEXT NOT NULL,
+             body TEXT NOT NULL,
+             PRIMARY KEY (user_id, created_at, id)
          ) WITHOUT ROWID;
-         CREATE INDEX IF NOT EXISTS core_credentials_keyset
-             ON core_credentials (user_id, created_at, id);
          CREATE TABLE IF NOT EXISTS core_events (
              seq INTEGER PRIMARY KEY AUTOINCREMENT,
              id TEXT NOT NULL,

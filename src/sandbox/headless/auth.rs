@@ -108,3 +108,21 @@ pub fn require_delete_plan(state: &AppState) -> Result<(), HlError> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_admits_the_limit_then_names_the_wait() {
+        let limiter = RateLimiter::default();
+        let ip = IpAddr::from([127, 0, 0, 1]);
+        let other = IpAddr::from([127, 0, 0, 2]);
+        assert!(limiter.admit(ip, 2).is_ok());
+        assert!(limiter.admit(ip, 2).is_ok());
+        let wait = limiter.admit(ip, 2).unwrap_err();
+        assert!((59..=60).contains(&wait), "{wait}");
+        // Per IP: another client still gets in.
+        assert!(limiter.admit(other, 2).is_ok());
+    }
+}

@@ -5,6 +5,7 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::courses;
 use super::store::{self, User};
 
 const DEMO: &str = include_str!("../../../assets/headless/demo.json");
@@ -69,7 +70,7 @@ pub fn seed_demo(conn: &mut Connection) -> anyhow::Result<()> {
         )?;
     }
     for c in demo.courses {
-        store::insert_course(
+        courses::insert_course(
             &tx,
             c.id,
             &c.title,

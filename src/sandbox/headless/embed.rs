@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::auth::HeadlessAuth;
 use super::clients::object_body;
+use super::courses;
 use super::errors::HlError;
 use super::store::{self, User};
 use crate::sandbox::AppState;
@@ -79,8 +80,8 @@ pub async fn course(
             let id = match course_id {
                 Some(id) => id,
                 None => {
-                    let id = store::next_course_id(&tx)?;
-                    store::insert_course(&tx, id, "Untitled course", &who, cid.as_deref())?;
+                    let id = courses::next_course_id(&tx)?;
+                    courses::insert_course(&tx, id, "Untitled course", &who, cid.as_deref())?;
                     id
                 }
             };
@@ -113,7 +114,7 @@ pub async fn courses(
     let client = q.get("clientIdentifier").cloned();
     let list = state
         .db
-        .call(move |conn| store::list_courses(conn, identifier.as_deref(), client.as_deref()))
+        .call(move |conn| courses::list_courses(conn, identifier.as_deref(), client.as_deref()))
         .await?;
     Ok(Json(Value::Array(list)))
 }

@@ -4,6 +4,7 @@
 
 mod auth;
 mod clients;
+mod courses;
 mod demo;
 mod embed;
 mod errors;

@@ -71,3 +71,44 @@ pub fn record_gap(conn: &Connection, kind: &str, ord: i64) -> rusqlite::Result<(
         .execute(params![kind, ord])?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rank_skips_recorded_gaps() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::store::migrate(&conn).unwrap();
+        // Ordinals 1..=10 handed out; 2, 3 and 7 deleted: live = 1,4,5,6,8,9,10.
+        for ord in [2, 3, 7] {
+            record_gap(&conn, "users", ord).unwrap();
+        }
+        let live = [1, 4, 5, 6, 8, 9, 10];
+        for (rank, ord) in live.iter().enumerate() {
+            assert_eq!(ordinal_at_rank(&conn, "users", rank as i64).unwrap(), *ord);
+        }
+        // Gaps of another kind do not count.
+        assert_eq!(ordinal_at_rank(&conn, "clients", 3).unwrap(), 4);
+    }
+
+    #[test]
+    fn page_and_length_are_validated() {
+        let q = |pairs: &[(&str, &str)]| {
+            PageReq::from_query(
+                &pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
+        };
+        let def = q(&[]).unwrap();
+        assert_eq!((def.page, def.length), (0, 100));
+        assert!(q(&[("page", "x")]).is_err());
+        assert!(q(&[("length", "0")]).is_err());
+        assert!(q(&[("length", "1001")]).is_err());
+        assert!(q(&[("page", "-1")]).is_err());
+        let huge = q(&[("page", "18446744073709551615"), ("length", "1000")]).unwrap();
+        assert_eq!(huge.first_rank(), None);
+    }
+}

@@ -243,9 +243,9 @@ pub fn find_users(
     }
 }
 
-/// A page of all users (ordinal range) or of one client's users. Per-client pages use
-/// OFFSET over the (client_identifier, ord) index: a tenant holds few users compared with
-/// the workspace, so that scan stays short.
+/// A page of all users (ordinal range) or of one client's users (`Some("")`: the
+/// workspace-level ones). Per-client pages use OFFSET over the (client_identifier, ord)
+/// index: a tenant holds few users compared with the workspace, so that scan stays short.
 pub fn list_users(
     conn: &Connection,
     client: Option<&str>,
@@ -265,10 +265,13 @@ pub fn list_users(
         }
         Some(c) => conn
             .prepare_cached(&format!(
-                "SELECT {USER_COLUMNS} FROM hl_users WHERE client_identifier = ?1
+                "SELECT {USER_COLUMNS} FROM hl_users WHERE client_identifier IS ?1
                  ORDER BY ord LIMIT ?2 OFFSET ?3"
             ))?
-            .query_map(params![c, req.length as i64, rank], user_from_row)?
+            .query_map(
+                params![Some(c).filter(|c| !c.is_empty()), req.length as i64, rank],
+                user_from_row,
+            )?
             .collect(),
     }
 }
@@ -348,49 +351,6 @@ pub fn delete_user(
     tx.execute("DELETE FROM hl_users WHERE ord = ?1", params![user.ord])?;
     record_gap(&tx, USERS, user.ord)?;
     tx.commit()
-}
-
-pub fn insert_course(
-    conn: &Connection,
-    id: i64,
-    title: &str,
-    identifier: &str,
-    client: Option<&str>,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT OR IGNORE INTO hl_courses (id, title, identifier, client_identifier)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![id, title, identifier, client])?;
-    Ok(())
-}
-
-pub fn list_courses(
-    conn: &Connection,
-    identifier: Option<&str>,
-    client: Option<&str>,
-) -> rusqlite::Result<Vec<Value>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, title, identifier, client_identifier, deleted FROM hl_courses
-         WHERE (?1 IS NULL OR identifier = ?1) AND (?2 IS NULL OR client_identifier = ?2)
-         ORDER BY id LIMIT 1000",
-    )?;
-    let rows = stmt.query_map(params![identifier, client], |r| {
-        Ok(json!({
-            "id": r.get::<_, i64>(0)?,
-            "title": r.get::<_, String>(1)?,
-            "identifier": r.get::<_, String>(2)?,
-            "clientIdentifier": r.get::<_, Option<String>>(3)?,
-            "deleted": r.get::<_, bool>(4)?,
-        }))
-    })?;
-    rows.collect()
-}
-
-pub fn next_course_id(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT ifnull(max(id), 0) + 1 FROM hl_courses", [], |r| {
-        r.get(0)
-    })
 }
 
 pub fn count_clients(conn: &Connection) -> rusqlite::Result<i64> {

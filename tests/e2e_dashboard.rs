@@ -286,3 +286,42 @@ fn patch_from_a_restored_draft_saves_and_a_refused_one_keeps_the_editor() {
     assert!(s.wait_exit(WAIT).is_some());
     assert_restored(&s);
 }
+
+#[test]
+fn y_copies_the_id_through_osc52_and_keymap_issues_show_at_start() {
+    let config = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(config.path().join("idtui")).unwrap();
+    std::fs::write(
+        config.path().join("idtui/keybindings.toml"),
+        "copy_id = [\"c\"]\nteleport = [\"t\"]\n",
+    )
+    .unwrap();
+    let home = config.path().to_str().unwrap();
+    let mut s = PtySession::spawn(&[], &[("XDG_CONFIG_HOME", home)], 100, 30);
+    // The unknown action is reported with file and line; the valid override applies.
+    wait(&s, "keybindings.toml:2");
+    let screen = wait(&s, "ada.lovelace");
+    // The selected (first) row's id, as far as the ID column shows it.
+    let first_row = screen.lines().nth(3).unwrap();
+    let shown_id = first_row.split('…').next().unwrap().trim();
+    s.send("c");
+    wait(&s, "copied id");
+    let raw = String::from_utf8_lossy(&s.raw_output()).into_owned();
+    let start = raw.find("\x1b]52;c;").expect("an OSC 52 sequence");
+    let payload: String = raw[start + 7..]
+        .chars()
+        .take_while(|c| *c != '\x07')
+        .collect();
+    use base64::Engine;
+    let copied = base64::engine::general_purpose::STANDARD
+        .decode(payload)
+        .unwrap();
+    let copied = String::from_utf8(copied).unwrap();
+    assert!(uuid::Uuid::parse_str(&copied).is_ok(), "copied {copied:?}");
+    assert!(
+        copied.starts_with(shown_id),
+        "copied {copied}, row shows {shown_id}"
+    );
+    s.send("q");
+    assert!(s.wait_exit(WAIT).is_some());
+}

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod command;
+pub mod confirm;
 pub mod detail;
 pub mod editing;
 pub mod find;

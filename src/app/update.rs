@@ -4,12 +4,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::keymap::KeyAction;
 
-use super::action::{Action, Effect, Mutation};
+use super::action::{Action, Effect};
 use super::command;
 use super::detail::Detail;
 use super::find::LocalFilter;
-use super::model::{ErrorInfo, ListKind, ObjectKind, Row};
-use super::state::{Confirm, Input, Mode, Pane, Pending, Screen, State};
+use super::model::{ErrorInfo, ObjectKind, Row};
+use super::state::{Input, Mode, Pane, Pending, Screen, State};
 
 /// Spinner frames; the runtime ticks only while something is in flight.
 pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
@@ -41,7 +41,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::PageLoaded { seq, result } => on_page(state, seq, result),
         Action::ObjectLoaded { seq, result } => on_object(state, seq, result),
-        Action::MutationDone { seq, result } => on_mutation(state, seq, result, &mut effects),
+        Action::MutationDone { seq, result } => {
+            super::confirm::on_mutation(state, seq, result, &mut effects)
+        }
         Action::DraftLoaded { key, text } => {
             super::editing::draft_loaded(state, &key, text);
             state.dirty = true;
@@ -195,53 +197,6 @@ pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &m
     });
 }
 
-fn on_mutation(
-    state: &mut State,
-    seq: u64,
-    result: Result<String, ErrorInfo>,
-    effects: &mut Vec<Effect>,
-) {
-    let Some(Pending::Mutation { tab, mutation }) = state.pending.remove(&seq) else {
-        return;
-    };
-    state.dirty = true;
-    let from_editor = super::editing::saved(state, &mutation, &result, effects);
-    match result {
-        Err(err) if from_editor => state.flash = Some(format!("not saved: {}", err.line)),
-        Ok(message) => {
-            state.flash = Some(message);
-            if from_editor && let Some(id) = edited_identity(&mutation) {
-                refresh_detail(state, ObjectKind::Identity, &id, effects);
-            }
-            // Show the change: reload the lists of the screen the change was made from.
-            if tab == state.active {
-                refresh_screen(state);
-            }
-            if let Mutation::DeleteIdentity { .. } = mutation
-                && let Some(t) = state.tabs.get_mut(tab)
-                && t.stack.len() > 1
-                && t.screen()
-                    .panes
-                    .iter()
-                    .any(|p| matches!(p, Pane::Detail(_)))
-            {
-                t.stack.pop();
-                refresh_screen(state);
-            }
-        }
-        Err(err) => state.error = Some(err),
-    }
-}
-
-fn edited_identity(m: &Mutation) -> Option<String> {
-    match m {
-        Mutation::UpdateIdentity { identity, .. } | Mutation::PatchIdentity { identity, .. } => {
-            Some(identity.clone())
-        }
-        _ => None,
-    }
-}
-
 fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         state.quit = true;
@@ -275,7 +230,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
                 _ => Mode::Normal,
             }
         }
-        Mode::Confirm(confirm) => on_confirm_key(state, confirm, key, effects),
+        Mode::Confirm(confirm) => super::confirm::on_key(state, confirm, key, effects),
     }
 }
 
@@ -340,9 +295,9 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         KeyAction::CopyId => copy(state, false, effects),
         KeyAction::CopyJson => copy(state, true, effects),
-        KeyAction::RevokeSession => ask_revoke_session(state),
-        KeyAction::RevokeAll => ask_revoke_all(state),
-        KeyAction::Delete => ask_delete(state),
+        KeyAction::RevokeSession => super::confirm::ask_revoke_session(state),
+        KeyAction::RevokeAll => super::confirm::ask_revoke_all(state),
+        KeyAction::Delete => super::confirm::ask_delete(state),
         KeyAction::Edit => super::editing::open(state, false, effects),
         KeyAction::Patch => super::editing::open(state, true, effects),
         KeyAction::New | KeyAction::ExternalEdit | KeyAction::Save | KeyAction::Mark => {
@@ -585,130 +540,6 @@ fn copy(state: &mut State, json: bool, effects: &mut Vec<Effect>) {
             text: id,
         });
     }
-}
-
-/// The session row the user is on, when the focused list is a Kratos session list.
-fn selected_session(state: &State) -> Option<String> {
-    match state.focused()? {
-        Pane::Table(t) if matches!(t.kind, ListKind::KratosSessions { .. }) => {
-            t.selected_row().map(|r| r.id.clone())
-        }
-        Pane::Detail(d) if d.kind == ObjectKind::Session => Some(d.id.clone()),
-        _ => None,
-    }
-}
-
-/// The Kratos identity in view: the selected identity row, or the opened identity.
-fn identity_in_view(state: &State) -> Option<String> {
-    match state.focused()? {
-        Pane::Table(t) => match &t.kind {
-            ListKind::KratosIdentities => t.selected_row().map(|r| r.id.clone()),
-            ListKind::KratosSessions { identity } | ListKind::KratosCredentials { identity } => {
-                Some(identity.clone())
-            }
-            _ => None,
-        },
-        Pane::Detail(d) if d.kind == ObjectKind::Identity => Some(d.id.clone()),
-        Pane::Detail(_) => None,
-    }
-}
-
-fn confirm(state: &mut State, mutation: Mutation, type_to_confirm: Option<String>) {
-    state.mode = Mode::Confirm(Confirm {
-        mutation,
-        type_to_confirm,
-        input: Input::default(),
-    });
-}
-
-fn ask_revoke_session(state: &mut State) {
-    match selected_session(state) {
-        Some(session) => confirm(state, Mutation::RevokeSession { session }, None),
-        None => state.flash = Some("x revokes a session: select one in a Sessions list".into()),
-    }
-}
-
-fn ask_revoke_all(state: &mut State) {
-    match identity_in_view(state) {
-        // Bulk: the user types the identity's first 8 characters.
-        Some(identity) => {
-            let short: String = identity.chars().take(8).collect();
-            confirm(state, Mutation::RevokeAllSessions { identity }, Some(short));
-        }
-        None => state.flash = Some("X revokes all sessions of a Kratos identity".into()),
-    }
-}
-
-fn ask_delete(state: &mut State) {
-    let on_identity = match state.focused() {
-        Some(Pane::Table(t)) => matches!(t.kind, ListKind::KratosIdentities),
-        Some(Pane::Detail(d)) => d.kind == ObjectKind::Identity,
-        None => false,
-    };
-    match identity_in_view(state).filter(|_| on_identity) {
-        // Cascading (sessions and credentials go too): type the identifier.
-        Some(identity) => {
-            let short: String = identity.chars().take(8).collect();
-            confirm(state, Mutation::DeleteIdentity { identity }, Some(short));
-        }
-        None => state.flash = Some("d deletes Kratos identities only in this version".into()),
-    }
-}
-
-fn on_confirm_key(state: &mut State, mut c: Confirm, key: KeyEvent, effects: &mut Vec<Effect>) {
-    let accept = match (&c.type_to_confirm, key.code) {
-        (_, KeyCode::Esc) => {
-            state.mode = Mode::Normal;
-            state.flash = Some("cancelled".into());
-            return;
-        }
-        (None, KeyCode::Char('y')) => true,
-        (None, _) => {
-            state.mode = Mode::Normal;
-            state.flash = Some("cancelled".into());
-            return;
-        }
-        (Some(expected), KeyCode::Enter) => {
-            if c.input.text == *expected {
-                true
-            } else {
-                state.flash = Some(format!("type {expected} to confirm, Esc to cancel"));
-                state.mode = Mode::Confirm(c);
-                return;
-            }
-        }
-        (Some(_), KeyCode::Backspace) => {
-            c.input.text.pop();
-            false
-        }
-        (Some(_), KeyCode::Char(ch)) => {
-            c.input.text.push(ch);
-            false
-        }
-        (Some(_), _) => false,
-    };
-    if !accept {
-        state.mode = Mode::Confirm(c);
-        return;
-    }
-    state.mode = Mode::Normal;
-    let Some(tab) = state.tabs.get(state.active) else {
-        return;
-    };
-    let profile = tab.profile.name.clone();
-    let seq = state.fresh_seq();
-    state.pending.insert(
-        seq,
-        Pending::Mutation {
-            tab: state.active,
-            mutation: c.mutation.clone(),
-        },
-    );
-    effects.push(Effect::Mutate {
-        seq,
-        profile,
-        mutation: c.mutation,
-    });
 }
 
 /// Start fetching an object by id (`:goto`): its detail opens when it arrives.

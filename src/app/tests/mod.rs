@@ -1,22 +1,23 @@
-//! `update` tests: navigation, pagination windowing, stale responses, keys, find, back.
+//! `update` tests. Here: navigation, pagination windowing, stale responses, keys, find,
+//! back. In `changes`: confirmations, editors, drafts, copy, errors.
+
+mod changes;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
 use super::*;
-use crate::app::state::Pending;
-use crate::editor::Editor;
 use crate::keymap::Keymap;
 
-fn key(code: KeyCode) -> Action {
+pub(super) fn key(code: KeyCode) -> Action {
     Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn ch(c: char) -> Action {
+pub(super) fn ch(c: char) -> Action {
     key(KeyCode::Char(c))
 }
 
-fn profile(name: &str, provider: Provider) -> ProfileInfo {
+pub(super) fn profile(name: &str, provider: Provider) -> ProfileInfo {
     ProfileInfo {
         name: name.into(),
         provider,
@@ -24,7 +25,7 @@ fn profile(name: &str, provider: Provider) -> ProfileInfo {
     }
 }
 
-fn state_with(profiles: Vec<ProfileInfo>) -> State {
+pub(super) fn state_with(profiles: Vec<ProfileInfo>) -> State {
     let mut s = State::new(profiles, Keymap::defaults(), false);
     s.page_size = 10;
     // Tables made by `State::new` used the default size; rebuild them with 10-row pages.
@@ -38,11 +39,11 @@ fn state_with(profiles: Vec<ProfileInfo>) -> State {
     s
 }
 
-fn kratos_state() -> State {
+pub(super) fn kratos_state() -> State {
     state_with(vec![profile("kratos", Provider::Kratos)])
 }
 
-fn identity(i: usize) -> Row {
+pub(super) fn identity(i: usize) -> Row {
     let id = format!("{i:08}-0000-4000-8000-000000000000");
     Row::new(
         id.clone(),
@@ -59,7 +60,7 @@ fn identity(i: usize) -> Row {
 }
 
 /// A fake server for `total` identities: answers a FetchPage from its cursor (an offset).
-fn answer(effect: &Effect, total: usize) -> Option<Action> {
+pub(super) fn answer(effect: &Effect, total: usize) -> Option<Action> {
     let Effect::FetchPage {
         seq,
         cursor,
@@ -88,7 +89,7 @@ fn answer(effect: &Effect, total: usize) -> Option<Action> {
 
 /// Run `action` and answer every page request until the state asks for nothing more.
 /// Returns how many page requests were made.
-fn run(state: &mut State, action: Action, total: usize) -> usize {
+pub(super) fn run(state: &mut State, action: Action, total: usize) -> usize {
     let mut queue = update(state, action);
     let mut fetches = 0;
     while let Some(effect) = queue.pop() {
@@ -100,7 +101,7 @@ fn run(state: &mut State, action: Action, total: usize) -> usize {
     fetches
 }
 
-fn table(state: &State) -> &table::Table {
+pub(super) fn table(state: &State) -> &table::Table {
     state.focused_table().expect("a table has focus")
 }
 
@@ -523,39 +524,6 @@ fn keymap_issues_are_reported_with_file_and_line() {
 }
 
 #[test]
-fn errors_show_in_the_status_bar_and_details_open_on_demand() {
-    let mut s = kratos_state();
-    let effects = update(&mut s, Action::Resize(80, 24));
-    let seq = match &effects[0] {
-        Effect::FetchPage { seq, .. } => *seq,
-        other => panic!("{other:?}"),
-    };
-    update(
-        &mut s,
-        Action::PageLoaded {
-            seq,
-            result: Err(ErrorInfo::new(
-                "kratos 503: unavailable",
-                "status: 503\nrequest id: r1",
-            )),
-        },
-    );
-    assert_eq!(s.error.as_ref().unwrap().line, "kratos 503: unavailable");
-    assert!(matches!(s.mode, Mode::Normal), "errors never block");
-    // Enter on the failed, empty table opens the details.
-    update(&mut s, key(KeyCode::Enter));
-    assert!(matches!(s.mode, Mode::ErrorDetail { .. }));
-    update(&mut s, key(KeyCode::Esc));
-    // r retries.
-    let effects = update(&mut s, ch('r'));
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::FetchPage { .. }))
-    );
-}
-
-#[test]
 fn spinner_ticks_only_while_requests_are_in_flight() {
     let mut s = kratos_state();
     let effects = update(&mut s, Action::Resize(80, 24));
@@ -570,119 +538,6 @@ fn spinner_ticks_only_while_requests_are_in_flight() {
     s.dirty = false;
     update(&mut s, Action::Tick);
     assert!(!s.dirty, "an idle tick must not cause a redraw");
-}
-
-#[test]
-fn copy_keys_emit_osc52_effects_without_secrets() {
-    let mut s = kratos_state();
-    run(&mut s, Action::Resize(80, 24), 5);
-    let e = update(&mut s, ch('y'));
-    assert!(matches!(&e[..], [Effect::Copy { text, .. }] if *text == identity(0).id));
-    let mut s = kratos_state();
-    let effects = update(&mut s, Action::Resize(80, 24));
-    let seq = match &effects[0] {
-        Effect::FetchPage { seq, .. } => *seq,
-        _ => unreachable!(),
-    };
-    let secret = Row::new(
-        "i1",
-        vec!["i1".into(), "a@b".into()],
-        json!({"id": "i1", "credentials": {"password": {"config": {"hashed_password": "$2a$SECRET"}}}}),
-    );
-    update(
-        &mut s,
-        Action::PageLoaded {
-            seq,
-            result: Ok(PageData {
-                rows: vec![secret],
-                next: None,
-                total: None,
-            }),
-        },
-    );
-    let e = update(&mut s, ch('Y'));
-    match &e[..] {
-        [Effect::Copy { text, .. }] => {
-            assert!(
-                text.contains("\"i1\"") && !text.contains("$2a$SECRET"),
-                "{text}"
-            );
-        }
-        other => panic!("{other:?}"),
-    }
-}
-
-#[test]
-fn revoking_a_session_asks_first_and_names_it() {
-    let mut s = kratos_state();
-    run(&mut s, Action::Resize(80, 24), 5);
-    run(&mut s, key(KeyCode::Enter), 5);
-    run(&mut s, key(KeyCode::Tab), 5); // Sessions pane (the fake answers identity rows)
-    let session_id = table(&s).selected_row().unwrap().id.clone();
-    let effects = update(&mut s, ch('x'));
-    assert!(
-        effects.iter().all(|e| !e.is_mutating()),
-        "x must not act in one stroke"
-    );
-    match &s.mode {
-        Mode::Confirm(c) => assert!(c.mutation.describe().contains(&session_id)),
-        other => panic!("{other:?}"),
-    }
-    // Anything but y cancels.
-    let effects = update(&mut s, ch('n'));
-    assert!(effects.iter().all(|e| !e.is_mutating()));
-    update(&mut s, ch('x'));
-    let effects = update(&mut s, ch('y'));
-    assert!(effects.iter().any(|e| matches!(e, Effect::Mutate { mutation: Mutation::RevokeSession { session }, .. } if *session == session_id)));
-    assert!(
-        s.pending
-            .values()
-            .any(|p| matches!(p, Pending::Mutation { .. }))
-    );
-}
-
-#[test]
-fn revoking_all_sessions_requires_typing_the_identity_prefix() {
-    let mut s = kratos_state();
-    run(&mut s, Action::Resize(80, 24), 5);
-    update(&mut s, ch('X'));
-    let expected: String = identity(0).id.chars().take(8).collect();
-    for c in "nope".chars() {
-        update(&mut s, ch(c));
-    }
-    let effects = update(&mut s, key(KeyCode::Enter));
-    assert!(effects.iter().all(|e| !e.is_mutating()));
-    assert!(matches!(s.mode, Mode::Confirm(_)));
-    for _ in 0..4 {
-        update(&mut s, key(KeyCode::Backspace));
-    }
-    for c in expected.chars() {
-        update(&mut s, ch(c));
-    }
-    let effects = update(&mut s, key(KeyCode::Enter));
-    assert!(effects.iter().any(|e| matches!(
-        e,
-        Effect::Mutate {
-            mutation: Mutation::RevokeAllSessions { .. },
-            ..
-        }
-    )));
-}
-
-#[test]
-fn ctrl_c_and_q_quit() {
-    let mut s = kratos_state();
-    let e = update(
-        &mut s,
-        Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-    );
-    assert!(s.quit && e.iter().any(|e| matches!(e, Effect::Quit)));
-    let mut s = kratos_state();
-    update(&mut s, ch('q'));
-    assert!(s.quit);
-    let mut s = kratos_state();
-    update(&mut s, Action::Terminate);
-    assert!(s.quit);
 }
 
 #[test]
@@ -745,118 +600,6 @@ fn opening_an_identity_fetches_the_full_object_and_updates_the_detail_in_place()
         }
         other => panic!("{other:?}"),
     }
-}
-
-fn ctrl(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
-fn mutate_seq(effects: &[Effect]) -> Option<(u64, Mutation)> {
-    effects.iter().find_map(|e| match e {
-        Effect::Mutate { seq, mutation, .. } => Some((*seq, mutation.clone())),
-        _ => None,
-    })
-}
-
-#[test]
-fn editing_writes_drafts_and_a_failed_save_keeps_the_editor_and_its_text() {
-    let mut s = kratos_state();
-    run(&mut s, Action::Resize(80, 24), 5);
-    let effects = update(&mut s, ch('e'));
-    let key = match &effects[..] {
-        [Effect::LoadDraft { key }, ..] => key.clone(),
-        other => panic!("{other:?}"),
-    };
-    assert!(s.editor.is_some());
-    // Typing goes to the editor (not to the keymap: `q` does not quit) and is kept as a draft.
-    let effects = update(&mut s, ch('q'));
-    assert!(!s.quit);
-    assert!(
-        matches!(&effects[..], [Effect::WriteDraft { key: k, text }] if *k == key && text.starts_with('q'))
-    );
-    // Not JSON any more: Ctrl-s refuses locally with the parse error.
-    let effects = update(&mut s, ctrl('s'));
-    assert!(mutate_seq(&effects).is_none());
-    assert!(s.editor.as_ref().unwrap().editor.buffer().error().is_some());
-    update(&mut s, key_delete()); // the cursor sits on the error
-    let effects = update(&mut s, ctrl('s'));
-    let (seq, mutation) = mutate_seq(&effects).expect("saves");
-    assert!(
-        matches!(&mutation, Mutation::UpdateIdentity { body, .. } if body["traits"]["email"] == "user0@example.com")
-    );
-    // The server refuses: editor stays, with the error and the text.
-    let text_before = s.editor.as_ref().unwrap().editor.buffer().text();
-    update(
-        &mut s,
-        Action::MutationDone {
-            seq,
-            result: Err(ErrorInfo::new("kratos 400: traits are invalid", "")),
-        },
-    );
-    let session = s.editor.as_ref().expect("editor kept open");
-    assert_eq!(
-        session.editor.buffer().error(),
-        Some("kratos 400: traits are invalid")
-    );
-    assert_eq!(session.editor.buffer().text(), text_before);
-    // Saved: closed, draft discarded, detail refreshed.
-    let effects = update(&mut s, ctrl('s'));
-    let (seq, _) = mutate_seq(&effects).unwrap();
-    let effects = update(
-        &mut s,
-        Action::MutationDone {
-            seq,
-            result: Ok("done".into()),
-        },
-    );
-    assert!(s.editor.is_none());
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::DiscardDraft { key: k } if *k == key))
-    );
-}
-
-fn key_delete() -> Action {
-    key(KeyCode::Delete)
-}
-
-#[test]
-fn a_saved_draft_comes_back_when_the_editor_opens_again() {
-    let mut s = kratos_state();
-    run(&mut s, Action::Resize(80, 24), 5);
-    let effects = update(&mut s, ch('p'));
-    let key = match &effects[..] {
-        [Effect::LoadDraft { key }] => key.clone(),
-        other => panic!("{other:?}"),
-    };
-    let patch = r#"[{"op": "replace", "path": "/metadata_public/plan", "value": "pro"}]"#;
-    update(
-        &mut s,
-        Action::DraftLoaded {
-            key,
-            text: Some(patch.into()),
-        },
-    );
-    let effects = update(&mut s, ctrl('s'));
-    match mutate_seq(&effects) {
-        Some((_, Mutation::PatchIdentity { patch, .. })) => {
-            assert_eq!(patch[0]["path"], "/metadata_public/plan");
-        }
-        other => panic!("{other:?}"),
-    }
-}
-
-#[test]
-fn esc_on_unsaved_changes_asks_once_before_closing() {
-    let mut s = kratos_state();
-    run(&mut s, Action::Resize(80, 24), 5);
-    update(&mut s, ch('e'));
-    update(&mut s, ch(' '));
-    update(&mut s, key(KeyCode::Esc));
-    assert!(s.editor.is_some(), "first Esc only warns");
-    update(&mut s, key(KeyCode::Esc));
-    assert!(s.editor.is_none());
 }
 
 #[test]

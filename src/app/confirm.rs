@@ -1,0 +1,182 @@
+//! Changes on the server: confirmations that name their target (destructive keys never act
+//! in one stroke; bulk and cascading ones need the identifier typed), and what happens when
+//! a change comes back.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::action::{Effect, Mutation};
+use super::model::{ErrorInfo, ListKind, ObjectKind};
+use super::state::{Confirm, Input, Mode, Pane, Pending, State};
+use super::update::{refresh_detail, refresh_screen};
+
+/// A change came back: report it, reload what shows it, and close the editor it came from.
+pub fn on_mutation(
+    state: &mut State,
+    seq: u64,
+    result: Result<String, ErrorInfo>,
+    effects: &mut Vec<Effect>,
+) {
+    let Some(Pending::Mutation { tab, mutation }) = state.pending.remove(&seq) else {
+        return;
+    };
+    state.dirty = true;
+    let from_editor = super::editing::saved(state, &mutation, &result, effects);
+    match result {
+        Err(err) if from_editor => state.flash = Some(format!("not saved: {}", err.line)),
+        Ok(message) => {
+            state.flash = Some(message);
+            if from_editor && let Some(id) = edited_identity(&mutation) {
+                refresh_detail(state, ObjectKind::Identity, &id, effects);
+            }
+            // Show the change: reload the lists of the screen the change was made from.
+            if tab == state.active {
+                refresh_screen(state);
+            }
+            if let Mutation::DeleteIdentity { .. } = mutation
+                && let Some(t) = state.tabs.get_mut(tab)
+                && t.stack.len() > 1
+                && t.screen()
+                    .panes
+                    .iter()
+                    .any(|p| matches!(p, Pane::Detail(_)))
+            {
+                t.stack.pop();
+                refresh_screen(state);
+            }
+        }
+        Err(err) => state.error = Some(err),
+    }
+}
+
+fn edited_identity(m: &Mutation) -> Option<String> {
+    match m {
+        Mutation::UpdateIdentity { identity, .. } | Mutation::PatchIdentity { identity, .. } => {
+            Some(identity.clone())
+        }
+        _ => None,
+    }
+}
+
+/// The session row the user is on, when the focused list is a Kratos session list.
+fn selected_session(state: &State) -> Option<String> {
+    match state.focused()? {
+        Pane::Table(t) if matches!(t.kind, ListKind::KratosSessions { .. }) => {
+            t.selected_row().map(|r| r.id.clone())
+        }
+        Pane::Detail(d) if d.kind == ObjectKind::Session => Some(d.id.clone()),
+        _ => None,
+    }
+}
+
+/// The Kratos identity in view: the selected identity row, or the opened identity.
+fn identity_in_view(state: &State) -> Option<String> {
+    match state.focused()? {
+        Pane::Table(t) => match &t.kind {
+            ListKind::KratosIdentities => t.selected_row().map(|r| r.id.clone()),
+            ListKind::KratosSessions { identity } | ListKind::KratosCredentials { identity } => {
+                Some(identity.clone())
+            }
+            _ => None,
+        },
+        Pane::Detail(d) if d.kind == ObjectKind::Identity => Some(d.id.clone()),
+        Pane::Detail(_) => None,
+    }
+}
+
+fn confirm(state: &mut State, mutation: Mutation, type_to_confirm: Option<String>) {
+    state.mode = Mode::Confirm(Confirm {
+        mutation,
+        type_to_confirm,
+        input: Input::default(),
+    });
+}
+
+pub fn ask_revoke_session(state: &mut State) {
+    match selected_session(state) {
+        Some(session) => confirm(state, Mutation::RevokeSession { session }, None),
+        None => state.flash = Some("x revokes a session: select one in a Sessions list".into()),
+    }
+}
+
+pub fn ask_revoke_all(state: &mut State) {
+    match identity_in_view(state) {
+        // Bulk: the user types the identity's first 8 characters.
+        Some(identity) => {
+            let short: String = identity.chars().take(8).collect();
+            confirm(state, Mutation::RevokeAllSessions { identity }, Some(short));
+        }
+        None => state.flash = Some("X revokes all sessions of a Kratos identity".into()),
+    }
+}
+
+pub fn ask_delete(state: &mut State) {
+    let on_identity = match state.focused() {
+        Some(Pane::Table(t)) => matches!(t.kind, ListKind::KratosIdentities),
+        Some(Pane::Detail(d)) => d.kind == ObjectKind::Identity,
+        None => false,
+    };
+    match identity_in_view(state).filter(|_| on_identity) {
+        // Cascading (sessions and credentials go too): type the identifier.
+        Some(identity) => {
+            let short: String = identity.chars().take(8).collect();
+            confirm(state, Mutation::DeleteIdentity { identity }, Some(short));
+        }
+        None => state.flash = Some("d deletes Kratos identities only in this version".into()),
+    }
+}
+
+pub fn on_key(state: &mut State, mut c: Confirm, key: KeyEvent, effects: &mut Vec<Effect>) {
+    let accept = match (&c.type_to_confirm, key.code) {
+        (_, KeyCode::Esc) => {
+            state.mode = Mode::Normal;
+            state.flash = Some("cancelled".into());
+            return;
+        }
+        (None, KeyCode::Char('y')) => true,
+        (None, _) => {
+            state.mode = Mode::Normal;
+            state.flash = Some("cancelled".into());
+            return;
+        }
+        (Some(expected), KeyCode::Enter) => {
+            if c.input.text == *expected {
+                true
+            } else {
+                state.flash = Some(format!("type {expected} to confirm, Esc to cancel"));
+                state.mode = Mode::Confirm(c);
+                return;
+            }
+        }
+        (Some(_), KeyCode::Backspace) => {
+            c.input.text.pop();
+            false
+        }
+        (Some(_), KeyCode::Char(ch)) => {
+            c.input.text.push(ch);
+            false
+        }
+        (Some(_), _) => false,
+    };
+    if !accept {
+        state.mode = Mode::Confirm(c);
+        return;
+    }
+    state.mode = Mode::Normal;
+    let Some(tab) = state.tabs.get(state.active) else {
+        return;
+    };
+    let profile = tab.profile.name.clone();
+    let seq = state.fresh_seq();
+    state.pending.insert(
+        seq,
+        Pending::Mutation {
+            tab: state.active,
+            mutation: c.mutation.clone(),
+        },
+    );
+    effects.push(Effect::Mutate {
+        seq,
+        profile,
+        mutation: c.mutation,
+    });
+}

@@ -345,3 +345,29 @@ fn no_color_means_no_colour_and_colour_means_only_named_ansi() {
         }
     }
 }
+
+#[test]
+fn every_view_draws_at_any_size_without_panicking() {
+    let views: Vec<Vec<Action>> = vec![
+        vec![],
+        vec![key(KeyCode::Enter)],
+        vec![key(KeyCode::Char('?'))],
+        vec![key(KeyCode::Char('/')), key(KeyCode::Char('a'))],
+        vec![key(KeyCode::Char(':')), key(KeyCode::Char('g'))],
+        vec![key(KeyCode::Char('X'))],
+        vec![key(KeyCode::Char('e'))],
+    ];
+    for keys in &views {
+        let mut state = State::new(all_profiles(), Keymap::defaults(), true);
+        drive(&mut state, Action::Resize(80, 24));
+        for k in keys {
+            drive(&mut state, k.clone());
+        }
+        for w in (1..=45).chain([79, 80, 81, 200]) {
+            for h in (1..=12).chain([24, 60]) {
+                drive(&mut state, Action::Resize(w, h));
+                screen(&state, w, h, Theme::from_env());
+            }
+        }
+    }
+}

@@ -129,6 +129,19 @@ impl ObjectKind {
         }
     }
 
+    /// Which cell of a row names the object for people (an email, a display name), if any;
+    /// otherwise the id does.
+    pub fn name_cell(self) -> Option<usize> {
+        match self {
+            ObjectKind::Identity
+            | ObjectKind::CoreUser
+            | ObjectKind::HeadlessClient
+            | ObjectKind::HeadlessUser => Some(1),
+            ObjectKind::Credential => Some(0),
+            ObjectKind::Session => None,
+        }
+    }
+
     /// The lists shown under an opened object (drill-down), in pane order.
     pub fn children(self, id: &str) -> Vec<ListKind> {
         match self {

@@ -382,10 +382,10 @@ fn open_selected(state: &mut State, effects: &mut Vec<Effect>) {
 
 /// Push a screen for an object: its detail, then its child lists.
 pub fn open_object(state: &mut State, kind: ObjectKind, row: &Row) {
-    let title = row
-        .cells
-        .iter()
-        .find(|c| !c.is_empty() && **c != row.id)
+    let title = kind
+        .name_cell()
+        .and_then(|i| row.cells.get(i))
+        .filter(|c| !c.is_empty())
         .cloned()
         .unwrap_or_else(|| row.id.clone());
     let mut panes = vec![Pane::Detail(Detail::new(kind, &row.id, &title, &row.raw))];

@@ -115,6 +115,13 @@ impl Table {
             .get(index - self.starts[page])
     }
 
+    /// Whether the page holding `index` is in memory (a missing row there was removed on
+    /// the server since the page was first listed).
+    pub fn page_loaded(&self, index: usize) -> bool {
+        self.page_of(index)
+            .is_some_and(|p| self.slots[p].rows.is_some())
+    }
+
     pub fn selected_row(&self) -> Option<&Row> {
         match &self.filter {
             Some(f) => f.matches.get(f.selected).and_then(|&i| self.row(i)),

@@ -121,7 +121,12 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme) {
             buf.set_style(Rect::new(area.x, y, area.width, 1), style);
         }
         let Some(row) = table.row(index) else {
-            buf.set_stringn(area.x, y, "  loading…", area.width as usize, theme.muted());
+            let note = if table.page_loaded(index) {
+                "  (no longer on the server; r refreshes)"
+            } else {
+                "  loading…"
+            };
+            buf.set_stringn(area.x, y, note, area.width as usize, theme.muted());
             continue;
         };
         let mut x = area.x;

@@ -619,3 +619,43 @@ fn sessions_command_opens_the_selected_identity_on_its_sessions() {
         "full identity fetched"
     );
 }
+
+#[test]
+fn a_refetched_page_that_shrank_keeps_later_rows_in_place() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 1000);
+    for _ in 0..10 {
+        run(&mut s, key(KeyCode::PageDown), 1000);
+    }
+    s.focused_table_mut().unwrap().select(5, 19);
+    let effects = update(&mut s, key(KeyCode::Down));
+    // Page 0 comes back with two rows fewer (deleted on the server meanwhile).
+    for e in effects {
+        if let Some(Action::PageLoaded {
+            seq,
+            result: Ok(mut data),
+        }) = answer(&e, 1000)
+        {
+            if matches!(&e, Effect::FetchPage { cursor, .. } if cursor.get::<usize>().is_none()) {
+                data.rows.truncate(8);
+            }
+            update(
+                &mut s,
+                Action::PageLoaded {
+                    seq,
+                    result: Ok(data),
+                },
+            );
+        }
+    }
+    let t = table(&s);
+    assert!(
+        t.row(8).is_none() && t.page_loaded(8),
+        "gone rows are known as gone"
+    );
+    assert_eq!(
+        t.row(10).unwrap().cells[1],
+        "user10@example.com",
+        "later rows did not shift"
+    );
+}

@@ -263,3 +263,56 @@ async fn mutations_run_and_read_only_clients_refuse_them() {
         err.line
     );
 }
+
+#[tokio::test]
+async fn deletes_reach_each_provider() {
+    let (_sb, b) = backends(false).await;
+    let (core, headless) = (&b[1], &b[2]);
+
+    let users = list(core, ListKind::CoreUsers, None).await;
+    let victim = users.rows.last().unwrap().id.clone();
+    core.mutate(Mutation::DeleteCoreUser {
+        user: victim.clone(),
+    })
+    .await
+    .unwrap();
+    let err = core.get(ObjectKind::CoreUser, victim).await.unwrap_err();
+    assert!(err.line.contains("404"), "{}", err.line);
+
+    let globex = list(
+        headless,
+        ListKind::HeadlessUsers {
+            client: Some("globex".into()),
+        },
+        None,
+    )
+    .await;
+    let (gone, heir) = (&globex.rows[0], &globex.rows[1]);
+    headless
+        .mutate(Mutation::DeleteHeadlessUser {
+            user: gone.id.clone(),
+            client: Some("globex".into()),
+            courses: idtui::app::Courses::Reallocate(heir.id.clone()),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.details));
+    let after = list(
+        headless,
+        ListKind::HeadlessUsers {
+            client: Some("globex".into()),
+        },
+        None,
+    )
+    .await;
+    assert!(after.rows.iter().all(|r| r.id != gone.id));
+    assert!(after.rows.iter().any(|r| r.id == heir.id));
+
+    headless
+        .mutate(Mutation::DeleteClient {
+            client: "initech".into(),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.details));
+    let clients = list(headless, ListKind::HeadlessClients, None).await;
+    assert!(clients.rows.iter().all(|r| r.id != "initech"));
+}

@@ -46,6 +46,16 @@ pub enum Mutation {
     RevokeAllSessions { identity: String },
     /// Kratos `DELETE /admin/identities/{id}`.
     DeleteIdentity { identity: String },
+    /// MATTR `DELETE /users/{id}`.
+    DeleteCoreUser { user: String },
+    /// Coassemble `DELETE /client/{id}`: the client and everything tied to it.
+    DeleteClient { client: String },
+    /// Coassemble `DELETE /user/{id}`, with what happens to the user's courses.
+    DeleteHeadlessUser {
+        user: String,
+        client: Option<String>,
+        courses: Courses,
+    },
     /// Kratos `PUT /admin/identities/{id}` with the edited body.
     UpdateIdentity { identity: String, body: Value },
     /// Kratos `PATCH /admin/identities/{id}` (RFC 6902).
@@ -54,6 +64,15 @@ pub enum Mutation {
     UpdateCoreClaims { user: String, claims: Value },
     /// Coassemble `PUT /client/{id}` replacing the client's metadata.
     UpdateClientMetadata { client: String, metadata: Value },
+}
+
+/// What happens to a deleted Coassemble user's courses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Courses {
+    /// Given to the user with this identifier.
+    Reallocate(String),
+    Delete,
+    Ignore,
 }
 
 impl Mutation {
@@ -65,6 +84,17 @@ impl Mutation {
                 format!("revoke ALL sessions of identity {identity}")
             }
             Mutation::DeleteIdentity { identity } => format!("delete identity {identity}"),
+            Mutation::DeleteCoreUser { user } => format!("delete user {user}"),
+            Mutation::DeleteClient { client } => {
+                format!("delete client {client} with all its users and courses")
+            }
+            Mutation::DeleteHeadlessUser { user, courses, .. } => match courses {
+                Courses::Reallocate(to) => {
+                    format!("delete user {user} and give their courses to {to}")
+                }
+                Courses::Delete => format!("delete user {user} and their courses"),
+                Courses::Ignore => format!("delete user {user} and leave their courses"),
+            },
             Mutation::UpdateIdentity { identity, .. } => format!("update identity {identity}"),
             Mutation::PatchIdentity { identity, .. } => format!("patch identity {identity}"),
             Mutation::UpdateCoreClaims { user, .. } => format!("update the claims of user {user}"),

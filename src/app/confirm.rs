@@ -4,9 +4,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::action::{Effect, Mutation};
+use super::action::{Courses, Effect, Mutation};
 use super::model::{ErrorInfo, ListKind, ObjectKind};
-use super::state::{Confirm, Input, Mode, Pane, Pending, State};
+use super::state::{Confirm, CourseChoice, Input, Mode, Pane, Pending, State};
 use super::update::{refresh_detail, refresh_screen};
 
 /// A change came back: report it, reload what shows it, and close the editor it came from.
@@ -32,7 +32,10 @@ pub fn on_mutation(
             if tab == state.active {
                 refresh_screen(state);
             }
-            if let Mutation::DeleteIdentity { .. } = mutation
+            if let Mutation::DeleteIdentity { .. }
+            | Mutation::DeleteCoreUser { .. }
+            | Mutation::DeleteClient { .. }
+            | Mutation::DeleteHeadlessUser { .. } = mutation
                 && let Some(t) = state.tabs.get_mut(tab)
                 && t.stack.len() > 1
                 && t.screen()
@@ -110,19 +113,102 @@ pub fn ask_revoke_all(state: &mut State) {
 }
 
 pub fn ask_delete(state: &mut State) {
-    let on_identity = match state.focused() {
-        Some(Pane::Table(t)) => matches!(t.kind, ListKind::KratosIdentities),
-        Some(Pane::Detail(d)) => d.kind == ObjectKind::Identity,
-        None => false,
+    let target = match state.focused() {
+        Some(Pane::Table(t)) => t
+            .selected_row()
+            .map(|r| (t.kind.object(), r.id.clone(), r.raw.clone())),
+        Some(Pane::Detail(d)) => Some((d.kind, d.id.clone(), d.redacted.clone())),
+        None => None,
     };
-    match identity_in_view(state).filter(|_| on_identity) {
-        // Cascading (sessions and credentials go too): type the identifier.
-        Some(identity) => {
-            let short: String = identity.chars().take(8).collect();
-            confirm(state, Mutation::DeleteIdentity { identity }, Some(short));
+    let Some((kind, id, raw)) = target else {
+        return;
+    };
+    let short: String = id.chars().take(8).collect();
+    match kind {
+        // Cascading (sessions and credentials go too): type the start of the id.
+        ObjectKind::Identity => confirm(
+            state,
+            Mutation::DeleteIdentity { identity: id },
+            Some(short),
+        ),
+        ObjectKind::CoreUser => confirm(state, Mutation::DeleteCoreUser { user: id }, Some(short)),
+        // Takes every user and course of the client with it: type the whole identifier.
+        ObjectKind::HeadlessClient => confirm(
+            state,
+            Mutation::DeleteClient { client: id.clone() },
+            Some(id),
+        ),
+        ObjectKind::HeadlessUser => {
+            let client = raw
+                .get("clientIdentifier")
+                .and_then(|c| c.as_str())
+                .map(str::to_string);
+            state.mode = Mode::CourseChoice(CourseChoice {
+                user: id,
+                client,
+                reallocate_to: None,
+            });
         }
-        None => state.flash = Some("d deletes Kratos identities only in this version".into()),
+        ObjectKind::Session => state.flash = Some("sessions are revoked with x".into()),
+        ObjectKind::Credential => {
+            state.flash = Some("credentials cannot be deleted from here".into())
+        }
     }
+}
+
+/// Keys of the course question: `r` then an identifier and Enter, `d`, `i`; Esc cancels.
+pub fn on_course_key(
+    state: &mut State,
+    mut choice: CourseChoice,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) {
+    let courses = match (&mut choice.reallocate_to, key.code) {
+        (_, KeyCode::Esc) => {
+            state.mode = Mode::Normal;
+            state.flash = Some("cancelled".into());
+            return;
+        }
+        (Some(input), KeyCode::Enter) if !input.text.trim().is_empty() => {
+            Courses::Reallocate(input.text.trim().to_string())
+        }
+        (Some(input), KeyCode::Backspace) => {
+            input.text.pop();
+            state.mode = Mode::CourseChoice(choice);
+            return;
+        }
+        (Some(input), KeyCode::Char(c)) => {
+            input.text.push(c);
+            state.mode = Mode::CourseChoice(choice);
+            return;
+        }
+        (Some(_), _) => {
+            state.mode = Mode::CourseChoice(choice);
+            return;
+        }
+        (None, KeyCode::Char('r')) => {
+            choice.reallocate_to = Some(Input::default());
+            state.mode = Mode::CourseChoice(choice);
+            return;
+        }
+        (None, KeyCode::Char('d')) => Courses::Delete,
+        (None, KeyCode::Char('i')) => Courses::Ignore,
+        (None, _) => {
+            state.mode = Mode::Normal;
+            state.flash = Some("cancelled".into());
+            return;
+        }
+    };
+    state.mode = Mode::Normal;
+    send(
+        state,
+        Mutation::DeleteHeadlessUser {
+            user: choice.user,
+            client: choice.client,
+            courses,
+        },
+        effects,
+    );
 }
 
 pub fn on_key(state: &mut State, mut c: Confirm, key: KeyEvent, effects: &mut Vec<Effect>) {
@@ -162,6 +248,11 @@ pub fn on_key(state: &mut State, mut c: Confirm, key: KeyEvent, effects: &mut Ve
         return;
     }
     state.mode = Mode::Normal;
+    send(state, c.mutation, effects);
+}
+
+/// Issue a confirmed change (the runtime still checks read-only before it leaves).
+fn send(state: &mut State, mutation: Mutation, effects: &mut Vec<Effect>) {
     let Some(tab) = state.tabs.get(state.active) else {
         return;
     };
@@ -171,12 +262,12 @@ pub fn on_key(state: &mut State, mut c: Confirm, key: KeyEvent, effects: &mut Ve
         seq,
         Pending::Mutation {
             tab: state.active,
-            mutation: c.mutation.clone(),
+            mutation: mutation.clone(),
         },
     );
     effects.push(Effect::Mutate {
         seq,
         profile,
-        mutation: c.mutation,
+        mutation,
     });
 }

@@ -15,7 +15,7 @@ pub mod update;
 #[cfg(test)]
 mod tests;
 
-pub use action::{Action, Effect, Mutation};
+pub use action::{Action, Courses, Effect, Mutation};
 pub use model::{
     Column, ErrorInfo, ListKind, ObjectKind, PageCursor, PageData, ProfileInfo, Provider, Row,
 };

@@ -92,6 +92,15 @@ pub struct Confirm {
     pub input: Input,
 }
 
+/// `d` on a Coassemble user: what happens to their courses (`r`eallocate, `d`elete, `i`gnore).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseChoice {
+    pub user: String,
+    pub client: Option<String>,
+    /// Set once `r` was pressed: the identifier of the user receiving the courses.
+    pub reallocate_to: Option<Input>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     Normal,
@@ -100,6 +109,7 @@ pub enum Mode {
     Help { scroll: usize },
     ErrorDetail { scroll: usize },
     Confirm(Confirm),
+    CourseChoice(CourseChoice),
 }
 
 /// What a request in flight was for.

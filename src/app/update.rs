@@ -231,6 +231,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             }
         }
         Mode::Confirm(confirm) => super::confirm::on_key(state, confirm, key, effects),
+        Mode::CourseChoice(choice) => super::confirm::on_course_key(state, choice, key, effects),
     }
 }
 

@@ -6,11 +6,11 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use crate::api::{
-    Api, ApiError, CoreCredential, CoreSearch, CoreUser, Credential, Cursor, HeadlessClient,
-    HeadlessUser, Identity, IdentityFilter, Page, Session,
+    Api, ApiError, CoreCredential, CoreSearch, CoreUser, Credential, Cursor, DeleteAction,
+    HeadlessClient, HeadlessUser, Identity, IdentityFilter, Page, Session,
 };
 use crate::app::find::KratosQuery;
-use crate::app::{ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
+use crate::app::{Courses, ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 
 use super::backend::Backend;
 
@@ -402,6 +402,23 @@ async fn mutate(api: Api, mutation: Mutation) -> Result<String, ApiError> {
         }
         (Api::Headless(h), Mutation::UpdateClientMetadata { client, metadata }) => {
             h.update_client(client, metadata).await.map(drop)?
+        }
+        (Api::Core(c), Mutation::DeleteCoreUser { user }) => c.delete_user(user).await?,
+        (Api::Headless(h), Mutation::DeleteClient { client }) => h.delete_client(client).await?,
+        (
+            Api::Headless(h),
+            Mutation::DeleteHeadlessUser {
+                user,
+                client,
+                courses,
+            },
+        ) => {
+            let action = match courses {
+                Courses::Reallocate(to) => DeleteAction::Reallocate(to.clone()),
+                Courses::Delete => DeleteAction::Delete,
+                Courses::Ignore => DeleteAction::Ignore,
+            };
+            h.delete_user(user, client.as_deref(), action).await?
         }
         (api, m) => {
             return Err(ApiError::config(

@@ -144,7 +144,7 @@ pub fn spawn(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{ListKind, Mutation, ObjectKind, PageCursor};
+    use crate::app::{Courses, ListKind, Mutation, ObjectKind, PageCursor};
 
     /// Every mutation, spelled out so that adding a variant breaks this test until it is
     /// listed (the match below has no wildcard).
@@ -158,6 +158,13 @@ mod tests {
             },
             Mutation::DeleteIdentity {
                 identity: "i".into(),
+            },
+            Mutation::DeleteCoreUser { user: "u".into() },
+            Mutation::DeleteClient { client: "c".into() },
+            Mutation::DeleteHeadlessUser {
+                user: "u".into(),
+                client: None,
+                courses: Courses::Ignore,
             },
             Mutation::UpdateIdentity {
                 identity: "i".into(),
@@ -181,6 +188,9 @@ mod tests {
                 Mutation::RevokeSession { .. }
                 | Mutation::RevokeAllSessions { .. }
                 | Mutation::DeleteIdentity { .. }
+                | Mutation::DeleteCoreUser { .. }
+                | Mutation::DeleteClient { .. }
+                | Mutation::DeleteHeadlessUser { .. }
                 | Mutation::UpdateIdentity { .. }
                 | Mutation::PatchIdentity { .. }
                 | Mutation::UpdateCoreClaims { .. }

@@ -60,6 +60,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Mode::Help { scroll } => overlay::help(state, *scroll, theme, body, buf),
         Mode::ErrorDetail { scroll } => overlay::error(state, *scroll, theme, body, buf),
         Mode::Confirm(c) => overlay::confirm(c, theme, body, buf),
+        Mode::CourseChoice(c) => overlay::course_choice(c, theme, body, buf),
         _ => {}
     }
 }
@@ -202,7 +203,7 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             theme.muted(),
         ),
         Mode::Command(input) => (format!(":{}▏", input.text), theme.normal()),
-        Mode::Confirm(_) => (String::new(), theme.normal()),
+        Mode::Confirm(_) | Mode::CourseChoice(_) => (String::new(), theme.normal()),
         _ => match state.focused() {
             Some(Pane::Table(t)) => (table::footer(t), theme.muted()),
             Some(Pane::Detail(d)) => (

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use crate::app::state::{COMMANDS, Confirm, State};
+use crate::app::state::{COMMANDS, Confirm, CourseChoice, State};
 use crate::sanitize;
 
 use super::theme::Theme;
@@ -108,5 +108,32 @@ pub fn confirm(c: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
         None => rows.push(("y confirms, any other key cancels".into(), theme.normal())),
     }
     let inner = boxed("Confirm", 70, rows.len() as u16 + 2, area, buf, theme);
+    lines(inner, buf, &rows, 0);
+}
+
+pub fn course_choice(c: &CourseChoice, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut rows = vec![(
+        format!("About to delete user {}. Their courses:", c.user),
+        theme.error(),
+    )];
+    match &c.reallocate_to {
+        None => {
+            rows.push((
+                "  r  reallocate them to another user".into(),
+                theme.normal(),
+            ));
+            rows.push(("  d  delete them too".into(), theme.normal()));
+            rows.push(("  i  leave them (ignore)".into(), theme.normal()));
+            rows.push(("Esc cancels".into(), theme.muted()));
+        }
+        Some(input) => {
+            rows.push((
+                "Identifier of the user receiving the courses, then Enter (Esc cancels):".into(),
+                theme.normal(),
+            ));
+            rows.push((format!("> {}▏", input.text), theme.normal()));
+        }
+    }
+    let inner = boxed("Delete user", 76, rows.len() as u16 + 2, area, buf, theme);
     lines(inner, buf, &rows, 0);
 }

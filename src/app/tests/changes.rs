@@ -4,6 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
 use super::*;
+use crate::app::Courses;
 use crate::app::state::Pending;
 use crate::editor::Editor;
 
@@ -263,4 +264,117 @@ fn esc_on_unsaved_changes_asks_once_before_closing() {
     assert!(s.editor.is_some(), "first Esc only warns");
     update(&mut s, key(KeyCode::Esc));
     assert!(s.editor.is_none());
+}
+
+fn headless_state_with_user() -> State {
+    let mut s = state_with(vec![profile("headless", Provider::Headless)]);
+    let effects = update(&mut s, Action::Resize(80, 24));
+    let users_seq = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::FetchPage {
+                seq,
+                list: ListKind::HeadlessUsers { client: None },
+                ..
+            } => Some(*seq),
+            _ => None,
+        })
+        .expect("users page requested");
+    update(&mut s, key(KeyCode::Tab)); // the Users pane
+    let user = Row::new(
+        "user-007",
+        vec!["user-007".into(), "Hemi Walker".into(), "globex".into()],
+        json!({"identifier": "user-007", "clientIdentifier": "globex"}),
+    );
+    update(
+        &mut s,
+        Action::PageLoaded {
+            seq: users_seq,
+            result: Ok(PageData {
+                rows: vec![user],
+                next: None,
+                total: None,
+            }),
+        },
+    );
+    s
+}
+
+#[test]
+fn deleting_a_headless_user_asks_what_happens_to_their_courses() {
+    let mut s = headless_state_with_user();
+    update(&mut s, ch('d'));
+    assert!(
+        matches!(&s.mode, Mode::CourseChoice(c) if c.user == "user-007" && c.client.as_deref() == Some("globex"))
+    );
+    // r, then the receiving identifier.
+    update(&mut s, ch('r'));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        mutate_seq(&effects).is_none(),
+        "an empty identifier is not accepted"
+    );
+    for c in "user-008".chars() {
+        update(&mut s, ch(c));
+    }
+    let effects = update(&mut s, key(KeyCode::Enter));
+    match mutate_seq(&effects) {
+        Some((
+            _,
+            Mutation::DeleteHeadlessUser {
+                user,
+                client,
+                courses,
+            },
+        )) => {
+            assert_eq!(user, "user-007");
+            assert_eq!(client.as_deref(), Some("globex"));
+            assert_eq!(courses, Courses::Reallocate("user-008".into()));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Anything but r/d/i cancels.
+    update(&mut s, ch('d'));
+    let effects = update(&mut s, ch('x'));
+    assert!(mutate_seq(&effects).is_none());
+    assert!(matches!(s.mode, Mode::Normal));
+}
+
+#[test]
+fn deleting_a_client_requires_typing_its_whole_identifier() {
+    let mut s = state_with(vec![profile("headless", Provider::Headless)]);
+    let effects = update(&mut s, Action::Resize(80, 24));
+    let seq = match &effects[..] {
+        [Effect::FetchPage { seq, .. }, ..] => *seq,
+        other => panic!("{other:?}"),
+    };
+    let client = Row::new(
+        "acme-corp",
+        vec!["acme-corp".into(), "Acme".into()],
+        json!({}),
+    );
+    update(
+        &mut s,
+        Action::PageLoaded {
+            seq,
+            result: Ok(PageData {
+                rows: vec![client],
+                next: None,
+                total: None,
+            }),
+        },
+    );
+    update(&mut s, ch('d'));
+    for c in "acme-cor".chars() {
+        update(&mut s, ch(c));
+    }
+    assert!(
+        mutate_seq(&update(&mut s, key(KeyCode::Enter))).is_none(),
+        "a prefix is not enough"
+    );
+    update(&mut s, ch('p'));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(mutate_seq(&effects), Some((_, Mutation::DeleteClient { client })) if client == "acme-corp")
+    );
 }

@@ -316,3 +316,25 @@ async fn deletes_reach_each_provider() {
     let clients = list(headless, ListKind::HeadlessClients, None).await;
     assert!(clients.rows.iter().all(|r| r.id != "initech"));
 }
+
+#[tokio::test]
+async fn an_identity_is_created_from_the_new_identity_template_shape() {
+    let (_sb, b) = backends(false).await;
+    let kratos = &b[0];
+    let body = serde_json::json!({
+        "schema_id": "default", "state": "active",
+        "traits": {"email": "new.person@example.com"}, "metadata_public": {}
+    });
+    let done = kratos
+        .mutate(Mutation::CreateIdentity { body })
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.details));
+    assert!(done.starts_with("created identity "), "{done}");
+    let found = list(
+        kratos,
+        ListKind::KratosIdentities,
+        Some("new.person@example.com"),
+    )
+    .await;
+    assert_eq!(found.rows.len(), 1);
+}

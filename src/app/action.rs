@@ -46,6 +46,8 @@ pub enum Mutation {
     RevokeAllSessions { identity: String },
     /// Kratos `DELETE /admin/identities/{id}`.
     DeleteIdentity { identity: String },
+    /// Kratos `POST /admin/identities`.
+    CreateIdentity { body: Value },
     /// MATTR `DELETE /users/{id}`.
     DeleteCoreUser { user: String },
     /// Coassemble `DELETE /client/{id}`: the client and everything tied to it.
@@ -84,6 +86,7 @@ impl Mutation {
                 format!("revoke ALL sessions of identity {identity}")
             }
             Mutation::DeleteIdentity { identity } => format!("delete identity {identity}"),
+            Mutation::CreateIdentity { .. } => "create an identity".to_string(),
             Mutation::DeleteCoreUser { user } => format!("delete user {user}"),
             Mutation::DeleteClient { client } => {
                 format!("delete client {client} with all its users and courses")

@@ -16,6 +16,7 @@ use super::state::{Pane, Pending, State};
 /// What a save changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditTarget {
+    NewIdentity,
     Identity { id: String },
     IdentityPatch { id: String },
     CoreClaims { user: String },
@@ -111,6 +112,38 @@ fn identity_body(raw: &Value) -> Value {
         }
     }
     Value::Object(body)
+}
+
+/// `n`: a new Kratos identity from a template, on a Kratos profile.
+pub fn open_new(state: &mut State, effects: &mut Vec<Effect>) {
+    let Some(tab) = state.tab() else { return };
+    if tab.profile.provider != super::model::Provider::Kratos {
+        state.flash = Some("n creates Kratos identities".into());
+        return;
+    }
+    let profile = tab.profile.name.clone();
+    let template = serde_json::json!({
+        "schema_id": "default",
+        "state": "active",
+        "traits": {"email": ""},
+        "metadata_public": {},
+    });
+    let mut editor = EditorBox::Json(JsonEditor::new(
+        "new identity",
+        format!("{profile}-new-identity"),
+        template,
+    ));
+    editor.set_hint(HINT.into());
+    let draft_key = editor.buffer().target_key().to_string();
+    state.editor = Some(EditSession {
+        target: EditTarget::NewIdentity,
+        editor,
+        tab: state.active,
+        draft_key: draft_key.clone(),
+        saving: false,
+        closing: false,
+    });
+    effects.push(Effect::LoadDraft { key: draft_key });
 }
 
 /// `e` (or `p` when `patch`): open an editor for what is in view.
@@ -249,6 +282,7 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
         }
     };
     let mutation = match session.target.clone() {
+        EditTarget::NewIdentity => Mutation::CreateIdentity { body: value },
         EditTarget::Identity { id } => Mutation::UpdateIdentity {
             identity: id,
             body: value,
@@ -300,6 +334,7 @@ pub fn saved(
     };
     let ours = session.saving
         && match (&session.target, mutation) {
+            (EditTarget::NewIdentity, Mutation::CreateIdentity { .. }) => true,
             (EditTarget::Identity { id }, Mutation::UpdateIdentity { identity, .. })
             | (EditTarget::IdentityPatch { id }, Mutation::PatchIdentity { identity, .. }) => {
                 id == identity

@@ -301,7 +301,8 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::Delete => super::confirm::ask_delete(state),
         KeyAction::Edit => super::editing::open(state, false, effects),
         KeyAction::Patch => super::editing::open(state, true, effects),
-        KeyAction::New | KeyAction::ExternalEdit | KeyAction::Save | KeyAction::Mark => {
+        KeyAction::New => super::editing::open_new(state, effects),
+        KeyAction::ExternalEdit | KeyAction::Save | KeyAction::Mark => {
             state.flash = Some(format!(
                 "{}: not available in this version of idtui",
                 action.description()

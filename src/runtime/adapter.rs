@@ -403,6 +403,10 @@ async fn mutate(api: Api, mutation: Mutation) -> Result<String, ApiError> {
         (Api::Headless(h), Mutation::UpdateClientMetadata { client, metadata }) => {
             h.update_client(client, metadata).await.map(drop)?
         }
+        (Api::Kratos(k), Mutation::CreateIdentity { body }) => {
+            let created = k.create_identity(body).await?;
+            return Ok(format!("created identity {}", created.id));
+        }
         (Api::Core(c), Mutation::DeleteCoreUser { user }) => c.delete_user(user).await?,
         (Api::Headless(h), Mutation::DeleteClient { client }) => h.delete_client(client).await?,
         (

@@ -159,6 +159,9 @@ mod tests {
             Mutation::DeleteIdentity {
                 identity: "i".into(),
             },
+            Mutation::CreateIdentity {
+                body: serde_json::json!({}),
+            },
             Mutation::DeleteCoreUser { user: "u".into() },
             Mutation::DeleteClient { client: "c".into() },
             Mutation::DeleteHeadlessUser {
@@ -188,6 +191,7 @@ mod tests {
                 Mutation::RevokeSession { .. }
                 | Mutation::RevokeAllSessions { .. }
                 | Mutation::DeleteIdentity { .. }
+                | Mutation::CreateIdentity { .. }
                 | Mutation::DeleteCoreUser { .. }
                 | Mutation::DeleteClient { .. }
                 | Mutation::DeleteHeadlessUser { .. }

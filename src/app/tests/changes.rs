@@ -378,3 +378,35 @@ fn deleting_a_client_requires_typing_its_whole_identifier() {
         matches!(mutate_seq(&effects), Some((_, Mutation::DeleteClient { client })) if client == "acme-corp")
     );
 }
+
+#[test]
+fn n_opens_a_new_identity_template_that_saves_as_a_create() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 5);
+    update(&mut s, ch('n'));
+    let effects = update(&mut s, ctrl('s'));
+    match mutate_seq(&effects) {
+        Some((seq, Mutation::CreateIdentity { body })) => {
+            assert_eq!(body["schema_id"], "default");
+            let effects = update(
+                &mut s,
+                Action::MutationDone {
+                    seq,
+                    result: Ok("created identity x".into()),
+                },
+            );
+            assert!(s.editor.is_none());
+            assert!(
+                effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::FetchPage { .. })),
+                "list reloaded"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Not on other providers.
+    let mut s = state_with(vec![profile("core", Provider::Core)]);
+    update(&mut s, ch('n'));
+    assert!(s.editor.is_none());
+}

@@ -240,6 +240,13 @@ async fn get_shows_every_credential_type_and_configs_only_on_request() {
     assert_eq!(types, ["lookup_secret", "password", "totp"]);
     assert!(creds.values().all(|c| c.get("config").is_none()));
     assert_spec("identity", &r.body);
+    // Imported address state survives when the address matches a marked trait.
+    let va = &r.body["verifiable_addresses"][0];
+    assert_eq!(
+        (va["verified"].clone(), va["status"].clone()),
+        (json!(true), json!("completed"))
+    );
+    assert!(va["verified_at"].is_string());
 
     let r = k
         .get(&format!(

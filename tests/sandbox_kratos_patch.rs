@@ -277,3 +277,35 @@ async fn credential_delete_follows_the_rules_table() {
         &k.get(&format!("/admin/identities/{pk}")).await.body,
     );
 }
+
+#[tokio::test]
+async fn concurrent_patches_do_not_lose_updates() {
+    let k = std::sync::Arc::new(kratos().await);
+    let id = demo_id("emma.brown@example.co.uk");
+    let path = format!("/admin/identities/{id}");
+    let tasks: Vec<_> = (0..20)
+        .map(|n| {
+            let (k, path) = (k.clone(), path.clone());
+            tokio::spawn(async move {
+                let r = k
+                    .patch(
+                        &path,
+                        json!([{"op": "add", "path": format!("/metadata_public/k{n}"), "value": n}]),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let meta = k.get(&path).await.body["metadata_public"].clone();
+    for n in 0..20 {
+        assert_eq!(
+            meta[format!("k{n}")],
+            json!(n),
+            "update k{n} was lost: {meta}"
+        );
+    }
+}

@@ -194,12 +194,56 @@ async fn generated_records_page_completely_and_generation_is_idempotent() {
         StatusCode::CONFLICT,
         "generated identifiers are unique keys"
     );
+
+    // Generated rows are rebuilt on read until first written; writes must stick.
+    let target = ids[600].clone();
+    let r = k
+        .patch(
+            &format!("/admin/identities/{target}"),
+            json!([{"op": "add", "path": "/metadata_admin", "value": {"touched": 1}}]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let sess = k.get(&format!("/admin/identities/{target}/sessions")).await;
+    let sid = sess.body[0]["id"].as_str().unwrap().to_owned();
+    assert_spec("session", &sess.body[0]);
+    assert_eq!(
+        k.delete(&format!("/admin/sessions/{sid}")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let r = k
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/admin/sessions/{sid}/extend"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let last = ids[1199].clone();
+    assert_eq!(
+        k.delete(&format!("/admin/identities/{last}")).await.status,
+        StatusCode::NO_CONTENT
+    );
     k.server.stop().await;
 
     let k = kratos_with(opts).await;
-    assert_eq!(k.walk("/admin/identities?page_size=500").await.len(), 1200);
     let again = k.walk("/admin/identities?page_size=500").await;
-    assert_eq!(ids, again, "deterministic ids");
+    assert_eq!(again.len(), 1199, "a restart generates nothing more");
+    assert!(
+        !again.contains(&last),
+        "a deleted generated identity stays deleted"
+    );
+    assert_eq!(again[..600], ids[..600], "deterministic ids");
+    let r = k.get(&format!("/admin/identities/{target}")).await;
+    assert_eq!(r.body["metadata_admin"], json!({"touched": 1}));
+    let s = k.get(&format!("/admin/sessions/{sid}")).await;
+    assert_eq!(
+        s.body["active"], false,
+        "disabled stays disabled after extend"
+    );
+    let expires =
+        chrono::DateTime::parse_from_rfc3339(s.body["expires_at"].as_str().unwrap()).unwrap();
+    assert!(expires > chrono::Utc::now() + chrono::Duration::hours(23));
 }
 
 #[tokio::test]

@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use super::model::{Credential, Identity, RecoveryAddress, VerifiableAddress};
 use super::sessions::{Device, Session};
-use super::store::unique_keys;
 use crate::sandbox::db;
 
 const META_KEY: &str = "kratos.generated";
@@ -28,6 +27,14 @@ const LAST: &[&str] = &[
 ];
 const PLANS: [&str; 3] = ["free", "team", "enterprise"];
 const HASH: &str = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy";
+
+/// The unique keys every generated identity claims (its e-mail as password identifier,
+/// recovery and verifiable address), as `store::unique_keys` would list them.
+const GENERATED_KEY_KINDS: [&str; 3] = ["c:password", "r:email", "v:email"];
+
+fn email(n: u64) -> String {
+    format!("user{n:07}@gen.example.com")
+}
 
 /// SplitMix64: a bijective mixer, so distinct counters give distinct, well-spread ids.
 fn mix(mut z: u64) -> u64 {
@@ -58,7 +65,7 @@ pub fn synthetic_identity(n: u64) -> Identity {
     let id = derived_uuid(1, n);
     let first = FIRST[(n % FIRST.len() as u64) as usize];
     let last = LAST[(mix(n) % LAST.len() as u64) as usize];
-    let email = format!("user{n:07}@gen.example.com");
+    let email = email(n);
     let at = epoch + Duration::seconds(n as i64);
     Identity {
         id,
@@ -150,36 +157,46 @@ pub fn generate(conn: &mut Connection, n: u64) -> anyhow::Result<()> {
     // rollback journal only has to save the few pre-existing pages it touches. The rows are
     // consistent by construction, so per-row foreign-key probes are skipped as well. Both
     // settings are restored whatever happens.
+    // A larger page cache keeps the randomly ordered index (session ids) in memory.
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
     conn.pragma_update(None, "foreign_keys", false)?;
+    conn.pragma_update(None, "cache_size", -262_144)?;
     conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
     let result = insert_range(conn, done, n);
     conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |_| Ok(()))?;
+    conn.pragma_update(None, "cache_size", cache)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     result
 }
 
+/// Each table is filled in the order of its main index, so most b-tree inserts append
+/// instead of landing on a random page: identities by id, key rows by (kind, value) (the
+/// zero-padded counter in the e-mail sorts like the counter), sessions by counter, which
+/// follows their creation time.
 fn insert_range(conn: &mut Connection, done: u64, n: u64) -> anyhow::Result<()> {
     let now = super::model::now();
-    // In id order the identity index only ever appends.
-    let mut order: Vec<(Uuid, u64)> = (done..n).map(|i| (derived_uuid(1, i), i)).collect();
-    order.sort_unstable();
+    let mut by_id: Vec<(Uuid, u64)> = (done..n).map(|i| (derived_uuid(1, i), i)).collect();
+    by_id.sort_unstable();
     let tx = conn.transaction()?;
     {
         let mut ins_identity =
             tx.prepare("INSERT INTO kratos_identities (id, gen) VALUES (?1, ?2)")?;
+        for (id, i) in &by_id {
+            ins_identity.execute(params![id.to_string(), *i as i64])?;
+        }
         let mut ins_key =
             tx.prepare("INSERT INTO kratos_keys (kind, value, identity_id) VALUES (?1, ?2, ?3)")?;
+        for kind in GENERATED_KEY_KINDS {
+            for i in done..n {
+                ins_key.execute(params![kind, email(i), derived_uuid(1, i).to_string()])?;
+            }
+        }
         let mut ins_session = tx.prepare(
             "INSERT INTO kratos_sessions (id, identity_id, created_at, active, expires_at, gen)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        for (id, i) in order {
-            let id = id.to_string();
-            ins_identity.execute(params![id, i as i64])?;
-            for (kind, value) in unique_keys(&synthetic_identity(i)) {
-                ins_key.execute(params![kind, value, id])?;
-            }
+        for i in done..n {
             let created = session_created(i, now);
             let expires = if i % 7 == 0 {
                 created
@@ -188,7 +205,7 @@ fn insert_range(conn: &mut Connection, done: u64, n: u64) -> anyhow::Result<()> 
             };
             ins_session.execute(params![
                 derived_uuid(4, i).to_string(),
-                id,
+                derived_uuid(1, i).to_string(),
                 created.timestamp_micros(),
                 i % 10 != 0,
                 expires.timestamp_micros(),
@@ -203,6 +220,7 @@ fn insert_range(conn: &mut Connection, done: u64, n: u64) -> anyhow::Result<()> 
 
 #[cfg(test)]
 mod tests {
+    use super::super::store::unique_keys;
     use super::*;
 
     #[test]
@@ -211,6 +229,17 @@ mod tests {
         assert_eq!(a.len(), 10_000);
         assert_eq!(derived_uuid(1, 42), derived_uuid(1, 42));
         assert_ne!(derived_uuid(1, 42), derived_uuid(4, 42));
+    }
+
+    #[test]
+    fn generated_keys_are_the_identity_unique_keys() {
+        for n in [0, 7, 123_456] {
+            let want: Vec<(String, String)> = GENERATED_KEY_KINDS
+                .iter()
+                .map(|k| (k.to_string(), email(n)))
+                .collect();
+            assert_eq!(unique_keys(&synthetic_identity(n)), want);
+        }
     }
 
     #[test]

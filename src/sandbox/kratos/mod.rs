@@ -9,6 +9,7 @@ mod demo;
 mod errors;
 mod generate;
 mod identities;
+mod list;
 mod model;
 mod pagination;
 mod patch;
@@ -49,7 +50,7 @@ fn admin_routes() -> Router<AppState> {
     Router::new()
         .route(
             "/identities",
-            get(identities::list)
+            get(list::list)
                 .post(identities::create)
                 .patch(batch::handler),
         )

@@ -9,10 +9,9 @@ use serde_json::Value;
 
 use super::auth::Admin;
 use super::errors::{KResult, KratosError};
-use super::identities::{check_state, parse_identity_id, save};
+use super::identities::{check_state, modify, parse_identity_id};
 use super::model::{CredView, Identity, now};
 use super::pagination::json_response;
-use super::store;
 use crate::sandbox::AppState;
 
 /// Master's deny-list, matched case-insensitively: exact paths, and `oidc`/`saml` subtrees.
@@ -97,24 +96,28 @@ pub async fn handler(
     body: Bytes,
 ) -> KResult<Response> {
     let id = parse_identity_id(&id)?;
-    let original = state.db.call(move |c| store::load(c, &id)).await?;
-    let mut doc = original.render(&state.base_url, &CredView::Full);
-    apply(&mut doc, &body)?;
-    check_credential_types(&doc)?;
-    if let Some(s) = doc.get("state").and_then(Value::as_str) {
-        check_state(s)?;
-    }
-    let mut patched: Identity = serde_json::from_value(doc)
-        .map_err(|e| KratosError::bad_request(format!("The patched identity is invalid: {e}")))?;
-    // The id is deny-listed, so this only guards against a patch that reshaped the document.
-    patched.id = original.id;
-    if patched.state != original.state {
-        patched.state_changed_at = Some(now());
-    }
-    if patched.external_id.as_deref() == Some("") {
-        patched.external_id = None;
-    }
-    let saved = save(&state, patched).await?;
+    let base = state.base_url.to_string();
+    let saved = modify(&state, id, move |original| {
+        let mut doc = original.render(&base, &CredView::Full);
+        apply(&mut doc, &body)?;
+        check_credential_types(&doc)?;
+        if let Some(s) = doc.get("state").and_then(Value::as_str) {
+            check_state(s)?;
+        }
+        let mut patched: Identity = serde_json::from_value(doc).map_err(|e| {
+            KratosError::bad_request(format!("The patched identity is invalid: {e}"))
+        })?;
+        // The id is deny-listed; this only guards against a patch that reshaped the document.
+        patched.id = original.id;
+        if patched.state != original.state {
+            patched.state_changed_at = Some(now());
+        }
+        if patched.external_id.as_deref() == Some("") {
+            patched.external_id = None;
+        }
+        Ok(patched)
+    })
+    .await?;
     let body = saved.render(&state.base_url, &CredView::Include(Vec::new()));
     Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
 }

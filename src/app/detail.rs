@@ -40,6 +40,9 @@ pub struct Detail {
     pub scroll: usize,
     /// The object with secrets removed (what `Y` copies).
     pub redacted: Arc<Value>,
+    /// The object as the server sent it: only for building edits, never drawn, since a
+    /// redacted value saved back would overwrite the real one.
+    pub raw: Arc<Value>,
 }
 
 impl Detail {
@@ -59,6 +62,7 @@ impl Detail {
             lines,
             scroll: 0,
             redacted: Arc::new(redacted),
+            raw: Arc::new(raw.clone()),
         }
     }
 

@@ -153,7 +153,7 @@ pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
             Some(r) => (t.kind.object(), r.id.clone(), (*r.raw).clone()),
             None => return,
         },
-        Some(Pane::Detail(d)) => (d.kind, d.id.clone(), (*d.redacted).clone()),
+        Some(Pane::Detail(d)) => (d.kind, d.id.clone(), (*d.raw).clone()),
         None => return,
     };
     let Some(tab) = state.tab() else { return };

@@ -410,3 +410,39 @@ fn n_opens_a_new_identity_template_that_saves_as_a_create() {
     update(&mut s, ch('n'));
     assert!(s.editor.is_none());
 }
+
+#[test]
+fn editing_from_the_detail_starts_from_real_values_not_redacted_ones() {
+    let mut s = kratos_state();
+    let effects = update(&mut s, Action::Resize(80, 24));
+    let seq = match &effects[0] {
+        Effect::FetchPage { seq, .. } => *seq,
+        other => panic!("{other:?}"),
+    };
+    let row = Row::new(
+        "i1",
+        vec!["i1".into(), "a@b.example".into()],
+        json!({"id": "i1", "schema_id": "default", "traits": {"email": "a@b.example"},
+               "metadata_admin": {"api_token": "tok-123"}}),
+    );
+    update(
+        &mut s,
+        Action::PageLoaded {
+            seq,
+            result: Ok(PageData {
+                rows: vec![row],
+                next: None,
+                total: None,
+            }),
+        },
+    );
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, ch('e'));
+    let effects = update(&mut s, ctrl('s'));
+    match mutate_seq(&effects) {
+        Some((_, Mutation::UpdateIdentity { body, .. })) => {
+            assert_eq!(body["metadata_admin"]["api_token"], "tok-123");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -28,8 +28,8 @@ impl ApiBackend {
 }
 
 pub fn error_info(e: &ApiError) -> ErrorInfo {
-    let mut details = vec![e.to_string(), String::new()];
-    details.push(format!("provider:    {}", e.provider));
+    // The overlay shows `line` above these, so they start with the fields.
+    let mut details = vec![format!("provider:    {}", e.provider)];
     details.push(format!("kind:        {:?}", e.kind));
     if let Some(s) = e.status {
         details.push(format!("status:      {s}"));

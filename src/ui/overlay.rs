@@ -85,7 +85,10 @@ pub fn help(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut B
 
 pub fn error(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let Some(err) = &state.error else { return };
-    let mut rows: Vec<(String, ratatui::style::Style)> = vec![(err.line.clone(), theme.error())];
+    let mut rows: Vec<(String, ratatui::style::Style)> = vec![
+        (err.line.clone(), theme.error()),
+        (String::new(), theme.normal()),
+    ];
     rows.extend(sanitize::lines(&err.details).map(|l| (l.into_owned(), theme.normal())));
     rows.push(("Esc closes".into(), theme.muted()));
     let inner = boxed("Error", 76, rows.len() as u16 + 2, area, buf, theme);

@@ -330,3 +330,50 @@ fn y_copies_the_id_through_osc52_and_keymap_issues_show_at_start() {
     s.send("q");
     assert!(s.wait_exit(WAIT).is_some());
 }
+
+#[test]
+fn x_revokes_the_selected_session_after_naming_it() {
+    let mut s = PtySession::spawn(&[], &[], 120, 30);
+    wait(&s, "ada.lovelace@example.com");
+    s.send("/");
+    s.send("grace.hopper@example.com");
+    s.send_key(Key::Enter);
+    wait(&s, "search “grace.hopper@example.com”");
+    s.send_key(Key::Enter);
+    wait(&s, "Traits");
+    s.send(":sessions");
+    s.send_key(Key::Enter);
+    let screen = wait(&s, "ACTIVE");
+    // The selected (first) row: an active session in the demo data.
+    let row = screen
+        .lines()
+        .skip_while(|l| !l.contains("ACTIVE"))
+        .nth(1)
+        .expect("a session row");
+    assert!(row.contains(" yes "), "{row}");
+    let first = row
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .trim_end_matches('…')
+        .to_string();
+    s.send("x");
+    let screen = wait(&s, "About to revoke session");
+    assert!(
+        screen.contains(&first),
+        "the confirmation names {first}:\n{screen}"
+    );
+    s.send("y");
+    wait(&s, "done: revoke session");
+    // The list is reloaded and shows the session inactive.
+    s.wait_for(
+        |t| {
+            t.lines()
+                .any(|l| l.starts_with(&first) && l.contains(" no "))
+        },
+        WAIT,
+    )
+    .unwrap();
+    s.send("q");
+    assert!(s.wait_exit(WAIT).is_some());
+}

@@ -16,6 +16,8 @@ use super::backend::Backend;
 
 /// Longest metadata/claims summary kept in a cell.
 const SUMMARY_MAX: usize = 160;
+/// Longest text kept in any cell.
+const CELL_MAX: usize = 512;
 
 pub struct ApiBackend {
     api: Api,
@@ -119,6 +121,19 @@ pub fn summary(v: &Value) -> String {
     out
 }
 
+/// A row with every cell capped: a table cell never needs more than a screen's width, and
+/// a megabyte-long trait must not be measured and cut on every frame.
+fn row(id: String, cells: Vec<String>, raw: Value) -> Row {
+    let cells = cells
+        .into_iter()
+        .map(|c| match crate::sanitize::cap(&c, CELL_MAX) {
+            std::borrow::Cow::Borrowed(_) => c,
+            std::borrow::Cow::Owned(capped) => capped,
+        })
+        .collect();
+    Row::new(id, cells, raw)
+}
+
 fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
     keys.iter().find_map(|k| v.get(*k)?.as_str())
 }
@@ -144,7 +159,7 @@ pub fn identity_row(i: Identity) -> Row {
         short_time(i.created_at.as_deref()),
         meta,
     ];
-    Row::new(i.id, cells, i.raw)
+    row(i.id, cells, i.raw)
 }
 
 pub fn session_row(s: Session) -> Row {
@@ -161,7 +176,7 @@ pub fn session_row(s: Session) -> Row {
             .unwrap_or_default(),
         short_time(s.expires_at.as_deref()),
     ];
-    Row::new(s.id, cells, s.raw)
+    row(s.id, cells, s.raw)
 }
 
 pub fn credential_row(c: Credential) -> Row {
@@ -180,7 +195,7 @@ pub fn credential_row(c: Credential) -> Row {
             format!("version {version}")
         },
     ];
-    Row::new(c.kind, cells, c.raw)
+    row(c.kind, cells, c.raw)
 }
 
 pub fn core_user_row(u: CoreUser) -> Row {
@@ -211,7 +226,7 @@ pub fn core_user_row(u: CoreUser) -> Row {
         short_time(str_at(&u.raw, &["createdAt"])),
         summary(&u.claims),
     ];
-    Row::new(u.id, cells, u.raw)
+    row(u.id, cells, u.raw)
 }
 
 pub fn core_credential_row(c: CoreCredential) -> Row {
@@ -221,7 +236,7 @@ pub fn core_credential_row(c: CoreCredential) -> Row {
         short_time(c.issued.as_deref()),
         c.status.clone().unwrap_or_default(),
     ];
-    Row::new(c.id, cells, c.raw)
+    row(c.id, cells, c.raw)
 }
 
 pub fn client_row(c: HeadlessClient) -> Row {
@@ -235,7 +250,7 @@ pub fn client_row(c: HeadlessClient) -> Row {
         c.user_count.map(|n| n.to_string()).unwrap_or_default(),
         summary(&c.metadata),
     ];
-    Row::new(c.identifier, cells, c.raw)
+    row(c.identifier, cells, c.raw)
 }
 
 pub fn headless_user_row(u: HeadlessUser) -> Row {
@@ -251,7 +266,7 @@ pub fn headless_user_row(u: HeadlessUser) -> Row {
         short_time(u.created.as_deref()),
         summary(&u.metadata),
     ];
-    Row::new(u.identifier, cells, u.raw)
+    row(u.identifier, cells, u.raw)
 }
 
 async fn kratos_search(
@@ -479,6 +494,18 @@ mod tests {
         assert_eq!(short_time(None), "");
         let s = summary(&json!({"plan": "pro", "n": 2, "org": {"a": 1}, "tags": [1, 2]}));
         assert_eq!(s, "plan=pro n=2 org={…} tags=[2]");
+    }
+
+    #[test]
+    fn huge_values_are_capped_in_cells_but_kept_in_the_object() {
+        let long = "L".repeat(100_000);
+        let i = Identity::from_json(json!({"id": "x", "traits": {"email": long}}));
+        let row = identity_row(i);
+        assert!(row.cells[1].len() < 1024, "{}", row.cells[1].len());
+        assert_eq!(
+            row.raw["traits"]["email"].as_str().map(str::len),
+            Some(100_000)
+        );
     }
 
     #[test]

@@ -115,7 +115,10 @@ async fn single_session_get_disable_extend() {
     let k = kratos().await;
     let s = demo_sessions()
         .into_iter()
-        .find(|s| s["active"] == true && s["expires_in_hours"].as_i64().unwrap() > 0)
+        .find(|s| {
+            let hours = s["expires_in_hours"].as_i64().unwrap();
+            s["active"] == true && hours > 0 && hours < 24
+        })
         .unwrap();
     let id = s["id"].as_str().unwrap();
     let r = k.get(&format!("/admin/sessions/{id}")).await;
@@ -163,6 +166,27 @@ async fn single_session_get_disable_extend() {
     let after = ts(&r.body["expires_at"]);
     assert!(after > Utc::now() + chrono::Duration::hours(23));
     assert_ne!(before, after);
+
+    // A session that already lives longer than one lifespan is not shortened by "extend".
+    let long = demo_sessions()
+        .into_iter()
+        .find(|s| s["active"] == true && s["expires_in_hours"].as_i64().unwrap() > 24)
+        .unwrap();
+    let long_id = long["id"].as_str().unwrap();
+    let before_long = ts(&k.get(&format!("/admin/sessions/{long_id}")).await.body["expires_at"]);
+    let r = k
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/admin/sessions/{long_id}/extend"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        ts(&r.body["expires_at"]),
+        before_long,
+        "no-op, not shortened"
+    );
 
     assert_eq!(
         k.delete(&format!("/admin/sessions/{id}")).await.status,

@@ -368,7 +368,10 @@ pub async fn disable(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `PATCH /admin/sessions/{id}/extend`: expires_at = now + lifespan; 200 with the session.
+/// `PATCH /admin/sessions/{id}/extend`: 200 with the session. Kratos extends only a session
+/// within `session.earliest_possible_extend` of its expiry; that setting defaults to the whole
+/// lifespan, so a session expiring later than now + lifespan is left as it is (a silent no-op),
+/// never shortened.
 pub async fn extend(
     _: Admin,
     State(state): State<AppState>,
@@ -379,8 +382,11 @@ pub async fn extend(
         .db
         .call(move |c| -> KResult<Session> {
             let mut s = load(c, &id)?;
-            s.expires_at = now() + Duration::hours(LIFESPAN_HOURS);
-            save(c, &s)?;
+            let extended = now() + Duration::hours(LIFESPAN_HOURS);
+            if s.expires_at <= extended {
+                s.expires_at = extended;
+                save(c, &s)?;
+            }
             Ok(s)
         })
         .await?;

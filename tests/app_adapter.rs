@@ -338,3 +338,45 @@ async fn an_identity_is_created_from_the_new_identity_template_shape() {
     .await;
     assert_eq!(found.rows.len(), 1);
 }
+
+#[tokio::test]
+async fn marked_sessions_are_revoked_one_by_one() {
+    let (_sb, b) = backends(false).await;
+    let kratos = &b[0];
+    let sessions = list(
+        kratos,
+        ListKind::KratosSessions {
+            identity: GRACE.into(),
+        },
+        None,
+    )
+    .await;
+    let active: Vec<String> = sessions
+        .rows
+        .iter()
+        .filter(|r| r.cells[1] == "yes")
+        .map(|r| r.id.clone())
+        .collect();
+    assert!(!active.is_empty());
+    kratos
+        .mutate(Mutation::RevokeSessions {
+            sessions: active.clone(),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.details));
+    let after = list(
+        kratos,
+        ListKind::KratosSessions {
+            identity: GRACE.into(),
+        },
+        None,
+    )
+    .await;
+    assert!(
+        after
+            .rows
+            .iter()
+            .filter(|r| active.contains(&r.id))
+            .all(|r| r.cells[1] == "no")
+    );
+}

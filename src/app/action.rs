@@ -42,6 +42,8 @@ pub enum Action {
 pub enum Mutation {
     /// Kratos `DELETE /admin/sessions/{id}` (deactivates one session).
     RevokeSession { session: String },
+    /// Kratos `DELETE /admin/sessions/{id}` for each marked session.
+    RevokeSessions { sessions: Vec<String> },
     /// Kratos `DELETE /admin/identities/{id}/sessions`.
     RevokeAllSessions { identity: String },
     /// Kratos `DELETE /admin/identities/{id}`.
@@ -82,6 +84,9 @@ impl Mutation {
     pub fn describe(&self) -> String {
         match self {
             Mutation::RevokeSession { session } => format!("revoke session {session}"),
+            Mutation::RevokeSessions { sessions } => {
+                format!("revoke {} marked sessions", sessions.len())
+            }
             Mutation::RevokeAllSessions { identity } => {
                 format!("revoke ALL sessions of identity {identity}")
             }

@@ -95,6 +95,22 @@ fn confirm(state: &mut State, mutation: Mutation, type_to_confirm: Option<String
 }
 
 pub fn ask_revoke_session(state: &mut State) {
+    // Marked sessions are revoked together; bulk means typing how many.
+    let marked: Vec<String> = match state.focused() {
+        Some(Pane::Table(t)) if matches!(t.kind, ListKind::KratosSessions { .. }) => {
+            t.marked.iter().cloned().collect()
+        }
+        _ => Vec::new(),
+    };
+    if !marked.is_empty() {
+        let count = marked.len().to_string();
+        confirm(
+            state,
+            Mutation::RevokeSessions { sessions: marked },
+            Some(count),
+        );
+        return;
+    }
     match selected_session(state) {
         Some(session) => confirm(state, Mutation::RevokeSession { session }, None),
         None => state.flash = Some("x revokes a session: select one in a Sessions list".into()),

@@ -45,6 +45,8 @@ pub struct Table {
     pub walking: bool,
     pub filter: Option<LocalFilter>,
     pub error: Option<String>,
+    /// Ids of rows marked with `space` (for bulk actions); kept across page drops.
+    pub marked: std::collections::BTreeSet<String>,
     /// Rows the user asked to move down past what is loaded; applied as pages arrive, so
     /// holding PageDown goes as far as it would on a list that was already there.
     owed: usize,
@@ -67,6 +69,7 @@ impl Table {
             walking: false,
             filter: None,
             error: None,
+            marked: Default::default(),
             owed: 0,
         }
     }

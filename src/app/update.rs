@@ -8,7 +8,7 @@ use super::action::{Action, Effect};
 use super::command;
 use super::detail::Detail;
 use super::find::LocalFilter;
-use super::model::{ErrorInfo, ObjectKind, Row};
+use super::model::{ErrorInfo, ListKind, ObjectKind, Row};
 use super::state::{Input, Mode, Pane, Pending, Screen, State};
 
 /// Spinner frames; the runtime ticks only while something is in flight.
@@ -302,13 +302,33 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::Edit => super::editing::open(state, false, effects),
         KeyAction::Patch => super::editing::open(state, true, effects),
         KeyAction::New => super::editing::open_new(state, effects),
-        KeyAction::ExternalEdit | KeyAction::Save | KeyAction::Mark => {
+        KeyAction::Mark => toggle_mark(state),
+        KeyAction::ExternalEdit | KeyAction::Save => {
             state.flash = Some(format!(
                 "{}: not available in this version of idtui",
                 action.description()
             ));
         }
     }
+}
+
+/// `space`: mark or unmark the selected row and move down, so runs of rows mark quickly.
+fn toggle_mark(state: &mut State) {
+    let rows = state.table_rows();
+    let Some(t) = state.focused_table_mut() else {
+        return;
+    };
+    if !matches!(t.kind, ListKind::KratosSessions { .. }) {
+        state.flash = Some("marking is for sessions (x then revokes the marked ones)".into());
+        return;
+    }
+    let Some(id) = t.selected_row().map(|r| r.id.clone()) else {
+        return;
+    };
+    if !t.marked.remove(&id) {
+        t.marked.insert(id);
+    }
+    t.move_by(1, rows);
 }
 
 fn move_selection(state: &mut State, delta: isize) {

@@ -396,6 +396,16 @@ async fn get(api: Api, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
 async fn mutate(api: Api, mutation: Mutation) -> Result<String, ApiError> {
     match (&api, &mutation) {
         (Api::Kratos(k), Mutation::RevokeSession { session }) => k.disable_session(session).await?,
+        (Api::Kratos(k), Mutation::RevokeSessions { sessions }) => {
+            // One at a time: a failure stops the run and says how far it got.
+            for (done, session) in sessions.iter().enumerate() {
+                if let Err(mut e) = k.disable_session(session).await {
+                    e.message =
+                        format!("{} (after {done} of {} revoked)", e.message, sessions.len());
+                    return Err(e);
+                }
+            }
+        }
         (Api::Kratos(k), Mutation::RevokeAllSessions { identity }) => {
             k.delete_identity_sessions(identity).await?
         }

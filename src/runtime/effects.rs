@@ -153,6 +153,9 @@ mod tests {
             Mutation::RevokeSession {
                 session: "s".into(),
             },
+            Mutation::RevokeSessions {
+                sessions: vec!["s".into()],
+            },
             Mutation::RevokeAllSessions {
                 identity: "i".into(),
             },
@@ -189,6 +192,7 @@ mod tests {
         for m in &all {
             match m {
                 Mutation::RevokeSession { .. }
+                | Mutation::RevokeSessions { .. }
                 | Mutation::RevokeAllSessions { .. }
                 | Mutation::DeleteIdentity { .. }
                 | Mutation::CreateIdentity { .. }

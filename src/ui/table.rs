@@ -112,10 +112,14 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme) {
     for (line, &index) in indices.iter().enumerate() {
         let y = area.y + 1 + line as u16;
         let is_selected = Some(index) == selected;
-        let style = if is_selected {
-            theme.selected()
-        } else {
-            theme.normal()
+        let is_marked = table
+            .row(index)
+            .is_some_and(|r| table.marked.contains(&r.id));
+        let style = match (is_selected, is_marked) {
+            (true, true) => theme.selected().patch(theme.marked()),
+            (true, false) => theme.selected(),
+            (false, true) => theme.marked(),
+            (false, false) => theme.normal(),
         };
         if is_selected {
             buf.set_style(Rect::new(area.x, y, area.width, 1), style);
@@ -196,6 +200,9 @@ pub fn footer(table: &Table) -> String {
         out.push_str("  · more below");
     } else if table.started() {
         out.push_str("  · end");
+    }
+    if !table.marked.is_empty() {
+        out.push_str(&format!("  · {} marked", table.marked.len()));
     }
     if let Some(s) = &table.search {
         out.push_str(&format!("  · search “{s}” (Esc clears)"));

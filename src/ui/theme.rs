@@ -38,6 +38,12 @@ impl Theme {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
 
+    /// Marked rows (space): underlined and bold, readable with or without colour.
+    pub fn marked(&self) -> Style {
+        self.fg(Color::Magenta)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
     pub fn header(&self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }

@@ -446,3 +446,36 @@ fn editing_from_the_detail_starts_from_real_values_not_redacted_ones() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn marked_sessions_are_revoked_together_after_typing_their_count() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 5);
+    // Space outside a Sessions list only explains itself.
+    update(&mut s, ch(' '));
+    assert!(table(&s).marked.is_empty());
+    run(&mut s, key(KeyCode::Enter), 5);
+    run(&mut s, key(KeyCode::Tab), 5); // Sessions (the fake answers identity rows)
+    update(&mut s, ch(' '));
+    update(&mut s, ch(' '));
+    update(&mut s, ch(' '));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, ch(' ')); // unmark the third again
+    assert_eq!(table(&s).marked.len(), 2);
+    update(&mut s, ch('x'));
+    match &s.mode {
+        Mode::Confirm(c) => {
+            assert_eq!(c.type_to_confirm.as_deref(), Some("2"));
+            assert!(c.mutation.describe().contains("2 marked sessions"));
+        }
+        other => panic!("{other:?}"),
+    }
+    update(&mut s, ch('2'));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    match mutate_seq(&effects) {
+        Some((_, Mutation::RevokeSessions { sessions })) => {
+            assert_eq!(sessions, vec![identity(0).id, identity(1).id]);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -303,11 +303,12 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::Patch => super::editing::open(state, true, effects),
         KeyAction::New => super::editing::open_new(state, effects),
         KeyAction::Mark => toggle_mark(state),
-        KeyAction::ExternalEdit | KeyAction::Save => {
-            state.flash = Some(format!(
-                "{}: not available in this version of idtui",
-                action.description()
-            ));
+        KeyAction::Save => {
+            state.flash = Some("nothing to save: Ctrl-s saves in an editor (e, p, n)".into());
+        }
+        KeyAction::ExternalEdit => {
+            state.flash =
+                Some("editing in $EDITOR is not available in this version; e edits here".into());
         }
     }
 }

@@ -26,6 +26,12 @@ fn main() -> anyhow::Result<()> {
             print!("{}", keymap.render_text());
             Ok(())
         }
-        None => anyhow::bail!("the dashboard is being built"),
+        None => rt.block_on(idtui::runtime::launch::dashboard(
+            idtui::runtime::launch::LaunchOptions {
+                config: cli.config,
+                profile: cli.profile,
+                read_only: cli.read_only,
+            },
+        )),
     }
 }

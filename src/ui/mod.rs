@@ -1,3 +1,264 @@
-//! (being built)
+//! Pure rendering of `State` into a ratatui frame: no state changes, no I/O. Every piece of
+//! server text goes through `sanitize` before it reaches the buffer.
 
 pub mod editor_view;
+pub mod overlay;
+pub mod table;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use unicode_width::UnicodeWidthStr;
+
+use crate::app::detail::Detail;
+use crate::app::state::{Mode, Pane, State};
+use crate::app::update::SPINNER;
+use crate::sanitize;
+
+pub use theme::Theme;
+
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
+    let area = frame.area();
+    render(state, theme, area, frame.buffer_mut());
+    if let Some(session) = &state.editor
+        && area.height >= 4
+    {
+        let body = Rect::new(area.x, area.y + 2, area.width, area.height - 4);
+        frame.render_widget(ratatui::widgets::Clear, body);
+        editor_view::draw(frame, body, &session.editor);
+    }
+}
+
+/// Draw into a buffer (used by `draw`, and by benchmarks without a terminal).
+pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if area.height < 4 || area.width < 20 {
+        buf.set_stringn(
+            area.x,
+            area.y,
+            "idtui: terminal too small",
+            area.width as usize,
+            theme.normal(),
+        );
+        return;
+    }
+    let title = Rect::new(area.x, area.y, area.width, 1);
+    let strip = Rect::new(area.x, area.y + 1, area.width, 1);
+    let body = Rect::new(area.x, area.y + 2, area.width, area.height - 4);
+    let footer = Rect::new(area.x, area.bottom() - 2, area.width, 1);
+    let status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+    title_bar(state, theme, title, buf);
+    pane_strip(state, theme, strip, buf);
+    match state.focused() {
+        Some(Pane::Table(t)) => table::draw(t, body, buf, theme),
+        Some(Pane::Detail(d)) => detail(d, body, buf, theme),
+        None => {}
+    }
+    footer_line(state, theme, footer, buf);
+    status_bar(state, theme, status, buf);
+    match &state.mode {
+        Mode::Help { scroll } => overlay::help(state, *scroll, theme, body, buf),
+        Mode::ErrorDetail { scroll } => overlay::error(state, *scroll, theme, body, buf),
+        Mode::Confirm(c) => overlay::confirm(c, theme, body, buf),
+        Mode::CourseChoice(c) => overlay::course_choice(c, theme, body, buf),
+        _ => {}
+    }
+}
+
+/// `idtui  kratos │ core │ headless    profile@host  READ-ONLY`
+fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    buf.set_style(area, theme.bar());
+    let mut x = area.x;
+    let end = area.right();
+    x = buf
+        .set_stringn(x, area.y, " idtui ", (end - x) as usize, theme.bar())
+        .0;
+    for (i, tab) in state.tabs.iter().enumerate() {
+        let label = format!(" {} ", sanitize::clean_line(&tab.profile.name));
+        let style = if i == state.active {
+            theme.bar().patch(theme.active_tab())
+        } else {
+            theme.bar()
+        };
+        if x >= end {
+            break;
+        }
+        x = buf
+            .set_stringn(x, area.y, label, (end - x) as usize, style)
+            .0;
+        if i + 1 < state.tabs.len() && x < end {
+            x = buf
+                .set_stringn(x, area.y, "│", (end - x) as usize, theme.bar())
+                .0;
+        }
+    }
+    let Some(tab) = state.tab() else { return };
+    let mut right = format!(
+        " {} · {} ",
+        tab.profile.provider.system(),
+        sanitize::clean_line(&tab.profile.host)
+    );
+    let badge = if state.read_only { " READ-ONLY " } else { "" };
+    let room = end.saturating_sub(x + 1) as usize;
+    let badge_w = badge.width();
+    if right.width() + badge_w > room {
+        right = sanitize::fit(&right, room.saturating_sub(badge_w));
+    }
+    let start = end - (right.width() + badge_w) as u16;
+    buf.set_stringn(start, area.y, &right, right.width(), theme.bar());
+    if !badge.is_empty() {
+        buf.set_stringn(end - badge_w as u16, area.y, badge, badge_w, theme.badge());
+    }
+}
+
+/// Breadcrumbs of the drill-down stack, then the panes of the current screen.
+fn pane_strip(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let Some(tab) = state.tab() else { return };
+    let end = area.right();
+    let mut x = area.x;
+    let crumbs: Vec<String> = tab.stack[..tab.stack.len() - 1]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i == 0 {
+                let screen = &tab.stack[0];
+                screen.panes[screen.focus].title()
+            } else {
+                s.title.clone()
+            }
+        })
+        .collect();
+    for crumb in crumbs {
+        let text = format!("{} › ", sanitize::cell(&crumb, 30));
+        x = buf
+            .set_stringn(
+                x,
+                area.y,
+                text,
+                end.saturating_sub(x) as usize,
+                theme.muted(),
+            )
+            .0;
+    }
+    let screen = tab.screen();
+    for (i, pane) in screen.panes.iter().enumerate() {
+        if x >= end {
+            break;
+        }
+        let label = format!("[{}]", sanitize::cell(&pane.title(), 40));
+        let style = if i == screen.focus {
+            theme.active_tab()
+        } else {
+            theme.muted()
+        };
+        x = buf
+            .set_stringn(x, area.y, label, end.saturating_sub(x) as usize, style)
+            .0;
+        x = buf
+            .set_stringn(
+                x,
+                area.y,
+                " ",
+                end.saturating_sub(x) as usize,
+                theme.normal(),
+            )
+            .0;
+    }
+}
+
+fn detail(d: &Detail, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    for (k, line) in d
+        .lines
+        .iter()
+        .skip(d.scroll)
+        .take(area.height as usize)
+        .enumerate()
+    {
+        let y = area.y + k as u16;
+        let mut x = area.x;
+        for (tok, text) in line {
+            if x >= area.right() {
+                break;
+            }
+            let text = sanitize::clean_line(text);
+            x = buf
+                .set_stringn(x, y, text, (area.right() - x) as usize, theme.tok(*tok))
+                .0;
+        }
+    }
+}
+
+fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let (text, style) = match &state.mode {
+        Mode::Find(input) => {
+            let hint = state
+                .focused_table()
+                .and_then(|t| t.kind.server_search_hint())
+                .map(|h| format!("   (Enter searches the server: {h})"))
+                .unwrap_or_else(|| "   (filters loaded rows)".into());
+            (format!("/{}▏{hint}", input.text), theme.normal())
+        }
+        _ if state.editor.is_some() => (
+            "editing · Ctrl-s saves · Esc closes · drafts are kept until saved".into(),
+            theme.muted(),
+        ),
+        Mode::Command(input) => (format!(":{}▏", input.text), theme.normal()),
+        Mode::Confirm(_) | Mode::CourseChoice(_) => (String::new(), theme.normal()),
+        _ => match state.focused() {
+            Some(Pane::Table(t)) => (table::footer(t), theme.muted()),
+            Some(Pane::Detail(d)) => (
+                format!(
+                    "line {} of {}  · y copy id · Y copy JSON · Tab next pane · Esc back",
+                    d.scroll + 1,
+                    d.lines.len()
+                ),
+                theme.muted(),
+            ),
+            None => (String::new(), theme.normal()),
+        },
+    };
+    let text = sanitize::clean_line(&text);
+    buf.set_stringn(
+        area.x,
+        area.y,
+        sanitize::fit(&text, area.width as usize),
+        area.width as usize,
+        style,
+    );
+}
+
+fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    buf.set_style(area, theme.bar());
+    let mut x = area.x;
+    let end = area.right();
+    let spin = if state.busy() {
+        format!(" {} ", SPINNER[state.spinner % SPINNER.len()])
+    } else {
+        "   ".into()
+    };
+    x = buf
+        .set_stringn(x, area.y, spin, (end - x) as usize, theme.bar())
+        .0;
+    let hint = " ? help  : command  q quit ";
+    let room = (end - x) as usize;
+    let (message, style) = if let Some(flash) = &state.flash {
+        (flash.clone(), theme.bar())
+    } else if let Some(err) = &state.error {
+        (
+            format!("✗ {}  (:error)", err.line),
+            theme.bar().patch(theme.error()),
+        )
+    } else {
+        (String::new(), theme.bar())
+    };
+    let hint_w = if message.width() + hint.width() <= room {
+        hint.width()
+    } else {
+        0
+    };
+    let msg = sanitize::cell(&message, room - hint_w);
+    buf.set_stringn(x, area.y, &msg, room - hint_w, style);
+    if hint_w > 0 {
+        buf.set_stringn(end - hint_w as u16, area.y, hint, hint_w, theme.bar());
+    }
+}

@@ -1,0 +1,169 @@
+//! What flows into `update` (actions) and out of it (effects). Effects are the only way the
+//! app asks for I/O; the runtime runs them and is the single place mutating requests leave.
+
+use crossterm::event::KeyEvent;
+use serde_json::Value;
+
+use super::model::{ErrorInfo, ListKind, ObjectKind, PageCursor, PageData, Row};
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// Spinner frame; the runtime only ticks while requests are in flight.
+    Tick,
+    PageLoaded {
+        seq: u64,
+        result: Result<PageData, ErrorInfo>,
+    },
+    ObjectLoaded {
+        seq: u64,
+        result: Result<Row, ErrorInfo>,
+    },
+    MutationDone {
+        seq: u64,
+        result: Result<String, ErrorInfo>,
+    },
+    /// A saved draft for an editor that was just opened (`None`: there is none).
+    DraftLoaded {
+        key: String,
+        text: Option<String>,
+    },
+    /// An effect finished with something to tell the user (what was copied).
+    Notice(String),
+    /// An effect could not be run (clipboard refused, read-only refusal…).
+    EffectFailed(ErrorInfo),
+    /// Something outside the app (SIGTERM, SIGHUP, SIGINT) asks to stop.
+    Terminate,
+}
+
+/// A change on the server. Every variant is refused in read-only mode by the runtime.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mutation {
+    /// Kratos `DELETE /admin/sessions/{id}` (deactivates one session).
+    RevokeSession { session: String },
+    /// Kratos `DELETE /admin/sessions/{id}` for each marked session.
+    RevokeSessions { sessions: Vec<String> },
+    /// Kratos `DELETE /admin/identities/{id}/sessions`.
+    RevokeAllSessions { identity: String },
+    /// Kratos `DELETE /admin/identities/{id}`.
+    DeleteIdentity { identity: String },
+    /// Kratos `POST /admin/identities`.
+    CreateIdentity { body: Value },
+    /// MATTR `DELETE /users/{id}`.
+    DeleteCoreUser { user: String },
+    /// Coassemble `DELETE /client/{id}`: the client and everything tied to it.
+    DeleteClient { client: String },
+    /// Coassemble `DELETE /user/{id}`, with what happens to the user's courses.
+    DeleteHeadlessUser {
+        user: String,
+        client: Option<String>,
+        courses: Courses,
+    },
+    /// Kratos `PUT /admin/identities/{id}` with the edited body.
+    UpdateIdentity { identity: String, body: Value },
+    /// Kratos `PATCH /admin/identities/{id}` (RFC 6902).
+    PatchIdentity { identity: String, patch: Value },
+    /// MATTR `PUT /users/{id}` replacing the user's claims.
+    UpdateCoreClaims { user: String, claims: Value },
+    /// Coassemble `PUT /client/{id}` replacing the client's metadata.
+    UpdateClientMetadata { client: String, metadata: Value },
+}
+
+/// What happens to a deleted Coassemble user's courses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Courses {
+    /// Given to the user with this identifier.
+    Reallocate(String),
+    Delete,
+    Ignore,
+}
+
+impl Mutation {
+    /// What is about to happen, naming the target (confirmations and messages).
+    pub fn describe(&self) -> String {
+        match self {
+            Mutation::RevokeSession { session } => format!("revoke session {session}"),
+            Mutation::RevokeSessions { sessions } => {
+                format!("revoke {} marked sessions", sessions.len())
+            }
+            Mutation::RevokeAllSessions { identity } => {
+                format!("revoke ALL sessions of identity {identity}")
+            }
+            Mutation::DeleteIdentity { identity } => format!("delete identity {identity}"),
+            Mutation::CreateIdentity { .. } => "create an identity".to_string(),
+            Mutation::DeleteCoreUser { user } => format!("delete user {user}"),
+            Mutation::DeleteClient { client } => {
+                format!("delete client {client} with all its users and courses")
+            }
+            Mutation::DeleteHeadlessUser { user, courses, .. } => match courses {
+                Courses::Reallocate(to) => {
+                    format!("delete user {user} and give their courses to {to}")
+                }
+                Courses::Delete => format!("delete user {user} and their courses"),
+                Courses::Ignore => format!("delete user {user} and leave their courses"),
+            },
+            Mutation::UpdateIdentity { identity, .. } => format!("update identity {identity}"),
+            Mutation::PatchIdentity { identity, .. } => format!("patch identity {identity}"),
+            Mutation::UpdateCoreClaims { user, .. } => format!("update the claims of user {user}"),
+            Mutation::UpdateClientMetadata { client, .. } => {
+                format!("update the metadata of client {client}")
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Effect {
+    FetchPage {
+        seq: u64,
+        profile: String,
+        list: ListKind,
+        search: Option<String>,
+        cursor: PageCursor,
+        size: usize,
+    },
+    FetchObject {
+        seq: u64,
+        profile: String,
+        kind: ObjectKind,
+        id: String,
+    },
+    /// Put text on the user's clipboard through OSC 52 (written by the runtime).
+    Copy {
+        text: String,
+        what: String,
+    },
+    Mutate {
+        seq: u64,
+        profile: String,
+        mutation: Mutation,
+    },
+    /// Keep the editor's text on disk until it is saved (`$XDG_STATE_HOME/idtui/drafts/`).
+    WriteDraft {
+        key: String,
+        text: String,
+    },
+    LoadDraft {
+        key: String,
+    },
+    DiscardDraft {
+        key: String,
+    },
+    Quit,
+}
+
+impl Effect {
+    pub fn is_mutating(&self) -> bool {
+        match self {
+            Effect::Mutate { .. } => true,
+            Effect::FetchPage { .. }
+            | Effect::FetchObject { .. }
+            | Effect::Copy { .. }
+            | Effect::WriteDraft { .. }
+            | Effect::LoadDraft { .. }
+            | Effect::DiscardDraft { .. }
+            | Effect::Quit => false,
+        }
+    }
+}

@@ -1,0 +1,496 @@
+//! The detail view: an object laid out for reading (a summary per object kind, then the whole
+//! object as highlighted, pretty JSON). Secrets are removed before anything is laid out.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::model::ObjectKind;
+
+/// Longest string value shown; longer ones are cut with a note.
+const MAX_VALUE_BYTES: usize = 4096;
+/// Most lines one detail view holds.
+const MAX_LINES: usize = 20_000;
+/// Shown in place of a secret.
+pub const REDACTED: &str = "‹redacted›";
+
+/// How a piece of text is drawn; `ui` maps each to a style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tok {
+    Heading,
+    Label,
+    Key,
+    Str,
+    Num,
+    Bool,
+    Null,
+    Punct,
+    Plain,
+    Muted,
+}
+
+pub type DocLine = Vec<(Tok, String)>;
+
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub kind: ObjectKind,
+    pub id: String,
+    pub title: String,
+    pub lines: Vec<DocLine>,
+    pub scroll: usize,
+    /// The object with secrets removed (what `Y` copies).
+    pub redacted: Arc<Value>,
+    /// The object as the server sent it: only for building edits, never drawn, since a
+    /// redacted value saved back would overwrite the real one.
+    pub raw: Arc<Value>,
+}
+
+impl Detail {
+    pub fn new(kind: ObjectKind, id: &str, title: &str, raw: &Value) -> Detail {
+        let redacted = redact(raw);
+        let mut lines = summary(kind, &redacted);
+        lines.push(vec![(Tok::Heading, "JSON".to_string())]);
+        json_lines(&redacted, &mut lines);
+        if lines.len() > MAX_LINES {
+            lines.truncate(MAX_LINES);
+            lines.push(vec![(Tok::Muted, "… (cut: object too large)".into())]);
+        }
+        Detail {
+            kind,
+            id: id.to_string(),
+            title: title.to_string(),
+            lines,
+            scroll: 0,
+            redacted: Arc::new(redacted),
+            raw: Arc::new(raw.clone()),
+        }
+    }
+
+    pub fn scroll_by(&mut self, delta: isize, view_rows: usize) {
+        let max = self.lines.len().saturating_sub(view_rows.max(1));
+        self.scroll = (self.scroll as isize + delta).clamp(0, max as isize) as usize;
+    }
+}
+
+/// Whether a key names a secret (password hashes, tokens, TOTP seeds, recovery codes).
+fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("password")
+        || k.contains("secret")
+        || k.contains("token")
+        || k.contains("hash")
+        || k.contains("private")
+        || k == "totp_url"
+        || k == "codes"
+        || k == "recovery_codes"
+        || k == "code"
+}
+
+/// `value` with every secret replaced by [`REDACTED`].
+pub fn redact(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    // A secret-sounding key over an object (the `password` credential type,
+                    // `lookup_secret`) is a container: look inside instead of hiding it all.
+                    let holds_values = match v {
+                        Value::Null | Value::Object(_) => false,
+                        Value::Array(items) => !items.iter().any(Value::is_object),
+                        _ => true,
+                    };
+                    let v = if is_secret_key(k) && holds_values {
+                        Value::String(REDACTED.to_string())
+                    } else {
+                        redact(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => crate::sanitize::cap(s, MAX_VALUE_BYTES).into_owned(),
+        Value::Null => "null".into(),
+        Value::Array(items) => items.iter().map(scalar_text).collect::<Vec<_>>().join(", "),
+        Value::Object(_) => "{…}".into(),
+        other => other.to_string(),
+    }
+}
+
+fn heading(out: &mut Vec<DocLine>, text: &str) {
+    out.push(vec![(Tok::Heading, text.to_string())]);
+}
+
+fn field(out: &mut Vec<DocLine>, indent: usize, label: &str, v: &Value) {
+    let tok = match v {
+        Value::String(_) => Tok::Str,
+        Value::Number(_) => Tok::Num,
+        Value::Bool(_) => Tok::Bool,
+        Value::Null => Tok::Null,
+        _ => Tok::Plain,
+    };
+    out.push(vec![
+        (Tok::Plain, " ".repeat(indent)),
+        (Tok::Label, format!("{label}: ")),
+        (tok, scalar_text(v)),
+    ]);
+}
+
+/// `label: value` for each pointer that exists.
+fn fields(out: &mut Vec<DocLine>, v: &Value, picks: &[(&str, &str)]) {
+    for (label, pointer) in picks {
+        if let Some(x) = v.pointer(pointer) {
+            field(out, 2, label, x);
+        }
+    }
+}
+
+/// Nested objects as `a.b.c: value` lines (traits, metadata, claims).
+fn flattened(out: &mut Vec<DocLine>, title: &str, v: Option<&Value>) {
+    let Some(v) = v.filter(|v| !v.is_null()) else {
+        return;
+    };
+    heading(out, title);
+    let mut flat = Vec::new();
+    flatten("", v, &mut flat);
+    if flat.is_empty() {
+        out.push(vec![(Tok::Muted, "  (empty)".into())]);
+    }
+    for (path, value) in flat {
+        field(out, 2, &path, value);
+    }
+}
+
+fn flatten<'a>(prefix: &str, v: &'a Value, out: &mut Vec<(String, &'a Value)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&path, x, out);
+            }
+        }
+        other if prefix.is_empty() => out.push(("value".into(), other)),
+        other => out.push((prefix.to_string(), other)),
+    }
+}
+
+fn summary(kind: ObjectKind, v: &Value) -> Vec<DocLine> {
+    let mut out = Vec::new();
+    match kind {
+        ObjectKind::Identity => {
+            heading(&mut out, "Identity");
+            fields(
+                &mut out,
+                v,
+                &[
+                    ("id", "/id"),
+                    ("state", "/state"),
+                    ("schema", "/schema_id"),
+                    ("external id", "/external_id"),
+                    ("organization", "/organization_id"),
+                    ("created", "/created_at"),
+                    ("updated", "/updated_at"),
+                ],
+            );
+            flattened(&mut out, "Traits", v.get("traits"));
+            flattened(&mut out, "Metadata (public)", v.get("metadata_public"));
+            flattened(&mut out, "Metadata (admin)", v.get("metadata_admin"));
+            credentials(&mut out, v.get("credentials"));
+            if let Some(Value::Array(addrs)) = v.get("verifiable_addresses") {
+                heading(&mut out, "Verifiable addresses");
+                for a in addrs {
+                    out.push(vec![
+                        (Tok::Plain, "  ".into()),
+                        (
+                            Tok::Str,
+                            scalar_text(a.get("value").unwrap_or(&Value::Null)),
+                        ),
+                        (
+                            Tok::Muted,
+                            format!(
+                                "  via {} · verified {} · {}",
+                                scalar_text(a.get("via").unwrap_or(&Value::Null)),
+                                scalar_text(a.get("verified").unwrap_or(&Value::Null)),
+                                scalar_text(a.get("status").unwrap_or(&Value::Null)),
+                            ),
+                        ),
+                    ]);
+                }
+            }
+        }
+        ObjectKind::Session => {
+            heading(&mut out, "Session");
+            fields(
+                &mut out,
+                v,
+                &[
+                    ("id", "/id"),
+                    ("active", "/active"),
+                    ("AAL", "/authenticator_assurance_level"),
+                    ("authenticated", "/authenticated_at"),
+                    ("issued", "/issued_at"),
+                    ("expires", "/expires_at"),
+                    ("identity", "/identity/id"),
+                ],
+            );
+            if let Some(Value::Array(devices)) = v.get("devices") {
+                heading(&mut out, "Devices");
+                for d in devices {
+                    fields(
+                        &mut out,
+                        d,
+                        &[
+                            ("IP", "/ip_address"),
+                            ("user agent", "/user_agent"),
+                            ("location", "/location"),
+                        ],
+                    );
+                }
+            }
+            if let Some(Value::Array(methods)) = v.get("authentication_methods") {
+                heading(&mut out, "Authentication methods");
+                for m in methods {
+                    fields(
+                        &mut out,
+                        m,
+                        &[
+                            ("method", "/method"),
+                            ("AAL", "/aal"),
+                            ("completed", "/completed_at"),
+                        ],
+                    );
+                }
+            }
+        }
+        ObjectKind::Credential => {
+            heading(&mut out, "Credential");
+            fields(
+                &mut out,
+                v,
+                &[
+                    ("id", "/id"),
+                    ("type", "/type"),
+                    ("identifiers", "/identifiers"),
+                    ("created", "/created_at"),
+                    ("updated", "/updated_at"),
+                    ("version", "/version"),
+                ],
+            );
+        }
+        ObjectKind::CoreUser => {
+            heading(&mut out, "User");
+            fields(
+                &mut out,
+                v,
+                &[
+                    ("id", "/id"),
+                    ("email", "/email"),
+                    ("name", "/name"),
+                    ("auth provider", "/authenticationProvider/url"),
+                    ("subject", "/authenticationProvider/subjectId"),
+                    ("created", "/createdAt"),
+                    ("updated", "/updatedAt"),
+                ],
+            );
+            flattened(&mut out, "Claims", v.get("claims"));
+        }
+        ObjectKind::HeadlessClient | ObjectKind::HeadlessUser => {
+            heading(
+                &mut out,
+                if kind == ObjectKind::HeadlessClient {
+                    "Client"
+                } else {
+                    "User"
+                },
+            );
+            if let Value::Object(map) = v {
+                for (k, x) in map {
+                    if !x.is_object() && !x.is_array() {
+                        field(&mut out, 2, k, x);
+                    }
+                }
+            }
+            flattened(&mut out, "Metadata", v.get("metadata"));
+        }
+    }
+    out
+}
+
+fn credentials(out: &mut Vec<DocLine>, creds: Option<&Value>) {
+    let Some(Value::Object(map)) = creds else {
+        return;
+    };
+    heading(out, "Credentials");
+    for (kind, c) in map {
+        out.push(vec![
+            (Tok::Plain, "  ".into()),
+            (Tok::Key, kind.clone()),
+            (
+                Tok::Str,
+                format!(
+                    "  {}",
+                    scalar_text(c.get("identifiers").unwrap_or(&Value::Null))
+                ),
+            ),
+        ]);
+        if let Some(created) = c.get("created_at").filter(|v| !v.is_null()) {
+            out.last_mut()
+                .expect("just pushed")
+                .push((Tok::Muted, format!("  created {}", scalar_text(created))));
+        }
+    }
+}
+
+/// Pretty JSON as styled lines, two spaces per level.
+pub fn json_lines(v: &Value, out: &mut Vec<DocLine>) {
+    let mut line = vec![(Tok::Plain, String::new())];
+    write_value(v, 0, &mut line, out);
+    out.push(line);
+}
+
+fn scalar_tok(v: &Value) -> (Tok, String) {
+    match v {
+        Value::String(s) => (
+            Tok::Str,
+            serde_json::to_string(&crate::sanitize::cap(s, MAX_VALUE_BYTES)).unwrap_or_default(),
+        ),
+        Value::Number(n) => (Tok::Num, n.to_string()),
+        Value::Bool(b) => (Tok::Bool, b.to_string()),
+        Value::Null => (Tok::Null, "null".into()),
+        _ => (Tok::Plain, String::new()),
+    }
+}
+
+fn write_value(v: &Value, depth: usize, line: &mut DocLine, out: &mut Vec<DocLine>) {
+    let pad = |d: usize| (Tok::Plain, "  ".repeat(d));
+    match v {
+        Value::Object(map) if !map.is_empty() => {
+            line.push((Tok::Punct, "{".into()));
+            let n = map.len();
+            for (i, (k, x)) in map.iter().enumerate() {
+                out.push(std::mem::take(line));
+                line.push(pad(depth + 1));
+                line.push((Tok::Key, serde_json::to_string(k).unwrap_or_default()));
+                line.push((Tok::Punct, ": ".into()));
+                write_value(x, depth + 1, line, out);
+                if i + 1 < n {
+                    line.push((Tok::Punct, ",".into()));
+                }
+            }
+            out.push(std::mem::take(line));
+            line.push(pad(depth));
+            line.push((Tok::Punct, "}".into()));
+        }
+        Value::Array(items) if !items.is_empty() => {
+            line.push((Tok::Punct, "[".into()));
+            let n = items.len();
+            for (i, x) in items.iter().enumerate() {
+                out.push(std::mem::take(line));
+                line.push(pad(depth + 1));
+                write_value(x, depth + 1, line, out);
+                if i + 1 < n {
+                    line.push((Tok::Punct, ",".into()));
+                }
+            }
+            out.push(std::mem::take(line));
+            line.push(pad(depth));
+            line.push((Tok::Punct, "]".into()));
+        }
+        Value::Object(_) => line.push((Tok::Punct, "{}".into())),
+        Value::Array(_) => line.push((Tok::Punct, "[]".into())),
+        scalar => line.push(scalar_tok(scalar)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn text(lines: &[DocLine]) -> String {
+        lines
+            .iter()
+            .map(|l| l.iter().map(|(_, s)| s.as_str()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn secrets_never_reach_the_detail_view() {
+        let identity = json!({
+            "id": "a1",
+            "credentials": {"password": {"type": "password", "identifiers": ["jane@example.com"],
+                "config": {"hashed_password": "$2a$12$abcdefghijkl"}},
+                "totp": {"type": "totp", "config": {"totp_url": "otpauth://totp/x?secret=JBSW"}}},
+            "traits": {"email": "jane@example.com"}
+        });
+        let d = Detail::new(ObjectKind::Identity, "a1", "jane", &identity);
+        let all = text(&d.lines);
+        assert!(!all.contains("$2a$12$"), "{all}");
+        assert!(!all.contains("JBSW"));
+        assert!(all.contains(REDACTED));
+        assert!(all.contains("jane@example.com"));
+        // The credential types themselves stay readable, with their identifiers.
+        assert!(all.contains("password  jane@example.com"), "{all}");
+        assert!(!d.redacted.to_string().contains("$2a$12$"));
+    }
+
+    #[test]
+    fn pretty_json_tokens_carry_their_kind() {
+        let mut out = Vec::new();
+        json_lines(
+            &json!({"a": "s", "n": 1, "b": true, "z": null, "e": []}),
+            &mut out,
+        );
+        assert_eq!(
+            text(&out),
+            "{\n  \"a\": \"s\",\n  \"n\": 1,\n  \"b\": true,\n  \"z\": null,\n  \"e\": []\n}"
+        );
+        let toks: Vec<Tok> = out.iter().flatten().map(|(t, _)| *t).collect();
+        for t in [Tok::Key, Tok::Str, Tok::Num, Tok::Bool, Tok::Null] {
+            assert!(toks.contains(&t), "{t:?} missing");
+        }
+    }
+
+    #[test]
+    fn session_summary_shows_device_and_assurance() {
+        let s = json!({"id": "s1", "active": true, "authenticator_assurance_level": "aal2",
+            "expires_at": "2026-12-01T00:00:00Z",
+            "devices": [{"ip_address": "203.0.113.9", "user_agent": "Firefox/130"}]});
+        let d = Detail::new(ObjectKind::Session, "s1", "s1", &s);
+        let all = text(&d.lines);
+        for needle in [
+            "AAL: aal2",
+            "IP: 203.0.113.9",
+            "user agent: Firefox/130",
+            "expires: 2026-12-01",
+        ] {
+            assert!(all.contains(needle), "{needle} missing in\n{all}");
+        }
+    }
+
+    #[test]
+    fn scrolling_stops_at_the_last_screen() {
+        let d0 = Detail::new(
+            ObjectKind::CoreUser,
+            "u",
+            "u",
+            &json!({"claims": {"a": 1, "b": 2}}),
+        );
+        let mut d = d0.clone();
+        d.scroll_by(1000, 3);
+        assert_eq!(d.scroll, d0.lines.len() - 3);
+        d.scroll_by(-1000, 3);
+        assert_eq!(d.scroll, 0);
+    }
+}

@@ -1,0 +1,158 @@
+//! Find: `/` filters the rows in memory with a fuzzy matcher; Enter sends the text to the
+//! server where the provider can search (the filter is labelled so the two are never confused).
+
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+use super::model::Row;
+
+/// A local filter over the loaded rows of one table.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LocalFilter {
+    pub query: String,
+    /// Indices of matching rows, in table order.
+    pub matches: Vec<usize>,
+    /// Position in `matches`.
+    pub selected: usize,
+}
+
+impl LocalFilter {
+    pub fn move_by(&mut self, delta: isize) {
+        if self.matches.is_empty() {
+            return;
+        }
+        let target = self.selected as isize + delta;
+        self.selected = target.clamp(0, self.matches.len() as isize - 1) as usize;
+    }
+
+    /// Recompute the matches for `query` over `rows` (index, row).
+    pub fn refresh<'a>(&mut self, rows: impl Iterator<Item = (usize, &'a Row)>) {
+        let previous = self.matches.get(self.selected).copied();
+        self.matches = fuzzy_matches(&self.query, rows);
+        self.selected = previous
+            .and_then(|p| self.matches.iter().position(|&m| m == p))
+            .unwrap_or(0);
+    }
+}
+
+/// Indices of the rows whose id or cells match `query` fuzzily (smart case), best match
+/// first; equal scores keep table order.
+pub fn fuzzy_matches<'a>(query: &str, rows: impl Iterator<Item = (usize, &'a Row)>) -> Vec<usize> {
+    if query.trim().is_empty() {
+        return rows.map(|(i, _)| i).collect();
+    }
+    let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut buf = Vec::new();
+    let mut haystack = String::new();
+    let mut scored: Vec<(u32, usize)> = rows
+        .filter_map(|(i, row)| {
+            haystack.clear();
+            haystack.push_str(&row.id);
+            for cell in &row.cells {
+                haystack.push(' ');
+                haystack.push_str(cell);
+            }
+            pattern
+                .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
+                .map(|score| (score, i))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, i)| i).collect()
+}
+
+/// What a Kratos identity search means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KratosQuery {
+    /// A UUID: fetch that identity.
+    Id(String),
+    /// `ext:VALUE` (or `external:VALUE`): look up by external id.
+    ExternalId(String),
+    /// Anything else: a credential identifier (email or username), exact match.
+    Identifier(String),
+}
+
+impl KratosQuery {
+    pub fn parse(text: &str) -> Option<KratosQuery> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        for prefix in ["ext:", "external:"] {
+            if let Some(rest) = text.strip_prefix(prefix) {
+                let rest = rest.trim();
+                return (!rest.is_empty()).then(|| KratosQuery::ExternalId(rest.to_string()));
+            }
+        }
+        if uuid::Uuid::parse_str(text).is_ok() {
+            return Some(KratosQuery::Id(text.to_ascii_lowercase()));
+        }
+        Some(KratosQuery::Identifier(text.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rows() -> Vec<Row> {
+        ["jane@example.com", "bob@example.org", "janet@corp.io"]
+            .iter()
+            .enumerate()
+            .map(|(i, e)| Row::new(format!("id-{i}"), vec![e.to_string()], json!({})))
+            .collect()
+    }
+
+    #[test]
+    fn fuzzy_filter_ranks_best_first_and_skips_non_matches() {
+        let rows = rows();
+        let m = fuzzy_matches("jan", rows.iter().enumerate());
+        assert_eq!(m, vec![0, 2]);
+        // An exact word beats a scattered match further up the table.
+        let m = fuzzy_matches("janet", rows.iter().enumerate());
+        assert_eq!(m[0], 2);
+        let m = fuzzy_matches("exorg", rows.iter().enumerate());
+        assert_eq!(m, vec![1]);
+        let all = fuzzy_matches("  ", rows.iter().enumerate());
+        assert_eq!(all, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn refresh_keeps_the_selected_row_when_it_still_matches() {
+        let rows = rows();
+        let mut f = LocalFilter {
+            query: "ja".into(),
+            ..Default::default()
+        };
+        f.refresh(rows.iter().enumerate());
+        let second = f.matches[1];
+        f.move_by(1);
+        assert_eq!(f.matches[f.selected], second);
+        f.query = "janet".into();
+        f.refresh(rows.iter().enumerate());
+        assert_eq!(f.matches, vec![2]);
+        assert_eq!(f.selected, 0);
+    }
+
+    #[test]
+    fn kratos_queries_are_classified() {
+        assert_eq!(
+            KratosQuery::parse(" 9F3C1C36-5B0B-4C4B-9B8E-1B2A3C4D5E6F "),
+            Some(KratosQuery::Id(
+                "9f3c1c36-5b0b-4c4b-9b8e-1b2a3c4d5e6f".into()
+            ))
+        );
+        assert_eq!(
+            KratosQuery::parse("ext:crm-42"),
+            Some(KratosQuery::ExternalId("crm-42".into()))
+        );
+        assert_eq!(
+            KratosQuery::parse("jane@example.com"),
+            Some(KratosQuery::Identifier("jane@example.com".into()))
+        );
+        assert_eq!(KratosQuery::parse("ext:  "), None);
+        assert_eq!(KratosQuery::parse(""), None);
+    }
+}

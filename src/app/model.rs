@@ -1,0 +1,314 @@
+//! View-model types the dashboard works with. They carry no HTTP types: the runtime's adapter
+//! turns API models into these, so `app` can be tested with plain data.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+/// Which admin API a profile talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Provider {
+    Kratos,
+    Core,
+    Headless,
+}
+
+impl Provider {
+    pub fn key(self) -> &'static str {
+        match self {
+            Provider::Kratos => "kratos",
+            Provider::Core => "core",
+            Provider::Headless => "headless",
+        }
+    }
+
+    pub fn system(self) -> &'static str {
+        match self {
+            Provider::Kratos => "Ory Kratos",
+            Provider::Core => "MATTR VII",
+            Provider::Headless => "Coassemble",
+        }
+    }
+
+    /// The lists a profile of this provider opens with.
+    pub fn root_lists(self) -> Vec<ListKind> {
+        match self {
+            Provider::Kratos => vec![ListKind::KratosIdentities],
+            Provider::Core => vec![ListKind::CoreUsers],
+            Provider::Headless => vec![
+                ListKind::HeadlessClients,
+                ListKind::HeadlessUsers { client: None },
+            ],
+        }
+    }
+}
+
+/// A list the dashboard can page through. Parent ids are part of the kind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ListKind {
+    KratosIdentities,
+    KratosSessions { identity: String },
+    KratosCredentials { identity: String },
+    CoreUsers,
+    CoreCredentials { user: String },
+    HeadlessClients,
+    HeadlessUsers { client: Option<String> },
+}
+
+impl ListKind {
+    pub fn title(&self) -> &'static str {
+        match self {
+            ListKind::KratosIdentities => "Identities",
+            ListKind::KratosSessions { .. } => "Sessions",
+            ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. } => "Credentials",
+            ListKind::CoreUsers | ListKind::HeadlessUsers { .. } => "Users",
+            ListKind::HeadlessClients => "Clients",
+        }
+    }
+
+    /// What a row of this list is, for `:goto`, copy and detail titles.
+    pub fn object(&self) -> ObjectKind {
+        match self {
+            ListKind::KratosIdentities => ObjectKind::Identity,
+            ListKind::KratosSessions { .. } => ObjectKind::Session,
+            ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. } => {
+                ObjectKind::Credential
+            }
+            ListKind::CoreUsers => ObjectKind::CoreUser,
+            ListKind::HeadlessClients => ObjectKind::HeadlessClient,
+            ListKind::HeadlessUsers { .. } => ObjectKind::HeadlessUser,
+        }
+    }
+
+    /// A hint for the find prompt: what Enter sends to the server, if anything.
+    pub fn server_search_hint(&self) -> Option<&'static str> {
+        match self {
+            ListKind::KratosIdentities => Some("email/username, id or ext:EXTERNAL_ID"),
+            ListKind::CoreUsers => Some("claims, e.g. given_name=Jamie"),
+            ListKind::HeadlessUsers { .. } => Some("client identifier"),
+            _ => None,
+        }
+    }
+
+    pub fn columns(&self) -> &'static [Column] {
+        match self {
+            ListKind::KratosIdentities => &IDENTITY_COLUMNS,
+            ListKind::KratosSessions { .. } => &SESSION_COLUMNS,
+            ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. } => {
+                &CREDENTIAL_COLUMNS
+            }
+            ListKind::CoreUsers => &CORE_USER_COLUMNS,
+            ListKind::HeadlessClients => &CLIENT_COLUMNS,
+            ListKind::HeadlessUsers { .. } => &HEADLESS_USER_COLUMNS,
+        }
+    }
+}
+
+/// One object type, as opened in the detail view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    Identity,
+    Session,
+    Credential,
+    CoreUser,
+    HeadlessClient,
+    HeadlessUser,
+}
+
+impl ObjectKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ObjectKind::Identity => "identity",
+            ObjectKind::Session => "session",
+            ObjectKind::Credential => "credential",
+            ObjectKind::CoreUser => "user",
+            ObjectKind::HeadlessClient => "client",
+            ObjectKind::HeadlessUser => "user",
+        }
+    }
+
+    /// Which cell of a row names the object for people (an email, a display name), if any;
+    /// otherwise the id does.
+    pub fn name_cell(self) -> Option<usize> {
+        match self {
+            ObjectKind::Identity
+            | ObjectKind::CoreUser
+            | ObjectKind::HeadlessClient
+            | ObjectKind::HeadlessUser => Some(1),
+            ObjectKind::Credential => Some(0),
+            ObjectKind::Session => None,
+        }
+    }
+
+    /// The lists shown under an opened object (drill-down), in pane order.
+    pub fn children(self, id: &str) -> Vec<ListKind> {
+        match self {
+            ObjectKind::Identity => vec![
+                ListKind::KratosSessions {
+                    identity: id.to_string(),
+                },
+                ListKind::KratosCredentials {
+                    identity: id.to_string(),
+                },
+            ],
+            ObjectKind::CoreUser => vec![ListKind::CoreCredentials {
+                user: id.to_string(),
+            }],
+            ObjectKind::HeadlessClient => vec![ListKind::HeadlessUsers {
+                client: Some(id.to_string()),
+            }],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A table column: a title and how much width it wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub title: &'static str,
+    /// Never narrower than this (the column is hidden instead when it does not fit).
+    pub min: u16,
+    /// Never wider than this; 0 means "takes what is left".
+    pub max: u16,
+    /// Lower numbers survive longer when the terminal is narrow.
+    pub priority: u8,
+}
+
+const fn col(title: &'static str, min: u16, max: u16, priority: u8) -> Column {
+    Column {
+        title,
+        min,
+        max,
+        priority,
+    }
+}
+
+// Every row's `cells` follow the column order of its list kind.
+const IDENTITY_COLUMNS: [Column; 6] = [
+    col("ID", 8, 36, 0),
+    col("EMAIL / USERNAME", 12, 0, 0),
+    col("STATE", 8, 8, 1),
+    col("SCHEMA", 6, 12, 3),
+    col("CREATED", 16, 16, 2),
+    col("METADATA", 8, 0, 4),
+];
+const SESSION_COLUMNS: [Column; 6] = [
+    col("ID", 8, 36, 0),
+    col("ACTIVE", 6, 6, 0),
+    col("AAL", 4, 4, 1),
+    col("IP", 7, 39, 2),
+    col("DEVICE", 10, 0, 3),
+    col("EXPIRES", 16, 16, 1),
+];
+const CREDENTIAL_COLUMNS: [Column; 4] = [
+    col("TYPE", 6, 12, 0),
+    col("IDENTIFIERS", 12, 0, 0),
+    col("CREATED", 16, 16, 2),
+    col("DETAILS", 8, 0, 3),
+];
+const CORE_USER_COLUMNS: [Column; 5] = [
+    col("ID", 8, 36, 0),
+    col("EMAIL / NAME", 12, 0, 0),
+    col("PROVIDER", 8, 16, 2),
+    col("CREATED", 16, 16, 3),
+    col("CLAIMS", 8, 0, 4),
+];
+const CLIENT_COLUMNS: [Column; 4] = [
+    col("ID", 8, 36, 0),
+    col("NAME", 10, 0, 0),
+    col("USERS", 5, 8, 2),
+    col("METADATA", 8, 0, 3),
+];
+const HEADLESS_USER_COLUMNS: [Column; 5] = [
+    col("IDENTIFIER", 8, 24, 0),
+    col("NAME / EMAIL", 12, 0, 0),
+    col("CLIENT", 8, 20, 1),
+    col("CREATED", 16, 16, 3),
+    col("METADATA", 8, 0, 4),
+];
+
+/// One row of a table: the object's id, its cells (untrusted text, cleaned when drawn) and
+/// the whole object for the detail view and `Y`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub id: String,
+    pub cells: Vec<String>,
+    pub raw: Arc<Value>,
+}
+
+impl Row {
+    pub fn new(id: impl Into<String>, cells: Vec<String>, raw: Value) -> Row {
+        Row {
+            id: id.into(),
+            cells,
+            raw: Arc::new(raw),
+        }
+    }
+}
+
+/// Where a page starts, as the API client understands it. Opaque to the app: the runtime's
+/// adapter stores its own cursor type inside and gets it back when it refetches.
+#[derive(Clone)]
+pub enum PageCursor {
+    First,
+    Opaque(Arc<dyn Any + Send + Sync>),
+}
+
+impl PageCursor {
+    pub fn wrap<T: Any + Send + Sync>(cursor: T) -> PageCursor {
+        PageCursor::Opaque(Arc::new(cursor))
+    }
+
+    pub fn get<T: Any>(&self) -> Option<&T> {
+        match self {
+            PageCursor::First => None,
+            PageCursor::Opaque(inner) => inner.downcast_ref::<T>(),
+        }
+    }
+}
+
+impl fmt::Debug for PageCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PageCursor::First => f.write_str("PageCursor::First"),
+            PageCursor::Opaque(_) => f.write_str("PageCursor::Opaque"),
+        }
+    }
+}
+
+/// One page as delivered by a backend.
+#[derive(Debug, Clone)]
+pub struct PageData {
+    pub rows: Vec<Row>,
+    pub next: Option<PageCursor>,
+    /// The total when the API reports one.
+    pub total: Option<u64>,
+}
+
+/// An API failure as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// One status-bar line (provider, code and message).
+    pub line: String,
+    /// Every field of the error, for `:error`.
+    pub details: String,
+}
+
+impl ErrorInfo {
+    pub fn new(line: impl Into<String>, details: impl Into<String>) -> ErrorInfo {
+        ErrorInfo {
+            line: line.into(),
+            details: details.into(),
+        }
+    }
+}
+
+/// One open profile: its name, provider and where it points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileInfo {
+    pub name: String,
+    pub provider: Provider,
+    pub host: String,
+}

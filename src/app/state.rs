@@ -1,0 +1,297 @@
+//! The dashboard's whole state: open profiles (tabs), each with a stack of screens; the
+//! current input mode; the status bar; requests in flight.
+
+use std::collections::HashMap;
+
+use crate::keymap::{Keymap, KeymapIssue};
+
+use super::action::Mutation;
+use super::detail::Detail;
+use super::model::{ErrorInfo, ListKind, ObjectKind, ProfileInfo};
+use super::table::Table;
+
+/// Rows a page request asks for.
+pub const DEFAULT_PAGE_SIZE: usize = 100;
+/// Lines around the table body: title, pane strip, column header, footer, status bar.
+pub const TABLE_CHROME: u16 = 5;
+/// Lines around a detail body: title, pane strip, footer, status bar.
+pub const DETAIL_CHROME: u16 = 4;
+/// Commands the command line knows (completion and help).
+pub const COMMANDS: &[&str] = &[
+    "credentials",
+    "error",
+    "goto",
+    "help",
+    "profile",
+    "quit",
+    "refresh",
+    "sessions",
+];
+
+#[derive(Debug)]
+pub enum Pane {
+    Table(Table),
+    Detail(Detail),
+}
+
+impl Pane {
+    pub fn title(&self) -> String {
+        match self {
+            Pane::Table(t) => t.kind.title().to_string(),
+            Pane::Detail(d) => format!("{} {}", capitalise(d.kind.label()), d.title),
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// One level of drill-down: a set of panes, one focused.
+#[derive(Debug)]
+pub struct Screen {
+    /// Breadcrumb label.
+    pub title: String,
+    pub panes: Vec<Pane>,
+    pub focus: usize,
+}
+
+/// One open profile: its drill-down stack (the root screen is never popped).
+#[derive(Debug)]
+pub struct Tab {
+    pub profile: ProfileInfo,
+    pub stack: Vec<Screen>,
+}
+
+impl Tab {
+    pub fn screen(&self) -> &Screen {
+        self.stack.last().expect("a tab always has its root screen")
+    }
+
+    pub fn screen_mut(&mut self) -> &mut Screen {
+        self.stack
+            .last_mut()
+            .expect("a tab always has its root screen")
+    }
+}
+
+/// A single-line text input (find, command line, confirmation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Input {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub mutation: Mutation,
+    /// When set, the user must type this exactly (bulk or cascading changes).
+    pub type_to_confirm: Option<String>,
+    pub input: Input,
+}
+
+/// `d` on a Coassemble user: what happens to their courses (`r`eallocate, `d`elete, `i`gnore).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseChoice {
+    pub user: String,
+    pub client: Option<String>,
+    /// Set once `r` was pressed: the identifier of the user receiving the courses.
+    pub reallocate_to: Option<Input>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    Normal,
+    Find(Input),
+    Command(Input),
+    Help { scroll: usize },
+    ErrorDetail { scroll: usize },
+    Confirm(Confirm),
+    CourseChoice(CourseChoice),
+}
+
+/// What a request in flight was for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    Page {
+        table: u64,
+        page: usize,
+    },
+    /// `:goto`: open the object when it arrives.
+    Object {
+        tab: usize,
+        kind: ObjectKind,
+    },
+    /// The full object behind a detail opened from a (partial) list row.
+    Refresh {
+        tab: usize,
+        kind: ObjectKind,
+        id: String,
+    },
+    Mutation {
+        tab: usize,
+        mutation: Mutation,
+    },
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub tabs: Vec<Tab>,
+    pub active: usize,
+    pub keymap: Keymap,
+    pub read_only: bool,
+    pub mode: Mode,
+    /// A one-off message (what was copied, what was revoked); cleared by the next key.
+    pub flash: Option<String>,
+    /// The last error, shown until dismissed or replaced.
+    pub error: Option<ErrorInfo>,
+    pub pending: HashMap<u64, Pending>,
+    pub width: u16,
+    pub height: u16,
+    pub spinner: usize,
+    pub history: Vec<String>,
+    /// Position while walking the history with Up/Down (None = editing a new line).
+    pub history_pos: Option<usize>,
+    pub page_size: usize,
+    pub quit: bool,
+    /// The open editor (`e`, `p`), drawn over the body until saved or closed.
+    pub editor: Option<super::editing::EditSession>,
+    /// Set by `update` when something visible changed; the runtime draws and clears it.
+    pub dirty: bool,
+    next_seq: u64,
+    next_uid: u64,
+}
+
+impl State {
+    pub fn new(profiles: Vec<ProfileInfo>, keymap: Keymap, read_only: bool) -> State {
+        let mut state = State {
+            tabs: Vec::new(),
+            active: 0,
+            keymap,
+            read_only,
+            mode: Mode::Normal,
+            flash: None,
+            error: None,
+            pending: HashMap::new(),
+            width: 80,
+            height: 24,
+            spinner: 0,
+            history: Vec::new(),
+            history_pos: None,
+            page_size: DEFAULT_PAGE_SIZE,
+            quit: false,
+            editor: None,
+            dirty: true,
+            next_seq: 1,
+            next_uid: 1,
+        };
+        for profile in profiles {
+            let panes = profile
+                .provider
+                .root_lists()
+                .into_iter()
+                .map(|kind| Pane::Table(state.new_table(kind)))
+                .collect();
+            state.tabs.push(Tab {
+                stack: vec![Screen {
+                    title: profile.name.clone(),
+                    panes,
+                    focus: 0,
+                }],
+                profile,
+            });
+        }
+        state
+    }
+
+    /// Report problems found in the user's keybindings file in the status bar.
+    pub fn report_keymap_issues(&mut self, issues: &[KeymapIssue]) {
+        if issues.is_empty() {
+            return;
+        }
+        let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
+        self.error = Some(ErrorInfo::new(
+            format!("keybindings: {} (:error for all)", list[0]),
+            list.join("\n"),
+        ));
+    }
+
+    pub fn new_table(&mut self, kind: ListKind) -> Table {
+        let uid = self.fresh_uid();
+        Table::new(kind, uid, self.page_size)
+    }
+
+    pub fn fresh_uid(&mut self) -> u64 {
+        self.next_uid += 1;
+        self.next_uid
+    }
+
+    pub fn fresh_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    pub fn tab(&self) -> Option<&Tab> {
+        self.tabs.get(self.active)
+    }
+
+    pub fn tab_mut(&mut self) -> Option<&mut Tab> {
+        self.tabs.get_mut(self.active)
+    }
+
+    pub fn focused(&self) -> Option<&Pane> {
+        let screen = self.tab()?.screen();
+        screen.panes.get(screen.focus)
+    }
+
+    pub fn focused_mut(&mut self) -> Option<&mut Pane> {
+        let screen = self.tab_mut()?.screen_mut();
+        let focus = screen.focus;
+        screen.panes.get_mut(focus)
+    }
+
+    pub fn focused_table(&self) -> Option<&Table> {
+        match self.focused()? {
+            Pane::Table(t) => Some(t),
+            Pane::Detail(_) => None,
+        }
+    }
+
+    pub fn focused_table_mut(&mut self) -> Option<&mut Table> {
+        match self.focused_mut()? {
+            Pane::Table(t) => Some(t),
+            Pane::Detail(_) => None,
+        }
+    }
+
+    /// Table body rows at the current terminal height.
+    pub fn table_rows(&self) -> usize {
+        self.height.saturating_sub(TABLE_CHROME).max(1) as usize
+    }
+
+    pub fn detail_rows(&self) -> usize {
+        self.height.saturating_sub(DETAIL_CHROME).max(1) as usize
+    }
+
+    pub fn busy(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Find a table anywhere (any tab, any depth) by its uid.
+    pub fn table_by_uid(&mut self, uid: u64) -> Option<&mut Table> {
+        self.tabs
+            .iter_mut()
+            .flat_map(|t| t.stack.iter_mut())
+            .flat_map(|s| s.panes.iter_mut())
+            .find_map(|p| match p {
+                Pane::Table(t) if t.uid == uid => Some(t),
+                _ => None,
+            })
+    }
+
+    pub fn profile_names(&self) -> Vec<String> {
+        self.tabs.iter().map(|t| t.profile.name.clone()).collect()
+    }
+}

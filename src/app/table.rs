@@ -1,0 +1,319 @@
+//! A table over a cursor-paginated list. It keeps every page's cursor and length (a few
+//! bytes each) but the rows of only a window of pages around the selection; pages leaving
+//! the window are dropped and fetched again by their saved cursor when the selection returns.
+
+use super::find::LocalFilter;
+use super::model::{ListKind, PageCursor, PageData, Row};
+
+/// Pages kept in memory on each side of the selected page.
+pub const KEEP_AROUND: usize = 2;
+
+#[derive(Debug)]
+struct Slot {
+    cursor: PageCursor,
+    len: usize,
+    rows: Option<Vec<Row>>,
+    loading: bool,
+}
+
+/// A page the table wants fetched.
+#[derive(Debug, Clone)]
+pub struct PageWant {
+    pub page: usize,
+    pub cursor: PageCursor,
+}
+
+#[derive(Debug)]
+pub struct Table {
+    pub kind: ListKind,
+    /// Changes whenever the list is reset (refresh, search): responses for an older id are stale.
+    pub uid: u64,
+    /// The server-side search the list shows, if any.
+    pub search: Option<String>,
+    pub page_size: usize,
+    slots: Vec<Slot>,
+    /// Start index of each slot (same length as `slots`).
+    starts: Vec<usize>,
+    /// Cursor of the page after the last known one; `None` once the end was reached.
+    more: Option<PageCursor>,
+    loading_more: bool,
+    pub total: Option<u64>,
+    pub selected: usize,
+    /// First visible row.
+    pub offset: usize,
+    /// `G` in progress: keep fetching until the end.
+    pub walking: bool,
+    pub filter: Option<LocalFilter>,
+    pub error: Option<String>,
+    /// Ids of rows marked with `space` (for bulk actions); kept across page drops.
+    pub marked: std::collections::BTreeSet<String>,
+    /// Rows the user asked to move down past what is loaded; applied as pages arrive, so
+    /// holding PageDown goes as far as it would on a list that was already there.
+    owed: usize,
+}
+
+impl Table {
+    pub fn new(kind: ListKind, uid: u64, page_size: usize) -> Table {
+        Table {
+            kind,
+            uid,
+            search: None,
+            page_size: page_size.max(1),
+            slots: Vec::new(),
+            starts: Vec::new(),
+            more: Some(PageCursor::First),
+            loading_more: false,
+            total: None,
+            selected: 0,
+            offset: 0,
+            walking: false,
+            filter: None,
+            error: None,
+            marked: Default::default(),
+            owed: 0,
+        }
+    }
+
+    /// Forget every page and start again from the first (refresh, new search).
+    pub fn reset(&mut self, uid: u64) {
+        let kind = self.kind.clone();
+        let search = self.search.take();
+        *self = Table::new(kind, uid, self.page_size);
+        self.search = search;
+    }
+
+    /// Rows known so far (loaded at least once).
+    pub fn known(&self) -> usize {
+        self.starts
+            .last()
+            .map_or(0, |s| s + self.slots.last().map_or(0, |p| p.len))
+    }
+
+    pub fn has_more(&self) -> bool {
+        self.more.is_some()
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.loading_more || self.slots.iter().any(|s| s.loading)
+    }
+
+    /// Whether the first page has arrived (an empty list counts as arrived).
+    pub fn started(&self) -> bool {
+        !self.slots.is_empty() || self.more.is_none()
+    }
+
+    fn page_of(&self, index: usize) -> Option<usize> {
+        if index >= self.known() {
+            return None;
+        }
+        Some(self.starts.partition_point(|&s| s <= index) - 1)
+    }
+
+    /// The row at `index`, if its page is in memory.
+    pub fn row(&self, index: usize) -> Option<&Row> {
+        let page = self.page_of(index)?;
+        self.slots[page]
+            .rows
+            .as_ref()?
+            .get(index - self.starts[page])
+    }
+
+    /// Whether the page holding `index` is in memory (a missing row there was removed on
+    /// the server since the page was first listed).
+    pub fn page_loaded(&self, index: usize) -> bool {
+        self.page_of(index)
+            .is_some_and(|p| self.slots[p].rows.is_some())
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        match &self.filter {
+            Some(f) => f.matches.get(f.selected).and_then(|&i| self.row(i)),
+            None => self.row(self.selected),
+        }
+    }
+
+    /// Rows currently held in memory (bounded by the window).
+    pub fn rows_in_memory(&self) -> usize {
+        self.slots
+            .iter()
+            .filter_map(|s| s.rows.as_ref())
+            .map(Vec::len)
+            .sum()
+    }
+
+    pub fn pages_in_memory(&self) -> usize {
+        self.slots.iter().filter(|s| s.rows.is_some()).count()
+    }
+
+    /// Every row in memory with its index (for the local filter and `:goto` completion).
+    pub fn loaded_rows(&self) -> impl Iterator<Item = (usize, &Row)> {
+        self.slots
+            .iter()
+            .zip(&self.starts)
+            .flat_map(|(slot, &start)| {
+                slot.rows
+                    .iter()
+                    .flat_map(move |rows| rows.iter().enumerate().map(move |(i, r)| (start + i, r)))
+            })
+    }
+
+    /// Move the selection by `delta` rows, clamped to the known rows.
+    pub fn move_by(&mut self, delta: isize, view_rows: usize) {
+        if let Some(f) = &mut self.filter {
+            f.move_by(delta);
+            return;
+        }
+        let known = self.known();
+        if known == 0 {
+            return;
+        }
+        let owed = if delta > 0 { self.owed as isize } else { 0 };
+        let target = self.selected as isize + owed + delta;
+        self.selected = target.clamp(0, known as isize - 1) as usize;
+        self.owed = if delta > 0 && self.has_more() {
+            (target - self.selected as isize) as usize
+        } else {
+            0
+        };
+        self.scroll_into_view(view_rows);
+    }
+
+    pub fn select(&mut self, index: usize, view_rows: usize) {
+        self.owed = 0;
+        let known = self.known();
+        self.selected = index.min(known.saturating_sub(1));
+        self.scroll_into_view(view_rows);
+    }
+
+    /// Keep the selected row on screen, scrolling as little as possible.
+    pub fn scroll_into_view(&mut self, view_rows: usize) {
+        let view_rows = view_rows.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + view_rows {
+            self.offset = self.selected + 1 - view_rows;
+        }
+    }
+
+    /// Pages to request now: dropped pages near the selection and, when the selection gets
+    /// within a page of the end of what is known, the next page (so moving down never waits).
+    pub fn wants(&mut self, view_rows: usize) -> Vec<PageWant> {
+        let mut out = Vec::new();
+        if self.error.is_some() {
+            return out;
+        }
+        if let Some(sel_page) = self.page_of(self.selected) {
+            let lo = sel_page.saturating_sub(KEEP_AROUND);
+            let hi = (sel_page + KEEP_AROUND).min(self.slots.len() - 1);
+            for page in lo..=hi {
+                let slot = &mut self.slots[page];
+                if slot.rows.is_none() && !slot.loading {
+                    slot.loading = true;
+                    out.push(PageWant {
+                        page,
+                        cursor: slot.cursor.clone(),
+                    });
+                }
+            }
+        }
+        // Stay at least a page and two screens ahead, so PageDown never waits either.
+        let ahead = self.page_size.max(2 * view_rows);
+        let near_end = self.selected + ahead >= self.known();
+        if (near_end || self.walking)
+            && !self.loading_more
+            && let Some(cursor) = self.more.clone()
+        {
+            self.loading_more = true;
+            out.push(PageWant {
+                page: self.slots.len(),
+                cursor,
+            });
+        }
+        out
+    }
+
+    /// A page arrived.
+    pub fn apply(&mut self, page: usize, data: PageData, view_rows: usize) {
+        self.error = None;
+        if data.total.is_some() {
+            self.total = data.total;
+        }
+        if page == self.slots.len() {
+            let start = self.known();
+            self.loading_more = false;
+            let cursor = self.more.clone().unwrap_or(PageCursor::First);
+            // An empty page with a next cursor would loop forever; treat it as the end.
+            self.more = if data.rows.is_empty() {
+                None
+            } else {
+                data.next
+            };
+            if data.rows.is_empty() {
+                return;
+            }
+            self.starts.push(start);
+            self.slots.push(Slot {
+                cursor,
+                len: data.rows.len(),
+                rows: Some(data.rows),
+                loading: false,
+            });
+        } else if let Some(slot) = self.slots.get_mut(page) {
+            slot.loading = false;
+            // The server's list may have changed since; keep the recorded length so later
+            // indices stay put, padding or trimming what came back.
+            let mut rows = data.rows;
+            rows.truncate(slot.len);
+            slot.rows = Some(rows);
+        } else {
+            return;
+        }
+        if self.owed > 0 {
+            let last = self.known().saturating_sub(1);
+            let target = self.selected + self.owed;
+            self.selected = target.min(last);
+            self.owed = if self.more.is_some() {
+                target - self.selected
+            } else {
+                0
+            };
+        }
+        if self.walking {
+            self.selected = self.known().saturating_sub(1);
+            if self.more.is_none() {
+                self.walking = false;
+            }
+        }
+        self.scroll_into_view(view_rows);
+        self.evict();
+    }
+
+    /// A page request failed: stop walking, remember the error, allow a retry.
+    pub fn fail(&mut self, page: usize, message: String) {
+        if page == self.slots.len() {
+            self.loading_more = false;
+        } else if let Some(slot) = self.slots.get_mut(page) {
+            slot.loading = false;
+        }
+        self.walking = false;
+        self.owed = 0;
+        self.error = Some(message);
+    }
+
+    /// Drop the rows of pages outside the window around the selection.
+    fn evict(&mut self) {
+        let Some(sel_page) = self.page_of(self.selected) else {
+            return;
+        };
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if i + KEEP_AROUND < sel_page || i > sel_page + KEEP_AROUND {
+                slot.rows = None;
+            }
+        }
+    }
+
+    /// Call after selection moves: drops far pages.
+    pub fn after_move(&mut self) {
+        self.evict();
+    }
+}

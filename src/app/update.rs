@@ -1,0 +1,589 @@
+//! `update(&mut State, Action) -> Vec<Effect>`: every behaviour of the dashboard, with no I/O.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::keymap::KeyAction;
+
+use super::action::{Action, Effect};
+use super::command;
+use super::detail::Detail;
+use super::find::LocalFilter;
+use super::model::{ErrorInfo, ListKind, ObjectKind, Row};
+use super::state::{Input, Mode, Pane, Pending, Screen, State};
+
+/// Spinner frames; the runtime ticks only while something is in flight.
+pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match action {
+        Action::Key(key) => {
+            if key.kind == KeyEventKind::Release {
+                return effects;
+            }
+            state.dirty = true;
+            on_key(state, key, &mut effects);
+        }
+        Action::Resize(w, h) => {
+            state.width = w;
+            state.height = h;
+            let rows = state.table_rows();
+            if let Some(t) = state.focused_table_mut() {
+                t.scroll_into_view(rows);
+            }
+            state.dirty = true;
+        }
+        Action::Tick => {
+            if state.busy() {
+                state.spinner = (state.spinner + 1) % SPINNER.len();
+                state.dirty = true;
+            }
+        }
+        Action::PageLoaded { seq, result } => on_page(state, seq, result),
+        Action::ObjectLoaded { seq, result } => on_object(state, seq, result),
+        Action::MutationDone { seq, result } => {
+            super::confirm::on_mutation(state, seq, result, &mut effects)
+        }
+        Action::DraftLoaded { key, text } => {
+            super::editing::draft_loaded(state, &key, text);
+            state.dirty = true;
+        }
+        Action::Notice(text) => {
+            state.flash = Some(text);
+            state.dirty = true;
+        }
+        Action::EffectFailed(err) => {
+            state.error = Some(err);
+            state.dirty = true;
+        }
+        Action::Terminate => {
+            state.quit = true;
+            effects.push(Effect::Quit);
+        }
+    }
+    if !state.quit {
+        request_pages(state, &mut effects);
+    }
+    effects
+}
+
+/// Ask for every page the current screen's tables want (first pages, prefetch, refetch).
+pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
+    let view_rows = state.table_rows();
+    let Some(tab) = state.tabs.get_mut(state.active) else {
+        return;
+    };
+    let profile = tab.profile.name.clone();
+    let mut wants = Vec::new();
+    for pane in &mut tab.screen_mut().panes {
+        if let Pane::Table(t) = pane {
+            for want in t.wants(view_rows) {
+                wants.push((t.uid, t.kind.clone(), t.search.clone(), t.page_size, want));
+            }
+        }
+    }
+    for (uid, list, search, size, want) in wants {
+        let seq = state.fresh_seq();
+        state.pending.insert(
+            seq,
+            Pending::Page {
+                table: uid,
+                page: want.page,
+            },
+        );
+        effects.push(Effect::FetchPage {
+            seq,
+            profile: profile.clone(),
+            list,
+            search,
+            cursor: want.cursor,
+            size,
+        });
+    }
+}
+
+fn on_page(state: &mut State, seq: u64, result: Result<super::model::PageData, ErrorInfo>) {
+    // Not ours any more (the table was reset or closed): drop it.
+    let Some(Pending::Page { table, page }) = state.pending.remove(&seq) else {
+        return;
+    };
+    state.dirty = true;
+    let rows = state.table_rows();
+    let Some(t) = state.table_by_uid(table) else {
+        return;
+    };
+    match result {
+        Ok(data) => {
+            t.apply(page, data, rows);
+            if let Some(mut f) = t.filter.take() {
+                f.refresh(t.loaded_rows());
+                t.filter = Some(f);
+            }
+        }
+        Err(err) => {
+            t.fail(page, err.line.clone());
+            state.error = Some(err);
+        }
+    }
+}
+
+fn on_object(state: &mut State, seq: u64, result: Result<Row, ErrorInfo>) {
+    let Some(pending) = state.pending.remove(&seq) else {
+        return;
+    };
+    state.dirty = true;
+    match (pending, result) {
+        (Pending::Object { tab, kind }, Ok(row)) if tab == state.active => {
+            open_object(state, kind, &row);
+        }
+        (Pending::Refresh { tab, kind, id }, Ok(row)) => {
+            // Replace the detail in place (the user may have scrolled; keep the position).
+            let details = state
+                .tabs
+                .get_mut(tab)
+                .into_iter()
+                .flat_map(|t| t.stack.iter_mut())
+                .flat_map(|s| s.panes.iter_mut());
+            for pane in details {
+                if let Pane::Detail(d) = pane
+                    && d.kind == kind
+                    && d.id == id
+                {
+                    let scroll = d.scroll;
+                    *d = Detail::new(kind, &id, &d.title, &row.raw);
+                    d.scroll = scroll.min(d.lines.len().saturating_sub(1));
+                }
+            }
+        }
+        (Pending::Refresh { tab, kind, id }, Err(err)) => {
+            // Only worth saying while that detail is still open.
+            let open = state.tabs.get(tab).is_some_and(|t| {
+                t.stack
+                    .iter()
+                    .flat_map(|s| &s.panes)
+                    .any(|p| matches!(p, Pane::Detail(d) if d.kind == kind && d.id == id))
+            });
+            if open {
+                state.error = Some(err);
+            }
+        }
+        (Pending::Object { .. }, Err(err)) => state.error = Some(err),
+        _ => {}
+    }
+}
+
+/// List endpoints return partial objects (Kratos lists omit credentials): fetch the full
+/// object behind a detail that was opened from a row.
+pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &mut Vec<Effect>) {
+    if !matches!(kind, ObjectKind::Identity) {
+        return;
+    }
+    let Some(tab) = state.tab() else { return };
+    let profile = tab.profile.name.clone();
+    let seq = state.fresh_seq();
+    state.pending.insert(
+        seq,
+        Pending::Refresh {
+            tab: state.active,
+            kind,
+            id: id.to_string(),
+        },
+    );
+    effects.push(Effect::FetchObject {
+        seq,
+        profile,
+        kind,
+        id: id.to_string(),
+    });
+}
+
+fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        state.quit = true;
+        effects.push(Effect::Quit);
+        return;
+    }
+    state.flash = None;
+    if state.editor.is_some() {
+        super::editing::on_key(state, key, effects);
+        return;
+    }
+    match state.mode.clone() {
+        Mode::Normal => on_normal_key(state, key, effects),
+        Mode::Find(input) => on_find_key(state, input, key),
+        Mode::Command(input) => command::on_key(state, input, key, effects),
+        Mode::Help { scroll } => {
+            state.mode = match (state.keymap.action_for(&key), key.code) {
+                (Some(KeyAction::MoveDown), _) => Mode::Help { scroll: scroll + 1 },
+                (Some(KeyAction::MoveUp), _) => Mode::Help {
+                    scroll: scroll.saturating_sub(1),
+                },
+                _ => Mode::Normal,
+            }
+        }
+        Mode::ErrorDetail { scroll } => {
+            state.mode = match state.keymap.action_for(&key) {
+                Some(KeyAction::MoveDown) => Mode::ErrorDetail { scroll: scroll + 1 },
+                Some(KeyAction::MoveUp) => Mode::ErrorDetail {
+                    scroll: scroll.saturating_sub(1),
+                },
+                _ => Mode::Normal,
+            }
+        }
+        Mode::Confirm(confirm) => super::confirm::on_key(state, confirm, key, effects),
+        Mode::CourseChoice(choice) => super::confirm::on_course_key(state, choice, key, effects),
+    }
+}
+
+fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
+    let Some(action) = state.keymap.action_for(&key) else {
+        return;
+    };
+    let table_rows = state.table_rows();
+    let detail_rows = state.detail_rows();
+    match action {
+        KeyAction::MoveDown => move_selection(state, 1),
+        KeyAction::MoveUp => move_selection(state, -1),
+        KeyAction::PageDown => move_selection(state, table_rows as isize),
+        KeyAction::PageUp => move_selection(state, -(table_rows as isize)),
+        KeyAction::First => match state.focused_mut() {
+            Some(Pane::Table(t)) => {
+                t.walking = false;
+                match &mut t.filter {
+                    Some(f) => f.selected = 0,
+                    None => t.select(0, table_rows),
+                }
+                t.after_move();
+            }
+            Some(Pane::Detail(d)) => d.scroll = 0,
+            None => {}
+        },
+        KeyAction::Last => match state.focused_mut() {
+            Some(Pane::Table(t)) => {
+                if let Some(f) = &mut t.filter {
+                    f.selected = f.matches.len().saturating_sub(1);
+                } else {
+                    let last = t.known().saturating_sub(1);
+                    t.select(last, table_rows);
+                    t.walking = t.has_more();
+                    t.after_move();
+                }
+            }
+            Some(Pane::Detail(d)) => d.scroll_by(isize::MAX / 2, detail_rows),
+            None => {}
+        },
+        KeyAction::NextPane => cycle_pane(state, 1),
+        KeyAction::PrevPane => cycle_pane(state, -1),
+        KeyAction::Open => open_selected(state, effects),
+        KeyAction::Back => back(state),
+        KeyAction::Find => {
+            if let Some(t) = state.focused_table_mut() {
+                let mut f = LocalFilter::default();
+                f.refresh(t.loaded_rows());
+                t.filter = Some(f);
+                state.mode = Mode::Find(Input::default());
+            }
+        }
+        KeyAction::Command => {
+            state.history_pos = None;
+            state.mode = Mode::Command(Input::default());
+        }
+        KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
+        KeyAction::Refresh => refresh_screen(state),
+        KeyAction::Quit => {
+            state.quit = true;
+            effects.push(Effect::Quit);
+        }
+        KeyAction::CopyId => copy(state, false, effects),
+        KeyAction::CopyJson => copy(state, true, effects),
+        KeyAction::RevokeSession => super::confirm::ask_revoke_session(state),
+        KeyAction::RevokeAll => super::confirm::ask_revoke_all(state),
+        KeyAction::Delete => super::confirm::ask_delete(state),
+        KeyAction::Edit => super::editing::open(state, false, effects),
+        KeyAction::Patch => super::editing::open(state, true, effects),
+        KeyAction::New => super::editing::open_new(state, effects),
+        KeyAction::Mark => toggle_mark(state),
+        KeyAction::Save => {
+            state.flash = Some("nothing to save: Ctrl-s saves in an editor (e, p, n)".into());
+        }
+        KeyAction::ExternalEdit => {
+            state.flash =
+                Some("editing in $EDITOR is not available in this version; e edits here".into());
+        }
+    }
+}
+
+/// `space`: mark or unmark the selected row and move down, so runs of rows mark quickly.
+fn toggle_mark(state: &mut State) {
+    let rows = state.table_rows();
+    let Some(t) = state.focused_table_mut() else {
+        return;
+    };
+    if !matches!(t.kind, ListKind::KratosSessions { .. }) {
+        state.flash = Some("marking is for sessions (x then revokes the marked ones)".into());
+        return;
+    }
+    let Some(id) = t.selected_row().map(|r| r.id.clone()) else {
+        return;
+    };
+    if !t.marked.remove(&id) {
+        t.marked.insert(id);
+    }
+    t.move_by(1, rows);
+}
+
+fn move_selection(state: &mut State, delta: isize) {
+    let table_rows = state.table_rows();
+    let detail_rows = state.detail_rows();
+    match state.focused_mut() {
+        Some(Pane::Table(t)) => {
+            t.walking = false;
+            t.move_by(delta, table_rows);
+            t.after_move();
+        }
+        Some(Pane::Detail(d)) => d.scroll_by(delta, detail_rows),
+        None => {}
+    }
+}
+
+/// Tab moves within the screen; on a root screen it continues into the next profile, so
+/// with several profiles open every top-level list is one Tab away.
+fn cycle_pane(state: &mut State, delta: isize) {
+    let tabs = state.tabs.len();
+    let Some(tab) = state.tab_mut() else {
+        return;
+    };
+    let at_root = tab.stack.len() == 1;
+    let screen = tab.screen_mut();
+    let n = screen.panes.len() as isize;
+    let next = screen.focus as isize + delta;
+    if (0..n).contains(&next) || !at_root || tabs == 1 {
+        screen.focus = next.rem_euclid(n) as usize;
+        return;
+    }
+    let target = (state.active as isize + delta).rem_euclid(tabs as isize) as usize;
+    switch_tab(state, target);
+    if let Some(tab) = state.tab_mut() {
+        let screen = tab.screen_mut();
+        screen.focus = if delta > 0 { 0 } else { screen.panes.len() - 1 };
+    }
+}
+
+pub fn switch_tab(state: &mut State, index: usize) {
+    if index < state.tabs.len() {
+        state.active = index;
+    }
+}
+
+fn open_selected(state: &mut State, effects: &mut Vec<Effect>) {
+    let Some(pane) = state.focused() else {
+        return;
+    };
+    match pane {
+        Pane::Table(t) => {
+            if t.error.is_some() && t.selected_row().is_none() {
+                state.mode = Mode::ErrorDetail { scroll: 0 };
+                return;
+            }
+            let kind = t.kind.object();
+            if let Some(row) = t.selected_row().cloned() {
+                open_object(state, kind, &row);
+                refresh_detail(state, kind, &row.id, effects);
+            }
+        }
+        Pane::Detail(_) => {
+            // Enter on an opened object moves to its first child list, if any.
+            if let Some(tab) = state.tab_mut() {
+                let screen = tab.screen_mut();
+                if screen.panes.len() > 1 {
+                    screen.focus = 1;
+                }
+            }
+        }
+    }
+}
+
+/// Push a screen for an object: its detail, then its child lists.
+pub fn open_object(state: &mut State, kind: ObjectKind, row: &Row) {
+    let title = kind
+        .name_cell()
+        .and_then(|i| row.cells.get(i))
+        .filter(|c| !c.is_empty())
+        .cloned()
+        .unwrap_or_else(|| row.id.clone());
+    let mut panes = vec![Pane::Detail(Detail::new(kind, &row.id, &title, &row.raw))];
+    for child in kind.children(&row.id) {
+        panes.push(Pane::Table(state.new_table(child)));
+    }
+    let crumb = crate::sanitize::cell(&title, 40);
+    if let Some(tab) = state.tab_mut() {
+        tab.stack.push(Screen {
+            title: crumb,
+            panes,
+            focus: 0,
+        });
+    }
+}
+
+fn back(state: &mut State) {
+    let Some(tab) = state.tabs.get_mut(state.active) else {
+        return;
+    };
+    let depth = tab.stack.len();
+    let screen = tab.screen_mut();
+    let focus = screen.focus;
+    if let Some(Pane::Table(t)) = screen.panes.get_mut(focus) {
+        if t.walking {
+            t.walking = false;
+            state.flash = Some("stopped loading".into());
+            return;
+        }
+        if let Some(f) = t.filter.take() {
+            // Keep the row the filter had selected.
+            if let Some(&i) = f.matches.get(f.selected) {
+                let rows = state.height.saturating_sub(super::state::TABLE_CHROME) as usize;
+                t.select(i, rows.max(1));
+            }
+            return;
+        }
+        if t.search.is_some() && depth == 1 {
+            t.search = None;
+            let uid = state.fresh_uid();
+            if let Some(t) = state.focused_table_mut() {
+                t.reset(uid);
+            }
+            return;
+        }
+    }
+    if depth > 1 {
+        if let Some(tab) = state.tab_mut() {
+            tab.stack.pop();
+        }
+    } else if state.error.take().is_none() {
+        state.flash = Some("press q to quit".into());
+    }
+}
+
+/// Reset every table on the current screen (new uids: responses in flight become stale).
+pub fn refresh_screen(state: &mut State) {
+    let Some(tab) = state.tabs.get(state.active) else {
+        return;
+    };
+    let n = tab.screen().panes.len();
+    for i in 0..n {
+        let uid = state.fresh_uid();
+        if let Some(Pane::Table(t)) = state
+            .tabs
+            .get_mut(state.active)
+            .map(|t| &mut t.screen_mut().panes[i])
+        {
+            t.reset(uid);
+        }
+    }
+}
+
+fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
+    let rows = state.table_rows();
+    let Some(t) = state.focused_table_mut() else {
+        state.mode = Mode::Normal;
+        return;
+    };
+    match key.code {
+        KeyCode::Esc => {
+            if let Some(&i) = t
+                .filter
+                .take()
+                .and_then(|f| f.matches.get(f.selected).copied())
+                .as_ref()
+            {
+                t.select(i, rows);
+            }
+            state.mode = Mode::Normal;
+        }
+        KeyCode::Enter => {
+            let query = input.text.trim().to_string();
+            if t.kind.server_search_hint().is_some() && !query.is_empty() {
+                t.filter = None;
+                t.search = Some(query);
+                let uid = state.fresh_uid();
+                if let Some(t) = state.focused_table_mut() {
+                    t.reset(uid);
+                }
+            } else if query.is_empty() {
+                t.filter = None;
+            }
+            state.mode = Mode::Normal;
+        }
+        KeyCode::Down => t.move_by(1, rows),
+        KeyCode::Up => t.move_by(-1, rows),
+        KeyCode::Backspace => {
+            input.text.pop();
+            refilter(t, &input.text);
+            state.mode = Mode::Find(input);
+        }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            input.text.clear();
+            refilter(t, "");
+            state.mode = Mode::Find(input);
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            input.text.push(c);
+            refilter(t, &input.text);
+            state.mode = Mode::Find(input);
+        }
+        _ => {}
+    }
+}
+
+fn refilter(t: &mut super::table::Table, query: &str) {
+    let mut f = t.filter.take().unwrap_or_default();
+    f.query = query.to_string();
+    f.refresh(t.loaded_rows());
+    t.filter = Some(f);
+}
+
+fn copy(state: &mut State, json: bool, effects: &mut Vec<Effect>) {
+    let (id, raw) = match state.focused() {
+        Some(Pane::Table(t)) => match t.selected_row() {
+            Some(r) => (r.id.clone(), super::detail::redact(&r.raw)),
+            None => return,
+        },
+        Some(Pane::Detail(d)) => (d.id.clone(), (*d.redacted).clone()),
+        None => return,
+    };
+    if json {
+        let text = serde_json::to_string_pretty(&raw).unwrap_or_default();
+        effects.push(Effect::Copy {
+            text,
+            what: format!("JSON of {id}"),
+        });
+    } else {
+        effects.push(Effect::Copy {
+            what: format!("id {id}"),
+            text: id,
+        });
+    }
+}
+
+/// Start fetching an object by id (`:goto`): its detail opens when it arrives.
+pub fn goto(state: &mut State, id: &str, effects: &mut Vec<Effect>) {
+    let Some(tab) = state.tab() else {
+        return;
+    };
+    let profile = tab.profile.name.clone();
+    let kind = tab.profile.provider.root_lists()[0].object();
+    let seq = state.fresh_seq();
+    state.pending.insert(
+        seq,
+        Pending::Object {
+            tab: state.active,
+            kind,
+        },
+    );
+    effects.push(Effect::FetchObject {
+        seq,
+        profile,
+        kind,
+        id: id.to_string(),
+    });
+}

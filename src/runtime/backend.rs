@@ -1,0 +1,46 @@
+//! What the runtime needs from an API client, in view-model terms. The adapter in
+//! `runtime::adapter` implements it over `crate::api`; tests implement it in memory.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+
+use crate::app::{ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
+
+pub trait Backend: Send + Sync {
+    /// One page of `list` (optionally narrowed by a server-side `search`) from `cursor`.
+    fn list(
+        &self,
+        list: ListKind,
+        search: Option<String>,
+        cursor: PageCursor,
+        size: usize,
+    ) -> BoxFuture<'static, Result<PageData, ErrorInfo>>;
+
+    /// One object by id, as a row (its `raw` is the full object).
+    fn get(&self, kind: ObjectKind, id: String) -> BoxFuture<'static, Result<Row, ErrorInfo>>;
+
+    /// A change on the server; the answer is a one-line confirmation for the status bar.
+    /// Only ever called by the runtime after the read-only gate.
+    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<String, ErrorInfo>>;
+}
+
+/// The backends of the open profiles, by profile name.
+#[derive(Clone, Default)]
+pub struct Backends {
+    map: HashMap<String, Arc<dyn Backend>>,
+}
+
+impl Backends {
+    pub fn insert(&mut self, profile: impl Into<String>, backend: Arc<dyn Backend>) {
+        self.map.insert(profile.into(), backend);
+    }
+
+    pub fn get(&self, profile: &str) -> Result<Arc<dyn Backend>, ErrorInfo> {
+        self.map.get(profile).cloned().ok_or_else(|| {
+            let line = format!("profile {profile} is not connected");
+            ErrorInfo::new(line.clone(), line)
+        })
+    }
+}

@@ -1,0 +1,298 @@
+//! Running effects. This is the only place a mutating request is issued, and read-only mode
+//! is checked here, once, for every effect.
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::{Action, Effect, ErrorInfo};
+use crate::drafts::DraftStore;
+
+use super::backend::Backends;
+
+/// Whether `effect` may run. Every mutating effect is refused in read-only mode.
+pub fn admit(effect: &Effect, read_only: bool) -> Result<(), ErrorInfo> {
+    if read_only && effect.is_mutating() {
+        let what = match effect {
+            Effect::Mutate { mutation, .. } => mutation.describe(),
+            _ => "change data".to_string(),
+        };
+        let line = format!("read-only: refused to {what}");
+        return Err(ErrorInfo::new(
+            line.clone(),
+            format!("{line}\nidtui was started with --read-only; no mutating request is sent."),
+        ));
+    }
+    Ok(())
+}
+
+/// Start the network part of an effect; the result comes back as an `Action` on `tx`.
+/// Returns `false` for effects the caller must handle itself (copy, quit).
+pub fn spawn(
+    effect: Effect,
+    backends: &Backends,
+    drafts: &DraftStore,
+    read_only: bool,
+    tx: &UnboundedSender<Action>,
+) {
+    if let Err(refused) = admit(&effect, read_only) {
+        let seq = match &effect {
+            Effect::Mutate { seq, .. } => Some(*seq),
+            _ => None,
+        };
+        let _ = tx.send(match seq {
+            Some(seq) => Action::MutationDone {
+                seq,
+                result: Err(refused),
+            },
+            None => Action::EffectFailed(refused),
+        });
+        return;
+    }
+    let tx = tx.clone();
+    match effect {
+        Effect::FetchPage {
+            seq,
+            profile,
+            list,
+            search,
+            cursor,
+            size,
+        } => match backends.get(&profile) {
+            Ok(b) => {
+                let fut = b.list(list, search, cursor, size);
+                tokio::spawn(async move {
+                    let result = fut.await;
+                    let _ = tx.send(Action::PageLoaded { seq, result });
+                });
+            }
+            Err(e) => {
+                let _ = tx.send(Action::PageLoaded {
+                    seq,
+                    result: Err(e),
+                });
+            }
+        },
+        Effect::FetchObject {
+            seq,
+            profile,
+            kind,
+            id,
+        } => match backends.get(&profile) {
+            Ok(b) => {
+                let fut = b.get(kind, id);
+                tokio::spawn(async move {
+                    let result = fut.await;
+                    let _ = tx.send(Action::ObjectLoaded { seq, result });
+                });
+            }
+            Err(e) => {
+                let _ = tx.send(Action::ObjectLoaded {
+                    seq,
+                    result: Err(e),
+                });
+            }
+        },
+        Effect::Mutate {
+            seq,
+            profile,
+            mutation,
+        } => match backends.get(&profile) {
+            Ok(b) => {
+                let fut = b.mutate(mutation);
+                tokio::spawn(async move {
+                    let result = fut.await;
+                    let _ = tx.send(Action::MutationDone { seq, result });
+                });
+            }
+            Err(e) => {
+                let _ = tx.send(Action::MutationDone {
+                    seq,
+                    result: Err(e),
+                });
+            }
+        },
+        Effect::WriteDraft { key, text } => {
+            let drafts = drafts.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = drafts.save(&key, &text) {
+                    let line = format!("draft not written to {}: {e}", drafts.dir().display());
+                    let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
+                }
+            });
+        }
+        Effect::LoadDraft { key } => {
+            let drafts = drafts.clone();
+            tokio::task::spawn_blocking(move || {
+                let text = drafts.load(&key).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "cannot read draft");
+                    None
+                });
+                let _ = tx.send(Action::DraftLoaded { key, text });
+            });
+        }
+        Effect::DiscardDraft { key } => {
+            let drafts = drafts.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = drafts.discard(&key) {
+                    tracing::warn!(error = %e, "cannot remove a saved draft");
+                }
+            });
+        }
+        Effect::Copy { .. } | Effect::Quit => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{Courses, ListKind, Mutation, ObjectKind, PageCursor};
+
+    /// Every mutation, spelled out so that adding a variant breaks this test until it is
+    /// listed (the match below has no wildcard).
+    fn every_mutation() -> Vec<Mutation> {
+        let all = vec![
+            Mutation::RevokeSession {
+                session: "s".into(),
+            },
+            Mutation::RevokeSessions {
+                sessions: vec!["s".into()],
+            },
+            Mutation::RevokeAllSessions {
+                identity: "i".into(),
+            },
+            Mutation::DeleteIdentity {
+                identity: "i".into(),
+            },
+            Mutation::CreateIdentity {
+                body: serde_json::json!({}),
+            },
+            Mutation::DeleteCoreUser { user: "u".into() },
+            Mutation::DeleteClient { client: "c".into() },
+            Mutation::DeleteHeadlessUser {
+                user: "u".into(),
+                client: None,
+                courses: Courses::Ignore,
+            },
+            Mutation::UpdateIdentity {
+                identity: "i".into(),
+                body: serde_json::json!({}),
+            },
+            Mutation::PatchIdentity {
+                identity: "i".into(),
+                patch: serde_json::json!([]),
+            },
+            Mutation::UpdateCoreClaims {
+                user: "u".into(),
+                claims: serde_json::json!({}),
+            },
+            Mutation::UpdateClientMetadata {
+                client: "c".into(),
+                metadata: serde_json::json!({}),
+            },
+        ];
+        for m in &all {
+            match m {
+                Mutation::RevokeSession { .. }
+                | Mutation::RevokeSessions { .. }
+                | Mutation::RevokeAllSessions { .. }
+                | Mutation::DeleteIdentity { .. }
+                | Mutation::CreateIdentity { .. }
+                | Mutation::DeleteCoreUser { .. }
+                | Mutation::DeleteClient { .. }
+                | Mutation::DeleteHeadlessUser { .. }
+                | Mutation::UpdateIdentity { .. }
+                | Mutation::PatchIdentity { .. }
+                | Mutation::UpdateCoreClaims { .. }
+                | Mutation::UpdateClientMetadata { .. } => {}
+            }
+        }
+        all
+    }
+
+    fn every_effect() -> Vec<Effect> {
+        let mut all: Vec<Effect> = every_mutation()
+            .into_iter()
+            .map(|mutation| Effect::Mutate {
+                seq: 1,
+                profile: "p".into(),
+                mutation,
+            })
+            .collect();
+        all.push(Effect::FetchPage {
+            seq: 1,
+            profile: "p".into(),
+            list: ListKind::KratosIdentities,
+            search: None,
+            cursor: PageCursor::First,
+            size: 10,
+        });
+        all.push(Effect::FetchObject {
+            seq: 1,
+            profile: "p".into(),
+            kind: ObjectKind::Identity,
+            id: "x".into(),
+        });
+        all.push(Effect::Copy {
+            text: "x".into(),
+            what: "x".into(),
+        });
+        all.push(Effect::Quit);
+        all.push(Effect::WriteDraft {
+            key: "k".into(),
+            text: "{}".into(),
+        });
+        all.push(Effect::LoadDraft { key: "k".into() });
+        all.push(Effect::DiscardDraft { key: "k".into() });
+        for e in &all {
+            match e {
+                Effect::Mutate { .. }
+                | Effect::FetchPage { .. }
+                | Effect::FetchObject { .. }
+                | Effect::Copy { .. }
+                | Effect::WriteDraft { .. }
+                | Effect::LoadDraft { .. }
+                | Effect::DiscardDraft { .. }
+                | Effect::Quit => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn read_only_refuses_every_mutating_effect_and_nothing_else() {
+        for effect in every_effect() {
+            let refused = admit(&effect, true).is_err();
+            assert_eq!(refused, effect.is_mutating(), "{effect:?}");
+            assert!(admit(&effect, false).is_ok(), "{effect:?}");
+        }
+        let mutating = every_effect().iter().filter(|e| e.is_mutating()).count();
+        assert_eq!(mutating, every_mutation().len());
+    }
+
+    #[tokio::test]
+    async fn a_refused_mutation_reports_back_without_touching_any_backend() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        // No backend is registered: if the gate let it through, the error would say so.
+        spawn(
+            Effect::Mutate {
+                seq: 7,
+                profile: "p".into(),
+                mutation: Mutation::RevokeSession {
+                    session: "s1".into(),
+                },
+            },
+            &Backends::default(),
+            &DraftStore::new(std::env::temp_dir().join("idtui-never-written")),
+            true,
+            &tx,
+        );
+        match rx.recv().await {
+            Some(Action::MutationDone {
+                seq: 7,
+                result: Err(e),
+            }) => {
+                assert!(e.line.starts_with("read-only"), "{}", e.line);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Starting the dashboard from the command line: profiles from the config file (or the
+//! embedded sandbox with demo data when there is none), keymap, logging, the terminal and
+//! the signals that end a session.
+
+use std::io::{BufWriter, IsTerminal};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use crossterm::event::EventStream;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+use crate::api;
+use crate::app::{
+    ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, ProfileInfo, Provider, Row,
+    State,
+};
+use crate::clipboard::Osc52Env;
+use crate::config::{Config, Profile, embedded_profiles};
+use crate::keymap::Keymap;
+use crate::sandbox::{self, SandboxOptions};
+use crate::ui::Theme;
+
+use super::adapter::{ApiBackend, error_info};
+use super::backend::{Backend, Backends};
+use super::terminal::RawModeGuard;
+use super::{RunOptions, run};
+
+/// Stands in for a profile whose client could not be built (a missing token, say): every
+/// request answers with that error, so the dashboard still opens and says what is wrong.
+struct Unavailable(ErrorInfo);
+
+impl Backend for Unavailable {
+    fn list(
+        &self,
+        _: ListKind,
+        _: Option<String>,
+        _: PageCursor,
+        _: usize,
+    ) -> BoxFuture<'static, Result<PageData, ErrorInfo>> {
+        futures::future::ready(Err(self.0.clone())).boxed()
+    }
+    fn get(&self, _: ObjectKind, _: String) -> BoxFuture<'static, Result<Row, ErrorInfo>> {
+        futures::future::ready(Err(self.0.clone())).boxed()
+    }
+    fn mutate(&self, _: Mutation) -> BoxFuture<'static, Result<String, ErrorInfo>> {
+        futures::future::ready(Err(self.0.clone())).boxed()
+    }
+}
+
+fn provider(p: api::Provider) -> Provider {
+    match p {
+        api::Provider::Kratos => Provider::Kratos,
+        api::Provider::Core => Provider::Core,
+        api::Provider::Headless => Provider::Headless,
+    }
+}
+
+fn host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest).to_string()
+}
+
+/// What the command line asked for.
+pub struct LaunchOptions {
+    pub config: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub read_only: bool,
+}
+
+/// Run the dashboard on this process's terminal.
+pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!("the dashboard needs a terminal (stdin and stdout must be a TTY)");
+    }
+    let config_path = opts
+        .config
+        .clone()
+        .or_else(|| Config::default_path().filter(|p| p.exists()));
+    let mut sandbox = None;
+    let (profiles, first): (Vec<(String, Profile)>, Option<String>) = match &config_path {
+        Some(path) => {
+            let config = Config::load(path)?;
+            if config.profiles.is_empty() {
+                bail!("{} defines no [profiles.NAME] table", path.display());
+            }
+            let first = opts.profile.clone().or(config.default_profile.clone());
+            if let Some(p) = &first {
+                config.profile(p)?;
+            }
+            (config.profiles.into_iter().collect(), first)
+        }
+        None => {
+            let running = sandbox::start(SandboxOptions::embedded())
+                .await
+                .context("cannot start the embedded sandbox")?;
+            let profiles = embedded_profiles(&running.base_url);
+            sandbox = Some(running);
+            if let Some(p) = &opts.profile
+                && !profiles.iter().any(|(n, _)| n == p)
+            {
+                bail!("no profile `{p}` (the embedded sandbox has kratos, core and headless)");
+            }
+            (profiles, opts.profile.clone())
+        }
+    };
+    let _log = match crate::logging::init() {
+        Ok(guard) => Some(guard),
+        Err(e) => {
+            eprintln!("idtui: logging disabled: {e:#}");
+            None
+        }
+    };
+
+    let mut backends = Backends::default();
+    let mut infos = Vec::new();
+    for (name, profile) in &profiles {
+        // Resolving a secret may run a `token_command`: keep it off the async threads.
+        let (p, read_only) = (profile.clone(), opts.read_only);
+        let connected = tokio::task::spawn_blocking(move || api::connect(&p, read_only))
+            .await
+            .context("connecting a profile")?;
+        let backend: Arc<dyn Backend> = match connected {
+            Ok(client) => Arc::new(ApiBackend::new(client)),
+            Err(e) => {
+                tracing::warn!(profile = %name, error = %e, "profile not connected");
+                Arc::new(Unavailable(error_info(&e)))
+            }
+        };
+        backends.insert(name.clone(), backend);
+        infos.push(ProfileInfo {
+            name: name.clone(),
+            provider: provider(profile.provider),
+            host: host(&profile.url),
+        });
+    }
+    let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());
+    let mut state = State::new(infos, keymap, opts.read_only);
+    state.report_keymap_issues(&issues);
+    if let Some(p) = first
+        && let Some(i) = state.tabs.iter().position(|t| t.profile.name == p)
+    {
+        state.active = i;
+    }
+    tracing::info!(
+        profiles = profiles.len(),
+        read_only = opts.read_only,
+        "dashboard starting"
+    );
+
+    let guard = RawModeGuard::enable().context("cannot put the terminal in raw mode")?;
+    let result = run(
+        BufWriter::new(std::io::stdout()),
+        EventStream::new(),
+        shutdown_signal(),
+        state,
+        backends,
+        RunOptions {
+            theme: Theme::from_env(),
+            read_only: opts.read_only,
+            osc52: Osc52Env::from_env(),
+            drafts: crate::drafts::DraftStore::new(crate::drafts::DraftStore::default_dir()),
+        },
+    )
+    .await;
+    drop(guard);
+    if let Some(s) = sandbox {
+        s.stop().await;
+    }
+    tracing::info!("dashboard stopped");
+    result
+}
+
+/// SIGTERM, SIGHUP (the SSH connection dropped) or SIGINT end the session cleanly.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut streams = Vec::new();
+        for kind in [
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+            SignalKind::interrupt(),
+        ] {
+            if let Ok(s) = signal(kind) {
+                streams.push(s);
+            }
+        }
+        if streams.is_empty() {
+            std::future::pending::<()>().await;
+        }
+        let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
+        futures::future::select_all(waits).await;
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

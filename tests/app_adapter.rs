@@ -1,0 +1,382 @@
+//! The runtime's adapter over the real API clients against an in-process sandbox with demo
+//! data: every list, search and lookup the dashboard makes, and mutations (allowed and
+//! refused in read-only mode).
+
+use std::sync::Arc;
+
+use idtui::api;
+use idtui::app::{ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData};
+use idtui::config::embedded_profiles;
+use idtui::runtime::Backend;
+use idtui::runtime::adapter::ApiBackend;
+use idtui::sandbox::{self, SandboxOptions};
+
+const GRACE: &str = "c24bf686-c7b8-59d3-8a1c-ce810931791e";
+
+async fn backends(read_only: bool) -> (sandbox::RunningSandbox, Vec<Arc<dyn Backend>>) {
+    let sb = sandbox::start(SandboxOptions::embedded()).await.unwrap();
+    let backends = embedded_profiles(&sb.base_url)
+        .into_iter()
+        .map(|(_, p)| {
+            let b: Arc<dyn Backend> =
+                Arc::new(ApiBackend::new(api::connect(&p, read_only).unwrap()));
+            b
+        })
+        .collect();
+    (sb, backends)
+}
+
+async fn list(b: &Arc<dyn Backend>, kind: ListKind, search: Option<&str>) -> PageData {
+    b.list(kind, search.map(String::from), PageCursor::First, 100)
+        .await
+        .unwrap_or_else(|e: ErrorInfo| panic!("{}", e.details))
+}
+
+fn emails(page: &PageData) -> Vec<String> {
+    page.rows.iter().map(|r| r.cells[1].clone()).collect()
+}
+
+#[tokio::test]
+async fn kratos_lists_searches_and_lookups() {
+    let (_sb, b) = backends(false).await;
+    let kratos = &b[0];
+    let all = list(kratos, ListKind::KratosIdentities, None).await;
+    assert_eq!(all.rows.len(), 35);
+    assert_eq!(
+        all.rows[0].cells.len(),
+        ListKind::KratosIdentities.columns().len()
+    );
+
+    // Credential identifier, id and external id all find Grace.
+    for query in [
+        "grace.hopper@example.com",
+        GRACE,
+        "ext:crm-0037",
+        "crm-0037",
+    ] {
+        let found = list(kratos, ListKind::KratosIdentities, Some(query)).await;
+        assert_eq!(
+            emails(&found),
+            vec!["grace.hopper@example.com"],
+            "query {query}"
+        );
+    }
+    let none = list(
+        kratos,
+        ListKind::KratosIdentities,
+        Some("nobody@example.com"),
+    )
+    .await;
+    assert!(none.rows.is_empty() && none.next.is_none());
+
+    let sessions = list(
+        kratos,
+        ListKind::KratosSessions {
+            identity: GRACE.into(),
+        },
+        None,
+    )
+    .await;
+    assert!(!sessions.rows.is_empty());
+    assert!(
+        sessions
+            .rows
+            .iter()
+            .all(|r| r.cells[3].starts_with("203.0.113.")),
+        "IP column"
+    );
+
+    let creds = list(
+        kratos,
+        ListKind::KratosCredentials {
+            identity: GRACE.into(),
+        },
+        None,
+    )
+    .await;
+    let types: Vec<&str> = creds.rows.iter().map(|r| r.cells[0].as_str()).collect();
+    assert!(types.contains(&"password"), "{types:?}");
+    let raw =
+        serde_json::to_string(&creds.rows.iter().map(|r| &*r.raw).collect::<Vec<_>>()).unwrap();
+    assert!(
+        !raw.contains("$argon2id$") && !raw.contains("$2a$"),
+        "no hashes fetched"
+    );
+
+    let full = kratos
+        .get(ObjectKind::Identity, GRACE.into())
+        .await
+        .unwrap();
+    assert!(
+        full.raw.get("credentials").is_some(),
+        "the full identity has credentials"
+    );
+    let err = kratos
+        .get(
+            ObjectKind::Identity,
+            "00000000-0000-0000-0000-000000000000".into(),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.line.contains("404"), "{}", err.line);
+}
+
+#[tokio::test]
+async fn core_search_by_claims_and_credentials() {
+    let (_sb, b) = backends(false).await;
+    let core = &b[1];
+    let all = list(core, ListKind::CoreUsers, None).await;
+    assert!(all.rows.len() >= 10);
+    let found = list(
+        core,
+        ListKind::CoreUsers,
+        Some(r#"given_name=Jamie address.street_name="Queen Street""#),
+    )
+    .await;
+    assert_eq!(emails(&found), vec!["jamie@example.test"]);
+    let bad = core
+        .list(
+            ListKind::CoreUsers,
+            Some("given_name".into()),
+            PageCursor::First,
+            10,
+        )
+        .await;
+    assert!(
+        bad.is_err(),
+        "an unparseable search is an error, not a full list"
+    );
+
+    let aroha = all
+        .rows
+        .iter()
+        .find(|r| r.cells[1] == "1@example.test")
+        .expect("Aroha");
+    let creds = list(
+        core,
+        ListKind::CoreCredentials {
+            user: aroha.id.clone(),
+        },
+        None,
+    )
+    .await;
+    assert_eq!(creds.rows[0].cells[0], "EmployeeCredential");
+}
+
+#[tokio::test]
+async fn headless_clients_and_users_by_client() {
+    let (_sb, b) = backends(false).await;
+    let headless = &b[2];
+    let clients = list(headless, ListKind::HeadlessClients, None).await;
+    let acme = clients
+        .rows
+        .iter()
+        .find(|r| r.id == "acme-corp")
+        .expect("acme-corp");
+    assert_eq!(acme.cells[1], "Acme Corporation");
+    let users = list(
+        headless,
+        ListKind::HeadlessUsers {
+            client: Some("acme-corp".into()),
+        },
+        None,
+    )
+    .await;
+    assert!(!users.rows.is_empty());
+    assert!(users.rows.iter().all(|r| r.cells[2] == "acme-corp"));
+    // The find prompt on the Users pane searches by client identifier.
+    let searched = list(
+        headless,
+        ListKind::HeadlessUsers { client: None },
+        Some("globex"),
+    )
+    .await;
+    assert!(!searched.rows.is_empty() && searched.rows.iter().all(|r| r.cells[2] == "globex"));
+}
+
+#[tokio::test]
+async fn pages_chain_by_cursor_and_refetch_the_same_rows() {
+    let (_sb, b) = backends(false).await;
+    let kratos = &b[0];
+    let first = kratos
+        .list(ListKind::KratosIdentities, None, PageCursor::First, 10)
+        .await
+        .unwrap();
+    let next = first.next.clone().expect("more than one page");
+    let second = kratos
+        .list(ListKind::KratosIdentities, None, next.clone(), 10)
+        .await
+        .unwrap();
+    let again = kratos
+        .list(ListKind::KratosIdentities, None, next, 10)
+        .await
+        .unwrap();
+    assert_eq!(second.rows, again.rows);
+    assert_ne!(first.rows[0].id, second.rows[0].id);
+}
+
+#[tokio::test]
+async fn mutations_run_and_read_only_clients_refuse_them() {
+    let (_sb, b) = backends(false).await;
+    let kratos = &b[0];
+    let sessions = list(
+        kratos,
+        ListKind::KratosSessions {
+            identity: GRACE.into(),
+        },
+        None,
+    )
+    .await;
+    let active = sessions
+        .rows
+        .iter()
+        .find(|r| r.cells[1] == "yes")
+        .expect("an active session");
+    let done = kratos
+        .mutate(Mutation::RevokeSession {
+            session: active.id.clone(),
+        })
+        .await
+        .unwrap();
+    assert!(done.contains(&active.id));
+    let after = list(
+        kratos,
+        ListKind::KratosSessions {
+            identity: GRACE.into(),
+        },
+        None,
+    )
+    .await;
+    let row = after.rows.iter().find(|r| r.id == active.id).unwrap();
+    assert_eq!(row.cells[1], "no");
+
+    let (_sb2, ro) = backends(true).await;
+    let err = ro[0]
+        .mutate(Mutation::RevokeAllSessions {
+            identity: GRACE.into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        err.line.to_lowercase().contains("read-only"),
+        "{}",
+        err.line
+    );
+}
+
+#[tokio::test]
+async fn deletes_reach_each_provider() {
+    let (_sb, b) = backends(false).await;
+    let (core, headless) = (&b[1], &b[2]);
+
+    let users = list(core, ListKind::CoreUsers, None).await;
+    let victim = users.rows.last().unwrap().id.clone();
+    core.mutate(Mutation::DeleteCoreUser {
+        user: victim.clone(),
+    })
+    .await
+    .unwrap();
+    let err = core.get(ObjectKind::CoreUser, victim).await.unwrap_err();
+    assert!(err.line.contains("404"), "{}", err.line);
+
+    let globex = list(
+        headless,
+        ListKind::HeadlessUsers {
+            client: Some("globex".into()),
+        },
+        None,
+    )
+    .await;
+    let (gone, heir) = (&globex.rows[0], &globex.rows[1]);
+    headless
+        .mutate(Mutation::DeleteHeadlessUser {
+            user: gone.id.clone(),
+            client: Some("globex".into()),
+            courses: idtui::app::Courses::Reallocate(heir.id.clone()),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.details));
+    let after = list(
+        headless,
+        ListKind::HeadlessUsers {
+            client: Some("globex".into()),
+        },
+        None,
+    )
+    .await;
+    assert!(after.rows.iter().all(|r| r.id != gone.id));
+    assert!(after.rows.iter().any(|r| r.id == heir.id));
+
+    headless
+        .mutate(Mutation::DeleteClient {
+            client: "initech".into(),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.details));
+    let clients = list(headless, ListKind::HeadlessClients, None).await;
+    assert!(clients.rows.iter().all(|r| r.id != "initech"));
+}
+
+#[tokio::test]
+async fn an_identity_is_created_from_the_new_identity_template_shape() {
+    let (_sb, b) = backends(false).await;
+    let kratos = &b[0];
+    let body = serde_json::json!({
+        "schema_id": "default", "state": "active",
+        "traits": {"email": "new.person@example.com"}, "metadata_public": {}
+    });
+    let done = kratos
+        .mutate(Mutation::CreateIdentity { body })
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.details));
+    assert!(done.starts_with("created identity "), "{done}");
+    let found = list(
+        kratos,
+        ListKind::KratosIdentities,
+        Some("new.person@example.com"),
+    )
+    .await;
+    assert_eq!(found.rows.len(), 1);
+}
+
+#[tokio::test]
+async fn marked_sessions_are_revoked_one_by_one() {
+    let (_sb, b) = backends(false).await;
+    let kratos = &b[0];
+    let sessions = list(
+        kratos,
+        ListKind::KratosSessions {
+            identity: GRACE.into(),
+        },
+        None,
+    )
+    .await;
+    let active: Vec<String> = sessions
+        .rows
+        .iter()
+        .filter(|r| r.cells[1] == "yes")
+        .map(|r| r.id.clone())
+        .collect();
+    assert!(!active.is_empty());
+    kratos
+        .mutate(Mutation::RevokeSessions {
+            sessions: active.clone(),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.details));
+    let after = list(
+        kratos,
+        ListKind::KratosSessions {
+            identity: GRACE.into(),
+        },
+        None,
+    )
+    .await;
+    assert!(
+        after
+            .rows
+            .iter()
+            .filter(|r| active.contains(&r.id))
+            .all(|r| r.cells[1] == "no")
+    );
+}

@@ -1,0 +1,373 @@
+//! Every pane rendered with `TestBackend` at 80x24 and 200x60, from demo-like fixtures built
+//! here (including hostile server text), compared with reviewed snapshots.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use idtui::api::{CoreCredential, CoreUser, HeadlessClient, HeadlessUser, Identity, Session};
+use idtui::app::{Action, Effect, PageData, ProfileInfo, Provider, Row, State, update};
+use idtui::keymap::Keymap;
+use idtui::runtime::adapter;
+use idtui::ui::{self, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use serde_json::{Value, json};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (200, 60)];
+
+fn identities() -> Vec<Row> {
+    let mut rows = Vec::new();
+    let people = [
+        ("ada.lovelace@example.com", "active", "plan", "free"),
+        ("grace.hopper@example.com", "active", "plan", "team"),
+        ("linus.t@example.com", "inactive", "plan", "enterprise"),
+        ("katherine.johnson@example.com", "active", "plan", "team"),
+        ("José.Núñez@example.com", "active", "lang", "es"),
+        ("陈伟@example.cn", "active", "plan", "free"),
+    ];
+    for (i, (email, state, k, v)) in people.iter().enumerate() {
+        rows.push(adapter::identity_row(Identity::from_json(json!({
+            "id": format!("767e3cc1-d67e-51bc-ad2b-449c5eea97{i:02}"),
+            "schema_id": "default",
+            "state": state,
+            "traits": {"email": email},
+            "metadata_public": {k.to_string(): v},
+            "created_at": format!("2025-0{}-01T12:00:00Z", i + 1),
+        }))));
+    }
+    // Hostile text: escape sequences and bidi overrides must show as visible placeholders.
+    rows.push(adapter::identity_row(Identity::from_json(json!({
+        "id": "0ba63862-3aa8-5307-a301-e8d3ec7e0001",
+        "schema_id": "default",
+        "state": "active",
+        "traits": {"email": "mallory\u{1b}[2J@example.com"},
+        "metadata_public": {"note": "\u{1b}]52;c;ZWNobw==\u{7}", "bidi": "\u{202e}evil"},
+        "created_at": "2026-04-01T00:00:00Z",
+    }))));
+    rows
+}
+
+fn identity_detail_json() -> Value {
+    json!({
+        "id": "767e3cc1-d67e-51bc-ad2b-449c5eea9700",
+        "schema_id": "default",
+        "state": "active",
+        "external_id": "crm-01000",
+        "traits": {"email": "ada.lovelace@example.com", "name": {"first": "Ada", "last": "Lovelace"}},
+        "metadata_public": {"plan": "free"},
+        "metadata_admin": {"risk": {"score": 0, "reviewed": true}},
+        "credentials": {
+            "password": {"type": "password", "identifiers": ["ada.lovelace@example.com"],
+                "config": {"hashed_password": "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p9"},
+                "created_at": "2025-01-01T12:00:00Z", "version": 0},
+            "totp": {"type": "totp", "identifiers": ["ada"], "config": {"totp_url": "otpauth://totp/x?secret=JBSWY3DP"}}
+        },
+        "verifiable_addresses": [{"value": "ada.lovelace@example.com", "via": "email", "verified": true, "status": "completed"}],
+        "created_at": "2025-01-01T12:00:00Z",
+        "updated_at": "2026-01-01T08:00:00Z"
+    })
+}
+
+fn sessions() -> Vec<Row> {
+    (0..4)
+        .map(|i| {
+            adapter::session_row(Session::from_json(json!({
+                "id": format!("5e551011-0000-4000-8000-00000000000{i}"),
+                "active": i != 2,
+                "authenticator_assurance_level": if i == 0 { "aal2" } else { "aal1" },
+                "expires_at": "2026-12-01T00:00:00Z",
+                "authenticated_at": "2026-11-01T09:00:00Z",
+                "devices": [{"ip_address": format!("203.0.113.{}", 10 + i),
+                    "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"}],
+                "identity": {"id": "767e3cc1-d67e-51bc-ad2b-449c5eea9700"}
+            })))
+        })
+        .collect()
+}
+
+fn kratos_credentials() -> Vec<Row> {
+    let i = Identity::from_json(identity_detail_json());
+    i.credentials
+        .into_iter()
+        .map(adapter::credential_row)
+        .collect()
+}
+
+fn core_users() -> Vec<Row> {
+    [
+        json!({"id": "0c3fad74-a8df-4a2d-8e75-f2d356b41300", "createdAt": "2024-01-01T00:00:00.000Z",
+            "claims": {"given_name": "Jamie", "family_name": "Smith", "email": "jamie@example.test",
+                "address": {"street_name": "Queen Street", "locality": "Auckland"}},
+            "authenticationProvider": {"url": "https://example-university.example.test",
+                "subjectId": "example-university-oauth2|123456789"}}),
+        json!({"id": "0c3fad74-a8df-4a2d-8e75-f2d356b41301", "createdAt": "2024-02-08T05:13:17.037Z",
+            "claims": {"givenName": "Aroha", "familyName": "Ngata", "dob": "1961-02-02"},
+            "authenticationProvider": {"subjectId": "google-oauth2|100001"}}),
+    ]
+    .into_iter()
+    .map(|v| adapter::core_user_row(CoreUser::from_json(v)))
+    .collect()
+}
+
+fn core_credentials() -> Vec<Row> {
+    vec![adapter::core_credential_row(CoreCredential::from_json(
+        json!({
+            "id": "552b35fe-a3ed-4c33-8c3c-64810c712304", "type": "EmployeeCredential",
+            "profile": "compact", "status": "valid", "issuedDate": "2025-01-02T10:00:00.000Z"
+        }),
+    ))]
+}
+
+fn clients() -> Vec<Row> {
+    (1..=3)
+        .map(|i| {
+            adapter::client_row(HeadlessClient::from_json(json!({
+                "clientIdentifier": format!("acme-{i}"),
+                "metadata": {"name": format!("Acme Corp {i}"), "region": "nz"},
+                "userCount": i * 12,
+            })))
+        })
+        .collect()
+}
+
+fn headless_users() -> Vec<Row> {
+    (1..=3)
+        .map(|i| {
+            adapter::headless_user_row(HeadlessUser::from_json(json!({
+                "identifier": format!("u{i}"),
+                "clientIdentifier": "acme-1",
+                "name": format!("Learner {i}"),
+                "email": format!("learner{i}@acme.test"),
+                "metadata": {"cohort": "2026"},
+                "created": format!("2026-01-0{i}T00:00:00Z"),
+            })))
+        })
+        .collect()
+}
+
+fn profile(name: &str, provider: Provider) -> ProfileInfo {
+    ProfileInfo {
+        name: name.into(),
+        provider,
+        host: "127.0.0.1:4455".into(),
+    }
+}
+
+fn all_profiles() -> Vec<ProfileInfo> {
+    vec![
+        profile("kratos", Provider::Kratos),
+        profile("core", Provider::Core),
+        profile("headless", Provider::Headless),
+    ]
+}
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Run `action`; answer each page request with `rows_for(list title)` (one final page).
+fn drive(state: &mut State, action: Action) {
+    let mut queue = update(state, action);
+    while let Some(effect) = queue.pop() {
+        if let Effect::FetchObject { seq, id, .. } = &effect {
+            // The full identity behind an opened row.
+            let mut full = identity_detail_json();
+            full["id"] = json!(id);
+            let row = adapter::identity_row(Identity::from_json(full));
+            queue.extend(update(
+                state,
+                Action::ObjectLoaded {
+                    seq: *seq,
+                    result: Ok(row),
+                },
+            ));
+        }
+        if let Effect::FetchPage { seq, list, .. } = effect {
+            let rows = match list.title() {
+                "Identities" => identities(),
+                "Sessions" => sessions(),
+                "Credentials" if matches!(list, idtui::app::ListKind::KratosCredentials { .. }) => {
+                    kratos_credentials()
+                }
+                "Credentials" => core_credentials(),
+                "Clients" => clients(),
+                "Users" if matches!(list, idtui::app::ListKind::CoreUsers) => core_users(),
+                _ => headless_users(),
+            };
+            queue.extend(update(
+                state,
+                Action::PageLoaded {
+                    seq,
+                    result: Ok(PageData {
+                        rows,
+                        next: None,
+                        total: None,
+                    }),
+                },
+            ));
+        }
+    }
+}
+
+fn screen(state: &State, w: u16, h: u16, theme: Theme) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| ui::draw(f, state, &theme)).unwrap();
+    terminal
+}
+
+/// `keys` typed after start-up, at each size; one snapshot per size.
+fn snap(name: &str, keys: &[Action], read_only: bool) {
+    for (w, h) in SIZES {
+        let mut state = State::new(all_profiles(), Keymap::defaults(), read_only);
+        drive(&mut state, Action::Resize(w, h));
+        for k in keys {
+            drive(&mut state, k.clone());
+        }
+        let terminal = screen(&state, w, h, Theme::plain());
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn kratos_identities() {
+    snap("identities", &[key(KeyCode::Down)], false);
+}
+
+#[test]
+fn kratos_identity_detail() {
+    // Open the identity whose detail has credentials with secrets (fixtures differ: the
+    // list rows have no credentials, so open via the detail JSON directly).
+    for (w, h) in SIZES {
+        let mut state = State::new(all_profiles(), Keymap::defaults(), false);
+        drive(&mut state, Action::Resize(w, h));
+        let row = adapter::identity_row(Identity::from_json(identity_detail_json()));
+        idtui::app::update::open_object(&mut state, idtui::app::ObjectKind::Identity, &row);
+        drive(&mut state, Action::Tick);
+        let terminal = screen(&state, w, h, Theme::plain());
+        let text = format!("{:?}", terminal.backend());
+        assert!(
+            !text.contains("N9qo8uLO") && !text.contains("JBSWY3DP"),
+            "secret on screen"
+        );
+        insta::assert_snapshot!(format!("identity_detail_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn kratos_sessions_and_credentials() {
+    snap("sessions", &[key(KeyCode::Enter), key(KeyCode::Tab)], false);
+    snap(
+        "credentials",
+        &[key(KeyCode::Enter), key(KeyCode::Tab), key(KeyCode::Tab)],
+        false,
+    );
+}
+
+#[test]
+fn core_users_and_credentials() {
+    snap("core_users", &[key(KeyCode::Tab)], false);
+    snap(
+        "core_credentials",
+        &[key(KeyCode::Tab), key(KeyCode::Enter), key(KeyCode::Tab)],
+        false,
+    );
+}
+
+#[test]
+fn headless_clients_and_users() {
+    snap("clients", &[key(KeyCode::Tab), key(KeyCode::Tab)], false);
+    snap(
+        "client_users",
+        &[
+            key(KeyCode::Tab),
+            key(KeyCode::Tab),
+            key(KeyCode::Enter),
+            key(KeyCode::Tab),
+        ],
+        false,
+    );
+}
+
+#[test]
+fn overlays() {
+    snap("help", &[key(KeyCode::Char('?'))], false);
+    snap(
+        "find",
+        &[
+            key(KeyCode::Char('/')),
+            key(KeyCode::Char('g')),
+            key(KeyCode::Char('r')),
+        ],
+        false,
+    );
+    snap("editor_patch", &[key(KeyCode::Char('p'))], false);
+    snap(
+        "confirm_revoke_all",
+        &[key(KeyCode::Char('X')), key(KeyCode::Char('7'))],
+        true,
+    );
+}
+
+#[test]
+fn hostile_text_never_reaches_the_terminal_buffer() {
+    let mut state = State::new(all_profiles(), Keymap::defaults(), false);
+    drive(&mut state, Action::Resize(200, 60));
+    let terminal = screen(&state, 200, 60, Theme::from_env());
+    for cell in terminal.backend().buffer().content() {
+        let s = cell.symbol();
+        assert!(
+            !s.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "control character {s:?} in the buffer"
+        );
+    }
+    let text = format!("{:?}", terminal.backend());
+    assert!(text.contains('␛'), "escape shown as a visible placeholder");
+}
+
+#[test]
+fn no_color_means_no_colour_and_colour_means_only_named_ansi() {
+    let mut state = State::new(all_profiles(), Keymap::defaults(), true);
+    drive(&mut state, Action::Resize(80, 24));
+    let plain = screen(&state, 80, 24, Theme { color: false });
+    for cell in plain.backend().buffer().content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{cell:?}");
+    }
+    // The selection is still visible without colour.
+    let selected_row = 3u16;
+    let cell = &plain.backend().buffer()[(0, selected_row)];
+    assert!(cell.modifier.contains(ratatui::style::Modifier::REVERSED));
+    let colored = screen(&state, 80, 24, Theme { color: true });
+    for cell in colored.backend().buffer().content() {
+        for c in [cell.fg, cell.bg] {
+            assert!(
+                !matches!(c, Color::Rgb(..) | Color::Indexed(_)),
+                "only the 16 named colours: {c:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_view_draws_at_any_size_without_panicking() {
+    let views: Vec<Vec<Action>> = vec![
+        vec![],
+        vec![key(KeyCode::Enter)],
+        vec![key(KeyCode::Char('?'))],
+        vec![key(KeyCode::Char('/')), key(KeyCode::Char('a'))],
+        vec![key(KeyCode::Char(':')), key(KeyCode::Char('g'))],
+        vec![key(KeyCode::Char('X'))],
+        vec![key(KeyCode::Char('e'))],
+    ];
+    for keys in &views {
+        let mut state = State::new(all_profiles(), Keymap::defaults(), true);
+        drive(&mut state, Action::Resize(80, 24));
+        for k in keys {
+            drive(&mut state, k.clone());
+        }
+        for w in (1..=45).chain([79, 80, 81, 200]) {
+            for h in (1..=12).chain([24, 60]) {
+                drive(&mut state, Action::Resize(w, h));
+                screen(&state, w, h, Theme::from_env());
+            }
+        }
+    }
+}

@@ -124,6 +124,46 @@ pub fn cell(s: &str, width: usize) -> String {
     fit(&clean_line(s), width)
 }
 
+/// `s` cut to `width` columns by eliding its middle: for identifiers, whose ends tell them
+/// apart (time-ordered UUIDv7s and counter-derived ids share long prefixes).
+pub fn fit_middle(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    if width < 2 {
+        return fit(s, width);
+    }
+    let budget = width - 1;
+    let head_budget = budget.div_ceil(2);
+    let mut head = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        if used + char_width(c) > head_budget {
+            break;
+        }
+        used += char_width(c);
+        head.push(c);
+    }
+    let tail_budget = budget - used;
+    let mut tail: Vec<char> = Vec::new();
+    let mut tail_used = 0;
+    for c in s.chars().rev() {
+        if tail_used + char_width(c) > tail_budget {
+            break;
+        }
+        tail_used += char_width(c);
+        tail.push(c);
+    }
+    head.push('…');
+    head.extend(tail.into_iter().rev());
+    head
+}
+
+/// Untrusted identifier made safe and cut to `width` columns, keeping both ends.
+pub fn id_cell(s: &str, width: usize) -> String {
+    fit_middle(&clean_line(s), width)
+}
+
 /// `s` limited to about `max_bytes`: when longer, it is cut at a character boundary and a
 /// note saying how much was left out is appended (so the result may exceed `max_bytes` by
 /// the length of that note). Keeps a single huge server value from flooding memory and
@@ -142,6 +182,18 @@ pub fn cap(s: &str, max_bytes: usize) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_middle_keeps_both_ends_of_an_id() {
+        let a = "0c3fad74-a8df-4a2d-8e75-f2d356b41300";
+        let b = "0c3fad74-a8df-4a2d-8e75-f2d356b41318";
+        let (fa, fb) = (fit_middle(a, 16), fit_middle(b, 16));
+        assert_eq!(fa, "0c3fad74…6b41300");
+        assert_ne!(fa, fb, "ids sharing a prefix stay distinguishable");
+        assert_eq!(fa.width(), 16);
+        assert_eq!(fit_middle("short", 16), "short");
+        assert_eq!(fit_middle("abc", 1), "…");
+    }
     use proptest::prelude::*;
 
     fn is_terminal_control(c: char) -> bool {

@@ -174,6 +174,9 @@ pub struct Column {
     pub max: u16,
     /// Lower numbers survive longer when the terminal is narrow.
     pub priority: u8,
+    /// An identifier: when cut, its middle is elided so rows that share a prefix (UUIDv7,
+    /// counter-derived ids) still look different.
+    pub is_id: bool,
 }
 
 const fn col(title: &'static str, min: u16, max: u16, priority: u8) -> Column {
@@ -182,12 +185,20 @@ const fn col(title: &'static str, min: u16, max: u16, priority: u8) -> Column {
         min,
         max,
         priority,
+        is_id: false,
+    }
+}
+
+const fn id_col(title: &'static str, min: u16, max: u16, priority: u8) -> Column {
+    Column {
+        is_id: true,
+        ..col(title, min, max, priority)
     }
 }
 
 // Every row's `cells` follow the column order of its list kind.
 const IDENTITY_COLUMNS: [Column; 6] = [
-    col("ID", 8, 36, 0),
+    id_col("ID", 8, 36, 0),
     col("EMAIL / USERNAME", 12, 0, 0),
     col("STATE", 8, 8, 1),
     col("SCHEMA", 6, 12, 3),
@@ -195,7 +206,7 @@ const IDENTITY_COLUMNS: [Column; 6] = [
     col("METADATA", 8, 0, 4),
 ];
 const SESSION_COLUMNS: [Column; 6] = [
-    col("ID", 8, 36, 0),
+    id_col("ID", 8, 36, 0),
     col("ACTIVE", 6, 6, 0),
     col("AAL", 4, 4, 1),
     col("IP", 7, 39, 2),
@@ -209,20 +220,20 @@ const CREDENTIAL_COLUMNS: [Column; 4] = [
     col("DETAILS", 8, 0, 3),
 ];
 const CORE_USER_COLUMNS: [Column; 5] = [
-    col("ID", 8, 36, 0),
+    id_col("ID", 8, 36, 0),
     col("EMAIL / NAME", 12, 0, 0),
     col("PROVIDER", 8, 16, 2),
     col("CREATED", 16, 16, 3),
     col("CLAIMS", 8, 0, 4),
 ];
 const CLIENT_COLUMNS: [Column; 4] = [
-    col("ID", 8, 36, 0),
+    id_col("ID", 8, 36, 0),
     col("NAME", 10, 0, 0),
     col("USERS", 5, 8, 2),
     col("METADATA", 8, 0, 3),
 ];
 const HEADLESS_USER_COLUMNS: [Column; 5] = [
-    col("IDENTIFIER", 8, 24, 0),
+    id_col("IDENTIFIER", 8, 24, 0),
     col("NAME / EMAIL", 12, 0, 0),
     col("CLIENT", 8, 20, 1),
     col("CREATED", 16, 16, 3),

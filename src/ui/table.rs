@@ -136,7 +136,12 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let mut x = area.x;
         for &(i, w) in &fitted {
             let text = row.cells.get(i).map(String::as_str).unwrap_or("");
-            buf.set_stringn(x, y, sanitize::cell(text, w as usize), w as usize, style);
+            let shown = if columns[i].is_id {
+                sanitize::id_cell(text, w as usize)
+            } else {
+                sanitize::cell(text, w as usize)
+            };
+            buf.set_stringn(x, y, shown, w as usize, style);
             x += w + GAP;
         }
     }

@@ -69,6 +69,16 @@ async fn kratos_lists_searches_and_lookups() {
     .await;
     assert!(none.rows.is_empty() && none.next.is_none());
 
+    // The start of an email finds every identity it begins, as Kratos' prefix match does.
+    let prefix = list(kratos, ListKind::KratosIdentities, Some("grace")).await;
+    assert_eq!(emails(&prefix), vec!["grace.hopper@example.com"]);
+    let prefix = list(kratos, ListKind::KratosIdentities, Some("ADA.")).await;
+    assert_eq!(
+        emails(&prefix),
+        vec!["ada.lovelace@example.com"],
+        "case-folded"
+    );
+
     let sessions = list(
         kratos,
         ListKind::KratosSessions {

@@ -371,3 +371,45 @@ fn every_view_draws_at_any_size_without_panicking() {
         }
     }
 }
+
+#[test]
+fn a_column_empty_in_every_row_gives_its_width_away() {
+    let mut state = State::new(all_profiles(), Keymap::defaults(), false);
+    drive(&mut state, Action::Resize(120, 24));
+    // MATTR does not document a creation time: users without `createdAt` leave CREATED empty.
+    let undated: Vec<Row> = [
+        json!({"id": "0c3fad74-a8df-4a2d-8e75-f2d356b41300",
+            "claims": {"given_name": "Jamie", "email": "jamie@example.test"}}),
+        json!({"id": "0c3fad74-a8df-4a2d-8e75-f2d356b41301",
+            "claims": {"givenName": "Aroha", "dob": "1961-02-02"}}),
+    ]
+    .into_iter()
+    .map(|v| adapter::core_user_row(CoreUser::from_json(v)))
+    .collect();
+    let mut queue = update(&mut state, key(KeyCode::Tab));
+    while let Some(effect) = queue.pop() {
+        if let Effect::FetchPage { seq, .. } = effect {
+            queue.extend(update(
+                &mut state,
+                Action::PageLoaded {
+                    seq,
+                    result: Ok(PageData {
+                        rows: undated.clone(),
+                        next: None,
+                        total: None,
+                    }),
+                },
+            ));
+        }
+    }
+    let text = format!("{:?}", screen(&state, 120, 24, Theme::plain()).backend());
+    assert!(
+        text.contains("EMAIL / NAME") && text.contains("jamie@example.test"),
+        "{text}"
+    );
+    assert!(!text.contains("CREATED"), "empty column hidden:\n{text}");
+    assert!(text.contains("CLAIMS"), "{text}");
+
+    // The dated fixture keeps the column.
+    snap("core_users", &[key(KeyCode::Tab)], false);
+}

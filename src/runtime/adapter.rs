@@ -296,11 +296,22 @@ async fn kratos_search(
                 credentials_identifier: Some(ident.clone()),
                 ..Default::default()
             };
+            // Later pages replay the server's `next` link, filter included, whichever
+            // filter found the first page.
             let page = k.list_identities(&filter, cursor, size).await?;
-            if page.items.is_empty() && cursor.is_first() {
-                // No credential has that identifier: it may be an external id.
-                return optional(k.identity_by_external_id(&ident).await).map(one_row);
+            if !page.items.is_empty() || !cursor.is_first() {
+                return Ok(page_data(page, identity_row));
             }
+            // No credential has exactly that identifier: it may be an external id, or the
+            // start of an email or username (Kratos offers only a prefix match).
+            if let Some(found) = optional(k.identity_by_external_id(&ident).await)? {
+                return Ok(one_row(Some(found)));
+            }
+            let prefix = IdentityFilter {
+                preview_credentials_identifier_similar: Some(ident.clone()),
+                ..Default::default()
+            };
+            let page = k.list_identities(&prefix, cursor, size).await?;
             Ok(page_data(page, identity_row))
         }
     }

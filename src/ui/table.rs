@@ -95,15 +95,28 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme) {
         None => Some(table.selected),
     };
     let mut natural: Vec<u16> = columns.iter().map(|c| c.title.width() as u16).collect();
+    let mut filled = vec![false; columns.len()];
     for &i in &indices {
         if let Some(row) = table.row(i) {
             for (k, cell) in row.cells.iter().enumerate().take(natural.len()) {
                 let w = sanitize::clean_line(cell).width().min(200) as u16;
                 natural[k] = natural[k].max(w);
+                filled[k] |= !cell.is_empty();
             }
         }
     }
-    let fitted = fit_columns(columns, &natural, area.width);
+    // A column empty in every row on screen (a field this tenant does not send) gives its
+    // width to the others.
+    let any_row = filled.iter().any(|&f| f);
+    let kept: Vec<usize> = (0..columns.len())
+        .filter(|&k| !any_row || filled[k])
+        .collect();
+    let kept_columns: Vec<Column> = kept.iter().map(|&k| columns[k]).collect();
+    let kept_natural: Vec<u16> = kept.iter().map(|&k| natural[k]).collect();
+    let fitted: Vec<(usize, u16)> = fit_columns(&kept_columns, &kept_natural, area.width)
+        .into_iter()
+        .map(|(i, w)| (kept[i], w))
+        .collect();
     let mut x = area.x;
     for &(i, w) in &fitted {
         buf.set_stringn(x, area.y, columns[i].title, w as usize, theme.header());

@@ -293,6 +293,28 @@ fn patch_from_a_restored_draft_saves_and_a_refused_one_keeps_the_editor() {
 }
 
 #[test]
+fn capital_e_edits_in_editor_then_ctrl_s_saves_the_reviewed_text() {
+    // A scripted $EDITOR: it rewrites the file it is given and exits.
+    let mut s = PtySession::spawn(&[], &[("EDITOR", "sed -i s/Acme/ACME-e2e/")], 100, 30);
+    wait(&s, "ada.lovelace@example.com");
+    s.send(":");
+    s.send("profile headless");
+    s.send_key(Key::Enter);
+    wait(&s, "acme-corp");
+    s.send("E");
+    let screen = wait(&s, "edited in $EDITOR");
+    assert!(screen.contains("ACME-e2e Corporation"), "{screen}");
+    assert!(screen.contains("[modified]"), "not saved yet:\n{screen}");
+    // Keys reach the dashboard again after the editor gave the terminal back.
+    s.send_key(Key::Ctrl('s'));
+    wait(&s, "done: update the metadata of client acme-corp");
+    wait(&s, "displayName=ACME-e2e Corporation");
+    s.send("q");
+    assert!(s.wait_exit(WAIT).is_some());
+    assert_restored(&s);
+}
+
+#[test]
 fn y_copies_the_id_through_osc52_and_keymap_issues_show_at_start() {
     let config = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(config.path().join("idtui")).unwrap();

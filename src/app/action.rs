@@ -29,6 +29,11 @@ pub enum Action {
         key: String,
         text: Option<String>,
     },
+    /// `$EDITOR` closed: the file's text, or why it could not be run or read.
+    ExternalEdited {
+        key: String,
+        result: Result<String, String>,
+    },
     /// An effect finished with something to tell the user (what was copied).
     Notice(String),
     /// An effect could not be run (clipboard refused, read-only refusal…).
@@ -150,6 +155,15 @@ pub enum Effect {
     DiscardDraft {
         key: String,
     },
+    /// Suspend the dashboard and edit `text` (or the newer draft under `key`) in `$VISUAL` /
+    /// `$EDITOR`; the result comes back as [`Action::ExternalEdited`] for review, never saved
+    /// directly.
+    ExternalEdit {
+        key: String,
+        text: String,
+        /// The editor has no edits yet, so a draft on disk is newer than `text`.
+        prefer_draft: bool,
+    },
     Quit,
 }
 
@@ -163,6 +177,7 @@ impl Effect {
             | Effect::WriteDraft { .. }
             | Effect::LoadDraft { .. }
             | Effect::DiscardDraft { .. }
+            | Effect::ExternalEdit { .. }
             | Effect::Quit => false,
         }
     }

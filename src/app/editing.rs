@@ -217,6 +217,56 @@ pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
     effects.push(Effect::LoadDraft { key: draft_key });
 }
 
+/// `E`: open the same editor as `e` (or `p` on a patch already open) and hand its text to
+/// `$EDITOR`. What comes back lands in the editor for review; only `Ctrl-s` sends it.
+pub fn open_external(state: &mut State, effects: &mut Vec<Effect>) {
+    if state.editor.is_none() {
+        open(state, false, effects);
+    }
+    if let Some(session) = state.editor.as_ref() {
+        effects.push(Effect::ExternalEdit {
+            key: session.draft_key.clone(),
+            text: session.editor.text(),
+            prefer_draft: !session.editor.is_dirty(),
+        });
+    }
+}
+
+/// `$EDITOR` closed. Its text replaces the editor's (kept as a draft) unless the editor was
+/// closed or moved to another object meanwhile.
+pub fn external_edited(
+    state: &mut State,
+    key: &str,
+    result: Result<String, String>,
+    effects: &mut Vec<Effect>,
+) {
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    if session.draft_key != key {
+        return;
+    }
+    match result {
+        Ok(text) if text.trim_end() == session.editor.text().trim_end() => {
+            session
+                .editor
+                .set_hint(format!("$EDITOR made no change · {HINT}"));
+        }
+        Ok(text) => {
+            session.editor.restore_draft(text.trim_end());
+            session.editor.set_error(None);
+            session
+                .editor
+                .set_hint(format!("edited in $EDITOR: review, then {HINT}"));
+            effects.push(Effect::WriteDraft {
+                key: key.to_string(),
+                text: session.editor.text(),
+            });
+        }
+        Err(why) => session.editor.set_error(Some(why)),
+    }
+}
+
 /// A draft arrived for the open editor: put it in unless the user already typed.
 pub fn draft_loaded(state: &mut State, key: &str, text: Option<String>) {
     let Some(session) = state.editor.as_mut() else {

@@ -48,6 +48,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             super::editing::draft_loaded(state, &key, text);
             state.dirty = true;
         }
+        Action::ExternalEdited { key, result } => {
+            super::editing::external_edited(state, &key, result, &mut effects);
+            state.dirty = true;
+        }
         Action::Notice(text) => {
             state.flash = Some(text);
             state.dirty = true;
@@ -306,10 +310,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::Save => {
             state.flash = Some("nothing to save: Ctrl-s saves in an editor (e, p, n)".into());
         }
-        KeyAction::ExternalEdit => {
-            state.flash =
-                Some("editing in $EDITOR is not available in this version; e edits here".into());
-        }
+        KeyAction::ExternalEdit => super::editing::open_external(state, effects),
     }
 }
 

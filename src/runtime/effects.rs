@@ -137,7 +137,8 @@ pub fn spawn(
                 }
             });
         }
-        Effect::Copy { .. } | Effect::Quit => {}
+        // Run by the event loop itself, which owns the terminal.
+        Effect::Copy { .. } | Effect::ExternalEdit { .. } | Effect::Quit => {}
     }
 }
 
@@ -242,6 +243,11 @@ mod tests {
         });
         all.push(Effect::LoadDraft { key: "k".into() });
         all.push(Effect::DiscardDraft { key: "k".into() });
+        all.push(Effect::ExternalEdit {
+            key: "k".into(),
+            text: "{}".into(),
+            prefer_draft: true,
+        });
         for e in &all {
             match e {
                 Effect::Mutate { .. }
@@ -251,6 +257,7 @@ mod tests {
                 | Effect::WriteDraft { .. }
                 | Effect::LoadDraft { .. }
                 | Effect::DiscardDraft { .. }
+                | Effect::ExternalEdit { .. }
                 | Effect::Quit => {}
             }
         }

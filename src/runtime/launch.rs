@@ -152,7 +152,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
     let guard = RawModeGuard::enable().context("cannot put the terminal in raw mode")?;
     let result = run(
         BufWriter::new(std::io::stdout()),
-        EventStream::new(),
+        EventStream::new,
         shutdown_signal(),
         state,
         backends,

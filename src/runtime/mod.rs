@@ -5,6 +5,7 @@
 pub mod adapter;
 pub mod backend;
 pub mod effects;
+pub mod external_editor;
 pub mod launch;
 pub mod terminal;
 
@@ -36,11 +37,13 @@ pub struct RunOptions {
     pub drafts: crate::drafts::DraftStore,
 }
 
-/// Run the dashboard until the user quits, `events` ends or `shutdown` resolves. Writes the
+/// Run the dashboard until the user quits, the events end or `shutdown` resolves. Writes the
 /// alternate-screen and cursor sequences itself and restores them before returning.
-pub async fn run<W, E, F>(
+/// `make_events` opens the terminal's event stream; it is called again after `$EDITOR` ran,
+/// because the stream must not read the terminal while another program owns it.
+pub async fn run<W, E, M, F>(
     out: W,
-    mut events: E,
+    mut make_events: M,
     shutdown: F,
     mut state: State,
     backends: Backends,
@@ -49,6 +52,7 @@ pub async fn run<W, E, F>(
 where
     W: Write,
     E: Stream<Item = std::io::Result<Event>> + Unpin,
+    M: FnMut() -> E,
     F: Future<Output = ()>,
 {
     let mut terminal = Terminal::new(CrosstermBackend::new(out))?;
@@ -56,7 +60,7 @@ where
     terminal.clear()?;
     let result = event_loop(
         &mut terminal,
-        &mut events,
+        &mut make_events,
         shutdown,
         &mut state,
         &backends,
@@ -67,9 +71,9 @@ where
     result.and(restored.map_err(Into::into))
 }
 
-async fn event_loop<W, E, F>(
+async fn event_loop<W, E, M, F>(
     terminal: &mut Terminal<CrosstermBackend<W>>,
-    events: &mut E,
+    make_events: &mut M,
     shutdown: F,
     state: &mut State,
     backends: &Backends,
@@ -78,8 +82,10 @@ async fn event_loop<W, E, F>(
 where
     W: Write,
     E: Stream<Item = std::io::Result<Event>> + Unpin,
+    M: FnMut() -> E,
     F: Future<Output = ()>,
 {
+    let mut events = Some(make_events());
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut tick = tokio::time::interval(SPINNER_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -103,6 +109,22 @@ where
                             };
                         let _ = tx.send(answer);
                     }
+                    Effect::ExternalEdit {
+                        key,
+                        text,
+                        prefer_draft,
+                    } => {
+                        // Stop reading the terminal first: crossterm's reader would steal the
+                        // editor's keystrokes.
+                        drop(events.take());
+                        let result = suspended(
+                            terminal,
+                            external_editor::edit(&options.drafts, &key, &text, prefer_draft),
+                        )
+                        .await?;
+                        events = Some(make_events());
+                        let _ = tx.send(Action::ExternalEdited { key, result });
+                    }
                     other => {
                         effects::spawn(other, backends, &options.drafts, options.read_only, &tx)
                     }
@@ -117,6 +139,7 @@ where
             state.dirty = false;
         }
         let busy = state.busy();
+        let events = events.get_or_insert_with(&mut *make_events);
         let first = tokio::select! {
             biased;
             () = &mut shutdown => Action::Terminate,
@@ -139,4 +162,38 @@ where
             }
         }
     }
+}
+
+/// Give the terminal to another program for the duration of `work`, then take it back and
+/// redraw everything.
+async fn suspended<W: Write, T>(
+    terminal: &mut Terminal<CrosstermBackend<W>>,
+    work: impl Future<Output = T>,
+) -> anyhow::Result<T> {
+    terminal::restore_sequences(terminal.backend_mut())?;
+    terminal.backend_mut().flush()?;
+    settle_event_reader().await;
+    let raw = crossterm::terminal::is_raw_mode_enabled().unwrap_or(false);
+    if raw {
+        crossterm::terminal::disable_raw_mode()?;
+    }
+    let out = work.await;
+    if raw {
+        crossterm::terminal::enable_raw_mode()?;
+    }
+    settle_event_reader().await;
+    terminal::enter_sequences(terminal.backend_mut())?;
+    // The screen is blank now; one blank frame tells ratatui so, and the next draw repaints
+    // everything. (`Terminal::clear` would ask the terminal for the cursor position, a reply
+    // the just-stopped event reader may still swallow.)
+    terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
+    Ok(out)
+}
+
+/// Let the reader thread of a dropped `EventStream` finish, and consume the wake-up its drop
+/// left behind, so no second reader competes with the editor or with the next stream (a key
+/// read by a dying reader would sit unseen in crossterm's buffer until the next key).
+async fn settle_event_reader() {
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let _ = tokio::task::spawn_blocking(|| crossterm::event::poll(Duration::ZERO)).await;
 }

@@ -479,3 +479,93 @@ fn marked_sessions_are_revoked_together_after_typing_their_count() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn external_editor_text_comes_back_for_review_and_is_never_saved_directly() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 5);
+    // E opens the same editor as e and hands its text to $EDITOR.
+    let effects = update(&mut s, ch('E'));
+    let (key, text) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::ExternalEdit {
+                key,
+                text,
+                prefer_draft,
+            } => {
+                assert!(*prefer_draft, "nothing typed yet: a saved draft is newer");
+                Some((key.clone(), text.clone()))
+            }
+            _ => None,
+        })
+        .expect("asks for $EDITOR");
+    assert!(text.contains("user0@example.com"), "{text}");
+    assert!(s.editor.is_some());
+
+    // What the editor wrote replaces the text, is kept as a draft, and nothing is sent.
+    let edited = text.replace("user0@example.com", "edited@example.com");
+    let effects = update(
+        &mut s,
+        Action::ExternalEdited {
+            key: key.clone(),
+            result: Ok(edited.clone()),
+        },
+    );
+    assert!(mutate_seq(&effects).is_none(), "never saved without Ctrl-s");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::WriteDraft { key: k, .. } if *k == key))
+    );
+    let session = s.editor.as_ref().unwrap();
+    assert!(
+        session
+            .editor
+            .buffer()
+            .text()
+            .contains("edited@example.com")
+    );
+    assert!(session.editor.buffer().is_dirty());
+
+    // A failed editor keeps the text and says why; an answer for another editor is ignored.
+    update(
+        &mut s,
+        Action::ExternalEdited {
+            key: key.clone(),
+            result: Err("`nano` exited with exit status: 1".into()),
+        },
+    );
+    let session = s.editor.as_ref().unwrap();
+    assert!(
+        session
+            .editor
+            .buffer()
+            .text()
+            .contains("edited@example.com")
+    );
+    assert!(session.editor.buffer().error().unwrap().contains("nano"));
+    update(
+        &mut s,
+        Action::ExternalEdited {
+            key: "another-editor".into(),
+            result: Ok("{}".into()),
+        },
+    );
+    assert!(
+        s.editor
+            .as_ref()
+            .unwrap()
+            .editor
+            .buffer()
+            .text()
+            .contains("edited@example.com")
+    );
+
+    // Ctrl-s then sends exactly the reviewed text.
+    let effects = update(&mut s, ctrl('s'));
+    let (_, mutation) = mutate_seq(&effects).expect("saves");
+    assert!(
+        matches!(&mutation, Mutation::UpdateIdentity { body, .. } if body["traits"]["email"] == "edited@example.com")
+    );
+}

@@ -89,10 +89,15 @@ pub fn synthetic_identity(n: u64) -> Identity {
         verifiable_addresses: vec![VerifiableAddress {
             id: derived_uuid(2, n),
             value: email.clone(),
-            verified: n % 3 != 0,
+            verified: !n.is_multiple_of(3),
             via: "email".into(),
-            status: if n % 3 != 0 { "completed" } else { "pending" }.into(),
-            verified_at: (n % 3 != 0).then_some(at),
+            status: if !n.is_multiple_of(3) {
+                "completed"
+            } else {
+                "pending"
+            }
+            .into(),
+            verified_at: (!n.is_multiple_of(3)).then_some(at),
             created_at: at,
             updated_at: at,
         }],

@@ -353,14 +353,19 @@ pub async fn disable(
     Path(id): Path<String>,
 ) -> KResult<Response> {
     let id = parse_uuid_400(&id)?;
+    change_or_404(
+        &state,
+        "UPDATE kratos_sessions SET active = 0 WHERE id = ?1",
+        id,
+    )
+    .await
+}
+
+/// Run one statement keyed by `id`: 204 when it changed a row, Kratos' database 404 when not.
+async fn change_or_404(state: &AppState, sql: &'static str, id: Uuid) -> KResult<Response> {
     let n = state
         .db
-        .call(move |c| {
-            c.execute(
-                "UPDATE kratos_sessions SET active = 0 WHERE id = ?1",
-                params![id.to_string()],
-            )
-        })
+        .call(move |c| c.execute(sql, params![id.to_string()]))
         .await?;
     if n == 0 {
         return Err(KratosError::not_found_db());
@@ -465,17 +470,10 @@ pub async fn delete_for_identity(
     Path(id): Path<String>,
 ) -> KResult<Response> {
     let id = parse_uuid_400(&id)?;
-    let n = state
-        .db
-        .call(move |c| {
-            c.execute(
-                "DELETE FROM kratos_sessions WHERE identity_id = ?1",
-                params![id.to_string()],
-            )
-        })
-        .await?;
-    if n == 0 {
-        return Err(KratosError::not_found_db());
-    }
-    Ok(StatusCode::NO_CONTENT.into_response())
+    change_or_404(
+        &state,
+        "DELETE FROM kratos_sessions WHERE identity_id = ?1",
+        id,
+    )
+    .await
 }

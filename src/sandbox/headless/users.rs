@@ -102,14 +102,16 @@ pub async fn update(
         .call(move |conn| -> Result<User, HlError> {
             // Older docs used the body's clientIdentifier as a filter: fall back to it when
             // the bare identifier is ambiguous.
-            let mut user = match (&query_client, find_one(conn, &identifier, None)) {
-                (Some(c), _) => find_one(conn, &identifier, Some(c))?,
-                (None, Ok(u)) => u,
-                (None, Err(e)) => match &new_client {
-                    Some(c) if e.status.as_u16() == 400 => {
-                        find_one(conn, &identifier, Some(c.as_deref().unwrap_or("")))?
-                    }
-                    _ => return Err(e),
+            let mut user = match &query_client {
+                Some(c) => find_one(conn, &identifier, Some(c))?,
+                None => match find_one(conn, &identifier, None) {
+                    Ok(u) => u,
+                    Err(e) => match &new_client {
+                        Some(c) if e.status.as_u16() == 400 => {
+                            find_one(conn, &identifier, Some(c.as_deref().unwrap_or("")))?
+                        }
+                        _ => return Err(e),
+                    },
                 },
             };
             let old_client = user.client.clone();

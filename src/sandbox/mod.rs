@@ -31,6 +31,16 @@ pub use options::{HeadlessPlan, SandboxOptions};
 /// Kratos' admin server caps request bodies at 5 MB; we use the same cap everywhere.
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 
+/// UTC with milliseconds and `Z` (`2020-08-25T06:46:09.510Z`): how MATTR and Coassemble write
+/// timestamps, and a text form that sorts like the time (the core keyset relies on it).
+pub(crate) fn iso_millis(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+pub(crate) fn now_iso() -> String {
+    iso_millis(&chrono::Utc::now())
+}
+
 /// Shared by every handler.
 #[derive(Clone)]
 pub struct AppState {

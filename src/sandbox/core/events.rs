@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::auth::CoreAuth;
 use super::errors::CoreError;
 use super::pagination::parse_limit_query;
-use crate::sandbox::AppState;
+use crate::sandbox::{AppState, iso_millis, now_iso};
 
 /// What a users operation answers when it succeeds.
 pub enum Reply {
@@ -30,12 +30,6 @@ impl Reply {
             Reply::NoContent => StatusCode::NO_CONTENT,
         }
     }
-}
-
-pub fn now_iso() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
 }
 
 fn record(
@@ -120,13 +114,7 @@ fn date_filter(q: &HashMap<String, String>, key: &str) -> Result<Option<String>,
     match q.get(key) {
         None => Ok(None),
         Some(raw) => chrono::DateTime::parse_from_rfc3339(raw)
-            .map(|d| {
-                Some(
-                    d.with_timezone(&chrono::Utc)
-                        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-                        .to_string(),
-                )
-            })
+            .map(|d| Some(iso_millis(&d.with_timezone(&chrono::Utc))))
             .map_err(|_| CoreError::invalid(raw.as_str(), key, "query", "Invalid value")),
     }
 }

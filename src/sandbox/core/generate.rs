@@ -6,6 +6,7 @@ use chrono::{Duration, TimeZone, Utc};
 use rusqlite::{Connection, params};
 
 use crate::sandbox::db::{meta_get, meta_set};
+use crate::sandbox::iso_millis;
 
 const META_KEY: &str = "core.generated";
 const GIVEN: [&str; 8] = [
@@ -54,9 +55,7 @@ pub fn generate(conn: &mut Connection, n: u64) -> anyhow::Result<()> {
         for i in done..n {
             let id = user_id(i);
             // A second apart: strictly increasing, so creation order is also keyset order.
-            let created = (base + Duration::seconds(i as i64))
-                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-                .to_string();
+            let created = iso_millis(&(base + Duration::seconds(i as i64)));
             let given = GIVEN[(i % 8) as usize];
             let family = FAMILY[((i / 8) % 8) as usize];
             let city = CITIES[(i % 5) as usize];

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::pagination::After;
 use super::search::{Criteria, string_leaves};
+use crate::sandbox::iso_millis;
 
 pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
@@ -270,7 +271,6 @@ pub fn user_count(conn: &Connection) -> rusqlite::Result<i64> {
 /// Creation time for a new user: now, but strictly after the newest existing user, so a user
 /// created during a cursor walk always sorts after every page already handed out.
 pub fn next_created_at(conn: &Connection) -> rusqlite::Result<String> {
-    const FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
     let now = chrono::Utc::now();
     let newest: Option<String> =
         conn.query_row("SELECT max(created_at) FROM core_users", [], |r| r.get(0))?;
@@ -281,5 +281,5 @@ pub fn next_created_at(conn: &Connection) -> rusqlite::Result<String> {
         Some(n) if n >= now => n + chrono::Duration::milliseconds(1),
         _ => now,
     };
-    Ok(at.format(FORMAT).to_string())
+    Ok(iso_millis(&at))
 }

@@ -14,7 +14,7 @@ use super::clients::object_body;
 use super::courses;
 use super::errors::HlError;
 use super::store::{self, User};
-use crate::sandbox::AppState;
+use crate::sandbox::{AppState, now_iso};
 
 fn required_string(body: &Map<String, Value>, key: &str) -> Result<String, HlError> {
     match body.get(key) {
@@ -58,7 +58,7 @@ pub async fn course(
         .db
         .call(move |conn| -> Result<i64, HlError> {
             let tx = conn.transaction()?;
-            let now = store::now_iso();
+            let now = now_iso();
             if let Some(c) = &cid {
                 store::ensure_client(&tx, c, &Map::new(), &now)?;
             }

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value, json};
 
 use super::paging::{PageReq, ordinal_at_rank, record_gap};
+use crate::sandbox::now_iso;
 
 pub const CLIENTS: &str = "clients";
 pub const USERS: &str = "users";
@@ -45,12 +46,6 @@ pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
          CREATE INDEX IF NOT EXISTS hl_courses_owner
              ON hl_courses (identifier, client_identifier);",
     )
-}
-
-pub fn now_iso() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
 }
 
 fn parse_object(text: &str) -> Map<String, Value> {

@@ -14,7 +14,7 @@ use super::clients::object_body;
 use super::errors::HlError;
 use super::paging::PageReq;
 use super::store::{self, CourseAction, User};
-use crate::sandbox::AppState;
+use crate::sandbox::{AppState, now_iso};
 
 type Reply = Result<Json<Value>, HlError>;
 type Params = HashMap<String, String>;
@@ -147,7 +147,7 @@ pub async fn update(
                     }
                 }
             }
-            user.updated = store::now_iso();
+            user.updated = now_iso();
             store::save_user(conn, &user, old_client.as_deref())?;
             Ok(user)
         })

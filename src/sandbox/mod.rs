@@ -41,6 +41,13 @@ pub(crate) fn now_iso() -> String {
     iso_millis(&chrono::Utc::now())
 }
 
+/// Compare a presented secret with the configured one in time independent of where they
+/// differ; every provider's auth uses it.
+pub(crate) fn secret_eq(given: &str, expected: &str) -> bool {
+    let (a, b) = (given.as_bytes(), expected.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Shared by every handler.
 #[derive(Clone)]
 pub struct AppState {

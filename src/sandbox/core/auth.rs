@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::errors::CoreError;
-use crate::sandbox::AppState;
+use crate::sandbox::{AppState, secret_eq};
 
 /// Issued access tokens and when they stop being valid.
 #[derive(Clone, Default)]
@@ -67,7 +67,7 @@ impl FromRequestParts<AppState> for CoreAuth {
             .ok_or_else(|| {
                 CoreError::unauthorized("Authorization header must be `Bearer <access_token>`")
             })?;
-        if token == expected || state.core.tokens.is_valid(token) {
+        if secret_eq(token, expected) || state.core.tokens.is_valid(token) {
             Ok(CoreAuth)
         } else {
             Err(CoreError::unauthorized("Invalid or expired access token"))
@@ -115,7 +115,7 @@ pub async fn issue_token(State(state): State<AppState>, body: Bytes) -> Response
         return oauth_error(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized");
     }
     if let Some(expected) = state.options.token.as_deref()
-        && field("client_secret") != Some(expected)
+        && !field("client_secret").is_some_and(|s| secret_eq(s, expected))
     {
         return oauth_error(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized");
     }

@@ -11,7 +11,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 
 use super::errors::HlError;
-use crate::sandbox::{AppState, HeadlessPlan};
+use crate::sandbox::{AppState, HeadlessPlan, secret_eq};
 
 const WINDOW: Duration = Duration::from_secs(60);
 
@@ -92,7 +92,7 @@ impl FromRequestParts<AppState> for HeadlessAuth {
                 "Malformed API key: the workspace id must be numeric",
             ));
         }
-        if secret != expected {
+        if !secret_eq(secret, expected) {
             return Err(HlError::unauthorized("Invalid API key"));
         }
         Ok(HeadlessAuth)

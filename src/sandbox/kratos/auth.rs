@@ -7,7 +7,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::errors::{KratosError, request_id};
-use crate::sandbox::AppState;
+use crate::sandbox::{AppState, secret_eq};
 
 /// Guard for `/admin/*` handlers: with a configured token, `Authorization: Bearer <token>`
 /// is required (Ory Network's `oryAccessToken`); self-hosted Kratos has no auth at all.
@@ -25,16 +25,12 @@ impl FromRequestParts<AppState> for Admin {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        if given.is_some_and(|g| constant_time_eq(g.as_bytes(), expected.as_bytes())) {
+        if given.is_some_and(|g| secret_eq(g, expected)) {
             Ok(Admin)
         } else {
             Err(KratosError::unauthorized())
         }
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Echo `X-Request-ID` into error bodies and mark GET responses uncacheable, as Kratos does.

@@ -83,7 +83,8 @@ fn str_field<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     m.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
 }
 
-fn new_credential(kind: &str, now: DateTime<Utc>) -> Credential {
+/// An empty credential of `kind`, as import and schema derivation start one.
+pub(super) fn new_credential(kind: &str, now: DateTime<Utc>) -> Credential {
     Credential {
         kind: kind.to_owned(),
         identifiers: Vec::new(),

@@ -12,8 +12,9 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::credentials::new_credential;
 use super::errors::{KResult, KratosError};
-use super::model::{Credential, Identity, RecoveryAddress, VerifiableAddress};
+use super::model::{Identity, RecoveryAddress, VerifiableAddress};
 use super::pagination::{OffsetPage, json_response};
 
 pub const DEFAULT_SCHEMA_ID: &str = "default";
@@ -217,14 +218,7 @@ impl IdentitySchema {
             let cred = identity
                 .credentials
                 .entry(kind.clone())
-                .or_insert_with(|| Credential {
-                    kind: kind.clone(),
-                    identifiers: Vec::new(),
-                    config: json!({}),
-                    version: 0,
-                    created_at: now,
-                    updated_at: now,
-                });
+                .or_insert_with(|| new_credential(kind, now));
             if cred.identifiers != ids {
                 cred.identifiers = ids;
                 cred.updated_at = now;

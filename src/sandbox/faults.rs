@@ -5,7 +5,6 @@
 //! `seed=7`. Rates are probabilities in 0..=1, drawn from a seeded generator so a run is
 //! repeatable.
 
-use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -97,21 +96,6 @@ impl FromStr for FaultSpec {
             }
         }
         Ok(spec)
-    }
-}
-
-impl fmt::Display for FaultSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "latency={:?}@{},5xx={},429={},drop={},truncate={}",
-            self.latency,
-            self.latency_rate,
-            self.server_error,
-            self.too_many,
-            self.drop,
-            self.truncate
-        )
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use idtui::sandbox::SandboxOptions;
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{assert_spec, kratos, kratos_with, options, send};
+use support::{assert_spec, demo, kratos, kratos_with, options, send};
 
 #[tokio::test]
 async fn bearer_token_guards_admin_routes_only() {
@@ -55,6 +55,28 @@ async fn bearer_token_guards_admin_routes_only() {
         send(k.http.get(k.url("/admin/schemas"))).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// An offset token naming the largest offset (`{"offset":"18446744073709551615","v":2}`) is
+/// past the end: an empty page, not a crash (overflow) nor the first page (a negative SQL
+/// OFFSET counts as none).
+#[tokio::test]
+async fn an_offset_token_at_the_numeric_limit_is_an_empty_page() {
+    let k = kratos().await;
+    let token = "eyJvZmZzZXQiOiIxODQ0Njc0NDA3MzcwOTU1MTYxNSIsInYiOjJ9";
+    let owner = demo()["sessions"][0]["identity_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for path in [
+        format!("/schemas?page_token={token}"),
+        format!("/admin/identities/{owner}/sessions?page_token={token}"),
+    ] {
+        let r = k.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(r.body, json!([]), "{path}");
+        assert!(r.link("next").is_none(), "{path}");
+    }
 }
 
 #[tokio::test]

@@ -195,8 +195,10 @@ impl OffsetPage {
                 .with("page", &(offset / self.size).to_string())
         };
         let mut links = vec![("first", at(0))];
-        if self.offset + self.size < total {
-            links.push(("next", at(self.offset + self.size)));
+        // The offset comes from the client's token, so it may be as large as usize allows.
+        let next = self.offset.saturating_add(self.size);
+        if next < total {
+            links.push(("next", at(next)));
         }
         if self.offset > 0 {
             links.push(("prev", at(self.offset.saturating_sub(self.size))));

@@ -431,7 +431,13 @@ pub async fn list_for_identity(
                 let mut st = c.prepare_cached(&sql)?;
                 let mut rows = Vec::new();
                 for r in st.query_map(
-                    params![id.to_string(), now_us, size as i64, offset as i64],
+                    params![
+                        id.to_string(),
+                        now_us,
+                        size as i64,
+                        // A token may name an offset beyond i64; SQLite reads a negative OFFSET as 0.
+                        i64::try_from(offset).unwrap_or(i64::MAX)
+                    ],
                     from_row,
                 )? {
                     rows.push(r?);

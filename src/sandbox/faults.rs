@@ -44,8 +44,7 @@ fn parse_duration(v: &str) -> Result<Duration, FaultSpecError> {
     } else if let Some(s) = v.strip_suffix('s') {
         s.parse::<f64>()
             .ok()
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(Duration::from_secs_f64)
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
             .ok_or_else(bad)
     } else {
         v.parse().map(Duration::from_millis).map_err(|_| bad())
@@ -185,6 +184,9 @@ mod tests {
         assert!("boom=1".parse::<FaultSpec>().is_err());
         assert!("5xx=1.5".parse::<FaultSpec>().is_err());
         assert!("latency=fast".parse::<FaultSpec>().is_err());
+        // Finite but beyond what a Duration holds: an error, not a panic.
+        assert!("latency=1e30s".parse::<FaultSpec>().is_err());
+        assert!("latency=-1s".parse::<FaultSpec>().is_err());
     }
 
     #[test]

@@ -137,3 +137,28 @@ async fn open_sandbox_needs_no_token_but_still_issues_one() {
     assert_eq!(issued["expires_in"], 3600);
     sb.stop().await;
 }
+
+/// `--core-token-ttl` is any u64; one beyond what the clock can add must not panic the token
+/// endpoint. The token is issued and works.
+#[tokio::test]
+async fn a_token_ttl_beyond_the_clock_still_issues_a_usable_token() {
+    let sb = guarded(u64::MAX).await;
+    let http = reqwest::Client::new();
+    let resp = http
+        .post(format!("{}/oauth/token", sb.base_url))
+        .json(&token_request(SECRET, "client_credentials"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = resp.json().await.unwrap();
+    let token = body["access_token"].as_str().unwrap();
+    let ok = http
+        .get(format!("{}/v1/users", sb.base_url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    sb.stop().await;
+}

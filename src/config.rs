@@ -369,13 +369,17 @@ impl Config {
 }
 
 /// toml's messages span several lines (a source excerpt with a caret); keep it to one line
-/// so it fits a status bar, key name and line number included.
+/// so it fits a status bar, key name and line number included. The excerpt (`4 | key = …`)
+/// is dropped: it would echo a secret written inline by mistake.
 fn one_line(msg: &str) -> String {
     let mut parts: Vec<&str> = msg
         .lines()
         .map(str::trim)
         .filter(|l| {
-            !l.is_empty() && !l.starts_with('|') && !l.chars().all(|c| c == '^' || c == ' ')
+            let after_line_number = l.trim_start_matches(|c: char| c.is_ascii_digit());
+            !l.is_empty()
+                && !after_line_number.trim_start().starts_with('|')
+                && !l.chars().all(|c| c == '^' || c == ' ')
         })
         .collect();
     parts.dedup();

@@ -109,3 +109,19 @@ fn dot_and_empty_ids_are_refused_not_sent() {
     let url = l.url(&Req::get(&["admin/identities"]).id("a..b")).unwrap();
     assert_eq!(url.path(), "/pre/admin/identities/a..b");
 }
+
+#[test]
+fn an_unparseable_url_is_quoted_without_its_password() {
+    // The password holds an `@`; everything up to the last one is user info.
+    let err = HttpLayer::new(
+        &HttpSettings::new(Provider::Kratos, "https://admin:p@ss@host:99999/"),
+        Auth::None,
+    )
+    .unwrap_err();
+    assert!(!err.message.contains("ss@"), "{}", err.message);
+    assert!(
+        err.message.contains("https://***@host:99999"),
+        "{}",
+        err.message
+    );
+}

@@ -66,7 +66,7 @@ impl std::fmt::Debug for HttpLayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpLayer")
             .field("provider", &self.inner.provider)
-            .field("base", &self.inner.base.as_str())
+            .field("base", &redact_userinfo(self.inner.base.as_str()))
             .field("read_only", &self.inner.read_only)
             .finish_non_exhaustive()
     }

@@ -125,3 +125,11 @@ fn an_unparseable_url_is_quoted_without_its_password() {
         err.message
     );
 }
+
+#[test]
+fn debug_output_hides_a_password_in_the_base_url() {
+    let l = layer(Provider::Kratos, "https://admin:hunter2@host/pre");
+    let shown = format!("{l:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("https://***@host/pre"), "{shown}");
+}

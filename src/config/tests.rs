@@ -174,3 +174,14 @@ fn parse_errors_never_quote_the_offending_line() {
         assert!(err.contains("line 4"), "{err}");
     }
 }
+
+#[test]
+fn config_dir_takes_an_absolute_xdg_config_home_only() {
+    assert_eq!(
+        config_dir_from(Some("/xdg/config".into())),
+        Some(PathBuf::from("/xdg/config/idtui"))
+    );
+    // A relative value is ignored, as the XDG spec requires (and as the state dir does).
+    assert_eq!(config_dir_from(Some("rel".into())), config_dir_from(None));
+    assert_ne!(config_dir_from(None), Some(PathBuf::from("rel/idtui")));
+}

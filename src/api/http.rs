@@ -364,7 +364,7 @@ fn parse_base(provider: Provider, raw: &str) -> Result<Url, ApiError> {
 
 /// Hides everything between the scheme and the last `@`: a password may itself hold `@`
 /// (hiding a path's `@` too only over-redacts an error message).
-fn redact_userinfo(raw: &str) -> String {
+pub(crate) fn redact_userinfo(raw: &str) -> String {
     match (raw.find("://"), raw.rfind('@')) {
         (Some(s), Some(at)) if at > s => format!("{}***{}", &raw[..s + 3], &raw[at..]),
         _ => raw.to_owned(),

@@ -133,3 +133,17 @@ fn debug_output_hides_a_password_in_the_base_url() {
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("https://***@host/pre"), "{shown}");
 }
+
+#[test]
+fn debug_output_hides_a_password_in_the_token_url() {
+    let src = super::OAuthSource::new(
+        Provider::Core,
+        "https://client:hunter2@auth.example",
+        "client".into(),
+        crate::config::Secret::new("s"),
+        None,
+    )
+    .unwrap();
+    let shown = format!("{:?}", Auth::OAuth(std::sync::Arc::new(src)));
+    assert!(!shown.contains("hunter2"), "{shown}");
+}

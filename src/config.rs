@@ -322,10 +322,7 @@ impl Profile {
 impl Config {
     /// `$XDG_CONFIG_HOME/idtui/config.toml` (or the platform's equivalent).
     pub fn default_path() -> Option<PathBuf> {
-        if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
-            return Some(PathBuf::from(dir).join("idtui").join("config.toml"));
-        }
-        directories::ProjectDirs::from("", "", "idtui").map(|d| d.config_dir().join("config.toml"))
+        Some(config_dir()?.join("config.toml"))
     }
 
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
@@ -368,14 +365,31 @@ impl Config {
     }
 }
 
+/// `$XDG_CONFIG_HOME/idtui` (or the platform's equivalent): where `config.toml` and
+/// `keybindings.toml` live. A relative `XDG_CONFIG_HOME` is ignored, as the XDG spec says.
+pub fn config_dir() -> Option<PathBuf> {
+    config_dir_from(std::env::var_os("XDG_CONFIG_HOME"))
+}
+
+fn config_dir_from(xdg_config_home: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    match xdg_config_home.map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => Some(dir.join("idtui")),
+        _ => directories::ProjectDirs::from("", "", "idtui").map(|d| d.config_dir().to_path_buf()),
+    }
+}
+
 /// toml's messages span several lines (a source excerpt with a caret); keep it to one line
-/// so it fits a status bar, key name and line number included.
+/// so it fits a status bar, key name and line number included. The excerpt (`4 | key = …`)
+/// is dropped: it would echo a secret written inline by mistake.
 fn one_line(msg: &str) -> String {
     let mut parts: Vec<&str> = msg
         .lines()
         .map(str::trim)
         .filter(|l| {
-            !l.is_empty() && !l.starts_with('|') && !l.chars().all(|c| c == '^' || c == ' ')
+            let after_line_number = l.trim_start_matches(|c: char| c.is_ascii_digit());
+            !l.is_empty()
+                && !after_line_number.trim_start().starts_with('|')
+                && !l.chars().all(|c| c == '^' || c == ' ')
         })
         .collect();
     parts.dedup();

@@ -10,7 +10,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ErrorKind, Provider};
-use super::http::{HttpLayer, header_value};
+use super::http::{HttpLayer, header_value, redact_userinfo};
 use crate::config::Secret;
 
 #[derive(Clone, Default)]
@@ -27,7 +27,11 @@ impl std::fmt::Debug for Auth {
         match self {
             Auth::None => f.write_str("Auth::None"),
             Auth::Static(name, _) => write!(f, "Auth::Static({name}: ***)"),
-            Auth::OAuth(src) => write!(f, "Auth::OAuth({})", src.token_url),
+            Auth::OAuth(src) => write!(
+                f,
+                "Auth::OAuth({})",
+                redact_userinfo(src.token_url.as_str())
+            ),
         }
     }
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::error::{ApiError, Provider};
 use super::http::{HttpLayer, Req, kind_of};
 use super::models::{CoreCredential, CoreSearch, CoreUser};
-use super::page::{Cursor, Page, Position, page_size};
+use super::page::{self, Cursor, Page, Position, page_size};
 
 /// MATTR accepts `limit` from 1 to 1000.
 pub const MAX_LIMIT: u32 = 1000;
@@ -143,10 +143,7 @@ pub(crate) fn cursor_query(cursor: &Cursor, limit: u32) -> Result<Vec<(String, S
         Position::First => {}
         Position::Token(t) => q.push(("cursor".to_owned(), t.clone())),
         _ => {
-            return Err(ApiError::config(
-                Provider::Core,
-                "this cursor belongs to another provider's list",
-            ));
+            return Err(page::foreign_cursor(Provider::Core));
         }
     }
     Ok(q)

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::error::{ApiError, Provider};
 use super::http::{HttpLayer, Req, kind_of};
 use super::models::{DeleteAction, HeadlessClient, HeadlessUser, HeadlessUserUpdate};
-use super::page::{Cursor, Page, Position, page_size};
+use super::page::{self, Cursor, Page, Position, page_size};
 
 /// The docs give no maximum `length`; this keeps one page's memory bounded.
 pub const MAX_LENGTH: u32 = 1000;
@@ -183,10 +183,7 @@ pub(crate) fn page_query(cursor: &Cursor, length: u32) -> Result<PageQuery, ApiE
         Position::First => 0,
         Position::Number(n) => *n,
         _ => {
-            return Err(ApiError::config(
-                Provider::Headless,
-                "this cursor belongs to another provider's list",
-            ));
+            return Err(page::foreign_cursor(Provider::Headless));
         }
     };
     let length = page_size(length, DEFAULT_LENGTH, MAX_LENGTH);

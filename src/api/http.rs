@@ -66,7 +66,7 @@ impl std::fmt::Debug for HttpLayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpLayer")
             .field("provider", &self.inner.provider)
-            .field("base", &self.inner.base.as_str())
+            .field("base", &redact_userinfo(self.inner.base.as_str()))
             .field("read_only", &self.inner.read_only)
             .finish_non_exhaustive()
     }
@@ -362,8 +362,10 @@ fn parse_base(provider: Provider, raw: &str) -> Result<Url, ApiError> {
     Ok(url)
 }
 
-fn redact_userinfo(raw: &str) -> String {
-    match (raw.find("://"), raw.find('@')) {
+/// Hides everything between the scheme and the last `@`: a password may itself hold `@`
+/// (hiding a path's `@` too only over-redacts an error message).
+pub(crate) fn redact_userinfo(raw: &str) -> String {
+    match (raw.find("://"), raw.rfind('@')) {
         (Some(s), Some(at)) if at > s => format!("{}***{}", &raw[..s + 3], &raw[at..]),
         _ => raw.to_owned(),
     }

@@ -229,10 +229,7 @@ pub(crate) fn paged(
         Position::First => first_query,
         Position::Link(pairs) => pairs.clone(),
         _ => {
-            return Err(ApiError::config(
-                Provider::Kratos,
-                "this cursor belongs to another provider's list",
-            ));
+            return Err(page::foreign_cursor(Provider::Kratos));
         }
     };
     let has = |q: &[(String, String)], key: &str| q.iter().any(|(k, _)| k == key);

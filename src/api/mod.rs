@@ -79,12 +79,13 @@ pub fn connect_with(
         retry,
     };
     let token = profile.resolve_token().map_err(secret_err)?;
+    let token_auth = || match &token {
+        Some(t) => Auth::bearer(provider, profile.auth_header.as_deref(), t),
+        None => Ok(Auth::None),
+    };
     Ok(match provider {
         Provider::Kratos => {
-            let auth = match &token {
-                Some(t) => Auth::bearer(provider, profile.auth_header.as_deref(), t)?,
-                None => Auth::None,
-            };
+            let auth = token_auth()?;
             let admin = HttpLayer::new(&settings, auth.clone())?;
             let public = match &profile.public_url {
                 Some(url) => Some(HttpLayer::new(
@@ -119,10 +120,7 @@ pub fn connect_with(
                     profile.audience.clone(),
                 )?))
             } else {
-                match &token {
-                    Some(t) => Auth::bearer(provider, profile.auth_header.as_deref(), t)?,
-                    None => Auth::None,
-                }
+                token_auth()?
             };
             let http = HttpLayer::new(&settings, auth)?;
             Api::Core(CoreApi::new(http, profile.prefix.as_deref()))

@@ -4,6 +4,8 @@
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
+use super::error::{ApiError, Provider};
+
 /// One page of a list, and how to get the next one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Page<T> {
@@ -60,6 +62,11 @@ impl Cursor {
     pub fn is_first(&self) -> bool {
         self.0 == Position::First
     }
+}
+
+/// The error for a cursor passed to a list of another provider than the one it came from.
+pub(crate) fn foreign_cursor(provider: Provider) -> ApiError {
+    ApiError::config(provider, "this cursor belongs to another provider's list")
 }
 
 impl Default for Cursor {

@@ -109,3 +109,41 @@ fn dot_and_empty_ids_are_refused_not_sent() {
     let url = l.url(&Req::get(&["admin/identities"]).id("a..b")).unwrap();
     assert_eq!(url.path(), "/pre/admin/identities/a..b");
 }
+
+#[test]
+fn an_unparseable_url_is_quoted_without_its_password() {
+    // The password holds an `@`; everything up to the last one is user info.
+    let err = HttpLayer::new(
+        &HttpSettings::new(Provider::Kratos, "https://admin:p@ss@host:99999/"),
+        Auth::None,
+    )
+    .unwrap_err();
+    assert!(!err.message.contains("ss@"), "{}", err.message);
+    assert!(
+        err.message.contains("https://***@host:99999"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn debug_output_hides_a_password_in_the_base_url() {
+    let l = layer(Provider::Kratos, "https://admin:hunter2@host/pre");
+    let shown = format!("{l:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("https://***@host/pre"), "{shown}");
+}
+
+#[test]
+fn debug_output_hides_a_password_in_the_token_url() {
+    let src = super::OAuthSource::new(
+        Provider::Core,
+        "https://client:hunter2@auth.example",
+        "client".into(),
+        crate::config::Secret::new("s"),
+        None,
+    )
+    .unwrap();
+    let shown = format!("{:?}", Auth::OAuth(std::sync::Arc::new(src)));
+    assert!(!shown.contains("hunter2"), "{shown}");
+}

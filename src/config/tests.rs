@@ -160,3 +160,28 @@ fn embedded_profiles_point_at_the_sandbox_without_secrets() {
     }
     assert_eq!(profiles[2].1.url, "http://127.0.0.1:4455/api");
 }
+
+#[test]
+fn parse_errors_never_quote_the_offending_line() {
+    // toml's message carries a source excerpt (`4 | token = "…"`); a secret written inline
+    // by mistake must not reach the terminal or the status bar through it.
+    for text in [
+        "[profiles.a]\nprovider = \"kratos\"\nurl = \"http://x\"\ntoken = \"inline-secret\"\n",
+        "[profiles.a]\nprovider = \"kratos\"\nurl = \"http://x\"\ntoken_env = inline-secret\n",
+    ] {
+        let err = parse(text).unwrap_err().to_string();
+        assert!(!err.contains("inline-secret"), "{err}");
+        assert!(err.contains("line 4"), "{err}");
+    }
+}
+
+#[test]
+fn config_dir_takes_an_absolute_xdg_config_home_only() {
+    assert_eq!(
+        config_dir_from(Some("/xdg/config".into())),
+        Some(PathBuf::from("/xdg/config/idtui"))
+    );
+    // A relative value is ignored, as the XDG spec requires (and as the state dir does).
+    assert_eq!(config_dir_from(Some("rel".into())), config_dir_from(None));
+    assert_ne!(config_dir_from(None), Some(PathBuf::from("rel/idtui")));
+}

@@ -108,13 +108,9 @@ impl Keymap {
         (map, issues)
     }
 
-    /// `$XDG_CONFIG_HOME/idtui/keybindings.toml`, falling back to `~/.config/idtui/`.
+    /// `keybindings.toml` beside `config.toml` (see [`crate::config::config_dir`]).
     pub fn user_file() -> Option<PathBuf> {
-        let config = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-        Some(config.join("idtui").join("keybindings.toml"))
+        Some(crate::config::config_dir()?.join("keybindings.toml"))
     }
 
     /// The action bound to a key press, if any.

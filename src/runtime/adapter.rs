@@ -9,6 +9,7 @@ use crate::api::{
     Api, ApiError, CoreCredential, CoreSearch, CoreUser, Credential, Cursor, DeleteAction,
     HeadlessClient, HeadlessUser, Identity, IdentityFilter, Page, Session,
 };
+use crate::app::detail::{REDACTED, is_secret_key};
 use crate::app::find::KratosQuery;
 use crate::app::{Courses, ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 
@@ -111,6 +112,10 @@ pub fn summary(v: &Value) -> String {
             out.push(' ');
         }
         let value = match x {
+            // As in the detail view: a secret-named value never reaches the screen.
+            Value::String(_) | Value::Number(_) | Value::Bool(_) if is_secret_key(k) => {
+                REDACTED.to_string()
+            }
             Value::String(s) => s.clone(),
             Value::Object(_) => "{…}".into(),
             Value::Array(a) => format!("[{}]", a.len()),
@@ -515,6 +520,16 @@ mod tests {
         assert_eq!(short_time(None), "");
         let s = summary(&json!({"plan": "pro", "n": 2, "org": {"a": 1}, "tags": [1, 2]}));
         assert_eq!(s, "plan=pro n=2 org={…} tags=[2]");
+    }
+
+    #[test]
+    fn summaries_hide_secret_values_like_the_detail_view() {
+        let s = summary(&json!({"plan": "pro", "api_token": "s3cr3t", "pin_hash": 42}));
+        assert!(!s.contains("s3cr3t") && !s.contains("42"), "{s}");
+        assert_eq!(
+            s,
+            format!("plan=pro api_token={REDACTED} pin_hash={REDACTED}")
+        );
     }
 
     #[test]

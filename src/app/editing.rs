@@ -11,7 +11,7 @@ use crate::keymap::KeyAction;
 
 use super::action::{Effect, Mutation};
 use super::model::ObjectKind;
-use super::state::{Pane, Pending, State};
+use super::state::{Pane, State};
 
 /// What a save changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -353,22 +353,7 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
     session.saving = true;
     session.editor.set_hint("saving…".into());
     let tab = session.tab;
-    let Some(profile) = state.tabs.get(tab).map(|t| t.profile.name.clone()) else {
-        return;
-    };
-    let seq = state.fresh_seq();
-    state.pending.insert(
-        seq,
-        Pending::Mutation {
-            tab,
-            mutation: mutation.clone(),
-        },
-    );
-    effects.push(Effect::Mutate {
-        seq,
-        profile,
-        mutation,
-    });
+    super::confirm::send(state, tab, mutation, effects);
 }
 
 /// A save finished: close on success (dropping the draft), keep everything on failure.

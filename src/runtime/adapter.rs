@@ -274,9 +274,10 @@ pub fn headless_user_row(u: HeadlessUser) -> Row {
     row(u.identifier, cells, u.raw)
 }
 
+/// The identity list, narrowed by `query` when there is one.
 async fn kratos_search(
     k: &crate::api::KratosApi,
-    query: &str,
+    query: Option<&str>,
     cursor: &Cursor,
     size: u32,
 ) -> Result<PageData, ApiError> {
@@ -285,7 +286,7 @@ async fn kratos_search(
         Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(e),
     };
-    match KratosQuery::parse(query) {
+    match query.and_then(KratosQuery::parse) {
         None => {
             let page = k
                 .list_identities(&IdentityFilter::default(), cursor, size)
@@ -330,15 +331,9 @@ async fn list(
     size: u32,
 ) -> Result<PageData, ApiError> {
     match (&api, list) {
-        (Api::Kratos(k), ListKind::KratosIdentities) => match search {
-            Some(q) => kratos_search(k, &q, &cursor, size).await,
-            None => {
-                let page = k
-                    .list_identities(&IdentityFilter::default(), &cursor, size)
-                    .await?;
-                Ok(page_data(page, identity_row))
-            }
-        },
+        (Api::Kratos(k), ListKind::KratosIdentities) => {
+            kratos_search(k, search.as_deref(), &cursor, size).await
+        }
         (Api::Kratos(k), ListKind::KratosSessions { identity }) => {
             let page = k
                 .list_identity_sessions(&identity, None, &cursor, size)

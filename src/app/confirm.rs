@@ -28,10 +28,6 @@ pub fn on_mutation(
             if from_editor && let Some(id) = edited_identity(&mutation) {
                 refresh_detail(state, ObjectKind::Identity, &id, effects);
             }
-            // Show the change: reload the lists of the screen the change was made from.
-            if tab == state.active {
-                refresh_screen(state);
-            }
             if let Mutation::DeleteIdentity { .. }
             | Mutation::DeleteCoreUser { .. }
             | Mutation::DeleteClient { .. }
@@ -44,6 +40,9 @@ pub fn on_mutation(
                     .any(|p| matches!(p, Pane::Detail(_)))
             {
                 t.stack.pop();
+            }
+            // Show the change: reload the lists of the screen the change was made from.
+            if tab == state.active {
                 refresh_screen(state);
             }
         }

@@ -28,10 +28,6 @@ pub fn on_mutation(
             if from_editor && let Some(id) = edited_identity(&mutation) {
                 refresh_detail(state, ObjectKind::Identity, &id, effects);
             }
-            // Show the change: reload the lists of the screen the change was made from.
-            if tab == state.active {
-                refresh_screen(state);
-            }
             if let Mutation::DeleteIdentity { .. }
             | Mutation::DeleteCoreUser { .. }
             | Mutation::DeleteClient { .. }
@@ -44,6 +40,9 @@ pub fn on_mutation(
                     .any(|p| matches!(p, Pane::Detail(_)))
             {
                 t.stack.pop();
+            }
+            // Show the change: reload the lists of the screen the change was made from.
+            if tab == state.active {
                 refresh_screen(state);
             }
         }
@@ -218,6 +217,7 @@ pub fn on_course_key(
     state.mode = Mode::Normal;
     send(
         state,
+        state.active,
         Mutation::DeleteHeadlessUser {
             user: choice.user,
             client: choice.client,
@@ -264,20 +264,20 @@ pub fn on_key(state: &mut State, mut c: Confirm, key: KeyEvent, effects: &mut Ve
         return;
     }
     state.mode = Mode::Normal;
-    send(state, c.mutation, effects);
+    send(state, state.active, c.mutation, effects);
 }
 
-/// Issue a confirmed change (the runtime still checks read-only before it leaves).
-fn send(state: &mut State, mutation: Mutation, effects: &mut Vec<Effect>) {
-    let Some(tab) = state.tabs.get(state.active) else {
+/// Issue a change through the profile of tab `tab` (the runtime still checks read-only
+/// before it leaves).
+pub fn send(state: &mut State, tab: usize, mutation: Mutation, effects: &mut Vec<Effect>) {
+    let Some(profile) = state.tabs.get(tab).map(|t| t.profile.name.clone()) else {
         return;
     };
-    let profile = tab.profile.name.clone();
     let seq = state.fresh_seq();
     state.pending.insert(
         seq,
         Pending::Mutation {
-            tab: state.active,
+            tab,
             mutation: mutation.clone(),
         },
     );

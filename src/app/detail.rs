@@ -73,7 +73,7 @@ impl Detail {
 }
 
 /// Whether a key names a secret (password hashes, tokens, TOTP seeds, recovery codes).
-fn is_secret_key(key: &str) -> bool {
+pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     k.contains("password")
         || k.contains("secret")

@@ -11,7 +11,7 @@ use crate::keymap::KeyAction;
 
 use super::action::{Effect, Mutation};
 use super::model::ObjectKind;
-use super::state::{Pane, Pending, State};
+use super::state::{Pane, State};
 
 /// What a save changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,22 +128,12 @@ pub fn open_new(state: &mut State, effects: &mut Vec<Effect>) {
         "traits": {"email": ""},
         "metadata_public": {},
     });
-    let mut editor = EditorBox::Json(JsonEditor::new(
+    let editor = EditorBox::Json(JsonEditor::new(
         "new identity",
         format!("{profile}-new-identity"),
         template,
     ));
-    editor.set_hint(HINT.into());
-    let draft_key = editor.buffer().target_key().to_string();
-    state.editor = Some(EditSession {
-        target: EditTarget::NewIdentity,
-        editor,
-        tab: state.active,
-        draft_key: draft_key.clone(),
-        saving: false,
-        closing: false,
-    });
-    effects.push(Effect::LoadDraft { key: draft_key });
+    start(state, EditTarget::NewIdentity, editor, effects);
 }
 
 /// `e` (or `p` when `patch`): open an editor for what is in view.
@@ -203,17 +193,21 @@ pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
             return;
         }
     };
+    start(state, target, editor, effects);
+}
+
+/// Show `editor` for `target` on the active tab and ask for its saved draft.
+fn start(state: &mut State, target: EditTarget, mut editor: EditorBox, effects: &mut Vec<Effect>) {
+    editor.set_hint(HINT.into());
     let draft_key = editor.buffer().target_key().to_string();
-    let mut session = EditSession {
+    state.editor = Some(EditSession {
         target,
         editor,
         tab: state.active,
         draft_key: draft_key.clone(),
         saving: false,
         closing: false,
-    };
-    session.editor.set_hint(HINT.into());
-    state.editor = Some(session);
+    });
     effects.push(Effect::LoadDraft { key: draft_key });
 }
 
@@ -353,22 +347,7 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
     session.saving = true;
     session.editor.set_hint("saving…".into());
     let tab = session.tab;
-    let Some(profile) = state.tabs.get(tab).map(|t| t.profile.name.clone()) else {
-        return;
-    };
-    let seq = state.fresh_seq();
-    state.pending.insert(
-        seq,
-        Pending::Mutation {
-            tab,
-            mutation: mutation.clone(),
-        },
-    );
-    effects.push(Effect::Mutate {
-        seq,
-        profile,
-        mutation,
-    });
+    super::confirm::send(state, tab, mutation, effects);
 }
 
 /// A save finished: close on success (dropping the draft), keep everything on failure.

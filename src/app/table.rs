@@ -185,6 +185,17 @@ impl Table {
         self.scroll_into_view(view_rows);
     }
 
+    /// Drop the local filter, keeping the row it had selected; whether there was one.
+    pub fn close_filter(&mut self, view_rows: usize) -> bool {
+        let Some(f) = self.filter.take() else {
+            return false;
+        };
+        if let Some(&i) = f.matches.get(f.selected) {
+            self.select(i, view_rows);
+        }
+        true
+    }
+
     /// Keep the selected row on screen, scrolling as little as possible.
     pub fn scroll_into_view(&mut self, view_rows: usize) {
         let view_rows = view_rows.max(1);

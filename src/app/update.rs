@@ -427,6 +427,7 @@ pub fn open_object(state: &mut State, kind: ObjectKind, row: &Row) {
 }
 
 fn back(state: &mut State) {
+    let rows = state.table_rows();
     let Some(tab) = state.tabs.get_mut(state.active) else {
         return;
     };
@@ -439,12 +440,7 @@ fn back(state: &mut State) {
             state.flash = Some("stopped loading".into());
             return;
         }
-        if let Some(f) = t.filter.take() {
-            // Keep the row the filter had selected.
-            if let Some(&i) = f.matches.get(f.selected) {
-                let rows = state.height.saturating_sub(super::state::TABLE_CHROME) as usize;
-                t.select(i, rows.max(1));
-            }
+        if t.close_filter(rows) {
             return;
         }
         if t.search.is_some() && depth == 1 {
@@ -491,14 +487,7 @@ fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
     };
     match key.code {
         KeyCode::Esc => {
-            if let Some(&i) = t
-                .filter
-                .take()
-                .and_then(|f| f.matches.get(f.selected).copied())
-                .as_ref()
-            {
-                t.select(i, rows);
-            }
+            t.close_filter(rows);
             state.mode = Mode::Normal;
         }
         KeyCode::Enter => {

@@ -9,6 +9,7 @@ use crate::api::{
     Api, ApiError, CoreCredential, CoreSearch, CoreUser, Credential, Cursor, DeleteAction,
     HeadlessClient, HeadlessUser, Identity, IdentityFilter, Page, Session,
 };
+use crate::app::detail::{REDACTED, is_secret_key};
 use crate::app::find::KratosQuery;
 use crate::app::{Courses, ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 
@@ -111,6 +112,10 @@ pub fn summary(v: &Value) -> String {
             out.push(' ');
         }
         let value = match x {
+            // As in the detail view: a secret-named value never reaches the screen.
+            Value::String(_) | Value::Number(_) | Value::Bool(_) if is_secret_key(k) => {
+                REDACTED.to_string()
+            }
             Value::String(s) => s.clone(),
             Value::Object(_) => "{…}".into(),
             Value::Array(a) => format!("[{}]", a.len()),
@@ -269,9 +274,10 @@ pub fn headless_user_row(u: HeadlessUser) -> Row {
     row(u.identifier, cells, u.raw)
 }
 
+/// The identity list, narrowed by `query` when there is one.
 async fn kratos_search(
     k: &crate::api::KratosApi,
-    query: &str,
+    query: Option<&str>,
     cursor: &Cursor,
     size: u32,
 ) -> Result<PageData, ApiError> {
@@ -280,7 +286,7 @@ async fn kratos_search(
         Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(e),
     };
-    match KratosQuery::parse(query) {
+    match query.and_then(KratosQuery::parse) {
         None => {
             let page = k
                 .list_identities(&IdentityFilter::default(), cursor, size)
@@ -325,15 +331,9 @@ async fn list(
     size: u32,
 ) -> Result<PageData, ApiError> {
     match (&api, list) {
-        (Api::Kratos(k), ListKind::KratosIdentities) => match search {
-            Some(q) => kratos_search(k, &q, &cursor, size).await,
-            None => {
-                let page = k
-                    .list_identities(&IdentityFilter::default(), &cursor, size)
-                    .await?;
-                Ok(page_data(page, identity_row))
-            }
-        },
+        (Api::Kratos(k), ListKind::KratosIdentities) => {
+            kratos_search(k, search.as_deref(), &cursor, size).await
+        }
         (Api::Kratos(k), ListKind::KratosSessions { identity }) => {
             let page = k
                 .list_identity_sessions(&identity, None, &cursor, size)
@@ -515,6 +515,16 @@ mod tests {
         assert_eq!(short_time(None), "");
         let s = summary(&json!({"plan": "pro", "n": 2, "org": {"a": 1}, "tags": [1, 2]}));
         assert_eq!(s, "plan=pro n=2 org={…} tags=[2]");
+    }
+
+    #[test]
+    fn summaries_hide_secret_values_like_the_detail_view() {
+        let s = summary(&json!({"plan": "pro", "api_token": "s3cr3t", "pin_hash": 42}));
+        assert!(!s.contains("s3cr3t") && !s.contains("42"), "{s}");
+        assert_eq!(
+            s,
+            format!("plan=pro api_token={REDACTED} pin_hash={REDACTED}")
+        );
     }
 
     #[test]

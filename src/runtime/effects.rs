@@ -1,12 +1,13 @@
 //! Running effects. This is the only place a mutating request is issued, and read-only mode
 //! is checked here, once, for every effect.
 
+use futures::future::BoxFuture;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Action, Effect, ErrorInfo};
 use crate::drafts::DraftStore;
 
-use super::backend::Backends;
+use super::backend::{Backend, Backends};
 
 /// Whether `effect` may run. Every mutating effect is refused in read-only mode.
 pub fn admit(effect: &Effect, read_only: bool) -> Result<(), ErrorInfo> {
@@ -25,7 +26,7 @@ pub fn admit(effect: &Effect, read_only: bool) -> Result<(), ErrorInfo> {
 }
 
 /// Start the network part of an effect; the result comes back as an `Action` on `tx`.
-/// Returns `false` for effects the caller must handle itself (copy, quit).
+/// Copy, external edit and quit are left to the caller, which owns the terminal.
 pub fn spawn(
     effect: Effect,
     backends: &Backends,
@@ -56,60 +57,36 @@ pub fn spawn(
             search,
             cursor,
             size,
-        } => match backends.get(&profile) {
-            Ok(b) => {
-                let fut = b.list(list, search, cursor, size);
-                tokio::spawn(async move {
-                    let result = fut.await;
-                    let _ = tx.send(Action::PageLoaded { seq, result });
-                });
-            }
-            Err(e) => {
-                let _ = tx.send(Action::PageLoaded {
-                    seq,
-                    result: Err(e),
-                });
-            }
-        },
+        } => request(
+            backends,
+            &profile,
+            tx,
+            |b| b.list(list, search, cursor, size),
+            move |result| Action::PageLoaded { seq, result },
+        ),
         Effect::FetchObject {
             seq,
             profile,
             kind,
             id,
-        } => match backends.get(&profile) {
-            Ok(b) => {
-                let fut = b.get(kind, id);
-                tokio::spawn(async move {
-                    let result = fut.await;
-                    let _ = tx.send(Action::ObjectLoaded { seq, result });
-                });
-            }
-            Err(e) => {
-                let _ = tx.send(Action::ObjectLoaded {
-                    seq,
-                    result: Err(e),
-                });
-            }
-        },
+        } => request(
+            backends,
+            &profile,
+            tx,
+            |b| b.get(kind, id),
+            move |result| Action::ObjectLoaded { seq, result },
+        ),
         Effect::Mutate {
             seq,
             profile,
             mutation,
-        } => match backends.get(&profile) {
-            Ok(b) => {
-                let fut = b.mutate(mutation);
-                tokio::spawn(async move {
-                    let result = fut.await;
-                    let _ = tx.send(Action::MutationDone { seq, result });
-                });
-            }
-            Err(e) => {
-                let _ = tx.send(Action::MutationDone {
-                    seq,
-                    result: Err(e),
-                });
-            }
-        },
+        } => request(
+            backends,
+            &profile,
+            tx,
+            |b| b.mutate(mutation),
+            move |result| Action::MutationDone { seq, result },
+        ),
         Effect::WriteDraft { key, text } => {
             let drafts = drafts.clone();
             tokio::task::spawn_blocking(move || {
@@ -139,6 +116,28 @@ pub fn spawn(
         }
         // Run by the event loop itself, which owns the terminal.
         Effect::Copy { .. } | Effect::ExternalEdit { .. } | Effect::Quit => {}
+    }
+}
+
+/// Call the profile's backend and send its answer back as `done(result)` when it comes (at
+/// once, as an error, when the profile has no backend).
+fn request<T: Send + 'static>(
+    backends: &Backends,
+    profile: &str,
+    tx: UnboundedSender<Action>,
+    call: impl FnOnce(&dyn Backend) -> BoxFuture<'static, Result<T, ErrorInfo>>,
+    done: impl FnOnce(Result<T, ErrorInfo>) -> Action + Send + 'static,
+) {
+    match backends.get(profile) {
+        Ok(b) => {
+            let fut = call(&*b);
+            tokio::spawn(async move {
+                let _ = tx.send(done(fut.await));
+            });
+        }
+        Err(e) => {
+            let _ = tx.send(done(Err(e)));
+        }
     }
 }
 

@@ -125,9 +125,8 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme) {
     for (line, &index) in indices.iter().enumerate() {
         let y = area.y + 1 + line as u16;
         let is_selected = Some(index) == selected;
-        let is_marked = table
-            .row(index)
-            .is_some_and(|r| table.marked.contains(&r.id));
+        let row = table.row(index);
+        let is_marked = row.is_some_and(|r| table.marked.contains(&r.id));
         let style = match (is_selected, is_marked) {
             (true, true) => theme.selected().patch(theme.marked()),
             (true, false) => theme.selected(),
@@ -137,7 +136,7 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme) {
         if is_selected {
             buf.set_style(Rect::new(area.x, y, area.width, 1), style);
         }
-        let Some(row) = table.row(index) else {
+        let Some(row) = row else {
             let note = if table.page_loaded(index) {
                 "  (no longer on the server; r refreshes)"
             } else {
@@ -216,7 +215,7 @@ pub fn footer(table: &Table) -> String {
         ));
     } else if table.has_more() {
         out.push_str("  · more below");
-    } else if table.started() {
+    } else {
         out.push_str("  · end");
     }
     if !table.marked.is_empty() {

@@ -569,3 +569,47 @@ fn external_editor_text_comes_back_for_review_and_is_never_saved_directly() {
         matches!(&mutation, Mutation::UpdateIdentity { body, .. } if body["traits"]["email"] == "edited@example.com")
     );
 }
+
+#[test]
+fn a_delete_finishing_in_another_profile_leaves_the_active_profile_alone() {
+    let mut s = state_with(vec![
+        profile("a", Provider::Kratos),
+        profile("b", Provider::Kratos),
+    ]);
+    run(&mut s, Action::Resize(80, 24), 30);
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, ch('d'));
+    let mut effects = Vec::new();
+    for c in "00000000".chars() {
+        effects = update(&mut s, ch(c));
+    }
+    assert!(effects.is_empty());
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let seq = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Mutate { seq, .. } => Some(*seq),
+            _ => None,
+        })
+        .expect("the delete is sent");
+    // While it is in flight the user moves to profile b and down its list.
+    crate::app::update::switch_tab(&mut s, 1);
+    run(&mut s, Action::Resize(80, 24), 30);
+    run(&mut s, ch('j'), 30);
+    run(&mut s, ch('j'), 30);
+    let (uid, selected) = (table(&s).uid, table(&s).selected);
+    assert_eq!(selected, 2);
+    update(
+        &mut s,
+        Action::MutationDone {
+            seq,
+            result: Ok("done".into()),
+        },
+    );
+    assert_eq!((table(&s).uid, table(&s).selected), (uid, selected));
+    assert_eq!(
+        s.tabs[0].stack.len(),
+        1,
+        "profile a leaves the deleted object"
+    );
+}

@@ -57,9 +57,15 @@ fn provider(p: api::Provider) -> Provider {
     }
 }
 
+/// The host (and port) shown in the title bar. Any `user:password@` in the url is dropped:
+/// the bar is on screen, and a secret must never be.
 fn host(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split('/').next().unwrap_or(rest).to_string()
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_string()
 }
 
 /// What the command line asked for.
@@ -196,5 +202,21 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host;
+
+    #[test]
+    fn the_title_bar_host_never_shows_credentials_from_the_url() {
+        assert_eq!(host("https://tenant.example.com/api"), "tenant.example.com");
+        assert_eq!(host("http://127.0.0.1:4455"), "127.0.0.1:4455");
+        assert_eq!(
+            host("https://user:p@ss@kratos.internal:4434/x"),
+            "kratos.internal:4434"
+        );
+        assert_eq!(host("https://user:secret@h?q=1"), "h");
     }
 }

@@ -164,6 +164,8 @@ pub enum Effect {
         /// The editor has no edits yet, so a draft on disk is newer than `text`.
         prefer_draft: bool,
     },
+    /// Append a line to the local audit trail (`$XDG_STATE_HOME/idtui/audit.jsonl`).
+    Audit(super::audit::AuditEntry),
     Quit,
 }
 
@@ -178,6 +180,7 @@ impl Effect {
             | Effect::LoadDraft { .. }
             | Effect::DiscardDraft { .. }
             | Effect::ExternalEdit { .. }
+            | Effect::Audit(_)
             | Effect::Quit => false,
         }
     }

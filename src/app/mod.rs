@@ -2,6 +2,7 @@
 //! synchronous (no I/O, no awaits, no ratatui), so almost all behaviour is unit-tested here.
 
 pub mod action;
+pub mod audit;
 pub mod command;
 pub mod confirm;
 pub mod detail;

@@ -5,6 +5,7 @@ use futures::future::BoxFuture;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Action, Effect, ErrorInfo};
+use crate::audit_log::AuditLog;
 use crate::drafts::DraftStore;
 
 use super::backend::{Backend, Backends};
@@ -31,6 +32,7 @@ pub fn spawn(
     effect: Effect,
     backends: &Backends,
     drafts: &DraftStore,
+    audit: &AuditLog,
     read_only: bool,
     tx: &UnboundedSender<Action>,
 ) {
@@ -111,6 +113,16 @@ pub fn spawn(
             tokio::task::spawn_blocking(move || {
                 if let Err(e) = drafts.discard(&key) {
                     tracing::warn!(error = %e, "cannot remove a saved draft");
+                }
+            });
+        }
+        Effect::Audit(entry) => {
+            let audit = audit.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = audit.append(&entry) {
+                    let line =
+                        format!("audit trail not written to {}: {e}", audit.path().display());
+                    let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
                 }
             });
         }
@@ -241,6 +253,15 @@ mod tests {
             text: "{}".into(),
         });
         all.push(Effect::LoadDraft { key: "k".into() });
+        all.push(Effect::Audit(crate::app::audit::AuditEntry::new(
+            "p",
+            crate::app::Provider::Kratos,
+            &Mutation::DeleteIdentity {
+                identity: "i".into(),
+            },
+            None,
+            crate::app::audit::AuditOutcome::Sent,
+        )));
         all.push(Effect::DiscardDraft { key: "k".into() });
         all.push(Effect::ExternalEdit {
             key: "k".into(),
@@ -257,6 +278,7 @@ mod tests {
                 | Effect::LoadDraft { .. }
                 | Effect::DiscardDraft { .. }
                 | Effect::ExternalEdit { .. }
+                | Effect::Audit(_)
                 | Effect::Quit => {}
             }
         }
@@ -288,6 +310,7 @@ mod tests {
             },
             &Backends::default(),
             &DraftStore::new(std::env::temp_dir().join("idtui-never-written")),
+            &AuditLog::new(std::env::temp_dir().join("idtui-never-written/audit.jsonl")),
             true,
             &tx,
         );

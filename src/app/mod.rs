@@ -3,11 +3,13 @@
 
 pub mod action;
 pub mod audit;
+pub mod change;
 pub mod command;
 pub mod confirm;
 pub mod detail;
 pub mod editing;
 pub mod find;
+pub mod merge;
 pub mod model;
 pub mod state;
 pub mod table;

@@ -2,6 +2,7 @@
 //! back. In `changes`: confirmations, editors, drafts, copy, errors.
 
 mod changes;
+mod lifecycle;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;

@@ -137,6 +137,8 @@ pub struct EditSession {
     draft: Option<Option<String>>,
     /// `E` was pressed before the editor was ready.
     external_when_ready: bool,
+    /// Keys typed before the editor was ready, replayed into it once it is.
+    typeahead: Vec<KeyEvent>,
     /// Esc was pressed once on unsaved changes.
     pub closing: bool,
 }
@@ -323,6 +325,7 @@ fn start(
         base,
         draft: None,
         external_when_ready: false,
+        typeahead: Vec::new(),
         closing: false,
     });
     effects.push(Effect::LoadDraft { key: draft_key });
@@ -426,8 +429,8 @@ fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
         Some((text, None)) => {
             session.editor = build_editor(session, &fresh, Some(&text));
             hint = format!(
-                "restored a draft from an older idtui (its base is unknown: check it against \
-                 the server copy) · {HINT}"
+                "restored your unsaved draft (from an older idtui: its base is unknown, check \
+                 it against the server copy) · {HINT}"
             );
         }
     }
@@ -438,6 +441,12 @@ fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
     });
     session.editor.set_error(warning);
     session.phase = Phase::Editing;
+    // Nothing typed while the server was being read is lost.
+    for key in std::mem::take(&mut session.typeahead) {
+        if session.editor.input(key) {
+            write_draft(session, effects);
+        }
+    }
     if session.external_when_ready {
         session.external_when_ready = false;
         effects.push(Effect::ExternalEdit {
@@ -514,7 +523,8 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     }
     match (action, &session.phase) {
         (Some(KeyAction::Back), Phase::Loading | Phase::Unavailable) => state.editor = None,
-        (_, Phase::Loading) => state.flash = Some(LOADING.into()),
+        (Some(KeyAction::Save), Phase::Loading) => state.flash = Some(LOADING.into()),
+        (_, Phase::Loading) => session.typeahead.push(key),
         (_, Phase::Unavailable) => {}
         (Some(KeyAction::Save), _) => save(state, effects),
         (Some(KeyAction::Back), _) => {

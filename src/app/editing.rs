@@ -940,6 +940,27 @@ pub fn saved(
                     key: draft.key.clone(),
                 });
                 state.editor = None;
+            } else if let (Mutation::CreateIdentity { body }, Outcome::Applied(message)) =
+                (&change.mutation, outcome)
+            {
+                // Typed during a create: what was typed now edits the identity just made, so
+                // the next Ctrl-s can only update it, never create a second one.
+                effects.push(Effect::DiscardDraft {
+                    key: draft.key.clone(),
+                });
+                let id = message.strip_prefix(change::CREATED).unwrap_or_default();
+                let mut base = body.clone();
+                base["id"] = Value::String(id.to_string());
+                session.target = EditTarget::Identity { id: id.to_string() };
+                session.title = format!("identity {id}");
+                session.draft_key = format!("{}-identity-{id}", change.profile);
+                session.base = Some(base);
+                rebuild(session, None);
+                session.phase = Phase::Editing;
+                session.editor.set_hint(format!(
+                    "created; what you typed since now edits the new identity · {HINT}"
+                ));
+                write_draft(session, effects);
             } else {
                 // Typed during the save: keep it, as a new edit on top of what was saved.
                 if let (Expect::Value { field, after, .. }, Some(base)) =

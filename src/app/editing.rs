@@ -930,6 +930,16 @@ pub fn saved(
         return false;
     };
     let open = editor_of(state, change).is_some();
+    if let (Outcome::Applied(_), Some(session)) = (outcome, editor_of(state, change))
+        && matches!(session.phase, Phase::Loading)
+    {
+        // Reopened while the save was out: its draft and base are from before the save.
+        effects.push(Effect::DiscardDraft {
+            key: draft.key.clone(),
+        });
+        restart_loading(state, effects);
+        return true;
+    }
     match outcome {
         Outcome::Applied(_) if open => {
             let Some(session) = editor_of(state, change) else {
@@ -998,6 +1008,42 @@ pub fn saved(
         }
     }
     true
+}
+
+/// Read the open editor's object again and forget its draft (it was just saved).
+fn restart_loading(state: &mut State, effects: &mut Vec<Effect>) {
+    let profile = state
+        .tab()
+        .map(|t| t.profile.name.clone())
+        .unwrap_or_default();
+    let seq = state.fresh_seq();
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    // A read already out may answer with the copy from before the save: drop it.
+    let key = session.draft_key.clone();
+    state
+        .pending
+        .retain(|_, p| !matches!(p, Pending::EditorBase { key: k } if *k == key));
+    session.draft = Some(None);
+    session.base = None;
+    if let Some((kind, id)) = session.target.object() {
+        effects.push(Effect::FetchObject {
+            seq,
+            profile,
+            kind,
+            id: id.to_string(),
+        });
+        state.pending.insert(
+            seq,
+            Pending::EditorBase {
+                key: session.draft_key.clone(),
+            },
+        );
+    } else {
+        session.base = Some(new_identity_template());
+        become_ready(state, effects);
+    }
 }
 
 /// Put `value` as the `field` part of a whole object.

@@ -780,3 +780,26 @@ fn text_typed_during_a_create_edits_the_new_identity_instead_of_creating_another
         Some(Mutation::UpdateIdentity { .. })
     ));
 }
+
+#[test]
+fn reopening_while_the_save_is_out_shows_the_saved_server_copy_not_the_old_draft() {
+    let (mut s, mut fake) = ready();
+    fake.answer = Answer::Hold;
+    fake.press(&mut s, ch('e'));
+    let mine = editor_text(&s).replace("\"free\"", "\"pro\"");
+    set_text(&mut fake, &mut s, &mine);
+    fake.press(&mut s, ch(' '));
+    fake.press(&mut s, ctrl('s'));
+    fake.press(&mut s, key(KeyCode::Esc));
+    fake.press(&mut s, key(KeyCode::Esc));
+    // Reopened; the save's answer arrives before the editor has read anything.
+    let opening = update(&mut s, ch('e'));
+    assert!(matches!(phase(&s), Phase::Loading));
+    fake.release_held(&mut s);
+    fake.pump(&mut s, opening);
+    assert!(matches!(phase(&s), Phase::Editing));
+    let text = editor_text(&s);
+    assert!(text.contains("\"pro\"") && !text.ends_with(' '), "{text}");
+    assert!(!s.editor.as_ref().unwrap().editor.buffer().is_dirty());
+    assert!(fake.drafts.is_empty());
+}

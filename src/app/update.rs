@@ -461,12 +461,14 @@ fn back(state: &mut State) {
     }
 }
 
-/// Reset every table on the current screen (new uids: responses in flight become stale).
+/// Refresh every table on the current screen in place: the selection stays on its row (see
+/// `Table::refresh`). New uids make responses in flight stale.
 pub fn refresh_screen(state: &mut State) {
     let Some(tab) = state.tabs.get(state.active) else {
         return;
     };
     let n = tab.screen().panes.len();
+    let rows = state.table_rows();
     for i in 0..n {
         let uid = state.fresh_uid();
         if let Some(Pane::Table(t)) = state
@@ -474,7 +476,7 @@ pub fn refresh_screen(state: &mut State) {
             .get_mut(state.active)
             .map(|t| &mut t.screen_mut().panes[i])
         {
-            t.reset(uid);
+            t.refresh(uid, rows);
         }
     }
 }

@@ -42,6 +42,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageLoaded { seq, result } => on_page(state, seq, result),
         Action::ObjectLoaded { seq, result } => on_object(state, seq, result),
         Action::MutationDone { seq, result } => {
+            forget_revoked_marks(state, seq, &result);
             super::confirm::on_mutation(state, seq, result, &mut effects)
         }
         Action::DraftLoaded { key, text } => {
@@ -477,6 +478,35 @@ pub fn refresh_screen(state: &mut State) {
             .map(|t| &mut t.screen_mut().panes[i])
         {
             t.refresh(uid, rows);
+        }
+    }
+}
+
+/// Marked sessions that were revoked together are unmarked once that succeeded (the list is
+/// refreshed in place, so the marks would otherwise stay on the revoked rows).
+fn forget_revoked_marks(state: &mut State, seq: u64, result: &Result<String, ErrorInfo>) {
+    let Some(Pending::Mutation {
+        tab,
+        mutation: super::action::Mutation::RevokeSessions { sessions },
+    }) = state.pending.get(&seq)
+    else {
+        return;
+    };
+    if result.is_err() {
+        return;
+    }
+    let (tab, sessions) = (*tab, sessions.clone());
+    let tables = state
+        .tabs
+        .get_mut(tab)
+        .into_iter()
+        .flat_map(|t| t.stack.iter_mut())
+        .flat_map(|s| s.panes.iter_mut());
+    for pane in tables {
+        if let Pane::Table(t) = pane {
+            for id in &sessions {
+                t.marked.remove(id);
+            }
         }
     }
 }

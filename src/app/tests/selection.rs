@@ -372,3 +372,41 @@ fn a_failed_refresh_keeps_the_old_rows_and_r_tries_again() {
     assert!(table(&s).error.is_none());
     assert!(!s.busy());
 }
+
+#[test]
+fn marked_sessions_are_unmarked_once_their_revocation_succeeded() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 30);
+    run(&mut s, key(KeyCode::Enter), 30);
+    run(&mut s, key(KeyCode::Tab), 30);
+    assert!(matches!(table(&s).kind, ListKind::KratosSessions { .. }));
+    run(&mut s, ch(' '), 30);
+    run(&mut s, ch(' '), 30);
+    run(&mut s, ch(' '), 30);
+    assert_eq!(table(&s).marked.len(), 3);
+    run(&mut s, ch('x'), 30);
+    run(&mut s, ch('3'), 30);
+    let sent = update(&mut s, key(KeyCode::Enter));
+    let seq = sent
+        .iter()
+        .find_map(|e| match e {
+            Effect::Mutate {
+                seq,
+                mutation: Mutation::RevokeSessions { .. },
+                ..
+            } => Some(*seq),
+            _ => None,
+        })
+        .expect("revocation sent");
+    let selected = selected_id(&s);
+    run(
+        &mut s,
+        Action::MutationDone {
+            seq,
+            result: Ok("done: revoke 3 marked sessions".into()),
+        },
+        30,
+    );
+    assert!(table(&s).marked.is_empty(), "{:?}", table(&s).marked);
+    assert_eq!(selected_id(&s), selected, "the selection stays put");
+}

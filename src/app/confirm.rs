@@ -168,6 +168,7 @@ pub fn ask_delete(state: &mut State) {
         ObjectKind::Credential => {
             state.flash = Some("credentials cannot be deleted from here".into())
         }
+        ObjectKind::AuditEntry => state.flash = Some(super::audit_pane::NOT_HERE.into()),
     }
 }
 

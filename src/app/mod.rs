@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod audit;
+pub mod audit_pane;
 pub mod command;
 pub mod confirm;
 pub mod detail;

@@ -244,6 +244,9 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     let Some(action) = state.keymap.action_for(&key) else {
         return;
     };
+    if super::audit_pane::refuses(state, action) {
+        return;
+    }
     let table_rows = state.table_rows();
     let detail_rows = state.detail_rows();
     match action {

@@ -2,6 +2,7 @@
 //! back. In `changes`: confirmations, editors, drafts, copy, errors. In `selection`: the
 //! selection staying on its row across refreshes.
 
+mod audit_pane;
 mod changes;
 mod selection;
 

@@ -79,6 +79,30 @@ pub fn refuses(state: &mut State, action: KeyAction) -> bool {
     false
 }
 
+/// A plain `sent` / `applied` / `failed` line for a change through tab `tab`.
+///
+/// STOPGAP until the change lifecycle writes its own lines (with the change itself, the
+/// request id and re-read outcomes): `confirm` calls this so the trail is not empty. Remove
+/// it, and its two calls in `confirm`, when that lands.
+pub fn stopgap_line(
+    state: &State,
+    tab: usize,
+    mutation: &super::action::Mutation,
+    outcome: super::audit::AuditOutcome,
+) -> Option<super::action::Effect> {
+    if state.read_only {
+        return None;
+    }
+    let profile = &state.tabs.get(tab)?.profile;
+    Some(super::action::Effect::Audit(super::audit::AuditEntry::new(
+        &profile.name,
+        profile.provider,
+        mutation,
+        None,
+        outcome,
+    )))
+}
+
 /// `2026-05-01T12:00:03.123Z` as `2026-05-01 12:00:03`.
 fn short_time(t: &str) -> String {
     match (t.get(..10), t.get(11..19)) {

@@ -20,6 +20,13 @@ pub fn on_mutation(
         return;
     };
     state.dirty = true;
+    let outcome = match &result {
+        Ok(_) => super::audit::AuditOutcome::Applied,
+        Err(_) => super::audit::AuditOutcome::Failed,
+    };
+    effects.extend(super::audit_pane::stopgap_line(
+        state, tab, &mutation, outcome,
+    ));
     let from_editor = super::editing::saved(state, &mutation, &result, effects);
     match result {
         Err(err) if from_editor => state.flash = Some(format!("not saved: {}", err.line)),
@@ -275,6 +282,12 @@ pub fn send(state: &mut State, tab: usize, mutation: Mutation, effects: &mut Vec
         return;
     };
     let seq = state.fresh_seq();
+    effects.extend(super::audit_pane::stopgap_line(
+        state,
+        tab,
+        &mutation,
+        super::audit::AuditOutcome::Sent,
+    ));
     state.pending.insert(
         seq,
         Pending::Mutation {

@@ -370,7 +370,18 @@ fn x_revokes_the_selected_session_after_naming_it() {
     wait(&s, "Traits");
     s.send(":sessions");
     s.send_key(Key::Enter);
-    let screen = wait(&s, "ACTIVE");
+    // The header shows before the rows arrive: wait for the first row itself.
+    let screen = s
+        .wait_for(
+            |t| {
+                t.lines()
+                    .skip_while(|l| !l.contains("ACTIVE"))
+                    .nth(1)
+                    .is_some_and(|l| !l.trim().is_empty() && !l.contains("loading…"))
+            },
+            WAIT,
+        )
+        .unwrap();
     // The selected (first) row: an active session in the demo data.
     let row = screen
         .lines()

@@ -87,7 +87,7 @@ pub struct Table {
     /// Rows the user asked to move down past what is loaded; applied as pages arrive, so
     /// holding PageDown goes as far as it would on a list that was already there.
     owed: usize,
-    refreshing: Option<Refresh>,
+    refreshing: Option<Box<Refresh>>,
 }
 
 impl Table {
@@ -482,7 +482,7 @@ impl Table {
             self.slots.truncate(last + 1);
             self.starts.truncate(last + 1);
         }
-        self.refreshing = Some(Refresh {
+        self.refreshing = Some(Box::new(Refresh {
             first,
             last,
             page: first,
@@ -490,7 +490,7 @@ impl Table {
             in_flight: false,
             anchor: Some(anchor),
             old_ids,
-        });
+        }));
     }
 
     /// A page of the refresh chain arrived: it replaces the page (its length may differ),

@@ -23,17 +23,21 @@ pub const MAX_LINE: u64 = 256 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Before(u64);
 
-/// Up to `size` lines ending before byte `before` (the end of the file when `None`), newest
-/// first, each with the offset it starts at; and the offset where older lines end, if any.
+/// Lines read from the trail, newest first.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct TrailPage {
+    /// Each line with the byte offset it starts at.
+    pub lines: Vec<(u64, AuditLine)>,
+    /// Where the older lines end, if there are any.
+    pub older: Option<u64>,
+}
+
+/// Up to `size` lines ending before byte `before` (the end of the file when `None`).
 /// A missing file is an empty trail. Blank lines are skipped.
-pub fn read_page(
-    path: &Path,
-    before: Option<u64>,
-    size: usize,
-) -> io::Result<(Vec<(u64, AuditLine)>, Option<u64>)> {
+pub fn read_page(path: &Path, before: Option<u64>, size: usize) -> io::Result<TrailPage> {
     let mut file = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(TrailPage::default()),
         Err(e) => return Err(e),
     };
     let len = file.metadata()?.len();
@@ -66,7 +70,7 @@ pub fn read_page(
     if spans.len() < size && line_end > 0 && pos == 0 {
         spans.push((0, line_end));
     }
-    let next = spans.last().map(|&(s, _)| s).filter(|&s| s > 0);
+    let older = spans.last().map(|&(s, _)| s).filter(|&s| s > 0);
     let mut lines = Vec::with_capacity(spans.len());
     for (start, stop) in spans {
         let n = stop - start;
@@ -81,13 +85,13 @@ pub fn read_page(
         let text = text.strip_suffix('\r').unwrap_or(&text).to_string();
         lines.push((start, AuditLine::Text(text)));
     }
-    Ok((lines, next))
+    Ok(TrailPage { lines, older })
 }
 
 /// One page of the trail as table rows.
 pub fn page(path: &Path, cursor: &PageCursor, size: usize) -> Result<PageData, ErrorInfo> {
     let before = cursor.get::<Before>().map(|b| b.0);
-    let (lines, next) = read_page(path, before, size).map_err(|e| {
+    let TrailPage { lines, older } = read_page(path, before, size).map_err(|e| {
         let line = format!("cannot read the audit trail {}: {e}", path.display());
         ErrorInfo::new(line.clone(), line)
     })?;
@@ -96,7 +100,7 @@ pub fn page(path: &Path, cursor: &PageCursor, size: usize) -> Result<PageData, E
             .iter()
             .map(|(offset, line)| audit_pane::row(*offset, line))
             .collect(),
-        next: next.map(|n| PageCursor::wrap(Before(n))),
+        next: older.map(|n| PageCursor::wrap(Before(n))),
         total: None,
     })
 }
@@ -138,17 +142,26 @@ mod tests {
         for i in 0..10 {
             writeln!(f, "line {i}").unwrap();
         }
-        let (first, next) = read_page(&path, None, 4).unwrap();
+        let TrailPage {
+            lines: first,
+            older: next,
+        } = read_page(&path, None, 4).unwrap();
         assert_eq!(texts(&first), ["line 9", "line 8", "line 7", "line 6"]);
         assert_eq!(first[0].0, 63, "each row knows where its line starts");
         // Lines appended meanwhile do not move the older pages.
         writeln!(f, "line 10").unwrap();
-        let (second, next) = read_page(&path, next, 4).unwrap();
+        let TrailPage {
+            lines: second,
+            older: next,
+        } = read_page(&path, next, 4).unwrap();
         assert_eq!(texts(&second), ["line 5", "line 4", "line 3", "line 2"]);
-        let (third, next) = read_page(&path, next, 4).unwrap();
+        let TrailPage {
+            lines: third,
+            older: next,
+        } = read_page(&path, next, 4).unwrap();
         assert_eq!(texts(&third), ["line 1", "line 0"]);
         assert_eq!(next, None);
-        let (top, _) = read_page(&path, None, 1).unwrap();
+        let top = read_page(&path, None, 1).unwrap().lines;
         assert_eq!(texts(&top), ["line 10"]);
     }
 
@@ -156,10 +169,10 @@ mod tests {
     fn missing_file_blank_lines_no_final_newline_and_long_lines() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.jsonl");
-        assert_eq!(read_page(&path, None, 10).unwrap(), (Vec::new(), None));
+        assert_eq!(read_page(&path, None, 10).unwrap(), TrailPage::default());
         let long = "x".repeat(MAX_LINE as usize + 1);
         std::fs::write(&path, format!("a\n\n{long}\r\nb\n\nc")).unwrap();
-        let (lines, next) = read_page(&path, None, 10).unwrap();
+        let TrailPage { lines, older: next } = read_page(&path, None, 10).unwrap();
         assert_eq!(
             texts(&lines),
             ["c", "b", &format!("<{}>", MAX_LINE + 2), "a"]
@@ -181,7 +194,7 @@ mod tests {
         let mut before = None;
         let mut seen = 0;
         loop {
-            let (lines, next) = read_page(&path, before, 100).unwrap();
+            let TrailPage { lines, older: next } = read_page(&path, before, 100).unwrap();
             for (_, line) in &lines {
                 let AuditLine::Text(t) = line else { panic!() };
                 let n: usize = t.split(' ').next().unwrap().parse().unwrap();

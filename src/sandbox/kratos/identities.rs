@@ -243,7 +243,7 @@ fn without_null_admin_metadata(mut body: Value) -> Value {
     if let Some(m) = body.as_object_mut()
         && m.get("metadata_admin").is_some_and(Value::is_null)
     {
-        m.remove("metadata_admin");
+        m.shift_remove("metadata_admin");
     }
     body
 }

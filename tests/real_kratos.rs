@@ -8,6 +8,8 @@ mod kratos_server;
 
 #[path = "kratos_cases/differential.rs"]
 mod differential;
+#[path = "kratos_cases/shared.rs"]
+mod shared;
 
 /// The server the shared cases run against.
 pub async fn server() -> kratos_server::Server {

@@ -1,7 +1,11 @@
 //! The Kratos cases shared with the real-server run (`tests/kratos_cases/shared.rs`), here
 //! against the sandbox. `tests/real_kratos.rs` runs the same cases against a real Ory Kratos.
 
+mod common;
 mod kratos_server;
+
+#[path = "kratos_cases/dashboard.rs"]
+mod dashboard;
 
 #[path = "kratos_cases/shared.rs"]
 mod shared;

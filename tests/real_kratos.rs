@@ -4,7 +4,11 @@
 //! `cargo test --test real_kratos` with `IDTUI_REAL_KRATOS_URL` and
 //! `IDTUI_REAL_KRATOS_PUBLIC_URL` set. Without them every test here fails.
 
+mod common;
 mod kratos_server;
+
+#[path = "kratos_cases/dashboard.rs"]
+mod dashboard;
 
 #[path = "kratos_cases/differential.rs"]
 mod differential;

@@ -174,7 +174,10 @@ fn dashboard_applies_a_json_patch_typed_whole() {
     let after = case.identity();
     assert_eq!(after["metadata_public"]["plan"], "e2e-plan", "{after}");
     assert_eq!(after["traits"]["locale"], "fr", "{after}");
-    assert_eq!(after["state"], "active", "nothing but the typed patch was applied");
+    assert_eq!(
+        after["state"], "active",
+        "nothing but the typed patch was applied"
+    );
     quit(s);
 }
 

@@ -182,7 +182,7 @@ async fn errors_before_a_handler_come_in_each_apis_envelope() {
     }
 
     // 414
-    let long = "a".repeat(20_000);
+    let long = "a".repeat(40_000);
     let r = client
         .get(format!(
             "{base}/api/v1/headless/users?clientIdentifier={long}"

@@ -124,8 +124,12 @@ fn dashboard_browses_to_an_identity_and_shows_its_detail() {
     // The credentials tab lists the password identifier the server derived from the email.
     s.send_key(Key::Tab);
     s.send_key(Key::Tab);
-    let screen = expect(&s, "IDENTIFIERS");
-    assert!(screen.contains("password"), "{screen}");
+    // The rows come after the header: wait for the password row itself.
+    s.wait_for(
+        |t| t.contains("IDENTIFIERS") && t.lines().any(|l| l.starts_with("password")),
+        WAIT,
+    )
+    .unwrap_or_else(|screen| panic!("no password credential row:\n{screen}"));
     s.send_key(Key::Esc);
     expect(&s, "[Identities]");
     quit(s);

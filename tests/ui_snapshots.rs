@@ -149,6 +149,7 @@ fn profile(name: &str, provider: Provider) -> ProfileInfo {
         name: name.into(),
         provider,
         host: "127.0.0.1:4455".into(),
+        read_only: false,
     }
 }
 

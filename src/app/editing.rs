@@ -90,8 +90,6 @@ pub struct EditSession {
     pub draft_key: String,
     /// A save is in flight.
     pub saving: bool,
-    /// Esc was pressed once on unsaved changes.
-    pub closing: bool,
 }
 
 const HINT: &str = "Ctrl-s save · Esc close (draft kept until saved)";
@@ -206,7 +204,6 @@ fn start(state: &mut State, target: EditTarget, mut editor: EditorBox, effects: 
         tab: state.active,
         draft_key: draft_key.clone(),
         saving: false,
-        closing: false,
     });
     effects.push(Effect::LoadDraft { key: draft_key });
 }
@@ -252,10 +249,7 @@ pub fn external_edited(
             session
                 .editor
                 .set_hint(format!("edited in $EDITOR: review, then {HINT}"));
-            effects.push(Effect::WriteDraft {
-                key: key.to_string(),
-                text: session.editor.text(),
-            });
+            effects.push(draft_write(session));
         }
         Err(why) => session.editor.set_error(Some(why)),
     }
@@ -284,24 +278,11 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     };
     match action {
         Some(KeyAction::Save) => save(state, effects),
-        Some(KeyAction::Back) => {
-            if session.editor.is_dirty() && !session.closing {
-                session.closing = true;
-                session.editor.set_hint(
-                    "unsaved changes: Esc again closes (the draft is kept), Ctrl-s saves".into(),
-                );
-            } else {
-                state.editor = None;
-            }
-        }
+        Some(KeyAction::Back) => super::leaving::close_editor(state, effects),
         _ => {
-            session.closing = false;
             if session.editor.input(key) {
                 session.editor.set_error(None);
-                effects.push(Effect::WriteDraft {
-                    key: session.draft_key.clone(),
-                    text: session.editor.text(),
-                });
+                effects.push(draft_write(session));
             }
         }
     }
@@ -396,4 +377,29 @@ pub fn saved(
         }
     }
     true
+}
+
+/// The draft write for the open editor's text as it is now. Every draft the editor keeps
+/// is written through here (keys, paste, `$EDITOR`).
+pub fn draft_write(session: &EditSession) -> Effect {
+    Effect::WriteDraft {
+        key: session.draft_key.clone(),
+        text: session.editor.text(),
+    }
+}
+
+/// Pasted text goes into the open editor as it is (no auto-indent on its lines): one
+/// edit, one draft write.
+pub fn paste(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    let changed = match &mut session.editor {
+        EditorBox::Json(e) => e.paste(text),
+        EditorBox::Patch(e) => e.paste(text),
+    };
+    if changed {
+        session.editor.set_error(None);
+        effects.push(draft_write(session));
+    }
 }

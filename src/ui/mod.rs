@@ -27,6 +27,12 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         let body = Rect::new(area.x, area.y + 2, area.width, area.height - 4);
         frame.render_widget(ratatui::widgets::Clear, body);
         editor_view::draw(frame, body, &session.editor);
+        // The question about quitting stays on top of the editor it asks about.
+        if let Mode::Quitting { blockers } = &state.mode
+            && area.width >= 20
+        {
+            overlay::quitting(blockers, theme, body, frame.buffer_mut());
+        }
     }
 }
 
@@ -61,6 +67,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Mode::ErrorDetail { scroll } => overlay::error(state, *scroll, theme, body, buf),
         Mode::Confirm(c) => overlay::confirm(c, theme, body, buf),
         Mode::CourseChoice(c) => overlay::course_choice(c, theme, body, buf),
+        Mode::Quitting { blockers } => overlay::quitting(blockers, theme, body, buf),
         _ => {}
     }
 }
@@ -98,7 +105,7 @@ fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         tab.profile.provider.system(),
         sanitize::clean_line(&tab.profile.host)
     );
-    let badge = if state.read_only { " READ-ONLY " } else { "" };
+    let badge = crate::app::read_only::level(state).map_or("", |l| l.badge());
     let room = end.saturating_sub(x + 1) as usize;
     let badge_w = badge.width();
     if right.width() + badge_w > room {
@@ -198,8 +205,9 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 .unwrap_or_else(|| "   (filters loaded rows)".into());
             (format!("/{}▏{hint}", input.text), theme.normal())
         }
+        Mode::Quitting { .. } => (String::new(), theme.normal()),
         _ if state.editor.is_some() => (
-            "editing · Ctrl-s saves · Esc closes · drafts are kept until saved".into(),
+            state.editor.as_ref().map(editor_footer).unwrap_or_default(),
             theme.muted(),
         ),
         Mode::Command(input) => (format!(":{}▏", input.text), theme.normal()),
@@ -225,6 +233,20 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         area.width as usize,
         style,
     );
+}
+
+/// What the keys of an editor do, as `update` does it: Esc closes in one press, and
+/// unsaved text stays as a draft that the same key brings back.
+fn editor_footer(session: &crate::app::editing::EditSession) -> String {
+    use crate::editor::Editor;
+    if session.editor.buffer().is_dirty() {
+        format!(
+            "editing · Ctrl-s saves · Esc closes, keeping your draft ({} reopens it)",
+            crate::app::leaving::reopen_key(session)
+        )
+    } else {
+        "editing · Ctrl-s saves · Esc closes".into()
+    }
 }
 
 fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {

@@ -254,18 +254,6 @@ fn a_saved_draft_comes_back_when_the_editor_opens_again() {
     }
 }
 
-#[test]
-fn esc_on_unsaved_changes_asks_once_before_closing() {
-    let mut s = kratos_state();
-    run(&mut s, Action::Resize(80, 24), 5);
-    update(&mut s, ch('e'));
-    update(&mut s, ch(' '));
-    update(&mut s, key(KeyCode::Esc));
-    assert!(s.editor.is_some(), "first Esc only warns");
-    update(&mut s, key(KeyCode::Esc));
-    assert!(s.editor.is_none());
-}
-
 fn headless_state_with_user() -> State {
     let mut s = state_with(vec![profile("headless", Provider::Headless)]);
     let effects = update(&mut s, Action::Resize(80, 24));

@@ -2,6 +2,7 @@
 //! back. In `changes`: confirmations, editors, drafts, copy, errors.
 
 mod changes;
+mod leaving;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
@@ -22,6 +23,7 @@ pub(super) fn profile(name: &str, provider: Provider) -> ProfileInfo {
         name: name.into(),
         provider,
         host: "127.0.0.1:4455".into(),
+        read_only: false,
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod app;
+pub mod audit_log;
 pub mod cli;
 pub mod clipboard;
 pub mod config;

@@ -168,6 +168,8 @@ pub enum Effect {
         /// The editor has no edits yet, so a draft on disk is newer than `text`.
         prefer_draft: bool,
     },
+    /// Append a line to the local audit trail (`$XDG_STATE_HOME/idtui/audit.jsonl`).
+    Audit(super::audit::AuditEntry),
     Quit,
 }
 
@@ -183,6 +185,7 @@ impl Effect {
             | Effect::DiscardDraft { .. }
             | Effect::FlushDrafts
             | Effect::ExternalEdit { .. }
+            | Effect::Audit(_)
             | Effect::Quit => false,
         }
     }

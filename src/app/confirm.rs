@@ -5,27 +5,27 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::action::{Courses, Effect, Mutation};
-use super::model::{ErrorInfo, ListKind, ObjectKind};
-use super::state::{Confirm, CourseChoice, Input, Mode, Pane, Pending, State};
+use super::change::{self, Change, Outcome};
+use super::model::{ListKind, ObjectKind};
+use super::state::{Confirm, CourseChoice, Input, Mode, Pane, State};
 use super::update::{refresh_detail, refresh_screen};
 
-/// A change came back: report it, reload what shows it, and close the editor it came from.
-pub fn on_mutation(
-    state: &mut State,
-    seq: u64,
-    result: Result<String, ErrorInfo>,
-    effects: &mut Vec<Effect>,
-) {
-    let Some(Pending::Mutation { tab, mutation }) = state.pending.remove(&seq) else {
-        return;
-    };
-    state.dirty = true;
-    let from_editor = super::editing::saved(state, &mutation, &result, effects);
-    match result {
-        Err(err) if from_editor => state.flash = Some(format!("not saved: {}", err.line)),
-        Ok(message) => {
-            state.flash = Some(message);
-            if from_editor && let Some(id) = edited_identity(&mutation) {
+/// A change is over (answered, or settled by a re-read): report it, hand it to the editor
+/// it came from, and reload what shows it.
+pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: &mut Vec<Effect>) {
+    let tab = change.tab;
+    let mutation = &change.mutation;
+    let from_editor = super::editing::saved(state, change, outcome, effects);
+    match outcome {
+        Outcome::Failed(err) if from_editor => {
+            state.flash = Some(format!("not saved: {}", err.line))
+        }
+        Outcome::Failed(err) => state.error = Some(err.clone()),
+        Outcome::Unknown(why) => state.flash = Some(why.clone()),
+        Outcome::Applied(message) => {
+            state.flash = Some(message.clone());
+            state.error = None;
+            if let Some(id) = edited_identity(mutation) {
                 refresh_detail(state, ObjectKind::Identity, &id, effects);
             }
             if let Mutation::DeleteIdentity { .. }
@@ -46,7 +46,6 @@ pub fn on_mutation(
                 refresh_screen(state);
             }
         }
-        Err(err) => state.error = Some(err),
     }
 }
 
@@ -85,7 +84,20 @@ fn identity_in_view(state: &State) -> Option<String> {
     }
 }
 
+/// Why `mutation` cannot be asked for now: a change to one of its objects is unsettled.
+fn busy(state: &State, mutation: &Mutation) -> Option<String> {
+    let profile = &state.tab()?.profile.name;
+    change::objects_of(mutation)
+        .iter()
+        .find_map(|o| change::busy(state, profile, o))
+}
+
 fn confirm(state: &mut State, mutation: Mutation, type_to_confirm: Option<String>) {
+    // Refused before the question, so a second x y on the same session sends nothing.
+    if let Some(why) = busy(state, &mutation) {
+        state.flash = Some(why);
+        return;
+    }
     state.mode = Mode::Confirm(Confirm {
         mutation,
         type_to_confirm,
@@ -154,6 +166,17 @@ pub fn ask_delete(state: &mut State) {
             Some(id),
         ),
         ObjectKind::HeadlessUser => {
+            if let Some(why) = change::busy(
+                state,
+                &state
+                    .tab()
+                    .map(|t| t.profile.name.clone())
+                    .unwrap_or_default(),
+                &id,
+            ) {
+                state.flash = Some(why);
+                return;
+            }
             let client = raw
                 .get("clientIdentifier")
                 .and_then(|c| c.as_str())
@@ -267,23 +290,10 @@ pub fn on_key(state: &mut State, mut c: Confirm, key: KeyEvent, effects: &mut Ve
     send(state, state.active, c.mutation, effects);
 }
 
-/// Issue a change through the profile of tab `tab` (the runtime still checks read-only
-/// before it leaves).
+/// Send a confirmed change through the profile of tab `tab` (refused while another change
+/// to the same object is unsettled; the runtime still checks read-only before it leaves).
 pub fn send(state: &mut State, tab: usize, mutation: Mutation, effects: &mut Vec<Effect>) {
-    let Some(profile) = state.tabs.get(tab).map(|t| t.profile.name.clone()) else {
-        return;
-    };
-    let seq = state.fresh_seq();
-    state.pending.insert(
-        seq,
-        Pending::Mutation {
-            tab,
-            mutation: mutation.clone(),
-        },
-    );
-    effects.push(Effect::Mutate {
-        seq,
-        profile,
-        mutation,
-    });
+    if let Some(change) = change::plain(state, tab, mutation) {
+        change::send(state, change, effects);
+    }
 }

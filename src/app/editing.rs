@@ -1,17 +1,20 @@
-//! The JSON editors (`e`: identity, claims, client metadata; `p`: Kratos JSON Patch) as part
-//! of the state machine: opening one loads its draft, every change is written as a draft,
-//! Ctrl-s saves through a mutating `Effect`, and a failed save keeps the editor open with
-//! the error so nothing typed is lost.
+//! The JSON editors (`e`: identity, claims, client metadata; `p`: Kratos JSON Patch; `n`: a
+//! new identity) as part of the state machine. An editor starts from a fresh read of the
+//! object (never a list row) and remembers it as its base; drafts keep that base. Ctrl-s
+//! reads the object again and sends nothing if it changed since the base: a three-way view
+//! lets the user keep theirs, take the server's or merge. The change itself is sent and
+//! settled by `change`; a failed or unknown save keeps the editor and its text.
 
-use crossterm::event::KeyEvent;
-use serde_json::{Map, Value};
+use crossterm::event::{KeyCode, KeyEvent};
+use serde_json::Value;
 
-use crate::editor::{EditBuffer, Editor, JsonEditor, JsonPatchEditor};
+use crate::editor::{DiffLine, EditBuffer, Editor, JsonEditor, JsonPatchEditor, diff};
 use crate::keymap::KeyAction;
 
 use super::action::{Effect, Mutation};
-use super::model::ObjectKind;
-use super::state::{Pane, State};
+use super::change::{self, Change, Expect, Field, Outcome, SentDraft, Stage};
+use super::model::{ErrorInfo, ObjectKind, Row};
+use super::state::{Pane, Pending, State};
 
 /// What a save changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,13 +56,6 @@ impl EditorBox {
         }
     }
 
-    fn is_dirty(&self) -> bool {
-        match self {
-            EditorBox::Json(e) => e.is_dirty(),
-            EditorBox::Patch(e) => e.is_dirty(),
-        }
-    }
-
     fn set_error(&mut self, error: Option<String>) {
         match self {
             EditorBox::Json(e) => e.set_error(error),
@@ -82,34 +78,134 @@ impl EditorBox {
     }
 }
 
+/// Where an editor is in its life.
+#[derive(Debug, Clone)]
+pub enum Phase {
+    /// Waiting for the fresh copy of the object and for its draft.
+    Loading,
+    /// The fresh copy could not be read: there is nothing safe to edit.
+    Unavailable,
+    Editing,
+    /// Reading the object again just before writing (`seq` of that read).
+    Checking {
+        seq: u64,
+        value: Value,
+    },
+    /// The object changed since the base: nothing was sent; the user chooses.
+    Conflict(Box<Conflict>),
+    /// The change is out as `seq` (see `State::changes`); typing goes on and is kept.
+    Sending {
+        seq: u64,
+    },
+}
+
+/// The three-way view: what the server changed since the base, what the user changed.
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    /// The server's object as just read.
+    pub theirs: Value,
+    /// What the user wants to send (a value, or the patch).
+    pub mine: Value,
+    pub theirs_diff: Vec<DiffLine>,
+    pub mine_diff: Vec<DiffLine>,
+    /// Paths both changed (or, for a patch, paths it touches that the server changed).
+    pub overlaps: Vec<String>,
+    /// The answer to a save was lost and the server now holds a third version.
+    pub after_lost_answer: bool,
+    pub scroll: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct EditSession {
     pub target: EditTarget,
     pub editor: EditorBox,
     pub tab: usize,
     pub draft_key: String,
-    /// A save is in flight.
-    pub saving: bool,
+    pub title: String,
+    pub phase: Phase,
+    /// The object the edit is made from: read when the editor opened, or the one a restored
+    /// draft was made from. A save checks that the server still holds it.
+    pub base: Option<Value>,
+    /// A draft read before the base arrived (`Some(None)`: there is none).
+    draft: Option<Option<String>>,
+    /// `E` was pressed before the editor was ready.
+    external_when_ready: bool,
+}
+
+impl EditSession {
+    /// Whether a save of this editor is out or being checked (not settled).
+    pub fn saving(&self) -> bool {
+        matches!(self.phase, Phase::Checking { .. } | Phase::Sending { .. })
+    }
 }
 
 const HINT: &str = "Ctrl-s save · Esc close (draft kept until saved)";
+const LOADING: &str = "reading the current version from the server…";
+/// The first line of a draft file that keeps its base (older drafts are plain text).
+const DRAFT_FORMAT: &str = "idtui_draft";
 
-/// The fields of a Kratos identity a PUT takes (the rest is server-managed).
-fn identity_body(raw: &Value) -> Value {
-    let mut body = Map::new();
-    for key in [
-        "schema_id",
-        "state",
-        "traits",
-        "metadata_public",
-        "metadata_admin",
-        "external_id",
-    ] {
-        if let Some(v) = raw.get(key).filter(|v| !v.is_null()) {
-            body.insert(key.to_string(), v.clone());
+impl EditTarget {
+    /// The object an edit starts from and is checked against (none for a create).
+    fn object(&self) -> Option<(ObjectKind, &str)> {
+        match self {
+            EditTarget::NewIdentity => None,
+            EditTarget::Identity { id } | EditTarget::IdentityPatch { id } => {
+                Some((ObjectKind::Identity, id))
+            }
+            EditTarget::CoreClaims { user } => Some((ObjectKind::CoreUser, user)),
+            EditTarget::ClientMetadata { client } => Some((ObjectKind::HeadlessClient, client)),
         }
     }
-    Value::Object(body)
+
+    /// The part of the object the edit is about.
+    fn field(&self) -> Field {
+        match self {
+            EditTarget::NewIdentity | EditTarget::Identity { .. } => Field::IdentityBody,
+            EditTarget::IdentityPatch { .. } => Field::IdentityBody,
+            EditTarget::CoreClaims { .. } => Field::CoreClaims,
+            EditTarget::ClientMetadata { .. } => Field::ClientMetadata,
+        }
+    }
+}
+
+fn new_identity_template() -> Value {
+    serde_json::json!({
+        "schema_id": "default",
+        "state": "active",
+        "traits": {"email": ""},
+        "metadata_public": {},
+    })
+}
+
+/// The draft as written to disk: the text and the base it was made from.
+fn draft_text(session: &EditSession) -> String {
+    serde_json::json!({
+        DRAFT_FORMAT: 1,
+        "base": session.base,
+        "text": session.editor.text(),
+    })
+    .to_string()
+}
+
+/// A draft file's text and base (`None`: a plain-text draft from an older version).
+pub fn parse_draft(file: &str) -> (String, Option<Value>) {
+    match serde_json::from_str::<Value>(file) {
+        Ok(v) if v.get(DRAFT_FORMAT).is_some() => (
+            v.get("text")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            v.get("base").filter(|b| !b.is_null()).cloned(),
+        ),
+        _ => (file.to_string(), None),
+    }
+}
+
+fn write_draft(session: &EditSession, effects: &mut Vec<Effect>) {
+    effects.push(Effect::WriteDraft {
+        key: session.draft_key.clone(),
+        text: draft_text(session),
+    });
 }
 
 /// `n`: a new Kratos identity from a template, on a Kratos profile.
@@ -119,68 +215,48 @@ pub fn open_new(state: &mut State, effects: &mut Vec<Effect>) {
         state.flash = Some("n creates Kratos identities".into());
         return;
     }
-    let profile = tab.profile.name.clone();
-    let template = serde_json::json!({
-        "schema_id": "default",
-        "state": "active",
-        "traits": {"email": ""},
-        "metadata_public": {},
-    });
-    let editor = EditorBox::Json(JsonEditor::new(
-        "new identity",
-        format!("{profile}-new-identity"),
-        template,
-    ));
-    start(state, EditTarget::NewIdentity, editor, effects);
+    let key = format!("{}-new-identity", tab.profile.name);
+    start(
+        state,
+        EditTarget::NewIdentity,
+        "new identity".into(),
+        key,
+        effects,
+    );
 }
 
 /// `e` (or `p` when `patch`): open an editor for what is in view.
 pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
-    let (kind, id, raw) = match state.focused() {
+    let (kind, id) = match state.focused() {
         Some(Pane::Table(t)) => match t.selected_row() {
-            Some(r) => (t.kind.object(), r.id.clone(), (*r.raw).clone()),
+            Some(r) => (t.kind.object(), r.id.clone()),
             None => return,
         },
-        Some(Pane::Detail(d)) => (d.kind, d.id.clone(), (*d.raw).clone()),
+        Some(Pane::Detail(d)) => (d.kind, d.id.clone()),
         None => return,
     };
     let Some(tab) = state.tab() else { return };
     let profile = tab.profile.name.clone();
-    let (target, editor) = match (kind, patch) {
+    let (target, title, key) = match (kind, patch) {
         (ObjectKind::Identity, false) => (
             EditTarget::Identity { id: id.clone() },
-            EditorBox::Json(JsonEditor::new(
-                format!("identity {id}"),
-                format!("{profile}-identity-{id}"),
-                identity_body(&raw),
-            )),
+            format!("identity {id}"),
+            format!("{profile}-identity-{id}"),
         ),
         (ObjectKind::Identity, true) => (
             EditTarget::IdentityPatch { id: id.clone() },
-            EditorBox::Patch(JsonPatchEditor::new(
-                format!("JSON Patch for identity {id}"),
-                format!("{profile}-patch-{id}"),
-            )),
+            format!("JSON Patch for identity {id}"),
+            format!("{profile}-patch-{id}"),
         ),
         (ObjectKind::CoreUser, false) => (
             EditTarget::CoreClaims { user: id.clone() },
-            EditorBox::Json(JsonEditor::new(
-                format!("claims of user {id}"),
-                format!("{profile}-claims-{id}"),
-                raw.get("claims")
-                    .cloned()
-                    .unwrap_or(Value::Object(Map::new())),
-            )),
+            format!("claims of user {id}"),
+            format!("{profile}-claims-{id}"),
         ),
         (ObjectKind::HeadlessClient, false) => (
             EditTarget::ClientMetadata { client: id.clone() },
-            EditorBox::Json(JsonEditor::new(
-                format!("metadata of client {id}"),
-                format!("{profile}-client-{id}"),
-                raw.get("metadata")
-                    .cloned()
-                    .unwrap_or(Value::Object(Map::new())),
-            )),
+            format!("metadata of client {id}"),
+            format!("{profile}-client-{id}"),
         ),
         (_, true) => {
             state.flash = Some("p: JSON Patch applies to Kratos identities".into());
@@ -191,35 +267,195 @@ pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
             return;
         }
     };
-    start(state, target, editor, effects);
+    start(state, target, title, key, effects);
 }
 
-/// Show `editor` for `target` on the active tab and ask for its saved draft.
-fn start(state: &mut State, target: EditTarget, mut editor: EditorBox, effects: &mut Vec<Effect>) {
-    editor.set_hint(HINT.into());
-    let draft_key = editor.buffer().target_key().to_string();
+/// Show an editor for `target` on the active tab: it is usable once the fresh copy of the
+/// object and the saved draft (if any) have both arrived.
+fn start(
+    state: &mut State,
+    target: EditTarget,
+    title: String,
+    draft_key: String,
+    effects: &mut Vec<Effect>,
+) {
+    let mut placeholder = JsonEditor::new(title.clone(), draft_key.clone(), Value::Null);
+    placeholder.buffer_mut().replace_text("");
+    placeholder.buffer_mut().set_hint(LOADING);
+    let base = match target.object() {
+        Some((kind, id)) => {
+            let Some(profile) = state.tab().map(|t| t.profile.name.clone()) else {
+                return;
+            };
+            let seq = state.fresh_seq();
+            state.pending.insert(
+                seq,
+                Pending::EditorBase {
+                    key: draft_key.clone(),
+                },
+            );
+            effects.push(Effect::FetchObject {
+                seq,
+                profile,
+                kind,
+                id: id.to_string(),
+            });
+            None
+        }
+        None => Some(new_identity_template()),
+    };
     state.editor = Some(EditSession {
         target,
-        editor,
+        editor: EditorBox::Json(placeholder),
         tab: state.active,
         draft_key: draft_key.clone(),
-        saving: false,
+        title,
+        phase: Phase::Loading,
+        base,
+        draft: None,
+        external_when_ready: false,
     });
     effects.push(Effect::LoadDraft { key: draft_key });
 }
 
+/// The editor for `target` over `base`, with `text` (a draft) in it when given.
+fn build_editor(session: &EditSession, base: &Value, text: Option<&str>) -> EditorBox {
+    let mut editor = match &session.target {
+        EditTarget::IdentityPatch { .. } => EditorBox::Patch(JsonPatchEditor::new(
+            session.title.clone(),
+            session.draft_key.clone(),
+        )),
+        target => EditorBox::Json(JsonEditor::new(
+            session.title.clone(),
+            session.draft_key.clone(),
+            target.field().of(base),
+        )),
+    };
+    if let Some(text) = text {
+        editor.restore_draft(text);
+    }
+    editor.set_hint(HINT.into());
+    editor
+}
+
+/// The fresh copy of the object arrived for the editor `key`.
+pub fn base_loaded(
+    state: &mut State,
+    key: &str,
+    result: Result<Row, ErrorInfo>,
+    effects: &mut Vec<Effect>,
+) {
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    if session.draft_key != key || !matches!(session.phase, Phase::Loading) {
+        return;
+    }
+    match result {
+        Ok(row) => {
+            session.base = Some((*row.raw).clone());
+            become_ready(state, effects);
+        }
+        Err(err) => {
+            session.phase = Phase::Unavailable;
+            session.editor.set_error(Some(format!(
+                "cannot edit: the current version could not be read ({}); Esc closes",
+                err.line
+            )));
+            session.editor.set_hint("Esc close".into());
+        }
+    }
+}
+
+/// A draft arrived for the open editor.
+pub fn draft_loaded(state: &mut State, key: &str, text: Option<String>, effects: &mut Vec<Effect>) {
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    if session.draft_key != key || session.draft.is_some() {
+        return;
+    }
+    session.draft = Some(text);
+    become_ready(state, effects);
+}
+
+/// Once both the base and the draft are in, put the editor together.
+fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
+    let in_flight = state.changes.values().any(|c| {
+        c.draft
+            .as_ref()
+            .is_some_and(|d| Some(&d.key) == state.editor.as_ref().map(|s| &s.draft_key))
+    });
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    let (Some(fresh), Some(draft)) = (session.base.clone(), session.draft.clone()) else {
+        return;
+    };
+    let field = session.target.field();
+    let mut warning = None;
+    let hint;
+    match draft.as_deref().map(parse_draft) {
+        None => {
+            session.editor = build_editor(session, &fresh, None);
+            hint = HINT.to_string();
+        }
+        Some((text, Some(made_from))) => {
+            session.editor = build_editor(session, &made_from, Some(&text));
+            if field.of(&made_from) != field.of(&fresh) && session.target.object().is_some() {
+                warning = Some(
+                    "the server copy changed since this draft was made: Ctrl-s shows both \
+                     changes before anything is sent"
+                        .to_string(),
+                );
+            }
+            // The draft keeps the base it was made from, so a save compares with that.
+            session.base = Some(made_from);
+            hint = format!("restored your unsaved draft · {HINT}");
+        }
+        Some((text, None)) => {
+            session.editor = build_editor(session, &fresh, Some(&text));
+            hint = format!(
+                "restored a draft from an older idtui (its base is unknown: check it against \
+                 the server copy) · {HINT}"
+            );
+        }
+    }
+    session.editor.set_hint(if in_flight {
+        format!("your last save of this is still waiting for its answer · {hint}")
+    } else {
+        hint
+    });
+    session.editor.set_error(warning);
+    session.phase = Phase::Editing;
+    if session.external_when_ready {
+        session.external_when_ready = false;
+        effects.push(Effect::ExternalEdit {
+            key: session.draft_key.clone(),
+            text: session.editor.text(),
+            prefer_draft: false,
+        });
+    }
+}
+
 /// `E`: open the same editor as `e` (or `p` on a patch already open) and hand its text to
-/// `$EDITOR`. What comes back lands in the editor for review; only `Ctrl-s` sends it.
+/// `$EDITOR` once it is ready. What comes back lands in the editor for review; only
+/// `Ctrl-s` sends it.
 pub fn open_external(state: &mut State, effects: &mut Vec<Effect>) {
     if state.editor.is_none() {
         open(state, false, effects);
     }
-    if let Some(session) = state.editor.as_ref() {
-        effects.push(Effect::ExternalEdit {
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    match session.phase {
+        Phase::Loading => session.external_when_ready = true,
+        Phase::Unavailable | Phase::Conflict(_) => {}
+        _ => effects.push(Effect::ExternalEdit {
             key: session.draft_key.clone(),
             text: session.editor.text(),
-            prefer_draft: !session.editor.is_dirty(),
-        });
+            prefer_draft: false,
+        }),
     }
 }
 
@@ -242,6 +478,8 @@ pub fn external_edited(
             session
                 .editor
                 .set_hint(format!("$EDITOR made no change · {HINT}"));
+            // $EDITOR worked on the draft file itself: put the envelope back.
+            write_draft(session, effects);
         }
         Ok(text) => {
             session.editor.restore_draft(text.trim_end());
@@ -249,25 +487,9 @@ pub fn external_edited(
             session
                 .editor
                 .set_hint(format!("edited in $EDITOR: review, then {HINT}"));
-            effects.push(draft_write(session));
+            write_draft(session, effects);
         }
         Err(why) => session.editor.set_error(Some(why)),
-    }
-}
-
-/// A draft arrived for the open editor: put it in unless the user already typed.
-pub fn draft_loaded(state: &mut State, key: &str, text: Option<String>) {
-    let Some(session) = state.editor.as_mut() else {
-        return;
-    };
-    if session.draft_key != key || session.editor.is_dirty() {
-        return;
-    }
-    if let Some(text) = text {
-        session.editor.restore_draft(&text);
-        session
-            .editor
-            .set_hint(format!("restored your unsaved draft · {HINT}"));
     }
 }
 
@@ -276,25 +498,42 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     let Some(session) = state.editor.as_mut() else {
         return;
     };
-    match action {
-        Some(KeyAction::Save) => save(state, effects),
-        Some(KeyAction::Back) => super::leaving::close_editor(state, effects),
+    if let Phase::Conflict(_) = session.phase {
+        on_conflict_key(state, key, effects);
+        return;
+    }
+    match (action, &session.phase) {
+        (Some(KeyAction::Back), Phase::Loading | Phase::Unavailable) => state.editor = None,
+        (_, Phase::Loading) => state.flash = Some(LOADING.into()),
+        (_, Phase::Unavailable) => {}
+        (Some(KeyAction::Save), _) => save(state, effects),
+        (Some(KeyAction::Back), _) => super::leaving::close_editor(state, effects),
         _ => {
             if session.editor.input(key) {
-                session.editor.set_error(None);
-                effects.push(draft_write(session));
+                if !session.saving() {
+                    session.editor.set_error(None);
+                }
+                write_draft(session, effects);
             }
         }
     }
 }
 
 fn save(state: &mut State, effects: &mut Vec<Effect>) {
+    let profile = state
+        .tab()
+        .map(|t| t.profile.name.clone())
+        .unwrap_or_default();
     let Some(session) = state.editor.as_mut() else {
         return;
     };
-    if session.saving {
+    if session.saving() {
+        state.flash = Some("a save is in flight: keep typing, nothing is lost".into());
         return;
     }
+    let Some(base) = session.base.clone() else {
+        return;
+    };
     let value = match &mut session.editor {
         EditorBox::Json(e) => e.check().map_err(|err| err.to_string()),
         EditorBox::Patch(e) => e.validate(),
@@ -306,100 +545,477 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
             return;
         }
     };
-    let mutation = match session.target.clone() {
-        EditTarget::NewIdentity => Mutation::CreateIdentity { body: value },
-        EditTarget::Identity { id } => Mutation::UpdateIdentity {
-            identity: id,
-            body: value,
-        },
-        EditTarget::IdentityPatch { id } => Mutation::PatchIdentity {
-            identity: id,
-            patch: value,
-        },
-        EditTarget::CoreClaims { user } => Mutation::UpdateCoreClaims {
-            user,
-            claims: value,
-        },
-        EditTarget::ClientMetadata { client } => Mutation::UpdateClientMetadata {
-            client,
-            metadata: value,
-        },
+    let field = session.target.field();
+    // Compare meaning, not text: an unchanged document sends nothing.
+    if !matches!(
+        session.target,
+        EditTarget::NewIdentity | EditTarget::IdentityPatch { .. }
+    ) && value == field.of(&base)
+    {
+        session.editor.set_error(None);
+        session.editor.set_hint(format!(
+            "no change from the server copy: nothing sent · {HINT}"
+        ));
+        return;
+    }
+    let lock = match session.target.object() {
+        Some((_, id)) => id.to_string(),
+        None => format!("new:{}", session.draft_key),
     };
-    session.saving = true;
-    session.editor.set_hint("saving…".into());
-    let tab = session.tab;
-    super::confirm::send(state, tab, mutation, effects);
+    if let Some(why) = change::busy(state, &profile, &lock) {
+        if let Some(s) = state.editor.as_mut() {
+            s.editor.set_error(Some(why));
+        }
+        return;
+    }
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    match session.target.object() {
+        Some((kind, id)) => {
+            let id = id.to_string();
+            let key = session.draft_key.clone();
+            let seq = state.fresh_seq();
+            state.pending.insert(seq, Pending::PreSave { key });
+            effects.push(Effect::FetchObject {
+                seq,
+                profile,
+                kind,
+                id,
+            });
+            if let Some(s) = state.editor.as_mut() {
+                s.phase = Phase::Checking { seq, value };
+                s.editor
+                    .set_hint("checking the server copy before saving…".into());
+            }
+        }
+        None => send_edit(state, value, effects),
+    }
 }
 
-/// A save finished: close on success (dropping the draft), keep everything on failure.
-/// Returns whether the result belonged to the open editor.
-pub fn saved(
+/// The read just before a save came back: send when the server still holds the base.
+pub fn presave_loaded(
     state: &mut State,
-    mutation: &Mutation,
-    result: &Result<String, super::model::ErrorInfo>,
+    key: &str,
+    seq: u64,
+    result: Result<Row, ErrorInfo>,
     effects: &mut Vec<Effect>,
-) -> bool {
+) {
     let Some(session) = state.editor.as_mut() else {
-        return false;
+        return;
     };
-    let ours = session.saving
-        && match (&session.target, mutation) {
-            (EditTarget::NewIdentity, Mutation::CreateIdentity { .. }) => true,
-            (EditTarget::Identity { id }, Mutation::UpdateIdentity { identity, .. })
-            | (EditTarget::IdentityPatch { id }, Mutation::PatchIdentity { identity, .. }) => {
-                id == identity
-            }
-            (EditTarget::CoreClaims { user }, Mutation::UpdateCoreClaims { user: u, .. }) => {
-                user == u
-            }
-            (
-                EditTarget::ClientMetadata { client },
-                Mutation::UpdateClientMetadata { client: c, .. },
-            ) => client == c,
-            _ => false,
-        };
-    if !ours {
-        return false;
+    let value = match &session.phase {
+        Phase::Checking { seq: s, value } if *s == seq && session.draft_key == key => value.clone(),
+        _ => return,
+    };
+    let theirs = match result {
+        Ok(row) => (*row.raw).clone(),
+        Err(err) => {
+            session.phase = Phase::Editing;
+            session.editor.set_error(Some(format!(
+                "nothing sent: the server copy could not be read before saving ({}); Ctrl-s tries again",
+                err.line
+            )));
+            session.editor.set_hint(HINT.into());
+            return;
+        }
+    };
+    let field = session.target.field();
+    let base = session.base.clone().unwrap_or(Value::Null);
+    if field.of(&theirs) == field.of(&base) {
+        session.base = Some(theirs);
+        send_edit(state, value, effects);
+        return;
     }
-    session.saving = false;
-    match result {
-        Ok(_) => {
+    let is_patch = matches!(session.target, EditTarget::IdentityPatch { .. });
+    if !is_patch && field.of(&theirs) == value {
+        // Someone made the very same change: there is nothing left to send.
+        effects.push(Effect::DiscardDraft {
+            key: session.draft_key.clone(),
+        });
+        state.editor = None;
+        state.flash = Some("the server already holds exactly your version: nothing sent".into());
+        return;
+    }
+    session.phase = Phase::Conflict(Box::new(conflict(session, &base, theirs, value, false)));
+}
+
+/// The three-way view of `base` → `theirs` and `base` → `mine`.
+fn conflict(
+    session: &EditSession,
+    base: &Value,
+    theirs: Value,
+    mine: Value,
+    after_lost_answer: bool,
+) -> Conflict {
+    let field = session.target.field();
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let (b, t) = (field.of(base), field.of(&theirs));
+    let mine_after = match &session.editor {
+        EditorBox::Patch(p) => p
+            .preview(base)
+            .map(|v| field.of(&v))
+            .unwrap_or_else(|_| b.clone()),
+        EditorBox::Json(_) => mine.clone(),
+    };
+    let merge = super::merge::three_way(&b, &t, &mine_after);
+    Conflict {
+        theirs_diff: diff(&pretty(&b), &pretty(&t)),
+        mine_diff: diff(&pretty(&b), &pretty(&mine_after)),
+        overlaps: merge.conflicts,
+        theirs,
+        mine,
+        after_lost_answer,
+        scroll: 0,
+    }
+}
+
+/// Keys of the three-way view: `k` keep mine, `t` take theirs, `m` merge, Esc back.
+fn on_conflict_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
+    let action = state.keymap.action_for(&key);
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    let Phase::Conflict(c) = &mut session.phase else {
+        return;
+    };
+    let c = (**c).clone();
+    let is_patch = matches!(session.target, EditTarget::IdentityPatch { .. });
+    let field = session.target.field();
+    match (key.code, action) {
+        (KeyCode::Char('k'), _) => {
+            // Mine over theirs: the server's version becomes the base, and the save starts
+            // again (so a third change in between is caught too).
+            session.base = Some(c.theirs.clone());
+            rebuild(session, None);
+            session.phase = Phase::Editing;
+            write_draft(session, effects);
+            save(state, effects);
+        }
+        (KeyCode::Char('t'), _) => {
             effects.push(Effect::DiscardDraft {
                 key: session.draft_key.clone(),
             });
-            state.editor = None;
+            if is_patch {
+                state.editor = None;
+                state.flash = Some("took the server's version: your patch was dropped".into());
+                return;
+            }
+            session.base = Some(c.theirs.clone());
+            session.editor = build_editor(session, &c.theirs, None);
+            session.editor.set_hint(format!(
+                "you now edit the server's version; your changes were dropped · {HINT}"
+            ));
+            session.phase = Phase::Editing;
         }
-        Err(err) => {
-            session.editor.set_error(Some(err.line.clone()));
-            session
-                .editor
-                .set_hint(format!("not saved; your text is kept · {HINT}"));
+        (KeyCode::Char('m'), _) => {
+            let base = session.base.clone().unwrap_or(Value::Null);
+            session.base = Some(c.theirs.clone());
+            if is_patch {
+                // A patch merges by applying it to the server's version: review, then save.
+                rebuild(session, None);
+            } else {
+                let merged =
+                    super::merge::three_way(&field.of(&base), &field.of(&c.theirs), &c.mine);
+                let text = serde_json::to_string_pretty(&merged.merged).unwrap_or_default();
+                rebuild(session, Some(&text));
+            }
+            let summary = if c.overlaps.is_empty() {
+                "merged onto the server's version with no conflict: review, then Ctrl-s".to_string()
+            } else {
+                format!(
+                    "merged; both changed {} place(s), yours kept: {}",
+                    c.overlaps.len(),
+                    c.overlaps.join("; ")
+                )
+            };
+            session.editor.set_error(Some(summary));
+            session.phase = Phase::Editing;
+            write_draft(session, effects);
+        }
+        (_, Some(KeyAction::MoveDown)) => {
+            if let Phase::Conflict(c) = &mut session.phase {
+                c.scroll += 1;
+            }
+        }
+        (_, Some(KeyAction::MoveUp)) => {
+            if let Phase::Conflict(c) = &mut session.phase {
+                c.scroll = c.scroll.saturating_sub(1);
+            }
+        }
+        (KeyCode::Esc | KeyCode::Char('e'), _) => {
+            session.phase = Phase::Editing;
+            session.editor.set_hint(format!(
+                "nothing sent: the server changed since you started; Ctrl-s shows it again · {HINT}"
+            ));
+        }
+        _ => {}
+    }
+}
+
+/// Rebuild the editor over the session's (new) base, keeping its text unless `text` is given.
+fn rebuild(session: &mut EditSession, text: Option<&str>) {
+    let base = session.base.clone().unwrap_or(Value::Null);
+    let text = text
+        .map(str::to_string)
+        .unwrap_or_else(|| session.editor.text());
+    session.editor = build_editor(session, &base, Some(&text));
+}
+
+/// Send the checked `value`: the change, what a re-read must show, and the draft it is from.
+fn send_edit(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
+    let Some(session) = state.editor.as_ref() else {
+        return;
+    };
+    let Some(t) = state.tabs.get(session.tab) else {
+        return;
+    };
+    let base = session.base.clone().unwrap_or(Value::Null);
+    let field = session.target.field();
+    let before = field.of(&base);
+    let (mutation, kind_id, after, audit_change) = match session.target.clone() {
+        EditTarget::NewIdentity => {
+            let traits = value.get("traits").cloned().unwrap_or(Value::Null);
+            let identifier = traits
+                .get("email")
+                .and_then(Value::as_str)
+                .filter(|e| !e.is_empty())
+                .map(str::to_string);
+            let change = Change {
+                tab: session.tab,
+                profile: t.profile.name.clone(),
+                provider: t.profile.provider,
+                mutation: Mutation::CreateIdentity {
+                    body: value.clone(),
+                },
+                expect: Expect::Created { identifier, traits },
+                audit_change: Some(value),
+                draft: Some(SentDraft {
+                    key: session.draft_key.clone(),
+                    text: session.editor.text(),
+                }),
+                stage: Stage::Sending,
+            };
+            return sent(state, change, effects);
+        }
+        EditTarget::Identity { id } => (
+            Mutation::UpdateIdentity {
+                identity: id.clone(),
+                body: value.clone(),
+            },
+            (ObjectKind::Identity, id),
+            value.clone(),
+            Value::Array(super::merge::changes(&before, &value)),
+        ),
+        EditTarget::IdentityPatch { id } => {
+            let after = match &session.editor {
+                EditorBox::Patch(p) => p.preview(&base).map(|v| field.of(&v)).ok(),
+                EditorBox::Json(_) => None,
+            };
+            (
+                Mutation::PatchIdentity {
+                    identity: id.clone(),
+                    patch: value.clone(),
+                },
+                (ObjectKind::Identity, id),
+                after.unwrap_or(Value::Null),
+                value.clone(),
+            )
+        }
+        EditTarget::CoreClaims { user } => (
+            Mutation::UpdateCoreClaims {
+                user: user.clone(),
+                claims: value.clone(),
+            },
+            (ObjectKind::CoreUser, user),
+            value.clone(),
+            Value::Array(super::merge::changes(&before, &value)),
+        ),
+        EditTarget::ClientMetadata { client } => (
+            Mutation::UpdateClientMetadata {
+                client: client.clone(),
+                metadata: value.clone(),
+            },
+            (ObjectKind::HeadlessClient, client),
+            value.clone(),
+            Value::Array(super::merge::changes(&before, &value)),
+        ),
+    };
+    let change = Change {
+        tab: session.tab,
+        profile: t.profile.name.clone(),
+        provider: t.profile.provider,
+        mutation,
+        expect: Expect::Value {
+            kind: kind_id.0,
+            id: kind_id.1,
+            field,
+            before,
+            after,
+        },
+        audit_change: Some(audit_change),
+        draft: Some(SentDraft {
+            key: session.draft_key.clone(),
+            text: session.editor.text(),
+        }),
+        stage: Stage::Sending,
+    };
+    sent(state, change, effects);
+}
+
+fn sent(state: &mut State, change: Change, effects: &mut Vec<Effect>) {
+    match change::send(state, change, effects) {
+        Some(seq) => {
+            if let Some(s) = state.editor.as_mut() {
+                s.phase = Phase::Sending { seq };
+                s.editor
+                    .set_hint("saving… (keep typing: what you type now is kept)".into());
+            }
+        }
+        None => {
+            if let Some(s) = state.editor.as_mut() {
+                s.phase = Phase::Editing;
+                s.editor.set_error(state.flash.clone());
+            }
+        }
+    }
+}
+
+/// The open editor, when it is the one `change` was saved from.
+fn editor_of<'a>(state: &'a mut State, change: &Change) -> Option<&'a mut EditSession> {
+    let key = &change.draft.as_ref()?.key;
+    state.editor.as_mut().filter(|s| &s.draft_key == key)
+}
+
+/// A save is over. Applied: its draft goes (whether or not the editor is still open), and
+/// the editor closes unless the user typed on meanwhile. Failed: the text and draft stay.
+/// Returns whether the change came from an editor.
+pub fn saved(
+    state: &mut State,
+    change: &Change,
+    outcome: &Outcome,
+    effects: &mut Vec<Effect>,
+) -> bool {
+    let Some(draft) = &change.draft else {
+        return false;
+    };
+    let open = editor_of(state, change).is_some();
+    match outcome {
+        Outcome::Applied(_) if open => {
+            let Some(session) = editor_of(state, change) else {
+                return true;
+            };
+            if session.editor.text() == draft.text {
+                effects.push(Effect::DiscardDraft {
+                    key: draft.key.clone(),
+                });
+                state.editor = None;
+            } else {
+                // Typed during the save: keep it, as a new edit on top of what was saved.
+                if let (Expect::Value { field, after, .. }, Some(base)) =
+                    (&change.expect, session.base.as_mut())
+                {
+                    put_field(*field, base, after);
+                }
+                rebuild(session, None);
+                session.phase = Phase::Editing;
+                session.editor.set_hint(format!(
+                    "saved; what you typed since is kept as a new change · {HINT}"
+                ));
+                write_draft(session, effects);
+            }
+        }
+        Outcome::Applied(_) => effects.push(Effect::DiscardDraft {
+            key: draft.key.clone(),
+        }),
+        Outcome::Failed(err) => {
+            if let Some(session) = editor_of(state, change) {
+                session.phase = Phase::Editing;
+                session.editor.set_error(Some(err.line.clone()));
+                session
+                    .editor
+                    .set_hint(format!("not saved; your text is kept · {HINT}"));
+            }
+        }
+        Outcome::Unknown(why) => {
+            if let Some(session) = editor_of(state, change)
+                && !matches!(session.phase, Phase::Conflict(_))
+            {
+                session.phase = Phase::Editing;
+                session.editor.set_error(Some(why.clone()));
+            }
         }
     }
     true
 }
 
-/// The draft write for the open editor's text as it is now. Every draft the editor keeps
-/// is written through here (keys, paste, `$EDITOR`).
-pub fn draft_write(session: &EditSession) -> Effect {
-    Effect::WriteDraft {
-        key: session.draft_key.clone(),
-        text: session.editor.text(),
+/// Put `value` as the `field` part of a whole object.
+fn put_field(field: Field, raw: &mut Value, value: &Value) {
+    match (field, raw.as_object_mut(), value.as_object()) {
+        (Field::IdentityBody, Some(obj), Some(body)) => {
+            for (k, v) in body {
+                obj.insert(k.clone(), v.clone());
+            }
+        }
+        (Field::CoreClaims, Some(obj), _) => {
+            obj.insert("claims".into(), value.clone());
+        }
+        (Field::ClientMetadata, Some(obj), _) => {
+            obj.insert("metadata".into(), value.clone());
+        }
+        _ => {}
     }
 }
 
-/// Pasted text goes into the open editor as it is (no auto-indent on its lines): one
-/// edit, one draft write.
+/// A change from the open editor could not be settled: say so in the editor (saving it again
+/// is refused until `r` finds out).
+pub fn outcome_unknown(state: &mut State, change: &Change, why: &str) {
+    if let Some(session) = editor_of(state, change) {
+        session.phase = Phase::Editing;
+        session.editor.set_error(Some(why.to_string()));
+    }
+}
+
+/// The answer to a save was lost and the server now holds neither the base nor the change:
+/// show the three-way view instead of guessing.
+pub fn show_server_version(state: &mut State, change: &Change, theirs: Value) {
+    let Some(session) = editor_of(state, change) else {
+        return;
+    };
+    let base = session.base.clone().unwrap_or(Value::Null);
+    let mine = match &change.mutation {
+        Mutation::UpdateIdentity { body: v, .. }
+        | Mutation::PatchIdentity { patch: v, .. }
+        | Mutation::UpdateCoreClaims { claims: v, .. }
+        | Mutation::UpdateClientMetadata { metadata: v, .. } => v.clone(),
+        _ => return,
+    };
+    let c = conflict(session, &base, theirs, mine, true);
+    session.phase = Phase::Conflict(Box::new(c));
+}
+
+/// Pasted text goes into the open editor as it is (no auto-indent on its lines): one edit,
+/// one draft write. Only where typing goes in too (not while loading or choosing).
 pub fn paste(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
     let Some(session) = state.editor.as_mut() else {
         return;
     };
+    match session.phase {
+        Phase::Editing | Phase::Checking { .. } | Phase::Sending { .. } => {}
+        Phase::Loading => {
+            state.flash = Some(LOADING.into());
+            return;
+        }
+        Phase::Unavailable | Phase::Conflict(_) => return,
+    }
     let changed = match &mut session.editor {
         EditorBox::Json(e) => e.paste(text),
         EditorBox::Patch(e) => e.paste(text),
     };
     if changed {
-        session.editor.set_error(None);
-        effects.push(draft_write(session));
+        if !session.saving() {
+            session.editor.set_error(None);
+        }
+        write_draft(session, effects);
     }
 }

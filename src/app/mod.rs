@@ -2,12 +2,15 @@
 //! synchronous (no I/O, no awaits, no ratatui), so almost all behaviour is unit-tested here.
 
 pub mod action;
+pub mod audit;
+pub mod change;
 pub mod command;
 pub mod confirm;
 pub mod detail;
 pub mod editing;
 pub mod find;
 pub mod leaving;
+pub mod merge;
 pub mod model;
 pub mod paste;
 pub mod read_only;

@@ -305,6 +305,13 @@ pub struct ErrorInfo {
     pub line: String,
     /// Every field of the error, for `:error`.
     pub details: String,
+    /// The HTTP status, when the server answered.
+    pub status: Option<u16>,
+    /// The answer was lost or cut (timeout, broken connection, unreadable body): a change
+    /// sent may or may not have been applied.
+    pub lost: bool,
+    /// The provider's request id, when it gave one.
+    pub request_id: Option<String>,
 }
 
 impl ErrorInfo {
@@ -312,7 +319,16 @@ impl ErrorInfo {
         ErrorInfo {
             line: line.into(),
             details: details.into(),
+            status: None,
+            lost: false,
+            request_id: None,
         }
+    }
+
+    /// Whether a change that got this answer may still have been applied: the answer was
+    /// lost, or a server error (a gateway timeout, a crash after the write) says nothing.
+    pub fn outcome_unknown(&self) -> bool {
+        self.lost || self.status.is_some_and(|s| s >= 500)
     }
 }
 

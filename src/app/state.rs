@@ -142,6 +142,18 @@ pub enum Pending {
         tab: usize,
         mutation: Mutation,
     },
+    /// A re-read telling whether the change sent as `change` landed.
+    Verify {
+        change: u64,
+    },
+    /// The fresh copy an editor starts from.
+    EditorBase {
+        key: String,
+    },
+    /// The read just before an editor's save, to catch a concurrent change.
+    PreSave {
+        key: String,
+    },
 }
 
 #[derive(Debug)]
@@ -156,6 +168,8 @@ pub struct State {
     /// The last error, shown until dismissed or replaced.
     pub error: Option<ErrorInfo>,
     pub pending: HashMap<u64, Pending>,
+    /// Changes sent whose outcome is not settled yet, by the seq they were sent with.
+    pub changes: std::collections::BTreeMap<u64, super::change::Change>,
     pub width: u16,
     pub height: u16,
     pub spinner: usize,
@@ -185,6 +199,7 @@ impl State {
             flash: None,
             error: None,
             pending: HashMap::new(),
+            changes: Default::default(),
             width: 80,
             height: 24,
             spinner: 0,

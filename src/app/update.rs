@@ -40,13 +40,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.dirty = true;
             }
         }
-        Action::PageLoaded { seq, result } => on_page(state, seq, result),
-        Action::ObjectLoaded { seq, result } => on_object(state, seq, result),
+        Action::PageLoaded { seq, result } => on_page(state, seq, result, &mut effects),
+        Action::ObjectLoaded { seq, result } => on_object(state, seq, result, &mut effects),
         Action::MutationDone { seq, result } => {
-            super::confirm::on_mutation(state, seq, result, &mut effects)
+            super::change::on_answer(state, seq, result, &mut effects)
         }
         Action::DraftLoaded { key, text } => {
-            super::editing::draft_loaded(state, &key, text);
+            super::editing::draft_loaded(state, &key, text, &mut effects);
             state.dirty = true;
         }
         Action::ExternalEdited { key, result } => {
@@ -108,10 +108,19 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
     }
 }
 
-fn on_page(state: &mut State, seq: u64, result: Result<super::model::PageData, ErrorInfo>) {
+fn on_page(
+    state: &mut State,
+    seq: u64,
+    result: Result<super::model::PageData, ErrorInfo>,
+    effects: &mut Vec<Effect>,
+) {
     // Not ours any more (the table was reset or closed): drop it.
-    let Some(Pending::Page { table, page }) = state.pending.remove(&seq) else {
-        return;
+    let (table, page) = match state.pending.remove(&seq) {
+        Some(Pending::Page { table, page }) => (table, page),
+        Some(Pending::Verify { change }) => {
+            return super::change::on_verify_page(state, change, result, effects);
+        }
+        _ => return,
     };
     state.dirty = true;
     let rows = state.table_rows();
@@ -133,12 +142,26 @@ fn on_page(state: &mut State, seq: u64, result: Result<super::model::PageData, E
     }
 }
 
-fn on_object(state: &mut State, seq: u64, result: Result<Row, ErrorInfo>) {
+fn on_object(
+    state: &mut State,
+    seq: u64,
+    result: Result<Row, ErrorInfo>,
+    effects: &mut Vec<Effect>,
+) {
     let Some(pending) = state.pending.remove(&seq) else {
         return;
     };
     state.dirty = true;
     match (pending, result) {
+        (Pending::Verify { change }, result) => {
+            super::change::on_verify_object(state, change, result, effects)
+        }
+        (Pending::EditorBase { key }, result) => {
+            super::editing::base_loaded(state, &key, result, effects)
+        }
+        (Pending::PreSave { key }, result) => {
+            super::editing::presave_loaded(state, &key, seq, result, effects)
+        }
         (Pending::Object { tab, kind }, Ok(row)) if tab == state.active => {
             open_object(state, kind, &row);
         }
@@ -302,7 +325,10 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             state.mode = Mode::Command(Input::default());
         }
         KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
-        KeyAction::Refresh => refresh_screen(state),
+        KeyAction::Refresh => {
+            refresh_screen(state);
+            super::change::recheck_unknown(state, effects);
+        }
         KeyAction::Quit => super::leaving::request_quit(state, effects),
         KeyAction::CopyId => copy(state, false, effects),
         KeyAction::CopyJson => copy(state, true, effects),

@@ -66,7 +66,9 @@ impl EditBuffer {
             textarea: TextArea::default(),
             title,
             target_key,
-            original_text: text.clone(),
+            // As the text will show: a value holding control or bidi characters, written
+            // as escapes in the editor, is not a change.
+            original_text: safe_text(&text),
             error: None,
             hint: DEFAULT_HINT.to_string(),
             help: Vec::new(),

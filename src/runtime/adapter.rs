@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::api::{
     Api, ApiError, CoreCredential, CoreSearch, CoreUser, Credential, Cursor, DeleteAction,
-    HeadlessClient, HeadlessUser, Identity, IdentityFilter, Page, Session,
+    ErrorKind, HeadlessClient, HeadlessUser, Identity, IdentityFilter, Page, Session,
 };
 use crate::app::detail::{REDACTED, is_secret_key};
 use crate::app::find::KratosQuery;
@@ -55,7 +55,13 @@ pub fn error_info(e: &ApiError) -> ErrorInfo {
         let pretty = serde_json::to_string_pretty(d).unwrap_or_default();
         details.extend(pretty.lines().map(|l| format!("  {l}")));
     }
-    ErrorInfo::new(e.to_string(), details.join("\n"))
+    let mut info = ErrorInfo::new(e.to_string(), details.join("\n"));
+    info.status = e.status;
+    info.request_id = e.request_id.as_deref().map(str::to_string);
+    // A 2xx whose body could not be read is a lost answer too: the change may have landed.
+    info.lost = matches!(e.kind, ErrorKind::Timeout | ErrorKind::Connect)
+        || (e.kind == ErrorKind::Decode && e.status.is_none_or(|s| (200..300).contains(&s)));
+    info
 }
 
 fn api_cursor(cursor: &PageCursor) -> Cursor {

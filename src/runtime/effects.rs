@@ -5,6 +5,7 @@ use futures::future::BoxFuture;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Action, Effect, ErrorInfo};
+use crate::audit_log::AuditLog;
 use crate::drafts::DraftStore;
 
 use super::backend::{Backend, Backends};
@@ -32,6 +33,7 @@ pub fn spawn(
     effect: Effect,
     backends: &Backends,
     drafts: &DraftStore,
+    audit: &AuditLog,
     read_only: bool,
     tx: &UnboundedSender<Action>,
 ) {
@@ -96,6 +98,16 @@ pub fn spawn(
         | Effect::FlushDrafts => {
             debug_assert!(false, "draft effects belong to the DraftWriter");
             tracing::error!(dir = %drafts.dir().display(), "a draft effect bypassed the draft writer");
+        }
+        Effect::Audit(entry) => {
+            let audit = audit.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = audit.append(&entry) {
+                    let line =
+                        format!("audit trail not written to {}: {e}", audit.path().display());
+                    let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
+                }
+            });
         }
         // Run by the event loop itself, which owns the terminal.
         Effect::Copy { .. } | Effect::ExternalEdit { .. } | Effect::Quit => {}
@@ -225,6 +237,15 @@ mod tests {
         });
         all.push(Effect::LoadDraft { key: "k".into() });
         all.push(Effect::FlushDrafts);
+        all.push(Effect::Audit(crate::app::audit::AuditEntry::new(
+            "p",
+            crate::app::Provider::Kratos,
+            &Mutation::DeleteIdentity {
+                identity: "i".into(),
+            },
+            None,
+            crate::app::audit::AuditOutcome::Sent,
+        )));
         all.push(Effect::DiscardDraft { key: "k".into() });
         all.push(Effect::ExternalEdit {
             key: "k".into(),
@@ -242,6 +263,7 @@ mod tests {
                 | Effect::FlushDrafts
                 | Effect::DiscardDraft { .. }
                 | Effect::ExternalEdit { .. }
+                | Effect::Audit(_)
                 | Effect::Quit => {}
             }
         }
@@ -273,6 +295,7 @@ mod tests {
             },
             &Backends::default(),
             &DraftStore::new(std::env::temp_dir().join("idtui-never-written")),
+            &AuditLog::new(std::env::temp_dir().join("idtui-never-written/audit.jsonl")),
             true,
             &tx,
         );

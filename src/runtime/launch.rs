@@ -168,6 +168,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
             read_only: opts.read_only,
             osc52: Osc52Env::from_env(),
             drafts: crate::drafts::DraftStore::new(crate::drafts::DraftStore::default_dir()),
+            audit: crate::audit_log::AuditLog::new(crate::audit_log::AuditLog::default_path()),
         },
     )
     .await;

@@ -37,6 +37,7 @@ pub struct RunOptions {
     pub read_only: bool,
     pub osc52: Osc52Env,
     pub drafts: crate::drafts::DraftStore,
+    pub audit: crate::audit_log::AuditLog,
 }
 
 /// Run the dashboard until the user quits, the events end or `shutdown` resolves. Writes the
@@ -147,9 +148,14 @@ where
                         events = Some(make_events());
                         let _ = tx.send(Action::ExternalEdited { key, result });
                     }
-                    other => {
-                        effects::spawn(other, backends, &options.drafts, options.read_only, &tx)
-                    }
+                    other => effects::spawn(
+                        other,
+                        backends,
+                        &options.drafts,
+                        &options.audit,
+                        options.read_only,
+                        &tx,
+                    ),
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Pure rendering of `State` into a ratatui frame: no state changes, no I/O. Every piece of
 //! server text goes through `sanitize` before it reaches the buffer.
 
+pub mod conflict_view;
 pub mod editor_view;
 pub mod overlay;
 pub mod table;
@@ -12,6 +13,7 @@ use ratatui::layout::Rect;
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::detail::Detail;
+use crate::app::editing::Phase;
 use crate::app::state::{Mode, Pane, State};
 use crate::app::update::SPINNER;
 use crate::sanitize;
@@ -26,7 +28,10 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     {
         let body = Rect::new(area.x, area.y + 2, area.width, area.height - 4);
         frame.render_widget(ratatui::widgets::Clear, body);
-        editor_view::draw(frame, body, &session.editor);
+        match &session.phase {
+            Phase::Conflict(c) => conflict_view::draw(frame, body, &session.title, c),
+            _ => editor_view::draw(frame, body, &session.editor),
+        }
         // The question about quitting stays on top of the editor it asks about.
         if let Mode::Quitting { blockers } = &state.mode
             && area.width >= 20
@@ -235,17 +240,23 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     );
 }
 
-/// What the keys of an editor do, as `update` does it: Esc closes in one press, and
-/// unsaved text stays as a draft that the same key brings back.
+/// What the keys of an editor do, as `update` does them. While editing, Esc closes in one
+/// press, and unsaved text stays as a draft that the same key brings back.
 fn editor_footer(session: &crate::app::editing::EditSession) -> String {
     use crate::editor::Editor;
-    if session.editor.buffer().is_dirty() {
-        format!(
+    match session.phase {
+        Phase::Conflict(_) => {
+            "nothing was sent · choose: k keep mine · t take theirs · m merge · Esc back".into()
+        }
+        Phase::Loading => "reading the current version from the server…".into(),
+        Phase::Unavailable => "nothing to edit · Esc closes".into(),
+        Phase::Checking { .. } => "checking the server copy before saving…".into(),
+        Phase::Sending { .. } => "saving… keep typing: what you type now is kept".into(),
+        Phase::Editing if session.editor.buffer().is_dirty() => format!(
             "editing · Ctrl-s saves · Esc closes, keeping your draft ({} reopens it)",
             crate::app::leaving::reopen_key(session)
-        )
-    } else {
-        "editing · Ctrl-s saves · Esc closes".into()
+        ),
+        Phase::Editing => "editing · Ctrl-s saves · Esc closes".into(),
     }
 }
 

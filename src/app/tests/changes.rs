@@ -6,7 +6,6 @@ use serde_json::json;
 use super::*;
 use crate::app::Courses;
 use crate::app::state::Pending;
-use crate::editor::Editor;
 
 #[test]
 fn errors_show_in_the_status_bar_and_details_open_on_demand() {
@@ -154,104 +153,11 @@ fn ctrl_c_and_q_quit() {
     assert!(s.quit);
 }
 
-fn ctrl(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
 fn mutate_seq(effects: &[Effect]) -> Option<(u64, Mutation)> {
     effects.iter().find_map(|e| match e {
         Effect::Mutate { seq, mutation, .. } => Some((*seq, mutation.clone())),
         _ => None,
     })
-}
-
-#[test]
-fn editing_writes_drafts_and_a_failed_save_keeps_the_editor_and_its_text() {
-    let mut s = kratos_state();
-    run(&mut s, Action::Resize(80, 24), 5);
-    let effects = update(&mut s, ch('e'));
-    let key = match &effects[..] {
-        [Effect::LoadDraft { key }, ..] => key.clone(),
-        other => panic!("{other:?}"),
-    };
-    assert!(s.editor.is_some());
-    // Typing goes to the editor (not to the keymap: `q` does not quit) and is kept as a draft.
-    let effects = update(&mut s, ch('q'));
-    assert!(!s.quit);
-    assert!(
-        matches!(&effects[..], [Effect::WriteDraft { key: k, text }] if *k == key && text.starts_with('q'))
-    );
-    // Not JSON any more: Ctrl-s refuses locally with the parse error.
-    let effects = update(&mut s, ctrl('s'));
-    assert!(mutate_seq(&effects).is_none());
-    assert!(s.editor.as_ref().unwrap().editor.buffer().error().is_some());
-    update(&mut s, key_delete()); // the cursor sits on the error
-    let effects = update(&mut s, ctrl('s'));
-    let (seq, mutation) = mutate_seq(&effects).expect("saves");
-    assert!(
-        matches!(&mutation, Mutation::UpdateIdentity { body, .. } if body["traits"]["email"] == "user0@example.com")
-    );
-    // The server refuses: editor stays, with the error and the text.
-    let text_before = s.editor.as_ref().unwrap().editor.buffer().text();
-    update(
-        &mut s,
-        Action::MutationDone {
-            seq,
-            result: Err(ErrorInfo::new("kratos 400: traits are invalid", "")),
-        },
-    );
-    let session = s.editor.as_ref().expect("editor kept open");
-    assert_eq!(
-        session.editor.buffer().error(),
-        Some("kratos 400: traits are invalid")
-    );
-    assert_eq!(session.editor.buffer().text(), text_before);
-    // Saved: closed, draft discarded, detail refreshed.
-    let effects = update(&mut s, ctrl('s'));
-    let (seq, _) = mutate_seq(&effects).unwrap();
-    let effects = update(
-        &mut s,
-        Action::MutationDone {
-            seq,
-            result: Ok("done".into()),
-        },
-    );
-    assert!(s.editor.is_none());
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::DiscardDraft { key: k } if *k == key))
-    );
-}
-
-fn key_delete() -> Action {
-    key(KeyCode::Delete)
-}
-
-#[test]
-fn a_saved_draft_comes_back_when_the_editor_opens_again() {
-    let mut s = kratos_state();
-    run(&mut s, Action::Resize(80, 24), 5);
-    let effects = update(&mut s, ch('p'));
-    let key = match &effects[..] {
-        [Effect::LoadDraft { key }] => key.clone(),
-        other => panic!("{other:?}"),
-    };
-    let patch = r#"[{"op": "replace", "path": "/metadata_public/plan", "value": "pro"}]"#;
-    update(
-        &mut s,
-        Action::DraftLoaded {
-            key,
-            text: Some(patch.into()),
-        },
-    );
-    let effects = update(&mut s, ctrl('s'));
-    match mutate_seq(&effects) {
-        Some((_, Mutation::PatchIdentity { patch, .. })) => {
-            assert_eq!(patch[0]["path"], "/metadata_public/plan");
-        }
-        other => panic!("{other:?}"),
-    }
 }
 
 fn headless_state_with_user() -> State {
@@ -368,74 +274,6 @@ fn deleting_a_client_requires_typing_its_whole_identifier() {
 }
 
 #[test]
-fn n_opens_a_new_identity_template_that_saves_as_a_create() {
-    let mut s = kratos_state();
-    run(&mut s, Action::Resize(80, 24), 5);
-    update(&mut s, ch('n'));
-    let effects = update(&mut s, ctrl('s'));
-    match mutate_seq(&effects) {
-        Some((seq, Mutation::CreateIdentity { body })) => {
-            assert_eq!(body["schema_id"], "default");
-            let effects = update(
-                &mut s,
-                Action::MutationDone {
-                    seq,
-                    result: Ok("created identity x".into()),
-                },
-            );
-            assert!(s.editor.is_none());
-            assert!(
-                effects
-                    .iter()
-                    .any(|e| matches!(e, Effect::FetchPage { .. })),
-                "list reloaded"
-            );
-        }
-        other => panic!("{other:?}"),
-    }
-    // Not on other providers.
-    let mut s = state_with(vec![profile("core", Provider::Core)]);
-    update(&mut s, ch('n'));
-    assert!(s.editor.is_none());
-}
-
-#[test]
-fn editing_from_the_detail_starts_from_real_values_not_redacted_ones() {
-    let mut s = kratos_state();
-    let effects = update(&mut s, Action::Resize(80, 24));
-    let seq = match &effects[0] {
-        Effect::FetchPage { seq, .. } => *seq,
-        other => panic!("{other:?}"),
-    };
-    let row = Row::new(
-        "i1",
-        vec!["i1".into(), "a@b.example".into()],
-        json!({"id": "i1", "schema_id": "default", "traits": {"email": "a@b.example"},
-               "metadata_admin": {"api_token": "tok-123"}}),
-    );
-    update(
-        &mut s,
-        Action::PageLoaded {
-            seq,
-            result: Ok(PageData {
-                rows: vec![row],
-                next: None,
-                total: None,
-            }),
-        },
-    );
-    update(&mut s, key(KeyCode::Enter));
-    update(&mut s, ch('e'));
-    let effects = update(&mut s, ctrl('s'));
-    match mutate_seq(&effects) {
-        Some((_, Mutation::UpdateIdentity { body, .. })) => {
-            assert_eq!(body["metadata_admin"]["api_token"], "tok-123");
-        }
-        other => panic!("{other:?}"),
-    }
-}
-
-#[test]
 fn marked_sessions_are_revoked_together_after_typing_their_count() {
     let mut s = kratos_state();
     run(&mut s, Action::Resize(80, 24), 5);
@@ -466,96 +304,6 @@ fn marked_sessions_are_revoked_together_after_typing_their_count() {
         }
         other => panic!("{other:?}"),
     }
-}
-
-#[test]
-fn external_editor_text_comes_back_for_review_and_is_never_saved_directly() {
-    let mut s = kratos_state();
-    run(&mut s, Action::Resize(80, 24), 5);
-    // E opens the same editor as e and hands its text to $EDITOR.
-    let effects = update(&mut s, ch('E'));
-    let (key, text) = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::ExternalEdit {
-                key,
-                text,
-                prefer_draft,
-            } => {
-                assert!(*prefer_draft, "nothing typed yet: a saved draft is newer");
-                Some((key.clone(), text.clone()))
-            }
-            _ => None,
-        })
-        .expect("asks for $EDITOR");
-    assert!(text.contains("user0@example.com"), "{text}");
-    assert!(s.editor.is_some());
-
-    // What the editor wrote replaces the text, is kept as a draft, and nothing is sent.
-    let edited = text.replace("user0@example.com", "edited@example.com");
-    let effects = update(
-        &mut s,
-        Action::ExternalEdited {
-            key: key.clone(),
-            result: Ok(edited.clone()),
-        },
-    );
-    assert!(mutate_seq(&effects).is_none(), "never saved without Ctrl-s");
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::WriteDraft { key: k, .. } if *k == key))
-    );
-    let session = s.editor.as_ref().unwrap();
-    assert!(
-        session
-            .editor
-            .buffer()
-            .text()
-            .contains("edited@example.com")
-    );
-    assert!(session.editor.buffer().is_dirty());
-
-    // A failed editor keeps the text and says why; an answer for another editor is ignored.
-    update(
-        &mut s,
-        Action::ExternalEdited {
-            key: key.clone(),
-            result: Err("`nano` exited with exit status: 1".into()),
-        },
-    );
-    let session = s.editor.as_ref().unwrap();
-    assert!(
-        session
-            .editor
-            .buffer()
-            .text()
-            .contains("edited@example.com")
-    );
-    assert!(session.editor.buffer().error().unwrap().contains("nano"));
-    update(
-        &mut s,
-        Action::ExternalEdited {
-            key: "another-editor".into(),
-            result: Ok("{}".into()),
-        },
-    );
-    assert!(
-        s.editor
-            .as_ref()
-            .unwrap()
-            .editor
-            .buffer()
-            .text()
-            .contains("edited@example.com")
-    );
-
-    // Ctrl-s then sends exactly the reviewed text.
-    let effects = update(&mut s, ctrl('s'));
-    let (_, mutation) = mutate_seq(&effects).expect("saves");
-    assert!(
-        matches!(&mutation, Mutation::UpdateIdentity { body, .. } if body["traits"]["email"] == "edited@example.com")
-    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod changes;
 mod leaving;
+mod lifecycle;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;

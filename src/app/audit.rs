@@ -1,0 +1,179 @@
+//! What the local audit trail records about a change: built here, without I/O, and written
+//! by the runtime (`crate::audit_log`) as one JSON line each, with the time added there.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::action::{Courses, Mutation};
+use super::model::Provider;
+
+/// Where a change stands when its line is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditOutcome {
+    /// The request is about to leave.
+    Sent,
+    /// The server answered that it was done, or a re-read showed that it was.
+    Applied,
+    /// The server refused it, or a re-read showed that it did not happen.
+    Failed,
+    /// The answer was lost and a re-read could not tell.
+    Unknown,
+}
+
+/// One line of `audit.jsonl`. Never holds a secret: the change is redacted first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub profile: String,
+    pub provider: &'static str,
+    pub method: &'static str,
+    pub path: String,
+    /// The object changed (an id, or `new` for a create).
+    pub object: String,
+    /// The change itself: the JSON Patch sent, or a patch from the base to the body sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Value>,
+    pub outcome: AuditOutcome,
+    /// How the outcome was learnt when it was not the answer itself (`re-read`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl AuditEntry {
+    /// The line for `mutation` sent through `profile`, with `outcome`. `change` is redacted.
+    pub fn new(
+        profile: &str,
+        provider: Provider,
+        mutation: &Mutation,
+        change: Option<&Value>,
+        outcome: AuditOutcome,
+    ) -> AuditEntry {
+        let (method, path, object) = request_line(mutation);
+        AuditEntry {
+            profile: profile.to_string(),
+            provider: provider.key(),
+            method,
+            path,
+            object,
+            change: change.map(redact_change),
+            outcome,
+            via: None,
+            request_id: None,
+            message: None,
+        }
+    }
+}
+
+/// The HTTP method, path (relative to the profile's url) and object of a mutation, as the
+/// adapter sends it.
+fn request_line(m: &Mutation) -> (&'static str, String, String) {
+    let one = |method, path: String, id: &String| (method, path, id.clone());
+    match m {
+        Mutation::RevokeSession { session } => {
+            one("DELETE", format!("/admin/sessions/{session}"), session)
+        }
+        Mutation::RevokeSessions { sessions } => {
+            let ids = sessions.join(",");
+            ("DELETE", format!("/admin/sessions/{{{ids}}}"), ids)
+        }
+        Mutation::RevokeAllSessions { identity } => one(
+            "DELETE",
+            format!("/admin/identities/{identity}/sessions"),
+            identity,
+        ),
+        Mutation::DeleteIdentity { identity } => {
+            one("DELETE", format!("/admin/identities/{identity}"), identity)
+        }
+        Mutation::CreateIdentity { .. } => ("POST", "/admin/identities".into(), "new".into()),
+        Mutation::UpdateIdentity { identity, .. } => {
+            one("PUT", format!("/admin/identities/{identity}"), identity)
+        }
+        Mutation::PatchIdentity { identity, .. } => {
+            one("PATCH", format!("/admin/identities/{identity}"), identity)
+        }
+        Mutation::DeleteCoreUser { user } => one("DELETE", format!("/users/{user}"), user),
+        Mutation::UpdateCoreClaims { user, .. } => one("PUT", format!("/users/{user}"), user),
+        Mutation::DeleteClient { client } => {
+            one("DELETE", format!("/v1/headless/client/{client}"), client)
+        }
+        Mutation::UpdateClientMetadata { client, .. } => {
+            one("PUT", format!("/v1/headless/client/{client}"), client)
+        }
+        Mutation::DeleteHeadlessUser {
+            user,
+            client,
+            courses,
+        } => {
+            let action = match courses {
+                Courses::Reallocate(to) => format!("reallocate&reallocateTo={to}"),
+                Courses::Delete => "delete".into(),
+                Courses::Ignore => "ignore".into(),
+            };
+            let client = client
+                .as_ref()
+                .map(|c| format!("&clientIdentifier={c}"))
+                .unwrap_or_default();
+            let path = format!("/v1/headless/user/{user}?action={action}{client}");
+            one("DELETE", path, user)
+        }
+    }
+}
+
+/// `change` without secrets: secret-named fields are hidden as in the detail view, and so
+/// is the value of every patch operation on a credential or a secret-named path.
+pub fn redact_change(change: &Value) -> Value {
+    let Value::Array(ops) = change else {
+        return super::detail::redact(change);
+    };
+    let ops = ops
+        .iter()
+        .map(|op| {
+            let path = op.get("path").and_then(Value::as_str).unwrap_or("");
+            let secret = path.starts_with("/credentials")
+                || path.split('/').any(super::detail::is_secret_key);
+            let mut op = super::detail::redact(op);
+            if secret && let Some(v) = op.get_mut("value") {
+                *v = Value::String(super::detail::REDACTED.to_string());
+            }
+            op
+        })
+        .collect();
+    Value::Array(ops)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_line_names_the_request_and_hides_secrets() {
+        let m = Mutation::PatchIdentity {
+            identity: "i1".into(),
+            patch: json!([]),
+        };
+        let change =
+            json!([{"op": "replace", "path": "/metadata_admin/api_token", "value": "s3cr3t"}]);
+        let e = AuditEntry::new(
+            "prod",
+            Provider::Kratos,
+            &m,
+            Some(&change),
+            AuditOutcome::Sent,
+        );
+        let line = serde_json::to_string(&e).unwrap();
+        assert!(line.contains(r#""method":"PATCH""#), "{line}");
+        assert!(line.contains(r#""path":"/admin/identities/i1""#), "{line}");
+        assert!(line.contains(r#""outcome":"sent""#), "{line}");
+        assert!(line.contains(r#""provider":"kratos""#), "{line}");
+        assert!(!line.contains("request_id"), "{line}");
+        assert!(!line.contains("s3cr3t"), "{line}");
+        let body = json!({"traits": {"email": "a@b"}, "credentials": {"password": {"config": {"password": "hunter2"}}}});
+        let line = serde_json::to_string(&redact_change(&body)).unwrap();
+        assert!(line.contains("a@b") && !line.contains("hunter2"), "{line}");
+    }
+}

@@ -1,0 +1,102 @@
+//! The local audit trail, `$XDG_STATE_HOME/idtui/audit.jsonl`: one JSON line per step of
+//! every change sent (sent, then applied / failed / unknown), with the time. Appended only,
+//! readable by the user alone, never holding a secret (entries are redacted by `app::audit`).
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::app::audit::AuditEntry;
+
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    path: PathBuf,
+    /// Lines are written one at a time, in the order the runtime hands them over.
+    lock: Arc<Mutex<()>>,
+}
+
+impl AuditLog {
+    pub fn new(path: impl Into<PathBuf>) -> AuditLog {
+        AuditLog {
+            path: path.into(),
+            lock: Arc::new(Mutex::new(())),
+        }
+    }
+
+    /// `$XDG_STATE_HOME/idtui/audit.jsonl`.
+    pub fn default_path() -> PathBuf {
+        crate::logging::state_dir().join("audit.jsonl")
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends `entry` with the current time as one line.
+    pub fn append(&self, entry: &AuditEntry) -> io::Result<()> {
+        let time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut line = serde_json::to_value(entry).map_err(io::Error::other)?;
+        if let Some(map) = line.as_object_mut() {
+            map.insert("time".into(), time.into());
+        }
+        let mut text = serde_json::to_string(&line).map_err(io::Error::other)?;
+        text.push('\n');
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(dir) = self.path.parent() {
+            let mut builder = fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                builder.mode(0o700);
+            }
+            builder.create(dir)?;
+        }
+        let mut options = OpenOptions::new();
+        options.append(true).create(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        // One write of the whole line: O_APPEND keeps concurrent runs from interleaving.
+        options.open(&self.path)?.write_all(text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::audit::AuditOutcome;
+    use crate::app::{Mutation, Provider};
+
+    #[test]
+    fn lines_are_appended_with_a_time_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::new(dir.path().join("state/audit.jsonl"));
+        let m = Mutation::RevokeSession {
+            session: "s1".into(),
+        };
+        for outcome in [AuditOutcome::Sent, AuditOutcome::Applied] {
+            log.append(&AuditEntry::new("p", Provider::Kratos, &m, None, outcome))
+                .unwrap();
+        }
+        let text = fs::read_to_string(log.path()).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["outcome"], "sent");
+        assert_eq!(lines[1]["outcome"], "applied");
+        assert_eq!(lines[1]["path"], "/admin/sessions/s1");
+        assert!(lines[0]["time"].as_str().unwrap().ends_with('Z'));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(log.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0);
+        }
+    }
+}

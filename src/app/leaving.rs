@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::editor::Editor;
 
 use super::action::Effect;
-use super::editing::{EditSession, EditTarget};
+use super::editing::{EditSession, EditTarget, Phase};
 use super::state::{Mode, State};
 
 /// Why quitting now would lose something, one line each; empty when quitting is safe.
@@ -16,17 +16,17 @@ use super::state::{Mode, State};
 pub fn quit_blockers(state: &State) -> Vec<String> {
     let mut blockers = Vec::new();
     let open = state.editor.as_ref();
-    if let Some(session) = open.filter(|s| s.editor.buffer().is_dirty()) {
+    if let Some(session) = open.filter(|s| has_unsaved_text(s)) {
         blockers.push(format!(
-            "{}: unsaved changes in the open editor",
+            "open editor, unsaved changes: {}",
             session.editor.buffer().title()
         ));
     }
     for (key, label) in &state.unsaved_drafts {
-        if open.is_some_and(|s| s.draft_key == *key && s.editor.buffer().is_dirty()) {
+        if open.is_some_and(|s| s.draft_key == *key && has_unsaved_text(s)) {
             continue;
         }
-        blockers.push(format!("{label}: draft not saved to the server"));
+        blockers.push(format!("draft not saved to the server: {label}"));
     }
     blockers
 }
@@ -67,10 +67,7 @@ pub fn on_question_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effec
         KeyCode::Char('k') => quit(state, effects),
         KeyCode::Char('d') => {
             let mut keys: Vec<String> = state.unsaved_drafts.keys().cloned().collect();
-            if let Some(session) = state
-                .editor
-                .as_ref()
-                .filter(|s| s.editor.buffer().is_dirty())
+            if let Some(session) = state.editor.as_ref().filter(|s| has_unsaved_text(s))
                 && !keys.contains(&session.draft_key)
             {
                 keys.push(session.draft_key.clone());
@@ -95,7 +92,7 @@ pub fn close_editor(state: &mut State, effects: &mut Vec<Effect>) {
     let Some(session) = state.editor.take() else {
         return;
     };
-    if session.editor.buffer().is_dirty() {
+    if has_unsaved_text(&session) {
         effects.push(Effect::FlushDrafts);
         state.flash = Some(format!("draft kept: {} reopens it", reopen_key(&session)));
     } else if state.unsaved_drafts.contains_key(&session.draft_key) {
@@ -103,6 +100,13 @@ pub fn close_editor(state: &mut State, effects: &mut Vec<Effect>) {
             key: session.draft_key,
         });
     }
+}
+
+/// The editor holds text the user changed (not a placeholder still waiting for the
+/// server's copy, nor one that could not be read).
+pub fn has_unsaved_text(session: &EditSession) -> bool {
+    !matches!(session.phase, Phase::Loading | Phase::Unavailable)
+        && session.editor.buffer().is_dirty()
 }
 
 /// The key that opens this editor again (and with it, its draft).

@@ -110,8 +110,14 @@ fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         tab.profile.provider.system(),
         sanitize::clean_line(&tab.profile.host)
     );
-    let badge = crate::app::read_only::level(state).map_or("", |l| l.badge());
     let room = end.saturating_sub(x + 1) as usize;
+    // Which setting makes it read-only, or at least that it is, as far as room allows.
+    let badge = crate::app::read_only::level(state).map_or("", |l| {
+        [l.badge(), " READ-ONLY "]
+            .into_iter()
+            .find(|b| b.width() <= room)
+            .unwrap_or("")
+    });
     let badge_w = badge.width();
     if right.width() + badge_w > room {
         right = sanitize::fit(&right, room.saturating_sub(badge_w));

@@ -208,7 +208,10 @@ fn quitting_with_an_unsaved_draft_asks_and_esc_stays() {
         match &s.mode {
             Mode::Quitting { blockers } => {
                 assert_eq!(blockers.len(), 1, "{blockers:?}");
-                assert!(blockers[0].contains("draft not saved"), "{blockers:?}");
+                assert!(
+                    blockers[0].starts_with("draft not saved to the server: identity "),
+                    "{blockers:?}"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -260,7 +263,7 @@ fn ctrl_c_in_a_dirty_editor_asks_and_a_second_ctrl_c_keeps_and_quits() {
                 1,
                 "the open editor is named once: {blockers:?}"
             );
-            assert!(blockers[0].contains("unsaved changes in the open editor"));
+            assert!(blockers[0].starts_with("open editor, unsaved changes: identity "));
         }
         other => panic!("{other:?}"),
     }

@@ -136,9 +136,14 @@ impl Drop for Sandbox {
 }
 
 fn sandbox(generate: usize) -> Sandbox {
+    sandbox_with(generate, &[])
+}
+
+fn sandbox_with(generate: usize, extra: &[&str]) -> Sandbox {
     let mut child = Command::new(env!("CARGO_BIN_EXE_idtui"))
         .args(["sandbox", "--listen", "127.0.0.1:0", "--generate"])
         .arg(generate.to_string())
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -205,7 +210,9 @@ fn configured_profile_scrolls_to_the_end_of_10000_rows_and_back() {
 }
 
 #[test]
-fn read_only_refuses_revocation_below_the_ui() {
+fn read_only_refuses_revocation_before_any_confirmation_opens() {
+    // `--read-only` is refused up front now; the refusal below the UI (the runtime's
+    // `effects::admit`, the HTTP layer) is tested where it lives, since no key reaches it.
     let sb = sandbox(20);
     let dir = tempfile::tempdir().unwrap();
     let config = config_for(dir.path(), &sb.base);
@@ -215,19 +222,17 @@ fn read_only_refuses_revocation_below_the_ui() {
         100,
         30,
     );
-    wait(&s, "READ-ONLY");
+    wait(&s, "READ-ONLY (--read-only)");
     wait(&s, "of 20");
     s.send("X");
-    let screen = wait(&s, "Type ");
-    let prefix = screen
-        .split("Type ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap()
-        .to_string();
-    s.send(&prefix);
-    s.send_key(Key::Enter);
-    wait(&s, "read-only: refused");
+    let screen = wait(
+        &s,
+        "read-only: revoking sessions is off (idtui was started with --read-only)",
+    );
+    assert!(
+        !screen.contains("Type "),
+        "no confirmation opened:\n{screen}"
+    );
     s.send("q");
     assert!(s.wait_exit(WAIT).is_some());
 }
@@ -365,7 +370,18 @@ fn x_revokes_the_selected_session_after_naming_it() {
     wait(&s, "Traits");
     s.send(":sessions");
     s.send_key(Key::Enter);
-    let screen = wait(&s, "ACTIVE");
+    // The header shows before the rows arrive: wait for the first row itself.
+    let screen = s
+        .wait_for(
+            |t| {
+                t.lines()
+                    .skip_while(|l| !l.contains("ACTIVE"))
+                    .nth(1)
+                    .is_some_and(|l| !l.trim().is_empty() && !l.contains("loading…"))
+            },
+            WAIT,
+        )
+        .unwrap();
     // The selected (first) row: an active session in the demo data.
     let row = screen
         .lines()
@@ -396,6 +412,199 @@ fn x_revokes_the_selected_session_after_naming_it() {
         WAIT,
     )
     .unwrap();
+    s.send("q");
+    assert!(s.wait_exit(WAIT).is_some());
+}
+
+/// The identity-list requests in the sandbox's request log (`--request-log`), in order.
+fn identity_list_requests(log: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["path"].as_str().map(str::to_string))
+        .filter(|p| p.starts_with("/admin/identities?"))
+        .collect()
+}
+
+/// Waits until `log` stops growing for a while (the dashboard's read-ahead is done).
+fn settle(log: &std::path::Path) {
+    let deadline = Instant::now() + WAIT;
+    let mut last = (usize::MAX, Instant::now());
+    loop {
+        let n = std::fs::read_to_string(log).map_or(0, |t| t.lines().count());
+        if n != last.0 {
+            last = (n, Instant::now());
+        } else if last.1.elapsed() > Duration::from_millis(400) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "requests never settled");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Waits until the selected row, as drawn, satisfies `check`; returns (line, text).
+fn wait_selected(s: &PtySession, mut check: impl FnMut(u16, &str) -> bool) -> (u16, String) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let selected = s.selected_row();
+        if let Some((line, text)) = &selected
+            && check(*line, text)
+            && !s.screen_text().contains("refreshing…")
+        {
+            return selected.unwrap();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "selected row {selected:?} never matched; screen:\n{}",
+            s.screen_text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn r_and_a_delete_keep_the_selection_on_its_row_of_a_generated_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("requests.jsonl");
+    let sb = sandbox_with(2000, &["--request-log", log.to_str().unwrap()]);
+    let config = config_for(dir.path(), &sb.base);
+    let mut s = PtySession::spawn(
+        &["--config", config.to_str().unwrap(), "--profile", "kratos"],
+        &[],
+        100,
+        30,
+    );
+    wait(&s, "more below");
+    // Row 422 (page 4 of 100 rows): 17 screens of 25 rows down, then three rows up (so
+    // rows show below it).
+    for _ in 0..17 {
+        s.send_key(Key::PageDown);
+    }
+    wait(&s, "426 of ");
+    s.send("kkk");
+    wait(&s, "423 of ");
+    settle(&log);
+    let (line, before) = s.selected_row().expect("a selected row");
+    assert!(before.contains("@gen.example.com"), "{before}");
+    let next = s.line(line + 1);
+    assert!(
+        next.contains("@gen.example.com") && next != before,
+        "{next}"
+    );
+    let asked_before = identity_list_requests(&log).len();
+    let drawn_before = s.raw_output().len();
+
+    s.send("r");
+    // The pages around the selection are fetched again by their saved cursors: the list is
+    // not read again from the top.
+    let deadline = Instant::now() + WAIT;
+    while identity_list_requests(&log).len() == asked_before {
+        assert!(Instant::now() < deadline, "r sent no request");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let after = wait_selected(&s, |l, text| l == line && text == before);
+    assert_eq!(
+        after,
+        (line, before.clone()),
+        "same identity on the same line"
+    );
+    settle(&log);
+    let asked: Vec<String> = identity_list_requests(&log)[asked_before..].to_vec();
+    assert!(!asked.is_empty());
+    assert!(
+        asked.iter().all(|p| p.contains("page_token=")),
+        "a first-page request after r: {asked:?}"
+    );
+    let drawn = String::from_utf8_lossy(&s.raw_output()[drawn_before..]).into_owned();
+    assert!(
+        !drawn.contains("loading…"),
+        "the rows flashed to loading during the refresh"
+    );
+    assert!(s.screen_text().contains("423 of "));
+
+    // Delete the selected identity: the row that was below it is selected, on the same line.
+    s.send("d");
+    let screen = wait(&s, "Type ");
+    let prefix = screen
+        .split("Type ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    assert!(before.starts_with(&prefix), "{prefix} names {before}");
+    s.send(&prefix);
+    s.send_key(Key::Enter);
+    wait(&s, "done: delete identity");
+    let after = wait_selected(&s, |l, text| l == line && text == next);
+    assert_eq!(after, (line, next));
+    let screen = s.screen_text();
+    assert!(screen.contains("423 of "), "{screen}");
+    assert!(!screen.contains(before.trim_end()), "{screen}");
+    s.send("q");
+    assert!(s.wait_exit(WAIT).is_some());
+}
+
+#[test]
+fn a_revoked_session_stays_selected_and_audit_shows_the_revocation() {
+    let mut s = PtySession::spawn(&[], &[], 120, 30);
+    wait(&s, "ada.lovelace@example.com");
+    s.send("/");
+    s.send("katherine.johnson@example.com");
+    s.send_key(Key::Enter);
+    wait(&s, "search “katherine.johnson@example.com”");
+    s.send_key(Key::Enter);
+    wait(&s, "Traits");
+    s.send(":sessions");
+    s.send_key(Key::Enter);
+    wait(&s, "1 of 3");
+    // The second session.
+    s.send("j");
+    wait(&s, "2 of 3");
+    let (line, row) = wait_selected(&s, |_, text| text.contains(" yes "));
+    let id_start: String = row
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .chars()
+        .take(8)
+        .collect();
+    s.send("x");
+    let screen = wait(&s, "About to revoke session");
+    assert!(screen.contains(&id_start), "{screen}");
+    s.send("y");
+    wait(&s, "done: revoke session");
+    // The list is read again: the same session, now inactive, is still the selected row.
+    let (after_line, after) = wait_selected(&s, |_, text| text.contains(" no "));
+    assert_eq!(after_line, line, "same line");
+    assert!(after.starts_with(&id_start), "same session: {after}");
+    assert!(s.screen_text().contains("2 of 3"));
+
+    // The audit trail has the revocation, newest first.
+    s.send(":audit");
+    s.send_key(Key::Enter);
+    wait(&s, "[Audit trail]");
+    let screen = s
+        .wait_for(|t| t.contains(&format!("/admin/sessions/{id_start}")), WAIT)
+        .unwrap();
+    let first = screen
+        .lines()
+        .skip_while(|l| !l.contains("TIME (UTC)"))
+        .nth(1)
+        .unwrap();
+    assert!(
+        first.contains("DELETE") && first.contains(&id_start) && first.contains("applied"),
+        "{screen}"
+    );
+    // Enter shows the whole line.
+    s.send_key(Key::Enter);
+    let screen = wait(&s, "Audit entry");
+    assert!(screen.contains("outcome: applied"), "{screen}");
+    // The trail cannot be changed from here.
+    s.send("d");
+    wait(&s, "the audit trail is a record");
+    let written = std::fs::read_to_string(s.state_dir().join("idtui/audit.jsonl")).unwrap();
+    assert!(written.contains(&id_start), "{written}");
     s.send("q");
     assert!(s.wait_exit(WAIT).is_some());
 }

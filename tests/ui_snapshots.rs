@@ -144,6 +144,26 @@ fn headless_users() -> Vec<Row> {
         .collect()
 }
 
+/// Lines of a local audit trail as the runtime reads them, newest first: a revoke sent then
+/// applied, an edit whose answer was lost, a refused delete, a line cut short by a crash,
+/// and hostile text in a path.
+fn audit_rows() -> Vec<Row> {
+    use idtui::app::audit_pane::{AuditLine, row};
+    let lines = [
+        r#"{"profile":"kratos","provider":"kratos","method":"DELETE","path":"/admin/sessions/9b2cee18-9dd4-4c4b-8a51-5c950e651d60","object":"9b2cee18-9dd4-4c4b-8a51-5c950e651d60","outcome":"applied","request_id":"req-7f3a","time":"2026-05-01T12:00:04.120Z"}"#,
+        r#"{"profile":"kratos","provider":"kratos","method":"DELETE","path":"/admin/sessions/9b2cee18-9dd4-4c4b-8a51-5c950e651d60","object":"9b2cee18-9dd4-4c4b-8a51-5c950e651d60","outcome":"sent","time":"2026-05-01T12:00:03.981Z"}"#,
+        r#"{"profile":"core","provider":"core","method":"PUT","path":"/users/0c3fad74-a8df-4a2d-8e75-f2d356b41300","object":"0c3fad74-a8df-4a2d-8e75-f2d356b41300","change":[{"op":"replace","path":"/claims/given_name","value":"Jamie"}],"outcome":"unknown","message":"timed out","time":"2026-05-01T11:58:10.000Z"}"#,
+        r#"{"profile":"headless","provider":"headless","method":"DELETE","path":"/v1/headless/client/acme-1","object":"acme-1","outcome":"failed","request_id":"cf-8e2b1","message":"403 forbidden","time":"2026-04-30T09:15:00.000Z"}"#,
+        r#"{"profile":"kratos","provider":"kratos","method":"PATCH","path":"/admin/ident"#,
+        "{\"profile\":\"kratos\",\"provider\":\"kratos\",\"method\":\"DELETE\",\"path\":\"/admin/identities/\\u001b[2Jx\",\"object\":\"x\",\"outcome\":\"applied\",\"time\":\"2026-04-29T08:00:00.000Z\"}",
+    ];
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| row(9000 - 300 * i as u64, &AuditLine::Text(l.to_string())))
+        .collect()
+}
+
 fn profile(name: &str, provider: Provider) -> ProfileInfo {
     ProfileInfo {
         name: name.into(),
@@ -201,6 +221,7 @@ fn drive(state: &mut State, action: Action) {
                 }
                 "Credentials" => core_credentials(),
                 "Clients" => clients(),
+                "Audit trail" => audit_rows(),
                 "Users" if matches!(list, idtui::app::ListKind::CoreUsers) => core_users(),
                 _ => headless_users(),
             };
@@ -316,6 +337,22 @@ fn overlays() {
         &[key(KeyCode::Char('X')), key(KeyCode::Char('7'))],
         false,
     );
+}
+
+#[test]
+fn audit_trail_pane() {
+    let keys: Vec<Action> = ":audit"
+        .chars()
+        .map(|c| key(KeyCode::Char(c)))
+        .chain([key(KeyCode::Enter)])
+        .collect();
+    snap("audit", &keys, false);
+    // Enter on the edit whose answer was lost: the whole line, with the change.
+    let mut open = keys.clone();
+    open.push(key(KeyCode::Down));
+    open.push(key(KeyCode::Down));
+    open.push(key(KeyCode::Enter));
+    snap("audit_entry", &open, false);
 }
 
 #[test]

@@ -9,6 +9,9 @@ use super::audit::{AuditEntry, AuditOutcome};
 use super::model::{ErrorInfo, ListKind, ObjectKind, PageCursor, PageData, Provider, Row};
 use super::state::{Pending, State};
 
+/// How the answer to a create starts; the new identity's id follows.
+pub const CREATED: &str = "created identity ";
+
 /// What a re-read must show for the change to count as applied.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expect {

@@ -95,6 +95,7 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
             }
         }
         "refresh" => refresh_screen(state),
+        "audit" => super::audit_pane::open(state),
         "profile" => match state.tabs.iter().position(|t| t.profile.name == arg) {
             Some(i) => switch_tab(state, i),
             None => unknown(

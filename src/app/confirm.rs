@@ -25,6 +25,9 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
         Outcome::Applied(message) => {
             state.flash = Some(message.clone());
             state.error = None;
+            if let Mutation::RevokeSessions { sessions } = mutation {
+                super::update::forget_revoked_marks(state, tab, sessions);
+            }
             if let Some(id) = edited_identity(mutation) {
                 refresh_detail(state, ObjectKind::Identity, &id, effects);
             }
@@ -191,6 +194,7 @@ pub fn ask_delete(state: &mut State) {
         ObjectKind::Credential => {
             state.flash = Some("credentials cannot be deleted from here".into())
         }
+        ObjectKind::AuditEntry => state.flash = Some(super::audit_pane::NOT_HERE.into()),
     }
 }
 

@@ -322,6 +322,33 @@ fn summary(kind: ObjectKind, v: &Value) -> Vec<DocLine> {
             }
             flattened(&mut out, "Metadata", v.get("metadata"));
         }
+        ObjectKind::AuditEntry => {
+            heading(&mut out, "Audit entry");
+            fields(
+                &mut out,
+                v,
+                &[
+                    ("time", "/time"),
+                    ("profile", "/profile"),
+                    ("provider", "/provider"),
+                    ("method", "/method"),
+                    ("path", "/path"),
+                    ("object", "/object"),
+                    ("outcome", "/outcome"),
+                    ("learnt by", "/via"),
+                    ("request id", "/request_id"),
+                    ("message", "/message"),
+                    // A line that could not be read.
+                    ("at byte", "/offset"),
+                    ("problem", "/problem"),
+                    ("text", "/text"),
+                ],
+            );
+            if let Some(change) = v.get("change").filter(|c| !c.is_null()) {
+                heading(&mut out, "Change");
+                json_lines(change, &mut out);
+            }
+        }
     }
     out
 }

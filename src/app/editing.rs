@@ -130,6 +130,8 @@ pub struct EditSession {
     draft: Option<Option<String>>,
     /// `E` was pressed before the editor was ready.
     external_when_ready: bool,
+    /// Keys typed before the editor was ready, replayed into it once it is.
+    typeahead: Vec<KeyEvent>,
 }
 
 impl EditSession {
@@ -314,6 +316,7 @@ fn start(
         base,
         draft: None,
         external_when_ready: false,
+        typeahead: Vec::new(),
     });
     effects.push(Effect::LoadDraft { key: draft_key });
 }
@@ -416,8 +419,8 @@ fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
         Some((text, None)) => {
             session.editor = build_editor(session, &fresh, Some(&text));
             hint = format!(
-                "restored a draft from an older idtui (its base is unknown: check it against \
-                 the server copy) · {HINT}"
+                "restored your unsaved draft (from an older idtui: its base is unknown, check \
+                 it against the server copy) · {HINT}"
             );
         }
     }
@@ -428,6 +431,12 @@ fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
     });
     session.editor.set_error(warning);
     session.phase = Phase::Editing;
+    // Nothing typed while the server was being read is lost.
+    for key in std::mem::take(&mut session.typeahead) {
+        if session.editor.input(key) {
+            write_draft(session, effects);
+        }
+    }
     if session.external_when_ready {
         session.external_when_ready = false;
         effects.push(Effect::ExternalEdit {
@@ -504,7 +513,8 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     }
     match (action, &session.phase) {
         (Some(KeyAction::Back), Phase::Loading | Phase::Unavailable) => state.editor = None,
-        (_, Phase::Loading) => state.flash = Some(LOADING.into()),
+        (Some(KeyAction::Save), Phase::Loading) => state.flash = Some(LOADING.into()),
+        (_, Phase::Loading) => session.typeahead.push(key),
         (_, Phase::Unavailable) => {}
         (Some(KeyAction::Save), _) => save(state, effects),
         (Some(KeyAction::Back), _) => super::leaving::close_editor(state, effects),
@@ -900,6 +910,16 @@ pub fn saved(
         return false;
     };
     let open = editor_of(state, change).is_some();
+    if let (Outcome::Applied(_), Some(session)) = (outcome, editor_of(state, change))
+        && matches!(session.phase, Phase::Loading)
+    {
+        // Reopened while the save was out: its draft and base are from before the save.
+        effects.push(Effect::DiscardDraft {
+            key: draft.key.clone(),
+        });
+        restart_loading(state, effects);
+        return true;
+    }
     match outcome {
         Outcome::Applied(_) if open => {
             let Some(session) = editor_of(state, change) else {
@@ -910,6 +930,27 @@ pub fn saved(
                     key: draft.key.clone(),
                 });
                 state.editor = None;
+            } else if let (Mutation::CreateIdentity { body }, Outcome::Applied(message)) =
+                (&change.mutation, outcome)
+            {
+                // Typed during a create: what was typed now edits the identity just made, so
+                // the next Ctrl-s can only update it, never create a second one.
+                effects.push(Effect::DiscardDraft {
+                    key: draft.key.clone(),
+                });
+                let id = message.strip_prefix(change::CREATED).unwrap_or_default();
+                let mut base = body.clone();
+                base["id"] = Value::String(id.to_string());
+                session.target = EditTarget::Identity { id: id.to_string() };
+                session.title = format!("identity {id}");
+                session.draft_key = format!("{}-identity-{id}", change.profile);
+                session.base = Some(base);
+                rebuild(session, None);
+                session.phase = Phase::Editing;
+                session.editor.set_hint(format!(
+                    "created; what you typed since now edits the new identity · {HINT}"
+                ));
+                write_draft(session, effects);
             } else {
                 // Typed during the save: keep it, as a new edit on top of what was saved.
                 if let (Expect::Value { field, after, .. }, Some(base)) =
@@ -947,6 +988,42 @@ pub fn saved(
         }
     }
     true
+}
+
+/// Read the open editor's object again and forget its draft (it was just saved).
+fn restart_loading(state: &mut State, effects: &mut Vec<Effect>) {
+    let profile = state
+        .tab()
+        .map(|t| t.profile.name.clone())
+        .unwrap_or_default();
+    let seq = state.fresh_seq();
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    // A read already out may answer with the copy from before the save: drop it.
+    let key = session.draft_key.clone();
+    state
+        .pending
+        .retain(|_, p| !matches!(p, Pending::EditorBase { key: k } if *k == key));
+    session.draft = Some(None);
+    session.base = None;
+    if let Some((kind, id)) = session.target.object() {
+        effects.push(Effect::FetchObject {
+            seq,
+            profile,
+            kind,
+            id: id.to_string(),
+        });
+        state.pending.insert(
+            seq,
+            Pending::EditorBase {
+                key: session.draft_key.clone(),
+            },
+        );
+    } else {
+        session.base = Some(new_identity_template());
+        become_ready(state, effects);
+    }
 }
 
 /// Put `value` as the `field` part of a whole object.
@@ -1003,7 +1080,9 @@ pub fn paste(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
     match session.phase {
         Phase::Editing | Phase::Checking { .. } | Phase::Sending { .. } => {}
         Phase::Loading => {
-            state.flash = Some(LOADING.into());
+            state.flash = Some(
+                "paste not taken: the editor is still reading the server copy; paste again".into(),
+            );
             return;
         }
         Phase::Unavailable | Phase::Conflict(_) => return,

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod audit;
+pub mod audit_pane;
 pub mod change;
 pub mod command;
 pub mod confirm;

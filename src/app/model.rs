@@ -49,12 +49,22 @@ impl Provider {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListKind {
     KratosIdentities,
-    KratosSessions { identity: String },
-    KratosCredentials { identity: String },
+    KratosSessions {
+        identity: String,
+    },
+    KratosCredentials {
+        identity: String,
+    },
     CoreUsers,
-    CoreCredentials { user: String },
+    CoreCredentials {
+        user: String,
+    },
     HeadlessClients,
-    HeadlessUsers { client: Option<String> },
+    HeadlessUsers {
+        client: Option<String>,
+    },
+    /// The local audit trail (`:audit`), newest first; served from the file, not a backend.
+    Audit,
 }
 
 impl ListKind {
@@ -65,6 +75,7 @@ impl ListKind {
             ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. } => "Credentials",
             ListKind::CoreUsers | ListKind::HeadlessUsers { .. } => "Users",
             ListKind::HeadlessClients => "Clients",
+            ListKind::Audit => "Audit trail",
         }
     }
 
@@ -79,6 +90,7 @@ impl ListKind {
             ListKind::CoreUsers => ObjectKind::CoreUser,
             ListKind::HeadlessClients => ObjectKind::HeadlessClient,
             ListKind::HeadlessUsers { .. } => ObjectKind::HeadlessUser,
+            ListKind::Audit => ObjectKind::AuditEntry,
         }
     }
 
@@ -102,6 +114,7 @@ impl ListKind {
             ListKind::CoreUsers => &CORE_USER_COLUMNS,
             ListKind::HeadlessClients => &CLIENT_COLUMNS,
             ListKind::HeadlessUsers { .. } => &HEADLESS_USER_COLUMNS,
+            ListKind::Audit => &AUDIT_COLUMNS,
         }
     }
 }
@@ -115,6 +128,8 @@ pub enum ObjectKind {
     CoreUser,
     HeadlessClient,
     HeadlessUser,
+    /// One line of the local audit trail.
+    AuditEntry,
 }
 
 impl ObjectKind {
@@ -126,6 +141,7 @@ impl ObjectKind {
             ObjectKind::CoreUser => "user",
             ObjectKind::HeadlessClient => "client",
             ObjectKind::HeadlessUser => "user",
+            ObjectKind::AuditEntry => "audit entry",
         }
     }
 
@@ -138,6 +154,8 @@ impl ObjectKind {
             | ObjectKind::HeadlessClient
             | ObjectKind::HeadlessUser => Some(1),
             ObjectKind::Credential => Some(0),
+            // The request path.
+            ObjectKind::AuditEntry => Some(3),
             ObjectKind::Session => None,
         }
     }
@@ -231,6 +249,15 @@ const CLIENT_COLUMNS: [Column; 4] = [
     col("NAME", 10, 0, 0),
     col("USERS", 5, 8, 2),
     col("METADATA", 8, 0, 3),
+];
+const AUDIT_COLUMNS: [Column; 6] = [
+    col("TIME (UTC)", 19, 19, 0),
+    col("PROFILE", 7, 16, 1),
+    col("METHOD", 6, 6, 0),
+    // Cut in the middle: a path ends with the object's id.
+    id_col("PATH", 12, 0, 0),
+    col("OUTCOME", 7, 9, 0),
+    id_col("REQUEST ID", 10, 36, 2),
 ];
 const HEADLESS_USER_COLUMNS: [Column; 5] = [
     id_col("IDENTIFIER", 8, 24, 0),

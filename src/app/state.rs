@@ -18,6 +18,7 @@ pub const TABLE_CHROME: u16 = 5;
 pub const DETAIL_CHROME: u16 = 4;
 /// Commands the command line knows (completion and help).
 pub const COMMANDS: &[&str] = &[
+    "audit",
     "credentials",
     "error",
     "goto",

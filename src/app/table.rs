@@ -1,6 +1,12 @@
 //! A table over a cursor-paginated list. It keeps every page's cursor and length (a few
 //! bytes each) but the rows of only a window of pages around the selection; pages leaving
 //! the window are dropped and fetched again by their saved cursor when the selection returns.
+//!
+//! A refresh ([`Table::refresh`]) happens in place: the rows on screen stay until their pages
+//! come back, fetched again in order from the first visible page's saved cursor, and then the
+//! same row (by id) is selected again, or the row now at its place when it is gone.
+
+use std::collections::HashSet;
 
 use super::find::LocalFilter;
 use super::model::{ListKind, PageCursor, PageData, Row};
@@ -14,6 +20,37 @@ struct Slot {
     len: usize,
     rows: Option<Vec<Row>>,
     loading: bool,
+}
+
+/// Where the selection was when a refresh started.
+#[derive(Debug)]
+struct Anchor {
+    /// The selected row's id, when its page was in memory.
+    id: Option<String>,
+    /// Its index in the table.
+    index: usize,
+    /// Its position among the filter's matches, when a filter is open.
+    match_pos: Option<usize>,
+    /// How far below the first visible row it was (kept, so the screen does not jump).
+    on_screen: usize,
+}
+
+/// An in-place refresh: pages `first..=last` are fetched again one after the other, each
+/// from the `next` cursor the previous one returned (so a row removed or added in one page
+/// moves the following pages along instead of leaving a gap or a duplicate).
+#[derive(Debug)]
+struct Refresh {
+    first: usize,
+    last: usize,
+    /// The page to fetch next and its cursor.
+    page: usize,
+    cursor: PageCursor,
+    in_flight: bool,
+    /// `None` once the selection was placed, or when the user moved it meanwhile.
+    anchor: Option<Anchor>,
+    /// Ids the refreshed pages held before, when rows were marked (marks of rows that went
+    /// are dropped).
+    old_ids: HashSet<String>,
 }
 
 /// A page the table wants fetched.
@@ -50,6 +87,7 @@ pub struct Table {
     /// Rows the user asked to move down past what is loaded; applied as pages arrive, so
     /// holding PageDown goes as far as it would on a list that was already there.
     owed: usize,
+    refreshing: Option<Box<Refresh>>,
 }
 
 impl Table {
@@ -71,6 +109,7 @@ impl Table {
             error: None,
             marked: Default::default(),
             owed: 0,
+            refreshing: None,
         }
     }
 
@@ -94,7 +133,12 @@ impl Table {
     }
 
     pub fn is_loading(&self) -> bool {
-        self.loading_more || self.slots.iter().any(|s| s.loading)
+        self.loading_more || self.refreshing.is_some() || self.slots.iter().any(|s| s.loading)
+    }
+
+    /// An in-place refresh is under way (the rows shown are the ones from before it).
+    pub fn is_refreshing(&self) -> bool {
+        self.refreshing.is_some()
     }
 
     /// Whether the first page has arrived (an empty list counts as arrived).
@@ -159,6 +203,7 @@ impl Table {
 
     /// Move the selection by `delta` rows, clamped to the known rows.
     pub fn move_by(&mut self, delta: isize, view_rows: usize) {
+        self.user_moved();
         if let Some(f) = &mut self.filter {
             f.move_by(delta);
             return;
@@ -179,6 +224,7 @@ impl Table {
     }
 
     pub fn select(&mut self, index: usize, view_rows: usize) {
+        self.user_moved();
         self.owed = 0;
         let known = self.known();
         self.selected = index.min(known.saturating_sub(1));
@@ -213,10 +259,22 @@ impl Table {
         if self.error.is_some() {
             return out;
         }
+        // The refresh chain fetches its own pages, one at a time.
+        let mut chain = usize::MAX..usize::MAX;
+        if let Some(r) = &mut self.refreshing {
+            chain = r.page..r.last + 1;
+            if !r.in_flight {
+                r.in_flight = true;
+                out.push(PageWant {
+                    page: r.page,
+                    cursor: r.cursor.clone(),
+                });
+            }
+        }
         if let Some(sel_page) = self.page_of(self.selected) {
             let lo = sel_page.saturating_sub(KEEP_AROUND);
             let hi = (sel_page + KEEP_AROUND).min(self.slots.len() - 1);
-            for page in lo..=hi {
+            for page in (lo..=hi).filter(|p| !chain.contains(p)) {
                 let slot = &mut self.slots[page];
                 if slot.rows.is_none() && !slot.loading {
                     slot.loading = true;
@@ -231,6 +289,7 @@ impl Table {
         let ahead = self.page_size.max(2 * view_rows);
         let near_end = self.selected + ahead >= self.known();
         if (near_end || self.walking)
+            && self.refreshing.is_none()
             && !self.loading_more
             && let Some(cursor) = self.more.clone()
         {
@@ -245,6 +304,14 @@ impl Table {
 
     /// A page arrived.
     pub fn apply(&mut self, page: usize, data: PageData, view_rows: usize) {
+        if self
+            .refreshing
+            .as_ref()
+            .is_some_and(|r| r.in_flight && r.page == page)
+        {
+            self.apply_refreshed(page, data, view_rows);
+            return;
+        }
         self.error = None;
         if data.total.is_some() {
             self.total = data.total;
@@ -301,7 +368,14 @@ impl Table {
 
     /// A page request failed: stop walking, remember the error, allow a retry.
     pub fn fail(&mut self, page: usize, message: String) {
-        if page == self.slots.len() {
+        if self
+            .refreshing
+            .as_ref()
+            .is_some_and(|r| r.in_flight && r.page == page)
+        {
+            // The rows from before stay on screen; r tries again.
+            self.refreshing = None;
+        } else if page == self.slots.len() {
             self.loading_more = false;
         } else if let Some(slot) = self.slots.get_mut(page) {
             slot.loading = false;
@@ -326,5 +400,197 @@ impl Table {
     /// Call after selection moves: drops far pages.
     pub fn after_move(&mut self) {
         self.evict();
+    }
+
+    /// The user moved the selection: a refresh under way no longer moves it back.
+    fn user_moved(&mut self) {
+        if let Some(r) = &mut self.refreshing {
+            r.anchor = None;
+        }
+    }
+
+    /// Refresh in place (`r`, and after a change): keep every page's saved cursor, fetch the
+    /// visible pages again in order and keep showing the old rows until they arrive; then
+    /// select the same row by id, or the row now at the same index (the next one) when it is
+    /// gone, clamped to the end, with the scroll position kept. A filter or search stays.
+    /// `uid` replaces the table's id, so answers to requests sent before are dropped.
+    pub fn refresh(&mut self, uid: u64, view_rows: usize) {
+        self.uid = uid;
+        self.walking = false;
+        self.owed = 0;
+        self.error = None;
+        self.loading_more = false;
+        self.refreshing = None;
+        for slot in &mut self.slots {
+            slot.loading = false;
+        }
+        let known = self.known();
+        if known == 0 {
+            // Nothing to keep in place: this is a first load.
+            self.reset(uid);
+            return;
+        }
+        let (index, match_pos) = match &self.filter {
+            Some(f) => (
+                f.matches.get(f.selected).copied().unwrap_or(self.selected),
+                Some(f.selected),
+            ),
+            None => (self.selected, None),
+        };
+        let index = index.min(known - 1);
+        // The rows on screen: around the selection, or the filter's selected match only
+        // (a filter shows its matches, not the table's window).
+        let (top, bottom) = match match_pos {
+            Some(_) => (index, index),
+            None => (
+                self.offset.min(index),
+                (self.offset + view_rows.max(1)).min(known) - 1,
+            ),
+        };
+        let (Some(first), Some(sel_page), Some(end_page)) = (
+            self.page_of(top),
+            self.page_of(index),
+            self.page_of(bottom.max(index)),
+        ) else {
+            self.reset(uid);
+            return;
+        };
+        let last = end_page.max(sel_page);
+        let anchor = Anchor {
+            id: self.row(index).map(|r| r.id.clone()),
+            index,
+            match_pos,
+            on_screen: index.saturating_sub(self.offset),
+        };
+        let old_ids = if self.marked.is_empty() {
+            HashSet::new()
+        } else {
+            self.slots[first..=last]
+                .iter()
+                .filter_map(|s| s.rows.as_ref())
+                .flatten()
+                .map(|r| r.id.clone())
+                .collect()
+        };
+        // Pages above the visible ones are fetched again by their cursors when needed;
+        // pages below are found again as the list is read on from the refreshed ones.
+        for slot in &mut self.slots[..first] {
+            slot.rows = None;
+        }
+        if last + 1 < self.slots.len() {
+            self.more = Some(self.slots[last + 1].cursor.clone());
+            self.slots.truncate(last + 1);
+            self.starts.truncate(last + 1);
+        }
+        self.refreshing = Some(Box::new(Refresh {
+            first,
+            last,
+            page: first,
+            cursor: self.slots[first].cursor.clone(),
+            in_flight: false,
+            anchor: Some(anchor),
+            old_ids,
+        }));
+    }
+
+    /// A page of the refresh chain arrived: it replaces the page (its length may differ),
+    /// later pages move along, and the next one is fetched from the cursor it returned.
+    fn apply_refreshed(&mut self, page: usize, data: PageData, view_rows: usize) {
+        let Some(mut r) = self.refreshing.take() else {
+            return;
+        };
+        self.error = None;
+        if data.total.is_some() {
+            self.total = data.total;
+        }
+        let done = if data.rows.is_empty() {
+            // This page is gone, and so is everything after it.
+            self.slots.truncate(page);
+            self.starts.truncate(page);
+            self.more = None;
+            true
+        } else {
+            let slot = &mut self.slots[page];
+            slot.len = data.rows.len();
+            slot.rows = Some(data.rows);
+            slot.loading = false;
+            for k in page + 1..self.slots.len() {
+                self.starts[k] = self.starts[k - 1] + self.slots[k - 1].len;
+            }
+            match data.next {
+                Some(next) if page < r.last && page + 1 < self.slots.len() => {
+                    self.slots[page + 1].cursor = next.clone();
+                    r.page = page + 1;
+                    r.cursor = next;
+                    r.in_flight = false;
+                    false
+                }
+                next => {
+                    self.slots.truncate(page + 1);
+                    self.starts.truncate(page + 1);
+                    self.more = next;
+                    true
+                }
+            }
+        };
+        if let Some(anchor) = r.anchor.take() {
+            // Only pages already refreshed count: the others still hold the old rows.
+            let end = (page + 1).min(self.slots.len());
+            let found = anchor.id.as_ref().and_then(|id| {
+                (r.first..end).find_map(|k| {
+                    let rows = self.slots[k].rows.as_ref()?;
+                    let at = rows.iter().position(|row| row.id == *id)?;
+                    Some(self.starts[k] + at)
+                })
+            });
+            match found {
+                Some(i) => self.place(i, &anchor, view_rows),
+                None if done => self.place(anchor.index, &anchor, view_rows),
+                None => r.anchor = Some(anchor),
+            }
+        }
+        if done {
+            let known = self.known();
+            if self.selected >= known {
+                self.selected = known.saturating_sub(1);
+            }
+            self.offset = self.offset.min(self.selected);
+            self.scroll_into_view(view_rows);
+            if !r.old_ids.is_empty() {
+                let now: HashSet<&str> =
+                    self.loaded_rows().map(|(_, row)| row.id.as_str()).collect();
+                let gone: Vec<String> = r
+                    .old_ids
+                    .iter()
+                    .filter(|id| !now.contains(id.as_str()))
+                    .cloned()
+                    .collect();
+                for id in gone {
+                    self.marked.remove(&id);
+                }
+            }
+        } else {
+            self.refreshing = Some(r);
+        }
+        self.evict();
+    }
+
+    /// Select row `index` (clamped) after a refresh, at the screen line it was on before.
+    fn place(&mut self, index: usize, anchor: &Anchor, view_rows: usize) {
+        let known = self.known();
+        self.selected = index.min(known.saturating_sub(1));
+        self.offset = self.selected.saturating_sub(anchor.on_screen);
+        self.scroll_into_view(view_rows);
+        if let Some(mut f) = self.filter.take() {
+            f.refresh(self.loaded_rows());
+            f.selected = match f.matches.iter().position(|&m| m == self.selected) {
+                Some(pos) => pos,
+                None => anchor
+                    .match_pos
+                    .unwrap_or(0)
+                    .min(f.matches.len().saturating_sub(1)),
+            };
+            self.filter = Some(f);
+        }
     }
 }

@@ -272,7 +272,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     let Some(action) = state.keymap.action_for(&key) else {
         return;
     };
-    if super::read_only::refuse(state, action) {
+    if super::audit_pane::refuses(state, action) || super::read_only::refuse(state, action) {
         return;
     }
     let table_rows = state.table_rows();
@@ -493,12 +493,14 @@ fn back(state: &mut State) {
     }
 }
 
-/// Reset every table on the current screen (new uids: responses in flight become stale).
+/// Refresh every table on the current screen in place: the selection stays on its row (see
+/// `Table::refresh`). New uids make responses in flight stale.
 pub fn refresh_screen(state: &mut State) {
     let Some(tab) = state.tabs.get(state.active) else {
         return;
     };
     let n = tab.screen().panes.len();
+    let rows = state.table_rows();
     for i in 0..n {
         let uid = state.fresh_uid();
         if let Some(Pane::Table(t)) = state
@@ -506,7 +508,27 @@ pub fn refresh_screen(state: &mut State) {
             .get_mut(state.active)
             .map(|t| &mut t.screen_mut().panes[i])
         {
-            t.reset(uid);
+            t.refresh(uid, rows);
+        }
+    }
+}
+
+/// Marked sessions that were revoked together are unmarked once that succeeded (the list is
+/// refreshed in place, so the marks would otherwise stay on the revoked rows).
+/// Marked sessions whose revocation was applied are unmarked (an in-place refresh keeps the
+/// rows, which would otherwise stay marked).
+pub fn forget_revoked_marks(state: &mut State, tab: usize, sessions: &[String]) {
+    let tables = state
+        .tabs
+        .get_mut(tab)
+        .into_iter()
+        .flat_map(|t| t.stack.iter_mut())
+        .flat_map(|s| s.panes.iter_mut());
+    for pane in tables {
+        if let Pane::Table(t) = pane {
+            for id in sessions {
+                t.marked.remove(id);
+            }
         }
     }
 }

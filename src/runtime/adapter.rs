@@ -447,7 +447,7 @@ async fn mutate(api: Api, mutation: Mutation) -> Result<String, ApiError> {
         }
         (Api::Kratos(k), Mutation::CreateIdentity { body }) => {
             let created = k.create_identity(body).await?;
-            return Ok(format!("created identity {}", created.id));
+            return Ok(format!("{}{}", crate::app::change::CREATED, created.id));
         }
         (Api::Core(c), Mutation::DeleteCoreUser { user }) => c.delete_user(user).await?,
         (Api::Headless(h), Mutation::DeleteClient { client }) => h.delete_client(client).await?,

@@ -53,6 +53,14 @@ pub fn spawn(
     }
     let tx = tx.clone();
     match effect {
+        // `:audit` pages come from the local file, whatever the profile.
+        Effect::FetchPage {
+            seq,
+            list: crate::app::ListKind::Audit,
+            cursor,
+            size,
+            ..
+        } => super::audit_pages::spawn_page(audit.path().to_path_buf(), seq, cursor, size, tx),
         Effect::FetchPage {
             seq,
             profile,

@@ -3,6 +3,7 @@
 //! Input and output are parameters, so the same loop can later serve an SSH channel.
 
 pub mod adapter;
+pub mod audit_pages;
 pub mod backend;
 pub mod draft_writer;
 pub mod effects;

@@ -65,7 +65,19 @@ pub fn help(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut B
         "Commands".into(),
         theme.tok(crate::app::detail::Tok::Heading),
     ));
-    rows.push((format!("  :{}", COMMANDS.join("  :")), theme.normal()));
+    // As many commands a line as fit the box (72 wide, less borders and margins).
+    let mut line = String::new();
+    for c in COMMANDS {
+        if !line.is_empty() && line.len() + c.len() + 3 > 66 {
+            rows.push((std::mem::take(&mut line), theme.normal()));
+        }
+        line.push_str(&format!("  :{c}"));
+    }
+    rows.push((line, theme.normal()));
+    rows.push((
+        "  :audit lists the changes sent (audit.jsonl), newest first".into(),
+        theme.normal(),
+    ));
     rows.push((
         "  find: / filters loaded rows; Enter searches the server where it can".into(),
         theme.normal(),

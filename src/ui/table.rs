@@ -208,6 +208,9 @@ pub fn footer(table: &Table) -> String {
     if !table.started() {
         return out;
     }
+    if table.is_refreshing() {
+        out.push_str("  · refreshing…");
+    }
     if table.walking {
         out.push_str(&format!(
             "  loading to the end… {} rows (Esc stops)",

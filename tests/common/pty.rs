@@ -254,6 +254,27 @@ impl PtySession {
         lock(&self.shared).parser.screen().contents()
     }
 
+    /// The selected table row, as drawn: the body line (between the two title lines and
+    /// the footer and status lines) shown in bold reverse video, with its line number.
+    pub fn selected_row(&self) -> Option<(u16, String)> {
+        let screen = lock(&self.shared);
+        let screen = screen.parser.screen();
+        let (rows, cols) = screen.size();
+        let (rows, cols) = (u16::from(rows), u16::from(cols));
+        (2..rows.saturating_sub(2)).find_map(|row| {
+            let cell = screen.cell(row, 0)?;
+            (cell.inverse() && cell.bold())
+                .then(|| (row, screen.contents_between(row, 0, row, cols)))
+        })
+    }
+
+    /// Line `row` of the screen as text.
+    pub fn line(&self, row: u16) -> String {
+        let screen = lock(&self.shared);
+        let screen = screen.parser.screen();
+        screen.contents_between(row, 0, row, screen.size().1.into())
+    }
+
     /// Every byte the program wrote so far.
     pub fn raw_output(&self) -> Vec<u8> {
         lock(&self.shared).raw.clone()

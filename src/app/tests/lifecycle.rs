@@ -80,7 +80,8 @@ impl Fake {
                 let id = format!("new-{}", self.created);
                 let mut raw = body.clone();
                 raw["id"] = json!(id);
-                self.objects.insert(id, raw);
+                self.objects.insert(id.clone(), raw);
+                return format!("{}{id}", crate::app::change::CREATED);
             }
             Mutation::RevokeSession { session } => {
                 self.objects.get_mut(session).unwrap()["active"] = json!(false);
@@ -747,6 +748,55 @@ fn external_editor_text_comes_back_for_review_and_is_never_saved_directly() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn text_typed_during_a_create_edits_the_new_identity_instead_of_creating_another() {
+    let (mut s, mut fake) = ready();
+    fake.answer = Answer::Hold;
+    fake.press(&mut s, ch('n'));
+    let text = editor_text(&s).replace("\"email\": \"\"", "\"email\": \"t@example.com\"");
+    set_text(&mut fake, &mut s, &text);
+    fake.press(&mut s, ctrl('s'));
+    let more = editor_text(&s).replace("\"active\"", "\"inactive\"");
+    set_text(&mut fake, &mut s, &more);
+    fake.press(&mut s, ch(' '));
+    fake.release_held(&mut s);
+    assert_eq!(fake.created, 1);
+    let session = s.editor.as_ref().expect("kept open");
+    assert!(
+        matches!(&session.target, crate::app::editing::EditTarget::Identity { id } if id == "new-1")
+    );
+    fake.answer = Answer::Ok;
+    fake.press(&mut s, ctrl('s'));
+    assert_eq!(fake.created, 1, "no second create");
+    assert_eq!(fake.objects["new-1"]["state"], "inactive");
+    assert!(matches!(
+        fake.sent.last(),
+        Some(Mutation::UpdateIdentity { .. })
+    ));
+}
+
+#[test]
+fn reopening_while_the_save_is_out_shows_the_saved_server_copy_not_the_old_draft() {
+    let (mut s, mut fake) = ready();
+    fake.answer = Answer::Hold;
+    fake.press(&mut s, ch('e'));
+    let mine = editor_text(&s).replace("\"free\"", "\"pro\"");
+    set_text(&mut fake, &mut s, &mine);
+    fake.press(&mut s, ch(' '));
+    fake.press(&mut s, ctrl('s'));
+    fake.press(&mut s, key(KeyCode::Esc));
+    // Reopened; the save's answer arrives before the editor has read anything.
+    let opening = update(&mut s, ch('e'));
+    assert!(matches!(phase(&s), Phase::Loading));
+    fake.release_held(&mut s);
+    fake.pump(&mut s, opening);
+    assert!(matches!(phase(&s), Phase::Editing));
+    let text = editor_text(&s);
+    assert!(text.contains("\"pro\"") && !text.ends_with(' '), "{text}");
+    assert!(!s.editor.as_ref().unwrap().editor.buffer().is_dirty());
+    assert!(fake.drafts.is_empty());
 }
 
 #[test]

@@ -1,9 +1,12 @@
 //! `update` tests. Here: navigation, pagination windowing, stale responses, keys, find,
-//! back. In `changes`: confirmations, editors, drafts, copy, errors.
+//! back. In `changes`: confirmations, editors, drafts, copy, errors. In `selection`: the
+//! selection staying on its row across refreshes.
 
+mod audit_pane;
 mod changes;
 mod leaving;
 mod lifecycle;
+mod selection;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;

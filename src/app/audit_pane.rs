@@ -1,0 +1,192 @@
+//! `:audit`: the local audit trail as a pane, newest line first. Its pages come from the
+//! file (the runtime reads it backwards by byte offsets, `runtime::audit_pages`), through
+//! the same table as the API lists. A row is one line; a line that does not parse is a row
+//! saying so. The trail is a record: keys that change things do not apply here.
+
+use serde_json::{Value, json};
+
+use crate::keymap::KeyAction;
+
+use super::model::{ListKind, ObjectKind, Row};
+use super::state::{Pane, Screen, State};
+
+/// Said when a changing key is pressed on the trail.
+pub const NOT_HERE: &str =
+    "the audit trail is a record: d, e, p, n, x, X and marks do not apply here";
+
+/// Longest text of an unreadable line kept for its detail.
+const TEXT_MAX: usize = 4096;
+/// Longest cell text.
+const CELL_MAX: usize = 512;
+
+/// What the runtime read at one line of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditLine {
+    Text(String),
+    /// Longer than the reader keeps in memory (its length in bytes).
+    TooLong(u64),
+}
+
+/// `:audit`: push the trail on the active profile (or refresh it when it is already open).
+pub fn open(state: &mut State) {
+    let already = state.tab().is_some_and(|t| {
+        t.screen()
+            .panes
+            .iter()
+            .any(|p| matches!(p, Pane::Table(t) if t.kind == ListKind::Audit))
+    });
+    if already {
+        super::update::refresh_screen(state);
+        return;
+    }
+    let table = state.new_table(ListKind::Audit);
+    if let Some(tab) = state.tab_mut() {
+        tab.stack.push(Screen {
+            title: ListKind::Audit.title().to_string(),
+            panes: vec![Pane::Table(table)],
+            focus: 0,
+        });
+    }
+}
+
+/// Whether the trail is in view (its list or one of its lines).
+fn in_view(state: &State) -> bool {
+    match state.focused() {
+        Some(Pane::Table(t)) => t.kind == ListKind::Audit,
+        Some(Pane::Detail(d)) => d.kind == ObjectKind::AuditEntry,
+        None => false,
+    }
+}
+
+/// Keys that would change something say that they do not apply on the trail (and do
+/// nothing else); `true` when `action` was such a key.
+pub fn refuses(state: &mut State, action: KeyAction) -> bool {
+    let changes = matches!(
+        action,
+        KeyAction::Edit
+            | KeyAction::Patch
+            | KeyAction::New
+            | KeyAction::ExternalEdit
+            | KeyAction::RevokeSession
+            | KeyAction::RevokeAll
+            | KeyAction::Mark
+            | KeyAction::Delete
+    );
+    if changes && in_view(state) {
+        state.flash = Some(NOT_HERE.into());
+        return true;
+    }
+    false
+}
+
+/// `2026-05-01T12:00:03.123Z` as `2026-05-01 12:00:03`.
+fn short_time(t: &str) -> String {
+    match (t.get(..10), t.get(11..19)) {
+        (Some(d), Some(hms)) if t.as_bytes().get(10) == Some(&b'T') => format!("{d} {hms}"),
+        _ => t.to_string(),
+    }
+}
+
+fn text(v: &Value, key: &str) -> String {
+    let s = match v.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    crate::sanitize::cap(&s, CELL_MAX).into_owned()
+}
+
+/// The row for the line starting at byte `offset` (its id, so it stays selected across a
+/// refresh even as newer lines come in above it).
+pub fn row(offset: u64, line: &AuditLine) -> Row {
+    let id = offset.to_string();
+    let problem = |what: String, raw: Value| {
+        let cells = vec![
+            String::new(),
+            String::new(),
+            String::new(),
+            what,
+            "?".into(),
+            String::new(),
+        ];
+        Row::new(id.clone(), cells, raw)
+    };
+    let text_line = match line {
+        AuditLine::TooLong(len) => {
+            return problem(
+                format!("line too long to show ({len} bytes) at byte {offset}"),
+                json!({"offset": offset, "problem": format!("line of {len} bytes, too long to show")}),
+            );
+        }
+        AuditLine::Text(t) => t,
+    };
+    match serde_json::from_str::<Value>(text_line) {
+        Ok(v) if v.is_object() => {
+            let path = match text(&v, "path") {
+                p if p.is_empty() => text(&v, "object"),
+                p => p,
+            };
+            let cells = vec![
+                short_time(&text(&v, "time")),
+                text(&v, "profile"),
+                text(&v, "method"),
+                path,
+                text(&v, "outcome"),
+                text(&v, "request_id"),
+            ];
+            Row::new(id, cells, v)
+        }
+        parsed => {
+            let why = match parsed {
+                Ok(_) => "not an audit entry".to_string(),
+                Err(e) => e.to_string(),
+            };
+            let shown = crate::sanitize::cap(text_line, TEXT_MAX).into_owned();
+            problem(
+                "line does not parse".to_string(),
+                json!({"offset": offset, "problem": why, "text": shown}),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_becomes_a_row_with_time_profile_method_path_outcome_and_request_id() {
+        let line = r#"{"profile":"prod","provider":"kratos","method":"DELETE","path":"/admin/sessions/s1","object":"s1","outcome":"applied","request_id":"req-9","time":"2026-05-01T12:00:03.123Z"}"#;
+        let r = row(120, &AuditLine::Text(line.into()));
+        assert_eq!(r.id, "120");
+        assert_eq!(
+            r.cells,
+            vec![
+                "2026-05-01 12:00:03",
+                "prod",
+                "DELETE",
+                "/admin/sessions/s1",
+                "applied",
+                "req-9"
+            ]
+        );
+        assert_eq!(r.cells.len(), ListKind::Audit.columns().len());
+        assert_eq!(r.raw["provider"], "kratos");
+    }
+
+    #[test]
+    fn a_line_that_does_not_parse_is_a_row_saying_so() {
+        for bad in ["{\"profile\": \"p\", \"meth", "[1, 2]", "\u{1b}[2Jhello"] {
+            let r = row(7, &AuditLine::Text(bad.into()));
+            assert!(
+                r.cells[3].starts_with("line does not parse"),
+                "{:?}",
+                r.cells
+            );
+            assert_eq!(r.raw["offset"], 7);
+            assert_eq!(r.raw["text"], bad);
+        }
+        let r = row(9, &AuditLine::TooLong(5_000_000));
+        assert!(r.cells[3].contains("5000000 bytes"), "{:?}", r.cells);
+    }
+}

@@ -1,0 +1,122 @@
+//! `idtui sandbox` as a child process on a loopback port, with its request log, and plain
+//! HTTP calls to it (a colleague's curl) for end-to-end tests.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+pub struct Sandbox {
+    child: Child,
+    pub base: String,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// One line of the sandbox's request log.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+}
+
+impl Sandbox {
+    /// Starts `idtui sandbox` on a free loopback port with `args` (e.g. `--demo`, `--faults`).
+    pub fn start(args: &[&str]) -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("requests.jsonl");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_idtui"))
+            .args(["sandbox", "--listen", "127.0.0.1:0", "--request-log"])
+            .arg(&log)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let base = loop {
+            let line = lines.next().expect("sandbox exited early").unwrap();
+            if let Some(rest) = line.strip_prefix("idtui sandbox listening on ") {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Sandbox {
+            child,
+            base,
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// Every request the sandbox has logged so far.
+    pub fn requests(&self) -> Vec<Logged> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .map(|v| Logged {
+                method: v["method"].as_str().unwrap_or("").to_string(),
+                path: v["path"].as_str().unwrap_or("").to_string(),
+                status: v["status"].as_u64().unwrap_or(0) as u16,
+            })
+            .collect()
+    }
+
+    /// How many logged requests have `method` and a path starting with `prefix`.
+    pub fn count(&self, method: &str, prefix: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.method == method && r.path.starts_with(prefix))
+            .count()
+    }
+
+    /// An HTTP call as a colleague would make it with curl (bounded by a 10 s timeout);
+    /// status 0 when no answer came (an injected fault).
+    pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .unwrap();
+            let mut req = client.request(method, url);
+            if let Some(body) = body {
+                req = req.json(&body);
+            }
+            let Ok(resp) = req.send().await else {
+                return (0, Value::Null);
+            };
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap_or_default();
+            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        })
+    }
+
+    /// A config file in `dir` with one Kratos profile named `kratos` on this sandbox.
+    pub fn kratos_config(&self, dir: &Path) -> PathBuf {
+        let path = dir.join("idtui-e2e.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "[profiles.kratos]\nprovider = \"kratos\"\nurl = \"{}\"\n",
+                self.base
+            ),
+        )
+        .unwrap();
+        path
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

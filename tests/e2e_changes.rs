@@ -1,0 +1,343 @@
+//! Changes you can trust, end to end: the real binary in a pseudo-terminal against
+//! `idtui sandbox`, each checked on the sandbox's state and request log. A colleague's curl is
+//! played by plain HTTP calls to the same sandbox. Every wait is bounded.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::pty::{Key, PtySession};
+use common::sandbox::Sandbox;
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(10);
+/// Grace Hopper in the demo data set.
+const GRACE: &str = "c24bf686-c7b8-59d3-8a1c-ce810931791e";
+
+fn dashboard(sandbox: &Sandbox, cols: u16, rows: u16) -> PtySession {
+    let home = tempfile::tempdir().unwrap();
+    let config = sandbox.kratos_config(home.path());
+    let s = PtySession::spawn(
+        &["--config", config.to_str().unwrap(), "--profile", "kratos"],
+        &[],
+        cols,
+        rows,
+    );
+    // The config lives as long as the test: leak the directory (it is tiny).
+    std::mem::forget(home);
+    s
+}
+
+/// Open the dashboard on Grace's row (a server search by her email).
+fn on_grace(sandbox: &Sandbox) -> PtySession {
+    let mut s = dashboard(sandbox, 100, 30);
+    s.expect_text("kwame.mensah@example.gh", Duration::from_secs(20));
+    s.send("/");
+    s.send("grace.hopper@example.com");
+    s.send_key(Key::Enter);
+    s.expect_text("search “grace.hopper@example.com”", Duration::from_secs(20));
+    s
+}
+
+fn grace(sandbox: &Sandbox) -> Value {
+    let (status, body) = sandbox.call("GET", &format!("/admin/identities/{GRACE}"), None);
+    assert_eq!(status, 200);
+    body
+}
+
+/// Empty the editor: to the top (a new patch starts with the cursor inside its array), then
+/// Ctrl-k deletes to the end of the line, then the line break.
+fn clear_editor(s: &mut PtySession, lines: usize) {
+    for _ in 0..lines {
+        s.send_key(Key::Up);
+    }
+    s.send_key(Key::Home);
+    for _ in 0..lines * 2 {
+        s.send_key(Key::Ctrl('k'));
+    }
+}
+
+/// After the editor's first line `{`, add a top-level field.
+fn add_field_after_first_line(s: &mut PtySession, field: &str) {
+    s.send_key(Key::End);
+    s.send_key(Key::Enter);
+    s.send(&format!("{field},"));
+}
+
+/// Esc until the editor is gone (a dirty editor may ask for a second Esc; two at once would
+/// read as Alt-Esc).
+fn close_editor(s: &mut PtySession) {
+    for _ in 0..2 {
+        s.send_key(Key::Esc);
+        if s.wait_for(|t| !t.contains("Ln "), Duration::from_millis(800))
+            .is_ok()
+        {
+            return;
+        }
+    }
+    s.wait_for(|t| !t.contains("Ln "), WAIT).unwrap();
+}
+
+fn wait_any(s: &PtySession, needles: &[&str], timeout: Duration) -> (usize, String) {
+    let screen = s
+        .wait_for(|t| needles.iter().any(|n| t.contains(n)), timeout)
+        .unwrap_or_else(|screen| panic!("none of {needles:?} within {timeout:?}:\n{screen}"));
+    let i = needles.iter().position(|n| screen.contains(n)).unwrap();
+    (i, screen)
+}
+
+#[test]
+fn an_edit_after_a_patch_starts_from_the_server_and_an_unchanged_save_sends_nothing() {
+    let sandbox = Sandbox::start(&["--demo"]);
+    let mut s = on_grace(&sandbox);
+    s.send_key(Key::Enter);
+    s.expect_text("Traits", WAIT);
+    s.send("p");
+    s.expect_text("JSON Patch for identity", WAIT);
+    clear_editor(&mut s, 4);
+    s.send(r#"[{"op": "replace", "path": "/metadata_public/plan", "value": "team"}]"#);
+    s.send_key(Key::Ctrl('s'));
+    s.expect_text("done: patch identity", WAIT);
+    assert_eq!(grace(&sandbox)["metadata_public"]["plan"], "team");
+    // The detail was read again; e opens from a fresh read too, and Ctrl-s without an edit
+    // sends nothing.
+    s.send("e");
+    s.expect_text("\"team\"", WAIT);
+    s.send_key(Key::Ctrl('s'));
+    s.expect_text("nothing sent", WAIT);
+    assert_eq!(sandbox.count("PUT", "/admin/identities"), 0);
+    assert_eq!(sandbox.count("PATCH", "/admin/identities"), 1);
+    assert_eq!(grace(&sandbox)["metadata_public"]["plan"], "team");
+}
+
+#[test]
+fn a_change_made_over_http_while_editing_is_shown_and_nothing_is_sent_until_chosen() {
+    let sandbox = Sandbox::start(&["--demo"]);
+    let mut s = on_grace(&sandbox);
+    s.send("e");
+    s.expect_text("\"schema_id\"", WAIT);
+    add_field_after_first_line(&mut s, r#""metadata_admin": {"note": "mine-1"}"#);
+    // A colleague deactivates her meanwhile.
+    let (status, _) = sandbox.call(
+        "PATCH",
+        &format!("/admin/identities/{GRACE}"),
+        Some(json!([{"op": "replace", "path": "/state", "value": "inactive"}])),
+    );
+    assert_eq!(status, 200);
+    s.send_key(Key::Ctrl('s'));
+    let screen = s.expect_text("changed on the server", WAIT);
+    assert!(screen.contains("nothing was sent"), "{screen}");
+    assert!(
+        screen.contains("\"inactive\""),
+        "theirs is shown:\n{screen}"
+    );
+    assert!(screen.contains("mine-1"), "mine is shown:\n{screen}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(sandbox.count("PUT", "/admin/identities"), 0, "nothing sent");
+    // Merge: both changes end up on the server.
+    s.send("m");
+    s.expect_text("merged onto the server's version", WAIT);
+    assert_eq!(
+        sandbox.count("PUT", "/admin/identities"),
+        0,
+        "merge is reviewed first"
+    );
+    s.send_key(Key::Ctrl('s'));
+    s.expect_text("done: update identity", WAIT);
+    let g = grace(&sandbox);
+    assert_eq!(g["state"], "inactive", "their change kept");
+    assert_eq!(g["metadata_admin"]["note"], "mine-1", "mine applied");
+    assert_eq!(sandbox.count("PUT", "/admin/identities"), 1);
+}
+
+#[test]
+fn a_draft_restored_after_a_change_over_http_warns_and_does_not_revert_it() {
+    let sandbox = Sandbox::start(&["--demo"]);
+    let mut s = on_grace(&sandbox);
+    s.send("e");
+    s.expect_text("\"schema_id\"", WAIT);
+    add_field_after_first_line(&mut s, r#""metadata_admin": {"note": "draft-1"}"#);
+    s.expect_text("[modified]", WAIT);
+    close_editor(&mut s);
+    let (status, _) = sandbox.call(
+        "PATCH",
+        &format!("/admin/identities/{GRACE}"),
+        Some(json!([
+            {"op": "replace", "path": "/state", "value": "inactive"},
+            {"op": "replace", "path": "/metadata_public/plan", "value": "curl"}
+        ])),
+    );
+    assert_eq!(status, 200);
+    s.send("r");
+    s.expect_text("plan=curl", WAIT);
+    s.send("e");
+    let screen = s.expect_text("changed since this draft was made", WAIT);
+    assert!(screen.contains("draft-1"), "{screen}");
+    s.send_key(Key::Ctrl('s'));
+    s.expect_text("changed on the server", WAIT);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(sandbox.count("PUT", "/admin/identities"), 0);
+    let g = grace(&sandbox);
+    assert_eq!(g["state"], "inactive");
+    assert_eq!(g["metadata_public"]["plan"], "curl");
+}
+
+#[test]
+fn fifty_patch_adds_with_half_the_answers_cut_land_exactly_once_each() {
+    let sandbox = Sandbox::start(&["--demo", "--faults", "truncate=0.5,seed=11"]);
+    let (status, _) = {
+        // Set up the list the patches append to (retried: the faults hit curl too).
+        let mut answer = (0, Value::Null);
+        for _ in 0..20 {
+            answer = sandbox.call(
+                "PATCH",
+                &format!("/admin/identities/{GRACE}"),
+                Some(json!([{"op": "add", "path": "/metadata_public/tags", "value": []}])),
+            );
+            if answer.0 == 200 && grace_tags(&sandbox).is_some() {
+                break;
+            }
+        }
+        answer
+    };
+    assert!(status == 200 || grace_tags(&sandbox).is_some());
+    let mut s = on_grace(&sandbox);
+    let started = Instant::now();
+    let mut sends = 0;
+    for round in 0..50 {
+        loop {
+            assert!(started.elapsed() < Duration::from_secs(240), "too slow");
+            s.send("p");
+            let (i, _) = wait_any(&s, &["Ctrl-s save", "cannot edit"], WAIT);
+            if i == 1 {
+                s.send_key(Key::Esc);
+                continue;
+            }
+            clear_editor(&mut s, 4);
+            s.send(&format!(
+                r#"[{{"op": "add", "path": "/metadata_public/tags/-", "value": "r{round}"}}]"#
+            ));
+            break;
+        }
+        // One intended save: Ctrl-s again only once the outcome says it did not land.
+        loop {
+            s.send_key(Key::Ctrl('s'));
+            let (i, _) = wait_any(
+                &s,
+                &[
+                    "done: patch identity",
+                    "not applied",
+                    "nothing sent",
+                    "outcome unknown",
+                ],
+                WAIT,
+            );
+            match i {
+                0 => break,
+                1 | 2 => continue,
+                _ => {
+                    // Nothing may be resent until r finds out.
+                    s.send_key(Key::Esc);
+                    s.send("r");
+                    s.wait_for(|t| !t.contains("outcome unknown"), WAIT)
+                        .unwrap();
+                    break;
+                }
+            }
+        }
+        sends += 1;
+    }
+    let expected: Vec<Value> = (0..50).map(|r| json!(format!("r{r}"))).collect();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(tags) = grace_tags(&sandbox)
+            && tags == expected
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "tags: {:?}",
+            grace_tags(&sandbox)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(sends, 50);
+}
+
+/// Grace's tags, read past the injected faults.
+fn grace_tags(sandbox: &Sandbox) -> Option<Vec<Value>> {
+    for _ in 0..30 {
+        let (status, body) = sandbox.call("GET", &format!("/admin/identities/{GRACE}"), None);
+        if status == 200 && body.is_object() {
+            return body["metadata_public"]["tags"].as_array().cloned();
+        }
+    }
+    panic!("could not read Grace past the faults");
+}
+
+#[test]
+fn x_y_x_y_under_latency_sends_one_delete() {
+    let sandbox = Sandbox::start(&["--demo", "--faults", "latency=1500ms"]);
+    let mut s = on_grace(&sandbox);
+    s.send_key(Key::Enter);
+    s.expect_text("Traits", Duration::from_secs(20));
+    s.send(":sessions");
+    s.send_key(Key::Enter);
+    s.wait_for(
+        |t| t.contains("ACTIVE") && t.lines().any(|l| l.contains(" yes ")),
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    s.send("x");
+    s.expect_text("About to revoke session", WAIT);
+    s.send("y");
+    s.send("x");
+    s.expect_text("busy", WAIT);
+    s.send("y");
+    s.expect_text("done: revoke session", Duration::from_secs(20));
+    assert_eq!(sandbox.count("DELETE", "/admin/sessions/"), 1);
+}
+
+#[test]
+fn n_under_latency_with_repeated_ctrl_s_creates_one_identity() {
+    let sandbox = Sandbox::start(&["--demo", "--faults", "latency=1500ms"]);
+    let mut s = dashboard(&sandbox, 100, 30);
+    s.expect_text("kwame.mensah@example.gh", Duration::from_secs(20));
+    s.send("n");
+    s.expect_text("new identity", WAIT);
+    // The template's email line is line 5: `    "email": ""`.
+    for _ in 0..4 {
+        s.send_key(Key::Down);
+    }
+    s.send_key(Key::End);
+    s.send_key(Key::Left);
+    s.send("once@example.com");
+    for _ in 0..4 {
+        s.send_key(Key::Ctrl('s'));
+    }
+    s.expect_text("created identity", Duration::from_secs(20));
+    // Open n again: the draft is gone, so nothing can be sent twice from it.
+    s.send("n");
+    s.expect_text("new identity", WAIT);
+    let screen = s.screen_text();
+    assert!(!screen.contains("once@example.com"), "{screen}");
+    assert_eq!(sandbox.count("POST", "/admin/identities"), 1);
+}
+
+#[test]
+fn an_object_with_bidi_and_control_characters_opens_unmodified_and_sends_nothing() {
+    let sandbox = Sandbox::start(&["--demo"]);
+    let mut s = dashboard(&sandbox, 100, 30);
+    s.expect_text("kwame.mensah@example.gh", WAIT);
+    s.send("/");
+    s.send("mallory@example.com");
+    s.send_key(Key::Enter);
+    s.expect_text("search “mallory@example.com”", WAIT);
+    s.send("e");
+    let screen = s.expect_text("\"schema_id\"", WAIT);
+    assert!(!screen.contains("[modified]"), "{screen}");
+    s.send_key(Key::Ctrl('s'));
+    s.expect_text("nothing sent", WAIT);
+    assert_eq!(sandbox.count("PUT", "/admin/identities"), 0);
+}

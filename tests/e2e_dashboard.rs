@@ -292,8 +292,12 @@ fn patch_from_a_restored_draft_saves_and_a_refused_one_keeps_the_editor() {
         "the text is still there:\n{screen}"
     );
     assert!(drafts.load(key).unwrap().is_some(), "the draft is kept");
+    // Ctrl-C asks about the unsaved text; a second Ctrl-C keeps the draft and quits.
+    s.send_key(Key::Ctrl('c'));
+    wait(&s, "Quit? Not saved to the server yet:");
     s.send_key(Key::Ctrl('c'));
     assert!(s.wait_exit(WAIT).is_some());
+    assert!(drafts.load(key).unwrap().is_some(), "the draft is kept");
     assert_restored(&s);
 }
 

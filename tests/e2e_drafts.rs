@@ -219,6 +219,21 @@ fn one_esc_closes_a_dirty_editor_keeping_its_draft_and_sigterm_writes_the_last_k
     assert_eq!(draft_text(&state), Some(format!("yz{kept}")));
 }
 
+#[test]
+fn sighup_writes_the_keys_typed_just_before_it() {
+    // The SSH connection dropped: no question, and nothing typed is lost.
+    let mut s = PtySession::spawn(&[], &[], 100, 30);
+    wait(&s, "ada.lovelace@example.com");
+    s.send("e");
+    wait(&s, "Ctrl-s save");
+    s.send("hup");
+    wait(&s, "hup{");
+    s.signal("HUP");
+    assert!(s.wait_exit(WAIT).is_some(), "SIGHUP exits without asking");
+    let draft = draft_text(&s.state_dir()).expect("the draft was written");
+    assert!(draft.starts_with("hup{\n"), "{draft}");
+}
+
 struct Sandbox {
     child: Child,
     base: String,

@@ -141,6 +141,11 @@ pub struct Profile {
     pub ca_file: Option<PathBuf>,
     #[serde(default)]
     pub read_only: bool,
+
+    /// A secret held in memory: the embedded sandbox's generated credential. Never read from
+    /// a file or the command line; the config file names secrets only by reference.
+    #[serde(skip)]
+    pub inline_token: Option<Secret>,
 }
 
 impl Profile {
@@ -167,6 +172,7 @@ impl Profile {
             connect_timeout_secs: None,
             ca_file: None,
             read_only: false,
+            inline_token: None,
         }
     }
 
@@ -237,6 +243,8 @@ impl Profile {
                     "{what}_command printed something that is not UTF-8"
                 ))
             })?
+        } else if what == "token" {
+            return Ok(self.inline_token.clone());
         } else {
             return Ok(None);
         };
@@ -398,12 +406,16 @@ fn one_line(msg: &str) -> String {
 
 /// Three profiles named `kratos`, `core` and `headless` for the sandbox at `base_url` (the
 /// embedded default). The sandbox runs without auth, so no secret is involved.
-pub fn embedded_profiles(base_url: &str) -> Vec<(String, Profile)> {
+/// `credential` is what the embedded sandbox's MATTR and Coassemble require; its Kratos admin
+/// is open.
+pub fn embedded_profiles(base_url: &str, credential: Option<&str>) -> Vec<(String, Profile)> {
     let base = base_url.trim_end_matches('/');
     let mut core = Profile::new("core", Provider::Core, base);
     core.prefix = Some("/v1".into());
+    core.inline_token = credential.map(Secret::new);
     let mut headless = Profile::new("headless", Provider::Headless, format!("{base}/api"));
     headless.workspace_id = Some("1".into());
+    headless.inline_token = credential.map(Secret::new);
     [
         Profile::new("kratos", Provider::Kratos, base),
         core,

@@ -14,8 +14,11 @@ use idtui::sandbox::{self, SandboxOptions};
 const GRACE: &str = "c24bf686-c7b8-59d3-8a1c-ce810931791e";
 
 async fn backends(read_only: bool) -> (sandbox::RunningSandbox, Vec<Arc<dyn Backend>>) {
-    let sb = sandbox::start(SandboxOptions::embedded()).await.unwrap();
-    let backends = embedded_profiles(&sb.base_url)
+    // As the dashboard does: MATTR and Coassemble get the run's generated credential.
+    let options = SandboxOptions::embedded();
+    let credential = options.provider_credential().map(str::to_owned);
+    let sb = sandbox::start(options).await.unwrap();
+    let backends = embedded_profiles(&sb.base_url, credential.as_deref())
         .into_iter()
         .map(|(_, p)| {
             let b: Arc<dyn Backend> =

@@ -239,6 +239,7 @@ async fn documented_errors() {
     }
     let resp = http
         .post(format!("{base}/users/search"))
+        .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await

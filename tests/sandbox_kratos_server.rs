@@ -111,9 +111,14 @@ async fn schemas_health_version_and_the_error_envelope() {
             .starts_with('v')
     );
 
+    // An unknown path is the router's plain-text 404, as in Kratos; handler errors are JSON.
+    let r = send(k.http.get(k.url("/admin/nothing/here"))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.text, "404 page not found\n");
+    assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
     let r = send(
         k.http
-            .get(k.url("/admin/nothing/here"))
+            .get(k.url("/admin/identities/00000000-0000-4000-8000-000000000042"))
             .header("X-Request-ID", "req-42"),
     )
     .await;
@@ -139,7 +144,12 @@ async fn schemas_health_version_and_the_error_envelope() {
         .keys()
         .map(|s| s.as_str())
         .collect();
-    assert_eq!(keys, ["code", "status", "request", "reason", "message"]);
+    // A malformed session id: gofrs/uuid's words in `message`, no `reason`.
+    assert_eq!(keys, ["code", "status", "request", "message"]);
+    assert_eq!(
+        r.body["error"]["message"],
+        "uuid: incorrect UUID length 4 in string \"nope\""
+    );
     // The admin port's unprefixed aliases reach the same routes (that is where Location points).
     let loc = k
         .post(

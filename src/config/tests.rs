@@ -149,13 +149,22 @@ fn load_reports_a_missing_file() {
 }
 
 #[test]
-fn embedded_profiles_point_at_the_sandbox_without_secrets() {
-    let profiles = embedded_profiles("http://127.0.0.1:4455/");
+fn embedded_profiles_carry_the_sandbox_credential_to_mattr_and_coassemble_only() {
+    let profiles = embedded_profiles("http://127.0.0.1:4455/", Some("sbx_run_secret"));
     let names: Vec<&str> = profiles.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["kratos", "core", "headless"]);
-    for (_, p) in &profiles {
+    for (name, p) in &profiles {
         assert!(p.url.starts_with("http://127.0.0.1:4455"));
-        assert_eq!(p.resolve_token().unwrap(), None);
+        let token = p.resolve_token().unwrap();
+        if name == "kratos" {
+            assert_eq!(token, None, "the embedded Kratos admin is open");
+        } else {
+            assert_eq!(token.unwrap().expose(), "sbx_run_secret");
+        }
+        assert!(
+            !format!("{p:?}").contains("sbx_run_secret"),
+            "Debug hides it"
+        );
         p.check().unwrap();
     }
     assert_eq!(profiles[2].1.url, "http://127.0.0.1:4455/api");

@@ -98,10 +98,12 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
             (config.profiles.into_iter().collect(), first)
         }
         None => {
-            let running = sandbox::start(SandboxOptions::embedded())
+            let options = SandboxOptions::embedded();
+            let credential = options.provider_credential().map(str::to_owned);
+            let running = sandbox::start(options)
                 .await
                 .context("cannot start the embedded sandbox")?;
-            let profiles = embedded_profiles(&running.base_url);
+            let profiles = embedded_profiles(&running.base_url, credential.as_deref());
             sandbox = Some(running);
             if let Some(p) = &opts.profile
                 && !profiles.iter().any(|(n, _)| n == p)

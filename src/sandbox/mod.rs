@@ -8,6 +8,7 @@
 pub mod core;
 pub mod db;
 mod edge;
+mod envelope;
 pub mod faults;
 pub mod headless;
 pub mod kratos;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(core::router())
         .merge(headless::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(envelope::layer))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             edge::layer,
@@ -184,8 +186,19 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
 }
 
 /// `idtui sandbox`: serve until SIGINT or SIGTERM, then shut down cleanly.
-pub async fn serve(options: SandboxOptions) -> anyhow::Result<()> {
+pub async fn serve(mut options: SandboxOptions) -> anyhow::Result<()> {
     let started = Instant::now();
+    let credential = match (&options.token, &options.provider_token) {
+        (Some(_), _) => "every API requires the --token value (Kratos too)".to_owned(),
+        (None, given) => {
+            let t = given.clone().unwrap_or_else(options::generate_token);
+            options.provider_token = Some(t.clone());
+            format!(
+                "MATTR and Coassemble require {t} (Bearer, client_secret, COASSEMBLE:{}:{t}); Kratos admin is open",
+                options.headless_workspace
+            )
+        }
+    };
     let running = start(options).await?;
     eprintln!(
         "idtui sandbox listening on {} (ready in {:.1?})\n  kratos admin: {}/admin/identities\n  mattr core:   {}/core/v1/users  (also /v1)\n  coassemble:   {}/api/v1/headless/clients  (also /v1/headless)",
@@ -195,6 +208,7 @@ pub async fn serve(options: SandboxOptions) -> anyhow::Result<()> {
         running.base_url,
         running.base_url
     );
+    eprintln!("  credential:   {credential}");
     shutdown_signal().await;
     eprintln!("idtui sandbox: shutting down");
     running.stop().await;

@@ -36,6 +36,8 @@ pub struct SandboxOptions {
 
     /// Require this credential on every API (Kratos: `Bearer T`; MATTR: `Bearer T` or a token
     /// from /oauth/token with client_secret T; Coassemble: `COASSEMBLE:<workspace>:T`).
+    /// Without it MATTR and Coassemble still require a credential, generated per run and
+    /// printed at start, and Kratos admin is open (as a self-hosted Kratos is).
     #[arg(
         long,
         value_name = "T",
@@ -64,9 +66,19 @@ pub struct SandboxOptions {
     #[arg(long, default_value_t = 3600)]
     pub core_token_ttl: u64,
 
+    /// The Coassemble workspace id the credential belongs to (`COASSEMBLE:<id>:<secret>`).
+    #[arg(long, value_name = "ID", default_value = "1")]
+    pub headless_workspace: String,
+
     /// Allow listening on a non-loopback address.
     #[arg(long)]
     pub allow_remote: bool,
+
+    /// The credential MATTR and Coassemble require when `token` is not set (the real services
+    /// always want one). `idtui sandbox` and the embedded sandbox generate one per run; `None`
+    /// leaves those two open, for tests that are not about auth.
+    #[arg(skip)]
+    pub provider_token: Option<String>,
 }
 
 impl SandboxOptions {
@@ -84,15 +96,28 @@ impl SandboxOptions {
             headless_plan: HeadlessPlan::Automate,
             headless_rate_limit: 0,
             core_token_ttl: 3600,
+            headless_workspace: "1".into(),
             allow_remote: false,
+            provider_token: Some(generate_token()),
         }
+    }
+
+    /// What MATTR and Coassemble require: `--token`, else the generated credential.
+    pub fn provider_credential(&self) -> Option<&str> {
+        self.token.as_deref().or(self.provider_token.as_deref())
     }
 
     /// A bare sandbox for tests: random loopback port, in-memory, empty, no limits.
     pub fn for_tests() -> Self {
         Self {
             demo: false,
+            provider_token: None,
             ..Self::embedded()
         }
     }
+}
+
+/// A fresh random credential for one sandbox run.
+pub fn generate_token() -> String {
+    format!("sbx_{}", uuid::Uuid::new_v4().simple())
 }

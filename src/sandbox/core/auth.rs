@@ -54,7 +54,7 @@ impl FromRequestParts<AppState> for CoreAuth {
     type Rejection = CoreError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, CoreError> {
-        let Some(expected) = state.options.token.as_deref() else {
+        let Some(expected) = state.options.provider_credential() else {
             return Ok(CoreAuth);
         };
         let header = parts
@@ -118,7 +118,7 @@ pub async fn issue_token(State(state): State<AppState>, body: Bytes) -> Response
     if field("client_id").is_none_or(str::is_empty) {
         return oauth_error(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized");
     }
-    if let Some(expected) = state.options.token.as_deref()
+    if let Some(expected) = state.options.provider_credential()
         && !field("client_secret").is_some_and(|s| secret_eq(s, expected))
     {
         return oauth_error(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized");

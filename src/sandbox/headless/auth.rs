@@ -64,7 +64,7 @@ impl FromRequestParts<AppState> for HeadlessAuth {
                 .admit(ip, limit)
                 .map_err(HlError::too_many_requests)?;
         }
-        let Some(expected) = state.options.token.as_deref() else {
+        let Some(expected) = state.options.provider_credential() else {
             return Ok(HeadlessAuth);
         };
         let value = parts
@@ -92,7 +92,8 @@ impl FromRequestParts<AppState> for HeadlessAuth {
                 "Malformed API key: the workspace id must be numeric",
             ));
         }
-        if !secret_eq(secret, expected) {
+        // The key names its workspace: a secret for another workspace is no key here.
+        if workspace != state.options.headless_workspace || !secret_eq(secret, expected) {
             return Err(HlError::unauthorized("Invalid API key"));
         }
         Ok(HeadlessAuth)

@@ -2,7 +2,7 @@
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -33,9 +33,13 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-/// Echo `X-Request-ID` into error bodies and mark GET responses uncacheable, as Kratos does.
+/// Echo `X-Request-ID` into error bodies and mark every admin response uncacheable, as
+/// Kratos' admin router does (errors and writes included; the public routes are not marked).
 pub async fn conventions(req: Request, next: Next) -> Response {
-    let is_get = req.method() == Method::GET;
+    let path = req.uri().path();
+    let admin = ["/admin", "/identities", "/sessions"]
+        .iter()
+        .any(|p| path.starts_with(p));
     let rid = request_id(req.headers());
     let mut resp = next.run(req).await;
     if let Some(rid) = rid
@@ -45,7 +49,12 @@ pub async fn conventions(req: Request, next: Next) -> Response {
         err.request = Some(rid);
         resp = err.into_response();
     }
-    if is_get {
+    // The router's own plain-text 404 and 405 come before the admin handlers: unmarked.
+    let from_router = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    if admin && !from_router {
         resp.headers_mut().insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static("private, no-cache, no-store, must-revalidate"),

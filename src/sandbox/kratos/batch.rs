@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::auth::Admin;
-use super::errors::{KResult, KratosError};
+use super::errors::{KResult, KratosError, MSG_400};
 use super::identities::{CreateBody, build_identity, create_conflict};
 use super::model::Identity;
 use super::pagination::json_response;
@@ -45,8 +45,15 @@ fn fails_whole_batch(e: &KratosError) -> bool {
     r.starts_with("The supplied state") || r.starts_with("The imported password")
 }
 
+/// An item's error as Kratos reports it: a 400 only as the generic text (the detail is
+/// dropped), a conflict as the database's 409 without a reason.
 fn item_error(e: &KratosError) -> Value {
-    e.body()["error"].clone()
+    let generic = match e.code {
+        StatusCode::BAD_REQUEST => KratosError::bad_request(MSG_400),
+        StatusCode::CONFLICT => KratosError::conflict_db(),
+        _ => e.clone(),
+    };
+    generic.body()["error"].clone()
 }
 
 pub async fn handler(_: Admin, State(state): State<AppState>, body: Bytes) -> KResult<Response> {

@@ -49,10 +49,11 @@ const HASH_PREFIXES: &[&str] = &[
     "$hmac-",
 ];
 
-/// The sandbox never verifies a login, so a plaintext password only needs to leave a stable
-/// fingerprint behind (never the password itself). The `$sandbox$` prefix says it is not a
-/// real hash, so nobody mistakes an exported value for something a real Kratos could verify.
-fn fingerprint(password: &str) -> String {
+/// A plaintext password leaves only a stable fingerprint behind (never the password itself),
+/// which is enough for the sandbox's login flow to check it. The `$sandbox$` prefix says it is
+/// not a real hash, so nobody mistakes an exported value for something a real Kratos could
+/// verify.
+pub(super) fn fingerprint(password: &str) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     password.hash(&mut h);
     format!("$sandbox${:016x}", h.finish())
@@ -113,7 +114,7 @@ pub fn import(
                 let config = if let Some(hash) = str_field(cfg, "hashed_password") {
                     if !HASH_PREFIXES.iter().any(|p| hash.starts_with(p)) {
                         return Err(bad(
-                            "The imported password does not match any known hash format.",
+                            "The imported password does not match any known hash format. For more information see https://www.ory.sh/dr/2",
                         ));
                     }
                     json!({ "hashed_password": hash })

@@ -17,6 +17,8 @@ pub const REASON_PAGE_TOKEN: &str = "The page token is invalid, do not craft you
 /// One Kratos error. `request` is filled in from `X-Request-ID` when the response is built.
 #[derive(Debug, Clone)]
 pub struct KratosError {
+    /// Herodot's typed error id (`identity_disabled`, ...), set by a few errors only.
+    pub id: Option<String>,
     pub code: StatusCode,
     pub reason: Option<String>,
     pub message: String,
@@ -26,6 +28,7 @@ pub struct KratosError {
 impl KratosError {
     pub fn new(code: StatusCode, message: impl Into<String>) -> Self {
         Self {
+            id: None,
             code,
             reason: None,
             message: message.into(),
@@ -68,15 +71,23 @@ impl KratosError {
         .with_reason("The provided access token is missing or invalid.")
     }
 
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
     pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self
     }
 
     /// Herodot's field order (id, code, status, request, reason, details, message) with empty
-    /// fields omitted; the sandbox never sets `id` or `details`.
+    /// fields omitted; the sandbox never sets `details`.
     pub fn body(&self) -> Value {
         let mut e = Map::new();
+        if let Some(id) = self.id.as_deref() {
+            e.insert("id".into(), json!(id));
+        }
         e.insert("code".into(), json!(self.code.as_u16()));
         e.insert(
             "status".into(),
@@ -91,6 +102,39 @@ impl KratosError {
         e.insert("message".into(), json!(self.message));
         json!({ "error": Value::Object(e) })
     }
+}
+
+/// The 400 Kratos answers when Go's JSON decoder rejects a body: the decoder's own words in
+/// `message` and no `reason` (`EOF`, `unexpected EOF`, `json: unknown field "x"`).
+pub fn go_json_error(body: &[u8], e: &serde_json::Error) -> KratosError {
+    let text = if body.iter().all(u8::is_ascii_whitespace) {
+        "EOF".to_owned()
+    } else if e.is_eof() {
+        "unexpected EOF".to_owned()
+    } else {
+        let msg = e.to_string();
+        match msg.strip_prefix("unknown field `") {
+            Some(rest) => format!(
+                "json: unknown field \"{}\"",
+                rest.split('`').next().unwrap_or_default()
+            ),
+            None => msg,
+        }
+    };
+    KratosError::bad_request_message(text)
+}
+
+/// The 400 for a malformed UUID in a session route: gofrs/uuid's words in `message`.
+pub fn go_uuid_error(raw: &str) -> KratosError {
+    let text = if matches!(raw.len(), 32 | 36 | 38 | 41 | 45) {
+        format!("uuid: incorrect UUID format in string {raw:?}")
+    } else {
+        format!(
+            "uuid: incorrect UUID length {} in string {raw:?}",
+            raw.len()
+        )
+    };
+    KratosError::bad_request_message(text)
 }
 
 pub fn request_id(headers: &HeaderMap) -> Option<String> {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::auth::Admin;
 use super::credentials::{self, KNOWN_TYPES};
-use super::errors::{KResult, KratosError, MSG_409};
+use super::errors::{KResult, KratosError, MSG_409, go_json_error};
 use super::model::{CredView, Identity, RecoveryAddress, VerifiableAddress, now};
 use super::pagination::{Query, json_response, set_header};
 use super::schemas;
@@ -40,9 +40,10 @@ pub(super) fn include_credential(q: &Query) -> KResult<Vec<String>> {
         .chain(q.all("include_credential[]"))
     {
         if !KNOWN_TYPES.contains(&v) {
-            return Err(KratosError::bad_request(format!(
-                "Invalid value \"{v}\" for parameter include_credential: expected one of {KNOWN_TYPES:?}"
-            )));
+            // Kratos' reason echoes an empty list, whatever the value was (a server bug).
+            return Err(KratosError::bad_request(
+                "Invalid value `[]` for parameter `include_credential`.",
+            ));
         }
         out.push(v.to_owned());
     }
@@ -52,7 +53,7 @@ pub(super) fn include_credential(q: &Query) -> KResult<Vec<String>> {
 fn decode_body<T: for<'de> Deserialize<'de>>(body: &Bytes) -> KResult<T> {
     if body.is_empty() {
         return Err(KratosError::bad_request(
-            "Unable to decode HTTP Request Body because its HTTP Header \"Content-Length\" is zero",
+            "Unable to decode HTTP Request Body because its HTTP Header \"Content-Length\" is zero.",
         ));
     }
     serde_json::from_slice(body)
@@ -231,8 +232,20 @@ pub fn create_conflict(e: KratosError) -> KratosError {
     }
 }
 
+/// The create body is decoded strictly by Go's decoder, whose error text Kratos passes on.
 pub fn parse_create_body(body: &Bytes) -> KResult<CreateBody> {
-    decode_body(body)
+    serde_json::from_slice(body).map_err(|e| go_json_error(body, &e))
+}
+
+/// POST and PUT answers leave out `metadata_admin` when it is null (Go's `omitempty` on
+/// the write path); reads always show it.
+fn without_null_admin_metadata(mut body: Value) -> Value {
+    if let Some(m) = body.as_object_mut()
+        && m.get("metadata_admin").is_some_and(Value::is_null)
+    {
+        m.shift_remove("metadata_admin");
+    }
+    body
 }
 
 /// `POST /admin/identities`: 201 with `Location: <base>/identities/<id>` (no `/admin`).
@@ -251,7 +264,9 @@ pub async fn create(_: Admin, State(state): State<AppState>, body: Bytes) -> KRe
         "location",
         &format!("{}/identities/{}", state.base_url, identity.id),
     );
-    let body = identity.render(&state.base_url, &CredView::Include(Vec::new()));
+    let body = without_null_admin_metadata(
+        identity.render(&state.base_url, &CredView::Include(Vec::new())),
+    );
     Ok(json_response(StatusCode::CREATED, &body, headers))
 }
 
@@ -328,7 +343,9 @@ pub async fn update(
         Ok(identity)
     })
     .await?;
-    let body = identity.render(&state.base_url, &CredView::Include(Vec::new()));
+    let body = without_null_admin_metadata(
+        identity.render(&state.base_url, &CredView::Include(Vec::new())),
+    );
     Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
 }
 

@@ -11,7 +11,7 @@ use super::auth::Admin;
 use super::errors::{KResult, KratosError, REASON_PAGE_TOKEN};
 use super::identities::include_credential;
 use super::model::{CredView, Identity};
-use super::pagination::{Query, json_response, link_header, page_size, set_header};
+use super::pagination::{Query, json_response, link_header, page_links, page_size, set_header};
 use super::schemas::normalize_identifier;
 use super::store::{self, ListFilter};
 use crate::sandbox::AppState;
@@ -181,30 +181,17 @@ async fn list_legacy(
             Ok((rows.into_iter().skip(offset).collect(), total))
         })
         .await?;
-    let at = |p: usize, size: usize| {
-        q.with("page", &p.to_string())
-            .with("per_page", &size.to_string())
-    };
-    let last_page = total.saturating_sub(1) / per_page;
-    let links: Vec<(&str, Query)> = if total == 0 {
-        vec![
-            ("first", at(0, per_page)),
-            ("next", at(1, per_page)),
-            ("prev", at(0, per_page)),
-        ]
-    } else if total <= per_page {
-        vec![("first", at(0, total))]
-    } else if page == 0 {
-        vec![("next", at(1, per_page)), ("last", at(last_page, per_page))]
-    } else {
-        let mut l = vec![("first", at(0, per_page))];
-        if page < last_page {
-            l.push(("next", at(page + 1, per_page)));
-        }
-        l.push(("prev", at(page - 1, per_page)));
-        l.push(("last", at(last_page, per_page)));
-        l
-    };
+    let links: Vec<(&str, Query)> = page_links(total as i64, page as i64, per_page as i64)
+        .into_iter()
+        .map(|(rel, limit, offset)| {
+            let p = offset.checked_div(limit).unwrap_or(0);
+            (
+                rel,
+                q.with("page", &p.to_string())
+                    .with("per_page", &limit.to_string()),
+            )
+        })
+        .collect();
     let mut headers = HeaderMap::new();
     set_header(&mut headers, "x-total-count", &total.to_string());
     set_header(

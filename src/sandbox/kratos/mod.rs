@@ -10,6 +10,7 @@ mod errors;
 mod generate;
 mod identities;
 mod list;
+mod login;
 mod model;
 mod pagination;
 mod patch;
@@ -19,15 +20,15 @@ mod store;
 
 use axum::Router;
 use axum::extract::{Path, RawQuery};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get, patch as patch_route};
 use rusqlite::Connection;
 use serde_json::json;
 
 use super::AppState;
 use auth::Admin;
-use errors::{KResult, KratosError, MSG_404};
+use errors::KResult;
 use pagination::json_response;
 
 pub use demo::seed_demo;
@@ -36,10 +37,12 @@ pub use generate::generate;
 /// The version `/version` reports: the Kratos release whose behaviour is emulated.
 pub const EMULATED_VERSION: &str = "v26.2.0";
 
-/// Per-provider state shared by handlers (beyond the database). Schemas are compiled once
-/// into a process-wide table, so nothing per-server is needed yet.
+/// Per-provider state shared by handlers (beyond the database): the login flows started on
+/// the public API. Schemas are compiled once into a process-wide table.
 #[derive(Clone, Default)]
-pub struct KratosState {}
+pub struct KratosState {
+    login_flows: login::LoginFlows,
+}
 
 pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(store::MIGRATION)
@@ -89,8 +92,26 @@ async fn admin_schema(_: Admin, id: Path<String>) -> KResult<Response> {
     schemas::get(id).await
 }
 
-async fn admin_not_found(_: Admin) -> KratosError {
-    KratosError::new(StatusCode::NOT_FOUND, MSG_404)
+/// Kratos' router answers an unknown path and a wrong method in Go's plain text, not in the
+/// JSON error envelope.
+async fn not_found() -> Response {
+    plain(StatusCode::NOT_FOUND, "404 page not found\n")
+}
+
+async fn method_not_allowed() -> Response {
+    plain(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n")
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        text,
+    )
+        .into_response()
 }
 
 async fn health() -> Response {
@@ -109,14 +130,21 @@ pub fn router() -> Router<AppState> {
     let admin = admin_routes()
         .route("/schemas", get(admin_schemas))
         .route("/schemas/{id}", get(admin_schema))
-        .route("/{*rest}", any(admin_not_found));
+        .route("/health/alive", get(health))
+        .route("/health/ready", get(health))
+        .route("/version", get(version))
+        .route("/{*rest}", any(not_found))
+        .method_not_allowed_fallback(method_not_allowed);
     Router::new()
         .nest("/admin", admin)
         .merge(admin_routes())
         .route("/schemas", get(schemas::list))
         .route("/schemas/{id}", get(schemas::get))
+        .route("/self-service/login/api", get(login::start))
+        .route("/self-service/login", axum::routing::post(login::submit))
         .route("/health/alive", get(health))
         .route("/health/ready", get(health))
         .route("/version", get(version))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(auth::conventions))
 }

@@ -184,30 +184,62 @@ impl OffsetPage {
         })
     }
 
-    /// `X-Total-Count` and a `Link` whose entries carry all four paging parameters.
+    /// `X-Total-Count` and a `Link` whose entries carry all four paging parameters, chosen
+    /// as Kratos's page header does (see [`page_links`]).
     pub fn headers(&self, path: &str, total: usize, headers: &mut HeaderMap) {
         set_header(headers, "x-total-count", &total.to_string());
-        let at = |offset: usize| {
+        let at = |limit: i64, offset: i64| {
             self.query
-                .with("page_size", &self.size.to_string())
-                .with("per_page", &self.size.to_string())
+                .with("page_size", &limit.to_string())
+                .with("per_page", &limit.to_string())
                 .with("page_token", &offset_token(offset))
-                .with("page", &(offset / self.size).to_string())
+                .with("page", &offset.checked_div(limit).unwrap_or(0).to_string())
         };
-        let mut links = vec![("first", at(0))];
-        // The offset comes from the client's token, so it may be as large as usize allows.
-        let next = self.offset.saturating_add(self.size);
-        if next < total {
-            links.push(("next", at(next)));
-        }
-        if self.offset > 0 {
-            links.push(("prev", at(self.offset.saturating_sub(self.size))));
-        }
+        let offset = i64::try_from(self.offset).unwrap_or(i64::MAX);
+        let page = offset / self.size as i64;
+        let links: Vec<(&str, Query)> = page_links(total as i64, page, self.size as i64)
+            .into_iter()
+            .map(|(rel, limit, off)| (rel, at(limit, off)))
+            .collect();
         set_header(headers, "link", &link_header(path, &links));
     }
 }
 
-pub fn offset_token(offset: usize) -> String {
+/// The links of Kratos's page header (ory/x `pagination.HeaderWithFormatter`), as
+/// `(rel, limit, offset)`, quirks included: the first page has only `next` and `last`; the
+/// last page only `first` and `prev`; a list that fits one page a single `first` whose limit
+/// is the total; an empty list `first`, `next` and a `prev` with a negative offset.
+pub fn page_links(total: i64, page: i64, per_page: i64) -> Vec<(&'static str, i64, i64)> {
+    let pp = per_page.max(1);
+    let offset = page.saturating_mul(pp);
+    let last_offset = if total % pp == 0 {
+        total - pp
+    } else {
+        (total / pp) * pp
+    };
+    let next = (offset / pp).saturating_add(1).saturating_mul(pp);
+    let prev = (offset / pp - 1).saturating_mul(pp);
+    if offset >= last_offset {
+        if total == 0 {
+            return vec![("first", pp, 0), ("next", pp, next), ("prev", pp, prev)];
+        }
+        if total <= pp {
+            return vec![("first", total, 0)];
+        }
+        return vec![("first", pp, 0), ("prev", pp, last_offset - pp)];
+    }
+    if offset < pp {
+        return vec![("next", pp, pp), ("last", pp, last_offset)];
+    }
+    vec![
+        ("first", pp, 0),
+        ("next", pp, next),
+        ("prev", pp, prev),
+        ("last", pp, last_offset),
+    ]
+}
+
+pub fn offset_token(offset: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!(r#"{{"offset":"{offset}","v":2}}"#))
 }
 

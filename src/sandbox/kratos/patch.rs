@@ -25,40 +25,48 @@ pub fn denied(path: &str) -> bool {
         .any(|d| p == *d || p.strip_prefix(d).is_some_and(|rest| rest.starts_with('/')))
 }
 
-fn patch_failed(reason: impl Into<String>) -> KratosError {
-    KratosError::bad_request(reason)
+/// Every JSON Patch failure: the specific text in `message`, this `reason`.
+pub const REASON_PATCH: &str = "failed to apply JSON patch";
+
+fn patch_failed(message: impl Into<String>) -> KratosError {
+    KratosError::new(StatusCode::BAD_REQUEST, message).with_reason(REASON_PATCH)
+}
+
+/// Go's words for a document that is valid JSON but not a list of operations.
+fn not_a_patch(v: &Value) -> KratosError {
+    let kind = match v {
+        Value::Object(_) => "object",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        _ => "value",
+    };
+    patch_failed(format!(
+        "json: cannot unmarshal {kind} into Go value of type jsonpatch.Patch"
+    ))
 }
 
 /// Apply add/remove/replace ops one at a time; `replace` on a missing path acts as `add`.
 pub fn apply(doc: &mut Value, body: &[u8]) -> KResult<()> {
     if body.is_empty() {
-        return Err(KratosError::bad_request_message(
-            "unexpected end of JSON input",
-        ));
+        return Err(patch_failed("unexpected end of JSON input"));
     }
-    let raw: Value = serde_json::from_slice(body)
-        .map_err(|e| KratosError::bad_request_message(e.to_string()))?;
-    let ops = raw.as_array().ok_or_else(|| {
-        KratosError::bad_request_message("a JSON patch document must be an array")
-    })?;
+    let raw: Value = serde_json::from_slice(body).map_err(|e| patch_failed(e.to_string()))?;
+    if raw.is_null() {
+        return Ok(());
+    }
+    let ops = raw.as_array().ok_or_else(|| not_a_patch(&raw))?;
     for op in ops {
         let name = op.get("op").and_then(Value::as_str).unwrap_or("");
         if !matches!(name, "add" | "remove" | "replace") {
-            return Err(KratosError::bad_request_message(format!(
-                "unsupported operation: {name}"
-            )));
+            return Err(patch_failed(format!("unsupported operation: {name}")));
         }
         let path = op.get("path").and_then(Value::as_str).unwrap_or("");
         if denied(path) {
-            return Err(KratosError::new(
-                StatusCode::BAD_REQUEST,
-                format!("patch includes denied path: {path}"),
-            )
-            .with_reason("failed to apply JSON patch"));
+            return Err(patch_failed(format!("patch includes denied path: {path}")));
         }
     }
-    let patch: Patch =
-        serde_json::from_value(raw).map_err(|e| KratosError::bad_request_message(e.to_string()))?;
+    let patch: Patch = serde_json::from_value(raw).map_err(|e| patch_failed(e.to_string()))?;
     for op in patch.0 {
         let op = match op {
             PatchOperation::Replace(r) if doc.pointer(r.path.as_str()).is_none() => {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::auth::Admin;
-use super::errors::{KResult, KratosError, REASON_PAGE_TOKEN};
+use super::errors::{KResult, KratosError, REASON_PAGE_TOKEN, go_uuid_error};
 use super::model::{CredView, Identity, now, rfc3339};
 use super::pagination::{
     OffsetPage, Query, SessionTokenError, decode_session_token, first_session_token, json_response,
@@ -220,9 +220,7 @@ fn parse_expand(q: &Query) -> KResult<Expand> {
 
 /// Session endpoints answer 400, not 404, for a malformed UUID.
 fn parse_uuid_400(raw: &str) -> KResult<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| {
-        KratosError::bad_request(format!("Unable to parse UUID `{raw}` from the URL path"))
-    })
+    Uuid::parse_str(raw).map_err(|_| go_uuid_error(raw))
 }
 
 /// Load the identities behind `sessions` (one query per distinct identity).
@@ -353,12 +351,18 @@ pub async fn disable(
     Path(id): Path<String>,
 ) -> KResult<Response> {
     let id = parse_uuid_400(&id)?;
-    change_or_404(
+    let mut resp = change_or_404(
         &state,
         "UPDATE kratos_sessions SET active = 0 WHERE id = ?1",
         id,
     )
-    .await
+    .await?;
+    // Kratos labels this empty 204 as JSON.
+    resp.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    Ok(resp)
 }
 
 /// Run one statement keyed by `id`: 204 when it changed a row, Kratos' database 404 when not.
@@ -383,19 +387,25 @@ pub async fn extend(
     Path(id): Path<String>,
 ) -> KResult<Response> {
     let id = parse_uuid_400(&id)?;
-    let s = state
+    let (s, identity) = state
         .db
-        .call(move |c| -> KResult<Session> {
+        .call(move |c| -> KResult<(Session, Identity)> {
             let mut s = load(c, &id)?;
             let extended = now() + Duration::hours(LIFESPAN_HOURS);
             if s.expires_at <= extended {
                 s.expires_at = extended;
                 save(c, &s)?;
             }
-            Ok(s)
+            let identity = store::load(c, &s.identity_id)?;
+            Ok((s, identity))
         })
         .await?;
-    let body = s.render(&state.base_url, None, Expand::default(), json!([]));
+    // The answer shows the session with its identity, as Kratos reloads it to extend it.
+    let expand = Expand {
+        identity: true,
+        devices: false,
+    };
+    let body = s.render(&state.base_url, Some(&identity), expand, json!([]));
     Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
 }
 

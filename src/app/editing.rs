@@ -449,16 +449,7 @@ fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
     });
     session.editor.set_error(warning);
     session.phase = Phase::Editing;
-    // Nothing typed while the server was being read is lost.
-    for typed in std::mem::take(&mut session.typeahead) {
-        let changed = match typed {
-            Typed::Key(key) => session.editor.input(key),
-            Typed::Paste(text) => session.editor.paste(&text),
-        };
-        if changed {
-            write_draft(session, effects);
-        }
-    }
+    let typeahead = std::mem::take(&mut session.typeahead);
     if session.external_when_ready {
         session.external_when_ready = false;
         effects.push(Effect::ExternalEdit {
@@ -466,6 +457,14 @@ fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
             text: session.editor.text(),
             prefer_draft: false,
         });
+    }
+    // Nothing typed while the server was being read is lost, Ctrl-s included: it all
+    // happens now, in the order it was typed.
+    for typed in typeahead {
+        match typed {
+            Typed::Key(key) => on_key(state, key, effects),
+            Typed::Paste(text) => paste(state, &text, effects),
+        }
     }
 }
 
@@ -548,7 +547,6 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     }
     match (action, &session.phase) {
         (Some(KeyAction::Back), Phase::Loading | Phase::Unavailable) => state.editor = None,
-        (Some(KeyAction::Save), Phase::Loading) => state.flash = Some(LOADING.into()),
         (_, Phase::Loading) => session.typeahead.push(Typed::Key(key)),
         (_, Phase::Unavailable) => {}
         (Some(KeyAction::Save), _) => save(state, effects),

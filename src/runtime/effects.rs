@@ -108,14 +108,12 @@ pub fn spawn(
             tracing::error!(dir = %drafts.dir().display(), "a draft effect bypassed the draft writer");
         }
         Effect::Audit(entry) => {
-            let audit = audit.clone();
-            tokio::task::spawn_blocking(move || {
-                if let Err(e) = audit.append(&entry) {
-                    let line =
-                        format!("audit trail not written to {}: {e}", audit.path().display());
-                    let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
-                }
-            });
+            // Written here, in the loop, in the order the app emitted them: a `sent` line
+            // can never land after its outcome. A line is one small append (no fsync).
+            if let Err(e) = audit.append(&entry) {
+                let line = format!("audit trail not written to {}: {e}", audit.path().display());
+                let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
+            }
         }
         // Run by the event loop itself, which owns the terminal.
         Effect::Copy { .. } | Effect::ExternalEdit { .. } | Effect::Quit => {}

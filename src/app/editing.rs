@@ -109,6 +109,8 @@ pub enum Phase {
     Checking {
         seq: u64,
         value: Value,
+        /// The text as it was at Ctrl-s (typing goes on meanwhile).
+        text: String,
     },
     /// The object changed since the base: nothing was sent; the user chooses.
     Conflict(Box<Conflict>),
@@ -650,14 +652,18 @@ fn proceed(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
                 id,
             });
             if let Some(s) = state.editor.as_mut() {
-                s.phase = Phase::Checking { seq, value };
+                let text = s.editor.text();
+                s.phase = Phase::Checking { seq, value, text };
                 // What the last attempt said no longer holds.
                 s.editor.set_error(None);
                 s.editor
                     .set_hint("checking the server copy before saving…".into());
             }
         }
-        None => send_edit(state, value, effects),
+        None => {
+            let text = session.editor.text();
+            send_edit(state, value, text, effects)
+        }
     }
 }
 
@@ -672,8 +678,12 @@ pub fn presave_loaded(
     let Some(session) = state.editor.as_mut() else {
         return;
     };
-    let value = match &session.phase {
-        Phase::Checking { seq: s, value } if *s == seq && session.draft_key == key => value.clone(),
+    let (value, text) = match &session.phase {
+        Phase::Checking {
+            seq: s,
+            value,
+            text,
+        } if *s == seq && session.draft_key == key => (value.clone(), text.clone()),
         _ => return,
     };
     let theirs = match result {
@@ -692,17 +702,29 @@ pub fn presave_loaded(
     let base = session.base.clone().unwrap_or(Value::Null);
     if field.of(&theirs) == field.of(&base) {
         session.base = Some(theirs);
-        send_edit(state, value, effects);
+        send_edit(state, value, text, effects);
         return;
     }
     let is_patch = matches!(session.target, EditTarget::IdentityPatch { .. });
     if !is_patch && field.of(&theirs) == value {
         // Someone made the very same change: there is nothing left to send.
-        effects.push(Effect::DiscardDraft {
-            key: session.draft_key.clone(),
-        });
-        state.editor = None;
-        state.flash = Some("the server already holds exactly your version: nothing sent".into());
+        const SAME: &str = "the server already holds exactly your version: nothing sent";
+        if session.editor.text() == text {
+            effects.push(Effect::DiscardDraft {
+                key: session.draft_key.clone(),
+            });
+            state.editor = None;
+            state.flash = Some(SAME.into());
+        } else {
+            // Typed on after Ctrl-s: that is kept, on top of the server's copy.
+            session.base = Some(theirs);
+            rebuild(session, None);
+            session.phase = Phase::Editing;
+            session
+                .editor
+                .set_hint(format!("{SAME}; what you typed since is kept · {HINT}"));
+            write_draft(session, effects);
+        }
         return;
     }
     session.phase = Phase::Conflict(Box::new(conflict(session, &base, theirs, value, false)));
@@ -831,7 +853,7 @@ fn rebuild(session: &mut EditSession, text: Option<&str>) {
 }
 
 /// Send the checked `value`: the change, what a re-read must show, and the draft it is from.
-fn send_edit(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
+fn send_edit(state: &mut State, value: Value, text: String, effects: &mut Vec<Effect>) {
     let Some(session) = state.editor.as_ref() else {
         return;
     };
@@ -860,7 +882,7 @@ fn send_edit(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
                 audit_change: Some(value),
                 draft: Some(SentDraft {
                     key: session.draft_key.clone(),
-                    text: session.editor.text(),
+                    text: text.clone(),
                 }),
                 stage: Stage::Sending,
             };
@@ -924,7 +946,7 @@ fn send_edit(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
         audit_change: Some(audit_change),
         draft: Some(SentDraft {
             key: session.draft_key.clone(),
-            text: session.editor.text(),
+            text,
         }),
         stage: Stage::Sending,
     };

@@ -885,3 +885,21 @@ fn a_paste_while_the_editor_loads_is_kept() {
         editor_text(&s)
     );
 }
+
+#[test]
+fn text_typed_while_the_save_checks_the_server_is_kept_after_it_succeeds() {
+    let (mut s, mut fake) = ready();
+    fake.press(&mut s, ch('e'));
+    let mine = editor_text(&s).replace("\"free\"", "\"pro\"");
+    set_text(&mut fake, &mut s, &mine);
+    // Ctrl-s: the pre-save read is out; the user types on before it answers.
+    let checking = update(&mut s, ctrl('s'));
+    assert!(matches!(phase(&s), Phase::Checking { .. }));
+    fake.press(&mut s, key(KeyCode::End));
+    fake.press(&mut s, ch('x'));
+    fake.pump(&mut s, checking);
+    assert_eq!(fake.plan(0), "pro", "what was there at Ctrl-s is saved");
+    let session = s.editor.as_ref().expect("kept open: there is unsaved text");
+    assert!(session.editor.buffer().text().contains('x'));
+    assert!(fake.drafts.contains_key(&session.draft_key));
+}

@@ -155,15 +155,17 @@ impl EditBuffer {
 
     /// The text as JSON, or where it stops being JSON.
     pub fn parse(&self) -> Result<Value, JsonSyntaxError> {
-        serde_json::from_str(&self.text()).map_err(|e| {
-            let full = e.to_string();
-            let suffix = format!(" at line {} column {}", e.line(), e.column());
-            JsonSyntaxError {
-                line: e.line(),
-                column: e.column(),
-                message: full.strip_suffix(&suffix).unwrap_or(&full).to_string(),
-            }
-        })
+        serde_json::from_str(&self.text())
+            .map(|super::strict::Strict(v)| v)
+            .map_err(|e| {
+                let full = e.to_string();
+                let suffix = format!(" at line {} column {}", e.line(), e.column());
+                JsonSyntaxError {
+                    line: e.line(),
+                    column: e.column(),
+                    message: full.strip_suffix(&suffix).unwrap_or(&full).to_string(),
+                }
+            })
     }
 
     /// Moves the cursor to a 1-based line and column (for example a syntax error's).

@@ -5,6 +5,7 @@
 mod buffer;
 mod json;
 mod patch;
+mod strict;
 
 pub use buffer::{DiffKind, DiffLine, EditBuffer, JsonSyntaxError, diff};
 pub use json::JsonEditor;

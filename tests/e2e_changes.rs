@@ -45,8 +45,13 @@ fn grace(sandbox: &Sandbox) -> Value {
     body
 }
 
-/// Empty the editor (Ctrl-k deletes to the end of the line, then the line break).
+/// Empty the editor: to the top (a new patch starts with the cursor inside its array), then
+/// Ctrl-k deletes to the end of the line, then the line break.
 fn clear_editor(s: &mut PtySession, lines: usize) {
+    for _ in 0..lines {
+        s.send_key(Key::Up);
+    }
+    s.send_key(Key::Home);
     for _ in 0..lines * 2 {
         s.send_key(Key::Ctrl('k'));
     }

@@ -210,7 +210,9 @@ fn configured_profile_scrolls_to_the_end_of_10000_rows_and_back() {
 }
 
 #[test]
-fn read_only_refuses_revocation_below_the_ui() {
+fn read_only_refuses_revocation_before_any_confirmation_opens() {
+    // `--read-only` is refused up front now; the refusal below the UI (the runtime's
+    // `effects::admit`, the HTTP layer) is tested where it lives, since no key reaches it.
     let sb = sandbox(20);
     let dir = tempfile::tempdir().unwrap();
     let config = config_for(dir.path(), &sb.base);
@@ -220,19 +222,17 @@ fn read_only_refuses_revocation_below_the_ui() {
         100,
         30,
     );
-    wait(&s, "READ-ONLY");
+    wait(&s, "READ-ONLY (--read-only)");
     wait(&s, "of 20");
     s.send("X");
-    let screen = wait(&s, "Type ");
-    let prefix = screen
-        .split("Type ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap()
-        .to_string();
-    s.send(&prefix);
-    s.send_key(Key::Enter);
-    wait(&s, "read-only: refused");
+    let screen = wait(
+        &s,
+        "read-only: revoking sessions is off (idtui was started with --read-only)",
+    );
+    assert!(
+        !screen.contains("Type "),
+        "no confirmation opened:\n{screen}"
+    );
     s.send("q");
     assert!(s.wait_exit(WAIT).is_some());
 }
@@ -292,8 +292,12 @@ fn patch_from_a_restored_draft_saves_and_a_refused_one_keeps_the_editor() {
         "the text is still there:\n{screen}"
     );
     assert!(drafts.load(key).unwrap().is_some(), "the draft is kept");
+    // Ctrl-C asks about the unsaved text; a second Ctrl-C keeps the draft and quits.
+    s.send_key(Key::Ctrl('c'));
+    wait(&s, "Quit? Not saved to the server yet:");
     s.send_key(Key::Ctrl('c'));
     assert!(s.wait_exit(WAIT).is_some());
+    assert!(drafts.load(key).unwrap().is_some(), "the draft is kept");
     assert_restored(&s);
 }
 

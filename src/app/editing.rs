@@ -56,13 +56,6 @@ impl EditorBox {
         }
     }
 
-    fn is_dirty(&self) -> bool {
-        match self {
-            EditorBox::Json(e) => e.is_dirty(),
-            EditorBox::Patch(e) => e.is_dirty(),
-        }
-    }
-
     fn set_error(&mut self, error: Option<String>) {
         match self {
             EditorBox::Json(e) => e.set_error(error),
@@ -139,8 +132,6 @@ pub struct EditSession {
     external_when_ready: bool,
     /// Keys typed before the editor was ready, replayed into it once it is.
     typeahead: Vec<KeyEvent>,
-    /// Esc was pressed once on unsaved changes.
-    pub closing: bool,
 }
 
 impl EditSession {
@@ -326,7 +317,6 @@ fn start(
         draft: None,
         external_when_ready: false,
         typeahead: Vec::new(),
-        closing: false,
     });
     effects.push(Effect::LoadDraft { key: draft_key });
 }
@@ -527,18 +517,8 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         (_, Phase::Loading) => session.typeahead.push(key),
         (_, Phase::Unavailable) => {}
         (Some(KeyAction::Save), _) => save(state, effects),
-        (Some(KeyAction::Back), _) => {
-            if session.editor.is_dirty() && !session.closing {
-                session.closing = true;
-                session.editor.set_hint(
-                    "unsaved changes: Esc again closes (the draft is kept), Ctrl-s saves".into(),
-                );
-            } else {
-                state.editor = None;
-            }
-        }
+        (Some(KeyAction::Back), _) => super::leaving::close_editor(state, effects),
         _ => {
-            session.closing = false;
             if session.editor.input(key) {
                 if !session.saving() {
                     session.editor.set_error(None);
@@ -1089,4 +1069,32 @@ pub fn show_server_version(state: &mut State, change: &Change, theirs: Value) {
     };
     let c = conflict(session, &base, theirs, mine, true);
     session.phase = Phase::Conflict(Box::new(c));
+}
+
+/// Pasted text goes into the open editor as it is (no auto-indent on its lines): one edit,
+/// one draft write. Only where typing goes in too (not while loading or choosing).
+pub fn paste(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    match session.phase {
+        Phase::Editing | Phase::Checking { .. } | Phase::Sending { .. } => {}
+        Phase::Loading => {
+            state.flash = Some(
+                "paste not taken: the editor is still reading the server copy; paste again".into(),
+            );
+            return;
+        }
+        Phase::Unavailable | Phase::Conflict(_) => return,
+    }
+    let changed = match &mut session.editor {
+        EditorBox::Json(e) => e.paste(text),
+        EditorBox::Patch(e) => e.paste(text),
+    };
+    if changed {
+        if !session.saving() {
+            session.editor.set_error(None);
+        }
+        write_draft(session, effects);
+    }
 }

@@ -1,7 +1,7 @@
 //! The dashboard's whole state: open profiles (tabs), each with a stack of screens; the
 //! current input mode; the status bar; requests in flight.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::keymap::{Keymap, KeymapIssue};
 
@@ -107,10 +107,18 @@ pub enum Mode {
     Normal,
     Find(Input),
     Command(Input),
-    Help { scroll: usize },
-    ErrorDetail { scroll: usize },
+    Help {
+        scroll: usize,
+    },
+    ErrorDetail {
+        scroll: usize,
+    },
     Confirm(Confirm),
     CourseChoice(CourseChoice),
+    /// Quitting would lose something (see `leaving::quit_blockers`): keep, discard or stay.
+    Quitting {
+        blockers: Vec<String>,
+    },
 }
 
 /// What a request in flight was for.
@@ -173,6 +181,8 @@ pub struct State {
     pub quit: bool,
     /// The open editor (`e`, `p`), drawn over the body until saved or closed.
     pub editor: Option<super::editing::EditSession>,
+    /// Drafts written in this run and not yet saved or discarded: key → what it edits.
+    pub unsaved_drafts: BTreeMap<String, String>,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
     pub dirty: bool,
     next_seq: u64,
@@ -199,6 +209,7 @@ impl State {
             page_size: DEFAULT_PAGE_SIZE,
             quit: false,
             editor: None,
+            unsaved_drafts: BTreeMap::new(),
             dirty: true,
             next_seq: 1,
             next_uid: 1,

@@ -94,8 +94,11 @@ pub fn redact(value: &Value) -> Value {
                 .map(|(k, v)| {
                     // A secret-sounding key over an object (the `password` credential type,
                     // `lookup_secret`) is a container: look inside instead of hiding it all.
+                    // An empty string hides nothing, and says something (Kratos sends an
+                    // OIDC token it cannot decrypt as "").
                     let holds_values = match v {
                         Value::Null | Value::Object(_) => false,
+                        Value::String(s) => !s.is_empty(),
                         Value::Array(items) => !items.iter().any(Value::is_object),
                         _ => true,
                     };

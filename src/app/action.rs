@@ -122,12 +122,9 @@ impl Mutation {
                 kind,
                 identifier,
             } => {
-                let what = super::credentials::CredentialRef::new(
-                    identity,
-                    kind,
-                    identifier.as_deref(),
-                )
-                .label();
+                let what =
+                    super::credentials::CredentialRef::new(identity, kind, identifier.as_deref())
+                        .label();
                 format!("delete the {what} of identity {identity}")
             }
             Mutation::UpdateIdentity { identity, .. } => format!("update identity {identity}"),

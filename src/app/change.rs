@@ -226,8 +226,7 @@ pub fn plain(state: &State, tab: usize, mutation: Mutation) -> Option<Change> {
             kind,
             identifier,
         } => Expect::CredentialGone {
-            id: super::credentials::CredentialRef::new(identity, kind, identifier.as_deref())
-                .id(),
+            id: super::credentials::CredentialRef::new(identity, kind, identifier.as_deref()).id(),
         },
         Mutation::DeleteCoreUser { user } => Expect::Gone {
             kind: ObjectKind::CoreUser,
@@ -309,11 +308,14 @@ pub fn recheck_unknown(state: &mut State, effects: &mut Vec<Effect>) {
 /// unknown at once.
 fn start_verifying(state: &mut State, seq: u64, mut change: Change, effects: &mut Vec<Effect>) {
     if let Expect::Unverifiable { why } = &change.expect {
-        let why = format!(
-            "outcome unknown: “{}” ({why})",
-            change.mutation.describe()
+        let why = format!("outcome unknown: “{}” ({why})", change.mutation.describe());
+        return settle(
+            state,
+            change,
+            Outcome::Unknown(why),
+            Some("re-read"),
+            effects,
         );
-        return settle(state, change, Outcome::Unknown(why), Some("re-read"), effects);
     }
     let waiting = probe(state, seq, &change, effects);
     change.stage = Stage::Verifying {

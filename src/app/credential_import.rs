@@ -125,7 +125,11 @@ fn password(cfg: &Map<String, Value>) -> Result<(), String> {
     let hook = match cfg.get("use_password_migration_hook") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(format!("{at}.use_password_migration_hook must be true or false")),
+        Some(_) => {
+            return Err(format!(
+                "{at}.use_password_migration_hook must be true or false"
+            ));
+        }
     };
     match (clear, hashed, hook) {
         (Some(_), Some(_), _) => Err(format!(
@@ -148,10 +152,14 @@ fn links(kind: &str, cfg: &Map<String, Value>) -> Result<(), String> {
     let at = format!("credentials.{kind}.config");
     only_keys(cfg, &["providers"], &at)?;
     let Some(Value::Array(providers)) = cfg.get("providers") else {
-        return Err(format!("{at}.providers must be a list of {{provider, subject}}"));
+        return Err(format!(
+            "{at}.providers must be a list of {{provider, subject}}"
+        ));
     };
     if providers.is_empty() {
-        return Err(format!("{at}.providers is empty: add a provider and subject"));
+        return Err(format!(
+            "{at}.providers is empty: add a provider and subject"
+        ));
     }
     let mut seen = Vec::new();
     for (i, p) in providers.iter().enumerate() {
@@ -243,13 +251,19 @@ mod tests {
     #[test]
     fn hash_formats_follow_kratos_patterns() {
         for (hash, name) in [
-            ("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", "bcrypt"),
+            (
+                "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+                "bcrypt",
+            ),
             ("$2y$10$x", "bcrypt"),
             ("$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", "argon2id"),
             ("$argon2i$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", "argon2i"),
             ("$pbkdf2-sha256$i=1000,l=32$c2FsdA$aGFzaA", "pbkdf2"),
             ("$scrypt$ln=16384,r=8,p=1$c2FsdA$aGFzaA", "scrypt"),
-            ("$firescrypt$ln=14,r=8,p=1$c2FsdA$aGFzaA$c2VwYQ$c2lnbmVy", "firebase-scrypt"),
+            (
+                "$firescrypt$ln=14,r=8,p=1$c2FsdA$aGFzaA$c2VwYQ$c2lnbmVy",
+                "firebase-scrypt",
+            ),
             ("$md5$aGFzaA", "md5"),
             ("$md5-crypt$x$y", "md5-crypt"),
             ("$sha256$aGFzaA", "sha"),
@@ -259,7 +273,14 @@ mod tests {
         ] {
             assert_eq!(hash_format(hash), Some(name), "{hash}");
         }
-        for hash in ["plain", "$2x$10$x", "$pbkdf2-sha$x", "$hmac-sha3$x", "$sha384$x", ""] {
+        for hash in [
+            "plain",
+            "$2x$10$x",
+            "$pbkdf2-sha$x",
+            "$hmac-sha3$x",
+            "$sha384$x",
+            "",
+        ] {
             assert_eq!(hash_format(hash), None, "{hash}");
         }
     }
@@ -275,11 +296,15 @@ mod tests {
             err(json!({"password": {"config": {"password": "a", "hashed_password": "$2b$x"}}}))
                 .contains("not both")
         );
-        assert!(err(json!({"oidc": {"config": {"providers": [{"provider": "google"}]}}}))
-            .contains("providers[0] needs a provider and a subject"));
-        assert!(err(json!({"oidc": {"config": {"providers": [
+        assert!(
+            err(json!({"oidc": {"config": {"providers": [{"provider": "google"}]}}}))
+                .contains("providers[0] needs a provider and a subject")
+        );
+        assert!(
+            err(json!({"oidc": {"config": {"providers": [
             {"provider": "g", "subject": "1"}, {"provider": "g", "subject": "1"}]}}}))
-        .contains("g:1 is listed twice"));
+            .contains("g:1 is listed twice")
+        );
         assert!(err(json!({"github": {"config": {}}})).contains("Kratos imports password"));
         assert!(err(json!({"password": {"hashed_password": "$2b$x"}})).contains("not something"));
         assert!(

@@ -193,9 +193,11 @@ pub fn plan(creds: &Value, target: &CredentialRef) -> Result<String, String> {
         ))
     };
     match kind {
-        "totp" => Ok("Kratos deletes the whole TOTP credential: the authenticator app no \
+        "totp" => Ok(
+            "Kratos deletes the whole TOTP credential: the authenticator app no \
                       longer works as a second factor."
-            .into()),
+                .into(),
+        ),
         "lookup_secret" => {
             let codes = array(config(creds, kind), "recovery_codes");
             let used = codes.iter().filter(|c| non_empty(c.get("used_at"))).count();
@@ -225,9 +227,11 @@ pub fn plan(creds: &Value, target: &CredentialRef) -> Result<String, String> {
         }
         "password" => {
             if !password_set(creds) {
-                return Err("Nothing would be deleted: this password credential holds no \
+                return Err(
+                    "Nothing would be deleted: this password credential holds no \
                             password (its identifiers come from the traits)."
-                    .into());
+                        .into(),
+                );
             }
             if factors.len() < 2 {
                 return last_factor();

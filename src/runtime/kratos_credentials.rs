@@ -37,12 +37,7 @@ pub fn rows(identity: &Identity) -> Vec<Row> {
             let target = CredentialRef::new(&identity.id, &c.kind, None);
             out.push(row(
                 target.id(),
-                vec![
-                    c.kind.clone(),
-                    c.identifiers.join(", "),
-                    created,
-                    version,
-                ],
+                vec![c.kind.clone(), c.identifiers.join(", "), created, version],
                 c.raw.clone(),
             ));
         }
@@ -73,16 +68,25 @@ fn one_link(credential: &Value, kind: &str, ident: &str) -> Value {
     }
     let matches = |p: &Value| {
         let id = match kind {
-            "deviceauthn" => p.get("client_key_id").and_then(Value::as_str).map(str::to_string),
+            "deviceauthn" => p
+                .get("client_key_id")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             _ => Some(format!(
                 "{}:{}",
-                p.get("provider").and_then(Value::as_str).unwrap_or_default(),
+                p.get("provider")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
                 p.get("subject").and_then(Value::as_str).unwrap_or_default()
             )),
         };
         id.as_deref() == Some(ident)
     };
-    let list = if kind == "deviceauthn" { "keys" } else { "providers" };
+    let list = if kind == "deviceauthn" {
+        "keys"
+    } else {
+        "providers"
+    };
     if let Some(items) = c
         .get_mut("config")
         .and_then(|cfg| cfg.get_mut(list))

@@ -75,7 +75,11 @@ pub fn hash_format(hash: &str) -> Option<&'static str> {
 /// was accepted as, or that a cleartext one was hashed (never the password or hash itself).
 pub fn import_note(creds: Option<&Map<String, Value>>) -> Option<String> {
     let cfg = creds?.get("password")?.get("config")?;
-    if cfg.get("password").and_then(Value::as_str).is_some_and(|p| !p.is_empty()) {
+    if cfg
+        .get("password")
+        .and_then(Value::as_str)
+        .is_some_and(|p| !p.is_empty())
+    {
         return Some("password import: cleartext, hashed by the server".into());
     }
     let format = hash_format(cfg.get("hashed_password")?.as_str()?)?;
@@ -320,7 +324,12 @@ fn first_factor_count(identity: &Identity) -> usize {
             .credentials
             .get(kind)
             .filter(|c| !c.identifiers.is_empty())
-            .and_then(|c| c.config.get("credentials").and_then(Value::as_array).cloned())
+            .and_then(|c| {
+                c.config
+                    .get("credentials")
+                    .and_then(Value::as_array)
+                    .cloned()
+            })
             .unwrap_or_default()
     };
     n += keys("passkey").len();

@@ -268,7 +268,10 @@ pub async fn create(_: Admin, State(state): State<AppState>, body: Bytes) -> KRe
     let body = without_null_admin_metadata(
         identity.render(&state.base_url, &CredView::Include(Vec::new())),
     );
-    Ok(noted(json_response(StatusCode::CREATED, &body, headers), note))
+    Ok(noted(
+        json_response(StatusCode::CREATED, &body, headers),
+        note,
+    ))
 }
 
 /// `resp` with `note` for the request log.
@@ -357,7 +360,10 @@ pub async fn update(
     let body = without_null_admin_metadata(
         identity.render(&state.base_url, &CredView::Include(Vec::new())),
     );
-    Ok(noted(json_response(StatusCode::OK, &body, HeaderMap::new()), note))
+    Ok(noted(
+        json_response(StatusCode::OK, &body, HeaderMap::new()),
+        note,
+    ))
 }
 
 /// `DELETE /admin/identities/{id}`.

@@ -184,7 +184,7 @@ pub fn plan(creds: &Value, target: &CredentialRef) -> Result<String, String> {
     let factors = first_factors(creds);
     let last_factor = || {
         Err(format!(
-            "You cannot remove the last first factor credential. (It signs in only with: {}.)",
+            "You cannot remove the last first factor credential. It signs in only with: {}.",
             if factors.is_empty() {
                 "nothing".to_string()
             } else {
@@ -393,17 +393,17 @@ pub fn check_loaded(state: &mut State, tab: usize, target: &str, result: Result<
 /// Say why nothing was sent: the reason Kratos would give, in the status bar and `:error`.
 fn refuse(state: &mut State, target: &CredentialRef, why: &str) {
     state.flash = None;
-    let line = format!(
-        "not sent: Kratos refuses to delete the {}: {why}",
-        target.label()
-    );
-    let details = format!(
-        "identity:   {}\ncredential: {}\nreason:     {why}\n\nNothing was sent: the rule is the \
-         server's (DELETE /admin/identities/{{id}}/credentials/{{type}}), checked on a fresh \
-         read of the identity.",
-        target.identity,
-        target.label()
-    );
+    // The server's reason first: a status bar cuts the end of a long line.
+    let line = format!("refused, nothing sent: {why}");
+    // One sentence a line: the error overlay cuts long lines.
+    let mut details = vec![
+        format!("identity:   {}", target.identity),
+        format!("credential: {}", target.label()),
+        "Kratos would refuse to delete it:".to_string(),
+    ];
+    details.extend(why.split_inclusive(". ").map(|s| format!("  {}", s.trim())));
+    details.push("Nothing was sent (checked on a fresh read of the identity).".into());
+    let details = details.join("\n");
     state.error = Some(ErrorInfo::new(line, details));
 }
 

@@ -329,6 +329,12 @@ fn build_editor(session: &EditSession, base: &Value, text: Option<&str>) -> Edit
             session.title.clone(),
             session.draft_key.clone(),
         )),
+        // A new identity starts from the whole template (its empty credentials included).
+        EditTarget::NewIdentity => EditorBox::Json(JsonEditor::new(
+            session.title.clone(),
+            session.draft_key.clone(),
+            base.clone(),
+        )),
         target => EditorBox::Json(JsonEditor::new(
             session.title.clone(),
             session.draft_key.clone(),

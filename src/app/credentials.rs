@@ -10,8 +10,10 @@ use super::action::{Effect, Mutation};
 use super::model::{ErrorInfo, ListKind, ObjectKind, Provider, Row};
 use super::state::{Confirm, Input, Mode, Pane, Pending, State};
 
-/// Types whose config the delete rules look at (first factors and WebAuthn keys).
-pub const RULE_TYPES: &[&str] = &["password", "oidc", "saml", "webauthn", "passkey"];
+/// Types whose config the delete rules read (first factors and WebAuthn keys). Not `saml`:
+/// Kratos v1.3.1 answers 400 to `include_credential=saml`, and SAML links count by their
+/// identifiers alone.
+pub const RULE_TYPES: &[&str] = &["password", "oidc", "webauthn", "passkey"];
 
 /// Types whose rows are one per identifier (a provider link, a device key), deleted one at a
 /// time with the `identifier` query parameter.
@@ -137,21 +139,21 @@ pub fn first_factors(creds: &Value) -> Vec<String> {
         out.push("password".to_string());
     }
     for kind in ["oidc", "saml"] {
-        let linked = identifiers(creds, kind);
-        for p in array(config(creds, kind), "providers") {
-            let (provider, subject) = (p.get("provider"), p.get("subject"));
-            if !non_empty(provider) || !non_empty(subject) {
+        let providers = array(config(creds, kind), "providers");
+        for id in identifiers(creds, kind) {
+            let Some((provider, subject)) = id.split_once(':') else {
                 continue;
-            }
-            if kind == "oidc" && non_empty(p.get("organization")) {
-                continue;
-            }
-            let id = format!(
-                "{}:{}",
-                provider.and_then(Value::as_str).unwrap_or_default(),
-                subject.and_then(Value::as_str).unwrap_or_default()
-            );
-            if linked.contains(&id) {
+            };
+            let entry = providers.iter().find(|p| {
+                p.get("provider").and_then(Value::as_str) == Some(provider)
+                    && p.get("subject").and_then(Value::as_str) == Some(subject)
+            });
+            // Without its config (not asked for) a link counts by its identifier.
+            let counts = match entry {
+                Some(p) => kind == "saml" || !non_empty(p.get("organization")),
+                None => config(creds, kind).is_none(),
+            };
+            if counts && !provider.is_empty() && !subject.is_empty() {
                 out.push(format!("{kind} {id}"));
             }
         }

@@ -467,3 +467,19 @@ fn an_import_is_checked_before_sending_and_an_added_import_counts_as_a_change() 
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn saml_links_count_as_first_factors_without_their_config() {
+    // Kratos v1.3.1 refuses include_credential=saml, so the read has no SAML config.
+    let creds = json!({"password": password(),
+        "saml": {"type": "saml", "identifiers": ["acme:jo"]}});
+    let pw = CredentialRef::new(ID, "password", None);
+    assert!(crate::app::credentials::plan(&creds, &pw).is_ok());
+    let only = json!({"saml": {"type": "saml", "identifiers": ["acme:jo"]}});
+    let link = CredentialRef::new(ID, "saml", Some("acme:jo"));
+    let why = crate::app::credentials::plan(&only, &link).unwrap_err();
+    assert!(
+        why.contains("last first factor") && why.contains("saml acme:jo"),
+        "{why}"
+    );
+}

@@ -483,3 +483,16 @@ fn saml_links_count_as_first_factors_without_their_config() {
         "{why}"
     );
 }
+
+#[test]
+fn a_row_that_appears_above_the_selection_of_a_short_list_is_shown_after_r() {
+    let (mut s, mut server) = on_credential(json!({"password": password()}), "password");
+    // An OIDC link is imported meanwhile; `oidc` sorts before `password`.
+    server.identity["credentials"]["oidc"] = oidc(&["google:1"]);
+    server.press(&mut s, ch('r'));
+    let t = table(&s);
+    let rows: Vec<String> = t.loaded_rows().map(|(_, r)| r.id.clone()).collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(t.selected_row().unwrap().id, format!("{ID}/password"));
+    assert_eq!(t.offset, 0, "both rows on screen");
+}

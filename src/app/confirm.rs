@@ -20,7 +20,11 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
         Outcome::Failed(err) if from_editor => {
             state.flash = Some(format!("not saved: {}", err.line))
         }
-        Outcome::Failed(err) => state.error = Some(err.clone()),
+        Outcome::Failed(err) => {
+            // A "lost answer, checking" flash must not outlive the verdict.
+            state.flash = None;
+            state.error = Some(err.clone());
+        }
         Outcome::Unknown(why) => state.flash = Some(why.clone()),
         Outcome::Applied(message) => {
             state.flash = Some(message.clone());

@@ -7,12 +7,12 @@ use serde_json::{Map, Value};
 
 /// Shown under the identity editors (help only, not in the body).
 pub const HELP: &[&str] = &[
-    r#"import in "credentials" (help only, not in the body; leave {} for none):"#,
-    r#"  "password": {"config": {"password": "cleartext"}}  or  {"config": {"hashed_password": "$2b$12$…"}}"#,
-    r#"  "oidc": {"config": {"providers": [{"provider": "google", "subject": "10940000"}]}}"#,
-    r#"  "saml": {"config": {"providers": [{"provider": "acme-saml", "subject": "jo@acme"}]}}"#,
-    "  hashes: bcrypt argon2id/argon2i pbkdf2 scrypt firescrypt md5 md5-crypt sha1/256/512 \
-     sha256/512-crypt {SSHA} hmac",
+    r#"import with "credentials" (help only, not in the body; {} imports nothing):"#,
+    r#"  "password": {"config": {"password": "cleartext"}}"#,
+    r#"  "password": {"config": {"hashed_password": "$2b$12$…"}}"#,
+    r#"  "oidc": {"config": {"providers": [{"provider": "google", "subject": "1"}]}}"#,
+    r#"  "saml": like "oidc"   hashes: bcrypt argon2 pbkdf2 scrypt firescrypt md5 sha"#,
+    "          ssha hmac (see docs/kratos-credentials.md)",
 ];
 
 /// Types a create or update body may import (Kratos decodes the body strictly).

@@ -1037,6 +1037,9 @@ pub fn saved(
             {
                 session.phase = Phase::Editing;
                 session.editor.set_error(Some(why.clone()));
+                session
+                    .editor
+                    .set_hint(format!("your text is kept · {HINT}"));
             }
         }
     }

@@ -70,12 +70,26 @@ impl EditorBox {
         }
     }
 
+    fn paste(&mut self, text: &str) -> bool {
+        match self {
+            EditorBox::Json(e) => e.paste(text),
+            EditorBox::Patch(e) => e.paste(text),
+        }
+    }
+
     fn restore_draft(&mut self, text: &str) {
         match self {
             EditorBox::Json(e) => e.restore_draft(text),
             EditorBox::Patch(e) => e.restore_draft(text),
         }
     }
+}
+
+/// Input that arrived before the editor was ready.
+#[derive(Debug, Clone)]
+enum Typed {
+    Key(KeyEvent),
+    Paste(String),
 }
 
 /// Where an editor is in its life.
@@ -86,6 +100,11 @@ pub enum Phase {
     /// The fresh copy could not be read: there is nothing safe to edit.
     Unavailable,
     Editing,
+    /// The patch does something hard to undo (removes a credential, deactivates): it was
+    /// described and waits for `y` before anything is read or sent.
+    ConfirmRisky {
+        value: Value,
+    },
     /// Reading the object again just before writing (`seq` of that read).
     Checking {
         seq: u64,
@@ -130,8 +149,8 @@ pub struct EditSession {
     draft: Option<Option<String>>,
     /// `E` was pressed before the editor was ready.
     external_when_ready: bool,
-    /// Keys typed before the editor was ready, replayed into it once it is.
-    typeahead: Vec<KeyEvent>,
+    /// Keys typed and text pasted before the editor was ready, replayed once it is.
+    typeahead: Vec<Typed>,
 }
 
 impl EditSession {
@@ -282,8 +301,7 @@ fn start(
     draft_key: String,
     effects: &mut Vec<Effect>,
 ) {
-    let mut placeholder = JsonEditor::new(title.clone(), draft_key.clone(), Value::Null);
-    placeholder.buffer_mut().replace_text("");
+    let mut placeholder = JsonEditor::placeholder(title.clone(), draft_key.clone());
     placeholder.buffer_mut().set_hint(LOADING);
     let base = match target.object() {
         Some((kind, id)) => {
@@ -445,8 +463,12 @@ fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
     session.editor.set_error(warning);
     session.phase = Phase::Editing;
     // Nothing typed while the server was being read is lost.
-    for key in std::mem::take(&mut session.typeahead) {
-        if session.editor.input(key) {
+    for typed in std::mem::take(&mut session.typeahead) {
+        let changed = match typed {
+            Typed::Key(key) => session.editor.input(key),
+            Typed::Paste(text) => session.editor.paste(&text),
+        };
+        if changed {
             write_draft(session, effects);
         }
     }
@@ -524,10 +546,23 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         on_conflict_key(state, key, effects);
         return;
     }
+    if let Phase::ConfirmRisky { value } = &session.phase {
+        let value = value.clone();
+        session.phase = Phase::Editing;
+        session.editor.set_error(None);
+        if key.code == KeyCode::Char('y') {
+            proceed(state, value, effects);
+        } else {
+            session
+                .editor
+                .set_hint(format!("not sent: the patch is still here · {HINT}"));
+        }
+        return;
+    }
     match (action, &session.phase) {
         (Some(KeyAction::Back), Phase::Loading | Phase::Unavailable) => state.editor = None,
         (Some(KeyAction::Save), Phase::Loading) => state.flash = Some(LOADING.into()),
-        (_, Phase::Loading) => session.typeahead.push(key),
+        (_, Phase::Loading) => session.typeahead.push(Typed::Key(key)),
         (_, Phase::Unavailable) => {}
         (Some(KeyAction::Save), _) => save(state, effects),
         (Some(KeyAction::Back), _) => super::leaving::close_editor(state, effects),
@@ -543,10 +578,6 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 }
 
 fn save(state: &mut State, effects: &mut Vec<Effect>) {
-    let profile = state
-        .tab()
-        .map(|t| t.profile.name.clone())
-        .unwrap_or_default();
     let Some(session) = state.editor.as_mut() else {
         return;
     };
@@ -576,6 +607,33 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
         }
         super::credential_import::strip_empty(&mut value);
     }
+    if let EditorBox::Patch(_) = session.editor {
+        let risky = crate::editor::risky_operations(&value, Some(&base));
+        if !risky.is_empty() {
+            session.editor.set_error(Some(format!(
+                "before sending: {} · y sends it, any other key goes back",
+                risky.join("; ")
+            )));
+            session.phase = Phase::ConfirmRisky { value };
+            return;
+        }
+    }
+    proceed(state, value, effects);
+}
+
+/// Save a checked `value`: nothing when it changes nothing, refused while another change to
+/// the object is unsettled, else read the object again before writing.
+fn proceed(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
+    let profile = state
+        .tab()
+        .map(|t| t.profile.name.clone())
+        .unwrap_or_default();
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    let Some(base) = session.base.clone() else {
+        return;
+    };
     let field = session.target.field();
     // Compare meaning, not text: an unchanged document sends nothing.
     if !matches!(
@@ -616,6 +674,8 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
             });
             if let Some(s) = state.editor.as_mut() {
                 s.phase = Phase::Checking { seq, value };
+                // What the last attempt said no longer holds.
+                s.editor.set_error(None);
                 s.editor
                     .set_hint("checking the server copy before saving…".into());
             }
@@ -1136,17 +1196,12 @@ pub fn paste(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
     match session.phase {
         Phase::Editing | Phase::Checking { .. } | Phase::Sending { .. } => {}
         Phase::Loading => {
-            state.flash = Some(
-                "paste not taken: the editor is still reading the server copy; paste again".into(),
-            );
+            session.typeahead.push(Typed::Paste(text.to_string()));
             return;
         }
-        Phase::Unavailable | Phase::Conflict(_) => return,
+        Phase::Unavailable | Phase::Conflict(_) | Phase::ConfirmRisky { .. } => return,
     }
-    let changed = match &mut session.editor {
-        EditorBox::Json(e) => e.paste(text),
-        EditorBox::Patch(e) => e.paste(text),
-    };
+    let changed = session.editor.paste(text);
     if changed {
         if !session.saving() {
             session.editor.set_error(None);

@@ -22,6 +22,15 @@ pub fn quit_blockers(state: &State) -> Vec<String> {
             session.editor.buffer().title()
         ));
     }
+    for change in state.changes.values() {
+        let what = change.mutation.describe();
+        blockers.push(match &change.stage {
+            super::change::Stage::Unknown { .. } => {
+                format!("whether “{what}” was applied is still unknown (r checks)")
+            }
+            _ => format!("“{what}” is still waiting for its answer"),
+        });
+    }
     for (key, label) in &state.unsaved_drafts {
         if open.is_some_and(|s| s.draft_key == *key && has_unsaved_text(s)) {
             continue;

@@ -256,6 +256,9 @@ fn editor_footer(session: &crate::app::editing::EditSession) -> String {
         }
         Phase::Loading => "reading the current version from the server…".into(),
         Phase::Unavailable => "nothing to edit · Esc closes".into(),
+        Phase::ConfirmRisky { .. } => {
+            "nothing sent yet · y sends it · any other key goes back".into()
+        }
         Phase::Checking { .. } => "checking the server copy before saving…".into(),
         Phase::Sending { .. } => "saving… keep typing: what you type now is kept".into(),
         Phase::Editing if session.editor.buffer().is_dirty() => format!(

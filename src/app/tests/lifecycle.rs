@@ -813,3 +813,75 @@ fn a_saved_draft_no_longer_holds_up_quitting() {
     let effects = update(&mut s, ch('q'));
     assert!(s.quit && effects.iter().any(|e| matches!(e, Effect::Quit)));
 }
+
+#[test]
+fn a_patch_removing_a_password_says_so_and_sends_only_after_y() {
+    let (mut s, mut fake) = ready();
+    fake.objects.get_mut(&identity(0).id).unwrap()["credentials"] =
+        json!({"password": {"type": "password", "identifiers": ["user0@example.com"]}});
+    fake.press(&mut s, ch('p'));
+    let patch = r#"[{"op": "remove", "path": "/credentials/password"}]"#;
+    set_text(&mut fake, &mut s, patch);
+    fake.press(&mut s, ctrl('s'));
+    assert!(fake.sent.is_empty(), "asked first");
+    let said = s
+        .editor
+        .as_ref()
+        .unwrap()
+        .editor
+        .buffer()
+        .error()
+        .unwrap()
+        .to_string();
+    assert!(
+        said.contains("password") && said.contains("y sends"),
+        "{said}"
+    );
+    // Any other key goes back with the text intact.
+    fake.press(&mut s, ch('n'));
+    assert!(fake.sent.is_empty());
+    assert_eq!(editor_text(&s), patch);
+    assert!(matches!(phase(&s), Phase::Editing));
+    fake.press(&mut s, ctrl('s'));
+    fake.press(&mut s, ch('y'));
+    assert!(matches!(&fake.sent[..], [Mutation::PatchIdentity { .. }]));
+}
+
+#[test]
+fn quitting_while_a_change_is_out_or_unknown_asks() {
+    let (mut s, mut fake) = ready();
+    fake.answer = Answer::Hold;
+    crate::app::confirm::send(
+        &mut s,
+        0,
+        Mutation::RevokeSession {
+            session: "s1".into(),
+        },
+        &mut Vec::new(),
+    );
+    let blockers = crate::app::leaving::quit_blockers(&s);
+    assert!(
+        blockers.iter().any(|b| b.contains("revoke session s1")),
+        "{blockers:?}"
+    );
+    fake.press(&mut s, ch('q'));
+    assert!(!s.quit, "asked instead of quitting");
+    assert!(matches!(s.mode, Mode::Quitting { .. }));
+}
+
+#[test]
+fn a_paste_while_the_editor_loads_is_kept() {
+    let (mut s, mut fake) = ready();
+    let opening = update(&mut s, ch('p'));
+    assert!(matches!(phase(&s), Phase::Loading));
+    fake.press(
+        &mut s,
+        Action::Paste(r#"{"op": "remove", "path": "/metadata_public/plan"}"#.into()),
+    );
+    fake.pump(&mut s, opening);
+    assert!(
+        editor_text(&s).contains("/metadata_public/plan"),
+        "{}",
+        editor_text(&s)
+    );
+}

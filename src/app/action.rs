@@ -67,6 +67,13 @@ pub enum Mutation {
         client: Option<String>,
         courses: Courses,
     },
+    /// Kratos `DELETE /admin/identities/{id}/credentials/{type}[?identifier=]`: one
+    /// credential type, or one link of an OIDC/SAML (or device key) credential.
+    DeleteCredential {
+        identity: String,
+        kind: String,
+        identifier: Option<String>,
+    },
     /// Kratos `PUT /admin/identities/{id}` with the edited body.
     UpdateIdentity { identity: String, body: Value },
     /// Kratos `PATCH /admin/identities/{id}` (RFC 6902).
@@ -110,6 +117,16 @@ impl Mutation {
                 Courses::Delete => format!("delete user {user} and their courses"),
                 Courses::Ignore => format!("delete user {user} and leave their courses"),
             },
+            Mutation::DeleteCredential {
+                identity,
+                kind,
+                identifier,
+            } => {
+                let what =
+                    super::credentials::CredentialRef::new(identity, kind, identifier.as_deref())
+                        .label();
+                format!("delete the {what} of identity {identity}")
+            }
             Mutation::UpdateIdentity { identity, .. } => format!("update identity {identity}"),
             Mutation::PatchIdentity { identity, .. } => format!("patch identity {identity}"),
             Mutation::UpdateCoreClaims { user, .. } => format!("update the claims of user {user}"),

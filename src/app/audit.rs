@@ -88,6 +88,18 @@ fn request_line(m: &Mutation) -> (&'static str, String, String) {
         Mutation::DeleteIdentity { identity } => {
             one("DELETE", format!("/admin/identities/{identity}"), identity)
         }
+        Mutation::DeleteCredential {
+            identity,
+            kind,
+            identifier,
+        } => {
+            let query = identifier
+                .as_ref()
+                .map(|i| format!("?identifier={i}"))
+                .unwrap_or_default();
+            let path = format!("/admin/identities/{identity}/credentials/{kind}{query}");
+            one("DELETE", path, identity)
+        }
         Mutation::CreateIdentity { .. } => ("POST", "/admin/identities".into(), "new".into()),
         Mutation::UpdateIdentity { identity, .. } => {
             one("PUT", format!("/admin/identities/{identity}"), identity)

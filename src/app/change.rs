@@ -35,6 +35,13 @@ pub enum Expect {
         identifier: Option<String>,
         traits: Value,
     },
+    /// A credential (or one link of it) reads as deleted: gone, or, for a password, without
+    /// its hash (`credentials::deleted`). `id` is a `credentials::CredentialRef` id.
+    CredentialGone { id: String },
+    /// No read can tell whether the change landed (credentials imported by a PUT that
+    /// changed nothing else: a re-read cannot see a password): a lost answer settles as
+    /// unknown at once, releasing the object, and says why.
+    Unverifiable { why: String },
 }
 
 /// The part of an object an editor changes, so a re-read compares only that.
@@ -139,6 +146,7 @@ pub fn objects_of(m: &Mutation) -> Vec<String> {
         Mutation::RevokeSessions { sessions } => sessions.clone(),
         Mutation::RevokeAllSessions { identity } => vec![format!("sessions-of:{identity}")],
         Mutation::DeleteIdentity { identity }
+        | Mutation::DeleteCredential { identity, .. }
         | Mutation::UpdateIdentity { identity, .. }
         | Mutation::PatchIdentity { identity, .. } => vec![identity.clone()],
         Mutation::CreateIdentity { .. } => Vec::new(),
@@ -212,6 +220,13 @@ pub fn plain(state: &State, tab: usize, mutation: Mutation) -> Option<Change> {
         Mutation::DeleteIdentity { identity } => Expect::Gone {
             kind: ObjectKind::Identity,
             id: identity.clone(),
+        },
+        Mutation::DeleteCredential {
+            identity,
+            kind,
+            identifier,
+        } => Expect::CredentialGone {
+            id: super::credentials::CredentialRef::new(identity, kind, identifier.as_deref()).id(),
         },
         Mutation::DeleteCoreUser { user } => Expect::Gone {
             kind: ObjectKind::CoreUser,
@@ -292,6 +307,16 @@ pub fn recheck_unknown(state: &mut State, effects: &mut Vec<Effect>) {
 /// Read again what tells whether `change` landed; a change no read can tell about is
 /// unknown at once.
 fn start_verifying(state: &mut State, seq: u64, mut change: Change, effects: &mut Vec<Effect>) {
+    if let Expect::Unverifiable { why } = &change.expect {
+        let why = format!("outcome unknown: “{}” ({why})", change.mutation.describe());
+        return settle(
+            state,
+            change,
+            Outcome::Unknown(why),
+            Some("re-read"),
+            effects,
+        );
+    }
     let waiting = probe(state, seq, &change, effects);
     change.stage = Stage::Verifying {
         waiting,
@@ -328,6 +353,11 @@ fn probe(state: &mut State, change_seq: u64, change: &Change, effects: &mut Vec<
             get(state, *kind, id);
             1
         }
+        Expect::CredentialGone { id } => {
+            get(state, ObjectKind::Credential, id);
+            1
+        }
+        Expect::Unverifiable { .. } => 0,
         Expect::SessionsRevoked { sessions } => {
             for s in sessions {
                 get(state, ObjectKind::Session, s);
@@ -433,6 +463,14 @@ pub fn judge_object(expect: &Expect, read: Result<Option<&Value>, &ErrorInfo>) -
             }
         }
         (Expect::Value { .. }, None) => Verdict::CannotTell("the object no longer exists".into()),
+        (Expect::CredentialGone { id }, read) => {
+            match super::credentials::CredentialRef::parse(id) {
+                Some(target) if super::credentials::deleted(&target, read) => Verdict::Applied,
+                Some(_) => Verdict::NotApplied,
+                None => Verdict::CannotTell(format!("not a credential: {id}")),
+            }
+        }
+        (Expect::Unverifiable { why }, _) => Verdict::CannotTell(why.clone()),
         (Expect::NoActiveSession { .. } | Expect::Created { .. }, _) => {
             Verdict::CannotTell("not a list answer".into())
         }

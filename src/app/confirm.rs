@@ -20,7 +20,11 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
         Outcome::Failed(err) if from_editor => {
             state.flash = Some(format!("not saved: {}", err.line))
         }
-        Outcome::Failed(err) => state.error = Some(err.clone()),
+        Outcome::Failed(err) => {
+            // A "lost answer, checking" flash must not outlive the verdict.
+            state.flash = None;
+            state.error = Some(err.clone());
+        }
         Outcome::Unknown(why) => state.flash = Some(why.clone()),
         Outcome::Applied(message) => {
             state.flash = Some(message.clone());
@@ -30,6 +34,9 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
             }
             if let Some(id) = edited_identity(mutation) {
                 refresh_detail(state, ObjectKind::Identity, &id, effects);
+            }
+            if let Mutation::DeleteCredential { identity, .. } = mutation {
+                super::credentials::leave_deleted_detail(state, tab, identity);
             }
             if let Mutation::DeleteIdentity { .. }
             | Mutation::DeleteCoreUser { .. }
@@ -54,9 +61,9 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
 
 fn edited_identity(m: &Mutation) -> Option<String> {
     match m {
-        Mutation::UpdateIdentity { identity, .. } | Mutation::PatchIdentity { identity, .. } => {
-            Some(identity.clone())
-        }
+        Mutation::UpdateIdentity { identity, .. }
+        | Mutation::PatchIdentity { identity, .. }
+        | Mutation::DeleteCredential { identity, .. } => Some(identity.clone()),
         _ => None,
     }
 }
@@ -105,6 +112,7 @@ fn confirm(state: &mut State, mutation: Mutation, type_to_confirm: Option<String
         mutation,
         type_to_confirm,
         input: Input::default(),
+        note: None,
     });
 }
 
@@ -191,8 +199,9 @@ pub fn ask_delete(state: &mut State) {
             });
         }
         ObjectKind::Session => state.flash = Some("sessions are revoked with x".into()),
+        // Kratos credentials are taken by `credentials::ask_delete` before this.
         ObjectKind::Credential => {
-            state.flash = Some("credentials cannot be deleted from here".into())
+            state.flash = Some("MATTR credentials cannot be deleted from here".into())
         }
         ObjectKind::AuditEntry => state.flash = Some(super::audit_pane::NOT_HERE.into()),
     }

@@ -94,8 +94,11 @@ pub fn redact(value: &Value) -> Value {
                 .map(|(k, v)| {
                     // A secret-sounding key over an object (the `password` credential type,
                     // `lookup_secret`) is a container: look inside instead of hiding it all.
+                    // An empty string hides nothing, and says something (Kratos sends an
+                    // OIDC token it cannot decrypt as "").
                     let holds_values = match v {
                         Value::Null | Value::Object(_) => false,
+                        Value::String(s) => !s.is_empty(),
                         Value::Array(items) => !items.iter().any(Value::is_object),
                         _ => true,
                     };
@@ -177,6 +180,30 @@ fn flatten<'a>(prefix: &str, v: &'a Value, out: &mut Vec<(String, &'a Value)>) {
                     format!("{prefix}.{k}")
                 };
                 flatten(&path, x, out);
+            }
+        }
+        other if prefix.is_empty() => out.push(("value".into(), other)),
+        other => out.push((prefix.to_string(), other)),
+    }
+}
+
+/// Like [`flatten`], with the objects inside arrays opened too (`providers[0].subject`), so
+/// a credential's config reads line by line.
+fn flatten_items<'a>(prefix: &str, v: &'a Value, out: &mut Vec<(String, &'a Value)>) {
+    match v {
+        Value::Array(items) if items.iter().any(Value::is_object) => {
+            for (i, x) in items.iter().enumerate() {
+                flatten_items(&format!("{prefix}[{i}]"), x, out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, x) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten_items(&path, x, out);
             }
         }
         other if prefix.is_empty() => out.push(("value".into(), other)),
@@ -284,8 +311,27 @@ fn summary(kind: ObjectKind, v: &Value) -> Vec<DocLine> {
                     ("created", "/created_at"),
                     ("updated", "/updated_at"),
                     ("version", "/version"),
+                    ("provider", "/provider"),
+                    ("subject", "/subject"),
                 ],
             );
+            match v.get("config") {
+                Some(config) => {
+                    heading(&mut out, "Config (secrets masked)");
+                    let mut flat = Vec::new();
+                    flatten_items("", config, &mut flat);
+                    if flat.is_empty() {
+                        out.push(vec![(Tok::Muted, "  (empty)".into())]);
+                    }
+                    for (path, value) in flat {
+                        field(&mut out, 2, &path, value);
+                    }
+                }
+                None => out.push(vec![(
+                    Tok::Muted,
+                    "  (config not read yet: it is read when the detail opens)".into(),
+                )]),
+            }
         }
         ObjectKind::CoreUser => {
             heading(&mut out, "User");

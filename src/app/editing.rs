@@ -197,6 +197,7 @@ fn new_identity_template() -> Value {
         "state": "active",
         "traits": {"email": ""},
         "metadata_public": {},
+        "credentials": {},
     })
 }
 
@@ -348,6 +349,12 @@ fn build_editor(session: &EditSession, base: &Value, text: Option<&str>) -> Edit
             session.title.clone(),
             session.draft_key.clone(),
         )),
+        // A new identity starts from the whole template (its empty credentials included).
+        EditTarget::NewIdentity => EditorBox::Json(JsonEditor::new(
+            session.title.clone(),
+            session.draft_key.clone(),
+            base.clone(),
+        )),
         target => EditorBox::Json(JsonEditor::new(
             session.title.clone(),
             session.draft_key.clone(),
@@ -356,6 +363,12 @@ fn build_editor(session: &EditSession, base: &Value, text: Option<&str>) -> Edit
     };
     if let Some(text) = text {
         editor.restore_draft(text);
+    }
+    if let (EditTarget::NewIdentity | EditTarget::Identity { .. }, EditorBox::Json(e)) =
+        (&session.target, &mut editor)
+    {
+        let help = super::credential_import::HELP.iter().map(|l| l.to_string());
+        e.buffer_mut().set_help(help.collect());
     }
     editor.set_hint(HINT.into());
     editor
@@ -579,13 +592,21 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
         EditorBox::Json(e) => e.check().map_err(|err| err.to_string()),
         EditorBox::Patch(e) => e.validate(),
     };
-    let value = match value {
+    let mut value = match value {
         Ok(v) => v,
         Err(message) => {
             session.editor.set_error(Some(message));
             return;
         }
     };
+    if let EditTarget::NewIdentity | EditTarget::Identity { .. } = session.target {
+        // Imported credentials are checked as Kratos would, before anything is sent.
+        if let Err(message) = super::credential_import::check(&value) {
+            session.editor.set_error(Some(message));
+            return;
+        }
+        super::credential_import::strip_empty(&mut value);
+    }
     if let EditorBox::Patch(_) = session.editor {
         let risky = crate::editor::risky_operations(&value, Some(&base));
         if !risky.is_empty() {
@@ -888,15 +909,47 @@ fn send_edit(state: &mut State, value: Value, text: String, effects: &mut Vec<Ef
             };
             return sent(state, change, effects);
         }
-        EditTarget::Identity { id } => (
-            Mutation::UpdateIdentity {
-                identity: id.clone(),
-                body: value.clone(),
-            },
-            (ObjectKind::Identity, id),
-            value.clone(),
-            Value::Array(super::merge::changes(&before, &value)),
-        ),
+        EditTarget::Identity { id } => {
+            // A re-read sees the body, not a password: the imported credentials are left out
+            // of what it must show (the PUT is one write, so the body landing says they did).
+            let after = field.of(&value);
+            let mut audit = super::merge::changes(&before, &after);
+            if let Some(creds) = value.get("credentials") {
+                // No path: the audit hides secret-named fields inside, not the whole import.
+                audit.push(serde_json::json!({"op": "import", "value": {"credentials": creds}}));
+            }
+            if super::credential_import::imports(&value) && after == before {
+                let change = Change {
+                    tab: session.tab,
+                    profile: t.profile.name.clone(),
+                    provider: t.profile.provider,
+                    mutation: Mutation::UpdateIdentity {
+                        identity: id.clone(),
+                        body: value.clone(),
+                    },
+                    expect: Expect::Unverifiable {
+                        why: "only credentials were imported, and a re-read cannot see a                               password: check the Credentials pane"
+                            .into(),
+                    },
+                    audit_change: Some(Value::Array(audit)),
+                    draft: Some(SentDraft {
+                        key: session.draft_key.clone(),
+                        text: session.editor.text(),
+                    }),
+                    stage: Stage::Sending,
+                };
+                return sent(state, change, effects);
+            }
+            (
+                Mutation::UpdateIdentity {
+                    identity: id.clone(),
+                    body: value.clone(),
+                },
+                (ObjectKind::Identity, id),
+                after,
+                Value::Array(audit),
+            )
+        }
         EditTarget::IdentityPatch { id } => {
             let after = match &session.editor {
                 EditorBox::Patch(p) => p.preview(&base).map(|v| field.of(&v)).ok(),
@@ -1064,6 +1117,9 @@ pub fn saved(
             {
                 session.phase = Phase::Editing;
                 session.editor.set_error(Some(why.clone()));
+                session
+                    .editor
+                    .set_hint(format!("your text is kept · {HINT}"));
             }
         }
     }

@@ -7,6 +7,8 @@ pub mod audit_pane;
 pub mod change;
 pub mod command;
 pub mod confirm;
+pub mod credential_import;
+pub mod credentials;
 pub mod detail;
 pub mod editing;
 pub mod find;

@@ -91,6 +91,8 @@ pub struct Confirm {
     /// When set, the user must type this exactly (bulk or cascading changes).
     pub type_to_confirm: Option<String>,
     pub input: Input,
+    /// What the server will do, when the target alone does not say (a credential delete).
+    pub note: Option<String>,
 }
 
 /// `d` on a Coassemble user: what happens to their courses (`r`eallocate, `d`elete, `i`gnore).
@@ -150,6 +152,11 @@ pub enum Pending {
     /// The fresh copy an editor starts from.
     EditorBase {
         key: String,
+    },
+    /// `d` on a Kratos credential: the identity read to know what the delete would do.
+    CredentialCheck {
+        tab: usize,
+        target: String,
     },
     /// The read just before an editor's save, to catch a concurrent change.
     PreSave {

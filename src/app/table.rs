@@ -556,6 +556,11 @@ impl Table {
             }
             self.offset = self.offset.min(self.selected);
             self.scroll_into_view(view_rows);
+            // A whole list that fits is shown whole: keeping the selected row on its screen
+            // line would hide a row that appeared above it.
+            if self.more.is_none() && known <= view_rows {
+                self.offset = 0;
+            }
             if !r.old_ids.is_empty() {
                 let now: HashSet<&str> =
                     self.loaded_rows().map(|(_, row)| row.id.as_str()).collect();

@@ -159,6 +159,9 @@ fn on_object(
         (Pending::EditorBase { key }, result) => {
             super::editing::base_loaded(state, &key, result, effects)
         }
+        (Pending::CredentialCheck { tab, target }, result) => {
+            super::credentials::check_loaded(state, tab, &target, result)
+        }
         (Pending::PreSave { key }, result) => {
             super::editing::presave_loaded(state, &key, seq, result, effects)
         }
@@ -203,11 +206,19 @@ fn on_object(
 
 /// List endpoints return partial objects (Kratos lists omit credentials): fetch the full
 /// object behind a detail that was opened from a row.
+/// A Kratos credential's row has no config: its detail reads it (`include_credential`) only
+/// once opened.
 pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &mut Vec<Effect>) {
-    if !matches!(kind, ObjectKind::Identity) {
+    let Some(tab) = state.tab() else { return };
+    let kratos = tab.profile.provider == super::model::Provider::Kratos;
+    let wanted = match kind {
+        ObjectKind::Identity => true,
+        ObjectKind::Credential => kratos && super::credentials::CredentialRef::parse(id).is_some(),
+        _ => false,
+    };
+    if !wanted {
         return;
     }
-    let Some(tab) = state.tab() else { return };
     let profile = tab.profile.name.clone();
     let seq = state.fresh_seq();
     state.pending.insert(
@@ -334,7 +345,11 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::CopyJson => copy(state, true, effects),
         KeyAction::RevokeSession => super::confirm::ask_revoke_session(state),
         KeyAction::RevokeAll => super::confirm::ask_revoke_all(state),
-        KeyAction::Delete => super::confirm::ask_delete(state),
+        KeyAction::Delete => {
+            if !super::credentials::ask_delete(state, effects) {
+                super::confirm::ask_delete(state)
+            }
+        }
         KeyAction::Edit => super::editing::open(state, false, effects),
         KeyAction::Patch => super::editing::open(state, true, effects),
         KeyAction::New => super::editing::open_new(state, effects),

@@ -134,7 +134,7 @@ pub fn summary(v: &Value) -> String {
 
 /// A row with every cell capped: a table cell never needs more than a screen's width, and
 /// a megabyte-long trait must not be measured and cut on every frame.
-fn row(id: String, cells: Vec<String>, raw: Value) -> Row {
+pub(super) fn row(id: String, cells: Vec<String>, raw: Value) -> Row {
     let cells = cells
         .into_iter()
         .map(|c| match crate::sanitize::cap(&c, CELL_MAX) {
@@ -350,7 +350,7 @@ async fn list(
             // Credentials come with the identity (never their secrets: no include_credential).
             let i = k.get_identity(&identity, &[]).await?;
             Ok(PageData {
-                rows: i.credentials.into_iter().map(credential_row).collect(),
+                rows: super::kratos_credentials::rows(&i),
                 next: None,
                 total: None,
             })
@@ -398,6 +398,7 @@ async fn get(api: Api, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
             }
         }
         (Api::Kratos(k), ObjectKind::Session) => k.get_session(&id).await.map(session_row),
+        (Api::Kratos(k), ObjectKind::Credential) => super::kratos_credentials::get(k, &id).await,
         (Api::Core(c), ObjectKind::CoreUser) => c.get_user(&id).await.map(core_user_row),
         (Api::Headless(h), ObjectKind::HeadlessClient) => h.get_client(&id).await.map(client_row),
         (Api::Headless(h), ObjectKind::HeadlessUser) => {
@@ -428,6 +429,17 @@ async fn mutate(api: Api, mutation: Mutation) -> Result<String, ApiError> {
         }
         (Api::Kratos(k), Mutation::DeleteIdentity { identity }) => {
             k.delete_identity(identity).await?
+        }
+        (
+            Api::Kratos(k),
+            Mutation::DeleteCredential {
+                identity,
+                kind,
+                identifier,
+            },
+        ) => {
+            k.delete_credential(identity, kind, identifier.as_deref())
+                .await?
         }
         (Api::Kratos(k), Mutation::UpdateIdentity { identity, body }) => {
             k.update_identity(identity, body).await.map(drop)?

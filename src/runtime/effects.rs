@@ -173,6 +173,11 @@ mod tests {
                 client: None,
                 courses: Courses::Ignore,
             },
+            Mutation::DeleteCredential {
+                identity: "i".into(),
+                kind: "oidc".into(),
+                identifier: Some("google:1".into()),
+            },
             Mutation::UpdateIdentity {
                 identity: "i".into(),
                 body: serde_json::json!({}),
@@ -200,6 +205,7 @@ mod tests {
                 | Mutation::DeleteCoreUser { .. }
                 | Mutation::DeleteClient { .. }
                 | Mutation::DeleteHeadlessUser { .. }
+                | Mutation::DeleteCredential { .. }
                 | Mutation::UpdateIdentity { .. }
                 | Mutation::PatchIdentity { .. }
                 | Mutation::UpdateCoreClaims { .. }

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod draft_writer;
 pub mod effects;
 pub mod external_editor;
+pub mod kratos_credentials;
 pub mod launch;
 pub mod terminal;
 

@@ -38,6 +38,11 @@ impl RequestLog {
     }
 }
 
+/// A handler's note for the request log line of its answer (what an import accepted), so a
+/// test or a person reading the log sees it without the secret that caused it.
+#[derive(Clone, Debug)]
+pub struct LogNote(pub String);
+
 #[derive(Default)]
 pub struct Edge {
     pub dice: Option<FaultDice>,
@@ -123,14 +128,18 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             Some(Fault::Drop) => serde_json::Value::Null,
             _ => resp.status().as_u16().into(),
         };
-        log.write(&serde_json::json!({
+        let mut line = serde_json::json!({
             "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "method": method.as_str(),
             "path": path,
             "status": status,
             "duration_ms": started.elapsed().as_secs_f64() * 1000.0,
             "fault": fault.map(|f| format!("{f:?}")),
-        }));
+        });
+        if let Some(LogNote(note)) = resp.extensions().get::<LogNote>() {
+            line["note"] = note.clone().into();
+        }
+        log.write(&line);
     }
     resp
 }

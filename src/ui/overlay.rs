@@ -107,11 +107,38 @@ pub fn error(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut 
     lines(inner, buf, &rows, scroll.min(rows.len().saturating_sub(1)));
 }
 
+/// `text` cut into lines of at most `width` columns, at spaces where it can be.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.width() + 1 + word.width() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
 pub fn confirm(c: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut rows = vec![(
-        format!("About to {}.", c.mutation.describe()),
-        theme.error(),
-    )];
+    let mut rows = Vec::new();
+    let about = format!("About to {}.", c.mutation.describe());
+    match &c.note {
+        // A long target and what the server will do, wrapped rather than cut.
+        Some(note) => {
+            let width = usize::from(area.width.min(70)).saturating_sub(4).max(20);
+            rows.extend(wrap(&about, width).into_iter().map(|l| (l, theme.error())));
+            rows.extend(wrap(note, width).into_iter().map(|l| (l, theme.normal())));
+        }
+        None => rows.push((about, theme.error())),
+    }
     match &c.type_to_confirm {
         Some(expected) => {
             rows.push((

@@ -20,6 +20,8 @@ pub struct Logged {
     pub method: String,
     pub path: String,
     pub status: u16,
+    /// What the handler noted (an import's accepted hash format).
+    pub note: Option<String>,
 }
 
 impl Sandbox {
@@ -65,6 +67,7 @@ impl Sandbox {
                 method: v["method"].as_str().unwrap_or("").to_string(),
                 path: v["path"].as_str().unwrap_or("").to_string(),
                 status: v["status"].as_u64().unwrap_or(0) as u16,
+                note: v["note"].as_str().map(str::to_string),
             })
             .collect()
     }

@@ -278,6 +278,123 @@ async fn client_credential_deletion_explains_itself() {
     );
 }
 
+/// Credentials from the dashboard, on both servers: imported with a create (a password hash
+/// kept as given, two OIDC links), shown one row per link, read with their config only for
+/// a detail (tokens masked), and one link deleted while the other stays. v1.3.1 does not
+/// count first factors before an OIDC delete; with a password and two links both allow it.
+#[tokio::test]
+async fn dashboard_credentials_one_row_per_link_and_one_link_deleted() {
+    use idtui::app::{ObjectKind, PageCursor};
+    use idtui::runtime::Backend;
+    use idtui::runtime::adapter::ApiBackend;
+
+    const HASH: &str = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy";
+    let s = server().await;
+    let api = s.api();
+    let mail = email("links");
+    let tag = mail.split('@').next().unwrap().to_string();
+    let (github, google) = (format!("github:gh-{tag}"), format!("google:go-{tag}"));
+    let person = s
+        .create_body(json!({
+            "schema_id": "default",
+            "traits": {"email": mail},
+            "credentials": {
+                "password": {"config": {"hashed_password": HASH}},
+                "oidc": {"config": {"providers": [
+                    {"provider": "github", "subject": format!("gh-{tag}")},
+                    {"provider": "google", "subject": format!("go-{tag}")},
+                ]}},
+            },
+        }))
+        .await;
+    let id = person["id"].as_str().unwrap().to_string();
+    let read = api
+        .get_identity(&id, &["password".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(
+        read.raw["credentials"]["password"]["config"]["hashed_password"], HASH,
+        "an imported hash is kept as given"
+    );
+
+    let backend = ApiBackend::new(idtui::api::Api::Kratos(api.clone()));
+    let rows = backend
+        .list(
+            idtui::app::ListKind::KratosCredentials {
+                identity: id.clone(),
+            },
+            None,
+            PageCursor::First,
+            100,
+        )
+        .await
+        .unwrap();
+    let ids: Vec<&str> = rows.rows.iter().map(|r| r.id.as_str()).collect();
+    for link in [&github, &google] {
+        assert!(
+            ids.contains(&format!("{id}/oidc/{link}").as_str()),
+            "{ids:?}"
+        );
+    }
+    assert!(rows.rows.iter().all(|r| r.raw.get("config").is_none()));
+    let detail = backend
+        .get(ObjectKind::Credential, format!("{id}/oidc/{google}"))
+        .await
+        .unwrap();
+    assert_eq!(detail.raw["provider"], "google");
+    assert_eq!(
+        detail.raw["config"]["providers"].as_array().unwrap().len(),
+        1
+    );
+    let all = backend
+        .get(ObjectKind::Credential, format!("{id}/*"))
+        .await
+        .unwrap();
+    assert!(
+        !all.raw.to_string().contains("N9qo8uLO"),
+        "the hash never leaves the adapter"
+    );
+
+    api.delete_credential(&id, "oidc", Some(&github))
+        .await
+        .unwrap();
+    let after = api.get_identity(&id, &["oidc".to_string()]).await.unwrap();
+    assert_eq!(
+        after.raw["credentials"]["oidc"]["identifiers"],
+        json!([google])
+    );
+    let gone = backend
+        .get(ObjectKind::Credential, format!("{id}/oidc/{github}"))
+        .await
+        .unwrap_err();
+    assert_eq!(gone.status, Some(404), "a re-read sees the link gone");
+    let unknown = api
+        .delete_credential(&id, "oidc", Some(&github))
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.status, Some(404));
+    assert!(
+        unknown
+            .to_string()
+            .contains("was not found among OIDC credentials"),
+        "{unknown}"
+    );
+    let bad = s
+        .post(
+            "/admin/identities",
+            json!({"schema_id": "default", "traits": {"email": email("badhash")},
+                   "credentials": {"password": {"config": {"hashed_password": "hunter2"}}}}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.reason()
+            .contains("does not match any known hash format"),
+        "{}",
+        bad.reason()
+    );
+}
+
 #[tokio::test]
 async fn client_pages_sessions_and_acts_on_them() {
     let s = server().await;

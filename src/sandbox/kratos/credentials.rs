@@ -26,28 +26,65 @@ pub const KNOWN_TYPES: &[&str] = &[
     "identifier_first",
 ];
 
-/// Hash prefixes Kratos' import accepts (`api/kratos.md` §4.3).
-const HASH_PREFIXES: &[&str] = &[
-    "$2a$",
-    "$2b$",
-    "$2y$",
-    "$argon2id$",
-    "$argon2i$",
-    "$pbkdf2-sha",
-    "$scrypt$",
-    "$firescrypt$",
-    "{SSHA}",
-    "{SSHA256}",
-    "{SSHA512}",
-    "$sha1$",
-    "$sha256$",
-    "$sha512$",
-    "$md5$",
-    "$md5-crypt$",
-    "$sha256-crypt$",
-    "$sha512-crypt$",
-    "$hmac-",
-];
+/// The name of the format Kratos' import recognises `hash` as (its
+/// `hash.IsValidHashFormat` patterns, `api/kratos.md` §4.3), or `None` (400).
+pub fn hash_format(hash: &str) -> Option<&'static str> {
+    let starts = |ps: &[&str]| ps.iter().any(|p| hash.starts_with(p));
+    // `$pbkdf2-sha[0-9]{1,3}$` and `$hmac-(md4|md5|sha1|sha224|sha256|sha384|sha512)$`.
+    let pbkdf2 = hash.strip_prefix("$pbkdf2-sha").is_some_and(|r| {
+        let n = r.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=3).contains(&n) && r[n..].starts_with('$')
+    });
+    let hmac = hash.strip_prefix("$hmac-").is_some_and(|r| {
+        ["md4", "md5", "sha1", "sha224", "sha256", "sha384", "sha512"]
+            .iter()
+            .any(|h| r.strip_prefix(h).is_some_and(|t| t.starts_with('$')))
+    });
+    Some(if starts(&["$md5-crypt$"]) {
+        "md5crypt"
+    } else if starts(&["$2$", "$2a$", "$2b$", "$2y$", "$2z$"]) {
+        "bcrypt"
+    } else if starts(&["$sha256-crypt$"]) {
+        "sha256crypt"
+    } else if starts(&["$sha512-crypt$"]) {
+        "sha512crypt"
+    } else if starts(&["$argon2id$"]) {
+        "argon2id"
+    } else if starts(&["$argon2i$"]) {
+        "argon2i"
+    } else if pbkdf2 {
+        "pbkdf2"
+    } else if starts(&["$scrypt$"]) {
+        "scrypt"
+    } else if starts(&["{SSHA}", "{SSHA256}", "{SSHA512}"]) {
+        "ssha"
+    } else if starts(&["$sha1$", "$sha256$", "$sha512$"]) {
+        "sha"
+    } else if starts(&["$firescrypt$"]) {
+        "firebasescrypt"
+    } else if starts(&["$md5$"]) {
+        "md5"
+    } else if hmac {
+        "hmac"
+    } else {
+        return None;
+    })
+}
+
+/// What the request log says about a password an import body carries: the hash format it
+/// was accepted as, or that a cleartext one was hashed (never the password or hash itself).
+pub fn import_note(creds: Option<&Map<String, Value>>) -> Option<String> {
+    let cfg = creds?.get("password")?.get("config")?;
+    if cfg
+        .get("password")
+        .and_then(Value::as_str)
+        .is_some_and(|p| !p.is_empty())
+    {
+        return Some("password import: cleartext, hashed by the server".into());
+    }
+    let format = hash_format(cfg.get("hashed_password")?.as_str()?)?;
+    Some(format!("password import: hash format {format} accepted"))
+}
 
 /// A plaintext password leaves only a stable fingerprint behind (never the password itself),
 /// which is enough for the sandbox's login flow to check it. The `$sandbox$` prefix says it is
@@ -112,7 +149,7 @@ pub fn import(
         match kind.as_str() {
             "password" => {
                 let config = if let Some(hash) = str_field(cfg, "hashed_password") {
-                    if !HASH_PREFIXES.iter().any(|p| hash.starts_with(p)) {
+                    if hash_format(hash).is_none() {
                         return Err(bad(
                             "The imported password does not match any known hash format. For more information see https://www.ory.sh/dr/2",
                         ));
@@ -250,7 +287,8 @@ pub fn import(
 }
 
 /// First factors per Kratos: a password with identifiers and a hash (or the migration hook),
-/// plus every OIDC and SAML provider link.
+/// every OIDC link not tied to an organization, every SAML link, every passkey and every
+/// passwordless WebAuthn key (of a credential with identifiers).
 fn first_factor_count(identity: &Identity) -> usize {
     let mut n = 0;
     if let Some(p) = identity.credentials.get("password") {
@@ -270,9 +308,35 @@ fn first_factor_count(identity: &Identity) -> usize {
                 .config
                 .get("providers")
                 .and_then(Value::as_array)
-                .map_or(0, Vec::len);
+                .into_iter()
+                .flatten()
+                .filter(|p| {
+                    kind == "saml"
+                        || p.get("organization")
+                            .and_then(Value::as_str)
+                            .is_none_or(str::is_empty)
+                })
+                .count();
         }
     }
+    let keys = |kind: &str| {
+        identity
+            .credentials
+            .get(kind)
+            .filter(|c| !c.identifiers.is_empty())
+            .and_then(|c| {
+                c.config
+                    .get("credentials")
+                    .and_then(Value::as_array)
+                    .cloned()
+            })
+            .unwrap_or_default()
+    };
+    n += keys("passkey").len();
+    n += keys("webauthn")
+        .iter()
+        .filter(|k| k.get("is_passwordless") == Some(&json!(true)))
+        .count();
     n
 }
 

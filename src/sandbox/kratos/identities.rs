@@ -251,6 +251,7 @@ fn without_null_admin_metadata(mut body: Value) -> Value {
 /// `POST /admin/identities`: 201 with `Location: <base>/identities/<id>` (no `/admin`).
 pub async fn create(_: Admin, State(state): State<AppState>, body: Bytes) -> KResult<Response> {
     let body = parse_create_body(&body)?;
+    let note = credentials::import_note(body.credentials.as_ref());
     let identity = build_identity(body, Uuid::new_v4())?;
     let stored = identity.clone();
     state
@@ -267,7 +268,19 @@ pub async fn create(_: Admin, State(state): State<AppState>, body: Bytes) -> KRe
     let body = without_null_admin_metadata(
         identity.render(&state.base_url, &CredView::Include(Vec::new())),
     );
-    Ok(json_response(StatusCode::CREATED, &body, headers))
+    Ok(noted(
+        json_response(StatusCode::CREATED, &body, headers),
+        note,
+    ))
+}
+
+/// `resp` with `note` for the request log.
+fn noted(mut resp: Response, note: Option<String>) -> Response {
+    if let Some(note) = note {
+        resp.extensions_mut()
+            .insert(crate::sandbox::edge::LogNote(note));
+    }
+    resp
 }
 
 #[derive(Deserialize)]
@@ -321,6 +334,7 @@ pub async fn update(
 ) -> KResult<Response> {
     let id = parse_identity_id(&id)?;
     let body: UpdateBody = decode_body(&body)?;
+    let note = credentials::import_note(body.credentials.as_ref());
     let identity = modify(&state, id, move |mut identity| {
         let now = now();
         if let Some(s) = body.schema_id.filter(|s| !s.is_empty()) {
@@ -346,7 +360,10 @@ pub async fn update(
     let body = without_null_admin_metadata(
         identity.render(&state.base_url, &CredView::Include(Vec::new())),
     );
-    Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
+    Ok(noted(
+        json_response(StatusCode::OK, &body, HeaderMap::new()),
+        note,
+    ))
 }
 
 /// `DELETE /admin/identities/{id}`.

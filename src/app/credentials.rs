@@ -1,0 +1,426 @@
+//! Kratos credentials from the dashboard: which credential a row of the Credentials pane is,
+//! what deleting it will do on the server (or why the server would refuse, so nothing is
+//! sent), and whether a re-read shows it gone. The rules follow Kratos'
+//! `DELETE /admin/identities/{id}/credentials/{type}` (newer than v1.3.1, which refuses every
+//! password delete itself: its own 400 is shown then).
+
+use serde_json::Value;
+
+use super::action::{Effect, Mutation};
+use super::model::{ErrorInfo, ListKind, ObjectKind, Provider, Row};
+use super::state::{Confirm, Input, Mode, Pane, Pending, State};
+
+/// Types whose config the delete rules read (first factors and WebAuthn keys). Not `saml`:
+/// Kratos v1.3.1 answers 400 to `include_credential=saml`, and SAML links count by their
+/// identifiers alone.
+pub const RULE_TYPES: &[&str] = &["password", "oidc", "webauthn", "passkey"];
+
+/// Types whose rows are one per identifier (a provider link, a device key), deleted one at a
+/// time with the `identifier` query parameter.
+pub fn per_identifier(kind: &str) -> bool {
+    matches!(kind, "oidc" | "saml" | "deviceauthn")
+}
+
+/// One credential of one identity, or one link of a per-identifier type. Its id (a row id, a
+/// detail id, what a re-read fetches) is `IDENTITY/TYPE` or `IDENTITY/TYPE/IDENTIFIER`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialRef {
+    pub identity: String,
+    pub kind: String,
+    pub identifier: Option<String>,
+}
+
+/// The `kind` of the read that brings every credential of an identity with the configs the
+/// delete rules need (`IDENTITY/*`).
+pub const ALL: &str = "*";
+
+impl CredentialRef {
+    pub fn new(identity: &str, kind: &str, identifier: Option<&str>) -> CredentialRef {
+        CredentialRef {
+            identity: identity.to_string(),
+            kind: kind.to_string(),
+            identifier: identifier.map(str::to_string),
+        }
+    }
+
+    /// The read of every credential of `identity` (see [`ALL`]).
+    pub fn all_of(identity: &str) -> CredentialRef {
+        CredentialRef::new(identity, ALL, None)
+    }
+
+    pub fn id(&self) -> String {
+        match &self.identifier {
+            Some(i) => format!("{}/{}/{i}", self.identity, self.kind),
+            None => format!("{}/{}", self.identity, self.kind),
+        }
+    }
+
+    /// An identifier may hold `/` (a SAML subject can), so only the first two split.
+    pub fn parse(id: &str) -> Option<CredentialRef> {
+        let mut parts = id.splitn(3, '/');
+        let identity = parts.next().filter(|s| !s.is_empty())?;
+        let kind = parts.next().filter(|s| !s.is_empty())?;
+        let identifier = parts.next().filter(|s| !s.is_empty());
+        Some(CredentialRef::new(identity, kind, identifier))
+    }
+
+    /// How people name it: `the TOTP credential`, `the oidc link google:1234`.
+    pub fn label(&self) -> String {
+        match (&self.identifier, self.kind.as_str()) {
+            (Some(i), "deviceauthn") => format!("device key {i}"),
+            (Some(i), kind) => format!("{kind} link {i}"),
+            (None, "totp") => "TOTP second factor".into(),
+            (None, "lookup_secret") => "recovery codes (lookup_secret)".into(),
+            (None, "webauthn") => "WebAuthn security keys".into(),
+            (None, kind) => format!("{kind} credential"),
+        }
+    }
+}
+
+/// Kratos refuses these whatever the identity holds (`Credentials type passkey cannot be
+/// deleted.`): no read is needed to know it.
+pub fn never_deleted(kind: &str) -> Option<String> {
+    match kind {
+        "password" | "oidc" | "saml" | "totp" | "lookup_secret" | "webauthn" | "deviceauthn" => {
+            None
+        }
+        other => Some(format!("Credentials type {other} cannot be deleted.")),
+    }
+}
+
+fn config<'a>(creds: &'a Value, kind: &str) -> Option<&'a Value> {
+    creds.get(kind)?.get("config")
+}
+
+fn identifiers(creds: &Value, kind: &str) -> Vec<String> {
+    creds
+        .get(kind)
+        .and_then(|c| c.get("identifiers"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn array<'a>(v: Option<&'a Value>, key: &str) -> &'a [Value] {
+    v.and_then(|c| c.get(key))
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+fn non_empty(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_str).is_some_and(|s| !s.is_empty())
+}
+
+/// Whether a password credential holds something to sign in with.
+fn password_set(creds: &Value) -> bool {
+    let cfg = config(creds, "password");
+    non_empty(cfg.and_then(|c| c.get("hashed_password")))
+        || cfg.and_then(|c| c.get("use_password_migration_hook")) == Some(&Value::Bool(true))
+}
+
+fn passwordless(key: &Value) -> bool {
+    key.get("is_passwordless") == Some(&Value::Bool(true))
+}
+
+/// The first factors Kratos counts before it lets a password or a link go, each named: a
+/// password with identifiers and a hash (or the migration hook), each OIDC link not tied to
+/// an organization, each SAML link, each passkey and each passwordless WebAuthn key. (A
+/// server with passwordless code login on counts one more for everybody; it may then allow
+/// what is refused here, and `r` plus the server's own answer tell.)
+pub fn first_factors(creds: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if !identifiers(creds, "password").is_empty() && password_set(creds) {
+        out.push("password".to_string());
+    }
+    for kind in ["oidc", "saml"] {
+        let providers = array(config(creds, kind), "providers");
+        for id in identifiers(creds, kind) {
+            let Some((provider, subject)) = id.split_once(':') else {
+                continue;
+            };
+            let entry = providers.iter().find(|p| {
+                p.get("provider").and_then(Value::as_str) == Some(provider)
+                    && p.get("subject").and_then(Value::as_str) == Some(subject)
+            });
+            // Without its config (not asked for) a link counts by its identifier.
+            let counts = match entry {
+                Some(p) => kind == "saml" || !non_empty(p.get("organization")),
+                None => config(creds, kind).is_none(),
+            };
+            if counts && !provider.is_empty() && !subject.is_empty() {
+                out.push(format!("{kind} {id}"));
+            }
+        }
+    }
+    if !identifiers(creds, "passkey").is_empty() {
+        let n = array(config(creds, "passkey"), "credentials").len();
+        out.extend((0..n).map(|i| format!("passkey {}", i + 1)));
+    }
+    if !identifiers(creds, "webauthn").is_empty() {
+        let keys = array(config(creds, "webauthn"), "credentials");
+        let n = keys.iter().filter(|k| passwordless(k)).count();
+        out.extend((0..n).map(|i| format!("passwordless WebAuthn key {}", i + 1)));
+    }
+    out
+}
+
+/// What deleting `target` will do, judged on `creds` (the identity's credentials with the
+/// configs of [`RULE_TYPES`]): `Ok` says what the server will do, `Err` quotes why it would
+/// refuse.
+pub fn plan(creds: &Value, target: &CredentialRef) -> Result<String, String> {
+    let kind = target.kind.as_str();
+    if let Some(why) = never_deleted(kind) {
+        return Err(why);
+    }
+    if creds.get(kind).is_none() {
+        return Err(format!(
+            "You tried to remove a {kind} but this user have no {kind} set up."
+        ));
+    }
+    let factors = first_factors(creds);
+    let last_factor = || {
+        Err(format!(
+            "You cannot remove the last first factor credential. It signs in only with: {}.",
+            if factors.is_empty() {
+                "nothing".to_string()
+            } else {
+                factors.join(", ")
+            }
+        ))
+    };
+    match kind {
+        "totp" => Ok(
+            "Kratos deletes the whole TOTP credential: the authenticator app no \
+                      longer works as a second factor."
+                .into(),
+        ),
+        "lookup_secret" => {
+            let codes = array(config(creds, kind), "recovery_codes");
+            let used = codes.iter().filter(|c| non_empty(c.get("used_at"))).count();
+            Ok(format!(
+                "Kratos deletes all {} recovery codes ({used} used).",
+                codes.len()
+            ))
+        }
+        "webauthn" => {
+            let keys = array(config(creds, kind), "credentials");
+            let stay = keys.iter().filter(|k| passwordless(k)).count();
+            let go = keys.len() - stay;
+            match (go, stay) {
+                (0, 0) => Ok("Kratos deletes the WebAuthn credential (it holds no key).".into()),
+                (0, _) => Err(format!(
+                    "Nothing would be deleted: its {stay} WebAuthn key(s) are passwordless \
+                     (passkeys), which Kratos does not delete through this API."
+                )),
+                (go, 0) => Ok(format!(
+                    "Kratos deletes the {go} WebAuthn security key(s) used as a second factor."
+                )),
+                (go, stay) => Ok(format!(
+                    "Kratos deletes the {go} WebAuthn key(s) used as a second factor; the {stay} \
+                     passwordless key(s) stay."
+                )),
+            }
+        }
+        "password" => {
+            if !password_set(creds) {
+                return Err(
+                    "Nothing would be deleted: this password credential holds no \
+                            password (its identifiers come from the traits)."
+                        .into(),
+                );
+            }
+            if factors.len() < 2 {
+                return last_factor();
+            }
+            Ok(format!(
+                "Kratos clears the password hash (the row stays: its identifiers come from the \
+                 traits). Left to sign in with: {}.",
+                others(&factors, "password")
+            ))
+        }
+        "oidc" | "saml" => {
+            // Kratos counts first factors before it looks at the identifier.
+            if factors.len() < 2 {
+                return last_factor();
+            }
+            let Some(ident) = &target.identifier else {
+                return Err("You must provide an identifier to delete this credential.".into());
+            };
+            if !identifiers(creds, kind).contains(ident) {
+                return Err(format!(
+                    "The identifier `{ident}` was not found among OIDC credentials."
+                ));
+            }
+            Ok(format!(
+                "Kratos removes only this {kind} link; the identity keeps its other \
+                 credentials. Left to sign in with: {}.",
+                others(&factors, &format!("{kind} {ident}"))
+            ))
+        }
+        "deviceauthn" => match &target.identifier {
+            Some(key) => Ok(format!("Kratos revokes device key {key} only.")),
+            None => Err("You must provide an identifier to delete this credential.".into()),
+        },
+        _ => Err(format!("Credentials type {kind} cannot be deleted.")),
+    }
+}
+
+fn others(factors: &[String], gone: &str) -> String {
+    let left: Vec<&str> = factors
+        .iter()
+        .map(String::as_str)
+        .filter(|f| *f != gone)
+        .collect();
+    left.join(", ")
+}
+
+/// Whether a re-read of `target` (the credential with its config, or `None` when it is gone)
+/// shows the delete applied.
+pub fn deleted(target: &CredentialRef, read: Option<&Value>) -> bool {
+    let Some(c) = read else { return true };
+    match target.kind.as_str() {
+        // The password row stays with its identifiers; its hash goes.
+        "password" => {
+            let cfg = c.get("config");
+            !non_empty(cfg.and_then(|c| c.get("hashed_password")))
+                && cfg.and_then(|c| c.get("use_password_migration_hook"))
+                    != Some(&Value::Bool(true))
+        }
+        "webauthn" => array(c.get("config"), "credentials")
+            .iter()
+            .all(passwordless),
+        _ => false,
+    }
+}
+
+/// The Kratos credential in focus: a row of a Credentials pane or an opened credential.
+fn focused(state: &State) -> Option<CredentialRef> {
+    if state.tab()?.profile.provider != Provider::Kratos {
+        return None;
+    }
+    match state.focused()? {
+        Pane::Table(t) if matches!(t.kind, ListKind::KratosCredentials { .. }) => {
+            CredentialRef::parse(&t.selected_row()?.id)
+        }
+        Pane::Detail(d) if d.kind == ObjectKind::Credential => CredentialRef::parse(&d.id),
+        _ => None,
+    }
+}
+
+/// `d` on a Kratos credential: read what the identity holds now, then ask (or say why the
+/// server would refuse, sending nothing). Returns false when no Kratos credential is in
+/// focus, so `d` means what it means elsewhere.
+pub fn ask_delete(state: &mut State, effects: &mut Vec<Effect>) -> bool {
+    let Some(target) = focused(state) else {
+        return false;
+    };
+    if let Some(why) = never_deleted(&target.kind) {
+        refuse(state, &target, &why);
+        return true;
+    }
+    let Some(profile) = state.tab().map(|t| t.profile.name.clone()) else {
+        return true;
+    };
+    if let Some(why) = super::change::busy(state, &profile, &target.identity) {
+        state.flash = Some(why);
+        return true;
+    }
+    let seq = state.fresh_seq();
+    state.pending.insert(
+        seq,
+        Pending::CredentialCheck {
+            tab: state.active,
+            target: target.id(),
+        },
+    );
+    effects.push(Effect::FetchObject {
+        seq,
+        profile,
+        kind: ObjectKind::Credential,
+        id: CredentialRef::all_of(&target.identity).id(),
+    });
+    state.flash = Some(format!(
+        "reading the identity to see what deleting its {} would do…",
+        target.label()
+    ));
+    true
+}
+
+/// The read behind a `d` came back: ask, or refuse with the server's reason.
+pub fn check_loaded(state: &mut State, tab: usize, target: &str, result: Result<Row, ErrorInfo>) {
+    let Some(target) = CredentialRef::parse(target) else {
+        return;
+    };
+    // The user moved on (another tab, another row, a prompt open): ask nothing.
+    if tab != state.active
+        || !matches!(state.mode, Mode::Normal)
+        || state.editor.is_some()
+        || focused(state).as_ref() != Some(&target)
+    {
+        return;
+    }
+    let row = match result {
+        Ok(row) => row,
+        Err(err) => {
+            state.flash = None;
+            state.error = Some(err);
+            return;
+        }
+    };
+    let creds = row.raw.get("credentials").cloned().unwrap_or(Value::Null);
+    match plan(&creds, &target) {
+        Ok(note) => {
+            state.flash = None;
+            state.mode = Mode::Confirm(Confirm {
+                mutation: Mutation::DeleteCredential {
+                    identity: target.identity.clone(),
+                    kind: target.kind.clone(),
+                    identifier: target.identifier.clone(),
+                },
+                type_to_confirm: None,
+                input: Input::default(),
+                note: Some(note),
+            });
+        }
+        Err(why) => refuse(state, &target, &why),
+    }
+}
+
+/// Say why nothing was sent: the reason Kratos would give, in the status bar and `:error`.
+fn refuse(state: &mut State, target: &CredentialRef, why: &str) {
+    state.flash = None;
+    // The server's reason first: a status bar cuts the end of a long line.
+    let line = format!("refused, nothing sent: {why}");
+    // One sentence a line: the error overlay cuts long lines.
+    let mut details = vec![
+        format!("identity:   {}", target.identity),
+        format!("credential: {}", target.label()),
+        "Kratos would refuse to delete it:".to_string(),
+    ];
+    details.extend(why.split_inclusive(". ").map(|s| format!("  {}", s.trim())));
+    details.push("Nothing was sent (checked on a fresh read of the identity).".into());
+    let details = details.join("\n");
+    state.error = Some(ErrorInfo::new(line, details));
+}
+
+/// After a delete, a credential detail of `identity` open on top of tab `tab` shows what is
+/// gone or changed: go back to the identity, whose panes are then refreshed in place.
+pub fn leave_deleted_detail(state: &mut State, tab: usize, identity: &str) {
+    let Some(t) = state.tabs.get_mut(tab) else {
+        return;
+    };
+    let on_top = t.stack.len() > 1
+        && t.screen().panes.iter().any(|p| {
+            matches!(p, Pane::Detail(d) if d.kind == ObjectKind::Credential
+                && CredentialRef::parse(&d.id).is_some_and(|c| c.identity == identity))
+        });
+    if on_top {
+        t.stack.pop();
+    }
+}

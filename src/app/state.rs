@@ -5,10 +5,11 @@ use std::collections::HashMap;
 
 use crate::keymap::{Keymap, KeymapIssue};
 
-use super::action::Mutation;
+use super::action::{Issued, Mutation};
 use super::detail::Detail;
-use super::model::{ErrorInfo, ListKind, ObjectKind, ProfileInfo};
+use super::model::{ErrorInfo, Hit, ListKind, ObjectKind, ProfileInfo};
 use super::table::Table;
+use super::who::Purpose;
 
 /// Rows a page request asks for.
 pub const DEFAULT_PAGE_SIZE: usize = 100;
@@ -16,18 +17,106 @@ pub const DEFAULT_PAGE_SIZE: usize = 100;
 pub const TABLE_CHROME: u16 = 5;
 /// Lines around a detail body: title, pane strip, footer, status bar.
 pub const DETAIL_CHROME: u16 = 4;
-/// Commands the command line knows (completion and help).
-pub const COMMANDS: &[&str] = &[
-    "audit",
-    "credentials",
-    "error",
-    "goto",
-    "help",
-    "profile",
-    "quit",
-    "refresh",
-    "sessions",
+/// One command of the `:` line: its name, its arguments as help shows them, and what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    /// `WHO`, `[WHO] [EXPIRES]`…; empty when it takes none.
+    pub args: &'static str,
+    pub about: &'static str,
+    /// Its argument names a person, so Tab completes it from the loaded rows.
+    pub takes_who: bool,
+}
+
+const fn cmd(name: &'static str, args: &'static str, about: &'static str) -> CommandSpec {
+    CommandSpec {
+        name,
+        args,
+        about,
+        takes_who: false,
+    }
+}
+
+const fn who_cmd(name: &'static str, args: &'static str, about: &'static str) -> CommandSpec {
+    CommandSpec {
+        takes_who: true,
+        ..cmd(name, args, about)
+    }
+}
+
+/// What a WHO argument may be, for help.
+pub const WHO_HELP: &str = "WHO: an email, username, id, id prefix (of loaded rows), external id \
+     (ext:ID) or Coassemble identifier; several matches open a picker";
+
+/// Commands the command line knows (completion and help), in alphabetical order.
+pub const COMMANDS: &[CommandSpec] = &[
+    cmd(
+        "all-sessions",
+        "[all]",
+        "every Kratos session, active only unless `all`; x and marks revoke",
+    ),
+    cmd(
+        "audit",
+        "",
+        "the changes sent from here (audit.jsonl), newest first",
+    ),
+    who_cmd(
+        "credentials",
+        "[WHO]",
+        "the credentials of WHO (or of the selected row)",
+    ),
+    cmd("error", "", "the last error in full"),
+    cmd(
+        "extend",
+        "",
+        "extend the selected Kratos session by the server's lifespan",
+    ),
+    who_cmd(
+        "find",
+        "TEXT",
+        "search every profile at once; Enter opens a hit",
+    ),
+    who_cmd("goto", "WHO", "open a person (or a Coassemble client)"),
+    cmd("help", "", "this help"),
+    cmd("profile", "NAME", "switch to another profile"),
+    cmd("quit", "", "leave (asks if a draft is unsaved)"),
+    who_cmd(
+        "recovery-code",
+        "[WHO] [EXPIRES]",
+        "a Kratos recovery code (EXPIRES like 30m or 2h; default 1h)",
+    ),
+    who_cmd(
+        "recovery-link",
+        "[WHO] [EXPIRES]",
+        "a Kratos recovery link (EXPIRES like 30m or 2h; default 1h)",
+    ),
+    cmd("refresh", "", "reload the panes in place"),
+    who_cmd(
+        "revoke",
+        "WHO",
+        "revoke every active session of WHO after one confirm key (y)",
+    ),
+    who_cmd(
+        "sessions",
+        "[WHO]",
+        "the sessions of WHO (or of the selected identity)",
+    ),
+    who_cmd(
+        "unverify",
+        "[ADDRESS|WHO]",
+        "mark a Kratos verifiable address unverified",
+    ),
+    who_cmd(
+        "verify",
+        "[ADDRESS|WHO]",
+        "mark a Kratos verifiable address verified",
+    ),
 ];
+
+/// The command named `name`, if there is one.
+pub fn command(name: &str) -> Option<&'static CommandSpec> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
 
 #[derive(Debug)]
 pub enum Pane {
@@ -91,6 +180,58 @@ pub struct Confirm {
     /// When set, the user must type this exactly (bulk or cascading changes).
     pub type_to_confirm: Option<String>,
     pub input: Input,
+    /// Who the change is about, as people name them: `nguyen.an@example.vn (48602316)`.
+    pub subject: Option<String>,
+    /// How many active sessions it revokes, when it revokes all of someone's.
+    pub count: Option<Count>,
+}
+
+/// The active sessions a revocation would end, as far as they are counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Count {
+    /// The count was asked for as request `seq`.
+    Counting(u64),
+    /// `more`: there are at least `active` (the server gave no total).
+    Known {
+        active: u64,
+        more: bool,
+    },
+    Failed(String),
+}
+
+/// A WHO argument being looked up (and, for `:revoke`, its sessions counted): a box says so
+/// until the answer comes; Esc gives up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    /// The request whose answer moves this on.
+    pub seq: u64,
+    pub tab: usize,
+    pub purpose: Purpose,
+    /// The WHO as typed.
+    pub who: String,
+    /// What is being done, for the box: `looking up nguyen on kratos…`.
+    pub doing: String,
+    /// Found, while its sessions are counted.
+    pub hit: Option<Hit>,
+}
+
+/// Several people match a WHO: choose one (j/k, Enter), or Esc.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    pub tab: usize,
+    pub purpose: Purpose,
+    pub who: String,
+    pub hits: Vec<Hit>,
+    pub selected: usize,
+}
+
+/// A recovery link or code just made, shown until closed (y/c copy it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuedView {
+    /// For whom, as people name them.
+    pub subject: String,
+    pub what: &'static str,
+    pub issued: Issued,
 }
 
 /// `d` on a Coassemble user: what happens to their courses (`r`eallocate, `d`elete, `i`gnore).
@@ -111,6 +252,9 @@ pub enum Mode {
     ErrorDetail { scroll: usize },
     Confirm(Confirm),
     CourseChoice(CourseChoice),
+    Lookup(Lookup),
+    Pick(Picker),
+    Issued(IssuedView),
 }
 
 /// What a request in flight was for.
@@ -147,6 +291,13 @@ pub enum Pending {
     PreSave {
         key: String,
     },
+    /// A WHO lookup or a session count for the `Mode::Lookup` or confirmation waiting on it.
+    Who,
+    /// One profile's answer to the `:find` run `run`.
+    FindHits {
+        run: u64,
+        profile: String,
+    },
 }
 
 #[derive(Debug)]
@@ -173,6 +324,11 @@ pub struct State {
     pub quit: bool,
     /// The open editor (`e`, `p`), drawn over the body until saved or closed.
     pub editor: Option<super::editing::EditSession>,
+    /// `:find` runs whose results are on some screen (`ListKind::Found { run }`).
+    pub finds: Vec<super::found::FindRun>,
+    /// A recovery link or code that arrived while another box or line was open: shown as
+    /// soon as that closes.
+    pub issued_waiting: Option<IssuedView>,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
     pub dirty: bool,
     next_seq: u64,
@@ -199,6 +355,8 @@ impl State {
             page_size: DEFAULT_PAGE_SIZE,
             quit: false,
             editor: None,
+            finds: Vec::new(),
+            issued_waiting: None,
             dirty: true,
             next_seq: 1,
             next_uid: 1,

@@ -11,7 +11,11 @@ use crate::api::{
 };
 use crate::app::detail::{REDACTED, is_secret_key};
 use crate::app::find::KratosQuery;
-use crate::app::{Courses, ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
+use crate::app::model::{ACTIVE_ONLY, split_scoped_user};
+use crate::app::{
+    Courses, Done, ErrorInfo, Hit, Issued, ListKind, Mutation, ObjectKind, PageCursor, PageData,
+    Row,
+};
 
 use super::backend::Backend;
 
@@ -280,8 +284,35 @@ pub fn headless_user_row(u: HeadlessUser) -> Row {
     row(u.identifier, cells, u.raw)
 }
 
+/// A row of `:all-sessions`: the session with the person it belongs to (the identity is
+/// expanded in that list).
+pub fn all_session_row(s: Session) -> Row {
+    let device = s.devices.first();
+    let who = s
+        .raw
+        .get("identity")
+        .map(super::people::identity_name)
+        .filter(|n| !n.is_empty())
+        .or_else(|| s.identity_id.clone())
+        .unwrap_or_default();
+    let cells = vec![
+        s.id.clone(),
+        if s.active { "yes" } else { "no" }.into(),
+        who,
+        s.aal.clone().unwrap_or_default(),
+        device
+            .and_then(|d| d.ip_address.clone())
+            .unwrap_or_default(),
+        device
+            .and_then(|d| d.user_agent.clone())
+            .unwrap_or_default(),
+        short_time(s.expires_at.as_deref()),
+    ];
+    row(s.id, cells, s.raw)
+}
+
 /// The identity list, narrowed by `query` when there is one.
-async fn kratos_search(
+pub(super) async fn kratos_search(
     k: &crate::api::KratosApi,
     query: Option<&str>,
     cursor: &Cursor,
@@ -341,10 +372,17 @@ async fn list(
             kratos_search(k, search.as_deref(), &cursor, size).await
         }
         (Api::Kratos(k), ListKind::KratosSessions { identity }) => {
+            let active = (search.as_deref() == Some(ACTIVE_ONLY)).then_some(true);
             let page = k
-                .list_identity_sessions(&identity, None, &cursor, size)
+                .list_identity_sessions(&identity, active, &cursor, size)
                 .await?;
             Ok(page_data(page, session_row))
+        }
+        (Api::Kratos(k), ListKind::AllSessions { active_only }) => {
+            let page = k
+                .list_sessions(active_only.then_some(true), &cursor, size)
+                .await?;
+            Ok(page_data(page, all_session_row))
         }
         (Api::Kratos(k), ListKind::KratosCredentials { identity }) => {
             // Credentials come with the identity (never their secrets: no include_credential).
@@ -401,7 +439,8 @@ async fn get(api: Api, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
         (Api::Core(c), ObjectKind::CoreUser) => c.get_user(&id).await.map(core_user_row),
         (Api::Headless(h), ObjectKind::HeadlessClient) => h.get_client(&id).await.map(client_row),
         (Api::Headless(h), ObjectKind::HeadlessUser) => {
-            h.get_user(&id, None).await.map(headless_user_row)
+            let (user, client) = split_scoped_user(&id);
+            h.get_user(user, client).await.map(headless_user_row)
         }
         (api, kind) => Err(ApiError::config(
             api.provider(),
@@ -410,7 +449,7 @@ async fn get(api: Api, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
     }
 }
 
-async fn mutate(api: Api, mutation: Mutation) -> Result<String, ApiError> {
+async fn mutate(api: Api, mutation: Mutation) -> Result<Done, ApiError> {
     match (&api, &mutation) {
         (Api::Kratos(k), Mutation::RevokeSession { session }) => k.disable_session(session).await?,
         (Api::Kratos(k), Mutation::RevokeSessions { sessions }) => {
@@ -447,7 +486,60 @@ async fn mutate(api: Api, mutation: Mutation) -> Result<String, ApiError> {
         }
         (Api::Kratos(k), Mutation::CreateIdentity { body }) => {
             let created = k.create_identity(body).await?;
-            return Ok(format!("{}{}", crate::app::change::CREATED, created.id));
+            return Ok(format!("{}{}", crate::app::change::CREATED, created.id).into());
+        }
+        (Api::Headless(h), Mutation::UpdateHeadlessUser { user, client, body }) => h
+            .update_user_body(user, client.as_deref(), body)
+            .await
+            .map(drop)?,
+        (
+            Api::Kratos(k),
+            Mutation::CreateRecoveryLink {
+                identity,
+                expires_in,
+            },
+        ) => {
+            let r = k
+                .create_recovery_link(identity, expires_in.as_deref())
+                .await?;
+            return Ok(issued("recovery link", r));
+        }
+        (
+            Api::Kratos(k),
+            Mutation::CreateRecoveryCode {
+                identity,
+                expires_in,
+            },
+        ) => {
+            let r = k
+                .create_recovery_code(identity, expires_in.as_deref())
+                .await?;
+            return Ok(issued("recovery code", r));
+        }
+        (
+            Api::Kratos(k),
+            Mutation::SetAddressVerified {
+                identity,
+                address,
+                verified,
+            },
+        ) => {
+            let ops = verify_patch(
+                &k.get_identity(identity, &[]).await?.raw,
+                address,
+                *verified,
+            )
+            .map_err(|why| ApiError::config(crate::api::Provider::Kratos, why))?;
+            k.patch_identity(identity, &ops).await.map(drop)?
+        }
+        (Api::Kratos(k), Mutation::ExtendSession { session }) => {
+            let until = k
+                .extend_session(session)
+                .await?
+                .and_then(|s| s.expires_at)
+                .map(|t| format!(" until {}", short_time(Some(&t))))
+                .unwrap_or_default();
+            return Ok(format!("done: extended session {session}{until}").into());
         }
         (Api::Core(c), Mutation::DeleteCoreUser { user }) => c.delete_user(user).await?,
         (Api::Headless(h), Mutation::DeleteClient { client }) => h.delete_client(client).await?,
@@ -473,7 +565,56 @@ async fn mutate(api: Api, mutation: Mutation) -> Result<String, ApiError> {
             ));
         }
     }
-    Ok(format!("done: {}", mutation.describe()))
+    Ok(format!("done: {}", mutation.describe()).into())
+}
+
+/// The answer to a recovery link or code: a plain line, and the secret apart from it.
+fn issued(what: &str, r: crate::api::Recovery) -> Done {
+    Done {
+        message: format!("done: created a {what}"),
+        issued: Some(Issued {
+            link: r.link,
+            code: r.code,
+            expires_at: r.expires_at,
+        }),
+    }
+}
+
+/// The JSON Patch that marks `address` of `identity` (as just read) verified or not, with
+/// the status and time Kratos' own verification sets (`verified_at` goes when unverified).
+pub fn verify_patch(identity: &Value, address: &str, verified: bool) -> Result<Value, String> {
+    let addresses = identity
+        .get("verifiable_addresses")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let i = addresses
+        .iter()
+        .position(|a| {
+            a.get("value")
+                .and_then(Value::as_str)
+                .is_some_and(|v| v.eq_ignore_ascii_case(address))
+        })
+        .ok_or_else(|| format!("the identity has no verifiable address {address}"))?;
+    let at = |field: &str| format!("/verifiable_addresses/{i}/{field}");
+    let mut ops = vec![
+        serde_json::json!({"op": "replace", "path": at("verified"), "value": verified}),
+        serde_json::json!({
+            "op": "replace",
+            "path": at("status"),
+            "value": if verified { "completed" } else { "pending" },
+        }),
+    ];
+    let has_time = addresses[i]
+        .get("verified_at")
+        .is_some_and(|t| !t.is_null());
+    if verified {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        ops.push(serde_json::json!({"op": "add", "path": at("verified_at"), "value": now}));
+    } else if has_time {
+        ops.push(serde_json::json!({"op": "remove", "path": at("verified_at")}));
+    }
+    Ok(Value::Array(ops))
 }
 
 impl Backend for ApiBackend {
@@ -500,7 +641,17 @@ impl Backend for ApiBackend {
         async move { get(api, kind, id).await.map_err(|e| error_info(&e)) }.boxed()
     }
 
-    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<String, ErrorInfo>> {
+    fn find(&self, text: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
+        let api = self.api.clone();
+        async move {
+            super::people::find(api, text)
+                .await
+                .map_err(|e| error_info(&e))
+        }
+        .boxed()
+    }
+
+    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
         let api = self.api.clone();
         async move { mutate(api, mutation).await.map_err(|e| error_info(&e)) }.boxed()
     }

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod effects;
 pub mod external_editor;
 pub mod launch;
+pub mod people;
 pub mod terminal;
 
 use std::future::Future;

@@ -32,6 +32,9 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
                 Some(who) if *message == format!("done: {}", mutation.describe()) => {
                     done_line(mutation, who)
                 }
+                Some(who) if matches!(mutation, Mutation::ExtendSession { .. }) => message
+                    .replacen("done: extended session", "done: extended the session", 1)
+                    .replacen(" until ", &format!(" of {who} until "), 1),
                 _ => message.clone(),
             });
             state.error = None;
@@ -78,7 +81,7 @@ fn done_line(m: &Mutation, who: &str) -> String {
         Mutation::SetAddressVerified {
             address, verified, ..
         } => format!(
-            "done: {address} of {who} is marked {}",
+            "done: {address} is {} on {who}",
             if *verified { "verified" } else { "unverified" }
         ),
         other => format!("done: {} ({who})", other.describe()),
@@ -266,10 +269,13 @@ pub fn headline(c: &Confirm) -> String {
             }
         }
         Mutation::SetAddressVerified {
-            address, verified, ..
+            address,
+            verified,
+            identity,
         } => {
             let state = if *verified { "verified" } else { "unverified" };
-            of(format!("mark address {address} {state}"))
+            let who = who.map_or_else(|| format!("identity {identity}"), str::to_string);
+            format!("mark {address} as {state} on {who}")
         }
         other => other.describe(),
     }

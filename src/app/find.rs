@@ -63,8 +63,8 @@ pub fn fuzzy_matches<'a>(query: &str, rows: impl Iterator<Item = (usize, &'a Row
 }
 
 /// What `/` then Enter says on MATTR for text it cannot search for.
-pub const CORE_SEARCH_HINT: &str = "MATTR matches claims exactly: type key=value (given_name=Jamie) \
-     or a whole email to search the server; the filter shows matching loaded rows";
+pub const CORE_SEARCH_HINT: &str =
+    "MATTR searches key=value claims (given_name=Jamie) or a whole email";
 
 /// A whole email address (one `@` with text on both sides, no spaces).
 pub fn looks_like_email(text: &str) -> bool {

@@ -53,29 +53,17 @@ pub const COMMANDS: &[CommandSpec] = &[
     cmd(
         "all-sessions",
         "[all]",
-        "every Kratos session, active only unless `all`; x and marks revoke",
+        "all Kratos sessions (active unless all)",
     ),
-    cmd(
-        "audit",
-        "",
-        "the changes sent from here (audit.jsonl), newest first",
-    ),
+    cmd("audit", "", "the changes sent from here (audit.jsonl)"),
     who_cmd(
         "credentials",
         "[WHO]",
-        "the credentials of WHO (or of the selected row)",
+        "credentials of WHO (or of the selection)",
     ),
     cmd("error", "", "the last error in full"),
-    cmd(
-        "extend",
-        "",
-        "extend the selected Kratos session by the server's lifespan",
-    ),
-    who_cmd(
-        "find",
-        "TEXT",
-        "search every profile at once; Enter opens a hit",
-    ),
+    cmd("extend", "", "extend the selected session (Kratos)"),
+    who_cmd("find", "TEXT", "search every profile; Enter opens a hit"),
     who_cmd("goto", "WHO", "open a person (or a Coassemble client)"),
     cmd("help", "", "this help"),
     cmd("profile", "NAME", "switch to another profile"),
@@ -83,34 +71,22 @@ pub const COMMANDS: &[CommandSpec] = &[
     who_cmd(
         "recovery-code",
         "[WHO] [EXPIRES]",
-        "a Kratos recovery code (EXPIRES like 30m or 2h; default 1h)",
+        "a Kratos recovery code; EXPIRES like 30m or 2h (default: the server's, 1h)",
     ),
     who_cmd(
         "recovery-link",
         "[WHO] [EXPIRES]",
-        "a Kratos recovery link (EXPIRES like 30m or 2h; default 1h)",
+        "a Kratos recovery link; EXPIRES like 30m or 2h (default: the server's, 1h)",
     ),
     cmd("refresh", "", "reload the panes in place"),
-    who_cmd(
-        "revoke",
-        "WHO",
-        "revoke every active session of WHO after one confirm key (y)",
-    ),
-    who_cmd(
-        "sessions",
-        "[WHO]",
-        "the sessions of WHO (or of the selected identity)",
-    ),
+    who_cmd("revoke", "WHO", "revoke all active sessions of WHO (y)"),
+    who_cmd("sessions", "[WHO]", "sessions of WHO (or of the selection)"),
     who_cmd(
         "unverify",
         "[ADDRESS|WHO]",
-        "mark a Kratos verifiable address unverified",
+        "mark a Kratos address unverified",
     ),
-    who_cmd(
-        "verify",
-        "[ADDRESS|WHO]",
-        "mark a Kratos verifiable address verified",
-    ),
+    who_cmd("verify", "[ADDRESS|WHO]", "mark a Kratos address verified"),
 ];
 
 /// The command named `name`, if there is one.

@@ -367,7 +367,7 @@ fn toggle_mark(state: &mut State) {
         state.flash = Some(match provider {
             Some(p @ (super::model::Provider::Core | super::model::Provider::Headless)) => {
                 format!(
-                    "{} has no bulk action to mark rows for: no sessions, no bulk revoke or delete",
+                    "nothing to mark: {} has no sessions and no bulk call",
                     p.system()
                 )
             }

@@ -65,12 +65,7 @@ pub fn is_person(kind: ObjectKind) -> bool {
 /// Why `purpose` cannot be done on `provider` at all, before anything is looked up.
 pub fn unsupported(provider: Provider, purpose: &Purpose) -> Option<String> {
     let system = provider.system();
-    let no_sessions = || {
-        format!(
-            "{system} has no sessions: its API has no session list and no bulk revoke \
-             (d deletes a user)"
-        )
-    };
+    let no_sessions = || format!("{system} has no sessions and no bulk revoke call");
     match (provider, purpose) {
         (Provider::Kratos, _) | (_, Purpose::Goto) => None,
         (_, Purpose::Revoke | Purpose::Sessions) => Some(no_sessions()),

@@ -6,8 +6,8 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use crate::api::{
-    Api, ApiError, CoreCredential, CoreSearch, CoreUser, Credential, Cursor, DeleteAction,
-    ErrorKind, HeadlessClient, HeadlessUser, Identity, IdentityFilter, Page, Session,
+    Api, ApiError, CoreCredential, CoreUser, Credential, Cursor, DeleteAction, ErrorKind,
+    HeadlessClient, HeadlessUser, Identity, IdentityFilter, Page, Session,
 };
 use crate::app::detail::{REDACTED, is_secret_key};
 use crate::app::find::KratosQuery;
@@ -396,8 +396,7 @@ async fn list(
         (Api::Core(c), ListKind::CoreUsers) => {
             let page = match search {
                 Some(q) => {
-                    let criteria = CoreSearch::parse(&q)
-                        .map_err(|e| ApiError::config(crate::api::Provider::Core, e.to_string()))?;
+                    let criteria = super::people::core_search(&q)?;
                     c.search_users(&criteria, &cursor, size).await?
                 }
                 None => c.list_users(&cursor, size).await?,
@@ -537,9 +536,10 @@ async fn mutate(api: Api, mutation: Mutation) -> Result<Done, ApiError> {
                 .extend_session(session)
                 .await?
                 .and_then(|s| s.expires_at)
-                .map(|t| format!(" until {}", short_time(Some(&t))))
+                .map(|t| format!(" until {} UTC", short_time(Some(&t))))
                 .unwrap_or_default();
-            return Ok(format!("done: extended session {session}{until}").into());
+            let short: String = session.chars().take(8).collect();
+            return Ok(format!("done: extended session {short}{until}").into());
         }
         (Api::Core(c), Mutation::DeleteCoreUser { user }) => c.delete_user(user).await?,
         (Api::Headless(h), Mutation::DeleteClient { client }) => h.delete_client(client).await?,
@@ -694,6 +694,41 @@ mod tests {
             row.raw["traits"]["email"].as_str().map(str::len),
             Some(100_000)
         );
+    }
+
+    #[test]
+    fn marking_an_address_patches_it_by_its_place_with_status_and_time() {
+        let identity = json!({"verifiable_addresses": [
+            {"value": "+15550100", "verified": false},
+            {"value": "jane@example.com", "verified": true, "verified_at": "2026-01-01T00:00:00Z"}
+        ]});
+        let ops = verify_patch(&identity, "JANE@example.com", false).unwrap();
+        assert_eq!(
+            ops,
+            json!([
+                {"op": "replace", "path": "/verifiable_addresses/1/verified", "value": false},
+                {"op": "replace", "path": "/verifiable_addresses/1/status", "value": "pending"},
+                {"op": "remove", "path": "/verifiable_addresses/1/verified_at"},
+            ])
+        );
+        let ops = verify_patch(&identity, "+15550100", true).unwrap();
+        assert_eq!(ops[1]["value"], "completed");
+        assert_eq!(ops[2]["op"], "add");
+        assert_eq!(ops[2]["path"], "/verifiable_addresses/0/verified_at");
+        let err = verify_patch(&identity, "other@example.com", true).unwrap_err();
+        assert!(
+            err.contains("no verifiable address other@example.com"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn mattr_searches_an_email_as_the_email_claim_and_claims_as_given() {
+        let s = super::super::people::core_search(" jamie@example.test ").unwrap();
+        assert_eq!(s.claims, Some(json!({"email": "jamie@example.test"})));
+        let s = super::super::people::core_search("given_name=Jamie").unwrap();
+        assert_eq!(s.claims, Some(json!({"given_name": "Jamie"})));
+        assert!(super::super::people::core_search("Jamie").is_err());
     }
 
     #[test]

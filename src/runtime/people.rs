@@ -54,14 +54,8 @@ async fn core(c: &CoreApi, text: &str) -> Result<Vec<Hit>, ApiError> {
             user.into_iter().map(core_user_row).collect(),
         ));
     }
-    let search = if text.contains('=') {
-        CoreSearch::parse(text)
-            .map_err(|e| ApiError::config(crate::api::Provider::Core, e.to_string()))?
-    } else if looks_like_email(text) {
-        CoreSearch {
-            claims: Some(json!({ "email": text })),
-            ..Default::default()
-        }
+    let search = if text.contains('=') || looks_like_email(text) {
+        core_search(text)?
     } else {
         CoreSearch {
             subject_id: Some(text.to_string()),
@@ -73,6 +67,18 @@ async fn core(c: &CoreApi, text: &str) -> Result<Vec<Hit>, ApiError> {
         ObjectKind::CoreUser,
         page.items.into_iter().map(core_user_row).collect(),
     ))
+}
+
+/// What MATTR's search is asked for `text`: `key=value` claims, or a whole email as the
+/// `email` claim.
+pub fn core_search(text: &str) -> Result<CoreSearch, ApiError> {
+    if !text.contains('=') && looks_like_email(text) {
+        return Ok(CoreSearch {
+            claims: Some(json!({ "email": text.trim() })),
+            ..Default::default()
+        });
+    }
+    CoreSearch::parse(text).map_err(|e| ApiError::config(crate::api::Provider::Core, e.to_string()))
 }
 
 /// A Coassemble user and a client may share an identifier: both are found. An identifier

@@ -72,11 +72,12 @@ pub fn help(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut B
     ));
     // The box is 72 wide: 69 columns of text inside the borders and the margin.
     const TEXT: usize = 69;
+    const HEAD: usize = 26;
     for c in COMMANDS {
         let head = format!("  :{} {}", c.name, c.args);
         let head = head.trim_end();
-        if head.chars().count() + 2 + c.about.chars().count() <= TEXT {
-            rows.push((format!("{head:<26}  {}", c.about), theme.normal()));
+        if head.chars().count().max(HEAD) + 2 + c.about.chars().count() <= TEXT {
+            rows.push((format!("{head:<HEAD$}  {}", c.about), theme.normal()));
         } else {
             rows.push((head.to_string(), theme.normal()));
             for l in wrap(c.about, TEXT - 6) {
@@ -217,11 +218,21 @@ pub fn picker(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
     lines(inner, buf, &rows, 0);
 }
 
+/// `2026-11-30T21:51:20.111119824Z` as `2026-11-30 21:51:20 UTC`; anything else as sent.
+fn readable_time(t: &str) -> String {
+    match (t.get(..10), t.get(11..19), t.ends_with('Z')) {
+        (Some(d), Some(hms), true) if t.as_bytes().get(10) == Some(&b'T') => {
+            format!("{d} {hms} UTC")
+        }
+        _ => t.to_string(),
+    }
+}
+
 /// A recovery link or code: shown once, in full, with its expiry; `y`/`c` copy it.
 pub fn issued(v: &IssuedView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut rows = vec![(format!("For {}", v.subject), theme.normal())];
     if let Some(at) = &v.issued.expires_at {
-        rows.push((format!("Expires {}", at.replace('T', " ")), theme.normal()));
+        rows.push((format!("Expires {}", readable_time(at)), theme.normal()));
     }
     rows.push((String::new(), theme.normal()));
     if let Some(code) = &v.issued.code {

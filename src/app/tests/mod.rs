@@ -6,6 +6,7 @@ mod audit_pane;
 mod changes;
 mod lifecycle;
 mod selection;
+mod who;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;

@@ -298,10 +298,11 @@ const ALL_SESSION_COLUMNS: [Column; 7] = [
     col("DEVICE", 10, 0, 4),
     col("EXPIRES", 16, 16, 1),
 ];
+// The profile grows first (alone in the first priority), so a group's name reads whole.
 const FOUND_COLUMNS: [Column; 4] = [
     col("PROFILE", 7, 16, 0),
     id_col("ID", 8, 36, 1),
-    col("NAME / EMAIL", 12, 0, 0),
+    col("NAME / EMAIL", 12, 0, 1),
     col("WHAT", 6, 12, 2),
 ];
 const HEADLESS_USER_COLUMNS: [Column; 5] = [

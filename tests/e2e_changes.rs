@@ -45,8 +45,13 @@ fn grace(sandbox: &Sandbox) -> Value {
     body
 }
 
-/// Empty the editor (Ctrl-k deletes to the end of the line, then the line break).
+/// Empty the editor: to the top (a new patch starts with the cursor inside its array), then
+/// Ctrl-k deletes to the end of the line, then the line break.
 fn clear_editor(s: &mut PtySession, lines: usize) {
+    for _ in 0..lines {
+        s.send_key(Key::Up);
+    }
+    s.send_key(Key::Home);
     for _ in 0..lines * 2 {
         s.send_key(Key::Ctrl('k'));
     }
@@ -216,23 +221,33 @@ fn fifty_patch_adds_with_half_the_answers_cut_land_exactly_once_each() {
         }
         // One intended save: Ctrl-s again only once the outcome says it did not land.
         loop {
+            let settled = settled_lines(&s).len();
             s.send_key(Key::Ctrl('s'));
-            let (i, _) = wait_any(
-                &s,
-                &[
-                    "done: patch identity",
-                    "not applied",
-                    "nothing sent",
-                    "outcome unknown",
-                ],
-                WAIT,
-            );
-            match i {
-                0 => break,
-                1 | 2 => continue,
+            // The outcome is the audit line the change writes, or (no change sent) the
+            // editor saying the server copy could not be read before saving.
+            s.wait_for(|t| !t.contains("could not be read before saving"), WAIT)
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let outcome = loop {
+                if let Some(o) = settled_lines(&s).get(settled..).and_then(|n| n.first()) {
+                    break o.clone();
+                }
+                if s.screen_text().contains("could not be read before saving") {
+                    break "not sent".to_string();
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "no outcome:\n{}",
+                    s.screen_text()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            };
+            match outcome.as_str() {
+                "applied" => break,
+                "failed" | "not sent" => continue,
                 _ => {
-                    // Nothing may be resent until r finds out.
-                    s.send_key(Key::Esc);
+                    // Unknown: nothing may be resent until r finds out.
+                    close_editor(&mut s);
                     s.send("r");
                     s.wait_for(|t| !t.contains("outcome unknown"), WAIT)
                         .unwrap();
@@ -240,6 +255,7 @@ fn fifty_patch_adds_with_half_the_answers_cut_land_exactly_once_each() {
                 }
             }
         }
+        s.wait_for(|t| !t.contains("Ln "), WAIT).unwrap();
         sends += 1;
     }
     let expected: Vec<Value> = (0..50).map(|r| json!(format!("r{r}"))).collect();
@@ -258,6 +274,18 @@ fn fifty_patch_adds_with_half_the_answers_cut_land_exactly_once_each() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(sends, 50);
+}
+
+/// The outcomes in the audit trail so far (applied, failed, unknown; `sent` lines left out).
+fn settled_lines(s: &PtySession) -> Vec<String> {
+    let path = s.state_dir().join("idtui").join("audit.jsonl");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v["outcome"].as_str().map(str::to_string))
+        .filter(|o| o != "sent")
+        .collect()
 }
 
 /// Grace's tags, read past the injected faults.

@@ -86,11 +86,19 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         Some((c, a)) => (c, a.trim()),
         None => (line, ""),
     };
+    // Commands that change something are refused before anything is looked up.
+    let change = match cmd {
+        "revoke" => Some("revoking sessions"),
+        "extend" => Some("extending sessions"),
+        "recovery-link" | "recovery-code" => Some("creating recovery links and codes"),
+        "verify" | "unverify" => Some("marking addresses"),
+        _ => None,
+    };
+    if change.is_some_and(|what| super::read_only::refuse_change(state, what)) {
+        return;
+    }
     match cmd {
-        "q" | "quit" => {
-            state.quit = true;
-            effects.push(Effect::Quit);
-        }
+        "q" | "quit" => super::leaving::request_quit(state, effects),
         "help" => state.mode = Mode::Help { scroll: 0 },
         "error" => {
             if state.error.is_some() {

@@ -69,13 +69,6 @@ impl EditorBox {
         }
     }
 
-    fn is_dirty(&self) -> bool {
-        match self {
-            EditorBox::Json(e) => e.is_dirty(),
-            EditorBox::Patch(e) => e.is_dirty(),
-        }
-    }
-
     fn set_error(&mut self, error: Option<String>) {
         match self {
             EditorBox::Json(e) => e.set_error(error),
@@ -90,12 +83,26 @@ impl EditorBox {
         }
     }
 
+    fn paste(&mut self, text: &str) -> bool {
+        match self {
+            EditorBox::Json(e) => e.paste(text),
+            EditorBox::Patch(e) => e.paste(text),
+        }
+    }
+
     fn restore_draft(&mut self, text: &str) {
         match self {
             EditorBox::Json(e) => e.restore_draft(text),
             EditorBox::Patch(e) => e.restore_draft(text),
         }
     }
+}
+
+/// Input that arrived before the editor was ready.
+#[derive(Debug, Clone)]
+enum Typed {
+    Key(KeyEvent),
+    Paste(String),
 }
 
 /// Where an editor is in its life.
@@ -106,6 +113,11 @@ pub enum Phase {
     /// The fresh copy could not be read: there is nothing safe to edit.
     Unavailable,
     Editing,
+    /// The patch does something hard to undo (removes a credential, deactivates): it was
+    /// described and waits for `y` before anything is read or sent.
+    ConfirmRisky {
+        value: Value,
+    },
     /// Reading the object again just before writing (`seq` of that read).
     Checking {
         seq: u64,
@@ -150,10 +162,8 @@ pub struct EditSession {
     draft: Option<Option<String>>,
     /// `E` was pressed before the editor was ready.
     external_when_ready: bool,
-    /// Keys typed before the editor was ready, replayed into it once it is.
-    typeahead: Vec<KeyEvent>,
-    /// Esc was pressed once on unsaved changes.
-    pub closing: bool,
+    /// Keys typed and text pasted before the editor was ready, replayed once it is.
+    typeahead: Vec<Typed>,
 }
 
 impl EditSession {
@@ -367,8 +377,7 @@ fn start(
     draft_key: String,
     effects: &mut Vec<Effect>,
 ) {
-    let mut placeholder = JsonEditor::new(title.clone(), draft_key.clone(), Value::Null);
-    placeholder.buffer_mut().replace_text("");
+    let mut placeholder = JsonEditor::placeholder(title.clone(), draft_key.clone());
     placeholder.buffer_mut().set_hint(LOADING);
     let base = match target.object() {
         Some((kind, id)) => {
@@ -403,7 +412,6 @@ fn start(
         draft: None,
         external_when_ready: false,
         typeahead: Vec::new(),
-        closing: false,
     });
     effects.push(Effect::LoadDraft { key: draft_key });
 }
@@ -518,12 +526,7 @@ fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
     });
     session.editor.set_error(warning);
     session.phase = Phase::Editing;
-    // Nothing typed while the server was being read is lost.
-    for key in std::mem::take(&mut session.typeahead) {
-        if session.editor.input(key) {
-            write_draft(session, effects);
-        }
-    }
+    let typeahead = std::mem::take(&mut session.typeahead);
     if session.external_when_ready {
         session.external_when_ready = false;
         effects.push(Effect::ExternalEdit {
@@ -531,6 +534,14 @@ fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
             text: session.editor.text(),
             prefer_draft: false,
         });
+    }
+    // Nothing typed while the server was being read is lost, Ctrl-s included: it all
+    // happens now, in the order it was typed.
+    for typed in typeahead {
+        match typed {
+            Typed::Key(key) => on_key(state, key, effects),
+            Typed::Paste(text) => paste(state, &text, effects),
+        }
     }
 }
 
@@ -598,24 +609,26 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         on_conflict_key(state, key, effects);
         return;
     }
+    if let Phase::ConfirmRisky { value } = &session.phase {
+        let value = value.clone();
+        session.phase = Phase::Editing;
+        session.editor.set_error(None);
+        if key.code == KeyCode::Char('y') {
+            proceed(state, value, effects);
+        } else {
+            session
+                .editor
+                .set_hint(format!("not sent: the patch is still here · {HINT}"));
+        }
+        return;
+    }
     match (action, &session.phase) {
         (Some(KeyAction::Back), Phase::Loading | Phase::Unavailable) => state.editor = None,
-        (Some(KeyAction::Save), Phase::Loading) => state.flash = Some(LOADING.into()),
-        (_, Phase::Loading) => session.typeahead.push(key),
+        (_, Phase::Loading) => session.typeahead.push(Typed::Key(key)),
         (_, Phase::Unavailable) => {}
         (Some(KeyAction::Save), _) => save(state, effects),
-        (Some(KeyAction::Back), _) => {
-            if session.editor.is_dirty() && !session.closing {
-                session.closing = true;
-                session.editor.set_hint(
-                    "unsaved changes: Esc again closes (the draft is kept), Ctrl-s saves".into(),
-                );
-            } else {
-                state.editor = None;
-            }
-        }
+        (Some(KeyAction::Back), _) => super::leaving::close_editor(state, effects),
         _ => {
-            session.closing = false;
             if session.editor.input(key) {
                 if !session.saving() {
                     session.editor.set_error(None);
@@ -627,10 +640,6 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 }
 
 fn save(state: &mut State, effects: &mut Vec<Effect>) {
-    let profile = state
-        .tab()
-        .map(|t| t.profile.name.clone())
-        .unwrap_or_default();
     let Some(session) = state.editor.as_mut() else {
         return;
     };
@@ -651,6 +660,33 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
             session.editor.set_error(Some(message));
             return;
         }
+    };
+    if let EditorBox::Patch(_) = session.editor {
+        let risky = crate::editor::risky_operations(&value, Some(&base));
+        if !risky.is_empty() {
+            session.editor.set_error(Some(format!(
+                "before sending: {} · y sends it, any other key goes back",
+                risky.join("; ")
+            )));
+            session.phase = Phase::ConfirmRisky { value };
+            return;
+        }
+    }
+    proceed(state, value, effects);
+}
+
+/// Save a checked `value`: nothing when it changes nothing, refused while another change to
+/// the object is unsettled, else read the object again before writing.
+fn proceed(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
+    let profile = state
+        .tab()
+        .map(|t| t.profile.name.clone())
+        .unwrap_or_default();
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    let Some(base) = session.base.clone() else {
+        return;
     };
     let field = session.target.field();
     // Compare meaning, not text: an unchanged document sends nothing.
@@ -689,6 +725,8 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
             });
             if let Some(s) = state.editor.as_mut() {
                 s.phase = Phase::Checking { seq, value };
+                // What the last attempt said no longer holds.
+                s.editor.set_error(None);
                 s.editor
                     .set_hint("checking the server copy before saving…".into());
             }
@@ -1192,4 +1230,27 @@ pub fn show_server_version(state: &mut State, change: &Change, theirs: Value) {
     };
     let c = conflict(session, &base, theirs, mine, true);
     session.phase = Phase::Conflict(Box::new(c));
+}
+
+/// Pasted text goes into the open editor as it is (no auto-indent on its lines): one edit,
+/// one draft write. Only where typing goes in too (not while loading or choosing).
+pub fn paste(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    match session.phase {
+        Phase::Editing | Phase::Checking { .. } | Phase::Sending { .. } => {}
+        Phase::Loading => {
+            session.typeahead.push(Typed::Paste(text.to_string()));
+            return;
+        }
+        Phase::Unavailable | Phase::Conflict(_) | Phase::ConfirmRisky { .. } => return,
+    }
+    let changed = session.editor.paste(text);
+    if changed {
+        if !session.saving() {
+            session.editor.set_error(None);
+        }
+        write_draft(session, effects);
+    }
 }

@@ -1,7 +1,7 @@
 //! The dashboard's whole state: open profiles (tabs), each with a stack of screens; the
 //! current input mode; the status bar; requests in flight.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::keymap::{Keymap, KeymapIssue};
 
@@ -224,13 +224,21 @@ pub enum Mode {
     Normal,
     Find(Input),
     Command(Input),
-    Help { scroll: usize },
-    ErrorDetail { scroll: usize },
+    Help {
+        scroll: usize,
+    },
+    ErrorDetail {
+        scroll: usize,
+    },
     Confirm(Confirm),
     CourseChoice(CourseChoice),
     Lookup(Lookup),
     Pick(Picker),
     Issued(IssuedView),
+    /// Quitting would lose something (see `leaving::quit_blockers`): keep, discard or stay.
+    Quitting {
+        blockers: Vec<String>,
+    },
 }
 
 /// What a request in flight was for.
@@ -305,6 +313,8 @@ pub struct State {
     /// A recovery link or code that arrived while another box or line was open: shown as
     /// soon as that closes.
     pub issued_waiting: Option<IssuedView>,
+    /// Drafts written in this run and not yet saved or discarded: key → what it edits.
+    pub unsaved_drafts: BTreeMap<String, String>,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
     pub dirty: bool,
     next_seq: u64,
@@ -333,6 +343,7 @@ impl State {
             editor: None,
             finds: Vec::new(),
             issued_waiting: None,
+            unsaved_drafts: BTreeMap::new(),
             dirty: true,
             next_seq: 1,
             next_uid: 1,

@@ -24,6 +24,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.dirty = true;
             on_key(state, key, &mut effects);
         }
+        Action::Paste(text) => super::paste::on_paste(state, &text, &mut effects),
         Action::Resize(w, h) => {
             state.width = w;
             state.height = h;
@@ -76,6 +77,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         super::confirm::show_waiting_issued(state);
         request_pages(state, &mut effects);
     }
+    super::leaving::track_drafts(state, &effects);
     effects
 }
 
@@ -234,12 +236,15 @@ pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &m
 }
 
 fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        state.quit = true;
-        effects.push(Effect::Quit);
+    if super::leaving::is_ctrl_c(&key) {
+        super::leaving::on_ctrl_c(state, effects);
         return;
     }
     state.flash = None;
+    if matches!(state.mode, Mode::Quitting { .. }) {
+        super::leaving::on_question_key(state, key, effects);
+        return;
+    }
     if state.editor.is_some() {
         super::editing::on_key(state, key, effects);
         return;
@@ -271,6 +276,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         Mode::Lookup(_) => super::who::on_lookup_key(state, key),
         Mode::Pick(picker) => super::who::on_pick_key(state, picker, key, effects),
         Mode::Issued(view) => super::confirm::on_issued_key(state, view, key, effects),
+        Mode::Quitting { .. } => super::leaving::on_question_key(state, key, effects),
     }
 }
 
@@ -278,7 +284,9 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     let Some(action) = state.keymap.action_for(&key) else {
         return;
     };
-    if super::audit_pane::refuses(state, action) || super::found::intercepts(state, action, effects)
+    if super::audit_pane::refuses(state, action)
+        || super::read_only::refuse(state, action)
+        || super::found::intercepts(state, action, effects)
     {
         return;
     }
@@ -336,10 +344,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             refresh_screen(state);
             super::change::recheck_unknown(state, effects);
         }
-        KeyAction::Quit => {
-            state.quit = true;
-            effects.push(Effect::Quit);
-        }
+        KeyAction::Quit => super::leaving::request_quit(state, effects),
         KeyAction::CopyId => copy(state, false, effects),
         KeyAction::CopyJson => copy(state, true, effects),
         KeyAction::RevokeSession => super::confirm::ask_revoke_session(state),
@@ -605,6 +610,13 @@ fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
             state.mode = Mode::Find(input);
         }
         _ => {}
+    }
+}
+
+/// Filter the focused table's loaded rows by `query` (the find prompt's text).
+pub(super) fn refilter_focused(state: &mut State, query: &str) {
+    if let Some(t) = state.focused_table_mut() {
+        refilter(t, query);
     }
 }
 

@@ -8,7 +8,7 @@ mod patch;
 
 pub use buffer::{DiffKind, DiffLine, EditBuffer, JsonSyntaxError, diff};
 pub use json::JsonEditor;
-pub use patch::{JsonPatchEditor, PATCH_TEMPLATE};
+pub use patch::{JsonPatchEditor, PATCH_EXAMPLES, PATCH_TEMPLATE, risky_operations};
 
 /// What the editor view needs from either editor.
 pub trait Editor {

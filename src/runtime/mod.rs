@@ -5,6 +5,7 @@
 pub mod adapter;
 pub mod audit_pages;
 pub mod backend;
+pub mod draft_writer;
 pub mod effects;
 pub mod external_editor;
 pub mod launch;
@@ -21,11 +22,12 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-use crate::app::{Action, Effect, State, update};
+use crate::app::{Action, Effect, ErrorInfo, State, update};
 use crate::clipboard::{self, Osc52Env};
 use crate::ui::{self, Theme};
 
 pub use backend::{Backend, Backends};
+use draft_writer::{Debounce, DraftWriter};
 
 const SPINNER_EVERY: Duration = Duration::from_millis(120);
 /// Most queued messages handled before the next draw (keeps input responsive under load).
@@ -90,6 +92,14 @@ where
 {
     let mut events = Some(make_events());
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    // Dropped on every way out of this function (quit, signal, error, panic): the drop
+    // writes whatever drafts are still waiting.
+    let drafts = DraftWriter::start(options.drafts.clone(), Debounce::default(), {
+        let tx = tx.clone();
+        Box::new(move |line: String| {
+            let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
+        })
+    });
     let mut tick = tokio::time::interval(SPINNER_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
@@ -101,6 +111,15 @@ where
             for effect in update(state, action) {
                 match effect {
                     Effect::Quit => state.quit = true,
+                    Effect::WriteDraft { key, text } => drafts.write(key, text),
+                    Effect::DiscardDraft { key } => drafts.discard(key),
+                    Effect::FlushDrafts => drafts.write_now(),
+                    Effect::LoadDraft { key } => {
+                        let tx = tx.clone();
+                        drafts.load(key.clone(), move |text| {
+                            let _ = tx.send(Action::DraftLoaded { key, text });
+                        });
+                    }
                     Effect::Copy { text, what } => {
                         let answer =
                             match clipboard::copy(terminal.backend_mut(), &text, options.osc52) {
@@ -117,6 +136,9 @@ where
                         text,
                         prefer_draft,
                     } => {
+                        // The editor works on the draft file itself: every write asked for
+                        // so far lands first, so none lands over what the editor writes.
+                        drafts.flush();
                         // Stop reading the terminal first: crossterm's reader would steal the
                         // editor's keystrokes.
                         drop(events.take());
@@ -155,6 +177,7 @@ where
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) => Action::Key(key),
                 Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
+                Some(Ok(Event::Paste(text))) => Action::Paste(text),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => Action::Terminate,

@@ -699,3 +699,29 @@ fn mattr_plain_text_keeps_the_filter_and_hints_at_the_search_forms() {
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(table(&s).search.as_deref(), Some("jamie@example.test"));
 }
+
+#[test]
+fn read_only_refuses_changing_commands_before_looking_anyone_up() {
+    let mut s = State::new(
+        vec![profile("kratos", Provider::Kratos)],
+        crate::keymap::Keymap::defaults(),
+        true,
+    );
+    for line in [
+        "revoke user3@example.com",
+        "recovery-link user3@example.com",
+        "verify user3@example.com",
+        "extend",
+    ] {
+        let effects = typed(&mut s, line);
+        assert!(
+            !effects.iter().any(|e| matches!(e, Effect::Find { .. })),
+            ":{line} looked someone up"
+        );
+        let flash = s.flash.clone().unwrap_or_default();
+        assert!(flash.starts_with("read-only:"), ":{line} → {flash}");
+    }
+    // Looking is still allowed.
+    let effects = typed(&mut s, "goto user3@example.com");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Find { .. })));
+}

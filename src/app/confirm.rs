@@ -412,9 +412,16 @@ pub fn ask_delete(state: &mut State) {
                 .get("clientIdentifier")
                 .and_then(|c| c.as_str())
                 .map(str::to_string);
+            let name = hit
+                .row
+                .cells
+                .get(1)
+                .filter(|n| !n.is_empty() && **n != id)
+                .cloned();
             state.mode = Mode::CourseChoice(CourseChoice {
                 user: id,
                 client,
+                name,
                 reallocate_to: None,
             });
         }

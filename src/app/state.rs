@@ -215,6 +215,8 @@ pub struct IssuedView {
 pub struct CourseChoice {
     pub user: String,
     pub client: Option<String>,
+    /// The user's name, for the question (`None`: the identifier is all there is).
+    pub name: Option<String>,
     /// Set once `r` was pressed: the identifier of the user receiving the courses.
     pub reallocate_to: Option<Input>,
 }
@@ -247,11 +249,6 @@ pub enum Pending {
     Page {
         table: u64,
         page: usize,
-    },
-    /// `:goto`: open the object when it arrives.
-    Object {
-        tab: usize,
-        kind: ObjectKind,
     },
     /// The full object behind a detail opened from a (partial) list row.
     Refresh {

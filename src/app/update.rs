@@ -171,9 +171,6 @@ fn on_object(
         (Pending::PreSave { key }, result) => {
             super::editing::presave_loaded(state, &key, seq, result, effects)
         }
-        (Pending::Object { tab, kind }, Ok(row)) if tab == state.active => {
-            open_object(state, kind, &row);
-        }
         (Pending::Refresh { tab, kind, id }, Ok(row)) => {
             // Replace the detail in place (the user may have scrolled; keep the position).
             let details = state
@@ -205,7 +202,6 @@ fn on_object(
                 state.error = Some(err);
             }
         }
-        (Pending::Object { .. }, Err(err)) => state.error = Some(err),
         _ => {}
     }
 }

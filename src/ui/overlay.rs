@@ -255,10 +255,20 @@ pub fn issued(v: &IssuedView, theme: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn course_choice(c: &CourseChoice, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut rows = vec![(
-        format!("About to delete user {}. Their courses:", c.user),
-        theme.error(),
-    )];
+    let who = match &c.name {
+        Some(name) => format!("{name} ({})", c.user),
+        None => c.user.clone(),
+    };
+    let of = c
+        .client
+        .as_deref()
+        .map(|client| format!(" of client {client}"))
+        .unwrap_or_default();
+    let mut rows: Vec<(String, ratatui::style::Style)> =
+        wrap(&format!("About to delete user {who}{of}. Their courses:"), 72)
+            .into_iter()
+            .map(|l| (l, theme.error()))
+            .collect();
     match &c.reallocate_to {
         None => {
             rows.push((

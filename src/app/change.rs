@@ -337,10 +337,7 @@ pub fn on_answer(
                     .subject
                     .clone()
                     .unwrap_or_else(|| change.mutation.describe()),
-                what: match change.mutation {
-                    Mutation::CreateRecoveryCode { .. } => "recovery code",
-                    _ => "recovery link",
-                },
+                what: issued_kind(&change.mutation),
                 issued,
             });
             settle(state, change, Outcome::Applied(done.message), None, effects);
@@ -349,11 +346,16 @@ pub fn on_answer(
             }
         }
         Err(err) if err.outcome_unknown() && change.expect == Expect::NotRereadable => {
+            // The status line leads with what matters; the audit trail and `:error` keep
+            // the whole story.
+            let what = match &change.subject {
+                Some(who) => format!("{} for {who}", issued_kind(&change.mutation)),
+                None => change.mutation.describe(),
+            };
             let why = format!(
-                "outcome unknown: the answer to “{}” was lost ({}); one may have been made, \
-                 but it cannot be read back or shown, so nothing is resent: make another if \
-                 needed (an earlier one stays valid until it expires)",
-                change.mutation.describe(),
+                "{what}: outcome unknown, nothing resent (its answer was lost: {}); one may \
+                 have been made, but it cannot be read back or shown: make another if needed \
+                 (an earlier one stays valid until it expires)",
                 err.line
             );
             settle(state, change, Outcome::Unknown(why), None, effects);
@@ -367,6 +369,14 @@ pub fn on_answer(
             start_verifying(state, seq, change, effects);
         }
         Err(err) => settle(state, change, Outcome::Failed(err), None, effects),
+    }
+}
+
+/// What a recovery mutation makes, for messages.
+fn issued_kind(m: &Mutation) -> &'static str {
+    match m {
+        Mutation::CreateRecoveryCode { .. } => "recovery code",
+        _ => "recovery link",
     }
 }
 

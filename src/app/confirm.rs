@@ -218,14 +218,13 @@ pub fn headline(c: &Confirm) -> String {
         Mutation::RevokeAllSessions { identity } => {
             let who = who.map_or_else(|| format!("identity {identity}"), str::to_string);
             match &c.count {
+                Some(Count::Known {
+                    active: 1,
+                    more: false,
+                }) => format!("revoke the only active session of {who}"),
                 Some(Count::Known { active, more }) => {
-                    let n = if *more {
-                        format!("{active}+")
-                    } else {
-                        active.to_string()
-                    };
-                    let s = if *active == 1 && !more { "" } else { "s" };
-                    format!("revoke ALL {n} active session{s} of {who}")
+                    let plus = if *more { "+" } else { "" };
+                    format!("revoke ALL {active}{plus} active sessions of {who}")
                 }
                 Some(Count::Counting(_)) => {
                     format!("revoke ALL sessions of {who} (counting the active ones…)")

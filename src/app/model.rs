@@ -303,7 +303,7 @@ const FOUND_COLUMNS: [Column; 4] = [
     col("PROFILE", 7, 16, 0),
     id_col("ID", 8, 36, 1),
     col("NAME / EMAIL", 12, 0, 1),
-    col("WHAT", 6, 12, 2),
+    col("WHAT", 8, 12, 2),
 ];
 const HEADLESS_USER_COLUMNS: [Column; 5] = [
     id_col("IDENTIFIER", 8, 24, 0),

@@ -264,11 +264,13 @@ pub fn course_choice(c: &CourseChoice, theme: &Theme, area: Rect, buf: &mut Buff
         .as_deref()
         .map(|client| format!(" of client {client}"))
         .unwrap_or_default();
-    let mut rows: Vec<(String, ratatui::style::Style)> =
-        wrap(&format!("About to delete user {who}{of}. Their courses:"), 72)
-            .into_iter()
-            .map(|l| (l, theme.error()))
-            .collect();
+    let mut rows: Vec<(String, ratatui::style::Style)> = wrap(
+        &format!("About to delete user {who}{of}. Their courses:"),
+        72,
+    )
+    .into_iter()
+    .map(|l| (l, theme.error()))
+    .collect();
     match &c.reallocate_to {
         None => {
             rows.push((

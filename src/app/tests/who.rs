@@ -447,7 +447,13 @@ fn a_lost_recovery_answer_is_unknown_at_once_and_never_resent() {
         })
         .collect();
     assert_eq!(outcomes, vec![AuditOutcome::Unknown]);
-    assert!(s.error.as_ref().unwrap().line.contains("outcome unknown"));
+    assert!(
+        s.error
+            .as_ref()
+            .unwrap()
+            .line
+            .contains("outcome unknown, nothing resent")
+    );
     assert!(
         s.changes.is_empty(),
         "the lock is released: another can be made"

@@ -292,7 +292,8 @@ const AUDIT_COLUMNS: [Column; 6] = [
 const ALL_SESSION_COLUMNS: [Column; 7] = [
     id_col("ID", 8, 36, 0),
     col("ACTIVE", 6, 6, 0),
-    col("IDENTITY", 12, 0, 0),
+    // Wide enough that the device gives way first on an 80-column screen.
+    col("IDENTITY", 24, 0, 0),
     col("AAL", 4, 4, 3),
     col("IP", 7, 39, 2),
     col("DEVICE", 10, 0, 4),

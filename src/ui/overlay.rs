@@ -16,6 +16,7 @@ use crate::sanitize;
 use super::theme::Theme;
 
 /// A centred box `w` x `h` (clamped to `area`), cleared and bordered; returns its inside.
+/// The title may hold what the user typed (a WHO): it is cleaned and fitted like any text.
 fn boxed(title: &str, w: u16, h: u16, area: Rect, buf: &mut Buffer, theme: &Theme) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
@@ -28,7 +29,10 @@ fn boxed(title: &str, w: u16, h: u16, area: Rect, buf: &mut Buffer, theme: &Them
     Clear.render(rect, buf);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(format!(" {title} "))
+        .title(format!(
+            " {} ",
+            sanitize::cell(title, w.saturating_sub(4) as usize)
+        ))
         .title_style(theme.header());
     let inner = block.inner(rect);
     block.render(rect, buf);

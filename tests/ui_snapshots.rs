@@ -348,13 +348,12 @@ fn headless_clients_and_users() {
     );
 }
 
+/// A profile's answer to a search, or `None` for one that does not answer.
+type Answer = Option<Result<Vec<Hit>, ErrorInfo>>;
+
 /// Type `line` on the command line, then answer each search (`Effect::Find`) with
 /// `answer(profile)` and every other request as `drive` does.
-fn command_answered(
-    state: &mut State,
-    line: &str,
-    answer: &dyn Fn(&str) -> Option<Result<Vec<Hit>, ErrorInfo>>,
-) {
+fn command_answered(state: &mut State, line: &str, answer: &dyn Fn(&str) -> Answer) {
     drive(state, key(KeyCode::Char(':')));
     for c in line.chars() {
         drive(state, key(KeyCode::Char(c)));

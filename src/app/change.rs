@@ -342,7 +342,7 @@ pub fn on_answer(
             });
             settle(state, change, Outcome::Applied(done.message), None, effects);
             if let Some(view) = issued {
-                super::confirm::show_issued(state, view);
+                super::issued::show(state, view);
             }
         }
         Err(err) if err.outcome_unknown() && change.expect == Expect::NotRereadable => {

@@ -11,6 +11,7 @@ pub mod detail;
 pub mod editing;
 pub mod find;
 pub mod found;
+pub mod issued;
 pub mod leaving;
 pub mod merge;
 pub mod model;

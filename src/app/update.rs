@@ -74,7 +74,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
     }
     if !state.quit {
-        super::confirm::show_waiting_issued(state);
+        super::issued::show_waiting(state);
         request_pages(state, &mut effects);
     }
     super::leaving::track_drafts(state, &effects);
@@ -271,7 +271,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         Mode::CourseChoice(choice) => super::confirm::on_course_key(state, choice, key, effects),
         Mode::Lookup(_) => super::who::on_lookup_key(state, key),
         Mode::Pick(picker) => super::who::on_pick_key(state, picker, key, effects),
-        Mode::Issued(view) => super::confirm::on_issued_key(state, view, key, effects),
+        Mode::Issued(view) => super::issued::on_key(state, view, key, effects),
         Mode::Quitting { .. } => super::leaving::on_question_key(state, key, effects),
     }
 }

@@ -235,6 +235,7 @@ fn proceed(
     if tab != state.active {
         super::update::switch_tab(state, tab);
     }
+    let command = purpose.command();
     match purpose {
         Purpose::Goto => {
             open_object(state, hit.kind, &hit.row);
@@ -288,16 +289,12 @@ fn proceed(
                     None,
                 ),
                 Err(why) => {
-                    let line = format!("{}: {why}", purpose_name(verified));
+                    let line = format!("{command}: {why}");
                     state.error = Some(ErrorInfo::new(line.clone(), line));
                 }
             }
         }
     }
-}
-
-fn purpose_name(verified: bool) -> &'static str {
-    if verified { ":verify" } else { ":unverify" }
 }
 
 /// Which verifiable address of `identity` to mark: the one named (as the ADDRESS argument,

@@ -9,6 +9,7 @@ pub mod draft_writer;
 pub mod effects;
 pub mod external_editor;
 pub mod launch;
+pub mod mutations;
 pub mod people;
 pub mod terminal;
 

@@ -251,7 +251,7 @@ async fn mutations_run_and_read_only_clients_refuse_them() {
         })
         .await
         .unwrap();
-    assert!(done.contains(&active.id));
+    assert!(done.message.contains(&active.id));
     let after = list(
         kratos,
         ListKind::KratosSessions {
@@ -342,7 +342,7 @@ async fn an_identity_is_created_from_the_new_identity_template_shape() {
         .mutate(Mutation::CreateIdentity { body })
         .await
         .unwrap_or_else(|e| panic!("{}", e.details));
-    assert!(done.starts_with("created identity "), "{done}");
+    assert!(done.message.starts_with("created identity "), "{done:?}");
     let found = list(
         kratos,
         ListKind::KratosIdentities,

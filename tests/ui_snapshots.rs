@@ -3,7 +3,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use idtui::api::{CoreCredential, CoreUser, HeadlessClient, HeadlessUser, Identity, Session};
-use idtui::app::{Action, Effect, PageData, ProfileInfo, Provider, Row, State, update};
+use idtui::app::{
+    Action, Done, Effect, ErrorInfo, Hit, Issued, ListKind, ObjectKind, PageData, ProfileInfo,
+    Provider, Row, State, update,
+};
 use idtui::keymap::Keymap;
 use idtui::runtime::adapter;
 use idtui::ui::{self, Theme};
@@ -79,6 +82,31 @@ fn sessions() -> Vec<Row> {
                 "devices": [{"ip_address": format!("203.0.113.{}", 10 + i),
                     "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"}],
                 "identity": {"id": "767e3cc1-d67e-51bc-ad2b-449c5eea9700"}
+            })))
+        })
+        .collect()
+}
+
+/// `:all-sessions` rows: sessions with their identity expanded (one with hostile text).
+fn all_sessions() -> Vec<Row> {
+    let people = [
+        "ada.lovelace@example.com",
+        "grace.hopper@example.com",
+        "mallory\u{1b}[2J@example.com",
+    ];
+    people
+        .iter()
+        .enumerate()
+        .map(|(i, email)| {
+            adapter::all_session_row(Session::from_json(json!({
+                "id": format!("5e551011-0000-4000-8000-00000000001{i}"),
+                "active": true,
+                "authenticator_assurance_level": "aal1",
+                "expires_at": "2026-12-01T00:00:00Z",
+                "devices": [{"ip_address": format!("198.51.100.{}", 20 + i),
+                    "user_agent": "Mozilla/5.0 (Macintosh) Safari/18.1"}],
+                "identity": {"id": format!("767e3cc1-d67e-51bc-ad2b-449c5eea97{i:02}"),
+                    "traits": {"email": email}}
             })))
         })
         .collect()
@@ -222,6 +250,7 @@ fn drive(state: &mut State, action: Action) {
                 "Credentials" => core_credentials(),
                 "Clients" => clients(),
                 "Audit trail" => audit_rows(),
+                "Active sessions" | "All sessions" => all_sessions(),
                 "Users" if matches!(list, idtui::app::ListKind::CoreUsers) => core_users(),
                 _ => headless_users(),
             };
@@ -317,6 +346,132 @@ fn headless_clients_and_users() {
         ],
         false,
     );
+}
+
+/// A profile's answer to a search, or `None` for one that does not answer.
+type Answer = Option<Result<Vec<Hit>, ErrorInfo>>;
+
+/// Type `line` on the command line, then answer each search (`Effect::Find`) with
+/// `answer(profile)` and every other request as `drive` does.
+fn command_answered(state: &mut State, line: &str, answer: &dyn Fn(&str) -> Answer) {
+    drive(state, key(KeyCode::Char(':')));
+    for c in line.chars() {
+        drive(state, key(KeyCode::Char(c)));
+    }
+    let mut queue = update(state, key(KeyCode::Enter));
+    while let Some(effect) = queue.pop() {
+        match effect {
+            Effect::Find { seq, profile, .. } => {
+                if let Some(result) = answer(&profile) {
+                    queue.extend(update(state, Action::Found { seq, result }));
+                }
+            }
+            Effect::FetchPage { seq, list, .. } => {
+                let (rows, total) = match list {
+                    ListKind::AllSessions { .. } => (all_sessions(), None),
+                    // A count of someone's active sessions: two.
+                    _ => (sessions()[..2].to_vec(), Some(2)),
+                };
+                queue.extend(update(
+                    state,
+                    Action::PageLoaded {
+                        seq,
+                        result: Ok(PageData {
+                            rows,
+                            next: None,
+                            total,
+                        }),
+                    },
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn person(i: usize) -> Hit {
+    Hit {
+        kind: ObjectKind::Identity,
+        row: identities()[i].clone(),
+    }
+}
+
+/// The operator's boxes and panes: a lookup under way, the picker, the question of
+/// `:revoke` naming the person and the count, `:find` grouped by profile (one failed, one
+/// still searching), a new recovery link, and `:all-sessions`.
+#[test]
+fn operator_views() {
+    for (w, h) in SIZES {
+        let fresh = || {
+            let mut state = State::new(all_profiles(), Keymap::defaults(), false);
+            drive(&mut state, Action::Resize(w, h));
+            state
+        };
+        let shot = |state: &State, name: &str| {
+            let terminal = screen(state, w, h, Theme::plain());
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+        };
+
+        let mut state = fresh();
+        command_answered(&mut state, "revoke ada", &|_| None);
+        shot(&state, "lookup");
+
+        let mut state = fresh();
+        command_answered(&mut state, "revoke a", &|_| {
+            Some(Ok(vec![person(0), person(3), person(6)]))
+        });
+        drive(&mut state, key(KeyCode::Char('j')));
+        shot(&state, "picker");
+
+        let mut state = fresh();
+        command_answered(&mut state, "revoke grace.hopper@example.com", &|_| {
+            Some(Ok(vec![person(1)]))
+        });
+        shot(&state, "confirm_revoke_who");
+
+        let mut state = fresh();
+        command_answered(&mut state, "find a", &|profile| match profile {
+            "kratos" => Some(Ok(vec![person(0), person(6)])),
+            "core" => Some(Err(ErrorInfo::new("core: 503 Service Unavailable", "503"))),
+            _ => None,
+        });
+        shot(&state, "found");
+
+        let mut state = fresh();
+        command_answered(
+            &mut state,
+            "recovery-link ada.lovelace@example.com 30m",
+            &|_| Some(Ok(vec![person(0)])),
+        );
+        let effects = update(&mut state, key(KeyCode::Char('y')));
+        let seq = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Mutate { seq, .. } => Some(*seq),
+                _ => None,
+            })
+            .expect("sent after y");
+        update(
+            &mut state,
+            Action::MutationDone {
+                seq,
+                result: Ok(Done {
+                    message: "done: created a recovery link".into(),
+                    issued: Some(Issued {
+                        link: "https://auth.example.test/self-service/recovery?flow=3f1c9a2e-5b7d-4e0a-9c1b-2d3e4f5a6b7c&token=k3JxVqP9sLm2Tn8WzYb4Rc6Hd1Fg5Ae7".into(),
+                        code: None,
+                        expires_at: Some("2026-05-01T12:30:00.123456Z".into()),
+                    }),
+                }),
+            },
+        );
+        shot(&state, "recovery_link");
+
+        let mut state = fresh();
+        command_answered(&mut state, "all-sessions", &|_| None);
+        drive(&mut state, Action::Tick);
+        shot(&state, "all_sessions");
+    }
 }
 
 #[test]

@@ -117,6 +117,34 @@ impl HeadlessApi {
             .map(HeadlessUser::from_json))
     }
 
+    /// `PUT /user/{id}` with a body built by the caller (`name` and `avatar` may be `null` to
+    /// clear them, which [`HeadlessUserUpdate`] cannot say). `client` goes in the body as
+    /// `clientIdentifier`: the client the user belongs to, which also picks the user when
+    /// several clients have one with this identifier. Returns the user when echoed.
+    pub async fn update_user_body(
+        &self,
+        id: &str,
+        client: Option<&str>,
+        body: &Value,
+    ) -> Result<Option<HeadlessUser>, ApiError> {
+        let mut body = body.clone();
+        if !body.is_object() {
+            return Err(ApiError::config(
+                Provider::Headless,
+                "a user update is a JSON object",
+            ));
+        }
+        if let Some(c) = client {
+            body["clientIdentifier"] = Value::String(c.to_owned());
+        }
+        let req = self.req(Method::PUT, "user", false).id(id).json(body);
+        let resp = self.http.send(&req).await?;
+        Ok(resp
+            .json
+            .filter(|v| v.get("identifier").is_some())
+            .map(HeadlessUser::from_json))
+    }
+
     /// `action` decides the fate of the user's courses; it goes in the query string.
     pub async fn delete_user(
         &self,

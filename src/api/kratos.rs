@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::error::{ApiError, Provider};
 use super::http::{HttpLayer, Req, Resp, kind_of};
-use super::models::{Identity, IdentityFilter, Schema, Session};
+use super::models::{Identity, IdentityFilter, Recovery, Schema, Session};
 use super::page::{self, Cursor, Page, Position, next_from_link_header};
 
 /// Kratos clamps larger identity pages to 500; asking for more only hides that.
@@ -179,6 +179,48 @@ impl KratosApi {
             .id(id)
             .then("sessions");
         self.admin.send(&req).await.map(drop)
+    }
+
+    /// `POST /admin/recovery/link`: a link that lets the person recover (or activate) the
+    /// account, valid for `expires_in` (a Go duration such as `30m`; the server's default,
+    /// one hour, when `None`). Not idempotent: every call makes another link.
+    pub async fn create_recovery_link(
+        &self,
+        identity: &str,
+        expires_in: Option<&str>,
+    ) -> Result<Recovery, ApiError> {
+        self.recovery("link", identity, expires_in).await
+    }
+
+    /// `POST /admin/recovery/code`: a code and the link of the recovery page to type it in.
+    /// Not idempotent either.
+    pub async fn create_recovery_code(
+        &self,
+        identity: &str,
+        expires_in: Option<&str>,
+    ) -> Result<Recovery, ApiError> {
+        self.recovery("code", identity, expires_in).await
+    }
+
+    async fn recovery(
+        &self,
+        what: &str,
+        identity: &str,
+        expires_in: Option<&str>,
+    ) -> Result<Recovery, ApiError> {
+        let mut body = serde_json::json!({ "identity_id": identity });
+        if let Some(e) = expires_in {
+            body["expires_in"] = Value::String(e.to_owned());
+        }
+        let req = Req::new(Method::POST, &["admin/recovery", what], false).json(body);
+        let answer = one(&self.admin, &req).await?;
+        let recovery = Recovery::from_json(&answer);
+        if recovery.link.is_empty() {
+            return Err(self
+                .admin
+                .decode_error("the answer has no recovery_link".to_owned()));
+        }
+        Ok(recovery)
     }
 
     /// Every identity schema (all pages).

@@ -4,7 +4,7 @@
 use crossterm::event::KeyEvent;
 use serde_json::Value;
 
-use super::model::{ErrorInfo, ListKind, ObjectKind, PageCursor, PageData, Row};
+use super::model::{ErrorInfo, Hit, ListKind, ObjectKind, PageCursor, PageData, Row};
 
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -24,7 +24,12 @@ pub enum Action {
     },
     MutationDone {
         seq: u64,
-        result: Result<String, ErrorInfo>,
+        result: Result<Done, ErrorInfo>,
+    },
+    /// What a search for people found on one profile (`Effect::Find`).
+    Found {
+        seq: u64,
+        result: Result<Vec<Hit>, ErrorInfo>,
     },
     /// A saved draft for an editor that was just opened (`None`: there is none).
     DraftLoaded {
@@ -82,6 +87,74 @@ pub enum Mutation {
     UpdateCoreClaims { user: String, claims: Value },
     /// Coassemble `PUT /client/{id}` replacing the client's metadata.
     UpdateClientMetadata { client: String, metadata: Value },
+    /// Coassemble `PUT /user/{id}`: `body` holds `name`, `avatar` and the whole `metadata`;
+    /// `clientIdentifier` goes with it when the user belongs to a client.
+    UpdateHeadlessUser {
+        user: String,
+        client: Option<String>,
+        body: Value,
+    },
+    /// Kratos `POST /admin/recovery/link`. Not idempotent: never resent on a lost answer.
+    CreateRecoveryLink {
+        identity: String,
+        expires_in: Option<String>,
+    },
+    /// Kratos `POST /admin/recovery/code`. Not idempotent either.
+    CreateRecoveryCode {
+        identity: String,
+        expires_in: Option<String>,
+    },
+    /// Kratos `PATCH /admin/identities/{id}` setting one verifiable address's `verified`
+    /// (with its status and time, as Kratos' own verification does).
+    SetAddressVerified {
+        identity: String,
+        address: String,
+        verified: bool,
+    },
+    /// Kratos `PATCH /admin/sessions/{id}/extend`.
+    ExtendSession { session: String },
+}
+
+/// A change's answer: a line for the status bar, and what it issued, if anything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Done {
+    pub message: String,
+    pub issued: Option<Issued>,
+}
+
+impl From<String> for Done {
+    fn from(message: String) -> Done {
+        Done {
+            message,
+            issued: None,
+        }
+    }
+}
+
+impl From<&str> for Done {
+    fn from(message: &str) -> Done {
+        Done::from(message.to_string())
+    }
+}
+
+/// A secret a change made for a person to use: a recovery link, and a code with it. Shown
+/// once in its own box and copied on request; never in the status bar, the audit trail or a
+/// log (`Debug` hides it).
+#[derive(Clone, PartialEq)]
+pub struct Issued {
+    pub link: String,
+    pub code: Option<String>,
+    pub expires_at: Option<String>,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("link", &"<hidden>")
+            .field("code", &self.code.as_ref().map(|_| "<hidden>"))
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 /// What happens to a deleted Coassemble user's courses.
@@ -133,6 +206,25 @@ impl Mutation {
             Mutation::UpdateClientMetadata { client, .. } => {
                 format!("update the metadata of client {client}")
             }
+            Mutation::UpdateHeadlessUser { user, client, .. } => match client {
+                Some(c) => format!("update user {user} of client {c}"),
+                None => format!("update user {user}"),
+            },
+            Mutation::CreateRecoveryLink { identity, .. } => {
+                format!("create a recovery link for identity {identity}")
+            }
+            Mutation::CreateRecoveryCode { identity, .. } => {
+                format!("create a recovery code for identity {identity}")
+            }
+            Mutation::SetAddressVerified {
+                identity,
+                address,
+                verified,
+            } => format!(
+                "mark address {address} of identity {identity} {}",
+                if *verified { "verified" } else { "unverified" }
+            ),
+            Mutation::ExtendSession { session } => format!("extend session {session}"),
         }
     }
 }
@@ -152,6 +244,13 @@ pub enum Effect {
         profile: String,
         kind: ObjectKind,
         id: String,
+    },
+    /// Search `profile` for people (and, on Coassemble, clients) matching `text`: an email,
+    /// username, id, external id or identifier, with the provider's own search.
+    Find {
+        seq: u64,
+        profile: String,
+        text: String,
     },
     /// Put text on the user's clipboard through OSC 52 (written by the runtime).
     Copy {
@@ -196,6 +295,7 @@ impl Effect {
             Effect::Mutate { .. } => true,
             Effect::FetchPage { .. }
             | Effect::FetchObject { .. }
+            | Effect::Find { .. }
             | Effect::Copy { .. }
             | Effect::WriteDraft { .. }
             | Effect::LoadDraft { .. }

@@ -115,6 +115,24 @@ fn request_line(m: &Mutation) -> (&'static str, String, String) {
         Mutation::UpdateClientMetadata { client, .. } => {
             one("PUT", format!("/v1/headless/client/{client}"), client)
         }
+        Mutation::UpdateHeadlessUser { user, .. } => {
+            one("PUT", format!("/v1/headless/user/{user}"), user)
+        }
+        // The identity goes in the body; the path is the same for everyone.
+        Mutation::CreateRecoveryLink { identity, .. } => {
+            one("POST", "/admin/recovery/link".into(), identity)
+        }
+        Mutation::CreateRecoveryCode { identity, .. } => {
+            one("POST", "/admin/recovery/code".into(), identity)
+        }
+        Mutation::SetAddressVerified { identity, .. } => {
+            one("PATCH", format!("/admin/identities/{identity}"), identity)
+        }
+        Mutation::ExtendSession { session } => one(
+            "PATCH",
+            format!("/admin/sessions/{session}/extend"),
+            session,
+        ),
         Mutation::DeleteHeadlessUser {
             user,
             client,

@@ -4,10 +4,10 @@
 
 use serde_json::Value;
 
-use super::action::{Effect, Mutation};
+use super::action::{Done, Effect, Mutation};
 use super::audit::{AuditEntry, AuditOutcome};
 use super::model::{ErrorInfo, ListKind, ObjectKind, PageCursor, PageData, Provider, Row};
-use super::state::{Pending, State};
+use super::state::{IssuedView, Pending, State};
 
 /// How the answer to a create starts; the new identity's id follows.
 pub const CREATED: &str = "created identity ";
@@ -42,6 +42,21 @@ pub enum Expect {
     /// changed nothing else: a re-read cannot see a password): a lost answer settles as
     /// unknown at once, releasing the object, and says why.
     Unverifiable { why: String },
+    /// The identity's verifiable address `address` reads `verified`.
+    AddressVerified {
+        identity: String,
+        address: String,
+        verified: bool,
+    },
+    /// The session's `expires_at` is no longer `before`.
+    Extended {
+        session: String,
+        before: Option<String>,
+    },
+    /// Nothing on the server tells whether it landed, and it is not idempotent (a recovery
+    /// link or code): a lost answer is reported as unknown at once and never resent; the
+    /// user makes another one if needed.
+    NotRereadable,
 }
 
 /// The part of an object an editor changes, so a re-read compares only that.
@@ -51,6 +66,8 @@ pub enum Field {
     IdentityBody,
     CoreClaims,
     ClientMetadata,
+    /// A Coassemble user's `name`, `avatar` and `metadata` (see [`headless_user_body`]).
+    HeadlessUser,
 }
 
 impl Field {
@@ -65,8 +82,34 @@ impl Field {
                 .get("metadata")
                 .cloned()
                 .unwrap_or(Value::Object(Default::default())),
+            Field::HeadlessUser => headless_user_body(raw),
         }
     }
+}
+
+/// What the Coassemble user editor edits: `name` and `avatar` (which Coassemble calls
+/// shorthands for `metadata.name` and `metadata.avatar`, so they are read from there when
+/// the user has no top-level copy) and the rest of `metadata`. A save sends all three, the
+/// whole metadata included: Coassemble's documents disagree on whether `PUT /user` merges
+/// metadata or replaces it (the sandbox replaces, as `api/` records), and a full object
+/// stores the same result either way.
+pub fn headless_user_body(raw: &Value) -> Value {
+    let mut metadata = raw
+        .get("metadata")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut shorthand = |key: &str| {
+        let inside = metadata.remove(key);
+        raw.get(key)
+            .filter(|v| !v.is_null())
+            .cloned()
+            .or(inside)
+            .unwrap_or(Value::Null)
+    };
+    let name = shorthand("name");
+    let avatar = shorthand("avatar");
+    serde_json::json!({"name": name, "avatar": avatar, "metadata": metadata})
 }
 
 /// The fields of a Kratos identity a PUT takes (the rest is server-managed).
@@ -111,6 +154,8 @@ pub struct Change {
     pub profile: String,
     pub provider: Provider,
     pub mutation: Mutation,
+    /// Who it is about, as people name them (for the messages when it is over).
+    pub subject: Option<String>,
     pub expect: Expect,
     /// What the audit trail records as the change (a patch, a diff, a body).
     pub audit_change: Option<Value>,
@@ -156,6 +201,11 @@ pub fn objects_of(m: &Mutation) -> Vec<String> {
         Mutation::DeleteClient { client } | Mutation::UpdateClientMetadata { client, .. } => {
             vec![client.clone()]
         }
+        Mutation::UpdateHeadlessUser { user, .. } => vec![user.clone()],
+        Mutation::SetAddressVerified { identity, .. } => vec![identity.clone()],
+        Mutation::ExtendSession { session } => vec![session.clone()],
+        Mutation::CreateRecoveryLink { identity, .. }
+        | Mutation::CreateRecoveryCode { identity, .. } => vec![format!("recovery-of:{identity}")],
     }
 }
 
@@ -236,17 +286,37 @@ pub fn plain(state: &State, tab: usize, mutation: Mutation) -> Option<Change> {
             kind: ObjectKind::HeadlessClient,
             id: client.clone(),
         },
-        Mutation::DeleteHeadlessUser { user, .. } => Expect::Gone {
+        Mutation::DeleteHeadlessUser { user, client, .. } => Expect::Gone {
             kind: ObjectKind::HeadlessUser,
-            id: user.clone(),
+            id: super::model::scoped_user(user, client.as_deref()),
         },
-        // Edits are sent by the editors, which know their base.
-        _ => return None,
+        Mutation::SetAddressVerified {
+            identity,
+            address,
+            verified,
+        } => Expect::AddressVerified {
+            identity: identity.clone(),
+            address: address.clone(),
+            verified: *verified,
+        },
+        Mutation::CreateRecoveryLink { .. } | Mutation::CreateRecoveryCode { .. } => {
+            Expect::NotRereadable
+        }
+        // Edits are sent by the editors, which know their base; an extension by `:extend`,
+        // which knows the expiry it starts from.
+        Mutation::UpdateIdentity { .. }
+        | Mutation::PatchIdentity { .. }
+        | Mutation::CreateIdentity { .. }
+        | Mutation::UpdateCoreClaims { .. }
+        | Mutation::UpdateClientMetadata { .. }
+        | Mutation::UpdateHeadlessUser { .. }
+        | Mutation::ExtendSession { .. } => return None,
     };
     Some(Change {
         tab,
         profile: t.profile.name.clone(),
         provider: t.profile.provider,
+        subject: None,
         mutation,
         expect,
         audit_change: None,
@@ -267,7 +337,7 @@ pub enum Outcome {
 pub fn on_answer(
     state: &mut State,
     seq: u64,
-    result: Result<String, ErrorInfo>,
+    result: Result<Done, ErrorInfo>,
     effects: &mut Vec<Effect>,
 ) {
     state.pending.remove(&seq);
@@ -276,7 +346,35 @@ pub fn on_answer(
     };
     state.dirty = true;
     match result {
-        Ok(message) => settle(state, change, Outcome::Applied(message), None, effects),
+        Ok(done) => {
+            let issued = done.issued.map(|issued| IssuedView {
+                subject: change
+                    .subject
+                    .clone()
+                    .unwrap_or_else(|| change.mutation.describe()),
+                what: issued_kind(&change.mutation),
+                issued,
+            });
+            settle(state, change, Outcome::Applied(done.message), None, effects);
+            if let Some(view) = issued {
+                super::issued::show(state, view);
+            }
+        }
+        Err(err) if err.outcome_unknown() && change.expect == Expect::NotRereadable => {
+            // The status line leads with what matters; the audit trail and `:error` keep
+            // the whole story.
+            let what = match &change.subject {
+                Some(who) => format!("{} for {who}", issued_kind(&change.mutation)),
+                None => change.mutation.describe(),
+            };
+            let why = format!(
+                "{what}: outcome unknown, nothing resent (its answer was lost: {}); one may \
+                 have been made, but it cannot be read back or shown: make another if needed \
+                 (an earlier one stays valid until it expires)",
+                err.line
+            );
+            settle(state, change, Outcome::Unknown(why), None, effects);
+        }
         Err(err) if err.outcome_unknown() => {
             state.flash = Some(format!(
                 "the answer to “{}” was lost ({}): reading it again to learn whether it was applied…",
@@ -286,6 +384,14 @@ pub fn on_answer(
             start_verifying(state, seq, change, effects);
         }
         Err(err) => settle(state, change, Outcome::Failed(err), None, effects),
+    }
+}
+
+/// What a recovery mutation makes, for messages.
+fn issued_kind(m: &Mutation) -> &'static str {
+    match m {
+        Mutation::CreateRecoveryCode { .. } => "recovery code",
+        _ => "recovery link",
     }
 }
 
@@ -377,6 +483,15 @@ fn probe(state: &mut State, change_seq: u64, change: &Change, effects: &mut Vec<
             );
             1
         }
+        Expect::AddressVerified { identity, .. } => {
+            get(state, ObjectKind::Identity, identity);
+            1
+        }
+        Expect::Extended { session, .. } => {
+            get(state, ObjectKind::Session, session);
+            1
+        }
+        Expect::NotRereadable => 0,
         Expect::Created { identifier, .. } => match identifier {
             Some(id) => {
                 list(
@@ -471,6 +586,43 @@ pub fn judge_object(expect: &Expect, read: Result<Option<&Value>, &ErrorInfo>) -
             }
         }
         (Expect::Unverifiable { why }, _) => Verdict::CannotTell(why.clone()),
+        (
+            Expect::AddressVerified {
+                address, verified, ..
+            },
+            Some(raw),
+        ) => {
+            let found = raw
+                .get("verifiable_addresses")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find(|a| {
+                    a.get("value")
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| v.eq_ignore_ascii_case(address))
+                });
+            match found
+                .and_then(|a| a.get("verified"))
+                .and_then(Value::as_bool)
+            {
+                Some(v) if v == *verified => Verdict::Applied,
+                Some(_) => Verdict::NotApplied,
+                None => Verdict::CannotTell(format!("the identity has no address {address}")),
+            }
+        }
+        (Expect::Extended { before, .. }, Some(raw)) => {
+            let now = raw.get("expires_at").and_then(Value::as_str);
+            match (before, now) {
+                (Some(b), Some(n)) if b == n => Verdict::NotApplied,
+                (Some(_), Some(_)) => Verdict::Applied,
+                _ => Verdict::CannotTell("the expiry before the change is unknown".into()),
+            }
+        }
+        (Expect::AddressVerified { .. } | Expect::Extended { .. }, None) => {
+            Verdict::CannotTell("it no longer exists".into())
+        }
+        (Expect::NotRereadable, _) => Verdict::CannotTell("nothing reads it back".into()),
         (Expect::NoActiveSession { .. } | Expect::Created { .. }, _) => {
             Verdict::CannotTell("not a list answer".into())
         }

@@ -3,9 +3,11 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Effect;
-use super::model::{ErrorInfo, ListKind};
-use super::state::{COMMANDS, Input, Mode, Pane, State};
-use super::update::{goto, refresh_screen, switch_tab};
+use super::model::{ErrorInfo, ListKind, ObjectKind};
+use super::state::{COMMANDS, Input, Mode, Pane, Screen, State, WHO_HELP, command};
+use super::subject;
+use super::update::{refresh_screen, switch_tab};
+use super::who::{self, Purpose};
 
 /// Most commands remembered.
 const HISTORY_MAX: usize = 100;
@@ -84,6 +86,17 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         Some((c, a)) => (c, a.trim()),
         None => (line, ""),
     };
+    // Commands that change something are refused before anything is looked up.
+    let change = match cmd {
+        "revoke" => Some("revoking sessions"),
+        "extend" => Some("extending sessions"),
+        "recovery-link" | "recovery-code" => Some("creating recovery links and codes"),
+        "verify" | "unverify" => Some("marking addresses"),
+        _ => None,
+    };
+    if change.is_some_and(|what| super::read_only::refuse_change(state, what)) {
+        return;
+    }
     match cmd {
         "q" | "quit" => super::leaving::request_quit(state, effects),
         "help" => state.mode = Mode::Help { scroll: 0 },
@@ -106,13 +119,163 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
                 ),
             ),
         },
-        "goto" if !arg.is_empty() => goto(state, arg, effects),
-        "goto" => unknown(state, "usage: :goto ID".into()),
+        "goto" | "revoke" | "find" if arg.is_empty() => usage(state, cmd),
+        "goto" => who::start(state, Purpose::Goto, arg, effects),
+        "revoke" => who::start(state, Purpose::Revoke, arg, effects),
+        "find" => super::found::start(state, arg, effects),
+        "sessions" | "credentials" if !arg.is_empty() => {
+            let purpose = if cmd == "sessions" {
+                Purpose::Sessions
+            } else {
+                Purpose::Credentials
+            };
+            who::start(state, purpose, arg, effects);
+        }
         "sessions" | "credentials" => focus_child(state, cmd, effects),
-        _ => unknown(
+        "all-sessions" => all_sessions(state, arg),
+        "extend" => super::sessions::extend(state, effects),
+        "recovery-link" | "recovery-code" => recovery(state, cmd == "recovery-code", arg, effects),
+        "verify" | "unverify" => verify(state, cmd == "verify", arg, effects),
+        _ => {
+            let names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+            unknown(
+                state,
+                format!("unknown command `{cmd}`; try {}", names.join(", ")),
+            )
+        }
+    }
+}
+
+/// `usage: :revoke WHO`, from the command table.
+fn usage(state: &mut State, name: &str) {
+    if let Some(c) = command(name) {
+        let line = format!("usage: :{} {} ({})", c.name, c.args, c.about);
+        state.error = Some(ErrorInfo::new(
+            line.clone(),
+            format!("{line}\n\n{WHO_HELP}"),
+        ));
+    }
+}
+
+/// `:all-sessions [all]`: every Kratos session (active only unless `all`), as a pane.
+fn all_sessions(state: &mut State, arg: &str) {
+    let Some(provider) = state.tab().map(|t| t.profile.provider) else {
+        return;
+    };
+    if let Some(why) = who::unsupported(provider, &Purpose::Sessions) {
+        state.flash = Some(format!(":all-sessions: {why}"));
+        return;
+    }
+    let active_only = match arg {
+        "" | "active" => true,
+        "all" => false,
+        other => {
+            return unknown(
+                state,
+                format!(":all-sessions takes `all` or nothing, not `{other}`"),
+            );
+        }
+    };
+    let kind = ListKind::AllSessions { active_only };
+    let table = state.new_table(kind.clone());
+    if let Some(tab) = state.tab_mut() {
+        tab.stack.push(Screen {
+            title: kind.title().to_string(),
+            panes: vec![Pane::Table(table)],
+            focus: 0,
+        });
+    }
+}
+
+/// Whether `text` reads as a Go duration (`30m`, `1h30m`, `1.5h`): Kratos' `expires_in`.
+pub fn looks_like_duration(text: &str) -> bool {
+    let mut rest = text;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        if let Some(frac) = rest.strip_prefix('.') {
+            let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+            rest = &frac[n..];
+        }
+        let Some(unit) = ["ns", "us", "µs", "ms", "s", "m", "h"]
+            .into_iter()
+            .find(|u| rest.starts_with(u))
+        else {
+            return false;
+        };
+        rest = &rest[unit.len()..];
+    }
+    true
+}
+
+/// `:recovery-link [WHO] [EXPIRES]`, `:recovery-code [WHO] [EXPIRES]`.
+fn recovery(state: &mut State, code: bool, arg: &str, effects: &mut Vec<Effect>) {
+    let words: Vec<&str> = arg.split_whitespace().collect();
+    let (who, expires_in) = match words.as_slice() {
+        [] => (None, None),
+        [one] if looks_like_duration(one) => (None, Some(one.to_string())),
+        [one] => (Some(*one), None),
+        [who, expires] if looks_like_duration(expires) => (Some(*who), Some(expires.to_string())),
+        _ => {
+            return usage(
+                state,
+                if code {
+                    "recovery-code"
+                } else {
+                    "recovery-link"
+                },
+            );
+        }
+    };
+    let purpose = Purpose::Recovery { code, expires_in };
+    match who {
+        Some(who) => who::start(state, purpose, who, effects),
+        None => in_view(state, purpose, effects),
+    }
+}
+
+/// `:verify [ADDRESS|WHO]`, `:unverify [ADDRESS|WHO]`: an address of the identity in view,
+/// or a person looked up (whose address it is when WHO is one).
+fn verify(state: &mut State, verified: bool, arg: &str, effects: &mut Vec<Effect>) {
+    let here = subject::in_view(state).filter(|h| h.kind == ObjectKind::Identity);
+    let own = here
+        .as_ref()
+        .is_some_and(|h| !arg.is_empty() && who::choose_address(&h.row.raw, Some(arg), "").is_ok());
+    let address = (!arg.is_empty()).then(|| arg.to_string());
+    match (here, own) {
+        (Some(hit), true) => {
+            who::start_with(state, Purpose::Verify { verified, address }, hit, effects)
+        }
+        (_, false) if !arg.is_empty() => who::start(
             state,
-            format!("unknown command `{cmd}`; try {}", COMMANDS.join(", ")),
+            Purpose::Verify {
+                verified,
+                address: None,
+            },
+            arg,
+            effects,
         ),
+        _ => in_view(state, Purpose::Verify { verified, address }, effects),
+    }
+}
+
+/// Go on with the identity in view, for a command given without WHO.
+fn in_view(state: &mut State, purpose: Purpose, effects: &mut Vec<Effect>) {
+    match subject::in_view(state).filter(|h| h.kind == ObjectKind::Identity) {
+        Some(hit) => who::start_with(state, purpose, hit, effects),
+        None => {
+            let provider = state.tab().map(|t| t.profile.provider);
+            match provider.and_then(|p| who::unsupported(p, &purpose)) {
+                Some(why) => state.flash = Some(format!("{}: {why}", purpose.command())),
+                None => usage(state, purpose.command().trim_start_matches(':')),
+            }
+        }
     }
 }
 
@@ -156,8 +319,8 @@ pub fn complete(state: &State, text: &str) -> Option<String> {
             String::new(),
             COMMANDS
                 .iter()
-                .filter(|c| c.starts_with(text))
-                .map(|c| format!("{c} "))
+                .filter(|c| c.name.starts_with(text))
+                .map(|c| format!("{} ", c.name))
                 .collect(),
         ),
         Some(("profile", arg)) => (
@@ -168,19 +331,11 @@ pub fn complete(state: &State, text: &str) -> Option<String> {
                 .filter(|p| p.starts_with(arg))
                 .collect(),
         ),
-        Some(("goto", arg)) => (
-            "goto ".into(),
-            state
-                .focused_table()
-                .map(|t| {
-                    t.loaded_rows()
-                        .filter(|(_, r)| r.id.starts_with(arg))
-                        .map(|(_, r)| r.id.clone())
-                        .take(1000)
-                        .collect()
-                })
-                .unwrap_or_default(),
-        ),
+        // The last word of a WHO command (`:recovery-link WHO 2h` completes WHO only
+        // while it is typed).
+        Some((cmd, arg)) if command(cmd).is_some_and(|c| c.takes_who) && !arg.contains(' ') => {
+            (format!("{cmd} "), who_candidates(state, arg))
+        }
         Some(_) => return None,
     };
     let first = candidates.first()?;
@@ -192,4 +347,39 @@ pub fn complete(state: &State, text: &str) -> Option<String> {
             .collect()
     });
     Some(format!("{head}{common}"))
+}
+
+/// Names (emails, usernames) and ids of the rows loaded on the active profile that start
+/// with `prefix`, without repeats.
+fn who_candidates(state: &State, prefix: &str) -> Vec<String> {
+    let Some(tab) = state.tab() else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    let tables = tab
+        .stack
+        .iter()
+        .flat_map(|s| s.panes.iter())
+        .filter_map(|p| match p {
+            Pane::Table(t) => Some(t),
+            Pane::Detail(_) => None,
+        });
+    for t in tables {
+        let kind = t.kind.object();
+        if !who::is_person(kind) && kind != ObjectKind::HeadlessClient {
+            continue;
+        }
+        for (_, row) in t.loaded_rows() {
+            let name = kind.name_cell().and_then(|i| row.cells.get(i));
+            for c in name.into_iter().chain(std::iter::once(&row.id)) {
+                if !c.is_empty() && c.starts_with(prefix) && !out.contains(c) {
+                    out.push(c.clone());
+                }
+            }
+            if out.len() >= 1000 {
+                return out;
+            }
+        }
+    }
+    out
 }

@@ -6,8 +6,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::action::{Courses, Effect, Mutation};
 use super::change::{self, Change, Outcome};
-use super::model::{ListKind, ObjectKind};
-use super::state::{Confirm, CourseChoice, Input, Mode, Pane, State};
+use super::model::{ListKind, ObjectKind, Provider, person_label, short_id};
+use super::state::{Confirm, Count, CourseChoice, Input, Mode, Pane, State};
+use super::subject;
 use super::update::{refresh_detail, refresh_screen};
 
 /// A change is over (answered, or settled by a re-read): report it, hand it to the editor
@@ -25,9 +26,21 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
             state.flash = None;
             state.error = Some(err.clone());
         }
+        // Nothing re-reads a recovery link: the error stays up until dismissed.
+        Outcome::Unknown(why) if change.expect == change::Expect::NotRereadable => {
+            state.error = Some(super::model::ErrorInfo::new(why.clone(), why.clone()))
+        }
         Outcome::Unknown(why) => state.flash = Some(why.clone()),
         Outcome::Applied(message) => {
-            state.flash = Some(message.clone());
+            state.flash = Some(match &change.subject {
+                Some(who) if *message == format!("done: {}", mutation.describe()) => {
+                    done_line(mutation, who)
+                }
+                Some(who) if matches!(mutation, Mutation::ExtendSession { .. }) => message
+                    .replacen("done: extended session", "done: extended the session", 1)
+                    .replacen(" until ", &format!(" of {who} until "), 1),
+                _ => message.clone(),
+            });
             state.error = None;
             if let Mutation::RevokeSessions { sessions } = mutation {
                 super::update::forget_revoked_marks(state, tab, sessions);
@@ -59,6 +72,29 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
     }
 }
 
+/// The status line after a change to someone, person first.
+fn done_line(m: &Mutation, who: &str) -> String {
+    match m {
+        Mutation::RevokeAllSessions { .. } => format!("done: revoked all sessions of {who}"),
+        Mutation::RevokeSession { session } => {
+            format!("done: revoke session {} of {who}", short_id(session))
+        }
+        Mutation::RevokeSessions { sessions } => {
+            format!("done: revoke {} marked sessions of {who}", sessions.len())
+        }
+        Mutation::DeleteIdentity { .. } => format!("done: delete identity {who}"),
+        Mutation::DeleteCoreUser { .. } => format!("done: delete user {who}"),
+        Mutation::DeleteClient { .. } => format!("done: delete client {who}"),
+        Mutation::SetAddressVerified {
+            address, verified, ..
+        } => format!(
+            "done: {address} is {} on {who}",
+            if *verified { "verified" } else { "unverified" }
+        ),
+        other => format!("done: {} ({who})", other.describe()),
+    }
+}
+
 fn edited_identity(m: &Mutation) -> Option<String> {
     match m {
         Mutation::UpdateIdentity { identity, .. }
@@ -68,13 +104,16 @@ fn edited_identity(m: &Mutation) -> Option<String> {
     }
 }
 
-/// The session row the user is on, when the focused list is a Kratos session list.
-fn selected_session(state: &State) -> Option<String> {
+/// The session row the user is on (a sessions list or an opened session), with its owner.
+fn selected_session(state: &State) -> Option<(String, Option<String>)> {
     match state.focused()? {
-        Pane::Table(t) if matches!(t.kind, ListKind::KratosSessions { .. }) => {
-            t.selected_row().map(|r| r.id.clone())
-        }
-        Pane::Detail(d) if d.kind == ObjectKind::Session => Some(d.id.clone()),
+        Pane::Table(t) if t.kind.markable() => t
+            .selected_row()
+            .map(|r| (r.id.clone(), subject::session_owner(state, &t.kind, &r.raw))),
+        Pane::Detail(d) if d.kind == ObjectKind::Session => Some((
+            d.id.clone(),
+            subject::session_owner(state, &ListKind::KratosIdentities, &d.raw),
+        )),
         _ => None,
     }
 }
@@ -102,7 +141,16 @@ fn busy(state: &State, mutation: &Mutation) -> Option<String> {
         .find_map(|o| change::busy(state, profile, o))
 }
 
-fn confirm(state: &mut State, mutation: Mutation, type_to_confirm: Option<String>) {
+/// Ask before `mutation`, naming `subject` (who it is about) and, for a revocation of all
+/// of someone's sessions, how many are active. `type_to_confirm`: what must be typed (bulk
+/// or cascading changes); otherwise `y` confirms.
+pub fn ask(
+    state: &mut State,
+    mutation: Mutation,
+    type_to_confirm: Option<String>,
+    subject: Option<String>,
+    count: Option<Count>,
+) {
     // Refused before the question, so a second x y on the same session sends nothing.
     if let Some(why) = busy(state, &mutation) {
         state.flash = Some(why);
@@ -113,68 +161,197 @@ fn confirm(state: &mut State, mutation: Mutation, type_to_confirm: Option<String
         type_to_confirm,
         input: Input::default(),
         note: None,
+        subject,
+        count,
     });
+}
+
+/// What the question says, person first: `revoke all 2 active sessions of
+/// nguyen.an@example.vn (48602316)`.
+pub fn headline(c: &Confirm) -> String {
+    let who = c.subject.as_deref();
+    let of = |what: String| match who {
+        Some(w) => format!("{what} of {w}"),
+        None => what,
+    };
+    match &c.mutation {
+        Mutation::RevokeAllSessions { identity } => {
+            let who = who.map_or_else(|| format!("identity {identity}"), str::to_string);
+            match &c.count {
+                Some(Count::Known {
+                    active: 1,
+                    more: false,
+                }) => format!("revoke the only active session of {who}"),
+                Some(Count::Known { active, more }) => {
+                    let plus = if *more { "+" } else { "" };
+                    format!("revoke ALL {active}{plus} active sessions of {who}")
+                }
+                Some(Count::Counting(_)) => {
+                    format!("revoke ALL sessions of {who} (counting the active ones…)")
+                }
+                Some(Count::Failed(why)) => {
+                    format!("revoke ALL sessions of {who} (they could not be counted: {why})")
+                }
+                None => format!("revoke ALL sessions of {who}"),
+            }
+        }
+        Mutation::RevokeSession { session } => of(format!("revoke session {session}")),
+        Mutation::RevokeSessions { sessions } => {
+            of(format!("revoke {} marked sessions", sessions.len()))
+        }
+        Mutation::DeleteIdentity { .. } => match who {
+            Some(w) => format!("delete identity {w} with its sessions and credentials"),
+            None => c.mutation.describe(),
+        },
+        Mutation::DeleteCoreUser { .. } => match who {
+            Some(w) => format!("delete user {w}"),
+            None => c.mutation.describe(),
+        },
+        Mutation::DeleteClient { .. } => match who {
+            Some(w) => format!("delete client {w} with all its users and courses"),
+            None => c.mutation.describe(),
+        },
+        Mutation::CreateRecoveryLink { expires_in, .. }
+        | Mutation::CreateRecoveryCode { expires_in, .. } => {
+            let what = if matches!(c.mutation, Mutation::CreateRecoveryLink { .. }) {
+                "link"
+            } else {
+                "code"
+            };
+            let valid = expires_in.as_deref().map_or(
+                "for the server's default time (1h unless configured)".to_string(),
+                |e| format!("for {e}"),
+            );
+            match who {
+                Some(w) => format!("create a recovery {what} for {w}, valid {valid}"),
+                None => format!("{}, valid {valid}", c.mutation.describe()),
+            }
+        }
+        Mutation::SetAddressVerified {
+            address,
+            verified,
+            identity,
+        } => {
+            let state = if *verified { "verified" } else { "unverified" };
+            let who = who.map_or_else(|| format!("identity {identity}"), str::to_string);
+            format!("mark {address} as {state} on {who}")
+        }
+        other => other.describe(),
+    }
 }
 
 pub fn ask_revoke_session(state: &mut State) {
     // Marked sessions are revoked together; bulk means typing how many.
-    let marked: Vec<String> = match state.focused() {
-        Some(Pane::Table(t)) if matches!(t.kind, ListKind::KratosSessions { .. }) => {
-            t.marked.iter().cloned().collect()
+    let marked: Option<(Vec<String>, Option<String>)> = match state.focused() {
+        Some(Pane::Table(t)) if t.kind.markable() && !t.marked.is_empty() => {
+            let owners = t
+                .loaded_rows()
+                .filter(|(_, r)| t.marked.contains(&r.id))
+                .filter_map(|(_, r)| subject::session_owner(state, &t.kind, &r.raw))
+                .collect();
+            Some((t.marked.iter().cloned().collect(), subject::owners(owners)))
         }
-        _ => Vec::new(),
+        _ => None,
     };
-    if !marked.is_empty() {
-        let count = marked.len().to_string();
-        confirm(
+    if let Some((sessions, owners)) = marked {
+        let count = sessions.len().to_string();
+        ask(
             state,
-            Mutation::RevokeSessions { sessions: marked },
+            Mutation::RevokeSessions { sessions },
             Some(count),
+            owners,
+            None,
         );
         return;
     }
     match selected_session(state) {
-        Some(session) => confirm(state, Mutation::RevokeSession { session }, None),
-        None => state.flash = Some("x revokes a session: select one in a Sessions list".into()),
+        Some((session, owner)) => ask(
+            state,
+            Mutation::RevokeSession { session },
+            None,
+            owner,
+            None,
+        ),
+        None => {
+            let provider = state.tab().map(|t| t.profile.provider);
+            state.flash = Some(match provider {
+                Some(p @ (Provider::Core | Provider::Headless)) => {
+                    super::who::unsupported(p, &super::who::Purpose::Revoke).unwrap_or_default()
+                }
+                _ => "x revokes a session: select one in a Sessions list (or :all-sessions)".into(),
+            });
+        }
     }
 }
 
-pub fn ask_revoke_all(state: &mut State) {
-    match identity_in_view(state) {
-        // Bulk: the user types the identity's first 8 characters.
-        Some(identity) => {
-            let short: String = identity.chars().take(8).collect();
-            confirm(state, Mutation::RevokeAllSessions { identity }, Some(short));
-        }
-        None => state.flash = Some("X revokes all sessions of a Kratos identity".into()),
+/// `X`: ask at once (the identity's first 8 characters must be typed) and count its active
+/// sessions meanwhile; the question shows the count when it comes.
+pub fn ask_revoke_all(state: &mut State, effects: &mut Vec<Effect>) {
+    let Some(identity) = identity_in_view(state) else {
+        let provider = state.tab().map(|t| t.profile.provider);
+        state.flash = Some(match provider {
+            Some(p @ (Provider::Core | Provider::Headless)) => {
+                super::who::unsupported(p, &super::who::Purpose::Revoke).unwrap_or_default()
+            }
+            _ => "X revokes all sessions of a Kratos identity: select one".into(),
+        });
+        return;
+    };
+    let mutation = Mutation::RevokeAllSessions {
+        identity: identity.clone(),
+    };
+    if let Some(why) = busy(state, &mutation) {
+        state.flash = Some(why);
+        return;
     }
+    let Some(profile) = state.tab().map(|t| t.profile.name.clone()) else {
+        return;
+    };
+    let label = subject::identity_label(state, &identity);
+    let seq = super::who::request_count(state, &profile, &identity, effects);
+    ask(
+        state,
+        mutation,
+        Some(short_id(&identity)),
+        Some(label),
+        Some(Count::Counting(seq)),
+    );
 }
 
 pub fn ask_delete(state: &mut State) {
-    let target = match state.focused() {
-        Some(Pane::Table(t)) => t
-            .selected_row()
-            .map(|r| (t.kind.object(), r.id.clone(), r.raw.clone())),
-        Some(Pane::Detail(d)) => Some((d.kind, d.id.clone(), d.redacted.clone())),
-        None => None,
-    };
-    let Some((kind, id, raw)) = target else {
+    let Some(hit) = subject::in_view(state) else {
         return;
     };
-    let short: String = id.chars().take(8).collect();
+    // In an identity's sessions or credentials, `d` is about the row, not the identity.
+    let (kind, id) = match state.focused() {
+        Some(Pane::Table(t)) if hit.kind != t.kind.object() => (t.kind.object(), String::new()),
+        _ => (hit.kind, hit.row.id.clone()),
+    };
+    let label = Some(person_label(hit.kind, &hit.row));
+    let short = short_id(&id);
     match kind {
         // Cascading (sessions and credentials go too): type the start of the id.
-        ObjectKind::Identity => confirm(
+        ObjectKind::Identity => ask(
             state,
             Mutation::DeleteIdentity { identity: id },
             Some(short),
+            label,
+            None,
         ),
-        ObjectKind::CoreUser => confirm(state, Mutation::DeleteCoreUser { user: id }, Some(short)),
+        ObjectKind::CoreUser => ask(
+            state,
+            Mutation::DeleteCoreUser { user: id },
+            Some(short),
+            label,
+            None,
+        ),
         // Takes every user and course of the client with it: type the whole identifier.
-        ObjectKind::HeadlessClient => confirm(
+        ObjectKind::HeadlessClient => ask(
             state,
             Mutation::DeleteClient { client: id.clone() },
             Some(id),
+            label,
+            None,
         ),
         ObjectKind::HeadlessUser => {
             if let Some(why) = change::busy(
@@ -188,13 +365,22 @@ pub fn ask_delete(state: &mut State) {
                 state.flash = Some(why);
                 return;
             }
-            let client = raw
+            let client = hit
+                .row
+                .raw
                 .get("clientIdentifier")
                 .and_then(|c| c.as_str())
                 .map(str::to_string);
+            let name = hit
+                .row
+                .cells
+                .get(1)
+                .filter(|n| !n.is_empty() && **n != id)
+                .cloned();
             state.mode = Mode::CourseChoice(CourseChoice {
                 user: id,
                 client,
+                name,
                 reallocate_to: None,
             });
         }
@@ -204,6 +390,7 @@ pub fn ask_delete(state: &mut State) {
             state.flash = Some("MATTR credentials cannot be deleted from here".into())
         }
         ObjectKind::AuditEntry => state.flash = Some(super::audit_pane::NOT_HERE.into()),
+        ObjectKind::Hit => state.flash = Some(super::found::OPEN_FIRST.into()),
     }
 }
 
@@ -300,7 +487,10 @@ pub fn on_key(state: &mut State, mut c: Confirm, key: KeyEvent, effects: &mut Ve
         return;
     }
     state.mode = Mode::Normal;
-    send(state, state.active, c.mutation, effects);
+    if let Some(mut change) = change::plain(state, state.active, c.mutation) {
+        change.subject = c.subject;
+        change::send(state, change, effects);
+    }
 }
 
 /// Send a confirmed change through the profile of tab `tab` (refused while another change

@@ -386,6 +386,8 @@ pub fn check_loaded(state: &mut State, tab: usize, target: &str, result: Result<
                 type_to_confirm: None,
                 input: Input::default(),
                 note: Some(note),
+                subject: None,
+                count: None,
             });
         }
         Err(why) => refuse(state, &target, &why),

@@ -368,6 +368,8 @@ fn summary(kind: ObjectKind, v: &Value) -> Vec<DocLine> {
             }
             flattened(&mut out, "Metadata", v.get("metadata"));
         }
+        // A search hit opens as the object it is, on its profile; never as a hit.
+        ObjectKind::Hit => {}
         ObjectKind::AuditEntry => {
             heading(&mut out, "Audit entry");
             fields(

@@ -20,10 +20,23 @@ use super::state::{Pane, Pending, State};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditTarget {
     NewIdentity,
-    Identity { id: String },
-    IdentityPatch { id: String },
-    CoreClaims { user: String },
-    ClientMetadata { client: String },
+    Identity {
+        id: String,
+    },
+    IdentityPatch {
+        id: String,
+    },
+    CoreClaims {
+        user: String,
+    },
+    ClientMetadata {
+        client: String,
+    },
+    /// A Coassemble user (identifiers are unique within a client, so the client goes along).
+    HeadlessUser {
+        user: String,
+        client: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -168,15 +181,32 @@ const LOADING: &str = "reading the current version from the server…";
 const DRAFT_FORMAT: &str = "idtui_draft";
 
 impl EditTarget {
-    /// The object an edit starts from and is checked against (none for a create).
-    fn object(&self) -> Option<(ObjectKind, &str)> {
+    /// The object an edit starts from and is checked against (none for a create), as the
+    /// runtime reads it.
+    fn object(&self) -> Option<(ObjectKind, String)> {
         match self {
             EditTarget::NewIdentity => None,
             EditTarget::Identity { id } | EditTarget::IdentityPatch { id } => {
-                Some((ObjectKind::Identity, id))
+                Some((ObjectKind::Identity, id.clone()))
             }
-            EditTarget::CoreClaims { user } => Some((ObjectKind::CoreUser, user)),
-            EditTarget::ClientMetadata { client } => Some((ObjectKind::HeadlessClient, client)),
+            EditTarget::CoreClaims { user } => Some((ObjectKind::CoreUser, user.clone())),
+            EditTarget::ClientMetadata { client } => {
+                Some((ObjectKind::HeadlessClient, client.clone()))
+            }
+            EditTarget::HeadlessUser { user, client } => Some((
+                ObjectKind::HeadlessUser,
+                super::model::scoped_user(user, client.as_deref()),
+            )),
+        }
+    }
+
+    /// The id the change locks (see `change::objects_of`).
+    fn lock(&self, draft_key: &str) -> String {
+        match self {
+            EditTarget::NewIdentity => format!("new:{draft_key}"),
+            EditTarget::Identity { id } | EditTarget::IdentityPatch { id } => id.clone(),
+            EditTarget::CoreClaims { user } | EditTarget::HeadlessUser { user, .. } => user.clone(),
+            EditTarget::ClientMetadata { client } => client.clone(),
         }
     }
 
@@ -187,7 +217,32 @@ impl EditTarget {
             EditTarget::IdentityPatch { .. } => Field::IdentityBody,
             EditTarget::CoreClaims { .. } => Field::CoreClaims,
             EditTarget::ClientMetadata { .. } => Field::ClientMetadata,
+            EditTarget::HeadlessUser { .. } => Field::HeadlessUser,
         }
+    }
+
+    /// What the document must look like beyond being JSON (the editor says why not).
+    fn check(&self, value: &Value) -> Result<(), String> {
+        let EditTarget::HeadlessUser { .. } = self else {
+            return Ok(());
+        };
+        let Some(doc) = value.as_object() else {
+            return Err("a user is an object: {\"name\", \"avatar\", \"metadata\"}".into());
+        };
+        for (k, v) in doc {
+            match (k.as_str(), v) {
+                ("name" | "avatar", Value::String(_) | Value::Null) => {}
+                ("metadata", Value::Object(_)) => {}
+                ("name" | "avatar", _) => return Err(format!("{k} must be a string or null")),
+                ("metadata", _) => return Err("metadata must be an object".into()),
+                (other, _) => {
+                    return Err(format!(
+                        "{other}: only name, avatar and metadata can be changed here"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -251,12 +306,12 @@ pub fn open_new(state: &mut State, effects: &mut Vec<Effect>) {
 
 /// `e` (or `p` when `patch`): open an editor for what is in view.
 pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
-    let (kind, id) = match state.focused() {
+    let (kind, id, raw) = match state.focused() {
         Some(Pane::Table(t)) => match t.selected_row() {
-            Some(r) => (t.kind.object(), r.id.clone()),
+            Some(r) => (t.kind.object(), r.id.clone(), r.raw.clone()),
             None => return,
         },
-        Some(Pane::Detail(d)) => (d.kind, d.id.clone()),
+        Some(Pane::Detail(d)) => (d.kind, d.id.clone(), d.raw.clone()),
         None => return,
     };
     let Some(tab) = state.tab() else { return };
@@ -282,6 +337,28 @@ pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
             format!("metadata of client {id}"),
             format!("{profile}-client-{id}"),
         ),
+        (ObjectKind::HeadlessUser, false) => {
+            let client = raw
+                .get("clientIdentifier")
+                .and_then(Value::as_str)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string);
+            let (title, key) = match &client {
+                Some(c) => (
+                    format!("user {id} of client {c}"),
+                    format!("{profile}-user-{c}-{id}"),
+                ),
+                None => (format!("user {id}"), format!("{profile}-user-{id}")),
+            };
+            (
+                EditTarget::HeadlessUser {
+                    user: id.clone(),
+                    client,
+                },
+                title,
+                key,
+            )
+        }
         (_, true) => {
             state.flash = Some("p: JSON Patch applies to Kratos identities".into());
             return;
@@ -592,7 +669,7 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
         EditorBox::Json(e) => e.check().map_err(|err| err.to_string()),
         EditorBox::Patch(e) => e.validate(),
     };
-    let mut value = match value {
+    let mut value = match value.and_then(|v| session.target.check(&v).map(|()| v)) {
         Ok(v) => v,
         Err(message) => {
             session.editor.set_error(Some(message));
@@ -647,10 +724,7 @@ fn proceed(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
         ));
         return;
     }
-    let lock = match session.target.object() {
-        Some((_, id)) => id.to_string(),
-        None => format!("new:{}", session.draft_key),
-    };
+    let lock = session.target.lock(&session.draft_key);
     if let Some(why) = change::busy(state, &profile, &lock) {
         if let Some(s) = state.editor.as_mut() {
             s.editor.set_error(Some(why));
@@ -896,6 +970,7 @@ fn send_edit(state: &mut State, value: Value, text: String, effects: &mut Vec<Ef
                 tab: session.tab,
                 profile: t.profile.name.clone(),
                 provider: t.profile.provider,
+                subject: None,
                 mutation: Mutation::CreateIdentity {
                     body: value.clone(),
                 },
@@ -928,14 +1003,15 @@ fn send_edit(state: &mut State, value: Value, text: String, effects: &mut Vec<Ef
                         body: value.clone(),
                     },
                     expect: Expect::Unverifiable {
-                        why: "only credentials were imported, and a re-read cannot see a                               password: check the Credentials pane"
+                        why: "only credentials were imported, and a re-read cannot see a password: check the Credentials pane"
                             .into(),
                     },
                     audit_change: Some(Value::Array(audit)),
                     draft: Some(SentDraft {
                         key: session.draft_key.clone(),
-                        text: session.editor.text(),
+                        text: text.clone(),
                     }),
+                    subject: None,
                     stage: Stage::Sending,
                 };
                 return sent(state, change, effects);
@@ -983,11 +1059,25 @@ fn send_edit(state: &mut State, value: Value, text: String, effects: &mut Vec<Ef
             value.clone(),
             Value::Array(super::merge::changes(&before, &value)),
         ),
+        EditTarget::HeadlessUser { user, client } => (
+            Mutation::UpdateHeadlessUser {
+                user: user.clone(),
+                client: client.clone(),
+                body: value.clone(),
+            },
+            (
+                ObjectKind::HeadlessUser,
+                super::model::scoped_user(&user, client.as_deref()),
+            ),
+            field.of(&value_as_user(&value)),
+            Value::Array(super::merge::changes(&before, &value)),
+        ),
     };
     let change = Change {
         tab: session.tab,
         profile: t.profile.name.clone(),
         provider: t.profile.provider,
+        subject: None,
         mutation,
         expect: Expect::Value {
             kind: kind_id.0,
@@ -1176,8 +1266,21 @@ fn put_field(field: Field, raw: &mut Value, value: &Value) {
         (Field::ClientMetadata, Some(obj), _) => {
             obj.insert("metadata".into(), value.clone());
         }
+        (Field::HeadlessUser, Some(obj), Some(doc)) => {
+            for key in ["name", "avatar", "metadata"] {
+                obj.insert(key.into(), doc.get(key).cloned().unwrap_or(Value::Null));
+            }
+        }
         _ => {}
     }
+}
+
+/// The user a saved editor document stands for (what a re-read shows once it is stored),
+/// so `Field::HeadlessUser` reads it the way it reads the server's copy.
+fn value_as_user(doc: &Value) -> Value {
+    let mut user = serde_json::json!({});
+    put_field(Field::HeadlessUser, &mut user, doc);
+    user
 }
 
 /// A change from the open editor could not be settled: say so in the editor (saving it again
@@ -1200,7 +1303,8 @@ pub fn show_server_version(state: &mut State, change: &Change, theirs: Value) {
         Mutation::UpdateIdentity { body: v, .. }
         | Mutation::PatchIdentity { patch: v, .. }
         | Mutation::UpdateCoreClaims { claims: v, .. }
-        | Mutation::UpdateClientMetadata { metadata: v, .. } => v.clone(),
+        | Mutation::UpdateClientMetadata { metadata: v, .. }
+        | Mutation::UpdateHeadlessUser { body: v, .. } => v.clone(),
         _ => return,
     };
     let c = conflict(session, &base, theirs, mine, true);

@@ -62,6 +62,25 @@ pub fn fuzzy_matches<'a>(query: &str, rows: impl Iterator<Item = (usize, &'a Row
     scored.into_iter().map(|(_, i)| i).collect()
 }
 
+/// What `/` then Enter says on MATTR for text it cannot search for.
+pub const CORE_SEARCH_HINT: &str =
+    "MATTR searches key=value claims (given_name=Jamie) or a whole email";
+
+/// A whole email address (one `@` with text on both sides, no spaces).
+pub fn looks_like_email(text: &str) -> bool {
+    let t = text.trim();
+    !t.contains(char::is_whitespace)
+        && !t.contains('=')
+        && t.split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains('@'))
+}
+
+/// Whether MATTR's search can take `text`: claims as `key=value`, or an email (searched as
+/// the `email` claim).
+pub fn core_searchable(text: &str) -> bool {
+    text.contains('=') || looks_like_email(text)
+}
+
 /// What a Kratos identity search means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KratosQuery {
@@ -134,6 +153,17 @@ mod tests {
         f.refresh(rows.iter().enumerate());
         assert_eq!(f.matches, vec![2]);
         assert_eq!(f.selected, 0);
+    }
+
+    #[test]
+    fn mattr_takes_claims_or_an_email_and_nothing_else() {
+        assert!(core_searchable("given_name=Jamie"));
+        assert!(core_searchable("jamie@example.com"));
+        assert!(!core_searchable("Jamie"));
+        assert!(!core_searchable("jamie @example.com"));
+        assert!(!core_searchable("@example.com"));
+        assert!(looks_like_email(" a@b "));
+        assert!(!looks_like_email("a@b@c"));
     }
 
     #[test]

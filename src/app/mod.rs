@@ -12,21 +12,26 @@ pub mod credentials;
 pub mod detail;
 pub mod editing;
 pub mod find;
+pub mod found;
+pub mod issued;
 pub mod leaving;
 pub mod merge;
 pub mod model;
 pub mod paste;
 pub mod read_only;
+pub mod sessions;
 pub mod state;
+pub mod subject;
 pub mod table;
 pub mod update;
+pub mod who;
 
 #[cfg(test)]
 mod tests;
 
-pub use action::{Action, Courses, Effect, Mutation};
+pub use action::{Action, Courses, Done, Effect, Issued, Mutation};
 pub use model::{
-    Column, ErrorInfo, ListKind, ObjectKind, PageCursor, PageData, ProfileInfo, Provider, Row,
+    Column, ErrorInfo, Hit, ListKind, ObjectKind, PageCursor, PageData, ProfileInfo, Provider, Row,
 };
 pub use state::{Mode, Pane, State};
 pub use update::update;

@@ -65,7 +65,19 @@ pub enum ListKind {
     },
     /// The local audit trail (`:audit`), newest first; served from the file, not a backend.
     Audit,
+    /// Every Kratos session (`GET /admin/sessions`, identity expanded), newest first.
+    AllSessions {
+        active_only: bool,
+    },
+    /// What `:find` found on every profile, grouped by profile; filled by the app as each
+    /// profile answers (run `run` of `State::finds`), never fetched as a list.
+    Found {
+        run: u64,
+    },
 }
+
+/// The `search` of a Kratos sessions list that keeps only the active sessions (`active=true`).
+pub const ACTIVE_ONLY: &str = "active=true";
 
 impl ListKind {
     pub fn title(&self) -> &'static str {
@@ -76,6 +88,9 @@ impl ListKind {
             ListKind::CoreUsers | ListKind::HeadlessUsers { .. } => "Users",
             ListKind::HeadlessClients => "Clients",
             ListKind::Audit => "Audit trail",
+            ListKind::AllSessions { active_only: true } => "Active sessions",
+            ListKind::AllSessions { active_only: false } => "All sessions",
+            ListKind::Found { .. } => "Found",
         }
     }
 
@@ -83,7 +98,7 @@ impl ListKind {
     pub fn object(&self) -> ObjectKind {
         match self {
             ListKind::KratosIdentities => ObjectKind::Identity,
-            ListKind::KratosSessions { .. } => ObjectKind::Session,
+            ListKind::KratosSessions { .. } | ListKind::AllSessions { .. } => ObjectKind::Session,
             ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. } => {
                 ObjectKind::Credential
             }
@@ -91,6 +106,7 @@ impl ListKind {
             ListKind::HeadlessClients => ObjectKind::HeadlessClient,
             ListKind::HeadlessUsers { .. } => ObjectKind::HeadlessUser,
             ListKind::Audit => ObjectKind::AuditEntry,
+            ListKind::Found { .. } => ObjectKind::Hit,
         }
     }
 
@@ -98,7 +114,7 @@ impl ListKind {
     pub fn server_search_hint(&self) -> Option<&'static str> {
         match self {
             ListKind::KratosIdentities => Some("email/username, id or ext:EXTERNAL_ID"),
-            ListKind::CoreUsers => Some("claims, e.g. given_name=Jamie"),
+            ListKind::CoreUsers => Some("an email, or claims: given_name=Jamie"),
             ListKind::HeadlessUsers { .. } => Some("client identifier"),
             _ => None,
         }
@@ -115,7 +131,17 @@ impl ListKind {
             ListKind::HeadlessClients => &CLIENT_COLUMNS,
             ListKind::HeadlessUsers { .. } => &HEADLESS_USER_COLUMNS,
             ListKind::Audit => &AUDIT_COLUMNS,
+            ListKind::AllSessions { .. } => &ALL_SESSION_COLUMNS,
+            ListKind::Found { .. } => &FOUND_COLUMNS,
         }
+    }
+
+    /// Whether rows of this list can be marked with `space` for a bulk revoke.
+    pub fn markable(&self) -> bool {
+        matches!(
+            self,
+            ListKind::KratosSessions { .. } | ListKind::AllSessions { .. }
+        )
     }
 }
 
@@ -130,6 +156,8 @@ pub enum ObjectKind {
     HeadlessUser,
     /// One line of the local audit trail.
     AuditEntry,
+    /// One row of `:find`: something found on some profile (Enter opens it there).
+    Hit,
 }
 
 impl ObjectKind {
@@ -142,6 +170,7 @@ impl ObjectKind {
             ObjectKind::HeadlessClient => "client",
             ObjectKind::HeadlessUser => "user",
             ObjectKind::AuditEntry => "audit entry",
+            ObjectKind::Hit => "search hit",
         }
     }
 
@@ -156,6 +185,7 @@ impl ObjectKind {
             ObjectKind::Credential => Some(0),
             // The request path.
             ObjectKind::AuditEntry => Some(3),
+            ObjectKind::Hit => Some(2),
             ObjectKind::Session => None,
         }
     }
@@ -259,6 +289,23 @@ const AUDIT_COLUMNS: [Column; 6] = [
     col("OUTCOME", 7, 9, 0),
     id_col("REQUEST ID", 10, 36, 2),
 ];
+const ALL_SESSION_COLUMNS: [Column; 7] = [
+    id_col("ID", 8, 36, 0),
+    col("ACTIVE", 6, 6, 0),
+    // Wide enough that the device gives way first on an 80-column screen.
+    col("IDENTITY", 24, 0, 0),
+    col("AAL", 4, 4, 3),
+    col("IP", 7, 39, 2),
+    col("DEVICE", 10, 0, 4),
+    col("EXPIRES", 16, 16, 1),
+];
+// The profile grows first (alone in the first priority), so a group's name reads whole.
+const FOUND_COLUMNS: [Column; 4] = [
+    col("PROFILE", 7, 16, 0),
+    id_col("ID", 8, 36, 1),
+    col("NAME / EMAIL", 12, 0, 1),
+    col("WHAT", 8, 12, 2),
+];
 const HEADLESS_USER_COLUMNS: [Column; 5] = [
     id_col("IDENTIFIER", 8, 24, 0),
     col("NAME / EMAIL", 12, 0, 0),
@@ -283,6 +330,60 @@ impl Row {
             cells,
             raw: Arc::new(raw),
         }
+    }
+}
+
+/// Something a search for people found (`:find`, a WHO argument): what it is, and its row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub kind: ObjectKind,
+    pub row: Row,
+}
+
+impl Hit {
+    /// How people name it: `nguyen.an@example.vn (48602316)`, or the id alone.
+    pub fn label(&self) -> String {
+        person_label(self.kind, &self.row)
+    }
+}
+
+/// How a confirmation names an object for people: its email or name with the start of its
+/// id, or the id alone when it has no name (untrusted text: cleaned where drawn).
+pub fn person_label(kind: ObjectKind, row: &Row) -> String {
+    let name = kind
+        .name_cell()
+        .and_then(|i| row.cells.get(i))
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty() && *c != row.id);
+    match name {
+        Some(name) => format!("{name} ({})", short_id(&row.id)),
+        None => row.id.clone(),
+    }
+}
+
+/// The start of an id that people recognise (the first 8 characters).
+pub fn short_id(id: &str) -> String {
+    id.chars().take(8).collect()
+}
+
+/// Separates a Coassemble user's identifier from its client in an object id handed to the
+/// runtime (identifiers are unique only within a client). A control character, which no
+/// identifier worth addressing contains; it never reaches the network or the screen.
+const SCOPE: char = '\u{1f}';
+
+/// The id that reads a Coassemble user of `client` (or of the workspace when `None`).
+pub fn scoped_user(identifier: &str, client: Option<&str>) -> String {
+    match client {
+        Some(c) => format!("{identifier}{SCOPE}{c}"),
+        None => identifier.to_string(),
+    }
+}
+
+/// A scoped user id back into identifier and client.
+pub fn split_scoped_user(id: &str) -> (&str, Option<&str>) {
+    match id.split_once(SCOPE) {
+        Some((user, client)) => (user, Some(client)),
+        None => (id, None),
     }
 }
 

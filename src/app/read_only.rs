@@ -55,7 +55,16 @@ fn change_started_by(action: KeyAction) -> Option<&'static str> {
 /// Refuse `action` when it would start a change on a read-only profile: the flash says
 /// what was refused and which setting makes it read-only. Returns whether it refused.
 pub fn refuse(state: &mut State, action: KeyAction) -> bool {
-    let (Some(what), Some(level)) = (change_started_by(action), level(state)) else {
+    match change_started_by(action) {
+        Some(what) => refuse_change(state, what),
+        None => false,
+    }
+}
+
+/// Refuse a change named `what` (a command's, say) on a read-only profile, as `refuse` does
+/// for keys. Returns whether it refused.
+pub fn refuse_change(state: &mut State, what: &str) -> bool {
+    let Some(level) = level(state) else {
         return false;
     };
     let profile = state

@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::keymap::{Keymap, KeymapIssue};
 
-use super::action::Mutation;
+use super::action::{Issued, Mutation};
 use super::detail::Detail;
-use super::model::{ErrorInfo, ListKind, ObjectKind, ProfileInfo};
+use super::model::{ErrorInfo, Hit, ListKind, ObjectKind, ProfileInfo};
 use super::table::Table;
+use super::who::Purpose;
 
 /// Rows a page request asks for.
 pub const DEFAULT_PAGE_SIZE: usize = 100;
@@ -16,18 +17,82 @@ pub const DEFAULT_PAGE_SIZE: usize = 100;
 pub const TABLE_CHROME: u16 = 5;
 /// Lines around a detail body: title, pane strip, footer, status bar.
 pub const DETAIL_CHROME: u16 = 4;
-/// Commands the command line knows (completion and help).
-pub const COMMANDS: &[&str] = &[
-    "audit",
-    "credentials",
-    "error",
-    "goto",
-    "help",
-    "profile",
-    "quit",
-    "refresh",
-    "sessions",
+/// One command of the `:` line: its name, its arguments as help shows them, and what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    /// `WHO`, `[WHO] [EXPIRES]`…; empty when it takes none.
+    pub args: &'static str,
+    pub about: &'static str,
+    /// Its argument names a person, so Tab completes it from the loaded rows.
+    pub takes_who: bool,
+}
+
+const fn cmd(name: &'static str, args: &'static str, about: &'static str) -> CommandSpec {
+    CommandSpec {
+        name,
+        args,
+        about,
+        takes_who: false,
+    }
+}
+
+const fn who_cmd(name: &'static str, args: &'static str, about: &'static str) -> CommandSpec {
+    CommandSpec {
+        takes_who: true,
+        ..cmd(name, args, about)
+    }
+}
+
+/// What a WHO argument may be, for help.
+pub const WHO_HELP: &str = "WHO: an email, username, id, id prefix (of loaded rows), external id \
+     (ext:ID) or Coassemble identifier; several matches open a picker";
+
+/// Commands the command line knows (completion and help), in alphabetical order.
+pub const COMMANDS: &[CommandSpec] = &[
+    cmd(
+        "all-sessions",
+        "[all]",
+        "all Kratos sessions (active unless all)",
+    ),
+    cmd("audit", "", "the changes sent from here (audit.jsonl)"),
+    who_cmd(
+        "credentials",
+        "[WHO]",
+        "credentials of WHO (or of the selection)",
+    ),
+    cmd("error", "", "the last error in full"),
+    cmd("extend", "", "extend the selected session (Kratos)"),
+    who_cmd("find", "TEXT", "search every profile; Enter opens a hit"),
+    who_cmd("goto", "WHO", "open a person (or a Coassemble client)"),
+    cmd("help", "", "this help"),
+    cmd("profile", "NAME", "switch to another profile"),
+    cmd("quit", "", "leave (asks if a draft is unsaved)"),
+    who_cmd(
+        "recovery-code",
+        "[WHO] [EXPIRES]",
+        "a Kratos recovery code; EXPIRES like 30m or 2h (default: the server's, 1h)",
+    ),
+    who_cmd(
+        "recovery-link",
+        "[WHO] [EXPIRES]",
+        "a Kratos recovery link; EXPIRES like 30m or 2h (default: the server's, 1h)",
+    ),
+    cmd("refresh", "", "reload the panes in place"),
+    who_cmd("revoke", "WHO", "revoke all active sessions of WHO (y)"),
+    who_cmd("sessions", "[WHO]", "sessions of WHO (or of the selection)"),
+    who_cmd(
+        "unverify",
+        "[ADDRESS|WHO]",
+        "mark a Kratos address unverified",
+    ),
+    who_cmd("verify", "[ADDRESS|WHO]", "mark a Kratos address verified"),
 ];
+
+/// The command named `name`, if there is one.
+pub fn command(name: &str) -> Option<&'static CommandSpec> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
 
 #[derive(Debug)]
 pub enum Pane {
@@ -93,6 +158,58 @@ pub struct Confirm {
     pub input: Input,
     /// What the server will do, when the target alone does not say (a credential delete).
     pub note: Option<String>,
+    /// Who the change is about, as people name them: `nguyen.an@example.vn (48602316)`.
+    pub subject: Option<String>,
+    /// How many active sessions it revokes, when it revokes all of someone's.
+    pub count: Option<Count>,
+}
+
+/// The active sessions a revocation would end, as far as they are counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Count {
+    /// The count was asked for as request `seq`.
+    Counting(u64),
+    /// `more`: there are at least `active` (the server gave no total).
+    Known {
+        active: u64,
+        more: bool,
+    },
+    Failed(String),
+}
+
+/// A WHO argument being looked up (and, for `:revoke`, its sessions counted): a box says so
+/// until the answer comes; Esc gives up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    /// The request whose answer moves this on.
+    pub seq: u64,
+    pub tab: usize,
+    pub purpose: Purpose,
+    /// The WHO as typed.
+    pub who: String,
+    /// What is being done, for the box: `looking up nguyen on kratos…`.
+    pub doing: String,
+    /// Found, while its sessions are counted.
+    pub hit: Option<Hit>,
+}
+
+/// Several people match a WHO: choose one (j/k, Enter), or Esc.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    pub tab: usize,
+    pub purpose: Purpose,
+    pub who: String,
+    pub hits: Vec<Hit>,
+    pub selected: usize,
+}
+
+/// A recovery link or code just made, shown until closed (y/c copy it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuedView {
+    /// For whom, as people name them.
+    pub subject: String,
+    pub what: &'static str,
+    pub issued: Issued,
 }
 
 /// `d` on a Coassemble user: what happens to their courses (`r`eallocate, `d`elete, `i`gnore).
@@ -100,6 +217,8 @@ pub struct Confirm {
 pub struct CourseChoice {
     pub user: String,
     pub client: Option<String>,
+    /// The user's name, for the question (`None`: the identifier is all there is).
+    pub name: Option<String>,
     /// Set once `r` was pressed: the identifier of the user receiving the courses.
     pub reallocate_to: Option<Input>,
 }
@@ -117,6 +236,9 @@ pub enum Mode {
     },
     Confirm(Confirm),
     CourseChoice(CourseChoice),
+    Lookup(Lookup),
+    Pick(Picker),
+    Issued(IssuedView),
     /// Quitting would lose something (see `leaving::quit_blockers`): keep, discard or stay.
     Quitting {
         blockers: Vec<String>,
@@ -129,11 +251,6 @@ pub enum Pending {
     Page {
         table: u64,
         page: usize,
-    },
-    /// `:goto`: open the object when it arrives.
-    Object {
-        tab: usize,
-        kind: ObjectKind,
     },
     /// The full object behind a detail opened from a (partial) list row.
     Refresh {
@@ -162,6 +279,13 @@ pub enum Pending {
     PreSave {
         key: String,
     },
+    /// A WHO lookup or a session count for the `Mode::Lookup` or confirmation waiting on it.
+    Who,
+    /// One profile's answer to the `:find` run `run`.
+    FindHits {
+        run: u64,
+        profile: String,
+    },
 }
 
 #[derive(Debug)]
@@ -188,6 +312,11 @@ pub struct State {
     pub quit: bool,
     /// The open editor (`e`, `p`), drawn over the body until saved or closed.
     pub editor: Option<super::editing::EditSession>,
+    /// `:find` runs whose results are on some screen (`ListKind::Found { run }`).
+    pub finds: Vec<super::found::FindRun>,
+    /// A recovery link or code that arrived while another box or line was open: shown as
+    /// soon as that closes.
+    pub issued_waiting: Option<IssuedView>,
     /// Drafts written in this run and not yet saved or discarded: key → what it edits.
     pub unsaved_drafts: BTreeMap<String, String>,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
@@ -216,6 +345,8 @@ impl State {
             page_size: DEFAULT_PAGE_SIZE,
             quit: false,
             editor: None,
+            finds: Vec::new(),
+            issued_waiting: None,
             unsaved_drafts: BTreeMap::new(),
             dirty: true,
             next_seq: 1,

@@ -88,6 +88,8 @@ pub struct Table {
     /// holding PageDown goes as far as it would on a list that was already there.
     owed: usize,
     refreshing: Option<Box<Refresh>>,
+    /// Rows set by the app itself (`set_rows`), never fetched: nothing to request or refresh.
+    local: bool,
 }
 
 impl Table {
@@ -110,7 +112,42 @@ impl Table {
             marked: Default::default(),
             owed: 0,
             refreshing: None,
+            local: false,
         }
+    }
+
+    /// Put `rows` in place of whatever the table holds, for a list the app builds itself
+    /// (`:find`); the selection stays on its row by id. Such a table never asks for pages.
+    pub fn set_rows(&mut self, rows: Vec<Row>, view_rows: usize) {
+        let selected_id = self.selected_row().map(|r| r.id.clone());
+        self.local = true;
+        self.more = None;
+        self.loading_more = false;
+        self.refreshing = None;
+        self.error = None;
+        self.walking = false;
+        self.owed = 0;
+        self.total = None;
+        let len = rows.len();
+        let at = selected_id.and_then(|id| rows.iter().position(|r| r.id == id));
+        if rows.is_empty() {
+            self.slots.clear();
+            self.starts.clear();
+        } else {
+            self.slots = vec![Slot {
+                cursor: PageCursor::First,
+                len,
+                rows: Some(rows),
+                loading: false,
+            }];
+            self.starts = vec![0];
+        }
+        self.selected = at.unwrap_or(self.selected).min(len.saturating_sub(1));
+        if let Some(mut f) = self.filter.take() {
+            f.refresh(self.loaded_rows());
+            self.filter = Some(f);
+        }
+        self.scroll_into_view(view_rows);
     }
 
     /// Forget every page and start again from the first (refresh, new search).
@@ -256,7 +293,7 @@ impl Table {
     /// within a page of the end of what is known, the next page (so moving down never waits).
     pub fn wants(&mut self, view_rows: usize) -> Vec<PageWant> {
         let mut out = Vec::new();
-        if self.error.is_some() {
+        if self.error.is_some() || self.local {
             return out;
         }
         // The refresh chain fetches its own pages, one at a time.
@@ -415,6 +452,9 @@ impl Table {
     /// gone, clamped to the end, with the scroll position kept. A filter or search stays.
     /// `uid` replaces the table's id, so answers to requests sent before are dropped.
     pub fn refresh(&mut self, uid: u64, view_rows: usize) {
+        if self.local {
+            return;
+        }
         self.uid = uid;
         self.walking = false;
         self.owed = 0;

@@ -45,6 +45,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::MutationDone { seq, result } => {
             super::change::on_answer(state, seq, result, &mut effects)
         }
+        Action::Found { seq, result } => match state.pending.remove(&seq) {
+            Some(Pending::Who) => super::who::on_found(state, seq, result, &mut effects),
+            Some(Pending::FindHits { run, profile }) => {
+                super::found::on_hits(state, run, &profile, result)
+            }
+            _ => {}
+        },
         Action::DraftLoaded { key, text } => {
             super::editing::draft_loaded(state, &key, text, &mut effects);
             state.dirty = true;
@@ -67,6 +74,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
     }
     if !state.quit {
+        super::issued::show_waiting(state);
         request_pages(state, &mut effects);
     }
     super::leaving::track_drafts(state, &effects);
@@ -120,6 +128,7 @@ fn on_page(
         Some(Pending::Verify { change }) => {
             return super::change::on_verify_page(state, change, result, effects);
         }
+        Some(Pending::Who) => return super::who::on_count(state, seq, result),
         _ => return,
     };
     state.dirty = true;
@@ -165,9 +174,6 @@ fn on_object(
         (Pending::PreSave { key }, result) => {
             super::editing::presave_loaded(state, &key, seq, result, effects)
         }
-        (Pending::Object { tab, kind }, Ok(row)) if tab == state.active => {
-            open_object(state, kind, &row);
-        }
         (Pending::Refresh { tab, kind, id }, Ok(row)) => {
             // Replace the detail in place (the user may have scrolled; keep the position).
             let details = state
@@ -199,7 +205,6 @@ fn on_object(
                 state.error = Some(err);
             }
         }
-        (Pending::Object { .. }, Err(err)) => state.error = Some(err),
         _ => {}
     }
 }
@@ -275,6 +280,9 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         Mode::Confirm(confirm) => super::confirm::on_key(state, confirm, key, effects),
         Mode::CourseChoice(choice) => super::confirm::on_course_key(state, choice, key, effects),
+        Mode::Lookup(_) => super::who::on_lookup_key(state, key),
+        Mode::Pick(picker) => super::who::on_pick_key(state, picker, key, effects),
+        Mode::Issued(view) => super::issued::on_key(state, view, key, effects),
         Mode::Quitting { .. } => super::leaving::on_question_key(state, key, effects),
     }
 }
@@ -283,7 +291,10 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     let Some(action) = state.keymap.action_for(&key) else {
         return;
     };
-    if super::audit_pane::refuses(state, action) || super::read_only::refuse(state, action) {
+    if super::audit_pane::refuses(state, action)
+        || super::read_only::refuse(state, action)
+        || super::found::intercepts(state, action, effects)
+    {
         return;
     }
     let table_rows = state.table_rows();
@@ -344,7 +355,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::CopyId => copy(state, false, effects),
         KeyAction::CopyJson => copy(state, true, effects),
         KeyAction::RevokeSession => super::confirm::ask_revoke_session(state),
-        KeyAction::RevokeAll => super::confirm::ask_revoke_all(state),
+        KeyAction::RevokeAll => super::confirm::ask_revoke_all(state, effects),
         KeyAction::Delete => {
             if !super::credentials::ask_delete(state, effects) {
                 super::confirm::ask_delete(state)
@@ -364,11 +375,20 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 /// `space`: mark or unmark the selected row and move down, so runs of rows mark quickly.
 fn toggle_mark(state: &mut State) {
     let rows = state.table_rows();
+    let provider = state.tab().map(|t| t.profile.provider);
     let Some(t) = state.focused_table_mut() else {
         return;
     };
-    if !matches!(t.kind, ListKind::KratosSessions { .. }) {
-        state.flash = Some("marking is for sessions (x then revokes the marked ones)".into());
+    if !t.kind.markable() {
+        state.flash = Some(match provider {
+            Some(p @ (super::model::Provider::Core | super::model::Provider::Headless)) => {
+                format!(
+                    "nothing to mark: {} has no sessions and no bulk call",
+                    p.system()
+                )
+            }
+            _ => "marking is for sessions (x then revokes the marked ones)".into(),
+        });
         return;
     }
     let Some(id) = t.selected_row().map(|r| r.id.clone()) else {
@@ -561,6 +581,16 @@ fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
         }
         KeyCode::Enter => {
             let query = input.text.trim().to_string();
+            if t.kind == ListKind::CoreUsers
+                && !query.is_empty()
+                && !super::find::core_searchable(&query)
+            {
+                // Not something MATTR can search for: the filter of the loaded rows stays,
+                // and the hint says what would search the server.
+                state.flash = Some(super::find::CORE_SEARCH_HINT.into());
+                state.mode = Mode::Normal;
+                return;
+            }
             if t.kind.server_search_hint().is_some() && !query.is_empty() {
                 t.filter = None;
                 t.search = Some(query);
@@ -629,27 +659,4 @@ fn copy(state: &mut State, json: bool, effects: &mut Vec<Effect>) {
             text: id,
         });
     }
-}
-
-/// Start fetching an object by id (`:goto`): its detail opens when it arrives.
-pub fn goto(state: &mut State, id: &str, effects: &mut Vec<Effect>) {
-    let Some(tab) = state.tab() else {
-        return;
-    };
-    let profile = tab.profile.name.clone();
-    let kind = tab.profile.provider.root_lists()[0].object();
-    let seq = state.fresh_seq();
-    state.pending.insert(
-        seq,
-        Pending::Object {
-            tab: state.active,
-            kind,
-        },
-    );
-    effects.push(Effect::FetchObject {
-        seq,
-        profile,
-        kind,
-        id: id.to_string(),
-    });
 }

@@ -6,12 +6,13 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use crate::api::{
-    Api, ApiError, CoreCredential, CoreSearch, CoreUser, Credential, Cursor, DeleteAction,
-    ErrorKind, HeadlessClient, HeadlessUser, Identity, IdentityFilter, Page, Session,
+    Api, ApiError, CoreCredential, CoreUser, Credential, Cursor, ErrorKind, HeadlessClient,
+    HeadlessUser, Identity, IdentityFilter, Page, Session,
 };
 use crate::app::detail::{REDACTED, is_secret_key};
 use crate::app::find::KratosQuery;
-use crate::app::{Courses, ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
+use crate::app::model::{ACTIVE_ONLY, split_scoped_user};
+use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 
 use super::backend::Backend;
 
@@ -280,8 +281,35 @@ pub fn headless_user_row(u: HeadlessUser) -> Row {
     row(u.identifier, cells, u.raw)
 }
 
+/// A row of `:all-sessions`: the session with the person it belongs to (the identity is
+/// expanded in that list).
+pub fn all_session_row(s: Session) -> Row {
+    let device = s.devices.first();
+    let who = s
+        .raw
+        .get("identity")
+        .map(super::people::identity_name)
+        .filter(|n| !n.is_empty())
+        .or_else(|| s.identity_id.clone())
+        .unwrap_or_default();
+    let cells = vec![
+        s.id.clone(),
+        if s.active { "yes" } else { "no" }.into(),
+        who,
+        s.aal.clone().unwrap_or_default(),
+        device
+            .and_then(|d| d.ip_address.clone())
+            .unwrap_or_default(),
+        device
+            .and_then(|d| d.user_agent.clone())
+            .unwrap_or_default(),
+        short_time(s.expires_at.as_deref()),
+    ];
+    row(s.id, cells, s.raw)
+}
+
 /// The identity list, narrowed by `query` when there is one.
-async fn kratos_search(
+pub(super) async fn kratos_search(
     k: &crate::api::KratosApi,
     query: Option<&str>,
     cursor: &Cursor,
@@ -341,10 +369,17 @@ async fn list(
             kratos_search(k, search.as_deref(), &cursor, size).await
         }
         (Api::Kratos(k), ListKind::KratosSessions { identity }) => {
+            let active = (search.as_deref() == Some(ACTIVE_ONLY)).then_some(true);
             let page = k
-                .list_identity_sessions(&identity, None, &cursor, size)
+                .list_identity_sessions(&identity, active, &cursor, size)
                 .await?;
             Ok(page_data(page, session_row))
+        }
+        (Api::Kratos(k), ListKind::AllSessions { active_only }) => {
+            let page = k
+                .list_sessions(active_only.then_some(true), &cursor, size)
+                .await?;
+            Ok(page_data(page, all_session_row))
         }
         (Api::Kratos(k), ListKind::KratosCredentials { identity }) => {
             // Credentials come with the identity (never their secrets: no include_credential).
@@ -358,8 +393,7 @@ async fn list(
         (Api::Core(c), ListKind::CoreUsers) => {
             let page = match search {
                 Some(q) => {
-                    let criteria = CoreSearch::parse(&q)
-                        .map_err(|e| ApiError::config(crate::api::Provider::Core, e.to_string()))?;
+                    let criteria = super::people::core_search(&q)?;
                     c.search_users(&criteria, &cursor, size).await?
                 }
                 None => c.list_users(&cursor, size).await?,
@@ -402,90 +436,14 @@ async fn get(api: Api, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
         (Api::Core(c), ObjectKind::CoreUser) => c.get_user(&id).await.map(core_user_row),
         (Api::Headless(h), ObjectKind::HeadlessClient) => h.get_client(&id).await.map(client_row),
         (Api::Headless(h), ObjectKind::HeadlessUser) => {
-            h.get_user(&id, None).await.map(headless_user_row)
+            let (user, client) = split_scoped_user(&id);
+            h.get_user(user, client).await.map(headless_user_row)
         }
         (api, kind) => Err(ApiError::config(
             api.provider(),
             format!("cannot open a {} by id here", kind.label()),
         )),
     }
-}
-
-async fn mutate(api: Api, mutation: Mutation) -> Result<String, ApiError> {
-    match (&api, &mutation) {
-        (Api::Kratos(k), Mutation::RevokeSession { session }) => k.disable_session(session).await?,
-        (Api::Kratos(k), Mutation::RevokeSessions { sessions }) => {
-            // One at a time: a failure stops the run and says how far it got.
-            for (done, session) in sessions.iter().enumerate() {
-                if let Err(mut e) = k.disable_session(session).await {
-                    e.message =
-                        format!("{} (after {done} of {} revoked)", e.message, sessions.len());
-                    return Err(e);
-                }
-            }
-        }
-        (Api::Kratos(k), Mutation::RevokeAllSessions { identity }) => {
-            k.delete_identity_sessions(identity).await?
-        }
-        (Api::Kratos(k), Mutation::DeleteIdentity { identity }) => {
-            k.delete_identity(identity).await?
-        }
-        (
-            Api::Kratos(k),
-            Mutation::DeleteCredential {
-                identity,
-                kind,
-                identifier,
-            },
-        ) => {
-            k.delete_credential(identity, kind, identifier.as_deref())
-                .await?
-        }
-        (Api::Kratos(k), Mutation::UpdateIdentity { identity, body }) => {
-            k.update_identity(identity, body).await.map(drop)?
-        }
-        (Api::Kratos(k), Mutation::PatchIdentity { identity, patch }) => {
-            k.patch_identity(identity, patch).await.map(drop)?
-        }
-        (Api::Core(c), Mutation::UpdateCoreClaims { user, claims }) => {
-            // PUT replaces each top-level field it is given: send the user as stored with
-            // only its claims changed.
-            let mut body = c.get_user(user).await?.to_update_body();
-            body["claims"] = claims.clone();
-            c.update_user(user, &body).await.map(drop)?
-        }
-        (Api::Headless(h), Mutation::UpdateClientMetadata { client, metadata }) => {
-            h.update_client(client, metadata).await.map(drop)?
-        }
-        (Api::Kratos(k), Mutation::CreateIdentity { body }) => {
-            let created = k.create_identity(body).await?;
-            return Ok(format!("{}{}", crate::app::change::CREATED, created.id));
-        }
-        (Api::Core(c), Mutation::DeleteCoreUser { user }) => c.delete_user(user).await?,
-        (Api::Headless(h), Mutation::DeleteClient { client }) => h.delete_client(client).await?,
-        (
-            Api::Headless(h),
-            Mutation::DeleteHeadlessUser {
-                user,
-                client,
-                courses,
-            },
-        ) => {
-            let action = match courses {
-                Courses::Reallocate(to) => DeleteAction::Reallocate(to.clone()),
-                Courses::Delete => DeleteAction::Delete,
-                Courses::Ignore => DeleteAction::Ignore,
-            };
-            h.delete_user(user, client.as_deref(), action).await?
-        }
-        (api, m) => {
-            return Err(ApiError::config(
-                api.provider(),
-                format!("cannot {} on {}", m.describe(), api.provider()),
-            ));
-        }
-    }
-    Ok(format!("done: {}", mutation.describe()))
 }
 
 impl Backend for ApiBackend {
@@ -512,9 +470,24 @@ impl Backend for ApiBackend {
         async move { get(api, kind, id).await.map_err(|e| error_info(&e)) }.boxed()
     }
 
-    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<String, ErrorInfo>> {
+    fn find(&self, text: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
         let api = self.api.clone();
-        async move { mutate(api, mutation).await.map_err(|e| error_info(&e)) }.boxed()
+        async move {
+            super::people::find(api, text)
+                .await
+                .map_err(|e| error_info(&e))
+        }
+        .boxed()
+    }
+
+    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
+        let api = self.api.clone();
+        async move {
+            super::mutations::mutate(api, mutation)
+                .await
+                .map_err(|e| error_info(&e))
+        }
+        .boxed()
     }
 }
 

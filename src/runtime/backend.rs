@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
-use crate::app::{ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
+use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 
 pub trait Backend: Send + Sync {
     /// One page of `list` (optionally narrowed by a server-side `search`) from `cursor`.
@@ -21,9 +21,14 @@ pub trait Backend: Send + Sync {
     /// One object by id, as a row (its `raw` is the full object).
     fn get(&self, kind: ObjectKind, id: String) -> BoxFuture<'static, Result<Row, ErrorInfo>>;
 
-    /// A change on the server; the answer is a one-line confirmation for the status bar.
-    /// Only ever called by the runtime after the read-only gate.
-    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<String, ErrorInfo>>;
+    /// People (and, on Coassemble, clients) matching `text`: an email, username, id,
+    /// external id or identifier, with the provider's own search.
+    fn find(&self, text: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>>;
+
+    /// A change on the server; the answer is a one-line confirmation for the status bar
+    /// (and what it issued, for a recovery link or code). Only ever called by the runtime
+    /// after the read-only gate.
+    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>>;
 }
 
 /// The backends of the open profiles, by profile name.

@@ -87,6 +87,13 @@ pub fn spawn(
             |b| b.get(kind, id),
             move |result| Action::ObjectLoaded { seq, result },
         ),
+        Effect::Find { seq, profile, text } => request(
+            backends,
+            &profile,
+            tx,
+            |b| b.find(text),
+            move |result| Action::Found { seq, result },
+        ),
         Effect::Mutate {
             seq,
             profile,
@@ -194,6 +201,27 @@ mod tests {
                 client: "c".into(),
                 metadata: serde_json::json!({}),
             },
+            Mutation::UpdateHeadlessUser {
+                user: "u".into(),
+                client: Some("c".into()),
+                body: serde_json::json!({}),
+            },
+            Mutation::CreateRecoveryLink {
+                identity: "i".into(),
+                expires_in: None,
+            },
+            Mutation::CreateRecoveryCode {
+                identity: "i".into(),
+                expires_in: Some("1h".into()),
+            },
+            Mutation::SetAddressVerified {
+                identity: "i".into(),
+                address: "a@b".into(),
+                verified: true,
+            },
+            Mutation::ExtendSession {
+                session: "s".into(),
+            },
         ];
         for m in &all {
             match m {
@@ -209,7 +237,12 @@ mod tests {
                 | Mutation::UpdateIdentity { .. }
                 | Mutation::PatchIdentity { .. }
                 | Mutation::UpdateCoreClaims { .. }
-                | Mutation::UpdateClientMetadata { .. } => {}
+                | Mutation::UpdateClientMetadata { .. }
+                | Mutation::UpdateHeadlessUser { .. }
+                | Mutation::CreateRecoveryLink { .. }
+                | Mutation::CreateRecoveryCode { .. }
+                | Mutation::SetAddressVerified { .. }
+                | Mutation::ExtendSession { .. } => {}
             }
         }
         all
@@ -237,6 +270,11 @@ mod tests {
             profile: "p".into(),
             kind: ObjectKind::Identity,
             id: "x".into(),
+        });
+        all.push(Effect::Find {
+            seq: 1,
+            profile: "p".into(),
+            text: "x".into(),
         });
         all.push(Effect::Copy {
             text: "x".into(),
@@ -269,6 +307,7 @@ mod tests {
                 Effect::Mutate { .. }
                 | Effect::FetchPage { .. }
                 | Effect::FetchObject { .. }
+                | Effect::Find { .. }
                 | Effect::Copy { .. }
                 | Effect::WriteDraft { .. }
                 | Effect::LoadDraft { .. }

@@ -13,8 +13,8 @@ use futures::future::BoxFuture;
 
 use crate::api;
 use crate::app::{
-    ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, ProfileInfo, Provider, Row,
-    State,
+    Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, ProfileInfo,
+    Provider, Row, State,
 };
 use crate::clipboard::Osc52Env;
 use crate::config::{Config, Profile, embedded_profiles};
@@ -44,7 +44,10 @@ impl Backend for Unavailable {
     fn get(&self, _: ObjectKind, _: String) -> BoxFuture<'static, Result<Row, ErrorInfo>> {
         futures::future::ready(Err(self.0.clone())).boxed()
     }
-    fn mutate(&self, _: Mutation) -> BoxFuture<'static, Result<String, ErrorInfo>> {
+    fn find(&self, _: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
+        futures::future::ready(Err(self.0.clone())).boxed()
+    }
+    fn mutate(&self, _: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
         futures::future::ready(Err(self.0.clone())).boxed()
     }
 }

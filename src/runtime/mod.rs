@@ -10,6 +10,8 @@ pub mod effects;
 pub mod external_editor;
 pub mod kratos_credentials;
 pub mod launch;
+pub mod mutations;
+pub mod people;
 pub mod terminal;
 
 use std::future::Future;

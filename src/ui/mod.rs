@@ -72,6 +72,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Mode::ErrorDetail { scroll } => overlay::error(state, *scroll, theme, body, buf),
         Mode::Confirm(c) => overlay::confirm(c, theme, body, buf),
         Mode::CourseChoice(c) => overlay::course_choice(c, theme, body, buf),
+        Mode::Lookup(l) => overlay::lookup(l, theme, body, buf),
+        Mode::Pick(p) => overlay::picker(p, theme, body, buf),
+        Mode::Issued(v) => overlay::issued(v, theme, body, buf),
         Mode::Quitting { blockers } => overlay::quitting(blockers, theme, body, buf),
         _ => {}
     }
@@ -222,7 +225,11 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             theme.muted(),
         ),
         Mode::Command(input) => (format!(":{}▏", input.text), theme.normal()),
-        Mode::Confirm(_) | Mode::CourseChoice(_) => (String::new(), theme.normal()),
+        Mode::Confirm(_)
+        | Mode::CourseChoice(_)
+        | Mode::Lookup(_)
+        | Mode::Pick(_)
+        | Mode::Issued(_) => (String::new(), theme.normal()),
         _ => match state.focused() {
             Some(Pane::Table(t)) => (table::footer(t), theme.muted()),
             Some(Pane::Detail(d)) => (

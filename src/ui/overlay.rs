@@ -1,16 +1,22 @@
-//! Overlays drawn over the body: help (generated from the keymap), error details, and
-//! confirmations that name their target.
+//! Overlays drawn over the body: help (generated from the keymap and the command table),
+//! error details, confirmations that name their target, a lookup under way, the picker of
+//! several matches, and a recovery link or code just made.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use crate::app::state::{COMMANDS, Confirm, CourseChoice, State};
+use unicode_width::UnicodeWidthChar;
+
+use crate::app::state::{
+    COMMANDS, Confirm, CourseChoice, IssuedView, Lookup, Picker, State, WHO_HELP,
+};
 use crate::sanitize;
 
 use super::theme::Theme;
 
 /// A centred box `w` x `h` (clamped to `area`), cleared and bordered; returns its inside.
+/// The title may hold what the user typed (a WHO): it is cleaned and fitted like any text.
 fn boxed(title: &str, w: u16, h: u16, area: Rect, buf: &mut Buffer, theme: &Theme) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
@@ -23,7 +29,10 @@ fn boxed(title: &str, w: u16, h: u16, area: Rect, buf: &mut Buffer, theme: &Them
     Clear.render(rect, buf);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(format!(" {title} "))
+        .title(format!(
+            " {} ",
+            sanitize::cell(title, w.saturating_sub(4) as usize)
+        ))
         .title_style(theme.header());
     let inner = block.inner(rect);
     block.render(rect, buf);
@@ -65,19 +74,24 @@ pub fn help(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut B
         "Commands".into(),
         theme.tok(crate::app::detail::Tok::Heading),
     ));
-    // As many commands a line as fit the box (72 wide, less borders and margins).
-    let mut line = String::new();
+    // The box is 72 wide: 69 columns of text inside the borders and the margin.
+    const TEXT: usize = 69;
+    const HEAD: usize = 26;
     for c in COMMANDS {
-        if !line.is_empty() && line.len() + c.len() + 3 > 66 {
-            rows.push((std::mem::take(&mut line), theme.normal()));
+        let head = format!("  :{} {}", c.name, c.args);
+        let head = head.trim_end();
+        if head.chars().count().max(HEAD) + 2 + c.about.chars().count() <= TEXT {
+            rows.push((format!("{head:<HEAD$}  {}", c.about), theme.normal()));
+        } else {
+            rows.push((head.to_string(), theme.normal()));
+            for l in wrap(c.about, TEXT - 6) {
+                rows.push((format!("      {l}"), theme.normal()));
+            }
         }
-        line.push_str(&format!("  :{c}"));
     }
-    rows.push((line, theme.normal()));
-    rows.push((
-        "  :audit lists the changes sent (audit.jsonl), newest first".into(),
-        theme.normal(),
-    ));
+    for l in wrap(WHO_HELP, TEXT - 2) {
+        rows.push((format!("  {l}"), theme.muted()));
+    }
     rows.push((
         "  find: / filters loaded rows; Enter searches the server where it can".into(),
         theme.normal(),
@@ -107,37 +121,51 @@ pub fn error(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut 
     lines(inner, buf, &rows, scroll.min(rows.len().saturating_sub(1)));
 }
 
-/// `text` cut into lines of at most `width` columns, at spaces where it can be.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    use unicode_width::UnicodeWidthStr;
-    let mut out: Vec<String> = Vec::new();
+/// `text` cut into lines of at most `width` columns, at spaces where it can and anywhere in
+/// a word longer than a line (a link). Cleaned of control characters first.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let text = sanitize::clean_line(text);
+    let mut out = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.width() + 1 + word.width() > width {
+    let mut line_w = 0;
+    for word in text.split(' ') {
+        let word_w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+        if line_w > 0 && line_w + 1 + word_w > width {
             out.push(std::mem::take(&mut line));
+            line_w = 0;
         }
-        if !line.is_empty() {
+        if line_w > 0 {
             line.push(' ');
+            line_w += 1;
         }
-        line.push_str(word);
+        for ch in word.chars() {
+            let w = ch.width().unwrap_or(0);
+            if line_w + w > width {
+                out.push(std::mem::take(&mut line));
+                line_w = 0;
+            }
+            line.push(ch);
+            line_w += w;
+        }
     }
-    if !line.is_empty() {
+    if !line.is_empty() || out.is_empty() {
         out.push(line);
     }
     out
 }
 
 pub fn confirm(c: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut rows = Vec::new();
-    let about = format!("About to {}.", c.mutation.describe());
-    match &c.note {
-        // A long target and what the server will do, wrapped rather than cut.
-        Some(note) => {
-            let width = usize::from(area.width.min(70)).saturating_sub(4).max(20);
-            rows.extend(wrap(&about, width).into_iter().map(|l| (l, theme.error())));
-            rows.extend(wrap(note, width).into_iter().map(|l| (l, theme.normal())));
-        }
-        None => rows.push((about, theme.error())),
+    let headline = crate::app::confirm::headline(c);
+    let width = usize::from(area.width.min(70)).saturating_sub(4).max(20);
+    let mut rows: Vec<(String, ratatui::style::Style)> =
+        wrap(&format!("About to {headline}."), width)
+            .into_iter()
+            .map(|l| (l, theme.error()))
+            .collect();
+    // What the server will do (a credential delete), wrapped rather than cut.
+    if let Some(note) = &c.note {
+        rows.extend(wrap(note, width).into_iter().map(|l| (l, theme.normal())));
     }
     match &c.type_to_confirm {
         Some(expected) => {
@@ -153,11 +181,106 @@ pub fn confirm(c: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
     lines(inner, buf, &rows, 0);
 }
 
-pub fn course_choice(c: &CourseChoice, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn lookup(l: &Lookup, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut rows: Vec<(String, ratatui::style::Style)> = wrap(&l.doing, 66)
+        .into_iter()
+        .map(|t| (t, theme.normal()))
+        .collect();
+    rows.push(("Esc cancels".into(), theme.muted()));
+    let title = format!("{} {}", l.purpose.command(), l.who);
+    let inner = boxed(
+        title.trim_end(),
+        70,
+        rows.len() as u16 + 2,
+        area,
+        buf,
+        theme,
+    );
+    lines(inner, buf, &rows, 0);
+}
+
+pub fn picker(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut rows = vec![(
-        format!("About to delete user {}. Their courses:", c.user),
-        theme.error(),
+        format!("{} people match “{}”: which one?", p.hits.len(), p.who),
+        theme.normal(),
     )];
+    // A window of matches around the selected one.
+    let room = area.height.saturating_sub(5).max(1) as usize;
+    let top = p.selected.saturating_sub(room.saturating_sub(1));
+    for (i, hit) in p.hits.iter().enumerate().skip(top).take(room) {
+        let mark = if i == p.selected { "›" } else { " " };
+        let style = if i == p.selected {
+            theme.selected()
+        } else {
+            theme.normal()
+        };
+        rows.push((
+            format!("{mark} {}  {}", hit.label(), hit.kind.label()),
+            style,
+        ));
+    }
+    rows.push((
+        "j/k move · Enter chooses · Esc cancels".into(),
+        theme.muted(),
+    ));
+    let title = format!("{} {}", p.purpose.command(), p.who);
+    let inner = boxed(&title, 76, rows.len() as u16 + 2, area, buf, theme);
+    lines(inner, buf, &rows, 0);
+}
+
+/// `2026-11-30T21:51:20.111119824Z` as `2026-11-30 21:51:20 UTC`; anything else as sent.
+fn readable_time(t: &str) -> String {
+    match (t.get(..10), t.get(11..19), t.ends_with('Z')) {
+        (Some(d), Some(hms), true) if t.as_bytes().get(10) == Some(&b'T') => {
+            format!("{d} {hms} UTC")
+        }
+        _ => t.to_string(),
+    }
+}
+
+/// A recovery link or code: shown once, in full, with its expiry; `y`/`c` copy it.
+pub fn issued(v: &IssuedView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut rows = vec![(format!("For {}", v.subject), theme.normal())];
+    if let Some(at) = &v.issued.expires_at {
+        rows.push((format!("Expires {}", readable_time(at)), theme.normal()));
+    }
+    rows.push((String::new(), theme.normal()));
+    if let Some(code) = &v.issued.code {
+        rows.push((format!("Code: {code}"), theme.header()));
+        rows.push(("Recovery page:".into(), theme.muted()));
+    }
+    for l in wrap(&v.issued.link, 72) {
+        rows.push((l, theme.header()));
+    }
+    rows.push((String::new(), theme.normal()));
+    let keys = if v.issued.code.is_some() {
+        "c copies the code · y the link · any other key closes (not shown again)"
+    } else {
+        "y copies the link · any other key closes (it is not shown again)"
+    };
+    rows.push((keys.into(), theme.muted()));
+    let title = format!("New {}", v.what);
+    let inner = boxed(&title, 76, rows.len() as u16 + 2, area, buf, theme);
+    lines(inner, buf, &rows, 0);
+}
+
+pub fn course_choice(c: &CourseChoice, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let who = match &c.name {
+        Some(name) => format!("{name} ({})", c.user),
+        None => c.user.clone(),
+    };
+    let of = c
+        .client
+        .as_deref()
+        .map(|client| format!(" of client {client}"))
+        .unwrap_or_default();
+    let mut rows: Vec<(String, ratatui::style::Style)> = wrap(
+        &format!("About to delete user {who}{of}. Their courses:"),
+        72,
+    )
+    .into_iter()
+    .map(|l| (l, theme.error()))
+    .collect();
     match &c.reallocate_to {
         None => {
             rows.push((

@@ -80,9 +80,36 @@ impl Sandbox {
             .count()
     }
 
+    /// [`call`](Self::call) with the sandbox's credential (`--token`), in the header the API
+    /// of `path` expects (`COASSEMBLE:1:…` for Coassemble, a bearer token otherwise).
+    pub fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        token: &str,
+    ) -> (u16, Value) {
+        let header = if path.contains("/v1/headless/") {
+            format!("COASSEMBLE:1:{token}")
+        } else {
+            format!("Bearer {token}")
+        };
+        self.request(method, path, body, Some(header))
+    }
+
     /// An HTTP call as a colleague would make it with curl (bounded by a 10 s timeout);
     /// status 0 when no answer came (an injected fault).
     pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.request(method, path, body, None)
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        authorization: Option<String>,
+    ) -> (u16, Value) {
         let url = format!("{}{path}", self.base);
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -95,6 +122,9 @@ impl Sandbox {
                 .build()
                 .unwrap();
             let mut req = client.request(method, url);
+            if let Some(a) = authorization {
+                req = req.header("authorization", a);
+            }
             if let Some(body) = body {
                 req = req.json(&body);
             }

@@ -318,3 +318,82 @@ fn dashboard_imports_oidc_links_and_unlinks_one() {
     }
     quit(s);
 }
+
+/// Waits until every needle is on screen at once (a frame can be read half drawn).
+fn expect_all(s: &PtySession, needles: &[&str]) -> String {
+    s.wait_for(|t| needles.iter().all(|n| t.contains(n)), WAIT)
+        .unwrap_or_else(|screen| panic!("waiting for all of {needles:?}: {screen}"))
+}
+
+#[test]
+fn dashboard_revokes_every_session_of_someone_named_by_email() {
+    let case = Case::new("e2e-revoke-who");
+    for agent in ["idtui-e2e/a", "idtui-e2e/b"] {
+        case.rt.block_on(case.server.login(&case.email, agent));
+    }
+    let config = case.config();
+    let mut s = PtySession::spawn(
+        &["--config", config.to_str().unwrap(), "--profile", "kratos"],
+        &[],
+        120,
+        30,
+    );
+    expect(&s, "[Identities]");
+    s.send(&format!(":revoke {}", case.email));
+    s.send_key(Key::Enter);
+    expect_all(
+        &s,
+        &[
+            "ALL 2 active sessions of",
+            &case.email,
+            &case.id[..8],
+            "y confirms",
+        ],
+    );
+    s.send("y");
+    expect(&s, "done: revoked all sessions of");
+    let r = case.rt.block_on(
+        case.server
+            .get(&format!("/admin/identities/{}/sessions", case.id)),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.rows().is_empty(), "{}: {}", case.server.name(), r.text);
+    quit(s);
+}
+
+#[test]
+fn dashboard_makes_a_recovery_code_for_someone_named_by_email() {
+    let case = Case::new("e2e-recover");
+    let config = case.config();
+    let mut s = PtySession::spawn(
+        &["--config", config.to_str().unwrap(), "--profile", "kratos"],
+        &[],
+        120,
+        30,
+    );
+    expect(&s, "[Identities]");
+    s.send(&format!(":recovery-code {} 45m", case.email));
+    s.send_key(Key::Enter);
+    expect_all(&s, &["create a recovery code for", "valid for 45m"]);
+    s.send("y");
+    let screen = expect_all(&s, &["New recovery code", "Code: ", "Expires "]);
+    let code: String = screen
+        .split("Code: ")
+        .nth(1)
+        .map(|c| c.chars().take(6).collect())
+        .unwrap_or_default();
+    assert!(
+        code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()),
+        "{}:\n{screen}",
+        case.server.name()
+    );
+    assert!(
+        screen.contains("?flow="),
+        "the recovery page link:\n{screen}"
+    );
+    // Esc and q typed together would read as Alt-q: wait for the box to close first.
+    s.send_key(Key::Esc);
+    s.wait_for(|t| !t.contains("New recovery code"), WAIT)
+        .unwrap();
+    quit(s);
+}

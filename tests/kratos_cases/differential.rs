@@ -197,6 +197,12 @@ impl Recorder<'_> {
                     // Password hashes differ by design (bcrypt there, a fingerprint here).
                     let v = if k == "hashed_password" {
                         json!("<hash>")
+                    } else if k == "recovery_code"
+                        && x.as_str()
+                            .is_some_and(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+                    {
+                        // Six random digits on both servers; any other shape stays visible.
+                        json!("<six digits>")
                     } else {
                         self.mask(x)
                     };
@@ -261,7 +267,8 @@ impl Recorder<'_> {
     }
 }
 
-/// Mask UUIDs, RFC 3339 times, session keyset tokens, loopback ports and bearer tokens.
+/// Mask UUIDs, RFC 3339 times, session keyset tokens, recovery link tokens, loopback ports and
+/// bearer tokens.
 fn mask_patterns(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let b = s.as_bytes();
@@ -293,6 +300,10 @@ fn mask_patterns(s: &str) -> String {
             out.push_str(&rest[..n - digits]);
             out.push_str("<n>");
             i += n;
+        } else if let Some(token) = rest.strip_prefix("&token=") {
+            // A recovery link's token: random letters and digits.
+            out.push_str("&token=<token>");
+            i += 7 + token.bytes().take_while(u8::is_ascii_alphanumeric).count();
         } else if rest.starts_with("127.0.0.1:") {
             out.push_str("127.0.0.1:<port>");
             i += 10 + rest[10..].bytes().take_while(u8::is_ascii_digit).count();
@@ -911,6 +922,9 @@ async fn scenario(s: &Server, tag: &str) -> Vec<Step> {
     let r = s.delete("/admin/identities/not-a-uuid/sessions").await;
     rec.record("sessions: revoke all, malformed id", &r);
 
+    // --- recovery and verification -------------------------------------------------------
+    recovery_steps(s, &mut rec, &pid).await;
+
     // --- delete and errors --------------------------------------------------------------
     let r = s.delete(&format!("/admin/identities/{pid}")).await;
     rec.record("delete", &r);
@@ -940,6 +954,106 @@ async fn scenario(s: &Server, tag: &str) -> Vec<Step> {
         let _ = s.delete(&format!("/admin/identities/{id}")).await;
     }
     rec.steps
+}
+
+/// Recovery links and codes made by an administrator, with the decoder's and the
+/// handlers' refusals, and a verifiable address marked verified and back by JSON Patch.
+async fn recovery_steps(s: &Server, rec: &mut Recorder<'_>, pid: &str) {
+    const LINK: &str = "/admin/recovery/link";
+    const CODE: &str = "/admin/recovery/code";
+    const UNKNOWN: &str = "00000000-0000-4000-8000-000000000001";
+    let bodies = [
+        ("recovery: link", LINK, json!({"identity_id": pid})),
+        (
+            "recovery: link, 30m",
+            LINK,
+            json!({"identity_id": pid, "expires_in": "30m"}),
+        ),
+        (
+            "recovery: link, unknown identity",
+            LINK,
+            json!({"identity_id": UNKNOWN}),
+        ),
+        ("recovery: link, no identity", LINK, json!({})),
+        (
+            "recovery: link, malformed id",
+            LINK,
+            json!({"identity_id": "not-a-uuid"}),
+        ),
+        (
+            "recovery: link, bad expires_in",
+            LINK,
+            json!({"identity_id": pid, "expires_in": "1d"}),
+        ),
+        (
+            "recovery: link, past expires_in",
+            LINK,
+            json!({"identity_id": pid, "expires_in": "-1h"}),
+        ),
+        ("recovery: code", CODE, json!({"identity_id": pid})),
+        (
+            "recovery: code, api flow, 2h",
+            CODE,
+            json!({"identity_id": pid, "expires_in": "2h", "flow_type": "api"}),
+        ),
+        (
+            "recovery: code, unknown identity",
+            CODE,
+            json!({"identity_id": UNKNOWN}),
+        ),
+        (
+            "recovery: code, past expires_in",
+            CODE,
+            json!({"identity_id": pid, "expires_in": "-90m"}),
+        ),
+        (
+            "recovery: code, bad flow_type",
+            CODE,
+            json!({"identity_id": pid, "flow_type": "x"}),
+        ),
+        (
+            "recovery: code, expires_in a number",
+            CODE,
+            json!({"identity_id": pid, "expires_in": 5}),
+        ),
+    ];
+    for (name, path, body) in bodies {
+        let r = s.post(path, body).await;
+        rec.record(name, &r);
+    }
+    let json_type = Some("application/json");
+    for (name, body, content_type) in [
+        ("recovery: link, empty body", String::new(), json_type),
+        (
+            "recovery: link, text/plain",
+            format!(r#"{{"identity_id":"{pid}"}}"#),
+            Some("text/plain"),
+        ),
+        (
+            "recovery: link, malformed JSON",
+            "nope".to_owned(),
+            json_type,
+        ),
+        ("recovery: link, not an object", "[]".to_owned(), json_type),
+    ] {
+        let r = s.raw(Method::POST, LINK, body, content_type).await;
+        rec.record(name, &r);
+    }
+
+    let verified = json!([
+        {"op": "replace", "path": "/verifiable_addresses/0/verified", "value": true},
+        {"op": "replace", "path": "/verifiable_addresses/0/status", "value": "completed"},
+    ]);
+    let r = s.patch(&format!("/admin/identities/{pid}"), verified).await;
+    rec.record("patch: mark an address verified", &r);
+    let unverified = json!([
+        {"op": "replace", "path": "/verifiable_addresses/0/verified", "value": false},
+        {"op": "replace", "path": "/verifiable_addresses/0/status", "value": "pending"},
+    ]);
+    let r = s
+        .patch(&format!("/admin/identities/{pid}"), unverified)
+        .await;
+    rec.record("patch: mark it unverified again", &r);
 }
 
 fn ok_reply() -> Reply {

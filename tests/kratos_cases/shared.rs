@@ -465,6 +465,193 @@ async fn client_pages_sessions_and_acts_on_them() {
     );
 }
 
+/// Minutes from now until an RFC 3339 time.
+fn minutes_until(at: &str) -> i64 {
+    let t = chrono::DateTime::parse_from_rfc3339(at).unwrap_or_else(|e| panic!("{at}: {e}"));
+    (t.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_minutes()
+}
+
+#[tokio::test]
+async fn client_creates_recovery_links_and_codes_with_their_expiry() {
+    let s = server().await;
+    let api = s.api();
+    let person = s.create(json!({"email": email("recover")})).await;
+    let id = person["id"].as_str().unwrap();
+
+    let link = api.create_recovery_link(id, None).await.unwrap();
+    assert!(
+        link.link.contains("/self-service/recovery?flow=") && link.link.contains("&token="),
+        "{}: {:?}",
+        s.name(),
+        link.link
+    );
+    assert_eq!(link.code, None);
+    let minutes = minutes_until(link.expires_at.as_deref().unwrap());
+    assert!(
+        (58..=60).contains(&minutes),
+        "the default is one hour: {minutes}"
+    );
+    let again = api.create_recovery_link(id, Some("30m")).await.unwrap();
+    assert_ne!(again.link, link.link, "every call makes another link");
+    let minutes = minutes_until(again.expires_at.as_deref().unwrap());
+    assert!((28..=30).contains(&minutes), "{minutes}");
+    assert!(
+        !format!("{again:?}").contains(&again.link),
+        "Debug hides the link"
+    );
+
+    let code = api.create_recovery_code(id, Some("2h")).await.unwrap();
+    let digits = code.code.clone().expect("a code");
+    assert!(
+        digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()),
+        "{digits}"
+    );
+    assert!(code.link.contains("?flow="), "{}", code.link);
+    let minutes = minutes_until(code.expires_at.as_deref().unwrap());
+    assert!((118..=120).contains(&minutes), "{minutes}");
+
+    let err = api.create_recovery_link(MISSING, None).await.unwrap_err();
+    assert_eq!(err.status, Some(400), "a link for nobody is a 400");
+    assert_eq!(
+        err.reason.as_deref(),
+        Some("The requested identity id does not exist.")
+    );
+    let err = api.create_recovery_code(MISSING, None).await.unwrap_err();
+    assert_eq!(err.status, Some(404), "a code for nobody is a 404");
+    assert_eq!(err.reason.as_deref(), Some("could not find identity"));
+}
+
+#[tokio::test]
+async fn recovery_bodies_are_checked_as_kratos_decodes_them() {
+    let s = server().await;
+    let person = s.create(json!({"email": email("recover-bad")})).await;
+    let id = person["id"].as_str().unwrap();
+    let r = s
+        .post("/admin/recovery/code", json!({"identity_id": id}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}: {}", s.name(), r.text);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    let r = s
+        .post("/admin/recovery/link", json!({"identity_id": id}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    let refused = [
+        (
+            "/admin/recovery/link",
+            json!({"identity_id": id, "expires_in": "1d"}),
+            r#"Unable to parse "expires_in" whose format should match "[0-9]+(ns|us|ms|s|m|h)" but did not: 1d"#,
+        ),
+        (
+            "/admin/recovery/link",
+            json!({"identity_id": id, "expires_in": "-1h"}),
+            r#"Value from "expires_in" must be result to a future time: -1h"#,
+        ),
+        (
+            "/admin/recovery/code",
+            json!({"identity_id": id, "expires_in": "-90m"}),
+            r#"Value from "expires_in" must result to a future time: -1h30m0s"#,
+        ),
+        (
+            "/admin/recovery/code",
+            json!({"identity_id": id, "flow_type": "x"}),
+            r#"Value from "flow_type" is not valid: "x""#,
+        ),
+        (
+            "/admin/recovery/link",
+            json!({"identity_id": "abc"}),
+            r#"Unable to decode JSON payload: uuid: incorrect UUID length 3 in string "abc""#,
+        ),
+        (
+            "/admin/recovery/link",
+            json!({}),
+            "The requested identity id does not exist.",
+        ),
+    ];
+    for (path, body, reason) in refused {
+        let r = s.post(path, body.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{path} {body}: {}",
+            r.text
+        );
+        assert_eq!(r.reason(), reason, "{}: {path} {body}", s.name());
+        assert_eq!(r.body["error"]["code"], 400);
+    }
+    let r = s
+        .raw(
+            Method::POST,
+            "/admin/recovery/link",
+            "",
+            Some("application/json"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.reason(),
+        r#"Unable to decode HTTP Request Body because its HTTP Header "Content-Length" is zero."#
+    );
+    let r = s
+        .raw(
+            Method::POST,
+            "/admin/recovery/code",
+            format!(r#"{{"identity_id":"{id}"}}"#),
+            Some("text/plain"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.reason(),
+        r#"HTTP POST Request used unknown HTTP Header "Content-Type: text/plain", only [application/json] are supported."#
+    );
+}
+
+#[tokio::test]
+async fn an_address_is_marked_verified_and_back_by_json_patch() {
+    let s = server().await;
+    let mail = email("verify");
+    let person = s.create(json!({"email": mail})).await;
+    let id = person["id"].as_str().unwrap();
+    assert_eq!(person["verifiable_addresses"][0]["verified"], false);
+    let r = s
+        .patch(
+            &format!("/admin/identities/{id}"),
+            json!([
+                {"op": "replace", "path": "/verifiable_addresses/0/verified", "value": true},
+                {"op": "replace", "path": "/verifiable_addresses/0/status", "value": "completed"},
+                {"op": "add", "path": "/verifiable_addresses/0/verified_at", "value": "2026-01-02T03:04:05Z"},
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}: {}", s.name(), r.text);
+    let got = s.get(&format!("/admin/identities/{id}")).await;
+    let address = &got.body["verifiable_addresses"][0];
+    assert_eq!(address["value"], mail.as_str(), "{}", got.text);
+    assert_eq!(address["verified"], true, "{}: {}", s.name(), got.text);
+    assert_eq!(address["status"], "completed");
+    assert_eq!(address["verified_at"], "2026-01-02T03:04:05Z");
+    let r = s
+        .patch(
+            &format!("/admin/identities/{id}"),
+            json!([
+                {"op": "replace", "path": "/verifiable_addresses/0/verified", "value": false},
+                {"op": "replace", "path": "/verifiable_addresses/0/status", "value": "pending"},
+                {"op": "remove", "path": "/verifiable_addresses/0/verified_at"},
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let got = s.get(&format!("/admin/identities/{id}")).await;
+    let address = &got.body["verifiable_addresses"][0];
+    assert_eq!(address["verified"], false, "{}", got.text);
+    assert_eq!(address["status"], "pending");
+    assert!(address.get("verified_at").is_none(), "{}", got.text);
+}
+
 #[tokio::test]
 async fn client_reads_schemas_from_the_public_url() {
     let s = server().await;

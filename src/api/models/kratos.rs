@@ -195,6 +195,36 @@ impl Schema {
     }
 }
 
+/// What `POST /admin/recovery/link` or `POST /admin/recovery/code` answers: a link (and a
+/// code) to hand to the person, valid until `expires_at`. Both are secrets: `Debug` hides
+/// them, so they cannot reach a log or a panic message by accident.
+#[derive(Clone, PartialEq)]
+pub struct Recovery {
+    pub link: String,
+    pub code: Option<String>,
+    pub expires_at: Option<String>,
+}
+
+impl Recovery {
+    pub fn from_json(raw: &Value) -> Self {
+        Self {
+            link: s(raw, "recovery_link").unwrap_or_default(),
+            code: s(raw, "recovery_code"),
+            expires_at: time(raw, "expires_at"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Recovery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recovery")
+            .field("link", &"<hidden>")
+            .field("code", &self.code.as_ref().map(|_| "<hidden>"))
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
 /// Filters of `GET /admin/identities`. The server accepts only one of `ids`,
 /// `credentials_identifier` and `preview_credentials_identifier_similar` at a time (400
 /// otherwise); `include_credential` combines with any.

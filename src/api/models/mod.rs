@@ -8,7 +8,7 @@ mod kratos;
 
 pub use self::core::{CoreCredential, CoreSearch, CoreUser};
 pub use self::headless::{DeleteAction, HeadlessClient, HeadlessUser, HeadlessUserUpdate};
-pub use self::kratos::{Credential, Device, Identity, IdentityFilter, Schema, Session};
+pub use self::kratos::{Credential, Device, Identity, IdentityFilter, Recovery, Schema, Session};
 
 use serde_json::Value;
 

@@ -72,6 +72,7 @@ fn audit_lists_the_trail_newest_first_and_enter_shows_a_whole_line() {
     // Completion knows the command.
     run(&mut s, ch(':'), 30);
     run(&mut s, ch('a'), 30);
+    run(&mut s, ch('u'), 30);
     run(&mut s, key(KeyCode::Tab), 30);
     assert!(matches!(&s.mode, Mode::Command(i) if i.text == "audit "));
     run(&mut s, key(KeyCode::Esc), 30);

@@ -153,6 +153,10 @@ fn ctrl_c_and_q_quit() {
     assert!(s.quit);
 }
 
+fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
 fn mutate_seq(effects: &[Effect]) -> Option<(u64, Mutation)> {
     effects.iter().find_map(|e| match e {
         Effect::Mutate { seq, mutation, .. } => Some((*seq, mutation.clone())),
@@ -348,4 +352,118 @@ fn a_delete_finishing_in_another_profile_leaves_the_active_profile_alone() {
         1,
         "profile a leaves the deleted object"
     );
+}
+
+#[test]
+fn a_coassemble_user_is_edited_from_a_fresh_read_and_saved_whole_with_its_client() {
+    let mut s = headless_state_with_user();
+    let scoped = crate::app::model::scoped_user("user-007", Some("globex"));
+    let stored = json!({
+        "identifier": "user-007", "clientIdentifier": "globex", "name": "Hemi Walker",
+        "avatar": null, "metadata": {"name": "Hemi Walker", "plan": "free", "team": "blue"}
+    });
+    let read = |effects: &[Effect]| {
+        effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::FetchObject { seq, kind, id, .. }
+                    if *kind == ObjectKind::HeadlessUser && *id == scoped =>
+                {
+                    Some(*seq)
+                }
+                _ => None,
+            })
+            .expect("the user of that client is read")
+    };
+    let effects = update(&mut s, ch('e'));
+    let base = read(&effects);
+    let key = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadDraft { key } => Some(key.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let row = Row::new("user-007", vec![], stored.clone());
+    update(
+        &mut s,
+        Action::ObjectLoaded {
+            seq: base,
+            result: Ok(row.clone()),
+        },
+    );
+    update(&mut s, Action::DraftLoaded { key, text: None });
+    let session = s.editor.as_mut().expect("editor open");
+    let shown: serde_json::Value =
+        serde_json::from_str(&crate::editor::Editor::buffer(&session.editor).text()).unwrap();
+    assert_eq!(
+        shown,
+        json!({"name": "Hemi Walker", "avatar": null, "metadata": {"plan": "free", "team": "blue"}}),
+        "name and avatar once, the rest of the metadata under it"
+    );
+    let edited =
+        r#"{"name": "Hemi Walker", "avatar": null, "metadata": {"plan": "pro", "team": "blue"}}"#;
+    match &mut session.editor {
+        crate::app::editing::EditorBox::Json(e) => e.restore_draft(edited),
+        crate::app::editing::EditorBox::Patch(_) => panic!("a JSON editor"),
+    }
+    let effects = update(&mut s, ctrl('s'));
+    let check = read(&effects);
+    let effects = update(
+        &mut s,
+        Action::ObjectLoaded {
+            seq: check,
+            result: Ok(row),
+        },
+    );
+    let sent = mutate_seq(&effects).expect("sent after the check").1;
+    assert_eq!(
+        sent,
+        Mutation::UpdateHeadlessUser {
+            user: "user-007".into(),
+            client: Some("globex".into()),
+            body: json!({"name": "Hemi Walker", "avatar": null,
+                         "metadata": {"plan": "pro", "team": "blue"}}),
+        },
+        "the whole metadata goes, so untouched keys stay whether the server merges or replaces"
+    );
+}
+
+#[test]
+fn a_coassemble_user_document_must_keep_its_shape() {
+    let mut s = headless_state_with_user();
+    let effects = update(&mut s, ch('e'));
+    let (base, key) = effects.iter().fold((0, String::new()), |acc, e| match e {
+        Effect::FetchObject { seq, .. } => (*seq, acc.1),
+        Effect::LoadDraft { key } => (acc.0, key.clone()),
+        _ => acc,
+    });
+    let row = Row::new(
+        "user-007",
+        vec![],
+        json!({"identifier": "user-007", "metadata": {}}),
+    );
+    update(
+        &mut s,
+        Action::ObjectLoaded {
+            seq: base,
+            result: Ok(row),
+        },
+    );
+    update(&mut s, Action::DraftLoaded { key, text: None });
+    let session = s.editor.as_mut().unwrap();
+    if let crate::app::editing::EditorBox::Json(e) = &mut session.editor {
+        e.restore_draft(r#"{"name": 7, "metadata": {}}"#);
+    }
+    let effects = update(&mut s, ctrl('s'));
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, Effect::FetchObject { .. } | Effect::Mutate { .. }))
+    );
+    let error = crate::editor::Editor::buffer(&s.editor.as_ref().unwrap().editor)
+        .error()
+        .map(str::to_string)
+        .unwrap_or_default();
+    assert!(error.contains("name must be a string or null"), "{error}");
 }

@@ -154,7 +154,7 @@ impl Fake {
                     match self.answer {
                         Answer::Ok => Some(Action::MutationDone {
                             seq,
-                            result: Ok(self.apply(&mutation)),
+                            result: Ok(self.apply(&mutation).into()),
                         }),
                         Answer::AppliedButLost => {
                             self.apply(&mutation);
@@ -199,7 +199,7 @@ impl Fake {
 
     fn release_held(&mut self, s: &mut State) {
         for (seq, m) in std::mem::take(&mut self.held) {
-            let result = Ok(self.apply(&m));
+            let result = Ok(self.apply(&m).into());
             self.press(s, Action::MutationDone { seq, result });
         }
     }

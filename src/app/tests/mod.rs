@@ -8,6 +8,7 @@ mod credentials;
 mod leaving;
 mod lifecycle;
 mod selection;
+mod who;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
@@ -476,22 +477,22 @@ fn goto_completes_ids_and_opens_the_object_when_it_arrives() {
     run(&mut s, key(KeyCode::Tab), 30);
     assert!(matches!(&s.mode, Mode::Command(i) if i.text == format!("goto {}", identity(3).id)));
     let effects = update(&mut s, key(KeyCode::Enter));
-    let seq = match effects
-        .iter()
-        .find(|e| matches!(e, Effect::FetchObject { .. }))
-    {
-        Some(Effect::FetchObject { seq, kind, id, .. }) => {
-            assert_eq!(*kind, ObjectKind::Identity);
-            assert_eq!(id, &identity(3).id);
+    let seq = match effects.iter().find(|e| matches!(e, Effect::Find { .. })) {
+        Some(Effect::Find { seq, text, .. }) => {
+            assert_eq!(text, &identity(3).id);
             *seq
         }
         other => panic!("{other:?}"),
     };
+    let hit = Hit {
+        kind: ObjectKind::Identity,
+        row: identity(3),
+    };
     update(
         &mut s,
-        Action::ObjectLoaded {
+        Action::Found {
             seq,
-            result: Ok(identity(3)),
+            result: Ok(vec![hit]),
         },
     );
     assert!(matches!(s.focused(), Some(Pane::Detail(d)) if d.id == identity(3).id));

@@ -37,7 +37,7 @@ impl FromRequestParts<AppState> for Admin {
 /// Kratos' admin router does (errors and writes included; the public routes are not marked).
 pub async fn conventions(req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let admin = ["/admin", "/identities", "/sessions"]
+    let admin = ["/admin", "/identities", "/sessions", "/recovery"]
         .iter()
         .any(|p| path.starts_with(p));
     let rid = request_id(req.headers());

@@ -1,11 +1,13 @@
 //! Sandbox emulation of the Ory Kratos admin API (`api/kratos.md`): identities, credentials,
-//! JSON Patch, sessions and identity schemas over SQLite. One port plays both Kratos' admin
-//! and public ports, so admin routes answer with and without the `/admin` prefix.
+//! JSON Patch, sessions, recovery links and codes, and identity schemas over SQLite. One port
+//! plays both Kratos' admin and public ports, so admin routes answer with and without the
+//! `/admin` prefix.
 
 mod auth;
 mod batch;
 mod credentials;
 mod demo;
+mod duration;
 mod errors;
 mod generate;
 mod identities;
@@ -14,6 +16,7 @@ mod login;
 mod model;
 mod pagination;
 mod patch;
+mod recovery;
 mod schemas;
 mod sessions;
 mod store;
@@ -22,7 +25,7 @@ use axum::Router;
 use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, delete, get, patch as patch_route};
+use axum::routing::{any, delete, get, patch as patch_route, post};
 use rusqlite::Connection;
 use serde_json::json;
 
@@ -82,6 +85,8 @@ fn admin_routes() -> Router<AppState> {
             get(sessions::get).delete(sessions::disable),
         )
         .route("/sessions/{id}/extend", patch_route(sessions::extend))
+        .route("/recovery/link", post(recovery::link))
+        .route("/recovery/code", post(recovery::code_for_identity))
 }
 
 async fn admin_schemas(_: Admin, q: RawQuery) -> KResult<Response> {

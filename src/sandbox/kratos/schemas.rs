@@ -260,6 +260,19 @@ impl IdentitySchema {
                     })
             })
             .collect();
+        // As Kratos' persister does on every write: a verified address without a time gets
+        // the current one, an unverified one loses its time, an empty status follows
+        // `verified` (so a JSON Patch may mark an address verified or not).
+        for a in &mut identity.verifiable_addresses {
+            if a.status.is_empty() {
+                a.status = if a.verified { "completed" } else { "pending" }.into();
+            }
+            if !a.verified {
+                a.verified_at = None;
+            } else if a.verified_at.is_none() {
+                a.verified_at = Some(now);
+            }
+        }
     }
 }
 

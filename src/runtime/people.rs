@@ -1,0 +1,106 @@
+//! Searching for people (`Backend::find`, behind a WHO argument and `:find`), with each
+//! provider's own search: Kratos by id, credential identifier (exact, then prefix) or
+//! external id; MATTR by id, email claim, claims or subject; Coassemble by user and client
+//! identifier.
+
+use serde_json::{Value, json};
+
+use crate::api::{Api, ApiError, CoreApi, CoreSearch, Cursor, HeadlessApi, KratosApi};
+use crate::app::find::looks_like_email;
+use crate::app::{Hit, ObjectKind, Row};
+
+use super::adapter::{client_row, core_user_row, headless_user_row, kratos_search};
+
+/// Most matches one profile returns (a picker lists no more; typing more narrows it).
+const FIND_MAX: u32 = 50;
+
+pub async fn find(api: Api, text: String) -> Result<Vec<Hit>, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    match &api {
+        Api::Kratos(k) => kratos(k, text).await,
+        Api::Core(c) => core(c, text).await,
+        Api::Headless(h) => headless(h, text).await,
+    }
+}
+
+fn hits(kind: ObjectKind, rows: Vec<Row>) -> Vec<Hit> {
+    rows.into_iter().map(|row| Hit { kind, row }).collect()
+}
+
+/// `None` for a 404: nobody by that key.
+fn optional<T>(r: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
+    match r {
+        Ok(x) => Ok(Some(x)),
+        Err(e) if e.status == Some(404) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+async fn kratos(k: &KratosApi, text: &str) -> Result<Vec<Hit>, ApiError> {
+    let page = kratos_search(k, Some(text), &Cursor::first(), FIND_MAX).await?;
+    Ok(hits(ObjectKind::Identity, page.rows))
+}
+
+/// MATTR matches claims exactly: an email searches the `email` claim, `key=value` the
+/// claims, a UUID is a user id, anything else the IdP subject (an external id).
+async fn core(c: &CoreApi, text: &str) -> Result<Vec<Hit>, ApiError> {
+    if uuid::Uuid::parse_str(text).is_ok() {
+        let user = optional(c.get_user(text).await)?;
+        return Ok(hits(
+            ObjectKind::CoreUser,
+            user.into_iter().map(core_user_row).collect(),
+        ));
+    }
+    let search = if text.contains('=') || looks_like_email(text) {
+        core_search(text)?
+    } else {
+        CoreSearch {
+            subject_id: Some(text.to_string()),
+            ..Default::default()
+        }
+    };
+    let page = c.search_users(&search, &Cursor::first(), FIND_MAX).await?;
+    Ok(hits(
+        ObjectKind::CoreUser,
+        page.items.into_iter().map(core_user_row).collect(),
+    ))
+}
+
+/// What MATTR's search is asked for `text`: `key=value` claims, or a whole email as the
+/// `email` claim.
+pub fn core_search(text: &str) -> Result<CoreSearch, ApiError> {
+    if !text.contains('=') && looks_like_email(text) {
+        return Ok(CoreSearch {
+            claims: Some(json!({ "email": text.trim() })),
+            ..Default::default()
+        });
+    }
+    CoreSearch::parse(text).map_err(|e| ApiError::config(crate::api::Provider::Core, e.to_string()))
+}
+
+/// A Coassemble user and a client may share an identifier: both are found. An identifier
+/// several clients use for a user is ambiguous without its client; the server says so.
+async fn headless(h: &HeadlessApi, text: &str) -> Result<Vec<Hit>, ApiError> {
+    let mut out = Vec::new();
+    if let Some(u) = optional(h.get_user(text, None).await)? {
+        out.push(Hit {
+            kind: ObjectKind::HeadlessUser,
+            row: headless_user_row(u),
+        });
+    }
+    if let Some(c) = optional(h.get_client(text).await)? {
+        out.push(Hit {
+            kind: ObjectKind::HeadlessClient,
+            row: client_row(c),
+        });
+    }
+    Ok(out)
+}
+
+/// A Kratos identity's name for a row: an email, username or phone from its traits.
+pub fn identity_name(identity: &Value) -> String {
+    crate::app::subject::identity_name(identity).unwrap_or_default()
+}

@@ -12,6 +12,7 @@ pub mod editing;
 pub mod find;
 pub mod merge;
 pub mod model;
+pub mod retry;
 pub mod state;
 pub mod table;
 pub mod update;

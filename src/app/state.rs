@@ -107,8 +107,14 @@ pub enum Mode {
     Normal,
     Find(Input),
     Command(Input),
-    Help { scroll: usize },
-    ErrorDetail { scroll: usize },
+    Help {
+        scroll: usize,
+    },
+    /// The whole of one error (`:error`, Enter on a page that could not load).
+    ErrorDetail {
+        scroll: usize,
+        error: Box<ErrorInfo>,
+    },
     Confirm(Confirm),
     CourseChoice(CourseChoice),
 }
@@ -175,6 +181,9 @@ pub struct State {
     pub editor: Option<super::editing::EditSession>,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
     pub dirty: bool,
+    /// The clock: time since the session started, set by the runtime before each `update`
+    /// (tests set it themselves). Retries of failed pages are scheduled on it.
+    pub now: std::time::Duration,
     next_seq: u64,
     next_uid: u64,
 }
@@ -200,6 +209,7 @@ impl State {
             quit: false,
             editor: None,
             dirty: true,
+            now: std::time::Duration::ZERO,
             next_seq: 1,
             next_uid: 1,
         };
@@ -293,6 +303,28 @@ impl State {
 
     pub fn busy(&self) -> bool {
         !self.pending.is_empty()
+    }
+
+    /// When the runtime must wake up by itself (a failed page of the current screen is due
+    /// to be tried again), if ever.
+    pub fn next_wake(&self) -> Option<std::time::Duration> {
+        self.tab()?
+            .screen()
+            .panes
+            .iter()
+            .filter_map(|p| match p {
+                Pane::Table(t) => t.next_retry(),
+                Pane::Detail(_) => None,
+            })
+            .min()
+    }
+
+    /// The error the status bar shows: the last one reported, or else the focused table's
+    /// failed page.
+    pub fn current_error(&self) -> Option<&ErrorInfo> {
+        self.error
+            .as_ref()
+            .or_else(|| Some(&self.focused_table()?.failure()?.error))
     }
 
     /// Find a table anywhere (any tab, any depth) by its uid.

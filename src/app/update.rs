@@ -22,7 +22,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 return effects;
             }
             state.dirty = true;
+            let before = where_am_i(state);
             on_key(state, key, &mut effects);
+            // An error reported about one pane does not hold for another one (or another
+            // profile); the new pane's own failure, if any, shows instead.
+            if where_am_i(state) != before {
+                state.error = None;
+            }
         }
         Action::Resize(w, h) => {
             state.width = w;
@@ -36,6 +42,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Tick => {
             if state.busy() {
                 state.spinner = (state.spinner + 1) % SPINNER.len();
+                state.dirty = true;
+            }
+            // A retry countdown on screen moves on.
+            if state.next_wake().is_some() {
                 state.dirty = true;
             }
         }
@@ -71,9 +81,18 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     effects
 }
 
+/// The pane in front: profile, drill-down depth, focused pane.
+fn where_am_i(state: &State) -> (usize, usize, usize) {
+    let (depth, focus) = state
+        .tab()
+        .map_or((0, 0), |t| (t.stack.len(), t.screen().focus));
+    (state.active, depth, focus)
+}
+
 /// Ask for every page the current screen's tables want (first pages, prefetch, refetch).
 pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
     let view_rows = state.table_rows();
+    let now = state.now;
     let Some(tab) = state.tabs.get_mut(state.active) else {
         return;
     };
@@ -81,7 +100,7 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
     let mut wants = Vec::new();
     for pane in &mut tab.screen_mut().panes {
         if let Pane::Table(t) = pane {
-            for want in t.wants(view_rows) {
+            for want in t.wants(view_rows, now) {
                 wants.push((t.uid, t.kind.clone(), t.search.clone(), t.page_size, want));
             }
         }
@@ -122,6 +141,7 @@ fn on_page(
     };
     state.dirty = true;
     let rows = state.table_rows();
+    let now = state.now;
     let Some(t) = state.table_by_uid(table) else {
         return;
     };
@@ -133,10 +153,9 @@ fn on_page(
                 t.filter = Some(f);
             }
         }
-        Err(err) => {
-            t.fail(page, err.line.clone());
-            state.error = Some(err);
-        }
+        // Kept on the table's page, not in `state.error`: the status bar shows it while
+        // that table is in front and it still holds (see `State::current_error`).
+        Err(err) => t.fail(page, err, now),
     }
 }
 
@@ -248,11 +267,15 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
                 _ => Mode::Normal,
             }
         }
-        Mode::ErrorDetail { scroll } => {
+        Mode::ErrorDetail { scroll, error } => {
             state.mode = match state.keymap.action_for(&key) {
-                Some(KeyAction::MoveDown) => Mode::ErrorDetail { scroll: scroll + 1 },
+                Some(KeyAction::MoveDown) => Mode::ErrorDetail {
+                    scroll: scroll + 1,
+                    error,
+                },
                 Some(KeyAction::MoveUp) => Mode::ErrorDetail {
                     scroll: scroll.saturating_sub(1),
+                    error,
                 },
                 _ => Mode::Normal,
             }
@@ -278,7 +301,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::PageUp => move_selection(state, -(table_rows as isize)),
         KeyAction::First => match state.focused_mut() {
             Some(Pane::Table(t)) => {
-                t.walking = false;
+                t.stop_walk();
                 match &mut t.filter {
                     Some(f) => f.selected = 0,
                     None => t.select(0, table_rows),
@@ -411,8 +434,13 @@ fn open_selected(state: &mut State, effects: &mut Vec<Effect>) {
     };
     match pane {
         Pane::Table(t) => {
-            if t.error.is_some() && t.selected_row().is_none() {
-                state.mode = Mode::ErrorDetail { scroll: 0 };
+            if let Some(f) = t.failure()
+                && t.selected_row().is_none()
+            {
+                state.mode = Mode::ErrorDetail {
+                    scroll: 0,
+                    error: Box::new(f.error.clone()),
+                };
                 return;
             }
             let kind = t.kind.object();
@@ -465,7 +493,7 @@ fn back(state: &mut State) {
     let focus = screen.focus;
     if let Some(Pane::Table(t)) = screen.panes.get_mut(focus) {
         if t.walking {
-            t.walking = false;
+            t.stop_walk();
             state.flash = Some("stopped loading".into());
             return;
         }

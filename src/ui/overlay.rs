@@ -5,6 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
+use crate::app::ErrorInfo;
 use crate::app::state::{COMMANDS, Confirm, CourseChoice, State};
 use crate::sanitize;
 
@@ -95,8 +96,7 @@ pub fn help(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut B
     lines(inner, buf, &rows, scroll);
 }
 
-pub fn error(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let Some(err) = &state.error else { return };
+pub fn error(err: &ErrorInfo, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut rows: Vec<(String, ratatui::style::Style)> = vec![
         (err.line.clone(), theme.error()),
         (String::new(), theme.normal()),

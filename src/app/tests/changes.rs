@@ -25,7 +25,8 @@ fn errors_show_in_the_status_bar_and_details_open_on_demand() {
             )),
         },
     );
-    assert_eq!(s.error.as_ref().unwrap().line, "kratos 503: unavailable");
+    assert_eq!(s.current_error().unwrap().line, "kratos 503: unavailable");
+    assert!(s.error.is_none(), "kept on the page it belongs to");
     assert!(matches!(s.mode, Mode::Normal), "errors never block");
     // Enter on the failed, empty table opens the details.
     update(&mut s, key(KeyCode::Enter));

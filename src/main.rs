@@ -26,12 +26,18 @@ fn main() -> anyhow::Result<()> {
             print!("{}", keymap.render_text());
             Ok(())
         }
-        None => rt.block_on(idtui::runtime::launch::dashboard(
-            idtui::runtime::launch::LaunchOptions {
-                config: cli.config,
-                profile: cli.profile,
-                read_only: cli.read_only,
-            },
-        )),
+        None => {
+            let exit = rt.block_on(idtui::runtime::launch::dashboard(
+                idtui::runtime::launch::LaunchOptions {
+                    config: cli.config,
+                    profile: cli.profile,
+                    read_only: cli.read_only,
+                },
+            ))?;
+            // Everything is restored and written by now; a signal's number goes into the
+            // status, as a shell expects of a program a signal ended.
+            drop(rt);
+            std::process::exit(exit.code())
+        }
     }
 }

@@ -243,7 +243,10 @@ mod tests {
             refresh_at(now, Duration::from_secs(3600)),
             now + Duration::from_secs(3570)
         );
-        assert_eq!(refresh_at(now, Duration::from_secs(10)), now + Duration::from_secs(8));
+        assert_eq!(
+            refresh_at(now, Duration::from_secs(10)),
+            now + Duration::from_secs(8)
+        );
         assert_eq!(refresh_at(now, Duration::ZERO), now);
         // u64::MAX seconds would overflow `Instant`: the token is kept a day at most.
         let huge = refresh_at(now, Duration::from_secs(u64::MAX));

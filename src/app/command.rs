@@ -116,7 +116,14 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         "sessions" | "credentials" => focus_child(state, cmd, effects),
         _ => unknown(
             state,
-            format!("unknown command `{cmd}`; try {}", COMMANDS.join(", ")),
+            format!(
+                "unknown command `{cmd}`; try {} (? lists them)",
+                COMMANDS
+                    .iter()
+                    .map(|c| c.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ),
     }
 }
@@ -161,8 +168,8 @@ pub fn complete(state: &State, text: &str) -> Option<String> {
             String::new(),
             COMMANDS
                 .iter()
-                .filter(|c| c.starts_with(text))
-                .map(|c| format!("{c} "))
+                .filter(|c| c.name.starts_with(text))
+                .map(|c| format!("{} ", c.name))
                 .collect(),
         ),
         Some(("profile", arg)) => (

@@ -10,6 +10,7 @@ pub mod confirm;
 pub mod detail;
 pub mod editing;
 pub mod find;
+pub mod help;
 pub mod merge;
 pub mod model;
 pub mod retry;

@@ -16,17 +16,47 @@ pub const DEFAULT_PAGE_SIZE: usize = 100;
 pub const TABLE_CHROME: u16 = 5;
 /// Lines around a detail body: title, pane strip, footer, status bar.
 pub const DETAIL_CHROME: u16 = 4;
-/// Commands the command line knows (completion and help).
-pub const COMMANDS: &[&str] = &[
-    "audit",
-    "credentials",
-    "error",
-    "goto",
-    "help",
-    "profile",
-    "quit",
-    "refresh",
-    "sessions",
+/// One command of the command line: its name, its argument (if any) and what it does. The
+/// table drives completion, the help overlay and the unknown-command message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    /// How the argument is written in help (`ID`, `NAME`), or "" for none.
+    pub args: &'static str,
+    pub what: &'static str,
+}
+
+const fn cmd(name: &'static str, args: &'static str, what: &'static str) -> CommandSpec {
+    CommandSpec { name, args, what }
+}
+
+/// Commands the command line knows (completion and help), in help order.
+pub const COMMANDS: &[CommandSpec] = &[
+    cmd(
+        "goto",
+        "ID",
+        "open an object by id (Kratos: also an external id)",
+    ),
+    cmd(
+        "profile",
+        "NAME",
+        "switch to another open profile (Tab completes)",
+    ),
+    cmd(
+        "sessions",
+        "",
+        "sessions of the selected or opened identity",
+    ),
+    cmd(
+        "credentials",
+        "",
+        "credentials of the selected or opened object",
+    ),
+    cmd("refresh", "", "read the screen's lists again, in place"),
+    cmd("audit", "", "the changes this machine sent, newest first"),
+    cmd("error", "", "the whole of the error in the status bar"),
+    cmd("help", "", "this help"),
+    cmd("quit", "", "quit (also :q)"),
 ];
 
 #[derive(Debug)]
@@ -306,7 +336,8 @@ impl State {
     }
 
     /// When the runtime must wake up by itself (a failed page of the current screen is due
-    /// to be tried again), if ever.
+    /// to be tried again), if ever. A retry already due is not waited for again: it is
+    /// sent, or its page is not wanted now.
     pub fn next_wake(&self) -> Option<std::time::Duration> {
         self.tab()?
             .screen()
@@ -316,6 +347,7 @@ impl State {
                 Pane::Table(t) => t.next_retry(),
                 Pane::Detail(_) => None,
             })
+            .filter(|&at| at > self.now)
             .min()
     }
 

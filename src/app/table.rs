@@ -438,14 +438,21 @@ impl Table {
             .and_then(|p| self.slots[p].failure.as_ref())
     }
 
-    /// When the earliest retry of this table is due, if one is waiting.
+    /// When the earliest retry of this table is due, if one is waiting (a page being
+    /// fetched again is not waiting).
     pub fn next_retry(&self) -> Option<Duration> {
-        let refresh = self.refreshing.as_ref().and_then(|r| r.failure.as_ref());
+        let refresh = self
+            .refreshing
+            .as_ref()
+            .filter(|r| !r.in_flight)
+            .and_then(|r| r.failure.as_ref());
+        let more = self.more_failure.as_ref().filter(|_| !self.loading_more);
         self.slots
             .iter()
+            .filter(|s| !s.loading)
             .filter_map(|s| s.failure.as_ref())
             .chain(refresh)
-            .chain(self.more_failure.as_ref())
+            .chain(more)
             .filter_map(|f| f.retry_at)
             .min()
     }

@@ -78,7 +78,26 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     if !state.quit {
         request_pages(state, &mut effects);
     }
+    forget_orphan_reads(state);
     effects
+}
+
+/// Page reads for a table that is gone (left, or reset under a new uid) are no longer
+/// waited for: the runtime cancels what is not pending any more.
+fn forget_orphan_reads(state: &mut State) {
+    let live: std::collections::HashSet<u64> = state
+        .tabs
+        .iter()
+        .flat_map(|t| &t.stack)
+        .flat_map(|s| &s.panes)
+        .filter_map(|p| match p {
+            Pane::Table(t) => Some(t.uid),
+            Pane::Detail(_) => None,
+        })
+        .collect();
+    state
+        .pending
+        .retain(|_, p| !matches!(p, Pending::Page { table, .. } if !live.contains(table)));
 }
 
 /// The pane in front: profile, drill-down depth, focused pane.
@@ -258,15 +277,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         Mode::Normal => on_normal_key(state, key, effects),
         Mode::Find(input) => on_find_key(state, input, key),
         Mode::Command(input) => command::on_key(state, input, key, effects),
-        Mode::Help { scroll } => {
-            state.mode = match (state.keymap.action_for(&key), key.code) {
-                (Some(KeyAction::MoveDown), _) => Mode::Help { scroll: scroll + 1 },
-                (Some(KeyAction::MoveUp), _) => Mode::Help {
-                    scroll: scroll.saturating_sub(1),
-                },
-                _ => Mode::Normal,
-            }
-        }
+        Mode::Help { scroll } => super::help::on_key(state, scroll, &key),
         Mode::ErrorDetail { scroll, error } => {
             state.mode = match state.keymap.action_for(&key) {
                 Some(KeyAction::MoveDown) => Mode::ErrorDetail {
@@ -350,6 +361,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             state.quit = true;
             effects.push(Effect::Quit);
         }
+        KeyAction::Suspend => effects.push(Effect::Suspend),
         KeyAction::CopyId => copy(state, false, effects),
         KeyAction::CopyJson => copy(state, true, effects),
         KeyAction::RevokeSession => super::confirm::ask_revoke_session(state),

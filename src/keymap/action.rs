@@ -29,6 +29,7 @@ pub enum KeyAction {
     CopyJson,
     Quit,
     Save,
+    Suspend,
 }
 
 /// A titled group of actions, in display order.
@@ -48,7 +49,7 @@ pub(crate) const SECTIONS: &[Section] = &[
     },
     Section {
         title: "Find and commands",
-        actions: &[Find, Command, Help, Refresh, Quit],
+        actions: &[Find, Command, Help, Refresh, Suspend, Quit],
     },
     Section {
         title: "Editing",
@@ -87,6 +88,7 @@ const ALL: &[KeyAction] = &[
     CopyJson,
     Quit,
     Save,
+    Suspend,
 ];
 
 impl KeyAction {
@@ -124,6 +126,7 @@ impl KeyAction {
             CopyJson => "copy_json",
             Quit => "quit",
             Save => "save",
+            Suspend => "suspend",
         }
     }
 
@@ -156,6 +159,7 @@ impl KeyAction {
             CopyJson => "copy JSON (OSC 52)",
             Quit => "quit (asks if a draft is unsaved)",
             Save => "save in an editor",
+            Suspend => "suspend to the shell (fg resumes)",
         }
     }
 

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use crossterm::event::EventStream;
-use futures::FutureExt;
 use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt};
 
 use crate::api;
 use crate::app::{
@@ -25,7 +25,7 @@ use crate::ui::Theme;
 use super::adapter::{ApiBackend, error_info};
 use super::backend::{Backend, Backends};
 use super::terminal::RawModeGuard;
-use super::{RunOptions, run};
+use super::{Exit, RunOptions, Signal, run};
 
 /// Stands in for a profile whose client could not be built (a missing token, say): every
 /// request answers with that error, so the dashboard still opens and says what is wrong.
@@ -75,8 +75,8 @@ pub struct LaunchOptions {
     pub read_only: bool,
 }
 
-/// Run the dashboard on this process's terminal.
-pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
+/// Run the dashboard on this process's terminal; how it ended gives the exit status.
+pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the dashboard needs a terminal (stdin and stdout must be a TTY)");
     }
@@ -98,7 +98,13 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
             (config.profiles.into_iter().collect(), first)
         }
         None => {
-            let options = SandboxOptions::embedded();
+            #[allow(unused_mut)]
+            let mut options = SandboxOptions::embedded();
+            // A test-only way to crash the embedded sandbox's handlers (debug builds only).
+            #[cfg(debug_assertions)]
+            if std::env::var("IDTUI_TEST_PANIC").as_deref() == Ok("sandbox") {
+                options.faults = "panic=1".parse().ok();
+            }
             let credential = options.provider_credential().map(str::to_owned);
             let running = sandbox::start(options)
                 .await
@@ -157,11 +163,12 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
         "dashboard starting"
     );
 
+    let size = crossterm::terminal::size().context("cannot read the terminal's size")?;
     let guard = RawModeGuard::enable().context("cannot put the terminal in raw mode")?;
     let result = run(
         BufWriter::new(std::io::stdout()),
         EventStream::new,
-        shutdown_signal(),
+        signals(),
         state,
         backends,
         RunOptions {
@@ -170,6 +177,8 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
             osc52: Osc52Env::from_env(),
             drafts: crate::drafts::DraftStore::new(crate::drafts::DraftStore::default_dir()),
             audit: crate::audit_log::AuditLog::new(crate::audit_log::AuditLog::default_path()),
+            size,
+            stop_process: Some(stop_process),
         },
     )
     .await;
@@ -181,30 +190,49 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
     result
 }
 
-/// SIGTERM, SIGHUP (the SSH connection dropped) or SIGINT end the session cleanly.
-async fn shutdown_signal() {
+/// The signals a session acts on: SIGTERM, SIGHUP (the SSH connection dropped), SIGINT and
+/// SIGQUIT end it cleanly; SIGTSTP suspends it as Ctrl-z does; SIGCONT after a stop it did
+/// not ask for redraws the screen.
+fn signals() -> futures::stream::BoxStream<'static, Signal> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut streams = Vec::new();
-        for kind in [
-            SignalKind::terminate(),
-            SignalKind::hangup(),
-            SignalKind::interrupt(),
-        ] {
-            if let Ok(s) = signal(kind) {
-                streams.push(s);
-            }
-        }
-        if streams.is_empty() {
-            std::future::pending::<()>().await;
-        }
-        let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
-        futures::future::select_all(waits).await;
+        let wanted = [
+            (SignalKind::terminate(), Signal::Stop(15)),
+            (SignalKind::hangup(), Signal::Stop(1)),
+            (SignalKind::interrupt(), Signal::Stop(2)),
+            (SignalKind::quit(), Signal::Stop(3)),
+            (SignalKind::from_raw(20), Signal::Suspend),
+            (SignalKind::from_raw(18), Signal::Continue),
+        ];
+        let streams = wanted.into_iter().filter_map(|(kind, what)| {
+            let s = signal(kind).ok()?;
+            Some(
+                futures::stream::unfold(s, move |mut s| async move {
+                    s.recv().await.map(|()| (what, s))
+                })
+                .boxed(),
+            )
+        });
+        futures::stream::select_all(streams).boxed()
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        futures::stream::once(async {
+            let _ = tokio::signal::ctrl_c().await;
+            Signal::Stop(2)
+        })
+        .boxed()
+    }
+}
+
+/// Stop this process (and its process group, as the shell's own Ctrl-Z would) until it is
+/// continued. SIGSTOP cannot be caught, so the SIGTSTP handler does not see it again.
+fn stop_process() {
+    #[cfg(unix)]
+    // SAFETY: kill(2) with pid 0 and a valid signal number has no memory effects.
+    unsafe {
+        libc::kill(0, libc::SIGSTOP);
     }
 }
 

@@ -6,7 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use crate::app::ErrorInfo;
-use crate::app::state::{COMMANDS, Confirm, CourseChoice, State};
+use unicode_width::UnicodeWidthStr;
+
+use crate::app::help::{self, HelpLine};
+use crate::app::state::{Confirm, CourseChoice, State};
 use crate::sanitize;
 
 use super::theme::Theme;
@@ -51,48 +54,45 @@ fn lines(inner: Rect, buf: &mut Buffer, rows: &[(String, ratatui::style::Style)]
     }
 }
 
+/// The help: every action with its keys and every command with its argument, as wide as
+/// the screen allows (up to 100 columns) and scrolled by `scroll` lines.
 pub fn help(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut rows = Vec::new();
-    for section in state.keymap.help_sections() {
-        rows.push((
-            section.title.to_string(),
-            theme.tok(crate::app::detail::Tok::Heading),
-        ));
-        for (keys, what) in section.rows {
-            rows.push((format!("  {keys:<18} {what}"), theme.normal()));
-        }
-    }
-    rows.push((
-        "Commands".into(),
-        theme.tok(crate::app::detail::Tok::Heading),
-    ));
-    // As many commands a line as fit the box (72 wide, less borders and margins).
-    let mut line = String::new();
-    for c in COMMANDS {
-        if !line.is_empty() && line.len() + c.len() + 3 > 66 {
-            rows.push((std::mem::take(&mut line), theme.normal()));
-        }
-        line.push_str(&format!("  :{c}"));
-    }
-    rows.push((line, theme.normal()));
-    rows.push((
-        "  :audit lists the changes sent (audit.jsonl), newest first".into(),
-        theme.normal(),
-    ));
-    rows.push((
-        "  find: / filters loaded rows; Enter searches the server where it can".into(),
-        theme.normal(),
-    ));
-    rows.push(("  any other key closes this help".into(), theme.muted()));
-    let inner = boxed(
-        "Keys (j/k scroll)",
-        72,
-        rows.len() as u16 + 2,
-        area,
-        buf,
-        theme,
-    );
-    let scroll = scroll.min(rows.len().saturating_sub(inner.height as usize));
+    let all = help::lines(&state.keymap);
+    let key_width = all
+        .iter()
+        .filter_map(|l| match l {
+            HelpLine::Row(k, _) => Some(k.width()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+        .min(22);
+    let rows: Vec<(String, ratatui::style::Style)> = all
+        .iter()
+        .map(|line| match line {
+            HelpLine::Heading(t) => (t.to_string(), theme.tok(crate::app::detail::Tok::Heading)),
+            HelpLine::Row(keys, what) => (
+                format!("  {}  {what}", sanitize::fit_pad(keys, key_width)),
+                theme.normal(),
+            ),
+            HelpLine::Note(t) => (format!("  {t}"), theme.normal()),
+        })
+        .collect();
+    let height = (rows.len() as u16 + 2).min(area.height);
+    let shown = height.saturating_sub(2) as usize;
+    let scroll = scroll.min(rows.len().saturating_sub(shown));
+    let last = (scroll + shown).min(rows.len());
+    let title = if shown < rows.len() {
+        format!(
+            "Help {}–{} of {} · j/k PgDn/PgUp scroll · other keys close",
+            scroll + 1,
+            last,
+            rows.len()
+        )
+    } else {
+        "Help · any key closes".to_string()
+    };
+    let inner = boxed(&title, area.width.min(100), height, area, buf, theme);
     lines(inner, buf, &rows, scroll);
 }
 

@@ -242,13 +242,14 @@ pub fn footer(table: &Table, now: Duration) -> String {
     }
     let failure = table.failure();
     if table.walking {
-        let pause = failure
-            .map(|f| format!(" · {}", f.next_step(now)))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "  loading to the end… {} rows{pause} (Esc stops)",
-            group(known)
-        ));
+        match failure {
+            // Short enough for 80 columns with a 7-digit count.
+            Some(f) => out.push_str(&format!(" · to the end: {} (Esc stops)", f.next_step(now))),
+            None => out.push_str(&format!(
+                "  loading to the end… {} rows (Esc stops)",
+                group(known)
+            )),
+        }
     } else if let Some(f) = failure {
         out.push_str(&format!("  · ✗ a page failed: {}", f.next_step(now)));
     } else if table.has_more() {

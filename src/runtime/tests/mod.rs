@@ -23,6 +23,7 @@ use crate::app::{
 use crate::keymap::Keymap;
 
 mod pages;
+mod screens;
 
 /// What the fake server does with one page request (by the offset it starts at and how
 /// many times that offset was asked for before).

@@ -164,7 +164,8 @@ async fn a_slow_server_gives_a_timeout_error() {
     let err = api.get_identity("x", &[]).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Timeout);
     assert!(
-        err.to_string().starts_with("kratos: request timed out"),
+        err.to_string()
+            .starts_with("kratos: no answer within 1 s (timeout_secs)"),
         "{err}"
     );
 }

@@ -60,6 +60,8 @@ struct Inner {
     auth: Auth,
     read_only: bool,
     retry: RetryPolicy,
+    /// The whole of one call, retries and waits included (`timeout_secs`).
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for HttpLayer {
@@ -78,7 +80,7 @@ impl HttpLayer {
         let base = parse_base(provider, &settings.base_url)?;
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("idtui/", env!("CARGO_PKG_VERSION")))
-            .timeout(settings.timeout)
+            // No per-request timeout here: `send` bounds the whole call, retries included.
             .connect_timeout(settings.connect_timeout)
             .gzip(true);
         if let Some(path) = &settings.ca_file {
@@ -116,6 +118,7 @@ impl HttpLayer {
                 auth,
                 read_only: settings.read_only,
                 retry: settings.retry.clone(),
+                timeout: settings.timeout,
             }),
         })
     }
@@ -161,8 +164,35 @@ impl HttpLayer {
         Ok(url)
     }
 
-    /// Send `req`; reads are retried on transient failures, mutations are sent once.
+    /// Send `req`; reads are retried on transient failures, mutations are sent once. The
+    /// whole call, every attempt and wait included, ends within the profile's timeout: a
+    /// silent server gives a timeout error then, not after five full timeouts.
     pub(crate) async fn send(&self, req: &Req) -> Result<Resp, ApiError> {
+        let limit = self.inner.timeout;
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut last = None;
+        match tokio::time::timeout_at(deadline, self.send_until(req, deadline, &mut last)).await {
+            Ok(result) => result,
+            Err(_) => {
+                let mut err = ApiError::new(
+                    ErrorKind::Timeout,
+                    self.inner.provider,
+                    format!("no answer within {} s (timeout_secs)", limit.as_secs_f32()),
+                );
+                if let Some(previous) = last {
+                    err.message = format!("{}; before that: {previous}", err.message);
+                }
+                Err(err)
+            }
+        }
+    }
+
+    async fn send_until(
+        &self,
+        req: &Req,
+        deadline: tokio::time::Instant,
+        last: &mut Option<ApiError>,
+    ) -> Result<Resp, ApiError> {
         let provider = self.inner.provider;
         if !req.read && self.inner.read_only {
             return Err(ApiError::read_only(
@@ -201,13 +231,16 @@ impl HttpLayer {
             if !err.is_transient() {
                 return Err(err);
             }
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             match policy.delay(attempt, waited, err.retry_after, jitter()) {
-                Some(delay) => {
+                // A wait that would outlast the deadline only delays the error.
+                Some(delay) if delay < left => {
                     tracing::debug!(%err, attempt, ?delay, "retrying read");
+                    *last = Some(err);
                     tokio::time::sleep(delay).await;
                     waited += delay;
                 }
-                None => return Err(err),
+                _ => return Err(err),
             }
         }
     }

@@ -122,7 +122,10 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
     let _log = match crate::logging::init() {
         Ok(guard) => Some(guard),
         Err(e) => {
-            eprintln!("idtui: logging disabled: {e:#}");
+            eprintln!(
+                "idtui: logging disabled: {}",
+                crate::sanitize::text(&format!("{e:#}"))
+            );
             None
         }
     };

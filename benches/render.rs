@@ -65,6 +65,7 @@ fn loaded_state() -> State {
         name: "kratos".into(),
         provider: Provider::Kratos,
         host: "127.0.0.1:4455".into(),
+        read_only: false,
     };
     let mut state = State::new(vec![profile], Keymap::defaults(), false);
     let effects = update(&mut state, Action::Resize(200, 60));

@@ -2,7 +2,7 @@
 //! every change sent (sent, then applied / failed / unknown), with the time. Appended only,
 //! readable by the user alone, never holding a secret (entries are redacted by `app::audit`).
 
-use std::fs::{self, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -44,14 +44,7 @@ impl AuditLog {
         text.push('\n');
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(dir) = self.path.parent() {
-            let mut builder = fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::DirBuilderExt;
-                builder.mode(0o700);
-            }
-            builder.create(dir)?;
+            crate::drafts::create_private_dir(dir)?;
         }
         let mut options = OpenOptions::new();
         options.append(true).create(true);
@@ -70,6 +63,7 @@ mod tests {
     use super::*;
     use crate::app::audit::AuditOutcome;
     use crate::app::{Mutation, Provider};
+    use std::fs;
 
     #[test]
     fn lines_are_appended_with_a_time_and_private() {

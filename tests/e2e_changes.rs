@@ -45,8 +45,13 @@ fn grace(sandbox: &Sandbox) -> Value {
     body
 }
 
-/// Empty the editor (Ctrl-k deletes to the end of the line, then the line break).
+/// Empty the editor: to the top (a new patch starts with the cursor inside its array), then
+/// Ctrl-k deletes to the end of the line, then the line break.
 fn clear_editor(s: &mut PtySession, lines: usize) {
+    for _ in 0..lines {
+        s.send_key(Key::Up);
+    }
+    s.send_key(Key::Home);
     for _ in 0..lines * 2 {
         s.send_key(Key::Ctrl('k'));
     }
@@ -216,30 +221,53 @@ fn fifty_patch_adds_with_half_the_answers_cut_land_exactly_once_each() {
         }
         // One intended save: Ctrl-s again only once the outcome says it did not land.
         loop {
+            let settled = settled_lines(&s).len();
             s.send_key(Key::Ctrl('s'));
-            let (i, _) = wait_any(
-                &s,
-                &[
-                    "done: patch identity",
-                    "not applied",
-                    "nothing sent",
-                    "outcome unknown",
-                ],
-                WAIT,
-            );
-            match i {
-                0 => break,
-                1 | 2 => continue,
+            // The outcome is the audit line the change writes, or (no change sent) the
+            // editor saying the server copy could not be read before saving.
+            s.wait_for(|t| !t.contains("could not be read before saving"), WAIT)
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let outcome = loop {
+                if let Some(o) = settled_lines(&s).get(settled..).and_then(|n| n.first()) {
+                    break o.clone();
+                }
+                if s.screen_text().contains("could not be read before saving") {
+                    break "not sent".to_string();
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "no outcome:\n{}",
+                    s.screen_text()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            };
+            match outcome.as_str() {
+                "applied" => break,
+                "failed" | "not sent" => continue,
                 _ => {
-                    // Nothing may be resent until r finds out.
-                    s.send_key(Key::Esc);
+                    // Unknown: nothing may be resent until r finds out.
+                    close_editor(&mut s);
+                    let known = settled_lines(&s).len();
                     s.send("r");
-                    s.wait_for(|t| !t.contains("outcome unknown"), WAIT)
-                        .unwrap();
-                    break;
+                    let deadline = Instant::now() + Duration::from_secs(30);
+                    let found = loop {
+                        if let Some(o) = settled_lines(&s).get(known..).and_then(|n| n.first()) {
+                            break o.clone();
+                        }
+                        assert!(Instant::now() < deadline, "r did not settle it");
+                        std::thread::sleep(Duration::from_millis(20));
+                    };
+                    if found == "applied" {
+                        break;
+                    }
+                    // Not applied: the draft brings the same patch back for one more save.
+                    s.send("p");
+                    s.expect_text("Ctrl-s save", WAIT);
                 }
             }
         }
+        s.wait_for(|t| !t.contains("Ln "), WAIT).unwrap();
         sends += 1;
     }
     let expected: Vec<Value> = (0..50).map(|r| json!(format!("r{r}"))).collect();
@@ -258,6 +286,18 @@ fn fifty_patch_adds_with_half_the_answers_cut_land_exactly_once_each() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(sends, 50);
+}
+
+/// The outcomes in the audit trail so far (applied, failed, unknown; `sent` lines left out).
+fn settled_lines(s: &PtySession) -> Vec<String> {
+    let path = s.state_dir().join("idtui").join("audit.jsonl");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v["outcome"].as_str().map(str::to_string))
+        .filter(|o| o != "sent")
+        .collect()
 }
 
 /// Grace's tags, read past the injected faults.
@@ -335,4 +375,41 @@ fn an_object_with_bidi_and_control_characters_opens_unmodified_and_sends_nothing
     s.send_key(Key::Ctrl('s'));
     s.expect_text("nothing sent", WAIT);
     assert_eq!(sandbox.count("PUT", "/admin/identities"), 0);
+}
+
+#[test]
+fn a_patch_removing_the_password_says_what_it_does_and_goes_only_after_y() {
+    let sandbox = Sandbox::start(&["--demo"]);
+    let hash = |sandbox: &Sandbox| {
+        let (_, g) = sandbox.call(
+            "GET",
+            &format!("/admin/identities/{GRACE}?include_credential=password"),
+            None,
+        );
+        g["credentials"]["password"]["config"]["hashed_password"].clone()
+    };
+    assert!(
+        hash(&sandbox).is_string(),
+        "demo Grace signs in with a password"
+    );
+    let mut s = on_grace(&sandbox);
+    s.send("p");
+    s.expect_text("Ctrl-s save", WAIT);
+    clear_editor(&mut s, 4);
+    s.send(r#"[{"op": "remove", "path": "/credentials/password"}]"#);
+    s.send_key(Key::Ctrl('s'));
+    let screen = s.expect_text("y sends it", WAIT);
+    assert!(screen.contains("password"), "{screen}");
+    // Any other key goes back with nothing sent.
+    s.send_key(Key::Right);
+    s.wait_for(|t| !t.contains("y sends it"), WAIT).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(sandbox.count("PATCH", "/admin/identities"), 0);
+    s.send_key(Key::Ctrl('s'));
+    s.expect_text("y sends it", WAIT);
+    s.send("y");
+    s.expect_text("done: patch identity", WAIT);
+    assert_eq!(sandbox.count("PATCH", "/admin/identities"), 1);
+    // Kratos derives the password identifier again from the traits, but the hash is gone.
+    assert!(hash(&sandbox).is_null(), "{}", hash(&sandbox));
 }

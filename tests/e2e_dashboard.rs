@@ -3,11 +3,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::pty::{Key, PtySession};
+use common::sandbox::Sandbox;
 
 const WAIT: Duration = Duration::from_secs(8);
 
@@ -123,57 +122,15 @@ fn no_color_output_has_no_colour_sequences() {
     }
 }
 
-struct Sandbox {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn sandbox(generate: usize) -> Sandbox {
-    sandbox_with(generate, &[])
-}
-
-fn sandbox_with(generate: usize, extra: &[&str]) -> Sandbox {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_idtui"))
-        .args(["sandbox", "--listen", "127.0.0.1:0", "--generate"])
-        .arg(generate.to_string())
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("sandbox exited early").unwrap();
-        if let Some(rest) = line.strip_prefix("idtui sandbox listening on ") {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Sandbox { child, base }
-}
-
-fn config_for(session_home: &std::path::Path, base: &str) -> std::path::PathBuf {
-    let path = session_home.join("idtui-e2e.toml");
-    std::fs::write(
-        &path,
-        format!("[profiles.kratos]\nprovider = \"kratos\"\nurl = \"{base}\"\n"),
-    )
-    .unwrap();
-    path
+    Sandbox::start(&["--generate", &generate.to_string()])
 }
 
 #[test]
 fn configured_profile_scrolls_to_the_end_of_10000_rows_and_back() {
     let sb = sandbox(10_000);
     let dir = tempfile::tempdir().unwrap();
-    let config = config_for(dir.path(), &sb.base);
+    let config = sb.kratos_config(dir.path());
     let config = config.to_str().unwrap();
     let mut s = PtySession::spawn(&["--config", config, "--profile", "kratos"], &[], 80, 24);
     let screen = wait(&s, "more below");
@@ -210,29 +167,29 @@ fn configured_profile_scrolls_to_the_end_of_10000_rows_and_back() {
 }
 
 #[test]
-fn read_only_refuses_revocation_below_the_ui() {
+fn read_only_refuses_revocation_before_any_confirmation_opens() {
+    // `--read-only` is refused up front now; the refusal below the UI (the runtime's
+    // `effects::admit`, the HTTP layer) is tested where it lives, since no key reaches it.
     let sb = sandbox(20);
     let dir = tempfile::tempdir().unwrap();
-    let config = config_for(dir.path(), &sb.base);
+    let config = sb.kratos_config(dir.path());
     let mut s = PtySession::spawn(
         &["--config", config.to_str().unwrap(), "--read-only"],
         &[],
         100,
         30,
     );
-    wait(&s, "READ-ONLY");
+    wait(&s, "READ-ONLY (--read-only)");
     wait(&s, "of 20");
     s.send("X");
-    let screen = wait(&s, "Type ");
-    let prefix = screen
-        .split("Type ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap()
-        .to_string();
-    s.send(&prefix);
-    s.send_key(Key::Enter);
-    wait(&s, "read-only: refused");
+    let screen = wait(
+        &s,
+        "read-only: revoking sessions is off (idtui was started with --read-only)",
+    );
+    assert!(
+        !screen.contains("Type "),
+        "no confirmation opened:\n{screen}"
+    );
     s.send("q");
     assert!(s.wait_exit(WAIT).is_some());
 }
@@ -292,8 +249,12 @@ fn patch_from_a_restored_draft_saves_and_a_refused_one_keeps_the_editor() {
         "the text is still there:\n{screen}"
     );
     assert!(drafts.load(key).unwrap().is_some(), "the draft is kept");
+    // Ctrl-C asks about the unsaved text; a second Ctrl-C keeps the draft and quits.
+    s.send_key(Key::Ctrl('c'));
+    wait(&s, "Quit? Not saved to the server yet:");
     s.send_key(Key::Ctrl('c'));
     assert!(s.wait_exit(WAIT).is_some());
+    assert!(drafts.load(key).unwrap().is_some(), "the draft is kept");
     assert_restored(&s);
 }
 
@@ -466,9 +427,9 @@ fn wait_selected(s: &PtySession, mut check: impl FnMut(u16, &str) -> bool) -> (u
 #[test]
 fn r_and_a_delete_keep_the_selection_on_its_row_of_a_generated_sandbox() {
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("requests.jsonl");
-    let sb = sandbox_with(2000, &["--request-log", log.to_str().unwrap()]);
-    let config = config_for(dir.path(), &sb.base);
+    let sb = sandbox(2000);
+    let log = sb.log_path().to_path_buf();
+    let config = sb.kratos_config(dir.path());
     let mut s = PtySession::spawn(
         &["--config", config.to_str().unwrap(), "--profile", "kratos"],
         &[],

@@ -169,6 +169,7 @@ fn profile(name: &str, provider: Provider) -> ProfileInfo {
         name: name.into(),
         provider,
         host: "127.0.0.1:4455".into(),
+        read_only: false,
     }
 }
 
@@ -188,6 +189,16 @@ fn key(code: KeyCode) -> Action {
 fn drive(state: &mut State, action: Action) {
     let mut queue = update(state, action);
     while let Some(effect) = queue.pop() {
+        if let Effect::LoadDraft { key } = &effect {
+            // No draft saved: the editor opens on the server's copy.
+            queue.extend(update(
+                state,
+                Action::DraftLoaded {
+                    key: key.clone(),
+                    text: None,
+                },
+            ));
+        }
         if let Effect::FetchObject { seq, id, .. } = &effect {
             // The full identity behind an opened row.
             let mut full = identity_detail_json();
@@ -324,7 +335,7 @@ fn overlays() {
     snap(
         "confirm_revoke_all",
         &[key(KeyCode::Char('X')), key(KeyCode::Char('7'))],
-        true,
+        false,
     );
 }
 
@@ -449,4 +460,71 @@ fn a_column_empty_in_every_row_gives_its_width_away() {
 
     // The dated fixture keeps the column.
     snap("core_users", &[key(KeyCode::Tab)], false);
+}
+
+fn screen_text(state: &State, w: u16, h: u16) -> Vec<String> {
+    let terminal = screen(state, w, h, Theme::plain());
+    let buffer = terminal.backend().buffer();
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_title_bar_says_which_setting_makes_a_profile_read_only() {
+    for (flag, profile_ro, badge) in [
+        (false, true, "READ-ONLY (profile)"),
+        (true, false, "READ-ONLY (--read-only)"),
+        (true, true, "READ-ONLY (--read-only, profile)"),
+    ] {
+        let mut profiles = all_profiles();
+        profiles[0].read_only = profile_ro;
+        let mut state = State::new(profiles, Keymap::defaults(), flag);
+        drive(&mut state, Action::Resize(100, 24));
+        let rows = screen_text(&state, 100, 24);
+        assert!(rows[0].trim_end().ends_with(badge), "{}", rows[0]);
+        // A profile-level setting belongs to that profile only.
+        drive(&mut state, key(KeyCode::Tab));
+        let rows = screen_text(&state, 100, 24);
+        assert_eq!(rows[0].contains("READ-ONLY"), flag, "{}", rows[0]);
+    }
+    // Narrow: the badge shortens before it disappears.
+    let mut profiles = all_profiles();
+    profiles[0].read_only = true;
+    let mut state = State::new(profiles, Keymap::defaults(), false);
+    drive(&mut state, Action::Resize(50, 24));
+    assert!(screen_text(&state, 50, 24)[0].contains(" READ-ONLY "));
+}
+
+#[test]
+fn the_editor_footer_says_what_esc_does_and_the_quit_question_shows_over_the_editor() {
+    let mut state = State::new(all_profiles(), Keymap::defaults(), false);
+    drive(&mut state, Action::Resize(100, 30));
+    drive(&mut state, key(KeyCode::Char('e')));
+    let rows = screen_text(&state, 100, 30);
+    assert_eq!(rows[28].trim_end(), "editing · Ctrl-s saves · Esc closes");
+    drive(&mut state, key(KeyCode::Char('x')));
+    let rows = screen_text(&state, 100, 30);
+    assert_eq!(
+        rows[28].trim_end(),
+        "editing · Ctrl-s saves · Esc closes, keeping your draft (e reopens it)"
+    );
+    drive(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    let text = screen_text(&state, 100, 30).join("\n");
+    for line in [
+        "Quit? Not saved to the server yet:",
+        "open editor, unsaved changes: identity 767e3cc1",
+        "k  keep the drafts and quit",
+        "d  discard the drafts and quit",
+        "Esc  cancel, stay here",
+    ] {
+        assert!(text.contains(line), "{line:?} missing:\n{text}");
+    }
 }

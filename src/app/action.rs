@@ -9,6 +9,8 @@ use super::model::{ErrorInfo, ListKind, ObjectKind, PageCursor, PageData, Row};
 #[derive(Debug, Clone)]
 pub enum Action {
     Key(KeyEvent),
+    /// Text pasted in the terminal (bracketed paste): one edit, never a stream of keys.
+    Paste(String),
     Resize(u16, u16),
     /// Spinner frame; the runtime only ticks while requests are in flight.
     Tick,
@@ -155,6 +157,8 @@ pub enum Effect {
     DiscardDraft {
         key: String,
     },
+    /// Write the drafts still waiting for a pause in the typing now (an editor closed).
+    FlushDrafts,
     /// Suspend the dashboard and edit `text` (or the newer draft under `key`) in `$VISUAL` /
     /// `$EDITOR`; the result comes back as [`Action::ExternalEdited`] for review, never saved
     /// directly.
@@ -181,6 +185,7 @@ impl Effect {
             | Effect::WriteDraft { .. }
             | Effect::LoadDraft { .. }
             | Effect::DiscardDraft { .. }
+            | Effect::FlushDrafts
             | Effect::ExternalEdit { .. }
             | Effect::Audit(_)
             | Effect::Suspend

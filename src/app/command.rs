@@ -85,10 +85,7 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         None => (line, ""),
     };
     match cmd {
-        "q" | "quit" => {
-            state.quit = true;
-            effects.push(Effect::Quit);
-        }
+        "q" | "quit" => super::leaving::request_quit(state, effects),
         "help" => state.mode = Mode::Help { scroll: 0 },
         "error" => match state.current_error() {
             Some(error) => {

@@ -56,13 +56,6 @@ impl EditorBox {
         }
     }
 
-    fn is_dirty(&self) -> bool {
-        match self {
-            EditorBox::Json(e) => e.is_dirty(),
-            EditorBox::Patch(e) => e.is_dirty(),
-        }
-    }
-
     fn set_error(&mut self, error: Option<String>) {
         match self {
             EditorBox::Json(e) => e.set_error(error),
@@ -77,12 +70,26 @@ impl EditorBox {
         }
     }
 
+    fn paste(&mut self, text: &str) -> bool {
+        match self {
+            EditorBox::Json(e) => e.paste(text),
+            EditorBox::Patch(e) => e.paste(text),
+        }
+    }
+
     fn restore_draft(&mut self, text: &str) {
         match self {
             EditorBox::Json(e) => e.restore_draft(text),
             EditorBox::Patch(e) => e.restore_draft(text),
         }
     }
+}
+
+/// Input that arrived before the editor was ready.
+#[derive(Debug, Clone)]
+enum Typed {
+    Key(KeyEvent),
+    Paste(String),
 }
 
 /// Where an editor is in its life.
@@ -93,10 +100,17 @@ pub enum Phase {
     /// The fresh copy could not be read: there is nothing safe to edit.
     Unavailable,
     Editing,
+    /// The patch does something hard to undo (removes a credential, deactivates): it was
+    /// described and waits for `y` before anything is read or sent.
+    ConfirmRisky {
+        value: Value,
+    },
     /// Reading the object again just before writing (`seq` of that read).
     Checking {
         seq: u64,
         value: Value,
+        /// The text as it was at Ctrl-s (typing goes on meanwhile).
+        text: String,
     },
     /// The object changed since the base: nothing was sent; the user chooses.
     Conflict(Box<Conflict>),
@@ -137,10 +151,8 @@ pub struct EditSession {
     draft: Option<Option<String>>,
     /// `E` was pressed before the editor was ready.
     external_when_ready: bool,
-    /// Keys typed before the editor was ready, replayed into it once it is.
-    typeahead: Vec<KeyEvent>,
-    /// Esc was pressed once on unsaved changes.
-    pub closing: bool,
+    /// Keys typed and text pasted before the editor was ready, replayed once it is.
+    typeahead: Vec<Typed>,
 }
 
 impl EditSession {
@@ -290,8 +302,7 @@ fn start(
     draft_key: String,
     effects: &mut Vec<Effect>,
 ) {
-    let mut placeholder = JsonEditor::new(title.clone(), draft_key.clone(), Value::Null);
-    placeholder.buffer_mut().replace_text("");
+    let mut placeholder = JsonEditor::placeholder(title.clone(), draft_key.clone());
     placeholder.buffer_mut().set_hint(LOADING);
     let base = match target.object() {
         Some((kind, id)) => {
@@ -326,7 +337,6 @@ fn start(
         draft: None,
         external_when_ready: false,
         typeahead: Vec::new(),
-        closing: false,
     });
     effects.push(Effect::LoadDraft { key: draft_key });
 }
@@ -441,12 +451,7 @@ fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
     });
     session.editor.set_error(warning);
     session.phase = Phase::Editing;
-    // Nothing typed while the server was being read is lost.
-    for key in std::mem::take(&mut session.typeahead) {
-        if session.editor.input(key) {
-            write_draft(session, effects);
-        }
-    }
+    let typeahead = std::mem::take(&mut session.typeahead);
     if session.external_when_ready {
         session.external_when_ready = false;
         effects.push(Effect::ExternalEdit {
@@ -454,6 +459,14 @@ fn become_ready(state: &mut State, effects: &mut Vec<Effect>) {
             text: session.editor.text(),
             prefer_draft: false,
         });
+    }
+    // Nothing typed while the server was being read is lost, Ctrl-s included: it all
+    // happens now, in the order it was typed.
+    for typed in typeahead {
+        match typed {
+            Typed::Key(key) => on_key(state, key, effects),
+            Typed::Paste(text) => paste(state, &text, effects),
+        }
     }
 }
 
@@ -521,24 +534,26 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         on_conflict_key(state, key, effects);
         return;
     }
+    if let Phase::ConfirmRisky { value } = &session.phase {
+        let value = value.clone();
+        session.phase = Phase::Editing;
+        session.editor.set_error(None);
+        if key.code == KeyCode::Char('y') {
+            proceed(state, value, effects);
+        } else {
+            session
+                .editor
+                .set_hint(format!("not sent: the patch is still here · {HINT}"));
+        }
+        return;
+    }
     match (action, &session.phase) {
         (Some(KeyAction::Back), Phase::Loading | Phase::Unavailable) => state.editor = None,
-        (Some(KeyAction::Save), Phase::Loading) => state.flash = Some(LOADING.into()),
-        (_, Phase::Loading) => session.typeahead.push(key),
+        (_, Phase::Loading) => session.typeahead.push(Typed::Key(key)),
         (_, Phase::Unavailable) => {}
         (Some(KeyAction::Save), _) => save(state, effects),
-        (Some(KeyAction::Back), _) => {
-            if session.editor.is_dirty() && !session.closing {
-                session.closing = true;
-                session.editor.set_hint(
-                    "unsaved changes: Esc again closes (the draft is kept), Ctrl-s saves".into(),
-                );
-            } else {
-                state.editor = None;
-            }
-        }
+        (Some(KeyAction::Back), _) => super::leaving::close_editor(state, effects),
         _ => {
-            session.closing = false;
             if session.editor.input(key) {
                 if !session.saving() {
                     session.editor.set_error(None);
@@ -550,10 +565,6 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 }
 
 fn save(state: &mut State, effects: &mut Vec<Effect>) {
-    let profile = state
-        .tab()
-        .map(|t| t.profile.name.clone())
-        .unwrap_or_default();
     let Some(session) = state.editor.as_mut() else {
         return;
     };
@@ -574,6 +585,33 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
             session.editor.set_error(Some(message));
             return;
         }
+    };
+    if let EditorBox::Patch(_) = session.editor {
+        let risky = crate::editor::risky_operations(&value, Some(&base));
+        if !risky.is_empty() {
+            session.editor.set_error(Some(format!(
+                "before sending: {} · y sends it, any other key goes back",
+                risky.join("; ")
+            )));
+            session.phase = Phase::ConfirmRisky { value };
+            return;
+        }
+    }
+    proceed(state, value, effects);
+}
+
+/// Save a checked `value`: nothing when it changes nothing, refused while another change to
+/// the object is unsettled, else read the object again before writing.
+fn proceed(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
+    let profile = state
+        .tab()
+        .map(|t| t.profile.name.clone())
+        .unwrap_or_default();
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    let Some(base) = session.base.clone() else {
+        return;
     };
     let field = session.target.field();
     // Compare meaning, not text: an unchanged document sends nothing.
@@ -614,12 +652,18 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
                 id,
             });
             if let Some(s) = state.editor.as_mut() {
-                s.phase = Phase::Checking { seq, value };
+                let text = s.editor.text();
+                s.phase = Phase::Checking { seq, value, text };
+                // What the last attempt said no longer holds.
+                s.editor.set_error(None);
                 s.editor
                     .set_hint("checking the server copy before saving…".into());
             }
         }
-        None => send_edit(state, value, effects),
+        None => {
+            let text = session.editor.text();
+            send_edit(state, value, text, effects)
+        }
     }
 }
 
@@ -634,8 +678,12 @@ pub fn presave_loaded(
     let Some(session) = state.editor.as_mut() else {
         return;
     };
-    let value = match &session.phase {
-        Phase::Checking { seq: s, value } if *s == seq && session.draft_key == key => value.clone(),
+    let (value, text) = match &session.phase {
+        Phase::Checking {
+            seq: s,
+            value,
+            text,
+        } if *s == seq && session.draft_key == key => (value.clone(), text.clone()),
         _ => return,
     };
     let theirs = match result {
@@ -654,17 +702,29 @@ pub fn presave_loaded(
     let base = session.base.clone().unwrap_or(Value::Null);
     if field.of(&theirs) == field.of(&base) {
         session.base = Some(theirs);
-        send_edit(state, value, effects);
+        send_edit(state, value, text, effects);
         return;
     }
     let is_patch = matches!(session.target, EditTarget::IdentityPatch { .. });
     if !is_patch && field.of(&theirs) == value {
         // Someone made the very same change: there is nothing left to send.
-        effects.push(Effect::DiscardDraft {
-            key: session.draft_key.clone(),
-        });
-        state.editor = None;
-        state.flash = Some("the server already holds exactly your version: nothing sent".into());
+        const SAME: &str = "the server already holds exactly your version: nothing sent";
+        if session.editor.text() == text {
+            effects.push(Effect::DiscardDraft {
+                key: session.draft_key.clone(),
+            });
+            state.editor = None;
+            state.flash = Some(SAME.into());
+        } else {
+            // Typed on after Ctrl-s: that is kept, on top of the server's copy.
+            session.base = Some(theirs);
+            rebuild(session, None);
+            session.phase = Phase::Editing;
+            session
+                .editor
+                .set_hint(format!("{SAME}; what you typed since is kept · {HINT}"));
+            write_draft(session, effects);
+        }
         return;
     }
     session.phase = Phase::Conflict(Box::new(conflict(session, &base, theirs, value, false)));
@@ -793,7 +853,7 @@ fn rebuild(session: &mut EditSession, text: Option<&str>) {
 }
 
 /// Send the checked `value`: the change, what a re-read must show, and the draft it is from.
-fn send_edit(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
+fn send_edit(state: &mut State, value: Value, text: String, effects: &mut Vec<Effect>) {
     let Some(session) = state.editor.as_ref() else {
         return;
     };
@@ -822,7 +882,7 @@ fn send_edit(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
                 audit_change: Some(value),
                 draft: Some(SentDraft {
                     key: session.draft_key.clone(),
-                    text: session.editor.text(),
+                    text: text.clone(),
                 }),
                 stage: Stage::Sending,
             };
@@ -886,7 +946,7 @@ fn send_edit(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
         audit_change: Some(audit_change),
         draft: Some(SentDraft {
             key: session.draft_key.clone(),
-            text: session.editor.text(),
+            text,
         }),
         stage: Stage::Sending,
     };
@@ -1089,4 +1149,27 @@ pub fn show_server_version(state: &mut State, change: &Change, theirs: Value) {
     };
     let c = conflict(session, &base, theirs, mine, true);
     session.phase = Phase::Conflict(Box::new(c));
+}
+
+/// Pasted text goes into the open editor as it is (no auto-indent on its lines): one edit,
+/// one draft write. Only where typing goes in too (not while loading or choosing).
+pub fn paste(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    match session.phase {
+        Phase::Editing | Phase::Checking { .. } | Phase::Sending { .. } => {}
+        Phase::Loading => {
+            session.typeahead.push(Typed::Paste(text.to_string()));
+            return;
+        }
+        Phase::Unavailable | Phase::Conflict(_) | Phase::ConfirmRisky { .. } => return,
+    }
+    let changed = session.editor.paste(text);
+    if changed {
+        if !session.saving() {
+            session.editor.set_error(None);
+        }
+        write_draft(session, effects);
+    }
 }

@@ -378,4 +378,6 @@ pub struct ProfileInfo {
     pub name: String,
     pub provider: Provider,
     pub host: String,
+    /// `read_only = true` in the profile's config (the HTTP layer refuses its changes).
+    pub read_only: bool,
 }

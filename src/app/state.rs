@@ -1,7 +1,7 @@
 //! The dashboard's whole state: open profiles (tabs), each with a stack of screens; the
 //! current input mode; the status bar; requests in flight.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::keymap::{Keymap, KeymapIssue};
 
@@ -147,6 +147,10 @@ pub enum Mode {
     },
     Confirm(Confirm),
     CourseChoice(CourseChoice),
+    /// Quitting would lose something (see `leaving::quit_blockers`): keep, discard or stay.
+    Quitting {
+        blockers: Vec<String>,
+    },
 }
 
 /// What a request in flight was for.
@@ -209,6 +213,8 @@ pub struct State {
     pub quit: bool,
     /// The open editor (`e`, `p`), drawn over the body until saved or closed.
     pub editor: Option<super::editing::EditSession>,
+    /// Drafts written in this run and not yet saved or discarded: key → what it edits.
+    pub unsaved_drafts: BTreeMap<String, String>,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
     pub dirty: bool,
     /// The clock: time since the session started, set by the runtime before each `update`
@@ -238,6 +244,7 @@ impl State {
             page_size: DEFAULT_PAGE_SIZE,
             quit: false,
             editor: None,
+            unsaved_drafts: BTreeMap::new(),
             dirty: true,
             now: std::time::Duration::ZERO,
             next_seq: 1,

@@ -30,6 +30,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.error = None;
             }
         }
+        Action::Paste(text) => super::paste::on_paste(state, &text, &mut effects),
         Action::Resize(w, h) => {
             state.width = w;
             state.height = h;
@@ -78,6 +79,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     if !state.quit {
         request_pages(state, &mut effects);
     }
+    super::leaving::track_drafts(state, &effects);
     forget_orphan_reads(state);
     effects
 }
@@ -263,12 +265,15 @@ pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &m
 }
 
 fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        state.quit = true;
-        effects.push(Effect::Quit);
+    if super::leaving::is_ctrl_c(&key) {
+        super::leaving::on_ctrl_c(state, effects);
         return;
     }
     state.flash = None;
+    if matches!(state.mode, Mode::Quitting { .. }) {
+        super::leaving::on_question_key(state, key, effects);
+        return;
+    }
     if state.editor.is_some() {
         super::editing::on_key(state, key, effects);
         return;
@@ -293,6 +298,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         Mode::Confirm(confirm) => super::confirm::on_key(state, confirm, key, effects),
         Mode::CourseChoice(choice) => super::confirm::on_course_key(state, choice, key, effects),
+        Mode::Quitting { .. } => super::leaving::on_question_key(state, key, effects),
     }
 }
 
@@ -300,7 +306,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     let Some(action) = state.keymap.action_for(&key) else {
         return;
     };
-    if super::audit_pane::refuses(state, action) {
+    if super::audit_pane::refuses(state, action) || super::read_only::refuse(state, action) {
         return;
     }
     let table_rows = state.table_rows();
@@ -357,10 +363,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             refresh_screen(state);
             super::change::recheck_unknown(state, effects);
         }
-        KeyAction::Quit => {
-            state.quit = true;
-            effects.push(Effect::Quit);
-        }
+        KeyAction::Quit => super::leaving::request_quit(state, effects),
         KeyAction::Suspend => effects.push(Effect::Suspend),
         KeyAction::CopyId => copy(state, false, effects),
         KeyAction::CopyJson => copy(state, true, effects),
@@ -613,6 +616,13 @@ fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
             state.mode = Mode::Find(input);
         }
         _ => {}
+    }
+}
+
+/// Filter the focused table's loaded rows by `query` (the find prompt's text).
+pub(super) fn refilter_focused(state: &mut State, query: &str) {
+    if let Some(t) = state.focused_table_mut() {
+        refilter(t, query);
     }
 }
 

@@ -56,6 +56,8 @@ pub struct EditBuffer {
     original_text: String,
     error: Option<String>,
     hint: String,
+    /// Lines shown under the text as help (examples); never part of the text.
+    help: Vec<String>,
 }
 
 impl EditBuffer {
@@ -69,6 +71,7 @@ impl EditBuffer {
             original_text: safe_text(&text),
             error: None,
             hint: DEFAULT_HINT.to_string(),
+            help: Vec::new(),
         };
         buffer.replace_text(&text);
         buffer
@@ -126,7 +129,8 @@ impl EditBuffer {
         self.textarea.insert_str(indent);
     }
 
-    /// Inserts pasted text at the cursor (bracketed paste).
+    /// Inserts pasted text at the cursor (bracketed paste) as one edit (one undo step),
+    /// exactly as pasted: no auto-indent is added to its lines.
     pub fn paste(&mut self, text: &str) -> bool {
         self.textarea.insert_str(safe_text(text))
     }
@@ -151,15 +155,17 @@ impl EditBuffer {
 
     /// The text as JSON, or where it stops being JSON.
     pub fn parse(&self) -> Result<Value, JsonSyntaxError> {
-        serde_json::from_str(&self.text()).map_err(|e| {
-            let full = e.to_string();
-            let suffix = format!(" at line {} column {}", e.line(), e.column());
-            JsonSyntaxError {
-                line: e.line(),
-                column: e.column(),
-                message: full.strip_suffix(&suffix).unwrap_or(&full).to_string(),
-            }
-        })
+        serde_json::from_str(&self.text())
+            .map(|super::strict::Strict(v)| v)
+            .map_err(|e| {
+                let full = e.to_string();
+                let suffix = format!(" at line {} column {}", e.line(), e.column());
+                JsonSyntaxError {
+                    line: e.line(),
+                    column: e.column(),
+                    message: full.strip_suffix(&suffix).unwrap_or(&full).to_string(),
+                }
+            })
     }
 
     /// Moves the cursor to a 1-based line and column (for example a syntax error's).
@@ -201,6 +207,15 @@ impl EditBuffer {
         self.hint = hint.into();
     }
 
+    /// Lines to show under the text as help, outside the text.
+    pub fn set_help(&mut self, help: Vec<String>) {
+        self.help = help;
+    }
+
+    pub fn help(&self) -> &[String] {
+        &self.help
+    }
+
     /// 1-based line and column of the cursor.
     pub fn cursor(&self) -> (usize, usize) {
         let cursor = self.textarea.cursor();
@@ -235,10 +250,11 @@ fn escape_char(c: char) -> String {
     format!("\\u{:04x}", c as u32)
 }
 
-/// Text as it may enter the editor: line breaks normalised to `\n`, tabs as two spaces,
-/// and every other character that could act on the terminal written as a JSON escape.
+/// Text as it may enter the editor: line breaks normalised to `\n` (terminals send a
+/// pasted line break as `\r`), tabs as two spaces, and every other character that could
+/// act on the terminal written as a JSON escape.
 fn safe_text(text: &str) -> String {
-    let text = text.replace("\r\n", "\n");
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -299,6 +315,18 @@ mod tests {
         assert_eq!(b.parse().unwrap(), Value::String("a\u{202e}b\x1b".into()));
         b.paste("\r\nx\ty");
         assert!(!b.text().contains(['\r', '\t']));
+    }
+
+    #[test]
+    fn a_paste_is_one_edit_with_its_own_indentation() {
+        let mut b = buffer("[\n]");
+        b.jump_to(1, 2);
+        // Terminals send a pasted line break as CR; auto-indent must not touch pasted lines.
+        assert!(b.paste("\r  {\"a\": 1},\r  {\"b\": 2}"));
+        assert_eq!(b.text(), "[\n  {\"a\": 1},\n  {\"b\": 2}\n]");
+        // One undo step takes the whole paste back.
+        b.input(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        assert_eq!(b.text(), "[\n]");
     }
 
     #[test]

@@ -26,6 +26,14 @@ impl JsonEditor {
         }
     }
 
+    /// An empty editor standing in while the value is read (not modified, nothing in it).
+    pub fn placeholder(title: impl Into<String>, target_key: String) -> JsonEditor {
+        JsonEditor {
+            buffer: EditBuffer::new(title.into(), target_key, String::new()),
+            original: Value::Null,
+        }
+    }
+
     /// Puts a saved draft's text in the editor; it counts as a change to the original.
     pub fn restore_draft(&mut self, text: &str) {
         self.buffer.replace_text(text);

@@ -5,10 +5,11 @@
 mod buffer;
 mod json;
 mod patch;
+mod strict;
 
 pub use buffer::{DiffKind, DiffLine, EditBuffer, JsonSyntaxError, diff};
 pub use json::JsonEditor;
-pub use patch::{JsonPatchEditor, PATCH_TEMPLATE};
+pub use patch::{JsonPatchEditor, PATCH_EXAMPLES, PATCH_TEMPLATE, risky_operations};
 
 /// What the editor view needs from either editor.
 pub trait Editor {

@@ -7,9 +7,18 @@ use serde_json::Value;
 use super::json::pretty;
 use super::{DiffLine, EditBuffer, Editor, JsonSyntaxError, diff};
 
-/// Where a new patch starts: the most common admin patch, deactivating an identity.
-pub const PATCH_TEMPLATE: &str =
-    "[\n  {\"op\": \"replace\", \"path\": \"/state\", \"value\": \"inactive\"}\n]";
+/// Where a new patch starts: an array with no operation in it, so saving it unchanged
+/// sends nothing. The cursor starts on the empty line inside.
+pub const PATCH_TEMPLATE: &str = "[\n  \n]";
+
+/// Shown under the patch as help, never part of it.
+pub const PATCH_EXAMPLES: &[&str] = &[
+    "examples (help only, not in the patch):",
+    r#"  {"op": "replace", "path": "/metadata_public/plan", "value": "pro"}"#,
+    r#"  {"op": "add", "path": "/traits/name", "value": "Ada"}"#,
+    r#"  {"op": "remove", "path": "/metadata_admin/note"}"#,
+    r#"  {"op": "replace", "path": "/state", "value": "inactive"}  (deactivates!)"#,
+];
 
 /// Kratos applies only these (anything else is 400 `unsupported operation`).
 const ALLOWED_OPS: &[&str] = &["add", "remove", "replace"];
@@ -21,9 +30,10 @@ pub struct JsonPatchEditor {
 
 impl JsonPatchEditor {
     pub fn new(title: impl Into<String>, target_key: String) -> JsonPatchEditor {
-        JsonPatchEditor {
-            buffer: EditBuffer::new(title.into(), target_key, PATCH_TEMPLATE.to_string()),
-        }
+        let mut buffer = EditBuffer::new(title.into(), target_key, PATCH_TEMPLATE.to_string());
+        buffer.jump_to(2, 3);
+        buffer.set_help(PATCH_EXAMPLES.iter().map(|l| l.to_string()).collect());
+        JsonPatchEditor { buffer }
     }
 
     pub fn restore_draft(&mut self, text: &str) {
@@ -78,7 +88,10 @@ impl JsonPatchEditor {
             .as_array()
             .ok_or("a JSON Patch is an array of operations: [{\"op\": …, \"path\": …}]")?;
         if ops.is_empty() {
-            return Err("the patch is empty: it would change nothing".to_string());
+            return Err(
+                "the patch is empty: nothing was sent (add an operation, see the examples)"
+                    .to_string(),
+            );
         }
         for (i, op) in ops.iter().enumerate() {
             check_operation(op).map_err(|e| format!("operation {}: {e}", i + 1))?;
@@ -195,6 +208,186 @@ fn apply_kratos_style(doc: &mut Value, op: &Value) -> Result<(), String> {
     json_patch::patch(doc, &[operation]).map_err(|e| e.to_string())
 }
 
+/// Each operation of `patch` that could lock a user out or lose data, said in plain words
+/// before it is sent: anything under `/credentials`, `/state` set to inactive, the whole
+/// `/traits` (or the whole identity) replaced or removed. `identity`, when known (the copy
+/// the patch was written against), makes the words concrete: which identifiers a credential
+/// signs in with, which traits would be dropped, a state that is already inactive. Empty
+/// when nothing in the patch is risky; operations that are not objects are skipped (the
+/// editor's check reports those).
+pub fn risky_operations(patch: &Value, identity: Option<&Value>) -> Vec<String> {
+    let Some(ops) = patch.as_array() else {
+        return Vec::new();
+    };
+    ops.iter()
+        .enumerate()
+        .filter_map(|(i, op)| {
+            let name = op.get("op")?.as_str()?;
+            let path = op.get("path")?.as_str()?;
+            let value = op.get("value");
+            describe_risk(name, path, value, identity)
+                .map(|what| format!("operation {} {what}", i + 1))
+        })
+        .collect()
+}
+
+/// The tokens of a JSON pointer, unescaped (`~1` is `/`, `~0` is `~`).
+fn pointer_tokens(path: &str) -> Vec<String> {
+    path.split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+fn describe_risk(
+    op: &str,
+    path: &str,
+    value: Option<&Value>,
+    identity: Option<&Value>,
+) -> Option<String> {
+    let verb = match op {
+        "add" => "sets",
+        "remove" => "removes",
+        "replace" => "replaces",
+        _ => return None,
+    };
+    if path.is_empty() {
+        return Some(format!(
+            "{verb} the whole identity: its credentials, state and traits go with it"
+        ));
+    }
+    let tokens = pointer_tokens(path);
+    // Kratos reads the patched identity into its own fields case-insensitively, so
+    // `/State` can change the state as `/state` does.
+    let first = tokens[0].to_ascii_lowercase();
+    match (first.as_str(), &tokens[1..]) {
+        ("state", []) => {
+            let deactivates = op != "remove" && value.and_then(Value::as_str) == Some("inactive");
+            let already = identity
+                .and_then(|i| i.get("state"))
+                .and_then(Value::as_str)
+                == Some("inactive");
+            (deactivates && !already).then(|| {
+                "deactivates the identity: the user can no longer sign in, and their sessions \
+                 stop working"
+                    .to_string()
+            })
+        }
+        ("traits", []) => Some(traits_risk(op, value, identity)),
+        ("credentials", []) => Some(format!(
+            "{verb} all credentials: every way the user signs in is affected"
+        )),
+        ("credentials", [kind, rest @ ..]) => Some(credential_risk(op, verb, kind, rest, identity)),
+        _ => None,
+    }
+}
+
+fn traits_risk(op: &str, value: Option<&Value>, identity: Option<&Value>) -> String {
+    if op == "remove" {
+        return "removes all traits: the identity loses its email or username, and the user \
+                the identifiers they sign in with"
+            .to_string();
+    }
+    let old = identity
+        .and_then(|i| i.get("traits"))
+        .and_then(Value::as_object);
+    let dropped: Vec<&str> = match (old, value.and_then(Value::as_object)) {
+        (Some(old), Some(new)) => old
+            .keys()
+            .filter(|k| !new.contains_key(*k))
+            .map(String::as_str)
+            .collect(),
+        (Some(old), None) => old.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let mut text = "replaces all traits: any trait not in the new value is lost, and the \
+                    identifiers the user signs in with change with them"
+        .to_string();
+    if !dropped.is_empty() {
+        text.push_str(&format!(" (drops {})", dropped.join(", ")));
+    }
+    text
+}
+
+fn credential_risk(
+    op: &str,
+    verb: &str,
+    kind: &str,
+    rest: &[String],
+    identity: Option<&Value>,
+) -> String {
+    let kind_lower = kind.to_ascii_lowercase();
+    let (thing, removed) = match kind_lower.as_str() {
+        "password" => (
+            "the password".to_string(),
+            "the user can no longer sign in with a password until one is set again",
+        ),
+        "totp" => (
+            "the authenticator app (TOTP)".to_string(),
+            "the user loses this second factor and must set the app up again",
+        ),
+        "webauthn" => (
+            "the security keys (WebAuthn)".to_string(),
+            "the user can no longer sign in or confirm with those keys",
+        ),
+        "passkey" => (
+            "the passkeys".to_string(),
+            "the user can no longer sign in with a passkey",
+        ),
+        "lookup_secret" => (
+            "the recovery codes".to_string(),
+            "the user's backup codes stop working",
+        ),
+        "code" => (
+            "sign-in by one-time code".to_string(),
+            "the user can no longer sign in with a code sent to them",
+        ),
+        "oidc" | "saml" => (
+            format!("the {} sign-in links", kind_lower.to_uppercase()),
+            "the user can no longer sign in through those providers",
+        ),
+        _ => (
+            format!("the `{kind}` credential"),
+            "signing in with it stops working",
+        ),
+    };
+    let identifiers: Vec<&str> = identity
+        .and_then(|i| i.get("credentials"))
+        .and_then(|c| c.get(kind))
+        .and_then(|c| c.get("identifiers"))
+        .and_then(Value::as_array)
+        .map(|ids| ids.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let of_whom = if identifiers.is_empty() {
+        String::new()
+    } else {
+        format!(" (signs in as {})", identifiers.join(", "))
+    };
+    let rest_lower: Vec<String> = rest.iter().map(|t| t.to_ascii_lowercase()).collect();
+    let rest_lower: Vec<&str> = rest_lower.iter().map(String::as_str).collect();
+    match (op, rest_lower.as_slice()) {
+        ("remove", []) => format!("removes {thing}{of_whom}: {removed}"),
+        (_, []) => format!(
+            "{verb} {thing}{of_whom}: what the user signs in with now stops working; only the \
+             new value counts"
+        ),
+        ("remove", ["config", "hashed_password"]) => {
+            format!("removes the password hash{of_whom}: {removed}")
+        }
+        (_, ["config", "hashed_password"]) => format!(
+            "{verb} the password hash{of_whom}: the current password stops working; only a \
+             password matching the new hash signs in"
+        ),
+        (_, ["identifiers", ..]) => format!(
+            "{verb} the identifiers of {thing}{of_whom}: the user must sign in with the new ones"
+        ),
+        _ => format!(
+            "{verb} `{}` of {thing}{of_whom}: signing in with it may stop working",
+            rest.join("/")
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,12 +409,146 @@ mod tests {
     }
 
     #[test]
-    fn template_is_a_valid_patch() {
+    fn a_new_patch_has_no_operation_and_saving_it_sends_nothing() {
         let editor = JsonPatchEditor::new("patch", "k".into());
         assert!(!editor.is_dirty());
+        assert_eq!(editor.parse().unwrap(), json!([]));
+        let err = editor.validate().unwrap_err();
+        assert!(err.contains("empty: nothing was sent"), "{err}");
+        // The examples are help beside the text, not in it.
+        let help = editor.buffer().help().join("\n");
+        assert!(help.contains(r#""path": "/state""#), "{help}");
+        assert!(!editor.text().contains("/state"));
+    }
+
+    #[test]
+    fn typing_in_a_new_patch_goes_inside_the_array() {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let mut editor = JsonPatchEditor::new("patch", "k".into());
+        for c in r#"{"op": "remove", "path": "/metadata_admin/note"}"#.chars() {
+            editor.input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
         let patch = editor.validate().unwrap();
-        assert_eq!(patch[0]["path"], "/state");
-        assert_eq!(editor.preview(&identity()).unwrap()["state"], "inactive");
+        assert_eq!(patch.as_array().unwrap().len(), 1);
+        assert_eq!(patch[0]["path"], "/metadata_admin/note");
+    }
+
+    fn risks(patch: Value, identity: Option<&Value>) -> Vec<String> {
+        risky_operations(&patch, identity)
+    }
+
+    #[test]
+    fn removing_or_replacing_a_credential_says_what_it_does() {
+        let ada = json!({
+            "state": "active",
+            "traits": {"email": "ada@example.com", "name": "Ada"},
+            "credentials": {"password": {"type": "password", "identifiers": ["ada@example.com"]}}
+        });
+        let found = risks(
+            json!([
+                {"op": "replace", "path": "/metadata_public/plan", "value": "pro"},
+                {"op": "remove", "path": "/credentials/password"}
+            ]),
+            Some(&ada),
+        );
+        assert_eq!(
+            found,
+            [
+                "operation 2 removes the password (signs in as ada@example.com): the user can no \
+              longer sign in with a password until one is set again"
+            ]
+        );
+        let found = risks(
+            json!([{"op": "replace", "path": "/credentials/password/config/hashed_password",
+                    "value": "$2a$10$x"}]),
+            None,
+        );
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with(
+                "operation 1 replaces the password hash: the current password stops working"
+            ),
+            "{found:?}"
+        );
+        for (path, words) in [
+            ("/credentials/totp", "removes the authenticator app (TOTP)"),
+            (
+                "/credentials/webauthn",
+                "removes the security keys (WebAuthn)",
+            ),
+            ("/credentials/lookup_secret", "removes the recovery codes"),
+            ("/credentials/passkey", "removes the passkeys"),
+            ("/Credentials/Password", "removes the password"),
+            (
+                "/credentials/password/identifiers/0",
+                "removes the identifiers of the password",
+            ),
+            (
+                "/credentials/custom/config",
+                "removes `config` of the `custom` credential",
+            ),
+            ("/credentials", "removes all credentials"),
+        ] {
+            let found = risks(json!([{"op": "remove", "path": path}]), None);
+            assert!(
+                found.len() == 1 && found[0].starts_with(&format!("operation 1 {words}")),
+                "{path}: {found:?}"
+            );
+        }
+        let found = risks(
+            json!([{"op": "add", "path": "/credentials/totp",
+                    "value": {"type": "totp", "config": {}}}]),
+            None,
+        );
+        assert!(
+            found[0].starts_with("operation 1 sets the authenticator app (TOTP)"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn deactivating_and_replacing_traits_are_risky_other_changes_are_not() {
+        let ada = json!({"state": "active", "traits": {"email": "ada@example.com", "name": "Ada"}});
+        let found = risks(
+            json!([
+                {"op": "replace", "path": "/state", "value": "inactive"},
+                {"op": "replace", "path": "/traits", "value": {"email": "ada@example.com"}},
+                {"op": "replace", "path": "/traits/name", "value": "Ada L."},
+                {"op": "add", "path": "/metadata_admin", "value": {}},
+                {"op": "replace", "path": "/state", "value": "active"}
+            ]),
+            Some(&ada),
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].starts_with(
+                "operation 1 deactivates the identity: the user can no longer sign in"
+            )
+        );
+        assert!(
+            found[1].starts_with("operation 2 replaces all traits"),
+            "{found:?}"
+        );
+        assert!(found[1].ends_with("(drops name)"), "{found:?}");
+        let found = risks(json!([{"op": "remove", "path": "/traits"}]), None);
+        assert!(
+            found[0].starts_with("operation 1 removes all traits"),
+            "{found:?}"
+        );
+        let found = risks(json!([{"op": "replace", "path": "", "value": {}}]), None);
+        assert!(found[0].contains("the whole identity"), "{found:?}");
+        // Already inactive: setting it again changes nothing.
+        let inactive = json!({"state": "inactive"});
+        assert!(
+            risks(
+                json!([{"op": "replace", "path": "/state", "value": "inactive"}]),
+                Some(&inactive)
+            )
+            .is_empty()
+        );
+        // Nothing to say about what is not a patch.
+        assert!(risks(json!({"op": "remove"}), None).is_empty());
+        assert!(risks(json!([1, {"op": "remove"}]), None).is_empty());
     }
 
     #[test]

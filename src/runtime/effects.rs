@@ -29,9 +29,9 @@ pub fn admit(effect: &Effect, read_only: bool) -> Result<(), ErrorInfo> {
 }
 
 /// Start the network part of an effect; the result comes back as an `Action` on `tx`.
-/// Copy, external edit and quit are left to the caller, which owns the terminal.
-/// For a read, returns its seq and a handle that cancels it (the caller cancels reads
-/// nobody waits for any more).
+/// Copy, external edit, suspend and quit are left to the caller, which owns the terminal,
+/// and drafts to its `DraftWriter`. For a read, returns its seq and a handle that cancels
+/// it (the caller cancels reads nobody waits for any more).
 pub fn spawn(
     effect: Effect,
     backends: &Backends,
@@ -110,42 +110,22 @@ pub fn spawn(
                 move |result| Action::MutationDone { seq, result },
             );
         }
-        Effect::WriteDraft { key, text } => {
-            let drafts = drafts.clone();
-            tokio::task::spawn_blocking(move || {
-                if let Err(e) = drafts.save(&key, &text) {
-                    let line = format!("draft not written to {}: {e}", drafts.dir().display());
-                    let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
-                }
-            });
-        }
-        Effect::LoadDraft { key } => {
-            let drafts = drafts.clone();
-            tokio::task::spawn_blocking(move || {
-                let text = drafts.load(&key).unwrap_or_else(|e| {
-                    tracing::warn!(error = %e, "cannot read draft");
-                    None
-                });
-                let _ = tx.send(Action::DraftLoaded { key, text });
-            });
-        }
-        Effect::DiscardDraft { key } => {
-            let drafts = drafts.clone();
-            tokio::task::spawn_blocking(move || {
-                if let Err(e) = drafts.discard(&key) {
-                    tracing::warn!(error = %e, "cannot remove a saved draft");
-                }
-            });
+        // Drafts go through the event loop's one ordered `DraftWriter`; a task per request
+        // would let an older text land after a newer one.
+        Effect::WriteDraft { .. }
+        | Effect::LoadDraft { .. }
+        | Effect::DiscardDraft { .. }
+        | Effect::FlushDrafts => {
+            debug_assert!(false, "draft effects belong to the DraftWriter");
+            tracing::error!(dir = %drafts.dir().display(), "a draft effect bypassed the draft writer");
         }
         Effect::Audit(entry) => {
-            let audit = audit.clone();
-            tokio::task::spawn_blocking(move || {
-                if let Err(e) = audit.append(&entry) {
-                    let line =
-                        format!("audit trail not written to {}: {e}", audit.path().display());
-                    let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
-                }
-            });
+            // Written here, in the loop, in the order the app emitted them: a `sent` line
+            // can never land after its outcome. A line is one small append (no fsync).
+            if let Err(e) = audit.append(&entry) {
+                let line = format!("audit trail not written to {}: {e}", audit.path().display());
+                let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
+            }
         }
         // Run by the event loop itself, which owns the terminal.
         Effect::Copy { .. } | Effect::ExternalEdit { .. } | Effect::Suspend | Effect::Quit => {}
@@ -294,6 +274,7 @@ mod tests {
             text: "{}".into(),
         });
         all.push(Effect::LoadDraft { key: "k".into() });
+        all.push(Effect::FlushDrafts);
         all.push(Effect::Audit(crate::app::audit::AuditEntry::new(
             "p",
             crate::app::Provider::Kratos,
@@ -317,6 +298,7 @@ mod tests {
                 | Effect::Copy { .. }
                 | Effect::WriteDraft { .. }
                 | Effect::LoadDraft { .. }
+                | Effect::FlushDrafts
                 | Effect::DiscardDraft { .. }
                 | Effect::ExternalEdit { .. }
                 | Effect::Audit(_)

@@ -150,6 +150,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
             name: name.clone(),
             provider: provider(profile.provider),
             host: host(&profile.url),
+            read_only: profile.read_only,
         });
     }
     let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());

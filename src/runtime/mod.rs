@@ -7,6 +7,7 @@ pub mod adapter;
 pub mod audit_pages;
 pub mod backend;
 pub mod copy;
+pub mod draft_writer;
 pub mod effects;
 pub mod external_editor;
 pub mod launch;
@@ -29,11 +30,12 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
-use crate::app::{Action, Effect, State, update};
+use crate::app::{Action, Effect, ErrorInfo, State, update};
 use crate::clipboard::Osc52Env;
 use crate::ui::{self, Theme};
 
 pub use backend::{Backend, Backends};
+use draft_writer::{Debounce, DraftWriter};
 use screen::Screen;
 
 const SPINNER_EVERY: Duration = Duration::from_millis(120);
@@ -152,6 +154,14 @@ where
     // Reads in flight, by seq: cancelled once nobody waits for them (their table was reset
     // or left).
     let mut reads: HashMap<u64, AbortHandle> = HashMap::new();
+    // Dropped on every way out of this function (quit, signal, error, panic): the drop
+    // writes whatever drafts are still waiting.
+    let drafts = DraftWriter::start(options.drafts.clone(), Debounce::default(), {
+        let tx = tx.clone();
+        Box::new(move |line: String| {
+            let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
+        })
+    });
     let mut tick = tokio::time::interval(SPINNER_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut exit = Exit::Quit;
@@ -169,6 +179,15 @@ where
             for effect in update(state, action) {
                 match effect {
                     Effect::Quit => state.quit = true,
+                    Effect::WriteDraft { key, text } => drafts.write(key, text),
+                    Effect::DiscardDraft { key } => drafts.discard(key),
+                    Effect::FlushDrafts => drafts.write_now(),
+                    Effect::LoadDraft { key } => {
+                        let tx = tx.clone();
+                        drafts.load(key.clone(), move |text| {
+                            let _ = tx.send(Action::DraftLoaded { key, text });
+                        });
+                    }
                     Effect::Copy { text, what } => {
                         copy::copy(terminal.backend_mut(), text, what, options.osc52, &tx)
                     }
@@ -177,6 +196,9 @@ where
                         text,
                         prefer_draft,
                     } => {
+                        // The editor works on the draft file itself: every write asked for
+                        // so far lands first, so none lands over what the editor writes.
+                        drafts.flush();
                         // Stop reading the terminal first: crossterm's reader would steal the
                         // editor's keystrokes.
                         drop(events.take());
@@ -189,6 +211,9 @@ where
                         let _ = tx.send(Action::ExternalEdited { key, result });
                     }
                     Effect::Suspend => {
+                        // A stopped process may never be continued (the shell closes):
+                        // drafts are on disk before it stops.
+                        drafts.flush();
                         suspend(terminal, &mut events, make_events, options).await?;
                         state.dirty = true;
                     }
@@ -249,6 +274,7 @@ where
                     Action::Key(key)
                 }
                 Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
+                Some(Ok(Event::Paste(text))) => Action::Paste(text),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => Action::Terminate,

@@ -5,18 +5,28 @@ use std::io::Write;
 use std::sync::OnceLock;
 use std::thread::ThreadId;
 
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::{cursor, execute, terminal};
 
-/// Sequences that restore the screen: leave the alternate screen, show the cursor.
+/// Sequences that restore the screen: bracketed paste off, leave the alternate screen,
+/// show the cursor.
 pub fn restore_sequences(out: &mut impl Write) -> std::io::Result<()> {
-    execute!(out, terminal::LeaveAlternateScreen, cursor::Show)
+    execute!(
+        out,
+        DisableBracketedPaste,
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    )
 }
 
 pub fn enter_sequences(out: &mut impl Write) -> std::io::Result<()> {
     // Mouse capture stays off (text selection keeps working, as over SSH users expect).
+    // Bracketed paste is on: a paste arrives as one piece of text, not as keystrokes (which
+    // the editor would auto-indent and write as a draft one by one).
     execute!(
         out,
         terminal::EnterAlternateScreen,
+        EnableBracketedPaste,
         cursor::Hide,
         terminal::Clear(terminal::ClearType::All)
     )

@@ -11,6 +11,9 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::editor::{DiffKind, DiffLine, Editor};
 use crate::sanitize;
 
+/// Text rows the editor keeps before it gives any to help lines.
+const MIN_TEXT_ROWS: u16 = 5;
+
 /// Draws `editor` in `area`: a bordered box titled with what is edited (and whether it is
 /// modified), the text with line numbers, the error if there is one, and a line with the
 /// cursor position and key hints.
@@ -32,8 +35,15 @@ pub fn draw(frame: &mut Frame, area: Rect, editor: &impl Editor) {
     frame.render_widget(block, area);
 
     let error_height = u16::from(buffer.error().is_some());
-    let [text_area, error_area, status_area] = Layout::vertical([
+    // Help (the patch examples) only where it leaves the text room to work in.
+    let help = buffer.help();
+    let help_height = u16::try_from(help.len())
+        .ok()
+        .filter(|h| *h > 0 && inner.height >= h + error_height + 1 + MIN_TEXT_ROWS)
+        .unwrap_or(0);
+    let [text_area, help_area, error_area, status_area] = Layout::vertical([
         Constraint::Min(1),
+        Constraint::Length(help_height),
         Constraint::Length(error_height),
         Constraint::Length(1),
     ])
@@ -42,6 +52,20 @@ pub fn draw(frame: &mut Frame, area: Rect, editor: &impl Editor) {
     // The buffer only ever holds safe text (see `EditBuffer::replace_text`), so the
     // textarea widget can draw it directly.
     frame.render_widget(buffer.textarea(), text_area);
+
+    if help_height > 0 {
+        let width = usize::from(help_area.width);
+        let rows: Vec<Line> = help
+            .iter()
+            .map(|l| {
+                Line::styled(
+                    sanitize::cell(l, width),
+                    Style::default().add_modifier(Modifier::DIM),
+                )
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(rows), help_area);
+    }
 
     if let Some(error) = buffer.error() {
         let width = usize::from(error_area.width);

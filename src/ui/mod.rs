@@ -32,6 +32,12 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             Phase::Conflict(c) => conflict_view::draw(frame, body, &session.title, c),
             _ => editor_view::draw(frame, body, &session.editor),
         }
+        // The question about quitting stays on top of the editor it asks about.
+        if let Mode::Quitting { blockers } = &state.mode
+            && area.width >= 20
+        {
+            overlay::quitting(blockers, theme, body, frame.buffer_mut());
+        }
     }
 }
 
@@ -66,6 +72,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Mode::ErrorDetail { scroll, error } => overlay::error(error, *scroll, theme, body, buf),
         Mode::Confirm(c) => overlay::confirm(c, theme, body, buf),
         Mode::CourseChoice(c) => overlay::course_choice(c, theme, body, buf),
+        Mode::Quitting { blockers } => overlay::quitting(blockers, theme, body, buf),
         _ => {}
     }
 }
@@ -103,8 +110,14 @@ fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         tab.profile.provider.system(),
         sanitize::clean_line(&tab.profile.host)
     );
-    let badge = if state.read_only { " READ-ONLY " } else { "" };
     let room = end.saturating_sub(x + 1) as usize;
+    // Which setting makes it read-only, or at least that it is, as far as room allows.
+    let badge = crate::app::read_only::level(state).map_or("", |l| {
+        [l.badge(), " READ-ONLY "]
+            .into_iter()
+            .find(|b| b.width() <= room)
+            .unwrap_or("")
+    });
     let badge_w = badge.width();
     if right.width() + badge_w > room {
         right = sanitize::fit(&right, room.saturating_sub(badge_w));
@@ -203,17 +216,9 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 .unwrap_or_else(|| "   (filters loaded rows)".into());
             (format!("/{}▏{hint}", input.text), theme.normal())
         }
-        _ if let Some(session) = &state.editor => (
-            match session.phase {
-                Phase::Conflict(_) => {
-                    "nothing was sent · choose: k keep mine · t take theirs · m merge · Esc back"
-                        .into()
-                }
-                Phase::Loading => "reading the current version from the server…".into(),
-                Phase::Checking { .. } => "checking the server copy before saving…".into(),
-                Phase::Sending { .. } => "saving… keep typing: what you type now is kept".into(),
-                _ => "editing · Ctrl-s saves · Esc closes · drafts are kept until saved".into(),
-            },
+        Mode::Quitting { .. } => (String::new(), theme.normal()),
+        _ if state.editor.is_some() => (
+            state.editor.as_ref().map(editor_footer).unwrap_or_default(),
             theme.muted(),
         ),
         Mode::Command(input) => (format!(":{}▏", input.text), theme.normal()),
@@ -239,6 +244,29 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         area.width as usize,
         style,
     );
+}
+
+/// What the keys of an editor do, as `update` does them. While editing, Esc closes in one
+/// press, and unsaved text stays as a draft that the same key brings back.
+fn editor_footer(session: &crate::app::editing::EditSession) -> String {
+    use crate::editor::Editor;
+    match session.phase {
+        Phase::Conflict(_) => {
+            "nothing was sent · choose: k keep mine · t take theirs · m merge · Esc back".into()
+        }
+        Phase::Loading => "reading the current version from the server…".into(),
+        Phase::Unavailable => "nothing to edit · Esc closes".into(),
+        Phase::ConfirmRisky { .. } => {
+            "nothing sent yet · y sends it · any other key goes back".into()
+        }
+        Phase::Checking { .. } => "checking the server copy before saving…".into(),
+        Phase::Sending { .. } => "saving… keep typing: what you type now is kept".into(),
+        Phase::Editing if session.editor.buffer().is_dirty() => format!(
+            "editing · Ctrl-s saves · Esc closes, keeping your draft ({} reopens it)",
+            crate::app::leaving::reopen_key(session)
+        ),
+        Phase::Editing => "editing · Ctrl-s saves · Esc closes".into(),
+    }
 }
 
 fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {

@@ -152,3 +152,24 @@ pub fn course_choice(c: &CourseChoice, theme: &Theme, area: Rect, buf: &mut Buff
     let inner = boxed("Delete user", 76, rows.len() as u16 + 2, area, buf, theme);
     lines(inner, buf, &rows, 0);
 }
+
+/// Quitting would lose something: what, and the three ways out.
+pub fn quitting(blockers: &[String], theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut rows = vec![(
+        "Quit? Not saved to the server yet:".to_string(),
+        theme.error(),
+    )];
+    rows.extend(blockers.iter().map(|b| (format!("  {b}"), theme.normal())));
+    rows.push((String::new(), theme.normal()));
+    rows.push((
+        "  k  keep the drafts and quit (they come back when you reopen the editor)".into(),
+        theme.normal(),
+    ));
+    rows.push(("  d  discard the drafts and quit".into(), theme.normal()));
+    rows.push((
+        "  Esc  cancel, stay here (Ctrl-C again: keep and quit)".into(),
+        theme.muted(),
+    ));
+    let inner = boxed("Quit", 78, rows.len() as u16 + 2, area, buf, theme);
+    lines(inner, buf, &rows, 0);
+}

@@ -212,6 +212,32 @@ impl PtySession {
         self.send_bytes(text.as_bytes());
     }
 
+    /// Pastes `text` as a terminal does: bracketed (`ESC[200~` … `ESC[201~`) when the
+    /// program turned bracketed paste on (`ESC[?2004h`), otherwise as plain typed text.
+    /// Terminals send a pasted line break as CR; pass the text as the terminal would.
+    pub fn send_paste(&mut self, text: &str) {
+        let mut bytes = Vec::new();
+        let bracketed = self.bracketed_paste();
+        if bracketed {
+            bytes.extend_from_slice(b"\x1b[200~");
+        }
+        bytes.extend_from_slice(text.as_bytes());
+        if bracketed {
+            bytes.extend_from_slice(b"\x1b[201~");
+        }
+        self.send_bytes(&bytes);
+    }
+
+    /// Whether the program has bracketed paste on (the last `ESC[?2004` it wrote was `h`).
+    pub fn bracketed_paste(&self) -> bool {
+        let raw = self.raw_output();
+        let last = |seq: &[u8]| raw.windows(seq.len()).rposition(|w| w == seq);
+        match (last(b"\x1b[?2004h"), last(b"\x1b[?2004l")) {
+            (Some(on), Some(off)) => on > off,
+            (on, _) => on.is_some(),
+        }
+    }
+
     pub fn send_key(&mut self, key: Key) {
         self.send_bytes(&key.bytes());
     }

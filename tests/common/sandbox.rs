@@ -51,6 +51,11 @@ impl Sandbox {
         }
     }
 
+    /// The request log file (one JSON line per request).
+    pub fn log_path(&self) -> &Path {
+        &self.log
+    }
+
     /// Every request the sandbox has logged so far.
     pub fn requests(&self) -> Vec<Logged> {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();

@@ -352,7 +352,6 @@ fn a_restored_draft_keeps_its_base_and_warns_when_the_server_moved_on() {
     set_text(&mut fake, &mut s, &mine);
     fake.press(&mut s, ch(' ')); // a keystroke writes the draft
     fake.press(&mut s, key(KeyCode::Esc));
-    fake.press(&mut s, key(KeyCode::Esc));
     assert!(s.editor.is_none());
     // Changed with curl meanwhile.
     let obj = fake.objects.get_mut(&identity(0).id).unwrap();
@@ -475,7 +474,6 @@ fn an_unreadable_outcome_locks_the_object_until_r_finds_out() {
     fake.objects = server;
     fake.objects.get_mut(&identity(0).id).unwrap()["metadata_public"]["plan"] = json!("pro");
     fake.press(&mut s, key(KeyCode::Esc));
-    fake.press(&mut s, key(KeyCode::Esc));
     fake.press(&mut s, ch('r'));
     assert!(s.changes.is_empty(), "settled");
     assert_eq!(fake.audit.last(), Some(&AuditOutcome::Applied));
@@ -510,13 +508,11 @@ fn closing_the_editor_during_a_save_still_drops_the_draft_and_a_create_goes_once
     assert_eq!(fake.sent.len(), 1, "one create while it is out");
     // Close, reopen: the draft comes back, and Ctrl-s is refused while the create is out.
     fake.press(&mut s, key(KeyCode::Esc));
-    fake.press(&mut s, key(KeyCode::Esc));
     assert!(s.editor.is_none());
     fake.press(&mut s, ch('n'));
     assert!(editor_text(&s).contains("new@example.com"));
     fake.press(&mut s, ctrl('s'));
     assert_eq!(fake.sent.len(), 1);
-    fake.press(&mut s, key(KeyCode::Esc));
     fake.press(&mut s, key(KeyCode::Esc));
     fake.release_held(&mut s);
     assert!(
@@ -791,7 +787,6 @@ fn reopening_while_the_save_is_out_shows_the_saved_server_copy_not_the_old_draft
     fake.press(&mut s, ch(' '));
     fake.press(&mut s, ctrl('s'));
     fake.press(&mut s, key(KeyCode::Esc));
-    fake.press(&mut s, key(KeyCode::Esc));
     // Reopened; the save's answer arrives before the editor has read anything.
     let opening = update(&mut s, ch('e'));
     assert!(matches!(phase(&s), Phase::Loading));
@@ -802,4 +797,109 @@ fn reopening_while_the_save_is_out_shows_the_saved_server_copy_not_the_old_draft
     assert!(text.contains("\"pro\"") && !text.ends_with(' '), "{text}");
     assert!(!s.editor.as_ref().unwrap().editor.buffer().is_dirty());
     assert!(fake.drafts.is_empty());
+}
+
+#[test]
+fn a_saved_draft_no_longer_holds_up_quitting() {
+    let (mut s, mut fake) = ready();
+    fake.press(&mut s, ch('e'));
+    let mine = editor_text(&s).replace("\"free\"", "\"pro\"");
+    set_text(&mut fake, &mut s, &mine);
+    fake.press(&mut s, ch(' ')); // a keystroke writes the draft
+    assert_eq!(s.unsaved_drafts.len(), 1);
+    fake.press(&mut s, ctrl('s'));
+    assert!(s.editor.is_none(), "saved and closed");
+    assert!(s.unsaved_drafts.is_empty(), "{:?}", s.unsaved_drafts);
+    let effects = update(&mut s, ch('q'));
+    assert!(s.quit && effects.iter().any(|e| matches!(e, Effect::Quit)));
+}
+
+#[test]
+fn a_patch_removing_a_password_says_so_and_sends_only_after_y() {
+    let (mut s, mut fake) = ready();
+    fake.objects.get_mut(&identity(0).id).unwrap()["credentials"] =
+        json!({"password": {"type": "password", "identifiers": ["user0@example.com"]}});
+    fake.press(&mut s, ch('p'));
+    let patch = r#"[{"op": "remove", "path": "/credentials/password"}]"#;
+    set_text(&mut fake, &mut s, patch);
+    fake.press(&mut s, ctrl('s'));
+    assert!(fake.sent.is_empty(), "asked first");
+    let said = s
+        .editor
+        .as_ref()
+        .unwrap()
+        .editor
+        .buffer()
+        .error()
+        .unwrap()
+        .to_string();
+    assert!(
+        said.contains("password") && said.contains("y sends"),
+        "{said}"
+    );
+    // Any other key goes back with the text intact.
+    fake.press(&mut s, ch('n'));
+    assert!(fake.sent.is_empty());
+    assert_eq!(editor_text(&s), patch);
+    assert!(matches!(phase(&s), Phase::Editing));
+    fake.press(&mut s, ctrl('s'));
+    fake.press(&mut s, ch('y'));
+    assert!(matches!(&fake.sent[..], [Mutation::PatchIdentity { .. }]));
+}
+
+#[test]
+fn quitting_while_a_change_is_out_or_unknown_asks() {
+    let (mut s, mut fake) = ready();
+    fake.answer = Answer::Hold;
+    crate::app::confirm::send(
+        &mut s,
+        0,
+        Mutation::RevokeSession {
+            session: "s1".into(),
+        },
+        &mut Vec::new(),
+    );
+    let blockers = crate::app::leaving::quit_blockers(&s);
+    assert!(
+        blockers.iter().any(|b| b.contains("revoke session s1")),
+        "{blockers:?}"
+    );
+    fake.press(&mut s, ch('q'));
+    assert!(!s.quit, "asked instead of quitting");
+    assert!(matches!(s.mode, Mode::Quitting { .. }));
+}
+
+#[test]
+fn a_paste_while_the_editor_loads_is_kept() {
+    let (mut s, mut fake) = ready();
+    let opening = update(&mut s, ch('p'));
+    assert!(matches!(phase(&s), Phase::Loading));
+    fake.press(
+        &mut s,
+        Action::Paste(r#"{"op": "remove", "path": "/metadata_public/plan"}"#.into()),
+    );
+    fake.pump(&mut s, opening);
+    assert!(
+        editor_text(&s).contains("/metadata_public/plan"),
+        "{}",
+        editor_text(&s)
+    );
+}
+
+#[test]
+fn text_typed_while_the_save_checks_the_server_is_kept_after_it_succeeds() {
+    let (mut s, mut fake) = ready();
+    fake.press(&mut s, ch('e'));
+    let mine = editor_text(&s).replace("\"free\"", "\"pro\"");
+    set_text(&mut fake, &mut s, &mine);
+    // Ctrl-s: the pre-save read is out; the user types on before it answers.
+    let checking = update(&mut s, ctrl('s'));
+    assert!(matches!(phase(&s), Phase::Checking { .. }));
+    fake.press(&mut s, key(KeyCode::End));
+    fake.press(&mut s, ch('x'));
+    fake.pump(&mut s, checking);
+    assert_eq!(fake.plan(0), "pro", "what was there at Ctrl-s is saved");
+    let session = s.editor.as_ref().expect("kept open: there is unsaved text");
+    assert!(session.editor.buffer().text().contains('x'));
+    assert!(fake.drafts.contains_key(&session.draft_key));
 }

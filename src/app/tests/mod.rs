@@ -4,6 +4,7 @@
 
 mod audit_pane;
 mod changes;
+mod leaving;
 mod lifecycle;
 mod selection;
 
@@ -26,6 +27,7 @@ pub(super) fn profile(name: &str, provider: Provider) -> ProfileInfo {
         name: name.into(),
         provider,
         host: "127.0.0.1:4455".into(),
+        read_only: false,
     }
 }
 

@@ -188,6 +188,7 @@ pub(super) fn profile(provider: Provider) -> ProfileInfo {
         name: provider.key().into(),
         provider,
         host: "fake".into(),
+        read_only: false,
     }
 }
 

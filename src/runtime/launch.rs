@@ -8,46 +8,20 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use crossterm::event::EventStream;
-use futures::future::BoxFuture;
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 
 use crate::api;
-use crate::app::{
-    ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, ProfileInfo, Provider, Row,
-    State,
-};
+use crate::app::{ProfileInfo, Provider, State};
 use crate::clipboard::Osc52Env;
 use crate::config::{Config, Profile, embedded_profiles};
 use crate::keymap::Keymap;
 use crate::sandbox::{self, SandboxOptions};
 use crate::ui::Theme;
 
-use super::adapter::{ApiBackend, error_info};
 use super::backend::{Backend, Backends};
+use super::lazy::Lazy;
 use super::terminal::RawModeGuard;
 use super::{Exit, RunOptions, Signal, run};
-
-/// Stands in for a profile whose client could not be built (a missing token, say): every
-/// request answers with that error, so the dashboard still opens and says what is wrong.
-struct Unavailable(ErrorInfo);
-
-impl Backend for Unavailable {
-    fn list(
-        &self,
-        _: ListKind,
-        _: Option<String>,
-        _: PageCursor,
-        _: usize,
-    ) -> BoxFuture<'static, Result<PageData, ErrorInfo>> {
-        futures::future::ready(Err(self.0.clone())).boxed()
-    }
-    fn get(&self, _: ObjectKind, _: String) -> BoxFuture<'static, Result<Row, ErrorInfo>> {
-        futures::future::ready(Err(self.0.clone())).boxed()
-    }
-    fn mutate(&self, _: Mutation) -> BoxFuture<'static, Result<String, ErrorInfo>> {
-        futures::future::ready(Err(self.0.clone())).boxed()
-    }
-}
 
 fn provider(p: api::Provider) -> Provider {
     match p {
@@ -133,18 +107,8 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
     let mut backends = Backends::default();
     let mut infos = Vec::new();
     for (name, profile) in &profiles {
-        // Resolving a secret may run a `token_command`: keep it off the async threads.
-        let (p, read_only) = (profile.clone(), opts.read_only);
-        let connected = tokio::task::spawn_blocking(move || api::connect(&p, read_only))
-            .await
-            .context("connecting a profile")?;
-        let backend: Arc<dyn Backend> = match connected {
-            Ok(client) => Arc::new(ApiBackend::new(client)),
-            Err(e) => {
-                tracing::warn!(profile = %name, error = %e, "profile not connected");
-                Arc::new(Unavailable(error_info(&e)))
-            }
-        };
+        // Nothing is connected (no token_command run) until the profile is first used.
+        let backend: Arc<dyn Backend> = Arc::new(Lazy::new(profile.clone(), opts.read_only));
         backends.insert(name.clone(), backend);
         infos.push(ProfileInfo {
             name: name.clone(),

@@ -11,6 +11,7 @@ pub mod draft_writer;
 pub mod effects;
 pub mod external_editor;
 pub mod launch;
+pub mod lazy;
 pub mod screen;
 pub mod terminal;
 

@@ -197,7 +197,16 @@ fn dashboard_revokes_a_session_after_naming_it() {
     expect(&s, "Traits");
     s.send(":sessions");
     s.send_key(Key::Enter);
-    let screen = expect(&s, "ACTIVE");
+    // The header shows before the rows arrive: wait for the session's row itself.
+    let row_under_header = |t: &str| {
+        t.lines()
+            .skip_while(|l| !l.contains("ACTIVE"))
+            .nth(1)
+            .is_some_and(|l| !l.contains("loading…") && !l.trim().is_empty())
+    };
+    let screen = s
+        .wait_for(row_under_header, std::time::Duration::from_secs(10))
+        .unwrap_or_else(|screen| panic!("the session row: {screen}"));
     let row = screen
         .lines()
         .skip_while(|l| !l.contains("ACTIVE"))

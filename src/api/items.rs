@@ -67,10 +67,10 @@ pub(crate) fn parse_page(body: &[u8]) -> Result<Parsed, PageError> {
                     };
                     items = inner.array()?.into_iter().enumerate().map(decode).collect();
                     envelope.insert(key, Value::Array(Vec::new()));
-                } else if depth <= MAX_ITEM_DEPTH {
-                    if let Ok(v) = serde_json::from_slice(value) {
-                        envelope.insert(key, v);
-                    }
+                } else if depth <= MAX_ITEM_DEPTH
+                    && let Ok(v) = serde_json::from_slice(value)
+                {
+                    envelope.insert(key, v);
                 }
             }
             Parsed {

@@ -88,7 +88,7 @@ pub struct Table {
     pub walking: bool,
     pub filter: Option<LocalFilter>,
     /// The last fetch of the page after the known ones failed.
-    more_failure: Option<Failure>,
+    more_failure: Option<Box<Failure>>,
     /// Ids of rows marked with `space` (for bulk actions); kept across page drops.
     pub marked: std::collections::BTreeSet<String>,
     /// Rows the user asked to move down past what is loaded; applied as pages arrive, so
@@ -298,7 +298,7 @@ impl Table {
         if (near_end || self.walking)
             && self.refreshing.is_none()
             && !self.loading_more
-            && !waits(&self.more_failure)
+            && self.more_failure.as_deref().is_none_or(|f| f.due(now))
             && let Some(cursor) = self.more.clone()
         {
             self.loading_more = true;
@@ -396,8 +396,9 @@ impl Table {
             failure = r.failure.clone();
         } else if page == self.slots.len() {
             self.loading_more = false;
-            self.more_failure = Some(Failure::new(error, self.more_failure.as_ref(), now));
-            failure = self.more_failure.clone();
+            let f = Failure::new(error, self.more_failure.as_deref(), now);
+            failure = Some(f.clone());
+            self.more_failure = Some(Box::new(f));
         } else if let Some(slot) = self.slots.get_mut(page) {
             slot.loading = false;
             slot.failure = Some(Failure::new(error, slot.failure.as_ref(), now));
@@ -428,7 +429,7 @@ impl Table {
             .and_then(|p| self.slots[p].failure.as_ref());
         selected
             .or(self.refreshing.as_ref().and_then(|r| r.failure.as_ref()))
-            .or(self.more_failure.as_ref())
+            .or(self.more_failure.as_deref())
             .or_else(|| self.slots.iter().find_map(|s| s.failure.as_ref()))
     }
 
@@ -446,7 +447,7 @@ impl Table {
             .as_ref()
             .filter(|r| !r.in_flight)
             .and_then(|r| r.failure.as_ref());
-        let more = self.more_failure.as_ref().filter(|_| !self.loading_more);
+        let more = self.more_failure.as_deref().filter(|_| !self.loading_more);
         self.slots
             .iter()
             .filter(|s| !s.loading)

@@ -236,7 +236,9 @@ async fn headless_reads_retry_and_mutations_are_sent_once() {
     }
 }
 
-#[tokio::test]
+// On a virtual clock: the sandbox runs in-process, so its injected latency and our waits
+// are all timers that the paused clock jumps over.
+#[tokio::test(start_paused = true)]
 async fn dropping_a_request_cancels_it() {
     let h = Harness::start(|o| o.faults = Some("latency=1500ms".parse().unwrap())).await;
     let api = core(&profile(Provider::Core, h.base()));

@@ -274,6 +274,11 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         super::leaving::on_question_key(state, key, effects);
         return;
     }
+    // Suspending works from anywhere, an editor included: drafts are written first.
+    if state.keymap.action_for(&key) == Some(KeyAction::Suspend) {
+        effects.push(Effect::Suspend);
+        return;
+    }
     if state.editor.is_some() {
         super::editing::on_key(state, key, effects);
         return;

@@ -350,3 +350,20 @@ fn a_delete_finishing_in_another_profile_leaves_the_active_profile_alone() {
         "profile a leaves the deleted object"
     );
 }
+
+#[test]
+fn ctrl_z_suspends_from_a_list_and_from_an_editor() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 30);
+    let ctrl_z = Action::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL));
+    let effects = update(&mut s, ctrl_z.clone());
+    assert!(effects.iter().any(|e| matches!(e, Effect::Suspend)));
+    update(&mut s, ch('e'));
+    assert!(s.editor.is_some());
+    let effects = update(&mut s, ctrl_z);
+    assert!(effects.iter().any(|e| matches!(e, Effect::Suspend)));
+    assert!(
+        s.editor.is_some(),
+        "the editor is still there after resuming"
+    );
+}

@@ -227,18 +227,13 @@ impl Profile {
             std::fs::read_to_string(path)
                 .map_err(|e| fail(format!("{what}_file: cannot read {}: {e}", path.display())))?
         } else if let Some(cmd) = command {
-            let out = std::process::Command::new("sh")
-                .arg("-c")
-                .arg(cmd)
-                .stdin(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .output()
-                .map_err(|e| fail(format!("{what}_command: cannot run sh: {e}")))?;
+            let (status, stdout) = run_limited(cmd, COMMAND_LIMIT)
+                .map_err(|e| fail(format!("{what}_command: {e}")))?;
             // Neither stdout nor stderr is quoted: either could hold the secret.
-            if !out.status.success() {
-                return Err(fail(format!("{what}_command failed ({})", out.status)));
+            if !status.success() {
+                return Err(fail(format!("{what}_command failed ({status})")));
             }
-            String::from_utf8(out.stdout).map_err(|_| {
+            String::from_utf8(stdout).map_err(|_| {
                 fail(format!(
                     "{what}_command printed something that is not UTF-8"
                 ))
@@ -324,6 +319,55 @@ impl Profile {
             }
         }
         Ok(())
+    }
+}
+
+/// Longest a `token_command` (or `client_secret_command`) may run: a password manager
+/// waiting for a prompt nobody sees must not hang a profile for ever.
+pub const COMMAND_LIMIT: Duration = Duration::from_secs(10);
+
+/// Run `cmd` through `sh -c` with no input, for at most `limit`; its status and stdout.
+/// Past the limit the command (and anything it started) is killed.
+fn run_limited(cmd: &str, limit: Duration) -> Result<(std::process::ExitStatus, Vec<u8>), String> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(cmd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn().map_err(|e| format!("cannot run sh: {e}"))?;
+    let mut stdout = child.stdout.take().ok_or("no stdout")?;
+    // Read meanwhile, so a chatty command cannot fill the pipe and stall.
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = stdout.read_to_end(&mut out);
+        out
+    });
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            let out = reader.join().unwrap_or_default();
+            return Ok((status, out));
+        }
+        if std::time::Instant::now() >= deadline {
+            #[cfg(unix)]
+            // SAFETY: kill(2) on the command's own process group; no memory effects.
+            unsafe {
+                libc::kill(-(child.id() as i32), libc::SIGKILL);
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "did not finish within {} s; killed",
+                limit.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

@@ -1,9 +1,35 @@
 use clap::Parser;
 use idtui::cli::{Cli, Command};
 use idtui::keymap::Keymap;
+use idtui::sanitize;
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn main() {
+    let code = match run() {
+        Ok(code) => code,
+        Err(e) => {
+            // Errors quote argv, config and paths: cleaned like everything else printed.
+            eprintln!("Error: {}", sanitize::text(&format!("{e:#}")));
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+/// The exit status: 0, clap's for a bad command line, or 128 + n after signal n.
+fn run() -> anyhow::Result<i32> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap echoes the arguments it rejects; its plain rendering, cleaned.
+            let text = sanitize::text(&e.render().to_string());
+            if e.use_stderr() {
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+            }
+            return Ok(e.exit_code());
+        }
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -16,22 +42,29 @@ fn main() -> anyhow::Result<()> {
                 )
                 .with_writer(std::io::stderr)
                 .init();
-            rt.block_on(idtui::sandbox::serve(*opts))
+            rt.block_on(idtui::sandbox::serve(*opts))?;
+            Ok(0)
         }
         Some(Command::Keys) => {
             let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());
             for issue in issues {
-                eprintln!("warning: {issue}");
+                eprintln!("warning: {}", sanitize::text(&issue.to_string()));
             }
-            print!("{}", keymap.render_text());
-            Ok(())
+            print!("{}", sanitize::text(&keymap.render_text()));
+            Ok(0)
         }
-        None => rt.block_on(idtui::runtime::launch::dashboard(
-            idtui::runtime::launch::LaunchOptions {
-                config: cli.config,
-                profile: cli.profile,
-                read_only: cli.read_only,
-            },
-        )),
+        None => {
+            let exit = rt.block_on(idtui::runtime::launch::dashboard(
+                idtui::runtime::launch::LaunchOptions {
+                    config: cli.config,
+                    profile: cli.profile,
+                    read_only: cli.read_only,
+                },
+            ))?;
+            // Everything is restored and written by now; a signal's number goes into the
+            // status, as a shell expects of a program a signal ended.
+            drop(rt);
+            Ok(exit.code())
+        }
     }
 }

@@ -119,6 +119,21 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
+/// `s` cut or padded with spaces to exactly `width` columns (aligned help columns).
+pub fn fit_pad(s: &str, width: usize) -> String {
+    let mut out = fit(s, width);
+    let pad = width.saturating_sub(out.width());
+    out.extend(std::iter::repeat_n(' ', pad));
+    out
+}
+
+/// Text for a terminal that is not ours to draw on (stdout, stderr, the shell after exit):
+/// every line cleaned as [`clean`] does, line breaks kept. Everything idtui prints passes
+/// through here, wherever it came from (the network, argv, config, keybindings).
+pub fn text(s: &str) -> String {
+    lines(s).collect::<Vec<_>>().join("\n")
+}
+
 /// Untrusted single-line text made safe and cut to `width` columns.
 pub fn cell(s: &str, width: usize) -> String {
     fit(&clean_line(s), width)

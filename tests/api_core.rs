@@ -256,6 +256,20 @@ async fn oauth_token_is_cached_and_refreshed_before_expiry() {
 }
 
 #[tokio::test]
+async fn a_token_that_claims_to_live_forever_is_used_not_a_panic() {
+    // `expires_in` is server data: u64::MAX seconds once overflowed the clock in the client.
+    let h = Harness::start(|o| {
+        o.token = Some("s3cret".into());
+        o.core_token_ttl = u64::MAX;
+    })
+    .await;
+    let api = core(&oauth_profile(&h, "s3cret"));
+    api.get_user(JAMIE).await.unwrap();
+    api.get_user(AROHA).await.unwrap();
+    assert_eq!(count(&h.requests(), "POST", "/oauth/token"), 1);
+}
+
+#[tokio::test]
 async fn oauth_refreshes_once_on_401_and_retries_once() {
     let h = Harness::start(|o| {
         o.token = Some("s3cret".into());

@@ -100,6 +100,19 @@ impl Auth {
     }
 }
 
+/// The longest a token is kept before asking for a new one, whatever its `expires_in` says
+/// (a server's number must not be able to overflow the clock, nor keep a token for years).
+const LONGEST_TOKEN_LIFE: Duration = Duration::from_secs(24 * 3600);
+
+/// When to fetch a new token for one that lives `ttl` from `now`: a little early, so a
+/// request never leaves with a token that expires on the way (a fifth of the lifetime, at
+/// most half a minute).
+fn refresh_at(now: Instant, ttl: Duration) -> Instant {
+    let ttl = ttl.min(LONGEST_TOKEN_LIFE);
+    let margin = (ttl / 5).min(Duration::from_secs(30));
+    now.checked_add(ttl - margin).unwrap_or(now)
+}
+
 /// OAuth 2 client credentials against `POST {auth_url}/oauth/token` (MATTR's token
 /// endpoint), with the token cached until shortly before it expires.
 pub struct OAuthSource {
@@ -212,12 +225,31 @@ impl OAuthSource {
                 .and_then(|e| e.as_u64().or_else(|| e.as_str()?.parse().ok()))
                 .unwrap_or(3600),
         );
-        // Refresh a little early so a request never leaves with a token that expires on the
-        // way; a fifth of the lifetime, at most half a minute.
-        let margin = (ttl / 5).min(Duration::from_secs(30));
         Ok(CachedToken {
             token: Secret::new(token),
-            refresh_at: Instant::now() + ttl - margin,
+            refresh_at: refresh_at(Instant::now(), ttl),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_expires_in_gives_a_refresh_time_without_overflow() {
+        let now = Instant::now();
+        assert_eq!(
+            refresh_at(now, Duration::from_secs(3600)),
+            now + Duration::from_secs(3570)
+        );
+        assert_eq!(
+            refresh_at(now, Duration::from_secs(10)),
+            now + Duration::from_secs(8)
+        );
+        assert_eq!(refresh_at(now, Duration::ZERO), now);
+        // u64::MAX seconds would overflow `Instant`: the token is kept a day at most.
+        let huge = refresh_at(now, Duration::from_secs(u64::MAX));
+        assert_eq!(huge, now + LONGEST_TOKEN_LIFE - Duration::from_secs(30));
     }
 }

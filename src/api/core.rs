@@ -105,33 +105,35 @@ impl CoreApi {
     /// `{data: [...], nextCursor}`; the list ends at an empty page or without `nextCursor`
     /// (MATTR sends one with every non-empty page, so the last page is usually empty).
     async fn page<T>(&self, req: &Req, item: fn(Value) -> T) -> Result<Page<T>, ApiError> {
-        let body = self.http.send_json(req).await?;
+        let resp = self.http.send_list(req, "limit").await?;
+        let body = resp.json.unwrap_or(Value::Null);
         let Value::Object(mut obj) = body else {
             return Err(self.http.decode_error(format!(
                 "expected {{data, nextCursor}}, got {}",
                 kind_of(&body)
             )));
         };
-        let items = match obj.remove("data") {
-            Some(Value::Array(a)) => a,
-            None | Some(Value::Null) => Vec::new(),
+        match obj.remove("data") {
+            Some(Value::Array(_) | Value::Null) | None => {}
             Some(other) => {
                 return Err(self.http.decode_error(format!(
                     "expected `data` to be an array, got {}",
                     kind_of(&other)
                 )));
             }
-        };
+        }
         let next = match obj.get("nextCursor") {
-            Some(Value::String(c)) if !c.is_empty() && !items.is_empty() => {
+            Some(Value::String(c)) if !c.is_empty() && !resp.items.is_empty() => {
                 Some(Cursor(Position::Token(c.clone())))
             }
             _ => None,
         };
+        let (items, bad) = super::page::split_items(resp.items, item);
         Ok(Page {
-            items: items.into_iter().map(item).collect(),
+            items,
             next,
             total: None,
+            bad,
         })
     }
 }

@@ -178,10 +178,13 @@ impl HeadlessApi {
         length: u32,
         item: fn(Value) -> T,
     ) -> Result<Page<T>, ApiError> {
-        let items = match self.http.send_json(req).await? {
-            Value::Array(a) => a,
+        // Pages are numbered by their length, so a smaller page cannot stand in for one:
+        // no size key to halve.
+        let resp = self.http.send_list(req, "").await?;
+        match resp.json.unwrap_or(Value::Null) {
+            Value::Array(_) => {}
             Value::Object(mut o) => match o.remove("data") {
-                Some(Value::Array(a)) => a,
+                Some(Value::Array(_)) => {}
                 _ => {
                     return Err(self
                         .http
@@ -193,12 +196,15 @@ impl HeadlessApi {
                     .http
                     .decode_error(format!("expected a JSON array, got {}", kind_of(&other))));
             }
-        };
-        let next = (items.len() >= length as usize).then(|| Cursor(Position::Number(page + 1)));
+        }
+        let next =
+            (resp.items.len() >= length as usize).then(|| Cursor(Position::Number(page + 1)));
+        let (items, bad) = super::page::split_items(resp.items, item);
         Ok(Page {
-            items: items.into_iter().map(item).collect(),
+            items,
             next,
             total: None,
+            bad,
         })
     }
 }

@@ -60,6 +60,8 @@ struct Inner {
     auth: Auth,
     read_only: bool,
     retry: RetryPolicy,
+    /// The whole of one call, retries and waits included (`timeout_secs`).
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for HttpLayer {
@@ -78,7 +80,7 @@ impl HttpLayer {
         let base = parse_base(provider, &settings.base_url)?;
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("idtui/", env!("CARGO_PKG_VERSION")))
-            .timeout(settings.timeout)
+            // No per-request timeout here: `send` bounds the whole call, retries included.
             .connect_timeout(settings.connect_timeout)
             .gzip(true);
         if let Some(path) = &settings.ca_file {
@@ -116,6 +118,7 @@ impl HttpLayer {
                 auth,
                 read_only: settings.read_only,
                 retry: settings.retry.clone(),
+                timeout: settings.timeout,
             }),
         })
     }
@@ -161,8 +164,35 @@ impl HttpLayer {
         Ok(url)
     }
 
-    /// Send `req`; reads are retried on transient failures, mutations are sent once.
+    /// Send `req`; reads are retried on transient failures, mutations are sent once. The
+    /// whole call, every attempt and wait included, ends within the profile's timeout: a
+    /// silent server gives a timeout error then, not after five full timeouts.
     pub(crate) async fn send(&self, req: &Req) -> Result<Resp, ApiError> {
+        let limit = self.inner.timeout;
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut last = None;
+        match tokio::time::timeout_at(deadline, self.send_until(req, deadline, &mut last)).await {
+            Ok(result) => result,
+            Err(_) => {
+                let mut err = ApiError::new(
+                    ErrorKind::Timeout,
+                    self.inner.provider,
+                    format!("no answer within {} s (timeout_secs)", limit.as_secs_f32()),
+                );
+                if let Some(previous) = last {
+                    err.message = format!("{}; before that: {previous}", err.message);
+                }
+                Err(err)
+            }
+        }
+    }
+
+    async fn send_until(
+        &self,
+        req: &Req,
+        deadline: tokio::time::Instant,
+        last: &mut Option<ApiError>,
+    ) -> Result<Resp, ApiError> {
         let provider = self.inner.provider;
         if !req.read && self.inner.read_only {
             return Err(ApiError::read_only(
@@ -201,13 +231,16 @@ impl HttpLayer {
             if !err.is_transient() {
                 return Err(err);
             }
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             match policy.delay(attempt, waited, err.retry_after, jitter()) {
-                Some(delay) => {
+                // A wait that would outlast the deadline only delays the error.
+                Some(delay) if delay < left => {
                     tracing::debug!(%err, attempt, ?delay, "retrying read");
+                    *last = Some(err);
                     tokio::time::sleep(delay).await;
                     waited += delay;
                 }
-                None => return Err(err),
+                _ => return Err(err),
             }
         }
     }
@@ -266,6 +299,9 @@ impl HttpLayer {
             }
             return Err(err);
         }
+        if req.list {
+            return list_answer(provider, status, headers, &body);
+        }
         let json = if body.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
@@ -284,9 +320,47 @@ impl HttpLayer {
                 err
             })?)
         };
-        Ok(Resp { headers, json })
+        Ok(Resp {
+            headers,
+            json,
+            items: Vec::new(),
+        })
     }
 }
+
+/// A list page, read item by item (see [`super::items`]).
+fn list_answer(
+    provider: Provider,
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: &[u8],
+) -> Result<Resp, ApiError> {
+    match super::items::parse_page(body) {
+        Ok(page) => Ok(Resp {
+            headers,
+            json: Some(page.envelope),
+            items: page.items,
+        }),
+        Err(e) => {
+            let (kind, message) = match e {
+                // A broken connection, not a broken server: worth retrying.
+                super::items::PageError::Cut => {
+                    (ErrorKind::Connect, "answer cut short".to_string())
+                }
+                super::items::PageError::Invalid(why) => (
+                    ErrorKind::Decode,
+                    format!("the answer is not a list page ({why})"),
+                ),
+            };
+            let mut err = ApiError::new(kind, provider, message);
+            err.status = Some(status);
+            Err(err)
+        }
+    }
+}
+
+/// The code of an answer over the size limit: a list asks again for a smaller page.
+pub(crate) const TOO_LARGE: &str = "answer_too_large";
 
 /// Where an attempt failed: getting a token, or the request itself.
 enum Failure {
@@ -302,11 +376,13 @@ async fn read_body(provider: Provider, resp: &mut reqwest::Response) -> Result<V
         .map_err(|e| transport_error(provider, e))?
     {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(ApiError::new(
+            let mut err = ApiError::new(
                 ErrorKind::Decode,
                 provider,
                 format!("answer larger than {} MiB", MAX_BODY_BYTES >> 20),
-            ));
+            );
+            err.code = Some(TOO_LARGE.into());
+            return Err(err);
         }
         body.extend_from_slice(&chunk);
     }
@@ -384,6 +460,24 @@ pub(crate) fn header_value(provider: Provider, value: &str) -> Result<HeaderValu
 }
 
 impl HttpLayer {
+    /// Send a list request, reading its page item by item. An answer over the size limit is
+    /// asked for again with half as many items (the `size_key` query or body member), down
+    /// to one: sixteen 4 MB identities make a page too large, not an unreadable list.
+    pub(crate) async fn send_list(&self, req: &Req, size_key: &str) -> Result<Resp, ApiError> {
+        let mut req = req.clone().list();
+        loop {
+            match self.send(&req).await {
+                Err(e) if e.code.as_deref() == Some(TOO_LARGE) => {
+                    let Some(smaller) = halve(&mut req, size_key) else {
+                        return Err(e);
+                    };
+                    tracing::info!(size = smaller, "page too large; asking for a smaller one");
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Send and require a JSON body.
     pub(crate) async fn send_json(&self, req: &Req) -> Result<Value, ApiError> {
         let resp = self.send(req).await?;
@@ -410,4 +504,19 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// Halve the page size `key` of `req` (in its query or its JSON body); the new size, or
+/// `None` when it is 1 already or not there.
+fn halve(req: &mut Req, key: &str) -> Option<u64> {
+    let half = |n: u64| (n > 1).then_some(n / 2);
+    if let Some((_, v)) = req.query.iter_mut().find(|(k, _)| k == key) {
+        let n = half(v.parse().ok()?)?;
+        *v = n.to_string();
+        return Some(n);
+    }
+    let slot = req.body.as_mut()?.get_mut(key)?;
+    let n = half(slot.as_u64()?)?;
+    *slot = Value::from(n);
+    Some(n)
 }

@@ -293,27 +293,28 @@ async fn list<T>(
     cursor: &Cursor,
     item: fn(Value) -> T,
 ) -> Result<Page<T>, ApiError> {
-    let resp: Resp = layer.send(req).await?;
+    let resp: Resp = layer.send_list(req, "page_size").await?;
     let total = resp
         .header("x-total-count")
         .and_then(|t| t.trim().parse::<u64>().ok());
     let next = next_from_link_header(layer.base(), resp.header("link"));
-    let items = match resp.json {
-        Some(Value::Array(items)) => items,
+    match resp.json {
         // Kratos sends `null` for some empty lists.
-        Some(Value::Null) | None => Vec::new(),
+        Some(Value::Array(_) | Value::Null) | None => {}
         Some(other) => {
             return Err(
                 layer.decode_error(format!("expected a JSON array, got {}", kind_of(&other)))
             );
         }
-    };
+    }
     // An empty page ends the list whatever the links say (the offset scheme advertises
     // `next` even with zero rows), and a link back to the same page would loop forever.
-    let next = next.filter(|n| !items.is_empty() && n != cursor);
+    let next = next.filter(|n| !resp.items.is_empty() && n != cursor);
+    let (items, bad) = page::split_items(resp.items, item);
     Ok(Page {
-        items: items.into_iter().map(item).collect(),
+        items,
         next,
         total,
+        bad,
     })
 }

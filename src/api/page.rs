@@ -14,6 +14,8 @@ pub struct Page<T> {
     pub next: Option<Cursor>,
     /// Total number of rows when the server says (Kratos `X-Total-Count`).
     pub total: Option<u64>,
+    /// Records of this page that could not be read (the others are in `items`).
+    pub bad: Vec<super::items::BadItem>,
 }
 
 impl<T> Page<T> {
@@ -22,8 +24,25 @@ impl<T> Page<T> {
             items: self.items.into_iter().map(f).collect(),
             next: self.next,
             total: self.total,
+            bad: self.bad,
         }
     }
+}
+
+/// A page's decoded items as `T`s, and the records that could not be read.
+pub(crate) fn split_items<T>(
+    items: Vec<Result<serde_json::Value, super::items::BadItem>>,
+    item: fn(serde_json::Value) -> T,
+) -> (Vec<T>, Vec<super::items::BadItem>) {
+    let mut good = Vec::with_capacity(items.len());
+    let mut bad = Vec::new();
+    for i in items {
+        match i {
+            Ok(v) => good.push(item(v)),
+            Err(b) => bad.push(b),
+        }
+    }
+    (good, bad)
 }
 
 /// The page size to ask for: `0` means the API's default, anything above its maximum is

@@ -15,6 +15,8 @@ pub(crate) struct Req {
     pub body: Option<Value>,
     /// Safe to repeat and allowed in read-only mode (GET, or a POST that only searches).
     pub read: bool,
+    /// A list page: the answer is read item by item into [`Resp::items`].
+    pub list: bool,
 }
 
 impl Req {
@@ -32,6 +34,7 @@ impl Req {
             query: Vec::new(),
             body: None,
             read,
+            list: false,
         }
     }
 
@@ -55,6 +58,12 @@ impl Req {
         self.body = Some(body);
         self
     }
+
+    /// Read the answer as a list page, item by item.
+    pub fn list(mut self) -> Self {
+        self.list = true;
+        self
+    }
 }
 
 fn split_static(path: &str) -> Vec<String> {
@@ -68,8 +77,11 @@ fn split_static(path: &str) -> Vec<String> {
 #[derive(Debug)]
 pub(crate) struct Resp {
     pub headers: HeaderMap,
-    /// The decoded body; `None` when it was empty (204, or a 200 with no content).
+    /// The decoded body; `None` when it was empty (204, or a 200 with no content). For a
+    /// list page, everything but its items.
     pub json: Option<Value>,
+    /// A list page's items, each decoded or saying why not.
+    pub items: Vec<Result<Value, super::items::BadItem>>,
 }
 
 impl Resp {

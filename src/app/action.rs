@@ -286,6 +286,8 @@ pub enum Effect {
     },
     /// Append a line to the local audit trail (`$XDG_STATE_HOME/idtui/audit.jsonl`).
     Audit(super::audit::AuditEntry),
+    /// Hand the terminal back to the shell and stop (Ctrl-z); resumed by SIGCONT (`fg`).
+    Suspend,
     Quit,
 }
 
@@ -303,6 +305,7 @@ impl Effect {
             | Effect::FlushDrafts
             | Effect::ExternalEdit { .. }
             | Effect::Audit(_)
+            | Effect::Suspend
             | Effect::Quit => false,
         }
     }

@@ -100,13 +100,15 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
     match cmd {
         "q" | "quit" => super::leaving::request_quit(state, effects),
         "help" => state.mode = Mode::Help { scroll: 0 },
-        "error" => {
-            if state.error.is_some() {
-                state.mode = Mode::ErrorDetail { scroll: 0 };
-            } else {
-                state.flash = Some("no error to show".into());
+        "error" => match state.current_error() {
+            Some(error) => {
+                state.mode = Mode::ErrorDetail {
+                    scroll: 0,
+                    error: Box::new(error.clone()),
+                }
             }
-        }
+            None => state.flash = Some("no error to show".into()),
+        },
         "refresh" => refresh_screen(state),
         "audit" => super::audit_pane::open(state),
         "profile" => match state.tabs.iter().position(|t| t.profile.name == arg) {

@@ -259,7 +259,10 @@ fn open(state: &mut State, run: u64, row: &Row, effects: &mut Vec<Effect>) {
         (Answer::Hits(hits), Ok(i)) => hits.get(i).cloned(),
         (Answer::Failed(e), _) => {
             state.error = Some(e.clone());
-            state.mode = Mode::ErrorDetail { scroll: 0 };
+            state.mode = Mode::ErrorDetail {
+                scroll: 0,
+                error: Box::new(e.clone()),
+            };
             return;
         }
         _ => None,

@@ -440,6 +440,8 @@ pub struct ErrorInfo {
     pub lost: bool,
     /// The provider's request id, when it gave one.
     pub request_id: Option<String>,
+    /// How long the server asked to wait before trying again (429/503 `Retry-After`).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl ErrorInfo {
@@ -450,7 +452,18 @@ impl ErrorInfo {
             status: None,
             lost: false,
             request_id: None,
+            retry_after: None,
         }
+    }
+
+    /// Whether the same read may well succeed later: the answer was lost, the server was
+    /// busy or failing (408, 425, 429, 5xx). Refusals (other 4xx, bad configuration) are not.
+    pub fn transient(&self) -> bool {
+        self.lost
+            || self.retry_after.is_some()
+            || self
+                .status
+                .is_some_and(|s| matches!(s, 408 | 425 | 429) || s >= 500)
     }
 
     /// Whether a change that got this answer may still have been applied: the answer was

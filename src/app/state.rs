@@ -231,8 +231,10 @@ pub enum Mode {
     Help {
         scroll: usize,
     },
+    /// The whole of one error (`:error`, Enter on a page that could not load).
     ErrorDetail {
         scroll: usize,
+        error: Box<ErrorInfo>,
     },
     Confirm(Confirm),
     CourseChoice(CourseChoice),
@@ -321,6 +323,9 @@ pub struct State {
     pub unsaved_drafts: BTreeMap<String, String>,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
     pub dirty: bool,
+    /// The clock: time since the session started, set by the runtime before each `update`
+    /// (tests set it themselves). Retries of failed pages are scheduled on it.
+    pub now: std::time::Duration,
     next_seq: u64,
     next_uid: u64,
 }
@@ -349,6 +354,7 @@ impl State {
             issued_waiting: None,
             unsaved_drafts: BTreeMap::new(),
             dirty: true,
+            now: std::time::Duration::ZERO,
             next_seq: 1,
             next_uid: 1,
         };
@@ -442,6 +448,30 @@ impl State {
 
     pub fn busy(&self) -> bool {
         !self.pending.is_empty()
+    }
+
+    /// When the runtime must wake up by itself (a failed page of the current screen is due
+    /// to be tried again), if ever. A retry already due is not waited for again: it is
+    /// sent, or its page is not wanted now.
+    pub fn next_wake(&self) -> Option<std::time::Duration> {
+        self.tab()?
+            .screen()
+            .panes
+            .iter()
+            .filter_map(|p| match p {
+                Pane::Table(t) => t.next_retry(),
+                Pane::Detail(_) => None,
+            })
+            .filter(|&at| at > self.now)
+            .min()
+    }
+
+    /// The error the status bar shows: the last one reported, or else the focused table's
+    /// failed page.
+    pub fn current_error(&self) -> Option<&ErrorInfo> {
+        self.error
+            .as_ref()
+            .or_else(|| Some(&self.focused_table()?.failure()?.error))
     }
 
     /// Find a table anywhere (any tab, any depth) by its uid.

@@ -7,9 +7,11 @@
 //! same row (by id) is selected again, or the row now at its place when it is gone.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use super::find::LocalFilter;
-use super::model::{ListKind, PageCursor, PageData, Row};
+use super::model::{ErrorInfo, ListKind, PageCursor, PageData, Row};
+use super::retry::Failure;
 
 /// Pages kept in memory on each side of the selected page.
 pub const KEEP_AROUND: usize = 2;
@@ -20,6 +22,8 @@ struct Slot {
     len: usize,
     rows: Option<Vec<Row>>,
     loading: bool,
+    /// The last fetch of this page failed (the rows, if any, are from before).
+    failure: Option<Failure>,
 }
 
 /// Where the selection was when a refresh started.
@@ -48,6 +52,8 @@ struct Refresh {
     in_flight: bool,
     /// `None` once the selection was placed, or when the user moved it meanwhile.
     anchor: Option<Anchor>,
+    /// The last fetch of the chain's page failed; it is tried again from the same cursor.
+    failure: Option<Failure>,
     /// Ids the refreshed pages held before, when rows were marked (marks of rows that went
     /// are dropped).
     old_ids: HashSet<String>,
@@ -81,7 +87,8 @@ pub struct Table {
     /// `G` in progress: keep fetching until the end.
     pub walking: bool,
     pub filter: Option<LocalFilter>,
-    pub error: Option<String>,
+    /// The last fetch of the page after the known ones failed.
+    more_failure: Option<Box<Failure>>,
     /// Ids of rows marked with `space` (for bulk actions); kept across page drops.
     pub marked: std::collections::BTreeSet<String>,
     /// Rows the user asked to move down past what is loaded; applied as pages arrive, so
@@ -108,7 +115,7 @@ impl Table {
             offset: 0,
             walking: false,
             filter: None,
-            error: None,
+            more_failure: None,
             marked: Default::default(),
             owed: 0,
             refreshing: None,
@@ -124,7 +131,7 @@ impl Table {
         self.more = None;
         self.loading_more = false;
         self.refreshing = None;
-        self.error = None;
+        self.more_failure = None;
         self.walking = false;
         self.owed = 0;
         self.total = None;
@@ -139,6 +146,7 @@ impl Table {
                 len,
                 rows: Some(rows),
                 loading: false,
+                failure: None,
             }];
             self.starts = vec![0];
         }
@@ -291,16 +299,20 @@ impl Table {
 
     /// Pages to request now: dropped pages near the selection and, when the selection gets
     /// within a page of the end of what is known, the next page (so moving down never waits).
-    pub fn wants(&mut self, view_rows: usize) -> Vec<PageWant> {
+    /// A page whose last fetch failed is asked for again once its retry is due (`now`, the
+    /// state's clock), never before.
+    pub fn wants(&mut self, view_rows: usize, now: Duration) -> Vec<PageWant> {
         let mut out = Vec::new();
-        if self.error.is_some() || self.local {
+        // A list held here (a pick list) is never fetched.
+        if self.local {
             return out;
         }
+        let waits = |f: &Option<Failure>| f.as_ref().is_some_and(|f| !f.due(now));
         // The refresh chain fetches its own pages, one at a time.
         let mut chain = usize::MAX..usize::MAX;
         if let Some(r) = &mut self.refreshing {
             chain = r.page..r.last + 1;
-            if !r.in_flight {
+            if !r.in_flight && !waits(&r.failure) {
                 r.in_flight = true;
                 out.push(PageWant {
                     page: r.page,
@@ -313,7 +325,7 @@ impl Table {
             let hi = (sel_page + KEEP_AROUND).min(self.slots.len() - 1);
             for page in (lo..=hi).filter(|p| !chain.contains(p)) {
                 let slot = &mut self.slots[page];
-                if slot.rows.is_none() && !slot.loading {
+                if slot.rows.is_none() && !slot.loading && !waits(&slot.failure) {
                     slot.loading = true;
                     out.push(PageWant {
                         page,
@@ -328,6 +340,7 @@ impl Table {
         if (near_end || self.walking)
             && self.refreshing.is_none()
             && !self.loading_more
+            && self.more_failure.as_deref().is_none_or(|f| f.due(now))
             && let Some(cursor) = self.more.clone()
         {
             self.loading_more = true;
@@ -349,13 +362,13 @@ impl Table {
             self.apply_refreshed(page, data, view_rows);
             return;
         }
-        self.error = None;
         if data.total.is_some() {
             self.total = data.total;
         }
         if page == self.slots.len() {
             let start = self.known();
             self.loading_more = false;
+            self.more_failure = None;
             let cursor = self.more.clone().unwrap_or(PageCursor::First);
             // An empty page with a next cursor would loop forever; treat it as the end.
             self.more = if data.rows.is_empty() {
@@ -364,6 +377,10 @@ impl Table {
                 data.next
             };
             if data.rows.is_empty() {
+                // The end of the list (MATTR and Coassemble end on an empty page): a walk
+                // or a move past the end is over now, not at the next key.
+                self.walking = false;
+                self.owed = 0;
                 return;
             }
             self.starts.push(start);
@@ -372,9 +389,11 @@ impl Table {
                 len: data.rows.len(),
                 rows: Some(data.rows),
                 loading: false,
+                failure: None,
             });
         } else if let Some(slot) = self.slots.get_mut(page) {
             slot.loading = false;
+            slot.failure = None;
             // The server's list may have changed since; keep the recorded length so later
             // indices stay put, padding or trimming what came back.
             let mut rows = data.rows;
@@ -403,23 +422,82 @@ impl Table {
         self.evict();
     }
 
-    /// A page request failed: stop walking, remember the error, allow a retry.
-    pub fn fail(&mut self, page: usize, message: String) {
-        if self
+    /// A page request failed at `now`: the rows loaded so far and the selection stay, the
+    /// error is kept on that page, and the page is tried again after a backoff when the
+    /// error may pass (see [`Failure`]). A walk goes on after such a pause; a refusal ends it.
+    pub fn fail(&mut self, page: usize, error: ErrorInfo, now: Duration) {
+        let failure;
+        if let Some(r) = self
             .refreshing
-            .as_ref()
-            .is_some_and(|r| r.in_flight && r.page == page)
+            .as_mut()
+            .filter(|r| r.in_flight && r.page == page)
         {
-            // The rows from before stay on screen; r tries again.
-            self.refreshing = None;
+            // The rows from before stay on screen until the page comes back.
+            r.in_flight = false;
+            r.failure = Some(Failure::new(error, r.failure.as_ref(), now));
+            failure = r.failure.clone();
         } else if page == self.slots.len() {
             self.loading_more = false;
+            let f = Failure::new(error, self.more_failure.as_deref(), now);
+            failure = Some(f.clone());
+            self.more_failure = Some(Box::new(f));
         } else if let Some(slot) = self.slots.get_mut(page) {
             slot.loading = false;
+            slot.failure = Some(Failure::new(error, slot.failure.as_ref(), now));
+            failure = slot.failure.clone();
+        } else {
+            return;
         }
+        if failure.is_none_or(|f| f.retry_at.is_none()) {
+            self.walking = false;
+            self.owed = 0;
+        }
+    }
+
+    /// `Esc` during a walk: stop it, and stop waiting to fetch past the end.
+    pub fn stop_walk(&mut self) {
         self.walking = false;
         self.owed = 0;
-        self.error = Some(message);
+        if let Some(f) = &mut self.more_failure {
+            f.retry_at = None;
+        }
+    }
+
+    /// The failure that matters most to the user now: the selected row's page, a refresh
+    /// under way, the page after the known ones, then any other.
+    pub fn failure(&self) -> Option<&Failure> {
+        let selected = self
+            .page_of(self.selected)
+            .and_then(|p| self.slots[p].failure.as_ref());
+        selected
+            .or(self.refreshing.as_ref().and_then(|r| r.failure.as_ref()))
+            .or(self.more_failure.as_deref())
+            .or_else(|| self.slots.iter().find_map(|s| s.failure.as_ref()))
+    }
+
+    /// The failure of the page holding row `index`, if its last fetch failed.
+    pub fn failure_at(&self, index: usize) -> Option<&Failure> {
+        self.page_of(index)
+            .and_then(|p| self.slots[p].failure.as_ref())
+    }
+
+    /// When the earliest retry of this table is due, if one is waiting (a page being
+    /// fetched again is not waiting).
+    pub fn next_retry(&self) -> Option<Duration> {
+        let refresh = self
+            .refreshing
+            .as_ref()
+            .filter(|r| !r.in_flight)
+            .and_then(|r| r.failure.as_ref());
+        let more = self.more_failure.as_deref().filter(|_| !self.loading_more);
+        self.slots
+            .iter()
+            .filter(|s| !s.loading)
+            .filter_map(|s| s.failure.as_ref())
+            .chain(refresh)
+            .chain(more)
+            .filter_map(|f| f.retry_at)
+            .min()
     }
 
     /// Drop the rows of pages outside the window around the selection.
@@ -458,11 +536,12 @@ impl Table {
         self.uid = uid;
         self.walking = false;
         self.owed = 0;
-        self.error = None;
+        self.more_failure = None;
         self.loading_more = false;
         self.refreshing = None;
         for slot in &mut self.slots {
             slot.loading = false;
+            slot.failure = None;
         }
         let known = self.known();
         if known == 0 {
@@ -529,6 +608,7 @@ impl Table {
             cursor: self.slots[first].cursor.clone(),
             in_flight: false,
             anchor: Some(anchor),
+            failure: None,
             old_ids,
         }));
     }
@@ -539,7 +619,7 @@ impl Table {
         let Some(mut r) = self.refreshing.take() else {
             return;
         };
-        self.error = None;
+        r.failure = None;
         if data.total.is_some() {
             self.total = data.total;
         }
@@ -554,6 +634,7 @@ impl Table {
             slot.len = data.rows.len();
             slot.rows = Some(data.rows);
             slot.loading = false;
+            slot.failure = None;
             for k in page + 1..self.slots.len() {
                 self.starts[k] = self.starts[k - 1] + self.slots[k - 1].len;
             }

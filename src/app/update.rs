@@ -22,7 +22,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 return effects;
             }
             state.dirty = true;
+            let before = where_am_i(state);
             on_key(state, key, &mut effects);
+            // An error reported about one pane does not hold for another one (or another
+            // profile); the new pane's own failure, if any, shows instead.
+            if where_am_i(state) != before {
+                state.error = None;
+            }
         }
         Action::Paste(text) => super::paste::on_paste(state, &text, &mut effects),
         Action::Resize(w, h) => {
@@ -37,6 +43,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Tick => {
             if state.busy() {
                 state.spinner = (state.spinner + 1) % SPINNER.len();
+                state.dirty = true;
+            }
+            // A retry countdown on screen moves on.
+            if state.next_wake().is_some() {
                 state.dirty = true;
             }
         }
@@ -78,12 +88,40 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         request_pages(state, &mut effects);
     }
     super::leaving::track_drafts(state, &effects);
+    forget_orphan_reads(state);
     effects
+}
+
+/// Page reads for a table that is gone (left, or reset under a new uid) are no longer
+/// waited for: the runtime cancels what is not pending any more.
+fn forget_orphan_reads(state: &mut State) {
+    let live: std::collections::HashSet<u64> = state
+        .tabs
+        .iter()
+        .flat_map(|t| &t.stack)
+        .flat_map(|s| &s.panes)
+        .filter_map(|p| match p {
+            Pane::Table(t) => Some(t.uid),
+            Pane::Detail(_) => None,
+        })
+        .collect();
+    state
+        .pending
+        .retain(|_, p| !matches!(p, Pending::Page { table, .. } if !live.contains(table)));
+}
+
+/// The pane in front: profile, drill-down depth, focused pane.
+fn where_am_i(state: &State) -> (usize, usize, usize) {
+    let (depth, focus) = state
+        .tab()
+        .map_or((0, 0), |t| (t.stack.len(), t.screen().focus));
+    (state.active, depth, focus)
 }
 
 /// Ask for every page the current screen's tables want (first pages, prefetch, refetch).
 pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
     let view_rows = state.table_rows();
+    let now = state.now;
     let Some(tab) = state.tabs.get_mut(state.active) else {
         return;
     };
@@ -91,7 +129,7 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
     let mut wants = Vec::new();
     for pane in &mut tab.screen_mut().panes {
         if let Pane::Table(t) = pane {
-            for want in t.wants(view_rows) {
+            for want in t.wants(view_rows, now) {
                 wants.push((t.uid, t.kind.clone(), t.search.clone(), t.page_size, want));
             }
         }
@@ -133,6 +171,7 @@ fn on_page(
     };
     state.dirty = true;
     let rows = state.table_rows();
+    let now = state.now;
     let Some(t) = state.table_by_uid(table) else {
         return;
     };
@@ -144,10 +183,9 @@ fn on_page(
                 t.filter = Some(f);
             }
         }
-        Err(err) => {
-            t.fail(page, err.line.clone());
-            state.error = Some(err);
-        }
+        // Kept on the table's page, not in `state.error`: the status bar shows it while
+        // that table is in front and it still holds (see `State::current_error`).
+        Err(err) => t.fail(page, err, now),
     }
 }
 
@@ -252,6 +290,11 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         super::leaving::on_question_key(state, key, effects);
         return;
     }
+    // Suspending works from anywhere, an editor included: drafts are written first.
+    if state.keymap.action_for(&key) == Some(KeyAction::Suspend) {
+        effects.push(Effect::Suspend);
+        return;
+    }
     if state.editor.is_some() {
         super::editing::on_key(state, key, effects);
         return;
@@ -260,20 +303,16 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         Mode::Normal => on_normal_key(state, key, effects),
         Mode::Find(input) => on_find_key(state, input, key),
         Mode::Command(input) => command::on_key(state, input, key, effects),
-        Mode::Help { scroll } => {
-            state.mode = match (state.keymap.action_for(&key), key.code) {
-                (Some(KeyAction::MoveDown), _) => Mode::Help { scroll: scroll + 1 },
-                (Some(KeyAction::MoveUp), _) => Mode::Help {
-                    scroll: scroll.saturating_sub(1),
-                },
-                _ => Mode::Normal,
-            }
-        }
-        Mode::ErrorDetail { scroll } => {
+        Mode::Help { scroll } => super::help::on_key(state, scroll, &key),
+        Mode::ErrorDetail { scroll, error } => {
             state.mode = match state.keymap.action_for(&key) {
-                Some(KeyAction::MoveDown) => Mode::ErrorDetail { scroll: scroll + 1 },
+                Some(KeyAction::MoveDown) => Mode::ErrorDetail {
+                    scroll: scroll + 1,
+                    error,
+                },
                 Some(KeyAction::MoveUp) => Mode::ErrorDetail {
                     scroll: scroll.saturating_sub(1),
+                    error,
                 },
                 _ => Mode::Normal,
             }
@@ -306,7 +345,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::PageUp => move_selection(state, -(table_rows as isize)),
         KeyAction::First => match state.focused_mut() {
             Some(Pane::Table(t)) => {
-                t.walking = false;
+                t.stop_walk();
                 match &mut t.filter {
                     Some(f) => f.selected = 0,
                     None => t.select(0, table_rows),
@@ -352,6 +391,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             super::change::recheck_unknown(state, effects);
         }
         KeyAction::Quit => super::leaving::request_quit(state, effects),
+        KeyAction::Suspend => effects.push(Effect::Suspend),
         KeyAction::CopyId => copy(state, false, effects),
         KeyAction::CopyJson => copy(state, true, effects),
         KeyAction::RevokeSession => super::confirm::ask_revoke_session(state),
@@ -449,8 +489,13 @@ fn open_selected(state: &mut State, effects: &mut Vec<Effect>) {
     };
     match pane {
         Pane::Table(t) => {
-            if t.error.is_some() && t.selected_row().is_none() {
-                state.mode = Mode::ErrorDetail { scroll: 0 };
+            if let Some(f) = t.failure()
+                && t.selected_row().is_none()
+            {
+                state.mode = Mode::ErrorDetail {
+                    scroll: 0,
+                    error: Box::new(f.error.clone()),
+                };
                 return;
             }
             let kind = t.kind.object();
@@ -503,7 +548,7 @@ fn back(state: &mut State) {
     let focus = screen.focus;
     if let Some(Pane::Table(t)) = screen.panes.get_mut(focus) {
         if t.walking {
-            t.walking = false;
+            t.stop_walk();
             state.flash = Some("stopped loading".into());
             return;
         }

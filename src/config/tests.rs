@@ -194,3 +194,15 @@ fn config_dir_takes_an_absolute_xdg_config_home_only() {
     assert_eq!(config_dir_from(Some("rel".into())), config_dir_from(None));
     assert_ne!(config_dir_from(None), Some(PathBuf::from("rel/idtui")));
 }
+
+#[test]
+fn a_command_that_hangs_is_killed_at_its_limit() {
+    let started = std::time::Instant::now();
+    let err = super::run_limited("sleep 30; echo late", Duration::from_millis(300)).unwrap_err();
+    assert!(err.contains("did not finish within"), "{err}");
+    // Killed, not waited for: far below the command's 30 s (a bound, not a timing).
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let (status, out) = super::run_limited("printf tok", Duration::from_secs(10)).unwrap();
+    assert!(status.success());
+    assert_eq!(out, b"tok");
+}

@@ -29,6 +29,7 @@ pub enum KeyAction {
     CopyJson,
     Quit,
     Save,
+    Suspend,
 }
 
 /// A titled group of actions, in display order.
@@ -48,7 +49,7 @@ pub(crate) const SECTIONS: &[Section] = &[
     },
     Section {
         title: "Find and commands",
-        actions: &[Find, Command, Help, Refresh, Quit],
+        actions: &[Find, Command, Help, Refresh, Suspend, Quit],
     },
     Section {
         title: "Editing",
@@ -87,6 +88,7 @@ const ALL: &[KeyAction] = &[
     CopyJson,
     Quit,
     Save,
+    Suspend,
 ];
 
 impl KeyAction {
@@ -124,6 +126,7 @@ impl KeyAction {
             CopyJson => "copy_json",
             Quit => "quit",
             Save => "save",
+            Suspend => "suspend",
         }
     }
 
@@ -152,10 +155,11 @@ impl KeyAction {
             RevokeAll => "revoke all sessions of the selected user/identity",
             Mark => "mark row",
             Delete => "delete (asks first)",
-            CopyId => "copy id (OSC 52)",
-            CopyJson => "copy JSON (OSC 52)",
+            CopyId => "copy id (tmux buffer inside tmux, else OSC 52)",
+            CopyJson => "copy JSON (tmux buffer inside tmux, else OSC 52)",
             Quit => "quit (asks if a draft is unsaved)",
             Save => "save in an editor",
+            Suspend => "suspend to the shell (fg resumes)",
         }
     }
 

@@ -6,8 +6,8 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use crate::api::{
-    Api, ApiError, CoreCredential, CoreUser, Credential, Cursor, ErrorKind, HeadlessClient,
-    HeadlessUser, Identity, IdentityFilter, Page, Session,
+    Api, ApiError, BadItem, CoreCredential, CoreUser, Credential, Cursor, ErrorKind,
+    HeadlessClient, HeadlessUser, Identity, IdentityFilter, Page, Session,
 };
 use crate::app::detail::{REDACTED, is_secret_key};
 use crate::app::find::KratosQuery;
@@ -59,6 +59,7 @@ pub fn error_info(e: &ApiError) -> ErrorInfo {
     let mut info = ErrorInfo::new(e.to_string(), details.join("\n"));
     info.status = e.status;
     info.request_id = e.request_id.as_deref().map(str::to_string);
+    info.retry_after = e.retry_after;
     // A 2xx whose body could not be read is a lost answer too: the change may have landed.
     info.lost = matches!(e.kind, ErrorKind::Timeout | ErrorKind::Connect)
         || (e.kind == ErrorKind::Decode && e.status.is_none_or(|s| (200..300).contains(&s)));
@@ -73,11 +74,29 @@ fn api_cursor(cursor: &PageCursor) -> Cursor {
 }
 
 fn page_data<T>(page: Page<T>, row: impl FnMut(T) -> Row) -> PageData {
+    let mut rows: Vec<Row> = page.items.into_iter().map(row).collect();
+    // Each unreadable record keeps its place in the page, as a row saying why.
+    for bad in page.bad {
+        let at = bad.index.min(rows.len());
+        rows.insert(at, unreadable_row(bad));
+    }
     PageData {
-        rows: page.items.into_iter().map(row).collect(),
+        rows,
         next: page.next.map(PageCursor::wrap),
         total: page.total,
     }
+}
+
+/// The row standing for a record that could not be read: its id when one was found, and
+/// why in the name column (the detail view shows the same).
+pub fn unreadable_row(bad: BadItem) -> Row {
+    let id = bad
+        .id
+        .clone()
+        .unwrap_or_else(|| format!("(record {} of the page)", bad.index + 1));
+    let cells = vec![id.clone(), format!("✗ unreadable record: {}", bad.reason)];
+    let raw = serde_json::json!({ "id": bad.id, "unreadable": bad.reason });
+    row(id, cells, raw)
 }
 
 fn one_row(row: Option<Row>) -> PageData {

@@ -1,8 +1,10 @@
 //! Running effects. This is the only place a mutating request is issued, and read-only mode
 //! is checked here, once, for every effect.
 
+use futures::FutureExt;
 use futures::future::BoxFuture;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
 
 use crate::app::{Action, Effect, ErrorInfo};
 use crate::audit_log::AuditLog;
@@ -27,8 +29,9 @@ pub fn admit(effect: &Effect, read_only: bool) -> Result<(), ErrorInfo> {
 }
 
 /// Start the network part of an effect; the result comes back as an `Action` on `tx`.
-/// Copy, external edit and quit are left to the caller, which owns the terminal, and
-/// drafts to its `DraftWriter`.
+/// Copy, external edit, suspend and quit are left to the caller, which owns the terminal,
+/// and drafts to its `DraftWriter`. For a read, returns its seq and a handle that cancels
+/// it (the caller cancels reads nobody waits for any more).
 pub fn spawn(
     effect: Effect,
     backends: &Backends,
@@ -36,7 +39,7 @@ pub fn spawn(
     audit: &AuditLog,
     read_only: bool,
     tx: &UnboundedSender<Action>,
-) {
+) -> Option<(u64, AbortHandle)> {
     if let Err(refused) = admit(&effect, read_only) {
         let seq = match &effect {
             Effect::Mutate { seq, .. } => Some(*seq),
@@ -49,7 +52,7 @@ pub fn spawn(
             },
             None => Action::EffectFailed(refused),
         });
-        return;
+        return None;
     }
     let tx = tx.clone();
     match effect {
@@ -68,43 +71,54 @@ pub fn spawn(
             search,
             cursor,
             size,
-        } => request(
-            backends,
-            &profile,
-            tx,
-            |b| b.list(list, search, cursor, size),
-            move |result| Action::PageLoaded { seq, result },
-        ),
+        } => {
+            return request(
+                backends,
+                &profile,
+                tx,
+                |b| b.list(list, search, cursor, size),
+                move |result| Action::PageLoaded { seq, result },
+            )
+            .map(|h| (seq, h));
+        }
         Effect::FetchObject {
             seq,
             profile,
             kind,
             id,
-        } => request(
-            backends,
-            &profile,
-            tx,
-            |b| b.get(kind, id),
-            move |result| Action::ObjectLoaded { seq, result },
-        ),
-        Effect::Find { seq, profile, text } => request(
-            backends,
-            &profile,
-            tx,
-            |b| b.find(text),
-            move |result| Action::Found { seq, result },
-        ),
+        } => {
+            return request(
+                backends,
+                &profile,
+                tx,
+                |b| b.get(kind, id),
+                move |result| Action::ObjectLoaded { seq, result },
+            )
+            .map(|h| (seq, h));
+        }
+        Effect::Find { seq, profile, text } => {
+            request(
+                backends,
+                &profile,
+                tx,
+                |b| b.find(text),
+                move |result| Action::Found { seq, result },
+            );
+        }
+        // A change is never cancelled: once sent, its answer is needed to settle it.
         Effect::Mutate {
             seq,
             profile,
             mutation,
-        } => request(
-            backends,
-            &profile,
-            tx,
-            |b| b.mutate(mutation),
-            move |result| Action::MutationDone { seq, result },
-        ),
+        } => {
+            request(
+                backends,
+                &profile,
+                tx,
+                |b| b.mutate(mutation),
+                move |result| Action::MutationDone { seq, result },
+            );
+        }
         // Drafts go through the event loop's one ordered `DraftWriter`; a task per request
         // would let an older text land after a newer one.
         Effect::WriteDraft { .. }
@@ -123,30 +137,49 @@ pub fn spawn(
             }
         }
         // Run by the event loop itself, which owns the terminal.
-        Effect::Copy { .. } | Effect::ExternalEdit { .. } | Effect::Quit => {}
+        Effect::Copy { .. } | Effect::ExternalEdit { .. } | Effect::Suspend | Effect::Quit => {}
     }
+    None
 }
 
 /// Call the profile's backend and send its answer back as `done(result)` when it comes (at
-/// once, as an error, when the profile has no backend).
+/// once, as an error, when the profile has no backend). A panic in the call becomes an
+/// error answer, so the screen says so and nothing waits for an answer that never comes.
 fn request<T: Send + 'static>(
     backends: &Backends,
     profile: &str,
     tx: UnboundedSender<Action>,
     call: impl FnOnce(&dyn Backend) -> BoxFuture<'static, Result<T, ErrorInfo>>,
     done: impl FnOnce(Result<T, ErrorInfo>) -> Action + Send + 'static,
-) {
+) -> Option<AbortHandle> {
     match backends.get(profile) {
         Ok(b) => {
-            let fut = call(&*b);
-            tokio::spawn(async move {
-                let _ = tx.send(done(fut.await));
+            let fut = std::panic::AssertUnwindSafe(call(&*b)).catch_unwind();
+            let task = tokio::spawn(async move {
+                let result = fut.await.unwrap_or_else(|panic| Err(panicked(&*panic)));
+                let _ = tx.send(done(result));
             });
+            Some(task.abort_handle())
         }
         Err(e) => {
             let _ = tx.send(done(Err(e)));
+            None
         }
     }
+}
+
+/// The error shown for a background task that panicked (the panic hook logged where).
+pub fn panicked(payload: &(dyn std::any::Any + Send)) -> ErrorInfo {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    let line = "internal error in a background task (details in the log); r tries again";
+    let mut info = ErrorInfo::new(line, format!("{line}\n\npanic: {message}"));
+    // Whether a change got through is unknown: it is settled by reading again.
+    info.lost = true;
+    info
 }
 
 #[cfg(test)]
@@ -281,6 +314,7 @@ mod tests {
             what: "x".into(),
         });
         all.push(Effect::Quit);
+        all.push(Effect::Suspend);
         all.push(Effect::WriteDraft {
             key: "k".into(),
             text: "{}".into(),
@@ -315,6 +349,7 @@ mod tests {
                 | Effect::DiscardDraft { .. }
                 | Effect::ExternalEdit { .. }
                 | Effect::Audit(_)
+                | Effect::Suspend
                 | Effect::Quit => {}
             }
         }

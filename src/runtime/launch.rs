@@ -8,49 +8,20 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use crossterm::event::EventStream;
-use futures::FutureExt;
-use futures::future::BoxFuture;
+use futures::StreamExt;
 
 use crate::api;
-use crate::app::{
-    Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, ProfileInfo,
-    Provider, Row, State,
-};
+use crate::app::{ProfileInfo, Provider, State};
 use crate::clipboard::Osc52Env;
 use crate::config::{Config, Profile, embedded_profiles};
 use crate::keymap::Keymap;
 use crate::sandbox::{self, SandboxOptions};
 use crate::ui::Theme;
 
-use super::adapter::{ApiBackend, error_info};
 use super::backend::{Backend, Backends};
+use super::lazy::Lazy;
 use super::terminal::RawModeGuard;
-use super::{RunOptions, run};
-
-/// Stands in for a profile whose client could not be built (a missing token, say): every
-/// request answers with that error, so the dashboard still opens and says what is wrong.
-struct Unavailable(ErrorInfo);
-
-impl Backend for Unavailable {
-    fn list(
-        &self,
-        _: ListKind,
-        _: Option<String>,
-        _: PageCursor,
-        _: usize,
-    ) -> BoxFuture<'static, Result<PageData, ErrorInfo>> {
-        futures::future::ready(Err(self.0.clone())).boxed()
-    }
-    fn get(&self, _: ObjectKind, _: String) -> BoxFuture<'static, Result<Row, ErrorInfo>> {
-        futures::future::ready(Err(self.0.clone())).boxed()
-    }
-    fn find(&self, _: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
-        futures::future::ready(Err(self.0.clone())).boxed()
-    }
-    fn mutate(&self, _: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
-        futures::future::ready(Err(self.0.clone())).boxed()
-    }
-}
+use super::{Exit, RunOptions, Signal, run};
 
 fn provider(p: api::Provider) -> Provider {
     match p {
@@ -78,8 +49,8 @@ pub struct LaunchOptions {
     pub read_only: bool,
 }
 
-/// Run the dashboard on this process's terminal.
-pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
+/// Run the dashboard on this process's terminal; how it ended gives the exit status.
+pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the dashboard needs a terminal (stdin and stdout must be a TTY)");
     }
@@ -101,7 +72,13 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
             (config.profiles.into_iter().collect(), first)
         }
         None => {
-            let options = SandboxOptions::embedded();
+            #[allow(unused_mut)]
+            let mut options = SandboxOptions::embedded();
+            // A test-only way to crash the embedded sandbox's handlers (debug builds only).
+            #[cfg(debug_assertions)]
+            if std::env::var("IDTUI_TEST_PANIC").as_deref() == Ok("sandbox") {
+                options.faults = "panic=1".parse().ok();
+            }
             let credential = options.provider_credential().map(str::to_owned);
             let running = sandbox::start(options)
                 .await
@@ -119,7 +96,10 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
     let _log = match crate::logging::init() {
         Ok(guard) => Some(guard),
         Err(e) => {
-            eprintln!("idtui: logging disabled: {e:#}");
+            eprintln!(
+                "idtui: logging disabled: {}",
+                crate::sanitize::text(&format!("{e:#}"))
+            );
             None
         }
     };
@@ -127,18 +107,8 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
     let mut backends = Backends::default();
     let mut infos = Vec::new();
     for (name, profile) in &profiles {
-        // Resolving a secret may run a `token_command`: keep it off the async threads.
-        let (p, read_only) = (profile.clone(), opts.read_only);
-        let connected = tokio::task::spawn_blocking(move || api::connect(&p, read_only))
-            .await
-            .context("connecting a profile")?;
-        let backend: Arc<dyn Backend> = match connected {
-            Ok(client) => Arc::new(ApiBackend::new(client)),
-            Err(e) => {
-                tracing::warn!(profile = %name, error = %e, "profile not connected");
-                Arc::new(Unavailable(error_info(&e)))
-            }
-        };
+        // Nothing is connected (no token_command run) until the profile is first used.
+        let backend: Arc<dyn Backend> = Arc::new(Lazy::new(profile.clone(), opts.read_only));
         backends.insert(name.clone(), backend);
         infos.push(ProfileInfo {
             name: name.clone(),
@@ -161,11 +131,12 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
         "dashboard starting"
     );
 
+    let size = crossterm::terminal::size().context("cannot read the terminal's size")?;
     let guard = RawModeGuard::enable().context("cannot put the terminal in raw mode")?;
     let result = run(
         BufWriter::new(std::io::stdout()),
         EventStream::new,
-        shutdown_signal(),
+        signals(),
         state,
         backends,
         RunOptions {
@@ -174,6 +145,8 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
             osc52: Osc52Env::from_env(),
             drafts: crate::drafts::DraftStore::new(crate::drafts::DraftStore::default_dir()),
             audit: crate::audit_log::AuditLog::new(crate::audit_log::AuditLog::default_path()),
+            size,
+            stop_process: Some(stop_process),
         },
     )
     .await;
@@ -185,30 +158,49 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<()> {
     result
 }
 
-/// SIGTERM, SIGHUP (the SSH connection dropped) or SIGINT end the session cleanly.
-async fn shutdown_signal() {
+/// The signals a session acts on: SIGTERM, SIGHUP (the SSH connection dropped), SIGINT and
+/// SIGQUIT end it cleanly; SIGTSTP suspends it as Ctrl-z does; SIGCONT after a stop it did
+/// not ask for redraws the screen.
+fn signals() -> futures::stream::BoxStream<'static, Signal> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut streams = Vec::new();
-        for kind in [
-            SignalKind::terminate(),
-            SignalKind::hangup(),
-            SignalKind::interrupt(),
-        ] {
-            if let Ok(s) = signal(kind) {
-                streams.push(s);
-            }
-        }
-        if streams.is_empty() {
-            std::future::pending::<()>().await;
-        }
-        let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
-        futures::future::select_all(waits).await;
+        let wanted = [
+            (SignalKind::terminate(), Signal::Stop(15)),
+            (SignalKind::hangup(), Signal::Stop(1)),
+            (SignalKind::interrupt(), Signal::Stop(2)),
+            (SignalKind::quit(), Signal::Stop(3)),
+            (SignalKind::from_raw(20), Signal::Suspend),
+            (SignalKind::from_raw(18), Signal::Continue),
+        ];
+        let streams = wanted.into_iter().filter_map(|(kind, what)| {
+            let s = signal(kind).ok()?;
+            Some(
+                futures::stream::unfold(s, move |mut s| async move {
+                    s.recv().await.map(|()| (what, s))
+                })
+                .boxed(),
+            )
+        });
+        futures::stream::select_all(streams).boxed()
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        futures::stream::once(async {
+            let _ = tokio::signal::ctrl_c().await;
+            Signal::Stop(2)
+        })
+        .boxed()
+    }
+}
+
+/// Stop this process (and its process group, as the shell's own Ctrl-Z would) until it is
+/// continued. SIGSTOP cannot be caught, so the SIGTSTP handler does not see it again.
+fn stop_process() {
+    #[cfg(unix)]
+    // SAFETY: kill(2) with pid 0 and a valid signal number has no memory effects.
+    unsafe {
+        libc::kill(0, libc::SIGSTOP);
     }
 }
 

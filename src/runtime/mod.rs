@@ -1,39 +1,83 @@
 //! The event loop: terminal events, API results, signals and (only while requests are in
-//! flight) a spinner tick feed `app::update`; the screen is redrawn only when state changed.
-//! Input and output are parameters, so the same loop can later serve an SSH channel.
+//! flight or a failed page waits to be tried again) a timer feed `app::update`; the screen is
+//! redrawn only when state changed. Input and output are parameters, so the same loop can
+//! later serve an SSH channel, and tests drive it in-process with a virtual clock.
 
 pub mod adapter;
 pub mod audit_pages;
 pub mod backend;
+pub mod copy;
 pub mod draft_writer;
 pub mod effects;
 pub mod external_editor;
 pub mod kratos_credentials;
 pub mod launch;
+pub mod lazy;
 pub mod mutations;
 pub mod people;
+pub mod screen;
 pub mod terminal;
 
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
 use std::future::Future;
 use std::io::Write;
 use std::time::Duration;
 
 use crossterm::event::Event;
 use futures::{Stream, StreamExt};
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::layout::{Rect, Size};
+use ratatui::{Terminal, TerminalOptions, Viewport};
 use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
 
 use crate::app::{Action, Effect, ErrorInfo, State, update};
-use crate::clipboard::{self, Osc52Env};
+use crate::clipboard::Osc52Env;
 use crate::ui::{self, Theme};
 
 pub use backend::{Backend, Backends};
 use draft_writer::{Debounce, DraftWriter};
+use screen::Screen;
 
 const SPINNER_EVERY: Duration = Duration::from_millis(120);
+/// While a failed page waits to be tried again, its countdown on screen moves this often.
+const COUNTDOWN_EVERY: Duration = Duration::from_secs(1);
 /// Most queued messages handled before the next draw (keeps input responsive under load).
 const BATCH: usize = 64;
+
+/// Something from outside the terminal's input the session must act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// End the session (SIGTERM, SIGHUP, SIGINT, SIGQUIT); the number is the signal's.
+    Stop(i32),
+    /// Give the terminal back and stop until resumed (SIGTSTP).
+    Suspend,
+    /// The process was continued after a stop it could not see coming (SIGSTOP): take the
+    /// terminal back and redraw everything.
+    Continue,
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// A signal ended it (its number).
+    Signal(i32),
+}
+
+impl Exit {
+    /// The process exit status: 0, or 128 + the signal's number as shells expect.
+    pub fn code(self) -> i32 {
+        match self {
+            Exit::Quit => 0,
+            Exit::Signal(n) => 128 + n,
+        }
+    }
+}
 
 /// Options of one dashboard session.
 pub struct RunOptions {
@@ -42,58 +86,78 @@ pub struct RunOptions {
     pub osc52: Osc52Env,
     pub drafts: crate::drafts::DraftStore,
     pub audit: crate::audit_log::AuditLog,
+    /// The terminal's size at start; later sizes come as resize events.
+    pub size: (u16, u16),
+    /// Stops the process until it is continued (job control). `None` where there is no
+    /// process of its own to stop (an in-process test, a session served over SSH).
+    pub stop_process: Option<fn()>,
 }
 
-/// Run the dashboard until the user quits, the events end or `shutdown` resolves. Writes the
+/// Run the dashboard until the user quits, the events end or a signal stops it. Writes the
 /// alternate-screen and cursor sequences itself and restores them before returning.
-/// `make_events` opens the terminal's event stream; it is called again after `$EDITOR` ran,
-/// because the stream must not read the terminal while another program owns it.
-pub async fn run<W, E, M, F>(
+/// `make_events` opens the terminal's event stream; it is called again after the terminal
+/// was handed to another program (`$EDITOR`, the shell during a suspend), because the
+/// stream must not read the terminal while another program owns it.
+pub async fn run<W, E, M, S>(
     out: W,
     mut make_events: M,
-    shutdown: F,
+    signals: S,
     mut state: State,
     backends: Backends,
     options: RunOptions,
-) -> anyhow::Result<()>
+) -> anyhow::Result<Exit>
 where
     W: Write,
     E: Stream<Item = std::io::Result<Event>> + Unpin,
     M: FnMut() -> E,
-    F: Future<Output = ()>,
+    S: Stream<Item = Signal> + Unpin,
 {
-    let mut terminal = Terminal::new(CrosstermBackend::new(out))?;
+    let (w, h) = options.size;
+    let size = Size::new(w, h);
+    let mut terminal = Terminal::with_options(
+        Screen::new(out, size),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::from((ratatui::layout::Position::ORIGIN, size))),
+        },
+    )?;
     terminal::enter_sequences(terminal.backend_mut())?;
-    terminal.clear()?;
     let result = event_loop(
         &mut terminal,
         &mut make_events,
-        shutdown,
+        signals,
         &mut state,
         &backends,
         &options,
     )
     .await;
     let restored = terminal::restore_sequences(terminal.backend_mut());
-    result.and(restored.map_err(Into::into))
+    let exit = result?;
+    restored?;
+    Ok(exit)
 }
 
-async fn event_loop<W, E, M, F>(
-    terminal: &mut Terminal<CrosstermBackend<W>>,
+type Term<W> = Terminal<Screen<W>>;
+
+async fn event_loop<W, E, M, S>(
+    terminal: &mut Term<W>,
     make_events: &mut M,
-    shutdown: F,
+    mut signals: S,
     state: &mut State,
     backends: &Backends,
     options: &RunOptions,
-) -> anyhow::Result<()>
+) -> anyhow::Result<Exit>
 where
     W: Write,
     E: Stream<Item = std::io::Result<Event>> + Unpin,
     M: FnMut() -> E,
-    F: Future<Output = ()>,
+    S: Stream<Item = Signal> + Unpin,
 {
+    let clock = Instant::now();
     let mut events = Some(make_events());
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    // Reads in flight, by seq: cancelled once nobody waits for them (their table was reset
+    // or left).
+    let mut reads: HashMap<u64, AbortHandle> = HashMap::new();
     // Dropped on every way out of this function (quit, signal, error, panic): the drop
     // writes whatever drafts are still waiting.
     let drafts = DraftWriter::start(options.drafts.clone(), Debounce::default(), {
@@ -104,12 +168,18 @@ where
     });
     let mut tick = tokio::time::interval(SPINNER_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
+    let mut exit = Exit::Quit;
 
-    let size = terminal.size()?;
+    let size = ratatui::backend::Backend::size(terminal.backend())?;
     let mut queue = vec![Action::Resize(size.width, size.height)];
     loop {
         for action in queue.drain(..) {
+            if let Action::Resize(w, h) = action {
+                let size = Size::new(w, h);
+                terminal.backend_mut().set_size(size);
+                terminal.resize(Rect::from((ratatui::layout::Position::ORIGIN, size)))?;
+            }
+            state.now = clock.elapsed();
             for effect in update(state, action) {
                 match effect {
                     Effect::Quit => state.quit = true,
@@ -123,15 +193,7 @@ where
                         });
                     }
                     Effect::Copy { text, what } => {
-                        let answer =
-                            match clipboard::copy(terminal.backend_mut(), &text, options.osc52) {
-                                Ok(()) => Action::Notice(format!("copied {what}")),
-                                Err(e) => Action::EffectFailed(crate::app::ErrorInfo::new(
-                                    e.to_string(),
-                                    e.to_string(),
-                                )),
-                            };
-                        let _ = tx.send(answer);
+                        copy::copy(terminal.backend_mut(), text, what, options.osc52, &tx)
                     }
                     Effect::ExternalEdit {
                         key,
@@ -152,32 +214,69 @@ where
                         events = Some(make_events());
                         let _ = tx.send(Action::ExternalEdited { key, result });
                     }
-                    other => effects::spawn(
-                        other,
-                        backends,
-                        &options.drafts,
-                        &options.audit,
-                        options.read_only,
-                        &tx,
-                    ),
+                    Effect::Suspend => {
+                        // A stopped process may never be continued (the shell closes):
+                        // drafts are on disk before it stops.
+                        drafts.flush();
+                        suspend(terminal, &mut events, make_events, options).await?;
+                        state.dirty = true;
+                    }
+                    other => {
+                        if let Some((seq, handle)) = effects::spawn(
+                            other,
+                            backends,
+                            &options.drafts,
+                            &options.audit,
+                            options.read_only,
+                            &tx,
+                        ) {
+                            reads.insert(seq, handle);
+                        }
+                    }
                 }
             }
         }
+        reads.retain(|seq, handle| {
+            let wanted = state.pending.contains_key(seq) && !handle.is_finished();
+            if !wanted {
+                handle.abort();
+            }
+            wanted
+        });
         if state.quit {
-            return Ok(());
+            return Ok(exit);
         }
         if state.dirty {
             terminal.draw(|frame| ui::draw(frame, state, &options.theme))?;
             state.dirty = false;
         }
         let busy = state.busy();
+        // A failed page is tried again when due; its countdown moves every second meanwhile.
+        let wake = state
+            .next_wake()
+            .map(|at| (clock + at).min(Instant::now() + COUNTDOWN_EVERY));
         let events = events.get_or_insert_with(&mut *make_events);
         let first = tokio::select! {
             biased;
-            () = &mut shutdown => Action::Terminate,
+            Some(signal) = signals.next() => match signal {
+                Signal::Stop(n) => {
+                    exit = Exit::Signal(n);
+                    Action::Terminate
+                }
+                Signal::Suspend => Action::Key(suspend_key()),
+                Signal::Continue => {
+                    terminal::enter_sequences(terminal.backend_mut())?;
+                    terminal.clear()?;
+                    state.dirty = true;
+                    continue;
+                }
+            },
             Some(action) = rx.recv() => action,
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) => Action::Key(key),
+                Some(Ok(Event::Key(key))) => {
+                    test_panic(&key);
+                    Action::Key(key)
+                }
                 Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
                 Some(Ok(Event::Paste(text))) => Action::Paste(text),
                 Some(Ok(_)) => continue,
@@ -185,6 +284,7 @@ where
                 None => Action::Terminate,
             },
             _ = tick.tick(), if busy => Action::Tick,
+            () = tokio::time::sleep_until(wake.unwrap_or(clock)), if wake.is_some() => Action::Tick,
         };
         queue.push(first);
         // Handle what else is already waiting before drawing again.
@@ -197,10 +297,51 @@ where
     }
 }
 
+/// A test-only way to panic on the event loop's thread: `IDTUI_TEST_PANIC=ui` and the key
+/// `!` (debug builds only; a release build has no such path).
+fn test_panic(key: &crossterm::event::KeyEvent) {
+    #[cfg(debug_assertions)]
+    if key.code == crossterm::event::KeyCode::Char('!')
+        && std::env::var("IDTUI_TEST_PANIC").as_deref() == Ok("ui")
+    {
+        panic!("test-only panic on the event loop's thread");
+    }
+    let _ = key;
+}
+
+/// SIGTSTP asks for what Ctrl-z does; raw mode delivers Ctrl-z as a key, not a signal.
+fn suspend_key() -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('z'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )
+}
+
+/// Hand the terminal back to the shell, stop the process, and take the terminal back when
+/// it is continued. Without a process to stop, nothing happens.
+async fn suspend<W, E, M>(
+    terminal: &mut Term<W>,
+    events: &mut Option<E>,
+    make_events: &mut M,
+    options: &RunOptions,
+) -> anyhow::Result<()>
+where
+    W: Write,
+    M: FnMut() -> E,
+{
+    let Some(stop) = options.stop_process else {
+        return Ok(());
+    };
+    drop(events.take());
+    suspended(terminal, async { stop() }).await?;
+    *events = Some(make_events());
+    Ok(())
+}
+
 /// Give the terminal to another program for the duration of `work`, then take it back and
 /// redraw everything.
 async fn suspended<W: Write, T>(
-    terminal: &mut Terminal<CrosstermBackend<W>>,
+    terminal: &mut Term<W>,
     work: impl Future<Output = T>,
 ) -> anyhow::Result<T> {
     terminal::restore_sequences(terminal.backend_mut())?;
@@ -216,10 +357,8 @@ async fn suspended<W: Write, T>(
     }
     settle_event_reader().await;
     terminal::enter_sequences(terminal.backend_mut())?;
-    // The screen is blank now; one blank frame tells ratatui so, and the next draw repaints
-    // everything. (`Terminal::clear` would ask the terminal for the cursor position, a reply
-    // the just-stopped event reader may still swallow.)
-    terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
+    // The screen is blank now: forget what was drawn, so the next draw repaints everything.
+    terminal.clear()?;
     Ok(out)
 }
 

@@ -120,6 +120,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                 .into_response()
         }
         Some(Fault::Truncate) => truncated(next.run(req).await).await,
+        Some(Fault::Panic) => panic!("injected panic (--faults panic)"),
         None => next.run(req).await,
     };
 

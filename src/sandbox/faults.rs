@@ -2,7 +2,8 @@
 //!
 //! SPEC is a comma-separated list: `latency=200ms` (every request, or `latency=200ms@0.5` for
 //! half of them), `5xx=0.1`, `429=0.05`, `retry_after=2`, `drop=0.02`, `truncate=0.02`,
-//! `seed=7`. Rates are probabilities in 0..=1, drawn from a seeded generator so a run is
+//! `panic=0.01` (the handler panics: how a client copes with a crashing server, and how the
+//! dashboard copes with a crash in its embedded sandbox), `seed=7`. Rates are probabilities in 0..=1, drawn from a seeded generator so a run is
 //! repeatable.
 
 use std::str::FromStr;
@@ -18,6 +19,7 @@ pub struct FaultSpec {
     pub retry_after_secs: u64,
     pub drop: f64,
     pub truncate: f64,
+    pub panic: f64,
     pub seed: u64,
 }
 
@@ -82,6 +84,7 @@ impl FromStr for FaultSpec {
                 }
                 "drop" => spec.drop = parse_rate(key, value)?,
                 "truncate" => spec.truncate = parse_rate(key, value)?,
+                "panic" => spec.panic = parse_rate(key, value)?,
                 "seed" => {
                     spec.seed = value
                         .parse()
@@ -89,7 +92,7 @@ impl FromStr for FaultSpec {
                 }
                 other => {
                     return Err(FaultSpecError(format!(
-                        "unknown key `{other}` (known: latency, 5xx, 429, retry_after, drop, truncate, seed)"
+                        "unknown key `{other}` (known: latency, 5xx, 429, retry_after, drop, truncate, panic, seed)"
                     )));
                 }
             }
@@ -105,6 +108,7 @@ pub enum Fault {
     TooManyRequests,
     Drop,
     Truncate,
+    Panic,
 }
 
 /// Seeded generator (splitmix64) shared by all requests.
@@ -147,6 +151,8 @@ impl FaultDice {
     pub fn roll(&self) -> Option<Fault> {
         if self.hit(self.spec.drop) {
             Some(Fault::Drop)
+        } else if self.hit(self.spec.panic) {
+            Some(Fault::Panic)
         } else if self.hit(self.spec.server_error) {
             Some(Fault::ServerError)
         } else if self.hit(self.spec.too_many) {

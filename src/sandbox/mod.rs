@@ -208,7 +208,10 @@ pub async fn serve(mut options: SandboxOptions) -> anyhow::Result<()> {
         running.base_url,
         running.base_url
     );
-    eprintln!("  credential:   {credential}");
+    eprintln!(
+        "  credential:   {}",
+        crate::sanitize::clean_line(&credential)
+    );
     shutdown_signal().await;
     eprintln!("idtui sandbox: shutting down");
     running.stop().await;

@@ -61,7 +61,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     title_bar(state, theme, title, buf);
     pane_strip(state, theme, strip, buf);
     match state.focused() {
-        Some(Pane::Table(t)) => table::draw(t, body, buf, theme),
+        Some(Pane::Table(t)) => table::draw(t, body, buf, theme, state.now),
         Some(Pane::Detail(d)) => detail(d, body, buf, theme),
         None => {}
     }
@@ -69,7 +69,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     status_bar(state, theme, status, buf);
     match &state.mode {
         Mode::Help { scroll } => overlay::help(state, *scroll, theme, body, buf),
-        Mode::ErrorDetail { scroll } => overlay::error(state, *scroll, theme, body, buf),
+        Mode::ErrorDetail { scroll, error } => overlay::error(error, *scroll, theme, body, buf),
         Mode::Confirm(c) => overlay::confirm(c, theme, body, buf),
         Mode::CourseChoice(c) => overlay::course_choice(c, theme, body, buf),
         Mode::Lookup(l) => overlay::lookup(l, theme, body, buf),
@@ -231,7 +231,7 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         | Mode::Pick(_)
         | Mode::Issued(_) => (String::new(), theme.normal()),
         _ => match state.focused() {
-            Some(Pane::Table(t)) => (table::footer(t), theme.muted()),
+            Some(Pane::Table(t)) => (table::footer(t, state.now), theme.muted()),
             Some(Pane::Detail(d)) => (
                 format!(
                     "line {} of {}  · y copy id · Y copy JSON · Tab next pane · Esc back",
@@ -292,7 +292,7 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let room = (end - x) as usize;
     let (message, style) = if let Some(flash) = &state.flash {
         (flash.clone(), theme.bar())
-    } else if let Some(err) = &state.error {
+    } else if let Some(err) = state.current_error() {
         (
             format!("✗ {}  (:error)", err.line),
             theme.bar().patch(theme.error()),

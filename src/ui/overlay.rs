@@ -6,11 +6,12 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use unicode_width::UnicodeWidthChar;
+use crate::app::ErrorInfo;
+#[allow(unused_imports)]
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::app::state::{
-    COMMANDS, Confirm, CourseChoice, IssuedView, Lookup, Picker, State, WHO_HELP,
-};
+use crate::app::help::{self, HelpLine};
+use crate::app::state::{Confirm, CourseChoice, IssuedView, Lookup, Picker, State};
 use crate::sanitize;
 
 use super::theme::Theme;
@@ -59,58 +60,52 @@ fn lines(inner: Rect, buf: &mut Buffer, rows: &[(String, ratatui::style::Style)]
     }
 }
 
+/// The help: every action with its keys and every command with its argument, as wide as
+/// the screen allows (up to 100 columns) and scrolled by `scroll` lines.
 pub fn help(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut rows = Vec::new();
-    for section in state.keymap.help_sections() {
-        rows.push((
-            section.title.to_string(),
-            theme.tok(crate::app::detail::Tok::Heading),
-        ));
-        for (keys, what) in section.rows {
-            rows.push((format!("  {keys:<18} {what}"), theme.normal()));
-        }
-    }
-    rows.push((
-        "Commands".into(),
-        theme.tok(crate::app::detail::Tok::Heading),
-    ));
-    // The box is 72 wide: 69 columns of text inside the borders and the margin.
-    const TEXT: usize = 69;
-    const HEAD: usize = 26;
-    for c in COMMANDS {
-        let head = format!("  :{} {}", c.name, c.args);
-        let head = head.trim_end();
-        if head.chars().count().max(HEAD) + 2 + c.about.chars().count() <= TEXT {
-            rows.push((format!("{head:<HEAD$}  {}", c.about), theme.normal()));
-        } else {
-            rows.push((head.to_string(), theme.normal()));
-            for l in wrap(c.about, TEXT - 6) {
-                rows.push((format!("      {l}"), theme.normal()));
+    let all = help::lines(&state.keymap);
+    let key_width = help::key_width(&all);
+    let rows: Vec<(String, ratatui::style::Style)> = all
+        .iter()
+        .flat_map(|line| match line {
+            HelpLine::Heading(t) => {
+                vec![(t.to_string(), theme.tok(crate::app::detail::Tok::Heading))]
             }
-        }
-    }
-    for l in wrap(WHO_HELP, TEXT - 2) {
-        rows.push((format!("  {l}"), theme.muted()));
-    }
-    rows.push((
-        "  find: / filters loaded rows; Enter searches the server where it can".into(),
-        theme.normal(),
-    ));
-    rows.push(("  any other key closes this help".into(), theme.muted()));
-    let inner = boxed(
-        "Keys (j/k scroll)",
-        72,
-        rows.len() as u16 + 2,
-        area,
-        buf,
-        theme,
-    );
-    let scroll = scroll.min(rows.len().saturating_sub(inner.height as usize));
+            // A long usage (`:recovery-code [WHO] [EXPIRES]`) gets a line of its own rather
+            // than being cut.
+            HelpLine::Row(keys, what) if keys.width() > key_width => vec![
+                (format!("  {keys}"), theme.normal()),
+                (
+                    format!("  {}  {what}", " ".repeat(key_width)),
+                    theme.normal(),
+                ),
+            ],
+            HelpLine::Row(keys, what) => vec![(
+                format!("  {}  {what}", sanitize::fit_pad(keys, key_width)),
+                theme.normal(),
+            )],
+            HelpLine::Note(t) => vec![(format!("  {t}"), theme.normal())],
+        })
+        .collect();
+    let height = (rows.len() as u16 + 2).min(area.height);
+    let shown = height.saturating_sub(2) as usize;
+    let scroll = scroll.min(rows.len().saturating_sub(shown));
+    let last = (scroll + shown).min(rows.len());
+    let title = if shown < rows.len() {
+        format!(
+            "Help {}–{} of {} · j/k PgDn/PgUp scroll · other keys close",
+            scroll + 1,
+            last,
+            rows.len()
+        )
+    } else {
+        "Help · any key closes".to_string()
+    };
+    let inner = boxed(&title, area.width.min(100), height, area, buf, theme);
     lines(inner, buf, &rows, scroll);
 }
 
-pub fn error(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let Some(err) = &state.error else { return };
+pub fn error(err: &ErrorInfo, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut rows: Vec<(String, ratatui::style::Style)> = vec![
         (err.line.clone(), theme.error()),
         (String::new(), theme.normal()),

@@ -1,5 +1,7 @@
 //! A table pane: the visible window of rows only, columns fitted to the width.
 
+use std::time::Duration;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use unicode_width::UnicodeWidthStr;
@@ -74,7 +76,8 @@ pub fn fit_columns(columns: &[Column], natural: &[u16], width: u16) -> Vec<(usiz
     widths
 }
 
-pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// `now` is the state's clock, for the countdown of a page waiting to be tried again.
+pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
     if area.height == 0 {
         return;
     }
@@ -137,12 +140,30 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme) {
             buf.set_style(Rect::new(area.x, y, area.width, 1), style);
         }
         let Some(row) = row else {
-            let note = if table.page_loaded(index) {
-                "  (no longer on the server; r refreshes)"
+            let (note, style) = if table.page_loaded(index) {
+                (
+                    "  (no longer on the server; r refreshes)".to_string(),
+                    theme.muted(),
+                )
+            } else if let Some(f) = table.failure_at(index) {
+                (
+                    format!(
+                        "  ✗ {} · {} · Enter: details",
+                        f.error.line,
+                        f.next_step(now)
+                    ),
+                    theme.error(),
+                )
             } else {
-                "  loading…"
+                ("  loading…".to_string(), theme.muted())
             };
-            buf.set_stringn(area.x, y, note, area.width as usize, theme.muted());
+            let note = sanitize::cell(&note, area.width as usize);
+            let style = if is_selected {
+                style.patch(theme.selected())
+            } else {
+                style
+            };
+            buf.set_stringn(area.x, y, note, area.width as usize, style);
             continue;
         };
         let mut x = area.x;
@@ -158,8 +179,12 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme) {
         }
     }
     if indices.is_empty() {
-        let msg = if let Some(err) = &table.error {
-            format!("could not load: {err}  (r retries, Enter shows details)")
+        let msg = if let Some(f) = table.failure() {
+            format!(
+                "could not load: {}  ({} · Enter shows details)",
+                f.error.line,
+                f.next_step(now)
+            )
         } else if table.filter.is_some() {
             "no loaded row matches".to_string()
         } else if table.started() && !table.is_loading() {
@@ -167,7 +192,7 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme) {
         } else {
             "loading…".to_string()
         };
-        let style = if table.error.is_some() {
+        let style = if table.failure().is_some() {
             theme.error()
         } else {
             theme.muted()
@@ -182,8 +207,9 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
 }
 
-/// The footer line: position, whether more rows exist, filter or search in effect.
-pub fn footer(table: &Table) -> String {
+/// The footer line: position, whether more rows exist, filter or search in effect, and a
+/// failed page's countdown. It says what is true at `now`, never what was.
+pub fn footer(table: &Table, now: Duration) -> String {
     let known = table.known();
     let count = match table.total {
         Some(t) => group(t as usize),
@@ -201,7 +227,10 @@ pub fn footer(table: &Table) -> String {
             },
             group(table.rows_in_memory()),
         ),
-        None if !table.started() => "loading…".to_string(),
+        None if !table.started() => match table.failure() {
+            Some(f) => format!("could not load · {}", f.next_step(now)),
+            None => "loading…".to_string(),
+        },
         None if known == 0 => format!("0 of {count}"),
         None => format!("{} of {count}", group(table.selected + 1)),
     };
@@ -211,11 +240,18 @@ pub fn footer(table: &Table) -> String {
     if table.is_refreshing() {
         out.push_str("  · refreshing…");
     }
+    let failure = table.failure();
     if table.walking {
-        out.push_str(&format!(
-            "  loading to the end… {} rows (Esc stops)",
-            group(known)
-        ));
+        match failure {
+            // Short enough for 80 columns with a 7-digit count.
+            Some(f) => out.push_str(&format!(" · to the end: {} (Esc stops)", f.next_step(now))),
+            None => out.push_str(&format!(
+                "  loading to the end… {} rows (Esc stops)",
+                group(known)
+            )),
+        }
+    } else if let Some(f) = failure {
+        out.push_str(&format!("  · ✗ a page failed: {}", f.next_step(now)));
     } else if table.has_more() {
         out.push_str("  · more below");
     } else {

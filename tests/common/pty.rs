@@ -331,6 +331,49 @@ impl PtySession {
             .expect("resize the pseudo-terminal");
     }
 
+    /// The terminal's line settings as `stty -a` prints them (raw mode shows as `-icanon
+    /// -echo`, a restored terminal as `icanon echo`).
+    pub fn tty_modes(&self) -> String {
+        let tty = self.master.tty_name().expect("the pty's name");
+        let out = std::process::Command::new("stty")
+            .arg("-a")
+            .arg("-F")
+            .arg(&tty)
+            .output()
+            .expect("run stty");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Whether the terminal is in raw mode (no line editing, no echo).
+    pub fn raw_mode(&self) -> bool {
+        let modes = self.tty_modes();
+        let has = |flag: &str| modes.split_whitespace().any(|w| w == flag);
+        assert!(has("icanon") || has("-icanon"), "stty said: {modes}");
+        has("-icanon") && has("-echo")
+    }
+
+    /// The program's state letter from `/proc/PID/stat` (`T` when stopped).
+    pub fn process_state(&self) -> char {
+        let pid = self.child.process_id().expect("child pid");
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        stat.rsplit_once(") ")
+            .and_then(|(_, rest)| rest.chars().next())
+            .unwrap_or('?')
+    }
+
+    /// Waits until the program's state is `state`; panics otherwise.
+    pub fn wait_state(&self, state: char, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.process_state() != state {
+            assert!(
+                Instant::now() < deadline,
+                "process state {} after {timeout:?}, wanted {state}",
+                self.process_state()
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Sends a signal by name (`TERM`, `HUP`, `INT`) to the program.
     pub fn signal(&self, name: &str) {
         let pid = self.child.process_id().expect("child pid");

@@ -25,7 +25,8 @@ fn errors_show_in_the_status_bar_and_details_open_on_demand() {
             )),
         },
     );
-    assert_eq!(s.error.as_ref().unwrap().line, "kratos 503: unavailable");
+    assert_eq!(s.current_error().unwrap().line, "kratos 503: unavailable");
+    assert!(s.error.is_none(), "kept on the page it belongs to");
     assert!(matches!(s.mode, Mode::Normal), "errors never block");
     // Enter on the failed, empty table opens the details.
     update(&mut s, key(KeyCode::Enter));
@@ -466,4 +467,21 @@ fn a_coassemble_user_document_must_keep_its_shape() {
         .map(str::to_string)
         .unwrap_or_default();
     assert!(error.contains("name must be a string or null"), "{error}");
+}
+
+#[test]
+fn ctrl_z_suspends_from_a_list_and_from_an_editor() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 30);
+    let ctrl_z = Action::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL));
+    let effects = update(&mut s, ctrl_z.clone());
+    assert!(effects.iter().any(|e| matches!(e, Effect::Suspend)));
+    update(&mut s, ch('e'));
+    assert!(s.editor.is_some());
+    let effects = update(&mut s, ctrl_z);
+    assert!(effects.iter().any(|e| matches!(e, Effect::Suspend)));
+    assert!(
+        s.editor.is_some(),
+        "the editor is still there after resuming"
+    );
 }

@@ -8,6 +8,7 @@ use super::{answer, ch, identity, key, kratos_state, run, table};
 use crate::app::state::Mode;
 use crate::app::table::Table;
 use crate::app::*;
+use std::time::Duration;
 
 /// A keyset-paginated fake server (like Kratos' `page_token`): the cursor is the last id
 /// number of the previous page, so a removed row moves the rest of the list up.
@@ -323,13 +324,13 @@ fn marks_of_rows_that_are_gone_are_dropped_and_the_others_kept() {
         identity: "i".into(),
     };
     let mut t = Table::new(kind, 1, 10);
-    assert_eq!(t.wants(19).len(), 1);
+    assert_eq!(t.wants(19, Duration::ZERO).len(), 1);
     t.apply(0, page((0..5).map(session).collect(), None), 19);
     t.marked.insert("s1".into());
     t.marked.insert("s3".into());
     t.select(2, 19);
     t.refresh(2, 19);
-    let wants = t.wants(19);
+    let wants = t.wants(19, Duration::ZERO);
     assert_eq!(wants.len(), 1);
     assert_eq!(wants[0].page, 0);
     // s1 was removed on the server meanwhile.
@@ -365,11 +366,11 @@ fn a_failed_refresh_keeps_the_old_rows_and_r_tries_again() {
             );
         }
     }
-    assert!(s.error.is_some());
+    assert!(s.current_error().is_some());
     assert_eq!(selected_id(&s), identity(12).id, "old rows still shown");
     run(&mut s, ch('r'), 50);
     assert_eq!(selected_id(&s), identity(12).id);
-    assert!(table(&s).error.is_none());
+    assert!(table(&s).failure().is_none());
     assert!(!s.busy());
 }
 

@@ -1,0 +1,363 @@
+//! List pages read item by item. A page is split into its items by a scanner that only
+//! tracks strings and brackets (no recursion, so no depth limit of its own); each item is
+//! then decoded on its own. One unreadable record (nested too deep, too large, invalid
+//! UTF-8 or JSON) becomes a [`BadItem`] saying why, and the rest of the page loads.
+//!
+//! The caps: an item may nest [`MAX_ITEM_DEPTH`] levels (serde_json's own recursion limit,
+//! counted from the item, not from the page around it: a Kratos identity whose metadata
+//! nests 126 levels, which Kratos and the sandbox accept, reads as a normal row) and be
+//! [`MAX_ITEM_BYTES`] long.
+
+use serde_json::{Map, Value};
+
+/// Deepest nesting of one item that is decoded.
+pub const MAX_ITEM_DEPTH: usize = 128;
+/// Largest item that is decoded.
+pub const MAX_ITEM_BYTES: usize = 16 * 1024 * 1024;
+
+/// A record of a list page that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadItem {
+    /// Its position in the page as served.
+    pub index: usize,
+    /// Its id, when one could be picked out of it.
+    pub id: Option<String>,
+    pub reason: String,
+}
+
+/// A page split into its envelope (everything but the items: MATTR's `nextCursor`) and its
+/// items, each decoded or not.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    pub envelope: Value,
+    pub items: Vec<Result<Value, BadItem>>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum PageError {
+    /// The body ends in the middle of the page (a cut connection).
+    Cut,
+    /// Not a JSON array, nor an object with a `data` array.
+    Invalid(String),
+}
+
+/// Split and decode a list body: a JSON array of items, an object whose `data` member is
+/// one (its other members form the envelope), or `null` / nothing for an empty page.
+pub(crate) fn parse_page(body: &[u8]) -> Result<Parsed, PageError> {
+    let mut s = Scanner { b: body, pos: 0 };
+    s.ws();
+    let parsed = match s.peek() {
+        None => Parsed {
+            envelope: Value::Null,
+            items: Vec::new(),
+        },
+        Some(b'[') => Parsed {
+            envelope: Value::Array(Vec::new()),
+            items: s.array()?.into_iter().enumerate().map(decode).collect(),
+        },
+        Some(b'{') => {
+            let mut envelope = Map::new();
+            let mut items = Vec::new();
+            for (key, start, end, depth) in s.members()? {
+                let value = &body[start..end];
+                if key == "data" && value.first() == Some(&b'[') {
+                    let mut inner = Scanner {
+                        b: &body[..end],
+                        pos: start,
+                    };
+                    items = inner.array()?.into_iter().enumerate().map(decode).collect();
+                    envelope.insert(key, Value::Array(Vec::new()));
+                } else if depth <= MAX_ITEM_DEPTH
+                    && let Ok(v) = serde_json::from_slice(value)
+                {
+                    envelope.insert(key, v);
+                }
+            }
+            Parsed {
+                envelope: Value::Object(envelope),
+                items,
+            }
+        }
+        Some(_) => {
+            let start = s.pos;
+            let (end, _) = s.value()?;
+            let v: Value = serde_json::from_slice(&body[start..end])
+                .map_err(|e| PageError::Invalid(e.to_string()))?;
+            Parsed {
+                envelope: v,
+                items: Vec::new(),
+            }
+        }
+    };
+    s.ws();
+    if s.pos < body.len() {
+        return Err(PageError::Invalid(format!(
+            "unexpected text after the page at byte {}",
+            s.pos
+        )));
+    }
+    Ok(parsed)
+}
+
+/// One item's bytes and nesting depth, decoded or turned into a [`BadItem`].
+fn decode((index, (bytes, depth)): (usize, (&[u8], usize))) -> Result<Value, BadItem> {
+    let bad = |reason: String| BadItem {
+        index,
+        id: top_level_id(bytes),
+        reason,
+    };
+    if bytes.len() > MAX_ITEM_BYTES {
+        return Err(bad(format!(
+            "too large: {} MiB (more than {} MiB)",
+            bytes.len() >> 20,
+            MAX_ITEM_BYTES >> 20
+        )));
+    }
+    if depth > MAX_ITEM_DEPTH {
+        return Err(bad(format!(
+            "too deep: nested {depth} levels (more than {MAX_ITEM_DEPTH})"
+        )));
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(bad(format!(
+            "invalid UTF-8 at byte {} of the record",
+            e.valid_up_to()
+        )));
+    }
+    serde_json::from_slice(bytes).map_err(|e| bad(format!("invalid JSON: {e}")))
+}
+
+/// The `id` (or Coassemble `identifier` / `clientIdentifier`) string member at the top of
+/// an object, read without decoding the rest.
+fn top_level_id(item: &[u8]) -> Option<String> {
+    let mut s = Scanner { b: item, pos: 0 };
+    s.ws();
+    if s.peek() != Some(b'{') {
+        return None;
+    }
+    let members = s.members().ok()?;
+    ["id", "identifier", "clientIdentifier"]
+        .iter()
+        .find_map(|want| {
+            let (_, start, end, _) = members.iter().find(|(k, ..)| k == want)?;
+            let raw = &item[*start..*end];
+            let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+            (!inner.contains(&b'\\')).then(|| String::from_utf8_lossy(inner).into_owned())
+        })
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, c: u8) -> Result<(), PageError> {
+        self.ws();
+        match self.peek() {
+            Some(x) if x == c => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(x) => Err(PageError::Invalid(format!(
+                "expected `{}` at byte {}, found `{}`",
+                c as char, self.pos, x as char
+            ))),
+            None => Err(PageError::Cut),
+        }
+    }
+
+    /// Skip one value; its end and nesting depth (0 for a scalar).
+    fn value(&mut self) -> Result<(usize, usize), PageError> {
+        self.ws();
+        let start = self.pos;
+        let (mut depth, mut deepest) = (0usize, 0usize);
+        loop {
+            let Some(c) = self.peek() else {
+                // A scalar may end the body (`null`); anything else was cut.
+                return if depth == 0 && self.pos > start {
+                    Ok((self.pos, deepest))
+                } else {
+                    Err(PageError::Cut)
+                };
+            };
+            match c {
+                b'"' => self.string()?,
+                b'{' | b'[' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                    self.pos += 1;
+                }
+                b'}' | b']' if depth > 0 => {
+                    depth -= 1;
+                    self.pos += 1;
+                }
+                b'}' | b']' | b',' if depth == 0 => {
+                    return Ok((self.pos, deepest));
+                }
+                b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => return Ok((self.pos, deepest)),
+                _ => self.pos += 1,
+            }
+            if depth == 0 && matches!(c, b'"' | b'}' | b']') {
+                return Ok((self.pos, deepest));
+            }
+        }
+    }
+
+    /// Skip a string starting at `"`.
+    fn string(&mut self) -> Result<(), PageError> {
+        self.pos += 1;
+        loop {
+            match self.peek() {
+                None => return Err(PageError::Cut),
+                Some(b'\\') => self.pos += 2,
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+
+    /// The items of the array starting here, with their depths.
+    fn array(&mut self) -> Result<Vec<(&'a [u8], usize)>, PageError> {
+        self.expect(b'[')?;
+        let mut out = Vec::new();
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(out);
+        }
+        loop {
+            self.ws();
+            let start = self.pos;
+            let (end, depth) = self.value()?;
+            if end == start {
+                return Err(PageError::Invalid(format!("empty item at byte {start}")));
+            }
+            out.push((&self.b[start..end], depth));
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(c) => {
+                    return Err(PageError::Invalid(format!(
+                        "expected `,` or `]` at byte {}, found `{}`",
+                        self.pos, c as char
+                    )));
+                }
+                None => return Err(PageError::Cut),
+            }
+        }
+    }
+
+    /// The members of the object starting here: key, value span and depth.
+    fn members(&mut self) -> Result<Vec<(String, usize, usize, usize)>, PageError> {
+        self.expect(b'{')?;
+        let mut out = Vec::new();
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(out);
+        }
+        loop {
+            self.ws();
+            let key_start = self.pos;
+            if self.peek() != Some(b'"') {
+                return Err(match self.peek() {
+                    None => PageError::Cut,
+                    Some(_) => PageError::Invalid(format!("expected a key at byte {key_start}")),
+                });
+            }
+            self.string()?;
+            let key: String = serde_json::from_slice(&self.b[key_start..self.pos])
+                .map_err(|e| PageError::Invalid(format!("bad key: {e}")))?;
+            self.expect(b':')?;
+            self.ws();
+            let start = self.pos;
+            let (end, depth) = self.value()?;
+            out.push((key, start, end, depth));
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(_) => {
+                    return Err(PageError::Invalid(format!(
+                        "expected `,` or `}}` at byte {}",
+                        self.pos
+                    )));
+                }
+                None => return Err(PageError::Cut),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(levels: usize) -> String {
+        format!("{}1{}", "[".repeat(levels), "]".repeat(levels))
+    }
+
+    #[test]
+    fn every_readable_item_loads_and_each_unreadable_one_says_why() {
+        let deep = format!(r#"{{"id":"deep","m":{}}}"#, nested(200));
+        let ok_deep = format!(r#"{{"id":"fine","m":{}}}"#, nested(126));
+        let mut body = format!(r#"[{{"id":"a","s":"x,]}}\"y"}}, {deep}, {ok_deep}, "#).into_bytes();
+        body.extend_from_slice(b"{\"id\":\"bad-utf8\",\"n\":\"\xff\"}, {\"id\":\"b\"}]");
+        let page = parse_page(&body).unwrap();
+        assert_eq!(page.items.len(), 5);
+        assert_eq!(page.items[0].as_ref().unwrap()["s"], "x,]}\"y");
+        let bad = page.items[1].as_ref().unwrap_err();
+        assert_eq!((bad.index, bad.id.as_deref()), (1, Some("deep")));
+        assert!(
+            bad.reason.starts_with("too deep: nested 201 levels"),
+            "{}",
+            bad.reason
+        );
+        assert_eq!(page.items[2].as_ref().unwrap()["id"], "fine");
+        let bad = page.items[3].as_ref().unwrap_err();
+        assert_eq!(bad.id.as_deref(), Some("bad-utf8"));
+        assert!(bad.reason.starts_with("invalid UTF-8"), "{}", bad.reason);
+        assert_eq!(page.items[4].as_ref().unwrap()["id"], "b");
+    }
+
+    #[test]
+    fn envelopes_keep_their_other_members_and_cut_bodies_are_cut() {
+        let page = parse_page(br#"{"data":[{"id":1},{"id":2}],"nextCursor":"c2"}"#).unwrap();
+        assert_eq!(page.items.len(), 2);
+        assert_eq!(page.envelope["nextCursor"], "c2");
+        assert_eq!(parse_page(b"").unwrap().items.len(), 0);
+        assert_eq!(parse_page(b"null").unwrap().envelope, Value::Null);
+        assert_eq!(parse_page(b"[]").unwrap().items.len(), 0);
+        assert_eq!(
+            parse_page(br#"[{"id":1},{"id":"#).unwrap_err(),
+            PageError::Cut
+        );
+        assert_eq!(parse_page(br#"{"data":[1,2"#).unwrap_err(), PageError::Cut);
+        assert!(matches!(parse_page(b"[1 2]"), Err(PageError::Invalid(_))));
+        assert_eq!(
+            parse_page(b"[1, -2.5e3, true, null]").unwrap().items.len(),
+            4
+        );
+    }
+}

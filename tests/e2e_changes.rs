@@ -221,6 +221,8 @@ fn fifty_patch_adds_with_half_the_answers_cut_land_exactly_once_each() {
         }
         // One intended save: Ctrl-s again only once the outcome says it did not land.
         loop {
+            // Bounded: a run that cannot make progress fails instead of hanging the suite.
+            assert!(started.elapsed() < Duration::from_secs(240), "too slow");
             let settled = settled_lines(&s).len();
             s.send_key(Key::Ctrl('s'));
             // The outcome is the audit line the change writes, or (no change sent) the

@@ -11,6 +11,14 @@ use common::sandbox::Sandbox;
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(10);
+
+/// These tests drive real processes under injected faults and latency; run one at a time so
+/// they do not starve each other of the machine's two cores.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
 /// Grace Hopper in the demo data set.
 const GRACE: &str = "c24bf686-c7b8-59d3-8a1c-ce810931791e";
 
@@ -88,6 +96,7 @@ fn wait_any(s: &PtySession, needles: &[&str], timeout: Duration) -> (usize, Stri
 
 #[test]
 fn an_edit_after_a_patch_starts_from_the_server_and_an_unchanged_save_sends_nothing() {
+    let _serial = serial();
     let sandbox = Sandbox::start(&["--demo"]);
     let mut s = on_grace(&sandbox);
     s.send_key(Key::Enter);
@@ -112,6 +121,7 @@ fn an_edit_after_a_patch_starts_from_the_server_and_an_unchanged_save_sends_noth
 
 #[test]
 fn a_change_made_over_http_while_editing_is_shown_and_nothing_is_sent_until_chosen() {
+    let _serial = serial();
     let sandbox = Sandbox::start(&["--demo"]);
     let mut s = on_grace(&sandbox);
     s.send("e");
@@ -152,6 +162,7 @@ fn a_change_made_over_http_while_editing_is_shown_and_nothing_is_sent_until_chos
 
 #[test]
 fn a_draft_restored_after_a_change_over_http_warns_and_does_not_revert_it() {
+    let _serial = serial();
     let sandbox = Sandbox::start(&["--demo"]);
     let mut s = on_grace(&sandbox);
     s.send("e");
@@ -184,6 +195,7 @@ fn a_draft_restored_after_a_change_over_http_warns_and_does_not_revert_it() {
 
 #[test]
 fn fifty_patch_adds_with_half_the_answers_cut_land_exactly_once_each() {
+    let _serial = serial();
     let sandbox = Sandbox::start(&["--demo", "--faults", "truncate=0.5,seed=11"]);
     let (status, _) = {
         // Set up the list the patches append to (retried: the faults hit curl too).
@@ -315,6 +327,7 @@ fn grace_tags(sandbox: &Sandbox) -> Option<Vec<Value>> {
 
 #[test]
 fn x_y_x_y_under_latency_sends_one_delete() {
+    let _serial = serial();
     let sandbox = Sandbox::start(&["--demo", "--faults", "latency=1500ms"]);
     let mut s = on_grace(&sandbox);
     s.send_key(Key::Enter);
@@ -338,6 +351,7 @@ fn x_y_x_y_under_latency_sends_one_delete() {
 
 #[test]
 fn n_under_latency_with_repeated_ctrl_s_creates_one_identity() {
+    let _serial = serial();
     let sandbox = Sandbox::start(&["--demo", "--faults", "latency=1500ms"]);
     let mut s = dashboard(&sandbox, 100, 30);
     s.expect_text("kwame.mensah@example.gh", Duration::from_secs(20));
@@ -364,6 +378,7 @@ fn n_under_latency_with_repeated_ctrl_s_creates_one_identity() {
 
 #[test]
 fn an_object_with_bidi_and_control_characters_opens_unmodified_and_sends_nothing() {
+    let _serial = serial();
     let sandbox = Sandbox::start(&["--demo"]);
     let mut s = dashboard(&sandbox, 100, 30);
     s.expect_text("kwame.mensah@example.gh", WAIT);
@@ -381,6 +396,7 @@ fn an_object_with_bidi_and_control_characters_opens_unmodified_and_sends_nothing
 
 #[test]
 fn a_patch_removing_the_password_says_what_it_does_and_goes_only_after_y() {
+    let _serial = serial();
     let sandbox = Sandbox::start(&["--demo"]);
     let hash = |sandbox: &Sandbox| {
         let (_, g) = sandbox.call(

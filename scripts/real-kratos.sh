@@ -51,7 +51,10 @@ else
   echo "$stamp_want" >"$bin.stamp"
   say "built in $(($(date +%s) - started)) s"
 fi
-"$bin" version | grep -q 'v1.3.1' || die "$bin does not report version v1.3.1"
+# Read the whole answer first: `| grep -q` under pipefail fails whenever grep exits before
+# kratos writes its last line (kratos then dies of SIGPIPE).
+kratos_version=$("$bin" version 2>&1 || true)
+[[ "$kratos_version" == *v1.3.1* ]] || die "$bin does not report version v1.3.1: $kratos_version"
 
 # --- migrate and serve ------------------------------------------------------------------
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/idtui-real-kratos.XXXXXX")

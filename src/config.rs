@@ -32,40 +32,12 @@
 //! from the usual `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` variables.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use crate::api::Provider;
-
-/// A secret value. `Debug` and `Display` print `***`; read it with [`Secret::expose`] only
-/// where it goes on the wire.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
+pub use crate::api::{Provider, Secret};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -4,17 +4,19 @@
 //! the tokio event loop and the only place effects run, `api` the typed HTTP clients,
 //! `sandbox` the local emulator of the three admin APIs.
 
-pub mod api;
+pub use idtui_api as api;
 pub mod app;
 pub mod audit_log;
 pub mod cli;
 pub mod clipboard;
 pub mod config;
+pub mod connect;
 pub mod drafts;
 pub mod editor;
 pub mod keymap;
 pub mod logging;
 pub mod runtime;
-pub mod sandbox;
+pub use idtui_sandbox as sandbox;
 pub mod sanitize;
+pub mod serve_sandbox;
 pub mod ui;

@@ -42,7 +42,7 @@ fn run() -> anyhow::Result<i32> {
                 )
                 .with_writer(std::io::stderr)
                 .init();
-            rt.block_on(idtui::sandbox::serve(*opts))?;
+            rt.block_on(idtui::serve_sandbox::serve(*opts))?;
             Ok(0)
         }
         Some(Command::Keys) => {

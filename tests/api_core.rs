@@ -330,7 +330,7 @@ async fn oauth_refreshes_once_on_401_and_retries_once() {
 #[tokio::test]
 async fn read_only_refuses_mutations_before_sending_but_allows_search() {
     let h = Harness::start(|_| {}).await;
-    let api = match idtui::api::connect(&profile(Provider::Core, h.base()), true).unwrap() {
+    let api = match idtui::connect::connect(&profile(Provider::Core, h.base()), true).unwrap() {
         idtui::api::Api::Core(c) => c,
         _ => unreachable!(),
     };

@@ -60,7 +60,8 @@ fn within_a_fifth(elapsed: Duration, limit: Duration) {
 #[tokio::test(start_paused = true)]
 async fn a_silent_server_gives_a_timeout_error_within_timeout_secs() {
     let url = server(None).await;
-    let api::Api::Core(core) = api::connect(&core_profile(&url, 3), false).unwrap() else {
+    let api::Api::Core(core) = idtui::connect::connect(&core_profile(&url, 3), false).unwrap()
+    else {
         panic!("a core client")
     };
     let started = Instant::now();
@@ -75,7 +76,8 @@ async fn retries_of_a_slow_failing_server_stay_within_timeout_secs() {
     // Each answer takes 2 s and is a 503: once 18 s (five tries, each with the full timeout
     // and a wait between), now the whole read ends at 3 s.
     let url = server(Some(Duration::from_secs(2))).await;
-    let api::Api::Core(core) = api::connect(&core_profile(&url, 3), false).unwrap() else {
+    let api::Api::Core(core) = idtui::connect::connect(&core_profile(&url, 3), false).unwrap()
+    else {
         panic!("a core client")
     };
     let started = Instant::now();

@@ -157,10 +157,11 @@ async fn a_slow_server_gives_a_timeout_error() {
     let h = Harness::start(|o| o.faults = Some("latency=3s".parse().unwrap())).await;
     let mut p = profile(Provider::Kratos, h.base());
     p.timeout_secs = Some(1);
-    let api = match idtui::api::connect_with(&p, false, idtui::api::RetryPolicy::none()).unwrap() {
-        idtui::api::Api::Kratos(k) => k,
-        _ => unreachable!(),
-    };
+    let api =
+        match idtui::connect::connect_with(&p, false, idtui::api::RetryPolicy::none()).unwrap() {
+            idtui::api::Api::Kratos(k) => k,
+            _ => unreachable!(),
+        };
     let err = api.get_identity("x", &[]).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Timeout);
     assert!(

@@ -244,7 +244,7 @@ async fn bare_v1_base_without_api_works_too() {
 async fn read_only_refuses_every_mutation() {
     let h = Harness::start(|_| {}).await;
     let p = profile(Provider::Headless, &format!("{}/api", h.base()));
-    let api = match idtui::api::connect(&p, true).unwrap() {
+    let api = match idtui::connect::connect(&p, true).unwrap() {
         idtui::api::Api::Headless(a) => a,
         _ => unreachable!(),
     };

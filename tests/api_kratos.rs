@@ -424,7 +424,7 @@ async fn bearer_token_and_custom_header() {
 #[tokio::test]
 async fn read_only_layer_sends_no_mutation() {
     let h = Harness::start(|_| {}).await;
-    let api = match idtui::api::connect(&profile(Provider::Kratos, h.base()), true).unwrap() {
+    let api = match idtui::connect::connect(&profile(Provider::Kratos, h.base()), true).unwrap() {
         idtui::api::Api::Kratos(k) => k,
         _ => unreachable!(),
     };

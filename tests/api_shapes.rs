@@ -155,7 +155,7 @@ async fn unusable_profiles_fail_at_connect() {
     std::fs::write(&junk, "not a certificate").unwrap();
     let mut p = profile(Provider::Kratos, "https://example.invalid");
     p.ca_file = Some(junk);
-    let err = idtui::api::connect(&p, false).unwrap_err();
+    let err = idtui::connect::connect(&p, false).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Config);
     assert!(err.to_string().contains("ca.pem"), "{err}");
 
@@ -168,21 +168,21 @@ async fn unusable_profiles_fail_at_connect() {
         )
         .into(),
     );
-    assert!(idtui::api::connect(&p, false).is_ok());
+    assert!(idtui::connect::connect(&p, false).is_ok());
 
     let p = profile(Provider::Kratos, "ftp://example.invalid");
     assert_eq!(
-        idtui::api::connect(&p, false).unwrap_err().kind,
+        idtui::connect::connect(&p, false).unwrap_err().kind,
         ErrorKind::Config
     );
 
     let p = profile(Provider::Core, "https://user:hunter2@example.invalid:99999");
-    let err = idtui::api::connect(&p, false).unwrap_err();
+    let err = idtui::connect::connect(&p, false).unwrap_err();
     assert!(!err.to_string().contains("hunter2"), "{err}");
 
     let mut p = profile(Provider::Kratos, "http://127.0.0.1:1");
     p.token_command = Some("exit 1".into());
-    let err = idtui::api::connect(&p, false).unwrap_err();
+    let err = idtui::connect::connect(&p, false).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Config);
     assert!(err.to_string().contains("token_command failed"), "{err}");
 }

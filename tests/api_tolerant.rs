@@ -45,7 +45,7 @@ async fn crafted(
 }
 
 fn kratos(url: &str) -> api::KratosApi {
-    match api::connect(&Profile::new("t", Provider::Kratos, url), false).unwrap() {
+    match idtui::connect::connect(&Profile::new("t", Provider::Kratos, url), false).unwrap() {
         api::Api::Kratos(k) => k,
         _ => unreachable!(),
     }

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use idtui::api;
 use idtui::app::{ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData};
 use idtui::config::embedded_profiles;
 use idtui::runtime::Backend;
@@ -21,8 +20,9 @@ async fn backends(read_only: bool) -> (sandbox::RunningSandbox, Vec<Arc<dyn Back
     let backends = embedded_profiles(&sb.base_url, credential.as_deref())
         .into_iter()
         .map(|(_, p)| {
-            let b: Arc<dyn Backend> =
-                Arc::new(ApiBackend::new(api::connect(&p, read_only).unwrap()));
+            let b: Arc<dyn Backend> = Arc::new(ApiBackend::new(
+                idtui::connect::connect(&p, read_only).unwrap(),
+            ));
             b
         })
         .collect();

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use crate::api;
 use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 use crate::config::Profile;
 
@@ -57,12 +56,13 @@ impl Lazy {
             }
             // Resolving a secret may run a `token_command`: off the async threads.
             let p = Arc::clone(&profile);
-            let connected = tokio::task::spawn_blocking(move || api::connect(&p, read_only))
-                .await
-                .map_err(|e| {
-                    let line = format!("connecting profile {} failed: {e}", profile.name);
-                    ErrorInfo::new(line.clone(), line)
-                })?;
+            let connected =
+                tokio::task::spawn_blocking(move || crate::connect::connect(&p, read_only))
+                    .await
+                    .map_err(|e| {
+                        let line = format!("connecting profile {} failed: {e}", profile.name);
+                        ErrorInfo::new(line.clone(), line)
+                    })?;
             match connected {
                 Ok(client) => {
                     let b: Arc<dyn Backend> = Arc::new(ApiBackend::new(client));

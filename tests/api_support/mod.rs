@@ -92,7 +92,7 @@ pub fn fast_retries() -> RetryPolicy {
 }
 
 pub fn connect(p: &Profile) -> Api {
-    api::connect_with(p, false, fast_retries()).unwrap()
+    idtui::connect::connect_with(p, false, fast_retries()).unwrap()
 }
 
 pub fn kratos(p: &Profile) -> api::KratosApi {

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use idtui::api::{self, Api, KratosApi, RetryPolicy};
+use idtui::api::{Api, KratosApi, RetryPolicy};
 use idtui::config::{Profile, Provider};
 use idtui::sandbox::{RunningSandbox, SandboxOptions};
 use reqwest::header::HeaderMap;
@@ -285,7 +285,7 @@ impl Server {
             max_delay: Duration::from_millis(200),
             max_total_delay: Duration::from_secs(5),
         };
-        match api::connect_with(&self.profile(), false, quick).expect("connect") {
+        match idtui::connect::connect_with(&self.profile(), false, quick).expect("connect") {
             Api::Kratos(k) => k,
             other => panic!("expected kratos, got {other:?}"),
         }

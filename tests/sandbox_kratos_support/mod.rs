@@ -9,7 +9,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-pub const DEMO: &str = include_str!("../../assets/kratos/demo.json");
+pub const DEMO: &str = include_str!("../../crates/idtui-sandbox/assets/kratos/demo.json");
 
 pub struct Kratos {
     pub server: RunningSandbox,

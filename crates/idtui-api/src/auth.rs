@@ -10,7 +10,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ErrorKind, Provider};
-use super::http::{HttpLayer, header_value, redact_userinfo};
+use super::headers::{header_value, redact_userinfo};
 use crate::Secret;
 
 #[derive(Clone, Default)]
@@ -82,18 +82,20 @@ impl Auth {
         }
     }
 
+    /// The header to send; an OAuth token is fetched (or refreshed) with `client`.
     pub(crate) async fn header(
         &self,
-        layer: &HttpLayer,
+        client: &reqwest::Client,
+        provider: Provider,
     ) -> Result<Option<(HeaderName, HeaderValue)>, ApiError> {
         Ok(match self {
             Auth::None => None,
             Auth::Static(name, value) => Some((name.clone(), value.clone())),
             Auth::OAuth(src) => {
-                let token = src.token(layer).await?;
+                let token = src.token(client, provider).await?;
                 Some((
                     reqwest::header::AUTHORIZATION,
-                    header_value(layer.provider(), &format!("Bearer {}", token.expose()))?,
+                    header_value(provider, &format!("Bearer {}", token.expose()))?,
                 ))
             }
         })
@@ -155,21 +157,28 @@ impl OAuthSource {
 
     /// A valid token, fetching a new one when none is cached or the cached one is about to
     /// expire. Concurrent callers wait for one fetch instead of each starting their own.
-    async fn token(&self, layer: &HttpLayer) -> Result<Secret, ApiError> {
+    async fn token(
+        &self,
+        client: &reqwest::Client,
+        provider: Provider,
+    ) -> Result<Secret, ApiError> {
         let mut cached = self.cached.lock().await;
         if let Some(c) = cached.as_ref()
             && Instant::now() < c.refresh_at
         {
             return Ok(c.token.clone());
         }
-        let fetched = self.fetch(layer).await?;
+        let fetched = self.fetch(client, provider).await?;
         let token = fetched.token.clone();
         *cached = Some(fetched);
         Ok(token)
     }
 
-    async fn fetch(&self, layer: &HttpLayer) -> Result<CachedToken, ApiError> {
-        let provider = layer.provider();
+    async fn fetch(
+        &self,
+        client: &reqwest::Client,
+        provider: Provider,
+    ) -> Result<CachedToken, ApiError> {
         let mut body = json!({
             "client_id": self.client_id,
             "client_secret": self.client_secret.expose(),
@@ -179,8 +188,7 @@ impl OAuthSource {
             body["audience"] = Value::String(aud.clone());
         }
         let auth_err = |msg: String| ApiError::new(ErrorKind::Auth, provider, msg);
-        let resp = layer
-            .client()
+        let resp = client
             .post(self.token_url.clone())
             .header("Accept", "application/json")
             .json(&body)

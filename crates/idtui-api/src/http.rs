@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::auth::Auth;
 use super::error::{ApiError, ErrorKind, Provider};
+use super::headers::redact_userinfo;
 pub(crate) use super::request::{Req, Resp};
 use super::retry::{RetryPolicy, jitter, parse_retry_after};
 
@@ -246,7 +247,12 @@ impl HttpLayer {
     }
 
     async fn attempt(&self, req: &Req) -> Result<Resp, Failure> {
-        let auth = self.inner.auth.header(self).await.map_err(Failure::Token)?;
+        let auth = self
+            .inner
+            .auth
+            .header(self.client(), self.provider())
+            .await
+            .map_err(Failure::Token)?;
         self.attempt_with(req, auth).await.map_err(Failure::Api)
     }
 
@@ -436,27 +442,6 @@ fn parse_base(provider: Provider, raw: &str) -> Result<Url, ApiError> {
         return Err(ApiError::config(provider, "url cannot be a base URL"));
     }
     Ok(url)
-}
-
-/// Hides everything between the scheme and the last `@`: a password may itself hold `@`
-/// (hiding a path's `@` too only over-redacts an error message).
-pub(crate) fn redact_userinfo(raw: &str) -> String {
-    match (raw.find("://"), raw.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}***{}", &raw[..s + 3], &raw[at..]),
-        _ => raw.to_owned(),
-    }
-}
-
-pub(crate) fn header_value(provider: Provider, value: &str) -> Result<HeaderValue, ApiError> {
-    let mut v = HeaderValue::from_str(value).map_err(|_| {
-        ApiError::new(
-            ErrorKind::Config,
-            provider,
-            "credential contains characters not allowed in an HTTP header",
-        )
-    })?;
-    v.set_sensitive(true);
-    Ok(v)
 }
 
 impl HttpLayer {

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod core;
 pub mod error;
+mod headers;
 pub mod headless;
 pub mod http;
 pub mod items;

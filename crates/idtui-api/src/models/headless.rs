@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{obj, s, time};
+use super::fields::{obj, s, time};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeadlessClient {

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{obj, s, time};
+use super::fields::{obj, s, time};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Identity {

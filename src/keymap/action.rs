@@ -1,35 +1,66 @@
 //! The named actions keys are bound to, and how the help overlay groups them.
 
-/// Something the user can ask the dashboard to do with one key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KeyAction {
-    MoveDown,
-    MoveUp,
-    PageDown,
-    PageUp,
-    First,
-    Last,
-    NextPane,
-    PrevPane,
-    Open,
-    Back,
-    Find,
-    Command,
-    Help,
-    Refresh,
-    Edit,
-    Patch,
-    New,
-    ExternalEdit,
-    RevokeSession,
-    RevokeAll,
-    Mark,
-    Delete,
-    CopyId,
-    CopyJson,
-    Quit,
-    Save,
-    Suspend,
+/// Declares [`KeyAction`] from one table, so the enum, the list of every action, the names
+/// in `keybindings.toml` and the help lines cannot drift apart.
+macro_rules! key_actions {
+    ($($action:ident => $name:literal, $description:literal;)+) => {
+        /// Something the user can ask the dashboard to do with one key.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum KeyAction {
+            $($action,)+
+        }
+
+        impl KeyAction {
+            /// Every action, in declaration order.
+            pub fn all() -> &'static [KeyAction] {
+                &[$(KeyAction::$action,)+]
+            }
+
+            /// The name used in `keybindings.toml`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(KeyAction::$action => $name,)+
+                }
+            }
+
+            /// One line for the help overlay and `idtui keys`.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(KeyAction::$action => $description,)+
+                }
+            }
+        }
+    };
+}
+
+key_actions! {
+    MoveDown => "move_down", "move down one row";
+    MoveUp => "move_up", "move up one row";
+    PageDown => "page_down", "page down";
+    PageUp => "page_up", "page up";
+    First => "first", "first row";
+    Last => "last", "last row (fetches to the end; Esc cancels)";
+    NextPane => "next_pane", "next pane";
+    PrevPane => "prev_pane", "previous pane";
+    Open => "open", "open detail / drill down";
+    Back => "back", "back / cancel";
+    Find => "find", "filter or search in the current pane";
+    Command => "command", "command line (:profile, :goto ID, :sessions, …)";
+    Help => "help", "help overlay";
+    Refresh => "refresh", "refresh";
+    Edit => "edit", "edit JSON (metadata, claims, identity)";
+    Patch => "patch", "JSON Patch editor (identities)";
+    New => "new", "new identity";
+    ExternalEdit => "external_edit", "edit in $EDITOR";
+    RevokeSession => "revoke_session", "revoke the selected session";
+    RevokeAll => "revoke_all", "revoke all sessions of the selected user/identity";
+    Mark => "mark", "mark row";
+    Delete => "delete", "delete (asks first)";
+    CopyId => "copy_id", "copy id (tmux buffer inside tmux, else OSC 52)";
+    CopyJson => "copy_json", "copy JSON (tmux buffer inside tmux, else OSC 52)";
+    Quit => "quit", "quit (asks if a draft is unsaved)";
+    Save => "save", "save in an editor";
+    Suspend => "suspend", "suspend to the shell (fg resumes)";
 }
 
 /// A titled group of actions, in display order.
@@ -61,111 +92,10 @@ pub(crate) const SECTIONS: &[Section] = &[
     },
 ];
 
-const ALL: &[KeyAction] = &[
-    MoveDown,
-    MoveUp,
-    PageDown,
-    PageUp,
-    First,
-    Last,
-    NextPane,
-    PrevPane,
-    Open,
-    Back,
-    Find,
-    Command,
-    Help,
-    Refresh,
-    Edit,
-    Patch,
-    New,
-    ExternalEdit,
-    RevokeSession,
-    RevokeAll,
-    Mark,
-    Delete,
-    CopyId,
-    CopyJson,
-    Quit,
-    Save,
-    Suspend,
-];
-
 impl KeyAction {
-    /// Every action, in declaration order.
-    pub fn all() -> &'static [KeyAction] {
-        ALL
-    }
-
-    /// The name used in `keybindings.toml`.
-    pub fn name(self) -> &'static str {
-        match self {
-            MoveDown => "move_down",
-            MoveUp => "move_up",
-            PageDown => "page_down",
-            PageUp => "page_up",
-            First => "first",
-            Last => "last",
-            NextPane => "next_pane",
-            PrevPane => "prev_pane",
-            Open => "open",
-            Back => "back",
-            Find => "find",
-            Command => "command",
-            Help => "help",
-            Refresh => "refresh",
-            Edit => "edit",
-            Patch => "patch",
-            New => "new",
-            ExternalEdit => "external_edit",
-            RevokeSession => "revoke_session",
-            RevokeAll => "revoke_all",
-            Mark => "mark",
-            Delete => "delete",
-            CopyId => "copy_id",
-            CopyJson => "copy_json",
-            Quit => "quit",
-            Save => "save",
-            Suspend => "suspend",
-        }
-    }
-
-    /// One line for the help overlay and `idtui keys`.
-    pub fn description(self) -> &'static str {
-        match self {
-            MoveDown => "move down one row",
-            MoveUp => "move up one row",
-            PageDown => "page down",
-            PageUp => "page up",
-            First => "first row",
-            Last => "last row (fetches to the end; Esc cancels)",
-            NextPane => "next pane",
-            PrevPane => "previous pane",
-            Open => "open detail / drill down",
-            Back => "back / cancel",
-            Find => "filter or search in the current pane",
-            Command => "command line (:profile, :goto ID, :sessions, …)",
-            Help => "help overlay",
-            Refresh => "refresh",
-            Edit => "edit JSON (metadata, claims, identity)",
-            Patch => "JSON Patch editor (identities)",
-            New => "new identity",
-            ExternalEdit => "edit in $EDITOR",
-            RevokeSession => "revoke the selected session",
-            RevokeAll => "revoke all sessions of the selected user/identity",
-            Mark => "mark row",
-            Delete => "delete (asks first)",
-            CopyId => "copy id (tmux buffer inside tmux, else OSC 52)",
-            CopyJson => "copy JSON (tmux buffer inside tmux, else OSC 52)",
-            Quit => "quit (asks if a draft is unsaved)",
-            Save => "save in an editor",
-            Suspend => "suspend to the shell (fg resumes)",
-        }
-    }
-
     /// The action named `name` in a keybindings file.
     pub fn from_name(name: &str) -> Option<KeyAction> {
-        ALL.iter().copied().find(|a| a.name() == name)
+        Self::all().iter().copied().find(|a| a.name() == name)
     }
 }
 

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::editor::Editor;
 
 use super::action::Effect;
-use super::editing::{EditSession, EditTarget, Phase};
+use super::editing::session::{EditSession, EditTarget, Phase};
 use super::state::{Mode, State};
 
 /// Why quitting now would lose something, one line each; empty when quitting is safe.
@@ -25,7 +25,7 @@ pub fn quit_blockers(state: &State) -> Vec<String> {
     for change in state.changes.values() {
         let what = change.mutation.describe();
         blockers.push(match &change.stage {
-            super::change::Stage::Unknown { .. } => {
+            super::change::types::Stage::Unknown { .. } => {
                 format!("whether “{what}” was applied is still unknown (r checks)")
             }
             _ => format!("“{what}” is still waiting for its answer"),

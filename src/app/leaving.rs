@@ -25,7 +25,7 @@ pub fn quit_blockers(state: &State) -> Vec<String> {
     for change in state.changes.values() {
         let what = change.mutation.describe();
         blockers.push(match &change.stage {
-            super::change::types::Stage::Unknown { .. } => {
+            super::change::Stage::Unknown { .. } => {
                 format!("whether “{what}” was applied is still unknown (r checks)")
             }
             _ => format!("“{what}” is still waiting for its answer"),

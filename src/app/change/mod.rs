@@ -1,6 +1,10 @@
 //! Changes in flight, from the moment one is sent until its outcome is known: applied,
 //! failed or unknown. One change per object at a time; a lost answer is settled by reading
 //! the object again before anything can be sent again; every step goes to the audit trail.
+//!
+//! Here a change is checked and sent (`busy`, `plain`, `send`). What one is (`types`) sits
+//! below `State`, which holds the changes in flight; its answer and re-reads (`settle`) sit
+//! above the editors and confirmations it reports back to, which send through here.
 
 pub mod settle;
 pub mod types;

@@ -301,7 +301,7 @@ fn kratos_identity_detail() {
         let mut state = State::new(all_profiles(), Keymap::defaults(), false);
         drive(&mut state, Action::Resize(w, h));
         let row = adapter::identity_row(Identity::from_json(identity_detail_json()));
-        idtui::app::update::open_object(&mut state, idtui::app::ObjectKind::Identity, &row);
+        idtui::app::navigate::open_object(&mut state, idtui::app::ObjectKind::Identity, &row);
         drive(&mut state, Action::Tick);
         let terminal = screen(&state, w, h, Theme::plain());
         let text = format!("{:?}", terminal.backend());

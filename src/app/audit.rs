@@ -1,11 +1,11 @@
 //! What the local audit trail records about a change: built here, without I/O, and written
-//! by the runtime (`crate::audit_log`) as one JSON line each, with the time added there.
+//! by the runtime (through `AuditLog`) as one JSON line each, with the time added there.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::action::{Courses, Mutation};
 use super::model::Provider;
+use super::mutation::{Courses, Mutation};
 
 /// Where a change stands when its line is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

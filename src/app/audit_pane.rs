@@ -36,7 +36,7 @@ pub fn open(state: &mut State) {
             .any(|p| matches!(p, Pane::Table(t) if t.kind == ListKind::Audit))
     });
     if already {
-        super::update::refresh_screen(state);
+        super::navigate::refresh_screen(state);
         return;
     }
     let table = state.new_table(ListKind::Audit);

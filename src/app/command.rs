@@ -4,9 +4,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Effect;
 use super::model::{ErrorInfo, ListKind, ObjectKind};
+use super::navigate::{refresh_screen, switch_tab};
 use super::state::{COMMANDS, Input, Mode, Pane, Screen, State, WHO_HELP, command};
 use super::subject;
-use super::update::{refresh_screen, switch_tab};
 use super::who::{self, Purpose};
 
 /// Most commands remembered.
@@ -304,8 +304,8 @@ fn focus_child(state: &mut State, which: &str, effects: &mut Vec<Effect>) {
         && let Some(row) = t.selected_row().cloned()
     {
         let kind = t.kind.object();
-        super::update::open_object(state, kind, &row);
-        super::update::refresh_detail(state, kind, &row.id, effects);
+        super::navigate::open_object(state, kind, &row);
+        super::navigate::refresh_detail(state, kind, &row.id, effects);
     }
     match (find(state), state.tab_mut()) {
         (Some(i), Some(tab)) => tab.screen_mut().focus = i,

@@ -7,9 +7,11 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::action::{Courses, Effect, Mutation};
 use super::change::{self, Change, Outcome};
 use super::model::{ListKind, ObjectKind, Provider, person_label, short_id};
+use super::navigate::{forget_revoked_marks, refresh_detail, refresh_screen};
+use super::session_count::request_count;
 use super::state::{Confirm, Count, CourseChoice, Input, Mode, Pane, State};
 use super::subject;
-use super::update::{refresh_detail, refresh_screen};
+use super::who::purpose::{Purpose, unsupported};
 
 /// A change is over (answered, or settled by a re-read): report it, hand it to the editor
 /// it came from, and reload what shows it.
@@ -43,7 +45,7 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
             });
             state.error = None;
             if let Mutation::RevokeSessions { sessions } = mutation {
-                super::update::forget_revoked_marks(state, tab, sessions);
+                forget_revoked_marks(state, tab, sessions);
             }
             if let Some(id) = edited_identity(mutation) {
                 refresh_detail(state, ObjectKind::Identity, &id, effects);
@@ -276,7 +278,7 @@ pub fn ask_revoke_session(state: &mut State) {
             let provider = state.tab().map(|t| t.profile.provider);
             state.flash = Some(match provider {
                 Some(p @ (Provider::Core | Provider::Headless)) => {
-                    super::who::unsupported(p, &super::who::Purpose::Revoke).unwrap_or_default()
+                    unsupported(p, &Purpose::Revoke).unwrap_or_default()
                 }
                 _ => "x revokes a session: select one in a Sessions list (or :all-sessions)".into(),
             });
@@ -291,7 +293,7 @@ pub fn ask_revoke_all(state: &mut State, effects: &mut Vec<Effect>) {
         let provider = state.tab().map(|t| t.profile.provider);
         state.flash = Some(match provider {
             Some(p @ (Provider::Core | Provider::Headless)) => {
-                super::who::unsupported(p, &super::who::Purpose::Revoke).unwrap_or_default()
+                unsupported(p, &Purpose::Revoke).unwrap_or_default()
             }
             _ => "X revokes all sessions of a Kratos identity: select one".into(),
         });
@@ -308,7 +310,7 @@ pub fn ask_revoke_all(state: &mut State, effects: &mut Vec<Effect>) {
         return;
     };
     let label = subject::identity_label(state, &identity);
-    let seq = super::who::request_count(state, &profile, &identity, effects);
+    let seq = request_count(state, &profile, &identity, effects);
     ask(
         state,
         mutation,

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::editor::Editor;
 
 use super::action::Effect;
-use super::editing::{EditSession, EditTarget, Phase};
+use super::editing::session::{EditSession, EditTarget, Phase};
 use super::state::{Mode, State};
 
 /// Why quitting now would lose something, one line each; empty when quitting is safe.

@@ -1,5 +1,10 @@
 //! The dashboard's state machine: `State`, `Action`, `Effect` and `update`. Pure and
 //! synchronous (no I/O, no awaits, no ratatui), so almost all behaviour is unit-tested here.
+//!
+//! The modules import each other without cycles (`scripts/module-cycles.py`), so each can be
+//! read from the ones below it: plain data (`mutation`, `change::types`, `editing::session`,
+//! `who::purpose`, `found::run`…) under `state`; behaviour taking `&mut State` above it;
+//! `navigate` under the handlers that share it; `update` on top.
 
 pub mod action;
 pub mod audit;
@@ -18,9 +23,12 @@ pub mod issued;
 pub mod leaving;
 pub mod merge;
 pub mod model;
+pub mod mutation;
+pub mod navigate;
 pub mod paste;
 pub mod read_only;
 pub mod retry;
+pub mod session_count;
 pub mod sessions;
 pub mod state;
 pub mod subject;

@@ -15,7 +15,7 @@ pub fn on_paste(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
         Mode::Normal if state.editor.is_some() => super::editing::paste(state, text, effects),
         Mode::Find(mut input) => {
             input.text.push_str(&one_line(text));
-            super::update::refilter_focused(state, &input.text);
+            super::navigate::refilter_focused(state, &input.text);
             state.mode = Mode::Find(input);
         }
         Mode::Command(mut input) => {

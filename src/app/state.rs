@@ -9,7 +9,7 @@ use super::action::{Issued, Mutation};
 use super::detail::Detail;
 use super::model::{ErrorInfo, Hit, ListKind, ObjectKind, ProfileInfo};
 use super::table::Table;
-use super::who::Purpose;
+use super::who::purpose::Purpose;
 
 /// Rows a page request asks for.
 pub const DEFAULT_PAGE_SIZE: usize = 100;
@@ -303,7 +303,7 @@ pub struct State {
     pub error: Option<ErrorInfo>,
     pub pending: HashMap<u64, Pending>,
     /// Changes sent whose outcome is not settled yet, by the seq they were sent with.
-    pub changes: std::collections::BTreeMap<u64, super::change::Change>,
+    pub changes: std::collections::BTreeMap<u64, super::change::types::Change>,
     pub width: u16,
     pub height: u16,
     pub spinner: usize,
@@ -313,9 +313,9 @@ pub struct State {
     pub page_size: usize,
     pub quit: bool,
     /// The open editor (`e`, `p`), drawn over the body until saved or closed.
-    pub editor: Option<super::editing::EditSession>,
+    pub editor: Option<super::editing::session::EditSession>,
     /// `:find` runs whose results are on some screen (`ListKind::Found { run }`).
-    pub finds: Vec<super::found::FindRun>,
+    pub finds: Vec<super::found::run::FindRun>,
     /// A recovery link or code that arrived while another box or line was open: shown as
     /// soon as that closes.
     pub issued_waiting: Option<IssuedView>,

@@ -8,8 +8,9 @@ use super::action::{Action, Effect};
 use super::command;
 use super::detail::Detail;
 use super::find::LocalFilter;
-use super::model::{ErrorInfo, ListKind, ObjectKind, Row};
-use super::state::{Input, Mode, Pane, Pending, Screen, State};
+use super::model::{ErrorInfo, ListKind, Row};
+use super::navigate::{open_object, refilter, refresh_detail, refresh_screen, switch_tab};
+use super::state::{Input, Mode, Pane, Pending, State};
 
 /// Spinner frames; the runtime ticks only while something is in flight.
 pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
@@ -53,7 +54,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageLoaded { seq, result } => on_page(state, seq, result, &mut effects),
         Action::ObjectLoaded { seq, result } => on_object(state, seq, result, &mut effects),
         Action::MutationDone { seq, result } => {
-            super::change::on_answer(state, seq, result, &mut effects)
+            super::change::settle::on_answer(state, seq, result, &mut effects)
         }
         Action::Found { seq, result } => match state.pending.remove(&seq) {
             Some(Pending::Who) => super::who::on_found(state, seq, result, &mut effects),
@@ -164,7 +165,7 @@ fn on_page(
     let (table, page) = match state.pending.remove(&seq) {
         Some(Pending::Page { table, page }) => (table, page),
         Some(Pending::Verify { change }) => {
-            return super::change::on_verify_page(state, change, result, effects);
+            return super::change::settle::on_verify_page(state, change, result, effects);
         }
         Some(Pending::Who) => return super::who::on_count(state, seq, result),
         _ => return,
@@ -201,7 +202,7 @@ fn on_object(
     state.dirty = true;
     match (pending, result) {
         (Pending::Verify { change }, result) => {
-            super::change::on_verify_object(state, change, result, effects)
+            super::change::settle::on_verify_object(state, change, result, effects)
         }
         (Pending::EditorBase { key }, result) => {
             super::editing::base_loaded(state, &key, result, effects)
@@ -245,39 +246,6 @@ fn on_object(
         }
         _ => {}
     }
-}
-
-/// List endpoints return partial objects (Kratos lists omit credentials): fetch the full
-/// object behind a detail that was opened from a row.
-/// A Kratos credential's row has no config: its detail reads it (`include_credential`) only
-/// once opened.
-pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &mut Vec<Effect>) {
-    let Some(tab) = state.tab() else { return };
-    let kratos = tab.profile.provider == super::model::Provider::Kratos;
-    let wanted = match kind {
-        ObjectKind::Identity => true,
-        ObjectKind::Credential => kratos && super::credentials::CredentialRef::parse(id).is_some(),
-        _ => false,
-    };
-    if !wanted {
-        return;
-    }
-    let profile = tab.profile.name.clone();
-    let seq = state.fresh_seq();
-    state.pending.insert(
-        seq,
-        Pending::Refresh {
-            tab: state.active,
-            kind,
-            id: id.to_string(),
-        },
-    );
-    effects.push(Effect::FetchObject {
-        seq,
-        profile,
-        kind,
-        id: id.to_string(),
-    });
 }
 
 fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
@@ -388,7 +356,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
         KeyAction::Refresh => {
             refresh_screen(state);
-            super::change::recheck_unknown(state, effects);
+            super::change::settle::recheck_unknown(state, effects);
         }
         KeyAction::Quit => super::leaving::request_quit(state, effects),
         KeyAction::Suspend => effects.push(Effect::Suspend),
@@ -477,12 +445,6 @@ fn cycle_pane(state: &mut State, delta: isize) {
     }
 }
 
-pub fn switch_tab(state: &mut State, index: usize) {
-    if index < state.tabs.len() {
-        state.active = index;
-    }
-}
-
 fn open_selected(state: &mut State, effects: &mut Vec<Effect>) {
     let Some(pane) = state.focused() else {
         return;
@@ -513,28 +475,6 @@ fn open_selected(state: &mut State, effects: &mut Vec<Effect>) {
                 }
             }
         }
-    }
-}
-
-/// Push a screen for an object: its detail, then its child lists.
-pub fn open_object(state: &mut State, kind: ObjectKind, row: &Row) {
-    let title = kind
-        .name_cell()
-        .and_then(|i| row.cells.get(i))
-        .filter(|c| !c.is_empty())
-        .cloned()
-        .unwrap_or_else(|| row.id.clone());
-    let mut panes = vec![Pane::Detail(Detail::new(kind, &row.id, &title, &row.raw))];
-    for child in kind.children(&row.id) {
-        panes.push(Pane::Table(state.new_table(child)));
-    }
-    let crumb = crate::sanitize::cell(&title, 40);
-    if let Some(tab) = state.tab_mut() {
-        tab.stack.push(Screen {
-            title: crumb,
-            panes,
-            focus: 0,
-        });
     }
 }
 
@@ -570,46 +510,6 @@ fn back(state: &mut State) {
         }
     } else if state.error.take().is_none() {
         state.flash = Some("press q to quit".into());
-    }
-}
-
-/// Refresh every table on the current screen in place: the selection stays on its row (see
-/// `Table::refresh`). New uids make responses in flight stale.
-pub fn refresh_screen(state: &mut State) {
-    let Some(tab) = state.tabs.get(state.active) else {
-        return;
-    };
-    let n = tab.screen().panes.len();
-    let rows = state.table_rows();
-    for i in 0..n {
-        let uid = state.fresh_uid();
-        if let Some(Pane::Table(t)) = state
-            .tabs
-            .get_mut(state.active)
-            .map(|t| &mut t.screen_mut().panes[i])
-        {
-            t.refresh(uid, rows);
-        }
-    }
-}
-
-/// Marked sessions that were revoked together are unmarked once that succeeded (the list is
-/// refreshed in place, so the marks would otherwise stay on the revoked rows).
-/// Marked sessions whose revocation was applied are unmarked (an in-place refresh keeps the
-/// rows, which would otherwise stay marked).
-pub fn forget_revoked_marks(state: &mut State, tab: usize, sessions: &[String]) {
-    let tables = state
-        .tabs
-        .get_mut(tab)
-        .into_iter()
-        .flat_map(|t| t.stack.iter_mut())
-        .flat_map(|s| s.panes.iter_mut());
-    for pane in tables {
-        if let Pane::Table(t) = pane {
-            for id in sessions {
-                t.marked.remove(id);
-            }
-        }
     }
 }
 
@@ -667,20 +567,6 @@ fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
         }
         _ => {}
     }
-}
-
-/// Filter the focused table's loaded rows by `query` (the find prompt's text).
-pub(super) fn refilter_focused(state: &mut State, query: &str) {
-    if let Some(t) = state.focused_table_mut() {
-        refilter(t, query);
-    }
-}
-
-fn refilter(t: &mut super::table::Table, query: &str) {
-    let mut f = t.filter.take().unwrap_or_default();
-    f.query = query.to_string();
-    f.refresh(t.loaded_rows());
-    t.filter = Some(f);
 }
 
 fn copy(state: &mut State, json: bool, effects: &mut Vec<Effect>) {

@@ -334,7 +334,7 @@ fn a_delete_finishing_in_another_profile_leaves_the_active_profile_alone() {
         })
         .expect("the delete is sent");
     // While it is in flight the user moves to profile b and down its list.
-    crate::app::update::switch_tab(&mut s, 1);
+    crate::app::navigate::switch_tab(&mut s, 1);
     run(&mut s, Action::Resize(80, 24), 30);
     run(&mut s, ch('j'), 30);
     run(&mut s, ch('j'), 30);

@@ -2,38 +2,19 @@
 //! (the same one a WHO argument uses), the hits listed by profile as each profile answers,
 //! so a slow or failing profile holds no one back. Enter opens a hit on its own profile.
 
+pub mod run;
+
 use crate::keymap::KeyAction;
 
 use super::action::Effect;
 use super::model::{ErrorInfo, Hit, ListKind, Provider, Row};
+use super::navigate::{open_object, refresh_detail, switch_tab};
 use super::state::{Mode, Pane, Pending, Screen, State};
-use super::update::{open_object, refresh_detail, switch_tab};
+use run::{Answer, FindRun, Group};
 
 /// Said when a key that acts on an object is pressed on a search hit.
 pub const OPEN_FIRST: &str =
     "a search hit: Enter opens it on its own profile, where e, d, x and X apply";
-
-/// One `:find` and what each profile answered.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FindRun {
-    pub run: u64,
-    pub text: String,
-    pub groups: Vec<Group>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Group {
-    pub profile: String,
-    pub provider: Provider,
-    pub answer: Answer,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Answer {
-    Searching,
-    Failed(ErrorInfo),
-    Hits(Vec<Hit>),
-}
 
 /// Joins a profile and a hit's place in a row id (profile names are the user's own words).
 const SEP: char = '\u{1f}';

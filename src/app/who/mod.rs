@@ -4,80 +4,27 @@
 //! identifier) and among the rows already loaded. One match goes on with the command; several
 //! open a picker; none says so.
 
+pub mod purpose;
+
 use crossterm::event::{KeyCode, KeyEvent};
 use serde_json::Value;
 
 use super::action::{Effect, Mutation};
-use super::model::{
-    ACTIVE_ONLY, ErrorInfo, Hit, ListKind, ObjectKind, PageCursor, PageData, Provider,
-};
+use super::model::{ErrorInfo, Hit, ListKind, ObjectKind, PageData};
+use super::navigate::{open_object, refresh_detail, switch_tab};
+use super::session_count::{count_of, request_count};
 use super::state::{Count, Lookup, Mode, Pane, Pending, Picker, State};
-use super::update::{open_object, refresh_detail};
 
-/// What the person is looked up for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Purpose {
-    Goto,
-    Sessions,
-    Credentials,
-    Revoke,
-    Recovery {
-        code: bool,
-        expires_in: Option<String>,
-    },
-    Verify {
-        verified: bool,
-        address: Option<String>,
-    },
-}
-
-impl Purpose {
-    /// The command, for messages.
-    pub fn command(&self) -> &'static str {
-        match self {
-            Purpose::Goto => ":goto",
-            Purpose::Sessions => ":sessions",
-            Purpose::Credentials => ":credentials",
-            Purpose::Revoke => ":revoke",
-            Purpose::Recovery { code: false, .. } => ":recovery-link",
-            Purpose::Recovery { code: true, .. } => ":recovery-code",
-            Purpose::Verify { verified: true, .. } => ":verify",
-            Purpose::Verify {
-                verified: false, ..
-            } => ":unverify",
-        }
-    }
-}
+pub use purpose::{Purpose, unsupported};
 
 /// Most matches a picker lists (the search is narrowed by typing more of WHO instead).
 pub const PICK_MAX: usize = 50;
-/// Sessions read to count someone's active ones; the server's total covers the rest.
-const COUNT_PAGE: usize = 250;
-
 /// Whether `kind` is a person (not a client, a session or a line of the trail).
 pub fn is_person(kind: ObjectKind) -> bool {
     matches!(
         kind,
         ObjectKind::Identity | ObjectKind::CoreUser | ObjectKind::HeadlessUser
     )
-}
-
-/// Why `purpose` cannot be done on `provider` at all, before anything is looked up.
-pub fn unsupported(provider: Provider, purpose: &Purpose) -> Option<String> {
-    let system = provider.system();
-    let no_sessions = || format!("{system} has no sessions and no bulk revoke call");
-    match (provider, purpose) {
-        (Provider::Kratos, _) | (_, Purpose::Goto) => None,
-        (_, Purpose::Revoke | Purpose::Sessions) => Some(no_sessions()),
-        (Provider::Core, Purpose::Credentials) => None,
-        (_, Purpose::Credentials) => Some(format!("{system} users have no credentials here")),
-        (_, Purpose::Recovery { .. }) => Some(format!(
-            "recovery links and codes are Kratos's: {system} has none"
-        )),
-        (_, Purpose::Verify { .. }) => Some(format!(
-            "verifiable addresses are Kratos's: {system} has none"
-        )),
-    }
 }
 
 /// Look `who` up on the active profile for `purpose`; a box shows it until the answer.
@@ -233,7 +180,7 @@ fn proceed(
 ) {
     state.mode = Mode::Normal;
     if tab != state.active {
-        super::update::switch_tab(state, tab);
+        switch_tab(state, tab);
     }
     let command = purpose.command();
     match purpose {
@@ -358,48 +305,6 @@ fn count_sessions(state: &mut State, tab: usize, who: String, hit: Hit, effects:
         doing: format!("counting the active sessions of {}…", hit.label()),
         hit: Some(hit),
     });
-}
-
-/// Ask for the active sessions of `identity` (answered through `on_count`).
-pub fn request_count(
-    state: &mut State,
-    profile: &str,
-    identity: &str,
-    effects: &mut Vec<Effect>,
-) -> u64 {
-    let seq = state.fresh_seq();
-    state.pending.insert(seq, Pending::Who);
-    effects.push(Effect::FetchPage {
-        seq,
-        profile: profile.to_string(),
-        list: ListKind::KratosSessions {
-            identity: identity.to_string(),
-        },
-        search: Some(ACTIVE_ONLY.to_string()),
-        cursor: PageCursor::First,
-        size: COUNT_PAGE,
-    });
-    seq
-}
-
-/// Active sessions in a first page of `active=true` sessions.
-pub fn count_of(page: &PageData) -> Count {
-    let active = page
-        .rows
-        .iter()
-        .filter(|r| r.raw.get("active").and_then(Value::as_bool) == Some(true))
-        .count() as u64;
-    match (&page.next, page.total) {
-        (None, _) => Count::Known {
-            active,
-            more: false,
-        },
-        (Some(_), Some(total)) => Count::Known {
-            active: total.max(active),
-            more: false,
-        },
-        (Some(_), None) => Count::Known { active, more: true },
-    }
 }
 
 /// A count of active sessions came back (`Pending::Who` answered with a page): for the

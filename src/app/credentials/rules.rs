@@ -1,14 +1,10 @@
-//! Kratos credentials from the dashboard: which credential a row of the Credentials pane is,
-//! what deleting it will do on the server (or why the server would refuse, so nothing is
-//! sent), and whether a re-read shows it gone. The rules follow Kratos'
-//! `DELETE /admin/identities/{id}/credentials/{type}` (newer than v1.3.1, which refuses every
-//! password delete itself: its own 400 is shown then).
+//! The rules of Kratos' `DELETE /admin/identities/{id}/credentials/{type}` (newer than
+//! v1.3.1, which refuses every password delete itself: its own 400 is shown then), judged on
+//! an identity's credentials without the dashboard's state: which credential an id names,
+//! what deleting it will do on the server (or why the server would refuse), and whether a
+//! re-read shows it gone.
 
 use serde_json::Value;
-
-use super::action::{Effect, Mutation};
-use super::model::{ErrorInfo, ListKind, ObjectKind, Provider, Row};
-use super::state::{Confirm, Input, Mode, Pane, Pending, State};
 
 /// Types whose config the delete rules read (first factors and WebAuthn keys). Not `saml`:
 /// Kratos v1.3.1 answers 400 to `include_credential=saml`, and SAML links count by their
@@ -296,133 +292,5 @@ pub fn deleted(target: &CredentialRef, read: Option<&Value>) -> bool {
             .iter()
             .all(passwordless),
         _ => false,
-    }
-}
-
-/// The Kratos credential in focus: a row of a Credentials pane or an opened credential.
-fn focused(state: &State) -> Option<CredentialRef> {
-    if state.tab()?.profile.provider != Provider::Kratos {
-        return None;
-    }
-    match state.focused()? {
-        Pane::Table(t) if matches!(t.kind, ListKind::KratosCredentials { .. }) => {
-            CredentialRef::parse(&t.selected_row()?.id)
-        }
-        Pane::Detail(d) if d.kind == ObjectKind::Credential => CredentialRef::parse(&d.id),
-        _ => None,
-    }
-}
-
-/// `d` on a Kratos credential: read what the identity holds now, then ask (or say why the
-/// server would refuse, sending nothing). Returns false when no Kratos credential is in
-/// focus, so `d` means what it means elsewhere.
-pub fn ask_delete(state: &mut State, effects: &mut Vec<Effect>) -> bool {
-    let Some(target) = focused(state) else {
-        return false;
-    };
-    if let Some(why) = never_deleted(&target.kind) {
-        refuse(state, &target, &why);
-        return true;
-    }
-    let Some(profile) = state.tab().map(|t| t.profile.name.clone()) else {
-        return true;
-    };
-    if let Some(why) = super::change::busy(state, &profile, &target.identity) {
-        state.flash = Some(why);
-        return true;
-    }
-    let seq = state.fresh_seq();
-    state.pending.insert(
-        seq,
-        Pending::CredentialCheck {
-            tab: state.active,
-            target: target.id(),
-        },
-    );
-    effects.push(Effect::FetchObject {
-        seq,
-        profile,
-        kind: ObjectKind::Credential,
-        id: CredentialRef::all_of(&target.identity).id(),
-    });
-    state.flash = Some(format!(
-        "reading the identity to see what deleting its {} would do…",
-        target.label()
-    ));
-    true
-}
-
-/// The read behind a `d` came back: ask, or refuse with the server's reason.
-pub fn check_loaded(state: &mut State, tab: usize, target: &str, result: Result<Row, ErrorInfo>) {
-    let Some(target) = CredentialRef::parse(target) else {
-        return;
-    };
-    // The user moved on (another tab, another row, a prompt open): ask nothing.
-    if tab != state.active
-        || !matches!(state.mode, Mode::Normal)
-        || state.editor.is_some()
-        || focused(state).as_ref() != Some(&target)
-    {
-        return;
-    }
-    let row = match result {
-        Ok(row) => row,
-        Err(err) => {
-            state.flash = None;
-            state.error = Some(err);
-            return;
-        }
-    };
-    let creds = row.raw.get("credentials").cloned().unwrap_or(Value::Null);
-    match plan(&creds, &target) {
-        Ok(note) => {
-            state.flash = None;
-            state.mode = Mode::Confirm(Confirm {
-                mutation: Mutation::DeleteCredential {
-                    identity: target.identity.clone(),
-                    kind: target.kind.clone(),
-                    identifier: target.identifier.clone(),
-                },
-                type_to_confirm: None,
-                input: Input::default(),
-                note: Some(note),
-                subject: None,
-                count: None,
-            });
-        }
-        Err(why) => refuse(state, &target, &why),
-    }
-}
-
-/// Say why nothing was sent: the reason Kratos would give, in the status bar and `:error`.
-fn refuse(state: &mut State, target: &CredentialRef, why: &str) {
-    state.flash = None;
-    // The server's reason first: a status bar cuts the end of a long line.
-    let line = format!("refused, nothing sent: {why}");
-    // One sentence a line: the error overlay cuts long lines.
-    let mut details = vec![
-        format!("identity:   {}", target.identity),
-        format!("credential: {}", target.label()),
-        "Kratos would refuse to delete it:".to_string(),
-    ];
-    details.extend(why.split_inclusive(". ").map(|s| format!("  {}", s.trim())));
-    details.push("Nothing was sent (checked on a fresh read of the identity).".into());
-    let details = details.join("\n");
-    state.error = Some(ErrorInfo::new(line, details));
-}
-
-/// After a delete, a credential detail of `identity` open on top of tab `tab` shows what is
-/// gone or changed: go back to the identity, whose panes are then refreshed in place.
-pub fn leave_deleted_detail(state: &mut State, tab: usize, identity: &str) {
-    let Some(t) = state.tabs.get_mut(tab) else {
-        return;
-    };
-    let on_top = t.stack.len() > 1
-        && t.screen().panes.iter().any(|p| {
-            matches!(p, Pane::Detail(d) if d.kind == ObjectKind::Credential
-                && CredentialRef::parse(&d.id).is_some_and(|c| c.identity == identity))
-        });
-    if on_top {
-        t.stack.pop();
     }
 }

@@ -1,0 +1,139 @@
+//! Changes in flight, from the moment one is sent until its outcome is known: applied,
+//! failed or unknown. One change per object at a time; a lost answer is settled by reading
+//! the object again before anything can be sent again; every step goes to the audit trail.
+//!
+//! Here a change is checked and sent (`busy`, `plain`, `send`). What one is (`types`) sits
+//! below `State`, which holds the changes in flight; its answer and re-reads (`settle`) sit
+//! above the editors and confirmations it reports back to, which send through here.
+
+pub mod settle;
+pub mod types;
+pub mod verdict;
+
+use super::action::Effect;
+use super::audit::AuditOutcome;
+use super::credentials::rules::CredentialRef;
+use super::model::ObjectKind;
+use super::mutation::Mutation;
+use super::state::{Pending, State};
+
+pub use types::{
+    CREATED, Change, Expect, Field, Outcome, SentDraft, Stage, headless_user_body, identity_body,
+    objects_of,
+};
+
+/// Why nothing may be sent to `object` on `profile` now, if a change to it is unsettled.
+pub fn busy(state: &State, profile: &str, object: &str) -> Option<String> {
+    let change = state
+        .changes
+        .values()
+        .find(|c| c.profile == profile && c.objects().iter().any(|o| o == object))?;
+    let what = change.mutation.describe();
+    Some(match &change.stage {
+        Stage::Sending => format!("busy: “{what}” is still waiting for its answer"),
+        Stage::Verifying { .. } => {
+            format!("busy: the answer to “{what}” was lost; checking whether it was applied")
+        }
+        Stage::Unknown { .. } => format!(
+            "refused: whether “{what}” was applied is unknown; r checks again before anything is resent"
+        ),
+    })
+}
+
+/// Issue `change` and return its seq, unless an unsettled change holds one of its objects
+/// (then say so in the status bar). The audit trail gets a `sent` line first.
+pub fn send(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> Option<u64> {
+    for object in change.objects() {
+        if let Some(why) = busy(state, &change.profile, &object) {
+            state.flash = Some(why);
+            return None;
+        }
+    }
+    let seq = state.fresh_seq();
+    state.pending.insert(
+        seq,
+        Pending::Mutation {
+            tab: change.tab,
+            mutation: change.mutation.clone(),
+        },
+    );
+    effects.push(Effect::Audit(change.audit(AuditOutcome::Sent)));
+    effects.push(Effect::Mutate {
+        seq,
+        profile: change.profile.clone(),
+        mutation: change.mutation.clone(),
+    });
+    state.changes.insert(seq, change);
+    Some(seq)
+}
+
+/// The change a confirmation sends: no editor, and what a re-read must show.
+pub fn plain(state: &State, tab: usize, mutation: Mutation) -> Option<Change> {
+    let t = state.tabs.get(tab)?;
+    let expect = match &mutation {
+        Mutation::RevokeSession { session } => Expect::SessionsRevoked {
+            sessions: vec![session.clone()],
+        },
+        Mutation::RevokeSessions { sessions } => Expect::SessionsRevoked {
+            sessions: sessions.clone(),
+        },
+        Mutation::RevokeAllSessions { identity } => Expect::NoActiveSession {
+            identity: identity.clone(),
+        },
+        Mutation::DeleteIdentity { identity } => Expect::Gone {
+            kind: ObjectKind::Identity,
+            id: identity.clone(),
+        },
+        Mutation::DeleteCredential {
+            identity,
+            kind,
+            identifier,
+        } => Expect::CredentialGone {
+            id: CredentialRef::new(identity, kind, identifier.as_deref()).id(),
+        },
+        Mutation::DeleteCoreUser { user } => Expect::Gone {
+            kind: ObjectKind::CoreUser,
+            id: user.clone(),
+        },
+        Mutation::DeleteClient { client } => Expect::Gone {
+            kind: ObjectKind::HeadlessClient,
+            id: client.clone(),
+        },
+        Mutation::DeleteHeadlessUser { user, client, .. } => Expect::Gone {
+            kind: ObjectKind::HeadlessUser,
+            id: super::model::scoped_user(user, client.as_deref()),
+        },
+        Mutation::SetAddressVerified {
+            identity,
+            address,
+            verified,
+        } => Expect::AddressVerified {
+            identity: identity.clone(),
+            address: address.clone(),
+            verified: *verified,
+        },
+        Mutation::CreateRecoveryLink { .. } | Mutation::CreateRecoveryCode { .. } => {
+            Expect::NotRereadable
+        }
+        // Edits are sent by the editors, which know their base; an extension by `:extend`,
+        // which knows the expiry it starts from.
+        Mutation::UpdateIdentity { .. }
+        | Mutation::PatchIdentity { .. }
+        | Mutation::CreateIdentity { .. }
+        | Mutation::UpdateCoreClaims { .. }
+        | Mutation::UpdateClientMetadata { .. }
+        | Mutation::UpdateHeadlessUser { .. }
+        | Mutation::ExtendSession { .. } => return None,
+    };
+    Some(Change {
+        tab,
+        profile: t.profile.name.clone(),
+        provider: t.profile.provider,
+        subject: None,
+        mutation,
+        expect,
+        audit_change: None,
+        draft: None,
+        stage: Stage::Sending,
+    })
+}

@@ -20,6 +20,7 @@ mod recovery;
 mod schemas;
 mod sessions;
 mod store;
+mod synthetic;
 
 use axum::Router;
 use axum::extract::{Path, RawQuery};

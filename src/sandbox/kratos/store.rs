@@ -92,7 +92,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 fn from_row((doc, gen_n): Row) -> rusqlite::Result<Identity> {
     match (doc, gen_n) {
         (Some(d), _) => decode(&d),
-        (None, Some(n)) => Ok(super::generate::synthetic_identity(n as u64)),
+        (None, Some(n)) => Ok(super::synthetic::synthetic_identity(n as u64)),
         (None, None) => Err(rusqlite::Error::InvalidColumnType(
             0,
             "doc".into(),

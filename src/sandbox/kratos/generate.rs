@@ -25,21 +25,7 @@ pub fn generate(conn: &mut Connection, n: u64) -> anyhow::Result<()> {
     if done >= n {
         return Ok(());
     }
-    // One huge transaction in WAL mode writes every page twice (WAL, then checkpoint); a
-    // rollback journal only has to save the few pre-existing pages it touches. The rows are
-    // consistent by construction, so per-row foreign-key probes are skipped as well. Both
-    // settings are restored whatever happens.
-    // A larger page cache keeps the randomly ordered index (session ids) in memory.
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.pragma_update(None, "foreign_keys", false)?;
-    conn.pragma_update(None, "cache_size", -262_144)?;
-    conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
-    let result = insert_range(conn, done, n);
-    conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |_| Ok(()))?;
-    conn.pragma_update(None, "cache_size", cache)?;
-    conn.pragma_update(None, "foreign_keys", true)?;
-    result
+    insert_range(conn, done, n)
 }
 
 /// Each table is filled in the order of its main index, so most b-tree inserts append

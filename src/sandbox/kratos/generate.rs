@@ -30,8 +30,8 @@ pub fn generate(conn: &mut Connection, n: u64) -> anyhow::Result<()> {
 
 /// Each table is filled in the order of its main index, so most b-tree inserts append
 /// instead of landing on a random page: identities by id, key rows by (kind, value) (the
-/// zero-padded counter in the e-mail sorts like the counter), sessions by counter, which
-/// follows their creation time.
+/// zero-padded counter in the e-mail sorts like the counter), sessions by id, with their
+/// two other indexes rebuilt afterwards from sorted rows.
 fn insert_range(conn: &mut Connection, done: u64, n: u64) -> anyhow::Result<()> {
     let now = super::model::now();
     let mut by_id: Vec<(Uuid, u64)> = (done..n).map(|i| (derived_uuid(1, i), i)).collect();
@@ -50,11 +50,18 @@ fn insert_range(conn: &mut Connection, done: u64, n: u64) -> anyhow::Result<()> 
                 ins_key.execute(params![kind, email(i), derived_uuid(1, i).to_string()])?;
             }
         }
+        tx.execute_batch(
+            "DROP INDEX IF EXISTS kratos_sessions_created;
+             DROP INDEX IF EXISTS kratos_sessions_identity;",
+        )?;
         let mut ins_session = tx.prepare(
             "INSERT INTO kratos_sessions (id, identity_id, created_at, active, expires_at, gen)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        for i in done..n {
+        // In id order, so the unique id index only ever appends.
+        let mut by_session: Vec<(Uuid, u64)> = (done..n).map(|i| (derived_uuid(4, i), i)).collect();
+        by_session.sort_unstable();
+        for (sid, i) in by_session {
             let created = session_created(i, now);
             let expires = if i % 7 == 0 {
                 created
@@ -62,7 +69,7 @@ fn insert_range(conn: &mut Connection, done: u64, n: u64) -> anyhow::Result<()> 
                 now + Duration::hours(24)
             };
             ins_session.execute(params![
-                derived_uuid(4, i).to_string(),
+                sid.to_string(),
                 derived_uuid(1, i).to_string(),
                 created.timestamp_micros(),
                 i % 10 != 0,
@@ -71,6 +78,7 @@ fn insert_range(conn: &mut Connection, done: u64, n: u64) -> anyhow::Result<()> 
             ])?;
         }
     }
+    tx.execute_batch(super::store::SESSION_INDEXES)?;
     db::meta_set(&tx, META_KEY, &n.to_string())?;
     tx.commit()?;
     Ok(())

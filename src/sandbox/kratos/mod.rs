@@ -49,7 +49,8 @@ pub struct KratosState {
 }
 
 pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(store::MIGRATION)
+    conn.execute_batch(store::MIGRATION)?;
+    conn.execute_batch(store::SESSION_INDEXES)
 }
 
 /// Routes served both under `/admin` and bare, as Kratos' admin port does.

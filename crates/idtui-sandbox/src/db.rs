@@ -56,6 +56,38 @@ impl Db {
     }
 }
 
+/// Run a bulk load (`--generate`) with the settings that make it fast, restore them however
+/// it ends, and leave the database in WAL mode with an empty `-wal` file.
+///
+/// In WAL mode one huge transaction writes every page twice (to the WAL, then back at the
+/// checkpoint) and leaves a WAL as large as the data behind; a rollback journal only saves the
+/// few pre-existing pages the load touches. The generated rows are consistent by
+/// construction, so per-row foreign-key probes are skipped, and `synchronous = OFF` drops
+/// the fsyncs: a process that dies mid-load is still rolled back by the journal; only a
+/// power cut could damage a database that holds generated data. A larger page cache keeps
+/// the randomly ordered indexes (session ids) in memory.
+pub fn bulk_load<R>(
+    conn: &mut Connection,
+    load: impl FnOnce(&mut Connection) -> anyhow::Result<R>,
+) -> anyhow::Result<R> {
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    conn.pragma_update(None, "cache_size", -524_288)?;
+    conn.pragma_update(None, "synchronous", "OFF")?;
+    conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+    let result = load(conn);
+    conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |_| Ok(()))?;
+    conn.pragma_update(None, "synchronous", sync)?;
+    conn.pragma_update(None, "cache_size", cache)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    // Nothing should be in the WAL after a load in rollback mode, but whatever is (from
+    // before the load) goes into the database and the file is cut to zero bytes.
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    result
+}
+
 /// Small key/value store for sandbox bookkeeping (e.g. "generated N records already").
 pub fn meta_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(

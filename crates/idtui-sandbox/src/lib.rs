@@ -76,9 +76,18 @@ pub fn prepare(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
         }
         if let Some(n) = options.generate {
             let started = Instant::now();
-            kratos::generate(conn, n).context("kratos generate")?;
-            core::generate(conn, n).context("core generate")?;
-            headless::generate(conn, n).context("headless generate")?;
+            db::bulk_load(conn, |conn| {
+                let phase = Instant::now();
+                kratos::generate(conn, n).context("kratos generate")?;
+                tracing::info!(elapsed = ?phase.elapsed(), "generated kratos records");
+                let phase = Instant::now();
+                core::generate(conn, n).context("core generate")?;
+                tracing::info!(elapsed = ?phase.elapsed(), "generated core records");
+                let phase = Instant::now();
+                headless::generate(conn, n).context("headless generate")?;
+                tracing::info!(elapsed = ?phase.elapsed(), "generated headless records");
+                Ok(())
+            })?;
             tracing::info!(n, elapsed = ?started.elapsed(), "generated synthetic records");
         }
         Ok(())

@@ -9,8 +9,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::identities::{CreateBody, build_identity};
-use super::model::now;
-use super::sessions::{self, Device, Session};
+use super::model::{Device, Session, now};
+use super::sessions;
 use super::store;
 
 pub const DEMO_JSON: &str = include_str!("../../assets/kratos/demo.json");

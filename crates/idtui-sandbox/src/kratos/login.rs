@@ -23,10 +23,10 @@ use uuid::Uuid;
 
 use super::credentials::fingerprint;
 use super::errors::{KResult, KratosError};
-use super::model::{now, rfc3339};
+use super::model::{Device, Expand, Session, now, rfc3339};
 use super::pagination::{Query, json_response};
 use super::schemas::normalize_identifier;
-use super::sessions::{self, Device, Expand, LIFESPAN_HOURS, Session};
+use super::sessions::{self, LIFESPAN_HOURS};
 use super::store;
 use crate::{AppState, MAX_BODY_BYTES};
 

@@ -20,6 +20,7 @@ mod recovery;
 mod schemas;
 mod sessions;
 mod store;
+mod synthetic;
 
 use axum::Router;
 use axum::extract::{Path, RawQuery};
@@ -48,7 +49,8 @@ pub struct KratosState {
 }
 
 pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(store::MIGRATION)
+    conn.execute_batch(store::MIGRATION)?;
+    conn.execute_batch(store::SESSION_INDEXES)
 }
 
 /// Routes served both under `/admin` and bare, as Kratos' admin port does.

@@ -1,4 +1,5 @@
-//! The stored identity and how it is rendered in the admin JSON view (`api/kratos.md` §2).
+//! The stored identity and session and how they are rendered in the admin JSON view
+//! (`api/kratos.md` §2, §2.3).
 
 use std::collections::BTreeMap;
 
@@ -208,6 +209,84 @@ impl RecoveryAddress {
         m.insert("via".into(), json!(self.via));
         m.insert("created_at".into(), json!(rfc3339(&self.created_at)));
         m.insert("updated_at".into(), json!(rfc3339(&self.updated_at)));
+        Value::Object(m)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Device {
+    pub id: Uuid,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Session {
+    pub id: Uuid,
+    pub identity_id: Uuid,
+    /// The stored flag; the `active` a client sees is computed (see [`Session::is_active`]).
+    pub active: bool,
+    pub expires_at: DateTime<Utc>,
+    pub authenticated_at: DateTime<Utc>,
+    pub authenticator_assurance_level: String,
+    #[serde(default)]
+    pub authentication_methods: Value,
+    pub issued_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub devices: Vec<Device>,
+}
+
+/// How much of a session to expand.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Expand {
+    pub identity: bool,
+    pub devices: bool,
+}
+
+impl Session {
+    /// Stored flag AND not expired AND (identity not loaded OR identity active).
+    pub fn is_active(&self, identity: Option<&Identity>, at: DateTime<Utc>) -> bool {
+        self.active && self.expires_at > at && identity.is_none_or(|i| i.state == "active")
+    }
+
+    /// `devices_when_hidden` is `[]` for a single session and `null` in lists (§2.3).
+    pub fn render(
+        &self,
+        base: &str,
+        identity: Option<&Identity>,
+        expand: Expand,
+        devices_when_hidden: Value,
+    ) -> Value {
+        let shown = if expand.identity { identity } else { None };
+        let mut m = Map::new();
+        m.insert("id".into(), json!(self.id));
+        m.insert("active".into(), json!(self.is_active(shown, Utc::now())));
+        m.insert("expires_at".into(), json!(rfc3339(&self.expires_at)));
+        m.insert(
+            "authenticated_at".into(),
+            json!(rfc3339(&self.authenticated_at)),
+        );
+        m.insert(
+            "authenticator_assurance_level".into(),
+            json!(self.authenticator_assurance_level),
+        );
+        m.insert(
+            "authentication_methods".into(),
+            self.authentication_methods.clone(),
+        );
+        m.insert("issued_at".into(), json!(rfc3339(&self.issued_at)));
+        m.insert(
+            "identity".into(),
+            shown.map_or(Value::Null, |i| i.render(base, &CredView::Omit)),
+        );
+        let devices = if expand.devices {
+            json!(self.devices)
+        } else {
+            devices_when_hidden
+        };
+        m.insert("devices".into(), devices);
         Value::Object(m)
     }
 }

@@ -8,100 +8,22 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::auth::Admin;
 use super::errors::{KResult, KratosError, REASON_PAGE_TOKEN, go_uuid_error};
-use super::model::{CredView, Identity, now, rfc3339};
+use super::model::{Expand, Identity, Session, now};
 use super::pagination::{
     OffsetPage, Query, SessionTokenError, decode_session_token, first_session_token, json_response,
     link_header, page_size, session_token, set_header,
 };
 use super::store;
+use super::synthetic;
 use crate::AppState;
 
 /// `session.lifespan` default.
 pub const LIFESPAN_HOURS: i64 = 24;
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Device {
-    pub id: Uuid,
-    pub ip_address: Option<String>,
-    pub user_agent: Option<String>,
-    pub location: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Session {
-    pub id: Uuid,
-    pub identity_id: Uuid,
-    /// The stored flag; the `active` a client sees is computed (see [`Session::is_active`]).
-    pub active: bool,
-    pub expires_at: DateTime<Utc>,
-    pub authenticated_at: DateTime<Utc>,
-    pub authenticator_assurance_level: String,
-    #[serde(default)]
-    pub authentication_methods: Value,
-    pub issued_at: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
-    #[serde(default)]
-    pub devices: Vec<Device>,
-}
-
-/// How much of a session to expand.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Expand {
-    pub identity: bool,
-    pub devices: bool,
-}
-
-impl Session {
-    /// Stored flag AND not expired AND (identity not loaded OR identity active).
-    pub fn is_active(&self, identity: Option<&Identity>, at: DateTime<Utc>) -> bool {
-        self.active && self.expires_at > at && identity.is_none_or(|i| i.state == "active")
-    }
-
-    /// `devices_when_hidden` is `[]` for a single session and `null` in lists (§2.3).
-    pub fn render(
-        &self,
-        base: &str,
-        identity: Option<&Identity>,
-        expand: Expand,
-        devices_when_hidden: Value,
-    ) -> Value {
-        let shown = if expand.identity { identity } else { None };
-        let mut m = Map::new();
-        m.insert("id".into(), json!(self.id));
-        m.insert("active".into(), json!(self.is_active(shown, Utc::now())));
-        m.insert("expires_at".into(), json!(rfc3339(&self.expires_at)));
-        m.insert(
-            "authenticated_at".into(),
-            json!(rfc3339(&self.authenticated_at)),
-        );
-        m.insert(
-            "authenticator_assurance_level".into(),
-            json!(self.authenticator_assurance_level),
-        );
-        m.insert(
-            "authentication_methods".into(),
-            self.authentication_methods.clone(),
-        );
-        m.insert("issued_at".into(), json!(rfc3339(&self.issued_at)));
-        m.insert(
-            "identity".into(),
-            shown.map_or(Value::Null, |i| i.render(base, &CredView::Omit)),
-        );
-        let devices = if expand.devices {
-            json!(self.devices)
-        } else {
-            devices_when_hidden
-        };
-        m.insert("devices".into(), devices);
-        Value::Object(m)
-    }
-}
 
 fn micros(t: &DateTime<Utc>) -> i64 {
     t.timestamp_micros()
@@ -153,9 +75,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Session> {
         (Some(d), _) => serde_json::from_str(&d).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
         })?,
-        (None, Some(n)) => {
-            super::generate::stored_session(n as u64, active, expires_at, created_at)
-        }
+        (None, Some(n)) => synthetic::stored_session(n as u64, active, expires_at, created_at),
         (None, None) => {
             return Err(rusqlite::Error::InvalidColumnType(
                 0,

@@ -19,6 +19,7 @@ pub mod leaving;
 pub mod merge;
 pub mod model;
 pub mod paste;
+pub mod raw;
 pub mod read_only;
 pub mod retry;
 pub mod sessions;

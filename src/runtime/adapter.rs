@@ -193,6 +193,23 @@ pub fn identity_row(i: Identity) -> Row {
     row(i.id, cells, i.raw)
 }
 
+/// The row of an identity kept as bytes: the shown fields read, the record decoded only
+/// when something opens it.
+pub fn identity_record_row(bytes: Box<[u8]>) -> Row {
+    match Identity::summary_from_slice(&bytes) {
+        Ok(i) => {
+            let mut row = identity_row(i);
+            row.raw = crate::app::model::RawJson::from_bytes(bytes);
+            row
+        }
+        Err(e) => unreadable_row(BadItem {
+            index: 0,
+            id: None,
+            reason: format!("invalid JSON: {e}"),
+        }),
+    }
+}
+
 pub fn session_row(s: Session) -> Row {
     let device = s.devices.first();
     let cells = vec![
@@ -342,9 +359,9 @@ pub(super) async fn kratos_search(
     match query.and_then(KratosQuery::parse) {
         None => {
             let page = k
-                .list_identities(&IdentityFilter::default(), cursor, size)
+                .list_identity_records(&IdentityFilter::default(), cursor, size)
                 .await?;
-            Ok(page_data(page, identity_row))
+            Ok(page_data(page, identity_record_row))
         }
         Some(KratosQuery::Id(id)) => optional(k.get_identity(&id, &[]).await).map(one_row),
         Some(KratosQuery::ExternalId(ext)) => {

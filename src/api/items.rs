@@ -60,10 +60,10 @@ pub(crate) type ParsedBytes = Result<(Value, Vec<Result<Box<[u8]>, BadItem>>), P
 
 type Split<T> = Result<(Value, Vec<Result<T, BadItem>>), PageError>;
 
-fn parse_with<T>(
-    body: &[u8],
-    decode: fn((usize, (&[u8], usize))) -> Result<T, BadItem>,
-) -> Split<T> {
+/// Makes one item (its index, bytes and depth) into what the page holds.
+type Decode<T> = fn((usize, (&[u8], usize))) -> Result<T, BadItem>;
+
+fn parse_with<T>(body: &[u8], decode: Decode<T>) -> Split<T> {
     let mut s = Scanner { b: body, pos: 0 };
     s.ws();
     let parsed = match s.peek() {

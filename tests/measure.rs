@@ -168,7 +168,10 @@ fn main() {
     let dir = config(&sb.base);
     let (mut s, first) = dashboard(&dir);
     let pid = s.pid();
-    println!("first frame with rows: {} ms", first.as_millis());
+    println!(
+        "first frame with rows: {:.0} ms",
+        first.as_secs_f64() * 1000.0
+    );
 
     std::thread::sleep(Duration::from_millis(500));
     let before = s.raw_output().len();
@@ -243,8 +246,8 @@ fn main() {
         std::thread::sleep(Duration::from_micros(200));
     }
     println!(
-        "key latency during a 3 s request: {} ms",
-        sent.elapsed().as_millis()
+        "key latency during a 3 s request: {:.1} ms",
+        sent.elapsed().as_secs_f64() * 1000.0
     );
     s.send("q");
     let _ = s.wait_exit(Duration::from_secs(10));

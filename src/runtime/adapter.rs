@@ -23,13 +23,21 @@ const CELL_MAX: usize = 512;
 
 pub struct ApiBackend {
     api: Api,
+    ahead: std::sync::Arc<super::read_ahead::ReadAhead>,
 }
 
 impl ApiBackend {
     pub fn new(api: Api) -> ApiBackend {
-        ApiBackend { api }
+        ApiBackend {
+            api,
+            ahead: Default::default(),
+        }
     }
 }
+
+/// Pages this large are a walk's (browsing asks for 100 unless configured): the page after
+/// each is read ahead.
+const READ_AHEAD_FROM: u32 = 500;
 
 pub fn error_info(e: &ApiError) -> ErrorInfo {
     // The overlay shows `line` above these, so they start with the fields.
@@ -493,10 +501,26 @@ impl Backend for ApiBackend {
         let api = self.api.clone();
         let cursor = api_cursor(&cursor);
         let size = u32::try_from(size).unwrap_or(u32::MAX);
+        let walk =
+            kind == ListKind::KratosIdentities && search.is_none() && size >= READ_AHEAD_FROM;
+        let ahead = std::sync::Arc::clone(&self.ahead);
         async move {
-            list(api, kind, search, cursor, size)
-                .await
-                .map_err(|e| error_info(&e))
+            let read = walk.then(|| ahead.take(&cursor, size)).flatten();
+            let result = match read {
+                Some(task) => match task.await {
+                    Ok(result) => result,
+                    Err(_) => list(api.clone(), kind, search, cursor, size).await,
+                },
+                None => list(api.clone(), kind, search, cursor, size).await,
+            };
+            if walk
+                && let Ok(data) = &result
+                && let Some(next) = data.next.as_ref().and_then(|c| c.get::<Cursor>())
+            {
+                let fetch = list(api, ListKind::KratosIdentities, None, next.clone(), size);
+                ahead.start(next.clone(), size, tokio::spawn(fetch));
+            }
+            result.map_err(|e| error_info(&e))
         }
         .boxed()
     }
@@ -517,6 +541,7 @@ impl Backend for ApiBackend {
     }
 
     fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
+        self.ahead.clear();
         let api = self.api.clone();
         async move {
             super::mutations::mutate(api, mutation)

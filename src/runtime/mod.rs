@@ -15,6 +15,7 @@ pub mod launch;
 pub mod lazy;
 pub mod mutations;
 pub mod people;
+mod read_ahead;
 pub mod screen;
 pub mod terminal;
 

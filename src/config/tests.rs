@@ -210,16 +210,13 @@ fn a_command_that_hangs_is_killed_at_its_limit() {
 #[test]
 fn page_size_is_taken_within_the_providers_limit_and_refused_outside_it() {
     let text = |provider: &str, n: u32| {
+        let workspace = if provider == "headless" {
+            "workspace_id = \"1\"\n"
+        } else {
+            ""
+        };
         format!(
-            "[profiles.p]\nprovider = \"{provider}\"\nurl = \"http://x\"\nworkspace_id = \"1\"\npage_size = {n}\n"
-        )
-        .replace(
-            if provider == "headless" {
-                "\u{0}"
-            } else {
-                "workspace_id = \"1\"\n"
-            },
-            "",
+            "[profiles.p]\nprovider = \"{provider}\"\nurl = \"http://x\"\n{workspace}page_size = {n}\n"
         )
     };
     let c = parse(&text("kratos", 500)).unwrap();

@@ -26,7 +26,8 @@
 //! token_file = "/home/me/.config/idtui/coassemble.key"
 //! ```
 //!
-//! Also per profile: `timeout_secs` (30), `connect_timeout_secs` (10), `ca_file` (extra PEM
+//! Also per profile: `timeout_secs` (30), `connect_timeout_secs` (10), `page_size` (rows per
+//! page while browsing, 100; 1 to the provider's maximum), `ca_file` (extra PEM
 //! roots), core `prefix` (`/v1`, or `/core/v1` for older tenants), kratos `public_url` (where
 //! `/schemas` lives) and `auth_header` (a gateway header carrying the raw token). Proxies come
 //! from the usual `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` variables.
@@ -109,6 +110,8 @@ pub struct Profile {
 
     pub timeout_secs: Option<u64>,
     pub connect_timeout_secs: Option<u64>,
+    /// Rows asked for per page while browsing (walks to the end use the provider's largest).
+    pub page_size: Option<u32>,
     /// Extra trusted CA certificates (PEM).
     pub ca_file: Option<PathBuf>,
     #[serde(default)]
@@ -142,6 +145,7 @@ impl Profile {
             workspace_id: None,
             timeout_secs: None,
             connect_timeout_secs: None,
+            page_size: None,
             ca_file: None,
             read_only: false,
             inline_token: None,
@@ -248,6 +252,15 @@ impl Profile {
         if self.url.trim().is_empty() {
             return Err("url is empty".into());
         }
+        if let Some(n) = self.page_size {
+            let max = max_page_size(self.provider);
+            if n == 0 || n > max {
+                return Err(format!(
+                    "page_size = {n}: give a number from 1 to {max} (the most a {} list serves per page)",
+                    self.provider
+                ));
+            }
+        }
         let only = |key: &str, set: bool, provider: &str| {
             if set {
                 Err(format!("{key} applies only to {provider} profiles"))
@@ -291,6 +304,15 @@ impl Profile {
             }
         }
         Ok(())
+    }
+}
+
+/// The largest `page_size` every list of `provider` serves (Kratos identities stop at 500).
+pub fn max_page_size(provider: Provider) -> u32 {
+    match provider {
+        Provider::Kratos => crate::api::kratos::MAX_IDENTITY_PAGE,
+        Provider::Core => crate::api::core::MAX_LIMIT,
+        Provider::Headless => crate::api::headless::MAX_LENGTH,
     }
 }
 

@@ -198,6 +198,7 @@ fn profile(name: &str, provider: Provider) -> ProfileInfo {
         provider,
         host: "127.0.0.1:4455".into(),
         read_only: false,
+        page_size: None,
     }
 }
 

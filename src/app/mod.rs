@@ -26,6 +26,7 @@ pub mod model;
 pub mod mutation;
 pub mod navigate;
 pub mod paste;
+pub mod raw;
 pub mod read_only;
 pub mod retry;
 pub mod session_count;

@@ -5,7 +5,7 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::Value;
+pub use super::raw::RawJson;
 
 /// Which admin API a profile talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -133,6 +133,18 @@ impl ListKind {
             ListKind::Audit => &AUDIT_COLUMNS,
             ListKind::AllSessions { .. } => &ALL_SESSION_COLUMNS,
             ListKind::Found { .. } => &FOUND_COLUMNS,
+        }
+    }
+
+    /// Rows asked for per page while walking to the end (`G`): the most the provider serves,
+    /// so a walk takes as few round trips as it can. `None` where the position of a page
+    /// depends on the page size (Coassemble's page numbers): such a list keeps one size.
+    pub fn walk_page_size(&self) -> Option<usize> {
+        match self {
+            ListKind::KratosIdentities => Some(500),
+            ListKind::KratosSessions { .. } | ListKind::AllSessions { .. } => Some(1000),
+            ListKind::CoreUsers | ListKind::CoreCredentials { .. } => Some(1000),
+            _ => None,
         }
     }
 
@@ -320,15 +332,15 @@ const HEADLESS_USER_COLUMNS: [Column; 5] = [
 pub struct Row {
     pub id: String,
     pub cells: Vec<String>,
-    pub raw: Arc<Value>,
+    pub raw: RawJson,
 }
 
 impl Row {
-    pub fn new(id: impl Into<String>, cells: Vec<String>, raw: Value) -> Row {
+    pub fn new(id: impl Into<String>, cells: Vec<String>, raw: impl Into<RawJson>) -> Row {
         Row {
             id: id.into(),
             cells,
-            raw: Arc::new(raw),
+            raw: raw.into(),
         }
     }
 }
@@ -481,4 +493,6 @@ pub struct ProfileInfo {
     pub host: String,
     /// `read_only = true` in the profile's config (the HTTP layer refuses its changes).
     pub read_only: bool,
+    /// Rows per page while browsing (`page_size` in the config); the default when `None`.
+    pub page_size: Option<usize>,
 }

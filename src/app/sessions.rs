@@ -22,7 +22,7 @@ pub fn extend(state: &mut State, effects: &mut Vec<Effect>) {
         Some(Pane::Table(t)) if t.kind.markable() => t.selected_row().map(|r| {
             (
                 r.id.clone(),
-                r.raw.clone(),
+                r.raw.shared(),
                 subject::session_owner(state, &t.kind, &r.raw),
             )
         }),

@@ -359,11 +359,12 @@ impl State {
             next_uid: 1,
         };
         for profile in profiles {
+            let size = profile.page_size.unwrap_or(state.page_size);
             let panes = profile
                 .provider
                 .root_lists()
                 .into_iter()
-                .map(|kind| Pane::Table(state.new_table(kind)))
+                .map(|kind| Pane::Table(Table::new(kind, state.fresh_uid(), size)))
                 .collect();
             state.tabs.push(Tab {
                 stack: vec![Screen {
@@ -391,7 +392,13 @@ impl State {
 
     pub fn new_table(&mut self, kind: ListKind) -> Table {
         let uid = self.fresh_uid();
-        Table::new(kind, uid, self.page_size)
+        // The page size of the profile in front, which the new list belongs to.
+        let size = self
+            .tabs
+            .get(self.active)
+            .and_then(|t| t.profile.page_size)
+            .unwrap_or(self.page_size);
+        Table::new(kind, uid, size)
     }
 
     pub fn fresh_uid(&mut self) -> u64 {

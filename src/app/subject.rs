@@ -97,7 +97,7 @@ pub fn in_view(state: &State) -> Option<Hit> {
             row: Row {
                 id: d.id.clone(),
                 cells: detail_cells(d.kind, &d.title),
-                raw: d.raw.clone(),
+                raw: d.raw.clone().into(),
             },
         }),
     }
@@ -116,7 +116,7 @@ fn opened(state: &State, kind: ObjectKind, id: &str) -> Option<Hit> {
                 row: Row {
                     id: d.id.clone(),
                     cells: detail_cells(kind, &d.title),
-                    raw: d.raw.clone(),
+                    raw: d.raw.clone().into(),
                 },
             }),
             _ => None,

@@ -19,6 +19,9 @@ pub const KEEP_AROUND: usize = 2;
 #[derive(Debug)]
 struct Slot {
     cursor: PageCursor,
+    /// Rows asked for when the page was first fetched: asked again with the same size, its
+    /// rows are the same ones.
+    size: usize,
     len: usize,
     rows: Option<Vec<Row>>,
     loading: bool,
@@ -64,6 +67,8 @@ struct Refresh {
 pub struct PageWant {
     pub page: usize,
     pub cursor: PageCursor,
+    /// Rows to ask for.
+    pub size: usize,
 }
 
 #[derive(Debug)]
@@ -80,6 +85,8 @@ pub struct Table {
     /// Cursor of the page after the last known one; `None` once the end was reached.
     more: Option<PageCursor>,
     loading_more: bool,
+    /// The size the page after the known ones was asked with (while `loading_more`).
+    more_size: usize,
     pub total: Option<u64>,
     pub selected: usize,
     /// First visible row.
@@ -110,6 +117,7 @@ impl Table {
             starts: Vec::new(),
             more: Some(PageCursor::First),
             loading_more: false,
+            more_size: page_size.max(1),
             total: None,
             selected: 0,
             offset: 0,
@@ -143,6 +151,7 @@ impl Table {
         } else {
             self.slots = vec![Slot {
                 cursor: PageCursor::First,
+                size: len,
                 len,
                 rows: Some(rows),
                 loading: false,
@@ -317,6 +326,7 @@ impl Table {
                 out.push(PageWant {
                     page: r.page,
                     cursor: r.cursor.clone(),
+                    size: self.slots.get(r.page).map_or(self.page_size, |s| s.size),
                 });
             }
         }
@@ -330,6 +340,7 @@ impl Table {
                     out.push(PageWant {
                         page,
                         cursor: slot.cursor.clone(),
+                        size: slot.size,
                     });
                 }
             }
@@ -344,9 +355,15 @@ impl Table {
             && let Some(cursor) = self.more.clone()
         {
             self.loading_more = true;
+            // A walk asks for the largest pages the list allows; pages keep their size.
+            self.more_size = match self.kind.walk_page_size() {
+                Some(max) if self.walking => max.max(self.page_size),
+                _ => self.page_size,
+            };
             out.push(PageWant {
                 page: self.slots.len(),
                 cursor,
+                size: self.more_size,
             });
         }
         out
@@ -386,6 +403,7 @@ impl Table {
             self.starts.push(start);
             self.slots.push(Slot {
                 cursor,
+                size: self.more_size,
                 len: data.rows.len(),
                 rows: Some(data.rows),
                 loading: false,

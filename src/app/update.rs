@@ -131,7 +131,7 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
     for pane in &mut tab.screen_mut().panes {
         if let Pane::Table(t) = pane {
             for want in t.wants(view_rows, now) {
-                wants.push((t.uid, t.kind.clone(), t.search.clone(), t.page_size, want));
+                wants.push((t.uid, t.kind.clone(), t.search.clone(), want.size, want));
             }
         }
     }

@@ -206,3 +206,27 @@ fn a_command_that_hangs_is_killed_at_its_limit() {
     assert!(status.success());
     assert_eq!(out, b"tok");
 }
+
+#[test]
+fn page_size_is_taken_within_the_providers_limit_and_refused_outside_it() {
+    let text = |provider: &str, n: u32| {
+        let workspace = if provider == "headless" {
+            "workspace_id = \"1\"\n"
+        } else {
+            ""
+        };
+        format!(
+            "[profiles.p]\nprovider = \"{provider}\"\nurl = \"http://x\"\n{workspace}page_size = {n}\n"
+        )
+    };
+    let c = parse(&text("kratos", 500)).unwrap();
+    assert_eq!(c.profile("p").unwrap().page_size, Some(500));
+    assert!(parse(&text("core", 1000)).is_ok());
+    let err = parse(&text("kratos", 501)).unwrap_err().to_string();
+    assert!(
+        err.contains("page_size = 501: give a number from 1 to 500"),
+        "{err}"
+    );
+    let err = parse(&text("headless", 0)).unwrap_err().to_string();
+    assert!(err.contains("from 1 to 1000"), "{err}");
+}

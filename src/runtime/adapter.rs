@@ -23,13 +23,21 @@ const CELL_MAX: usize = 512;
 
 pub struct ApiBackend {
     api: Api,
+    ahead: std::sync::Arc<super::read_ahead::ReadAhead>,
 }
 
 impl ApiBackend {
     pub fn new(api: Api) -> ApiBackend {
-        ApiBackend { api }
+        ApiBackend {
+            api,
+            ahead: Default::default(),
+        }
     }
 }
+
+/// Pages this large are a walk's (browsing asks for 100 unless configured): the page after
+/// each is read ahead.
+const READ_AHEAD_FROM: u32 = 500;
 
 pub fn error_info(e: &ApiError) -> ErrorInfo {
     // The overlay shows `line` above these, so they start with the fields.
@@ -193,6 +201,23 @@ pub fn identity_row(i: Identity) -> Row {
     row(i.id, cells, i.raw)
 }
 
+/// The row of an identity kept as bytes: the shown fields read, the record decoded only
+/// when something opens it.
+pub fn identity_record_row(bytes: Box<[u8]>) -> Row {
+    match Identity::summary_from_slice(&bytes) {
+        Ok(i) => {
+            let mut row = identity_row(i);
+            row.raw = crate::app::model::RawJson::from_bytes(bytes);
+            row
+        }
+        Err(e) => unreadable_row(BadItem {
+            index: 0,
+            id: None,
+            reason: format!("invalid JSON: {e}"),
+        }),
+    }
+}
+
 pub fn session_row(s: Session) -> Row {
     let device = s.devices.first();
     let cells = vec![
@@ -342,9 +367,9 @@ pub(super) async fn kratos_search(
     match query.and_then(KratosQuery::parse) {
         None => {
             let page = k
-                .list_identities(&IdentityFilter::default(), cursor, size)
+                .list_identity_records(&IdentityFilter::default(), cursor, size)
                 .await?;
-            Ok(page_data(page, identity_row))
+            Ok(page_data(page, identity_record_row))
         }
         Some(KratosQuery::Id(id)) => optional(k.get_identity(&id, &[]).await).map(one_row),
         Some(KratosQuery::ExternalId(ext)) => {
@@ -476,10 +501,26 @@ impl Backend for ApiBackend {
         let api = self.api.clone();
         let cursor = api_cursor(&cursor);
         let size = u32::try_from(size).unwrap_or(u32::MAX);
+        let walk =
+            kind == ListKind::KratosIdentities && search.is_none() && size >= READ_AHEAD_FROM;
+        let ahead = std::sync::Arc::clone(&self.ahead);
         async move {
-            list(api, kind, search, cursor, size)
-                .await
-                .map_err(|e| error_info(&e))
+            let read = walk.then(|| ahead.take(&cursor, size)).flatten();
+            let result = match read {
+                Some(task) => match task.await {
+                    Ok(result) => result,
+                    Err(_) => list(api.clone(), kind, search, cursor, size).await,
+                },
+                None => list(api.clone(), kind, search, cursor, size).await,
+            };
+            if walk
+                && let Ok(data) = &result
+                && let Some(next) = data.next.as_ref().and_then(|c| c.get::<Cursor>())
+            {
+                let fetch = list(api, ListKind::KratosIdentities, None, next.clone(), size);
+                ahead.start(next.clone(), size, tokio::spawn(fetch));
+            }
+            result.map_err(|e| error_info(&e))
         }
         .boxed()
     }
@@ -500,6 +541,7 @@ impl Backend for ApiBackend {
     }
 
     fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
+        self.ahead.clear();
         let api = self.api.clone();
         async move {
             super::mutations::mutate(api, mutation)

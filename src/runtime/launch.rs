@@ -115,6 +115,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
             provider: provider(profile.provider),
             host: host(&profile.url),
             read_only: profile.read_only,
+            page_size: profile.page_size.map(|n| n as usize),
         });
     }
     let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());

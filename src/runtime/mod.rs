@@ -15,6 +15,7 @@ pub mod launch;
 pub mod lazy;
 pub mod mutations;
 pub mod people;
+mod read_ahead;
 pub mod screen;
 pub mod terminal;
 
@@ -47,6 +48,10 @@ const SPINNER_EVERY: Duration = Duration::from_millis(120);
 const COUNTDOWN_EVERY: Duration = Duration::from_secs(1);
 /// Most queued messages handled before the next draw (keeps input responsive under load).
 const BATCH: usize = 64;
+/// Shortest time between two frames drawn for anything but input: a walk delivers pages far
+/// faster than anyone reads them, and each frame rewrites the whole table. A key, a paste or
+/// a resize draws at once.
+const FRAME_EVERY: Duration = Duration::from_millis(50);
 
 /// Something from outside the terminal's input the session must act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,8 +177,15 @@ where
 
     let size = ratatui::backend::Backend::size(terminal.backend())?;
     let mut queue = vec![Action::Resize(size.width, size.height)];
+    let mut last_frame: Option<Instant> = None;
+    // Input arrived since the last frame: the next one is drawn without waiting.
+    let mut urgent = true;
     loop {
         for action in queue.drain(..) {
+            urgent |= matches!(
+                action,
+                Action::Key(_) | Action::Resize(..) | Action::Paste(_)
+            );
             if let Action::Resize(w, h) = action {
                 let size = Size::new(w, h);
                 terminal.backend_mut().set_size(size);
@@ -246,10 +258,18 @@ where
         if state.quit {
             return Ok(exit);
         }
-        if state.dirty {
+        // When the next frame is due: now for input, else a frame interval after the last.
+        let frame_at = match last_frame {
+            Some(at) if state.dirty && !urgent => Some(at + FRAME_EVERY),
+            _ => None,
+        };
+        if state.dirty && frame_at.is_none_or(|at| at <= Instant::now()) {
             terminal.draw(|frame| ui::draw(frame, state, &options.theme))?;
             state.dirty = false;
+            urgent = false;
+            last_frame = Some(Instant::now());
         }
+        let frame_at = frame_at.filter(|_| state.dirty);
         let busy = state.busy();
         // A failed page is tried again when due; its countdown moves every second meanwhile.
         let wake = state
@@ -285,6 +305,7 @@ where
             },
             _ = tick.tick(), if busy => Action::Tick,
             () = tokio::time::sleep_until(wake.unwrap_or(clock)), if wake.is_some() => Action::Tick,
+            () = tokio::time::sleep_until(frame_at.unwrap_or(clock)), if frame_at.is_some() => continue,
         };
         queue.push(first);
         // Handle what else is already waiting before drawing again.

@@ -352,6 +352,11 @@ impl PtySession {
         has("-icanon") && has("-echo")
     }
 
+    /// The program's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("child pid")
+    }
+
     /// The program's state letter from `/proc/PID/stat` (`T` when stopped).
     pub fn process_state(&self) -> char {
         let pid = self.child.process_id().expect("child pid");

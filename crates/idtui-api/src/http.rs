@@ -306,7 +306,7 @@ impl HttpLayer {
             return Err(err);
         }
         if req.list {
-            return list_answer(provider, status, headers, &body);
+            return list_answer(provider, status, headers, &body, req.keep_bytes);
         }
         let json = if body.iter().all(u8::is_ascii_whitespace) {
             None
@@ -330,6 +330,7 @@ impl HttpLayer {
             headers,
             json,
             items: Vec::new(),
+            records: Vec::new(),
         })
     }
 }
@@ -340,13 +341,25 @@ fn list_answer(
     status: u16,
     headers: reqwest::header::HeaderMap,
     body: &[u8],
+    keep_bytes: bool,
 ) -> Result<Resp, ApiError> {
-    match super::items::parse_page(body) {
-        Ok(page) => Ok(Resp {
+    let parsed = if keep_bytes {
+        super::items::parse_page_bytes(body).map(|(envelope, records)| Resp {
+            headers,
+            json: Some(envelope),
+            items: Vec::new(),
+            records,
+        })
+    } else {
+        super::items::parse_page(body).map(|page| Resp {
             headers,
             json: Some(page.envelope),
             items: page.items,
-        }),
+            records: Vec::new(),
+        })
+    };
+    match parsed {
+        Ok(resp) => Ok(resp),
         Err(e) => {
             let (kind, message) = match e {
                 // A broken connection, not a broken server: worth retrying.

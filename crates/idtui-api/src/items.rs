@@ -44,17 +44,34 @@ pub(crate) enum PageError {
 /// Split and decode a list body: a JSON array of items, an object whose `data` member is
 /// one (its other members form the envelope), or `null` / nothing for an empty page.
 pub(crate) fn parse_page(body: &[u8]) -> Result<Parsed, PageError> {
+    let (envelope, items) = parse_with(body, decode)?;
+    Ok(Parsed { envelope, items })
+}
+
+/// As [`parse_page`], keeping each readable item as its bytes (checked for size, depth and
+/// UTF-8; a caller decoding it reports invalid JSON itself).
+pub(crate) fn parse_page_bytes(body: &[u8]) -> ParsedBytes {
+    parse_with(body, |(index, (bytes, depth))| {
+        check(index, bytes, depth).map(|()| bytes.into())
+    })
+}
+
+pub(crate) type ParsedBytes = Result<(Value, Vec<Result<Box<[u8]>, BadItem>>), PageError>;
+
+type Split<T> = Result<(Value, Vec<Result<T, BadItem>>), PageError>;
+
+/// Makes one item (its index, bytes and depth) into what the page holds.
+type Decode<T> = fn((usize, (&[u8], usize))) -> Result<T, BadItem>;
+
+fn parse_with<T>(body: &[u8], decode: Decode<T>) -> Split<T> {
     let mut s = Scanner { b: body, pos: 0 };
     s.ws();
     let parsed = match s.peek() {
-        None => Parsed {
-            envelope: Value::Null,
-            items: Vec::new(),
-        },
-        Some(b'[') => Parsed {
-            envelope: Value::Array(Vec::new()),
-            items: s.array()?.into_iter().enumerate().map(decode).collect(),
-        },
+        None => (Value::Null, Vec::new()),
+        Some(b'[') => (
+            Value::Array(Vec::new()),
+            s.array()?.into_iter().enumerate().map(decode).collect(),
+        ),
         Some(b'{') => {
             let mut envelope = Map::new();
             let mut items = Vec::new();
@@ -73,20 +90,14 @@ pub(crate) fn parse_page(body: &[u8]) -> Result<Parsed, PageError> {
                     envelope.insert(key, v);
                 }
             }
-            Parsed {
-                envelope: Value::Object(envelope),
-                items,
-            }
+            (Value::Object(envelope), items)
         }
         Some(_) => {
             let start = s.pos;
             let (end, _) = s.value()?;
             let v: Value = serde_json::from_slice(&body[start..end])
                 .map_err(|e| PageError::Invalid(e.to_string()))?;
-            Parsed {
-                envelope: v,
-                items: Vec::new(),
-            }
+            (v, Vec::new())
         }
     };
     s.ws();
@@ -101,6 +112,16 @@ pub(crate) fn parse_page(body: &[u8]) -> Result<Parsed, PageError> {
 
 /// One item's bytes and nesting depth, decoded or turned into a [`BadItem`].
 fn decode((index, (bytes, depth)): (usize, (&[u8], usize))) -> Result<Value, BadItem> {
+    check(index, bytes, depth)?;
+    serde_json::from_slice(bytes).map_err(|e| BadItem {
+        index,
+        id: top_level_id(bytes),
+        reason: format!("invalid JSON: {e}"),
+    })
+}
+
+/// The caps and UTF-8, checked before an item is decoded.
+fn check(index: usize, bytes: &[u8], depth: usize) -> Result<(), BadItem> {
     let bad = |reason: String| BadItem {
         index,
         id: top_level_id(bytes),
@@ -124,7 +145,7 @@ fn decode((index, (bytes, depth)): (usize, (&[u8], usize))) -> Result<Value, Bad
             e.valid_up_to()
         )));
     }
-    serde_json::from_slice(bytes).map_err(|e| bad(format!("invalid JSON: {e}")))
+    Ok(())
 }
 
 /// The `id` (or Coassemble `identifier` / `clientIdentifier`) string member at the top of

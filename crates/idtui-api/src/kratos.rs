@@ -50,6 +50,38 @@ impl KratosApi {
         list(&self.admin, &req, cursor, Identity::from_json).await
     }
 
+    /// As [`Self::list_identities`], each identity kept as the bytes the server sent (read
+    /// the shown fields with [`Identity::summary_from_slice`]): a long walk builds no JSON
+    /// trees.
+    pub async fn list_identity_records(
+        &self,
+        filter: &IdentityFilter,
+        cursor: &Cursor,
+        page_size: u32,
+    ) -> Result<Page<Box<[u8]>>, ApiError> {
+        let size = page::page_size(page_size, DEFAULT_PAGE, MAX_IDENTITY_PAGE);
+        let req = paged(
+            Req::get(&["admin/identities"]),
+            cursor,
+            filter.query(),
+            size,
+        )?
+        .list_bytes();
+        let mut resp: Resp = self.admin.send_list(&req, "page_size").await?;
+        let records = std::mem::take(&mut resp.records);
+        let (items, bad) =
+            records
+                .into_iter()
+                .fold((Vec::new(), Vec::new()), |(mut good, mut bad), r| {
+                    match r {
+                        Ok(b) => good.push(b),
+                        Err(b) => bad.push(b),
+                    }
+                    (good, bad)
+                });
+        finish_page(&self.admin, resp, cursor, items, bad)
+    }
+
     pub async fn get_identity(
         &self,
         id: &str,
@@ -293,7 +325,20 @@ async fn list<T>(
     cursor: &Cursor,
     item: fn(Value) -> T,
 ) -> Result<Page<T>, ApiError> {
-    let resp: Resp = layer.send_list(req, "page_size").await?;
+    let mut resp: Resp = layer.send_list(req, "page_size").await?;
+    let raw = std::mem::take(&mut resp.items);
+    let (items, bad) = page::split_items(raw, item);
+    finish_page(layer, resp, cursor, items, bad)
+}
+
+/// A Kratos page from its answer: total, the `next` link, the envelope checked.
+fn finish_page<T>(
+    layer: &HttpLayer,
+    resp: Resp,
+    cursor: &Cursor,
+    items: Vec<T>,
+    bad: Vec<super::items::BadItem>,
+) -> Result<Page<T>, ApiError> {
     let total = resp
         .header("x-total-count")
         .and_then(|t| t.trim().parse::<u64>().ok());
@@ -309,8 +354,7 @@ async fn list<T>(
     }
     // An empty page ends the list whatever the links say (the offset scheme advertises
     // `next` even with zero rows), and a link back to the same page would loop forever.
-    let next = next.filter(|n| !resp.items.is_empty() && n != cursor);
-    let (items, bad) = page::split_items(resp.items, item);
+    let next = next.filter(|n| !(items.is_empty() && bad.is_empty()) && n != cursor);
     Ok(Page {
         items,
         next,

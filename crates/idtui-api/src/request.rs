@@ -17,6 +17,9 @@ pub(crate) struct Req {
     pub read: bool,
     /// A list page: the answer is read item by item into [`Resp::items`].
     pub list: bool,
+    /// A list page whose items are kept as checked bytes in [`Resp::records`], for a
+    /// caller that reads only a few fields of each.
+    pub keep_bytes: bool,
 }
 
 impl Req {
@@ -35,6 +38,7 @@ impl Req {
             body: None,
             read,
             list: false,
+            keep_bytes: false,
         }
     }
 
@@ -64,6 +68,13 @@ impl Req {
         self.list = true;
         self
     }
+
+    /// Read the answer as a list page whose items stay bytes (see [`Resp::records`]).
+    pub fn list_bytes(mut self) -> Self {
+        self.list = true;
+        self.keep_bytes = true;
+        self
+    }
 }
 
 fn split_static(path: &str) -> Vec<String> {
@@ -82,6 +93,9 @@ pub(crate) struct Resp {
     pub json: Option<Value>,
     /// A list page's items, each decoded or saying why not.
     pub items: Vec<Result<Value, super::items::BadItem>>,
+    /// With [`Req::keep_bytes`], the items instead: each one JSON value's bytes (size,
+    /// depth and UTF-8 checked), or saying why not.
+    pub records: Vec<Result<Box<[u8]>, super::items::BadItem>>,
 }
 
 impl Resp {

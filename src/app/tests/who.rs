@@ -527,7 +527,7 @@ fn find_lists_every_profile_as_it_answers_and_enter_opens_on_that_profile() {
 fn verify_marks_the_named_address_and_a_reread_settles_a_lost_answer() {
     let mut s = ready();
     let mut person = hit(3);
-    person.row.raw = std::sync::Arc::new(json!({
+    person.row.raw = crate::app::raw::RawJson::from(json!({
         "id": identity(3).id,
         "traits": {"email": "user3@example.com"},
         "verifiable_addresses": [

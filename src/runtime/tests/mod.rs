@@ -194,6 +194,7 @@ pub(super) fn profile(provider: Provider) -> ProfileInfo {
         provider,
         host: "fake".into(),
         read_only: false,
+        page_size: None,
     }
 }
 

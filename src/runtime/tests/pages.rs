@@ -60,10 +60,11 @@ async fn a_refused_first_page_says_so_in_the_footer_instead_of_loading() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_5xx_page_at_row_4000_of_10000_is_retried_in_place_and_the_walk_goes_on() {
-    // The page at row 4,000 fails twice with 503, then loads.
+async fn a_5xx_page_at_row_4200_of_10000_is_retried_in_place_and_the_walk_goes_on() {
+    // The walk's pages (1,000 rows after the two read first) start at row 200 + k·1,000; the
+    // one at row 4,200 fails twice with 503, then loads.
     let api = FakeApi::new(10_000, |offset, before| {
-        if offset == 4_000 && before < 2 {
+        if offset == 4_200 && before < 2 {
             Reply::Fail(status(503))
         } else {
             Reply::Rows
@@ -72,22 +73,22 @@ async fn a_5xx_page_at_row_4000_of_10000_is_retried_in_place_and_the_walk_goes_o
     let s = Session::core(api.clone());
     s.wait_for(SOON, |t| t.contains("user-000000")).await;
     s.key(KeyCode::Char('G'));
-    // The walk pauses at row 4,000 with the error and a countdown, keeping its rows and
+    // The walk pauses at row 4,200 with the error and a countdown, keeping its rows and
     // its place.
     s.wait_for(Duration::from_secs(60), |_| {
         s.footer().contains("retrying in")
     })
     .await;
     let footer = s.footer();
-    assert!(footer.starts_with("4,000 of 4,000+"), "{footer}");
+    assert!(footer.starts_with("4,200 of 4,200+"), "{footer}");
     assert!(s.status().contains("core 503"), "{}", s.status());
     let screen = s.screen();
-    assert!(screen.contains("user-003999"), "{screen}");
+    assert!(screen.contains("user-004199"), "{screen}");
     // ...and goes on by itself to the end.
     s.wait_for(Duration::from_secs(120), |_| s.footer().contains("· end"))
         .await;
     assert!(s.footer().starts_with("10,000 of 10,000"), "{}", s.footer());
-    assert_eq!(api.calls_at(4_000), 3, "tried again until it loaded");
+    assert_eq!(api.calls_at(4_200), 3, "tried again until it loaded");
     assert_eq!(api.calls_at(0), 1, "the pages before were not read again");
     assert!(!s.status().contains("503"), "the error went with its cause");
     s.quit().await;
@@ -95,9 +96,9 @@ async fn a_5xx_page_at_row_4000_of_10000_is_retried_in_place_and_the_walk_goes_o
 
 #[tokio::test(start_paused = true)]
 async fn a_rate_limited_walk_counts_down_resumes_by_itself_and_esc_stops_it() {
-    // Coassemble's users list: a 429 asking for 53 s at row 10,000.
+    // A 429 asking for 53 s at row 10,200 (a walk page starts there: 200 + 10·1,000).
     let api = FakeApi::new(12_000, |offset, before| {
-        if offset == 10_000 && before == 0 {
+        if offset == 10_200 && before == 0 {
             let mut e = status(429);
             e.retry_after = Some(Duration::from_secs(53));
             Reply::Fail(e)
@@ -126,12 +127,12 @@ async fn a_rate_limited_walk_counts_down_resumes_by_itself_and_esc_stops_it() {
     s.wait_for(Duration::from_secs(120), |_| s.footer().contains("· end"))
         .await;
     assert!(s.footer().starts_with("12,000 of 12,000"), "{}", s.footer());
-    assert_eq!(api.calls_at(10_000), 2);
+    assert_eq!(api.calls_at(10_200), 2);
     s.quit().await;
 
     // Esc during the pause stops it for good.
     let api = FakeApi::new(12_000, |offset, _| {
-        if offset == 10_000 {
+        if offset == 10_200 {
             let mut e = status(429);
             e.retry_after = Some(Duration::from_secs(53));
             Reply::Fail(e)
@@ -150,7 +151,7 @@ async fn a_rate_limited_walk_counts_down_resumes_by_itself_and_esc_stops_it() {
     s.wait_for(SOON, |_| !s.footer().contains("loading to the end"))
         .await;
     s.idle(Duration::from_secs(600)).await;
-    assert_eq!(api.calls_at(10_000), 1, "not resumed after Esc");
+    assert_eq!(api.calls_at(10_200), 1, "not resumed after Esc");
     assert!(s.footer().contains("r retries"), "{}", s.footer());
     s.quit().await;
 }

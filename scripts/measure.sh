@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The README's benchmark figures: builds idtui in release, generates (once) a sandbox of
+# 1,000,000 records per provider, and prints the plain HTTP walk, `G` in a 200x60 pty,
+# their ratio, RSS at 100k and 1M rows, first frame, bytes per `j`, idle CPU and key
+# latency during a slow request. Then the micro-benchmarks (`cargo bench --bench pages`).
+#
+#   scripts/measure.sh [DB]      DB defaults to /tmp/idtui-measure.db (about 2.5 GB)
+#   IDTUI_MEASURE_ROWS=100000 scripts/measure.sh /tmp/small.db
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export IDTUI_MEASURE_DB="${1:-/tmp/idtui-measure.db}"
+export IDTUI_MEASURE_ROWS="${IDTUI_MEASURE_ROWS:-1000000}"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -sr); $(date -u +%F)"
+cargo test --release --test measure -- 
+if [ "${IDTUI_MEASURE_BENCHES:-1}" = 1 ]; then
+  cargo bench --bench pages
+fi

@@ -4,7 +4,7 @@
 //! bytes. Splitting the page into records is the same for both and left out.
 
 use idtui::api::Identity;
-use idtui::runtime::adapter::{identity_record_row, identity_row};
+use idtui::runtime::rows::{identity_record_row, identity_row};
 use serde_json::json;
 
 fn main() {

@@ -8,7 +8,7 @@ use idtui::app::{
     Provider, Row, State, update,
 };
 use idtui::keymap::Keymap;
-use idtui::runtime::adapter;
+use idtui::runtime::rows;
 use idtui::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -28,7 +28,7 @@ fn identities() -> Vec<Row> {
         ("陈伟@example.cn", "active", "plan", "free"),
     ];
     for (i, (email, state, k, v)) in people.iter().enumerate() {
-        rows.push(adapter::identity_row(Identity::from_json(json!({
+        rows.push(rows::identity_row(Identity::from_json(json!({
             "id": format!("767e3cc1-d67e-51bc-ad2b-449c5eea97{i:02}"),
             "schema_id": "default",
             "state": state,
@@ -38,7 +38,7 @@ fn identities() -> Vec<Row> {
         }))));
     }
     // Hostile text: escape sequences and bidi overrides must show as visible placeholders.
-    rows.push(adapter::identity_row(Identity::from_json(json!({
+    rows.push(rows::identity_row(Identity::from_json(json!({
         "id": "0ba63862-3aa8-5307-a301-e8d3ec7e0001",
         "schema_id": "default",
         "state": "active",
@@ -73,7 +73,7 @@ fn identity_detail_json() -> Value {
 fn sessions() -> Vec<Row> {
     (0..4)
         .map(|i| {
-            adapter::session_row(Session::from_json(json!({
+            rows::session_row(Session::from_json(json!({
                 "id": format!("5e551011-0000-4000-8000-00000000000{i}"),
                 "active": i != 2,
                 "authenticator_assurance_level": if i == 0 { "aal2" } else { "aal1" },
@@ -98,7 +98,7 @@ fn all_sessions() -> Vec<Row> {
         .iter()
         .enumerate()
         .map(|(i, email)| {
-            adapter::all_session_row(Session::from_json(json!({
+            rows::all_session_row(Session::from_json(json!({
                 "id": format!("5e551011-0000-4000-8000-00000000001{i}"),
                 "active": true,
                 "authenticator_assurance_level": "aal1",
@@ -116,7 +116,7 @@ fn kratos_credentials() -> Vec<Row> {
     let i = Identity::from_json(identity_detail_json());
     i.credentials
         .into_iter()
-        .map(adapter::credential_row)
+        .map(rows::credential_row)
         .collect()
 }
 
@@ -132,12 +132,12 @@ fn core_users() -> Vec<Row> {
             "authenticationProvider": {"subjectId": "google-oauth2|100001"}}),
     ]
     .into_iter()
-    .map(|v| adapter::core_user_row(CoreUser::from_json(v)))
+    .map(|v| rows::core_user_row(CoreUser::from_json(v)))
     .collect()
 }
 
 fn core_credentials() -> Vec<Row> {
-    vec![adapter::core_credential_row(CoreCredential::from_json(
+    vec![rows::core_credential_row(CoreCredential::from_json(
         json!({
             "id": "552b35fe-a3ed-4c33-8c3c-64810c712304", "type": "EmployeeCredential",
             "profile": "compact", "status": "valid", "issuedDate": "2025-01-02T10:00:00.000Z"
@@ -148,7 +148,7 @@ fn core_credentials() -> Vec<Row> {
 fn clients() -> Vec<Row> {
     (1..=3)
         .map(|i| {
-            adapter::client_row(HeadlessClient::from_json(json!({
+            rows::client_row(HeadlessClient::from_json(json!({
                 "clientIdentifier": format!("acme-{i}"),
                 "metadata": {"name": format!("Acme Corp {i}"), "region": "nz"},
                 "userCount": i * 12,
@@ -160,7 +160,7 @@ fn clients() -> Vec<Row> {
 fn headless_users() -> Vec<Row> {
     (1..=3)
         .map(|i| {
-            adapter::headless_user_row(HeadlessUser::from_json(json!({
+            rows::headless_user_row(HeadlessUser::from_json(json!({
                 "identifier": format!("u{i}"),
                 "clientIdentifier": "acme-1",
                 "name": format!("Learner {i}"),
@@ -232,7 +232,7 @@ fn drive(state: &mut State, action: Action) {
             // The full identity behind an opened row.
             let mut full = identity_detail_json();
             full["id"] = json!(id);
-            let row = adapter::identity_row(Identity::from_json(full));
+            let row = rows::identity_row(Identity::from_json(full));
             queue.extend(update(
                 state,
                 Action::ObjectLoaded {
@@ -301,7 +301,7 @@ fn kratos_identity_detail() {
     for (w, h) in SIZES {
         let mut state = State::new(all_profiles(), Keymap::defaults(), false);
         drive(&mut state, Action::Resize(w, h));
-        let row = adapter::identity_row(Identity::from_json(identity_detail_json()));
+        let row = rows::identity_row(Identity::from_json(identity_detail_json()));
         idtui::app::navigate::open_object(&mut state, idtui::app::ObjectKind::Identity, &row);
         drive(&mut state, Action::Tick);
         let terminal = screen(&state, w, h, Theme::plain());
@@ -588,7 +588,7 @@ fn a_column_empty_in_every_row_gives_its_width_away() {
             "claims": {"givenName": "Aroha", "dob": "1961-02-02"}}),
     ]
     .into_iter()
-    .map(|v| adapter::core_user_row(CoreUser::from_json(v)))
+    .map(|v| rows::core_user_row(CoreUser::from_json(v)))
     .collect();
     let mut queue = update(&mut state, key(KeyCode::Tab));
     while let Some(effect) = queue.pop() {

@@ -10,7 +10,7 @@ use crate::app::Row;
 use crate::app::credentials::{ALL, CredentialRef, RULE_TYPES, per_identifier};
 use crate::app::detail::redact;
 
-use super::adapter::{row, short_time};
+use super::rows::{row, short_time};
 
 /// The Credentials pane of `identity`.
 pub fn rows(identity: &Identity) -> Vec<Row> {

@@ -16,6 +16,7 @@ pub mod lazy;
 pub mod mutations;
 pub mod people;
 mod read_ahead;
+pub mod rows;
 pub mod screen;
 pub mod terminal;
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::api::{Api, ApiError, DeleteAction};
 use crate::app::{Courses, Done, Issued, Mutation};
 
-use super::adapter::short_time;
+use super::rows::short_time;
 
 pub async fn mutate(api: Api, mutation: Mutation) -> Result<Done, ApiError> {
     match (&api, &mutation) {

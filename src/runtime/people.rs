@@ -3,13 +3,18 @@
 //! external id; MATTR by id, email claim, claims or subject; Coassemble by user and client
 //! identifier.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::api::{Api, ApiError, CoreApi, CoreSearch, Cursor, HeadlessApi, KratosApi};
-use crate::app::find::looks_like_email;
-use crate::app::{Hit, ObjectKind, Row};
+use crate::api::{
+    Api, ApiError, CoreApi, CoreSearch, Cursor, HeadlessApi, Identity, IdentityFilter, KratosApi,
+};
+use crate::app::find::{KratosQuery, looks_like_email};
+use crate::app::{Hit, ObjectKind, PageData, Row};
 
-use super::adapter::{client_row, core_user_row, headless_user_row, kratos_search};
+use super::rows::{
+    client_row, core_user_row, headless_user_row, identity_record_row, identity_row, is_not_found,
+    one_row, page_data,
+};
 
 /// Most matches one profile returns (a picker lists no more; typing more narrows it).
 const FIND_MAX: u32 = 50;
@@ -100,7 +105,51 @@ async fn headless(h: &HeadlessApi, text: &str) -> Result<Vec<Hit>, ApiError> {
     Ok(out)
 }
 
-/// A Kratos identity's name for a row: an email, username or phone from its traits.
-pub fn identity_name(identity: &Value) -> String {
-    crate::app::subject::identity_name(identity).unwrap_or_default()
+/// The identity list, narrowed by `query` when there is one.
+pub(super) async fn kratos_search(
+    k: &KratosApi,
+    query: Option<&str>,
+    cursor: &Cursor,
+    size: u32,
+) -> Result<PageData, ApiError> {
+    let optional = |r: Result<Identity, ApiError>| match r {
+        Ok(i) => Ok(Some(identity_row(i))),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    };
+    match query.and_then(KratosQuery::parse) {
+        None => {
+            let page = k
+                .list_identity_records(&IdentityFilter::default(), cursor, size)
+                .await?;
+            Ok(page_data(page, identity_record_row))
+        }
+        Some(KratosQuery::Id(id)) => optional(k.get_identity(&id, &[]).await).map(one_row),
+        Some(KratosQuery::ExternalId(ext)) => {
+            optional(k.identity_by_external_id(&ext).await).map(one_row)
+        }
+        Some(KratosQuery::Identifier(ident)) => {
+            let filter = IdentityFilter {
+                credentials_identifier: Some(ident.clone()),
+                ..Default::default()
+            };
+            // Later pages replay the server's `next` link, filter included, whichever
+            // filter found the first page.
+            let page = k.list_identities(&filter, cursor, size).await?;
+            if !page.items.is_empty() || !cursor.is_first() {
+                return Ok(page_data(page, identity_row));
+            }
+            // No credential has exactly that identifier: it may be an external id, or the
+            // start of an email or username (Kratos offers only a prefix match).
+            if let Some(found) = optional(k.identity_by_external_id(&ident).await)? {
+                return Ok(one_row(Some(found)));
+            }
+            let prefix = IdentityFilter {
+                preview_credentials_identifier_similar: Some(ident.clone()),
+                ..Default::default()
+            };
+            let page = k.list_identities(&prefix, cursor, size).await?;
+            Ok(page_data(page, identity_row))
+        }
+    }
 }

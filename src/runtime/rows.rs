@@ -1,0 +1,350 @@
+//! API models as table rows: the columns each list shows, cut to fit a cell, with the record
+//! kept for the detail view; a record that could not be read becomes a row saying why.
+
+use serde_json::Value;
+
+use crate::api::{
+    ApiError, BadItem, CoreCredential, CoreUser, Credential, HeadlessClient, HeadlessUser,
+    Identity, Page, Session,
+};
+use crate::app::detail::{REDACTED, is_secret_key};
+use crate::app::{PageCursor, PageData, Row};
+
+/// Longest metadata/claims summary kept in a cell.
+const SUMMARY_MAX: usize = 160;
+/// Longest text kept in any cell.
+const CELL_MAX: usize = 512;
+
+pub(super) fn page_data<T>(page: Page<T>, row: impl FnMut(T) -> Row) -> PageData {
+    let mut rows: Vec<Row> = page.items.into_iter().map(row).collect();
+    // Each unreadable record keeps its place in the page, as a row saying why.
+    for bad in page.bad {
+        let at = bad.index.min(rows.len());
+        rows.insert(at, unreadable_row(bad));
+    }
+    PageData {
+        rows,
+        next: page.next.map(PageCursor::wrap),
+        total: page.total,
+    }
+}
+
+/// The row standing for a record that could not be read: its id when one was found, and
+/// why in the name column (the detail view shows the same).
+pub fn unreadable_row(bad: BadItem) -> Row {
+    let id = bad
+        .id
+        .clone()
+        .unwrap_or_else(|| format!("(record {} of the page)", bad.index + 1));
+    let cells = vec![id.clone(), format!("✗ unreadable record: {}", bad.reason)];
+    let raw = serde_json::json!({ "id": bad.id, "unreadable": bad.reason });
+    row(id, cells, raw)
+}
+
+pub(super) fn one_row(row: Option<Row>) -> PageData {
+    PageData {
+        rows: row.into_iter().collect(),
+        next: None,
+        total: None,
+    }
+}
+
+pub(super) fn is_not_found(e: &ApiError) -> bool {
+    e.status == Some(404)
+}
+
+/// `2024-02-08T05:13:17.037Z` as `2024-02-08 05:13`.
+pub fn short_time(t: Option<&str>) -> String {
+    let Some(t) = t else { return String::new() };
+    match (t.get(..10), t.get(11..16)) {
+        (Some(d), Some(hm)) if t.as_bytes().get(10) == Some(&b'T') => format!("{d} {hm}"),
+        _ => t.to_string(),
+    }
+}
+
+/// `plan=pro tags=[2] org={…}`: the top-level keys of an object, for one cell.
+pub fn summary(v: &Value) -> String {
+    let Value::Object(map) = v else {
+        return match v {
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+    };
+    let mut out = String::new();
+    for (k, x) in map {
+        if out.len() > SUMMARY_MAX {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let value = match x {
+            // As in the detail view: a secret-named value never reaches the screen.
+            Value::String(_) | Value::Number(_) | Value::Bool(_) if is_secret_key(k) => {
+                REDACTED.to_string()
+            }
+            Value::String(s) => s.clone(),
+            Value::Object(_) => "{…}".into(),
+            Value::Array(a) => format!("[{}]", a.len()),
+            other => other.to_string(),
+        };
+        out.push_str(&format!("{k}={value}"));
+    }
+    out
+}
+
+/// A row with every cell capped: a table cell never needs more than a screen's width, and
+/// a megabyte-long trait must not be measured and cut on every frame.
+pub(super) fn row(id: String, cells: Vec<String>, raw: Value) -> Row {
+    let cells = cells
+        .into_iter()
+        .map(|c| match crate::sanitize::cap(&c, CELL_MAX) {
+            std::borrow::Cow::Borrowed(_) => c,
+            std::borrow::Cow::Owned(capped) => capped,
+        })
+        .collect();
+    Row::new(id, cells, raw)
+}
+
+fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
+    keys.iter().find_map(|k| v.get(*k)?.as_str())
+}
+
+pub fn identity_row(i: Identity) -> Row {
+    // Traits first: whether credentials (and so which identifier comes first) are present
+    // depends on the endpoint, and a row must read the same in a list and in a search.
+    let name = str_at(&i.traits, &["email", "username", "phone"])
+        .or_else(|| i.display_identifier())
+        .unwrap_or_default()
+        .to_string();
+    let meta = match (&i.metadata_public, &i.metadata_admin) {
+        (Value::Null, Value::Null) => String::new(),
+        (p, Value::Null) => summary(p),
+        (Value::Null, a) => format!("admin: {}", summary(a)),
+        (p, a) => format!("{} admin: {}", summary(p), summary(a)),
+    };
+    let cells = vec![
+        i.id.clone(),
+        name,
+        i.state.clone().unwrap_or_default(),
+        i.schema_id.clone().unwrap_or_default(),
+        short_time(i.created_at.as_deref()),
+        meta,
+    ];
+    row(i.id, cells, i.raw)
+}
+
+/// The row of an identity kept as bytes: the shown fields read, the record decoded only
+/// when something opens it.
+pub fn identity_record_row(bytes: Box<[u8]>) -> Row {
+    match Identity::summary_from_slice(&bytes) {
+        Ok(i) => {
+            let mut row = identity_row(i);
+            row.raw = crate::app::model::RawJson::from_bytes(bytes);
+            row
+        }
+        Err(e) => unreadable_row(BadItem {
+            index: 0,
+            id: None,
+            reason: format!("invalid JSON: {e}"),
+        }),
+    }
+}
+
+pub fn session_row(s: Session) -> Row {
+    let device = s.devices.first();
+    let cells = vec![
+        s.id.clone(),
+        if s.active { "yes" } else { "no" }.into(),
+        s.aal.clone().unwrap_or_default(),
+        device
+            .and_then(|d| d.ip_address.clone())
+            .unwrap_or_default(),
+        device
+            .and_then(|d| d.user_agent.clone())
+            .unwrap_or_default(),
+        short_time(s.expires_at.as_deref()),
+    ];
+    row(s.id, cells, s.raw)
+}
+
+pub fn credential_row(c: Credential) -> Row {
+    let version = c
+        .raw
+        .get("version")
+        .map(Value::to_string)
+        .unwrap_or_default();
+    let cells = vec![
+        c.kind.clone(),
+        c.identifiers.join(", "),
+        short_time(c.created_at.as_deref()),
+        if version.is_empty() {
+            String::new()
+        } else {
+            format!("version {version}")
+        },
+    ];
+    row(c.kind, cells, c.raw)
+}
+
+pub fn core_user_row(u: CoreUser) -> Row {
+    let name = str_at(&u.claims, &["email"])
+        .map(str::to_string)
+        .or_else(|| {
+            u.claims
+                .get("emails")
+                .and_then(|e| e.get(0))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .or_else(|| {
+            let given = str_at(&u.claims, &["given_name", "givenName"])?;
+            let family = str_at(&u.claims, &["family_name", "familyName"]).unwrap_or("");
+            Some(format!("{given} {family}").trim().to_string())
+        })
+        .or_else(|| str_at(&u.claims, &["name"]).map(str::to_string))
+        .unwrap_or_default();
+    let provider = u
+        .subject_id()
+        .or_else(|| str_at(&u.authentication_provider, &["url"]).map(str::to_string))
+        .unwrap_or_default();
+    let cells = vec![
+        u.id.clone(),
+        name,
+        provider,
+        short_time(str_at(&u.raw, &["createdAt"])),
+        summary(&u.claims),
+    ];
+    row(u.id, cells, u.raw)
+}
+
+pub fn core_credential_row(c: CoreCredential) -> Row {
+    let cells = vec![
+        c.kind.clone().unwrap_or_default(),
+        c.profile.clone().unwrap_or_default(),
+        short_time(c.issued.as_deref()),
+        c.status.clone().unwrap_or_default(),
+    ];
+    row(c.id, cells, c.raw)
+}
+
+pub fn client_row(c: HeadlessClient) -> Row {
+    let name = str_at(&c.metadata, &["displayName", "name", "title"])
+        .or_else(|| str_at(&c.raw, &["displayName", "name"]))
+        .unwrap_or_default()
+        .to_string();
+    let cells = vec![
+        c.identifier.clone(),
+        name,
+        c.user_count.map(|n| n.to_string()).unwrap_or_default(),
+        summary(&c.metadata),
+    ];
+    row(c.identifier, cells, c.raw)
+}
+
+pub fn headless_user_row(u: HeadlessUser) -> Row {
+    let name = u
+        .name
+        .clone()
+        .or_else(|| str_at(&u.raw, &["email"]).map(str::to_string))
+        .unwrap_or_default();
+    let cells = vec![
+        u.identifier.clone(),
+        name,
+        u.client_identifier.clone().unwrap_or_default(),
+        short_time(u.created.as_deref()),
+        summary(&u.metadata),
+    ];
+    row(u.identifier, cells, u.raw)
+}
+
+/// A row of `:all-sessions`: the session with the person it belongs to (the identity is
+/// expanded in that list).
+pub fn all_session_row(s: Session) -> Row {
+    let device = s.devices.first();
+    let who = s
+        .raw
+        .get("identity")
+        .and_then(crate::app::subject::identity_name)
+        .filter(|n| !n.is_empty())
+        .or_else(|| s.identity_id.clone())
+        .unwrap_or_default();
+    let cells = vec![
+        s.id.clone(),
+        if s.active { "yes" } else { "no" }.into(),
+        who,
+        s.aal.clone().unwrap_or_default(),
+        device
+            .and_then(|d| d.ip_address.clone())
+            .unwrap_or_default(),
+        device
+            .and_then(|d| d.user_agent.clone())
+            .unwrap_or_default(),
+        short_time(s.expires_at.as_deref()),
+    ];
+    row(s.id, cells, s.raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::ListKind;
+    use serde_json::json;
+
+    #[test]
+    fn times_are_shortened_and_summaries_stay_on_one_line() {
+        assert_eq!(
+            short_time(Some("2024-02-08T05:13:17.037Z")),
+            "2024-02-08 05:13"
+        );
+        assert_eq!(short_time(Some("yesterday")), "yesterday");
+        assert_eq!(short_time(None), "");
+        let s = summary(&json!({"plan": "pro", "n": 2, "org": {"a": 1}, "tags": [1, 2]}));
+        assert_eq!(s, "plan=pro n=2 org={…} tags=[2]");
+    }
+
+    #[test]
+    fn summaries_hide_secret_values_like_the_detail_view() {
+        let s = summary(&json!({"plan": "pro", "api_token": "s3cr3t", "pin_hash": 42}));
+        assert!(!s.contains("s3cr3t") && !s.contains("42"), "{s}");
+        assert_eq!(
+            s,
+            format!("plan=pro api_token={REDACTED} pin_hash={REDACTED}")
+        );
+    }
+
+    #[test]
+    fn huge_values_are_capped_in_cells_but_kept_in_the_object() {
+        let long = "L".repeat(100_000);
+        let i = Identity::from_json(json!({"id": "x", "traits": {"email": long}}));
+        let row = identity_row(i);
+        assert!(row.cells[1].len() < 1024, "{}", row.cells[1].len());
+        assert_eq!(
+            row.raw["traits"]["email"].as_str().map(str::len),
+            Some(100_000)
+        );
+    }
+
+    #[test]
+    fn identity_rows_follow_the_identity_columns() {
+        let i = Identity::from_json(json!({
+            "id": "9b1d", "state": "active", "schema_id": "default",
+            "traits": {"email": "jane@example.com"}, "created_at": "2026-01-02T03:04:05Z",
+            "metadata_public": {"plan": "pro"}
+        }));
+        let row = identity_row(i);
+        assert_eq!(row.cells.len(), ListKind::KratosIdentities.columns().len());
+        assert_eq!(
+            row.cells,
+            vec![
+                "9b1d",
+                "jane@example.com",
+                "active",
+                "default",
+                "2026-01-02 03:04",
+                "plan=pro"
+            ]
+        );
+    }
+}

@@ -245,13 +245,16 @@ pub fn headline(c: &Confirm) -> String {
 pub fn ask_revoke_session(state: &mut State) {
     // Marked sessions are revoked together; bulk means typing how many.
     let marked: Option<(Vec<String>, Option<String>)> = match state.focused() {
-        Some(Pane::Table(t)) if t.kind.markable() && !t.marked.is_empty() => {
+        Some(Pane::Table(t)) if t.kind.markable() && !t.marked().is_empty() => {
             let owners = t
                 .loaded_rows()
-                .filter(|(_, r)| t.marked.contains(&r.id))
+                .filter(|(_, r)| t.marked().contains(&r.id))
                 .filter_map(|(_, r)| subject::session_owner(state, &t.kind, &r.raw))
                 .collect();
-            Some((t.marked.iter().cloned().collect(), subject::owners(owners)))
+            Some((
+                t.marked().iter().cloned().collect(),
+                subject::owners(owners),
+            ))
         }
         _ => None,
     };

@@ -103,7 +103,7 @@ pub fn forget_revoked_marks(state: &mut State, tab: usize, sessions: &[String]) 
     for pane in tables {
         if let Pane::Table(t) = pane {
             for id in sessions {
-                t.marked.remove(id);
+                t.unmark(id);
             }
         }
     }
@@ -117,8 +117,8 @@ pub(super) fn refilter_focused(state: &mut State, query: &str) {
 }
 
 pub(super) fn refilter(t: &mut Table, query: &str) {
-    let mut f = t.filter.take().unwrap_or_default();
+    let mut f = t.take_filter().unwrap_or_default();
     f.query = query.to_string();
     f.refresh(t.loaded_rows());
-    t.filter = Some(f);
+    t.set_filter(Some(f));
 }

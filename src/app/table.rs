@@ -77,7 +77,7 @@ pub struct Table {
     /// Changes whenever the list is reset (refresh, search): responses for an older id are stale.
     pub uid: u64,
     /// The server-side search the list shows, if any.
-    pub search: Option<String>,
+    search: Option<String>,
     pub page_size: usize,
     slots: Vec<Slot>,
     /// Start index of each slot (same length as `slots`).
@@ -92,18 +92,83 @@ pub struct Table {
     /// First visible row.
     pub offset: usize,
     /// `G` in progress: keep fetching until the end.
-    pub walking: bool,
-    pub filter: Option<LocalFilter>,
+    walking: bool,
+    filter: Option<LocalFilter>,
     /// The last fetch of the page after the known ones failed.
     more_failure: Option<Box<Failure>>,
     /// Ids of rows marked with `space` (for bulk actions); kept across page drops.
-    pub marked: std::collections::BTreeSet<String>,
+    marked: std::collections::BTreeSet<String>,
     /// Rows the user asked to move down past what is loaded; applied as pages arrive, so
     /// holding PageDown goes as far as it would on a list that was already there.
     owed: usize,
     refreshing: Option<Box<Refresh>>,
     /// Rows set by the app itself (`set_rows`), never fetched: nothing to request or refresh.
     local: bool,
+}
+
+impl Table {
+    /// The server-side search the list shows, if any.
+    pub fn search(&self) -> Option<&str> {
+        self.search.as_deref()
+    }
+
+    /// Show what the server finds for `query` instead of the whole list: the local filter
+    /// goes, and the caller resets the table to fetch it.
+    pub fn search_server(&mut self, query: String) {
+        self.filter = None;
+        self.search = Some(query);
+    }
+
+    /// Back to the whole list (the caller resets the table to fetch it).
+    pub fn clear_search(&mut self) {
+        self.search = None;
+    }
+
+    /// `G` in progress: pages keep being fetched until the end.
+    pub fn walking(&self) -> bool {
+        self.walking
+    }
+
+    /// Walk to the end when there is more to fetch (`G`).
+    pub fn start_walk(&mut self) {
+        self.walking = self.has_more();
+    }
+
+    /// A move by hand ends a walk; rows owed and a scheduled retry stay (unlike `stop_walk`).
+    pub fn end_walk(&mut self) {
+        self.walking = false;
+    }
+
+    pub fn filter(&self) -> Option<&LocalFilter> {
+        self.filter.as_ref()
+    }
+
+    pub fn filter_mut(&mut self) -> Option<&mut LocalFilter> {
+        self.filter.as_mut()
+    }
+
+    pub fn set_filter(&mut self, filter: Option<LocalFilter>) {
+        self.filter = filter;
+    }
+
+    pub fn take_filter(&mut self) -> Option<LocalFilter> {
+        self.filter.take()
+    }
+
+    /// Ids of rows marked with `space`, kept across page drops.
+    pub fn marked(&self) -> &std::collections::BTreeSet<String> {
+        &self.marked
+    }
+
+    pub fn toggle_mark(&mut self, id: String) {
+        if !self.marked.remove(&id) {
+            self.marked.insert(id);
+        }
+    }
+
+    pub fn unmark(&mut self, id: &str) {
+        self.marked.remove(id);
+    }
 }
 
 impl Table {

@@ -131,7 +131,13 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
     for pane in &mut tab.screen_mut().panes {
         if let Pane::Table(t) = pane {
             for want in t.wants(view_rows, now) {
-                wants.push((t.uid, t.kind.clone(), t.search.clone(), want.size, want));
+                wants.push((
+                    t.uid,
+                    t.kind.clone(),
+                    t.search().map(str::to_owned),
+                    want.size,
+                    want,
+                ));
             }
         }
     }
@@ -179,9 +185,9 @@ fn on_page(
     match result {
         Ok(data) => {
             t.apply(page, data, rows);
-            if let Some(mut f) = t.filter.take() {
+            if let Some(mut f) = t.take_filter() {
                 f.refresh(t.loaded_rows());
-                t.filter = Some(f);
+                t.set_filter(Some(f));
             }
         }
         // Kept on the table's page, not in `state.error`: the status bar shows it while
@@ -314,7 +320,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::First => match state.focused_mut() {
             Some(Pane::Table(t)) => {
                 t.stop_walk();
-                match &mut t.filter {
+                match t.filter_mut() {
                     Some(f) => f.selected = 0,
                     None => t.select(0, table_rows),
                 }
@@ -325,12 +331,12 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         },
         KeyAction::Last => match state.focused_mut() {
             Some(Pane::Table(t)) => {
-                if let Some(f) = &mut t.filter {
+                if let Some(f) = t.filter_mut() {
                     f.selected = f.matches.len().saturating_sub(1);
                 } else {
                     let last = t.known().saturating_sub(1);
                     t.select(last, table_rows);
-                    t.walking = t.has_more();
+                    t.start_walk();
                     t.after_move();
                 }
             }
@@ -345,7 +351,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             if let Some(t) = state.focused_table_mut() {
                 let mut f = LocalFilter::default();
                 f.refresh(t.loaded_rows());
-                t.filter = Some(f);
+                t.set_filter(Some(f));
                 state.mode = Mode::Find(Input::default());
             }
         }
@@ -402,9 +408,7 @@ fn toggle_mark(state: &mut State) {
     let Some(id) = t.selected_row().map(|r| r.id.clone()) else {
         return;
     };
-    if !t.marked.remove(&id) {
-        t.marked.insert(id);
-    }
+    t.toggle_mark(id);
     t.move_by(1, rows);
 }
 
@@ -413,7 +417,7 @@ fn move_selection(state: &mut State, delta: isize) {
     let detail_rows = state.detail_rows();
     match state.focused_mut() {
         Some(Pane::Table(t)) => {
-            t.walking = false;
+            t.end_walk();
             t.move_by(delta, table_rows);
             t.after_move();
         }
@@ -487,7 +491,7 @@ fn back(state: &mut State) {
     let screen = tab.screen_mut();
     let focus = screen.focus;
     if let Some(Pane::Table(t)) = screen.panes.get_mut(focus) {
-        if t.walking {
+        if t.walking() {
             t.stop_walk();
             state.flash = Some("stopped loading".into());
             return;
@@ -495,8 +499,8 @@ fn back(state: &mut State) {
         if t.close_filter(rows) {
             return;
         }
-        if t.search.is_some() && depth == 1 {
-            t.search = None;
+        if t.search().is_some() && depth == 1 {
+            t.clear_search();
             let uid = state.fresh_uid();
             if let Some(t) = state.focused_table_mut() {
                 t.reset(uid);
@@ -537,14 +541,13 @@ fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
                 return;
             }
             if t.kind.server_search_hint().is_some() && !query.is_empty() {
-                t.filter = None;
-                t.search = Some(query);
+                t.search_server(query);
                 let uid = state.fresh_uid();
                 if let Some(t) = state.focused_table_mut() {
                     t.reset(uid);
                 }
             } else if query.is_empty() {
-                t.filter = None;
+                t.set_filter(None);
             }
             state.mode = Mode::Normal;
         }

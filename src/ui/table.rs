@@ -84,7 +84,7 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
     let columns = table.kind.columns();
     let body = area.height.saturating_sub(1) as usize;
     // The rows on screen: either the filtered matches or the table's window.
-    let indices: Vec<usize> = match &table.filter {
+    let indices: Vec<usize> = match table.filter() {
         Some(f) => {
             let top = f.selected.saturating_sub(body.saturating_sub(1));
             f.matches.iter().copied().skip(top).take(body).collect()
@@ -93,7 +93,7 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
             .take_while(|&i| i < table.known())
             .collect(),
     };
-    let selected = match &table.filter {
+    let selected = match table.filter() {
         Some(f) => f.matches.get(f.selected).copied(),
         None => Some(table.selected),
     };
@@ -129,7 +129,7 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
         let y = area.y + 1 + line as u16;
         let is_selected = Some(index) == selected;
         let row = table.row(index);
-        let is_marked = row.is_some_and(|r| table.marked.contains(&r.id));
+        let is_marked = row.is_some_and(|r| table.marked().contains(&r.id));
         let style = match (is_selected, is_marked) {
             (true, true) => theme.selected().patch(theme.marked()),
             (true, false) => theme.selected(),
@@ -185,7 +185,7 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
                 f.error.line,
                 f.next_step(now)
             )
-        } else if table.filter.is_some() {
+        } else if table.filter().is_some() {
             "no loaded row matches".to_string()
         } else if table.started() && !table.is_loading() {
             "(empty)".to_string()
@@ -216,7 +216,7 @@ pub fn footer(table: &Table, now: Duration) -> String {
         None if table.has_more() => format!("{}+", group(known)),
         None => group(known),
     };
-    let mut out = match &table.filter {
+    let mut out = match table.filter() {
         Some(f) => format!(
             "filter “{}”: {} of {} loaded rows",
             f.query,
@@ -241,7 +241,7 @@ pub fn footer(table: &Table, now: Duration) -> String {
         out.push_str("  · refreshing…");
     }
     let failure = table.failure();
-    if table.walking {
+    if table.walking() {
         match failure {
             // Short enough for 80 columns with a 7-digit count.
             Some(f) => out.push_str(&format!(" · to the end: {} (Esc stops)", f.next_step(now))),
@@ -257,10 +257,10 @@ pub fn footer(table: &Table, now: Duration) -> String {
     } else {
         out.push_str("  · end");
     }
-    if !table.marked.is_empty() {
-        out.push_str(&format!("  · {} marked", table.marked.len()));
+    if !table.marked().is_empty() {
+        out.push_str(&format!("  · {} marked", table.marked().len()));
     }
-    if let Some(s) = &table.search {
+    if let Some(s) = table.search() {
         out.push_str(&format!("  · search “{s}” (Esc clears)"));
     }
     out

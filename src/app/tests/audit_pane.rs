@@ -123,7 +123,7 @@ fn changing_keys_say_they_do_not_apply_on_the_trail() {
         assert_eq!(s.flash.as_deref(), Some(NOT_HERE), "{c}");
         assert!(matches!(s.mode, Mode::Normal), "{c}: {:?}", s.mode);
         assert!(s.editor.is_none(), "{c}");
-        assert!(table(&s).marked.is_empty());
+        assert!(table(&s).marked().is_empty());
     }
     // Also on an opened line.
     drive(&mut s, key(KeyCode::Enter), 20);

@@ -284,7 +284,7 @@ fn marked_sessions_are_revoked_together_after_typing_their_count() {
     run(&mut s, Action::Resize(80, 24), 5);
     // Space outside a Sessions list only explains itself.
     update(&mut s, ch(' '));
-    assert!(table(&s).marked.is_empty());
+    assert!(table(&s).marked().is_empty());
     run(&mut s, key(KeyCode::Enter), 5);
     run(&mut s, key(KeyCode::Tab), 5); // Sessions (the fake answers identity rows)
     update(&mut s, ch(' '));
@@ -292,7 +292,7 @@ fn marked_sessions_are_revoked_together_after_typing_their_count() {
     update(&mut s, ch(' '));
     update(&mut s, key(KeyCode::Up));
     update(&mut s, ch(' ')); // unmark the third again
-    assert_eq!(table(&s).marked.len(), 2);
+    assert_eq!(table(&s).marked().len(), 2);
     update(&mut s, ch('x'));
     match &s.mode {
         Mode::Confirm(c) => {

@@ -132,7 +132,7 @@ fn a_paste_goes_into_the_find_and_command_prompts_as_one_line_and_nowhere_else()
         Mode::Find(input) => assert_eq!(input.text, "user3@"),
         other => panic!("{other:?}"),
     }
-    let f = table(&s).filter.clone().unwrap();
+    let f = table(&s).filter().cloned().unwrap();
     assert!(f.matches.contains(&3) && !f.matches.contains(&4), "{f:?}");
     update(&mut s, key_esc());
 

@@ -220,7 +220,7 @@ fn g_walks_to_the_end_with_progress_and_esc_stops_it() {
     let t = table(&s);
     assert_eq!(t.known(), 95);
     assert_eq!(t.selected, 94);
-    assert!(!t.has_more() && !t.walking);
+    assert!(!t.has_more() && !t.walking());
     // A walk reads the provider's largest pages; the window stays a few pages.
     assert!(t.pages_in_memory() <= 2 * crate::app::table::KEEP_AROUND + 1);
 
@@ -228,9 +228,9 @@ fn g_walks_to_the_end_with_progress_and_esc_stops_it() {
     let mut s = kratos_state();
     run(&mut s, Action::Resize(80, 24), 10_000);
     let effects = update(&mut s, ch('G'));
-    assert!(table(&s).walking);
+    assert!(table(&s).walking());
     update(&mut s, key(KeyCode::Esc));
-    assert!(!table(&s).walking);
+    assert!(!table(&s).walking());
     // The page already asked for still arrives; after that only the usual read-ahead
     // around the selection is fetched, not the rest of the list.
     let mut queue = effects;
@@ -240,7 +240,7 @@ fn g_walks_to_the_end_with_progress_and_esc_stops_it() {
         }
     }
     let t = table(&s);
-    assert!(!t.walking);
+    assert!(!t.walking());
     // (The walk's page asked for before Esc is one of 500 rows.)
     assert!(
         t.known() <= t.selected + 500 + 60,
@@ -374,7 +374,7 @@ fn find_filters_loaded_rows_and_esc_keeps_the_chosen_row() {
     for c in "user2@".chars() {
         run(&mut s, ch(c), 30);
     }
-    let f = table(&s).filter.clone().unwrap();
+    let f = table(&s).filter().cloned().unwrap();
     // user2, user20..user29 among the 20 loaded rows: user2 only (rows 20+ are not loaded yet
     // when the selection sits at the top) or more; every match must contain the query.
     // Fuzzy: user2@ and user12@ both match (u-s-e-r-2-@ in order), user3@ does not.
@@ -388,7 +388,7 @@ fn find_filters_loaded_rows_and_esc_keeps_the_chosen_row() {
     let chosen = table(&s).selected_row().unwrap().id.clone();
     // Esc closes the filter and leaves the selection on the row picked in it.
     run(&mut s, key(KeyCode::Esc), 30);
-    assert!(table(&s).filter.is_none());
+    assert!(table(&s).filter().is_none());
     assert!(matches!(s.mode, Mode::Normal));
     assert_eq!(table(&s).selected_row().unwrap().id, chosen);
 }
@@ -411,9 +411,9 @@ fn find_enter_searches_the_server_and_esc_returns_to_the_full_list() {
         }
     }
     assert_eq!(table(&s).known(), 1);
-    assert_eq!(table(&s).search.as_deref(), Some("user7@example.com"));
+    assert_eq!(table(&s).search(), Some("user7@example.com"));
     run(&mut s, key(KeyCode::Esc), 30);
-    assert_eq!(table(&s).search, None);
+    assert_eq!(table(&s).search(), None);
     assert!(table(&s).known() >= 10);
     assert_eq!(table(&s).row(7).unwrap().cells[1], "user7@example.com");
 }
@@ -432,7 +432,7 @@ fn filter_without_server_search_stays_local_after_enter() {
             ..
         }
     )));
-    assert!(table(&s).filter.is_some());
+    assert!(table(&s).filter().is_some());
     assert!(matches!(s.mode, Mode::Normal));
 }
 

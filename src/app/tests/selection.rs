@@ -243,9 +243,9 @@ fn refresh_keeps_a_search_and_a_filter_open() {
     let chosen = selected_id(&s);
     run(&mut s, key(KeyCode::Enter), 30);
     // Enter with text on Kratos searches the server: that is the search case below.
-    assert_eq!(table(&s).search.as_deref(), Some("user1"));
+    assert_eq!(table(&s).search(), Some("user1"));
     run(&mut s, key(KeyCode::Esc), 30);
-    assert!(table(&s).search.is_none());
+    assert!(table(&s).search().is_none());
 
     // Filter only (no Enter): still open after r, same row chosen.
     run(&mut s, ch('/'), 30);
@@ -257,12 +257,12 @@ fn refresh_keeps_a_search_and_a_filter_open() {
     assert_eq!(chosen_again, chosen);
     s.mode = Mode::Normal;
     run(&mut s, ch('r'), 30);
-    let f = table(&s).filter.clone().expect("the filter stays");
+    let f = table(&s).filter().cloned().expect("the filter stays");
     assert_eq!(f.query, "user1");
     assert_eq!(selected_id(&s), chosen);
 
     // A server search stays across r.
-    s.focused_table_mut().unwrap().filter = None;
+    s.focused_table_mut().unwrap().set_filter(None);
     run(&mut s, ch('/'), 30);
     for c in "user7@example.com".chars() {
         run(&mut s, ch(c), 30);
@@ -278,7 +278,7 @@ fn refresh_keeps_a_search_and_a_filter_open() {
             update(&mut s, r);
         }
     }
-    assert_eq!(table(&s).search.as_deref(), Some("user7@example.com"));
+    assert_eq!(table(&s).search(), Some("user7@example.com"));
     assert_eq!(selected_id(&s), identity(7).id);
 }
 
@@ -326,8 +326,8 @@ fn marks_of_rows_that_are_gone_are_dropped_and_the_others_kept() {
     let mut t = Table::new(kind, 1, 10);
     assert_eq!(t.wants(19, Duration::ZERO).len(), 1);
     t.apply(0, page((0..5).map(session).collect(), None), 19);
-    t.marked.insert("s1".into());
-    t.marked.insert("s3".into());
+    t.toggle_mark("s1".into());
+    t.toggle_mark("s3".into());
     t.select(2, 19);
     t.refresh(2, 19);
     let wants = t.wants(19, Duration::ZERO);
@@ -340,7 +340,7 @@ fn marks_of_rows_that_are_gone_are_dropped_and_the_others_kept() {
         19,
     );
     assert_eq!(
-        t.marked.iter().cloned().collect::<Vec<_>>(),
+        t.marked().iter().cloned().collect::<Vec<_>>(),
         vec!["s3".to_string()]
     );
     assert_eq!(t.selected_row().unwrap().id, "s2");
@@ -384,7 +384,7 @@ fn marked_sessions_are_unmarked_once_their_revocation_succeeded() {
     run(&mut s, ch(' '), 30);
     run(&mut s, ch(' '), 30);
     run(&mut s, ch(' '), 30);
-    assert_eq!(table(&s).marked.len(), 3);
+    assert_eq!(table(&s).marked().len(), 3);
     run(&mut s, ch('x'), 30);
     run(&mut s, ch('3'), 30);
     let sent = update(&mut s, key(KeyCode::Enter));
@@ -408,6 +408,6 @@ fn marked_sessions_are_unmarked_once_their_revocation_succeeded() {
         },
         30,
     );
-    assert!(table(&s).marked.is_empty(), "{:?}", table(&s).marked);
+    assert!(table(&s).marked().is_empty(), "{:?}", table(&s).marked());
     assert_eq!(selected_id(&s), selected, "the selection stays put");
 }

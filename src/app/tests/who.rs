@@ -687,9 +687,9 @@ fn mattr_plain_text_keeps_the_filter_and_hints_at_the_search_forms() {
         effects.extend(update(&mut s, ch(c)));
     }
     effects.extend(update(&mut s, key(KeyCode::Enter)));
-    assert!(table(&s).search.is_none(), "nothing is sent");
+    assert!(table(&s).search().is_none(), "nothing is sent");
     assert!(
-        table(&s).filter.is_some(),
+        table(&s).filter().is_some(),
         "the filter of the loaded rows stays"
     );
     assert!(
@@ -703,7 +703,7 @@ fn mattr_plain_text_keeps_the_filter_and_hints_at_the_search_forms() {
         update(&mut s, ch(c));
     }
     update(&mut s, key(KeyCode::Enter));
-    assert_eq!(table(&s).search.as_deref(), Some("jamie@example.test"));
+    assert_eq!(table(&s).search(), Some("jamie@example.test"));
 }
 
 #[test]

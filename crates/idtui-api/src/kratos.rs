@@ -18,6 +18,21 @@ const DEFAULT_PAGE: u32 = 250;
 /// misbehaving server.
 const MAX_SCHEMA_PAGES: usize = 100;
 
+/// `GET /admin/identities` for one page: the filter's query, the cursor, a size Kratos accepts.
+fn identities_request(
+    filter: &IdentityFilter,
+    cursor: &Cursor,
+    page_size: u32,
+) -> Result<Req, ApiError> {
+    let size = page::page_size(page_size, DEFAULT_PAGE, MAX_IDENTITY_PAGE);
+    paged(
+        Req::get(&["admin/identities"]),
+        cursor,
+        filter.query(),
+        size,
+    )
+}
+
 #[derive(Clone, Debug)]
 pub struct KratosApi {
     admin: HttpLayer,
@@ -40,13 +55,7 @@ impl KratosApi {
         cursor: &Cursor,
         page_size: u32,
     ) -> Result<Page<Identity>, ApiError> {
-        let size = page::page_size(page_size, DEFAULT_PAGE, MAX_IDENTITY_PAGE);
-        let req = paged(
-            Req::get(&["admin/identities"]),
-            cursor,
-            filter.query(),
-            size,
-        )?;
+        let req = identities_request(filter, cursor, page_size)?;
         list(&self.admin, &req, cursor, Identity::from_json).await
     }
 
@@ -59,14 +68,7 @@ impl KratosApi {
         cursor: &Cursor,
         page_size: u32,
     ) -> Result<Page<Box<[u8]>>, ApiError> {
-        let size = page::page_size(page_size, DEFAULT_PAGE, MAX_IDENTITY_PAGE);
-        let req = paged(
-            Req::get(&["admin/identities"]),
-            cursor,
-            filter.query(),
-            size,
-        )?
-        .list_bytes();
+        let req = identities_request(filter, cursor, page_size)?.list_bytes();
         let mut resp: Resp = self.admin.send_list(&req, "page_size").await?;
         let records = std::mem::take(&mut resp.records);
         let (items, bad) =

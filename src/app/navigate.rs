@@ -24,15 +24,11 @@ pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &m
         return;
     }
     let profile = tab.profile.name.clone();
-    let seq = state.fresh_seq();
-    state.pending.insert(
-        seq,
-        Pending::Refresh {
-            tab: state.active,
-            kind,
-            id: id.to_string(),
-        },
-    );
+    let seq = state.expect_answer(Pending::Refresh {
+        tab: state.active,
+        kind,
+        id: id.to_string(),
+    });
     effects.push(Effect::FetchObject {
         seq,
         profile,

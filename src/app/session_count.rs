@@ -17,8 +17,7 @@ pub fn request_count(
     identity: &str,
     effects: &mut Vec<Effect>,
 ) -> u64 {
-    let seq = state.fresh_seq();
-    state.pending.insert(seq, Pending::Who);
+    let seq = state.expect_answer(Pending::Who);
     effects.push(Effect::FetchPage {
         seq,
         profile: profile.to_string(),

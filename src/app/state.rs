@@ -301,7 +301,7 @@ pub struct State {
     pub flash: Option<String>,
     /// The last error, shown until dismissed or replaced.
     pub error: Option<ErrorInfo>,
-    pub pending: HashMap<u64, Pending>,
+    pending: HashMap<u64, Pending>,
     /// Changes sent whose outcome is not settled yet, by the seq they were sent with.
     pub changes: std::collections::BTreeMap<u64, super::change::types::Change>,
     pub width: u16,
@@ -406,9 +406,32 @@ impl State {
         self.next_uid
     }
 
-    pub fn fresh_seq(&mut self) -> u64 {
+    /// Ask for an answer: a new seq, under which `pending` says what the answer is for.
+    /// Effects carry the seq; an answer whose seq is not pending any more is dropped.
+    pub fn expect_answer(&mut self, pending: Pending) -> u64 {
         self.next_seq += 1;
+        self.pending.insert(self.next_seq, pending);
         self.next_seq
+    }
+
+    /// What the answer with `seq` was for, if it is still wanted; it is not wanted again.
+    pub fn take_answer(&mut self, seq: u64) -> Option<Pending> {
+        self.pending.remove(&seq)
+    }
+
+    /// Whether the answer with `seq` is still wanted.
+    pub fn awaits(&self, seq: u64) -> bool {
+        self.pending.contains_key(&seq)
+    }
+
+    /// Answers still wanted, by seq.
+    pub fn pending(&self) -> &HashMap<u64, Pending> {
+        &self.pending
+    }
+
+    /// Stop waiting for the answers `unwanted` matches (their requests went stale).
+    pub fn forget_answers(&mut self, unwanted: impl Fn(&Pending) -> bool) {
+        self.pending.retain(|_, p| !unwanted(p));
     }
 
     pub fn tab(&self) -> Option<&Tab> {

@@ -56,7 +56,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::MutationDone { seq, result } => {
             super::change::settle::on_answer(state, seq, result, &mut effects)
         }
-        Action::Found { seq, result } => match state.pending.remove(&seq) {
+        Action::Found { seq, result } => match state.take_answer(seq) {
             Some(Pending::Who) => super::who::on_found(state, seq, result, &mut effects),
             Some(Pending::FindHits { run, profile }) => {
                 super::found::on_hits(state, run, &profile, result)
@@ -106,9 +106,7 @@ fn forget_orphan_reads(state: &mut State) {
             Pane::Detail(_) => None,
         })
         .collect();
-    state
-        .pending
-        .retain(|_, p| !matches!(p, Pending::Page { table, .. } if !live.contains(table)));
+    state.forget_answers(|p| matches!(p, Pending::Page { table, .. } if !live.contains(table)));
 }
 
 /// The pane in front: profile, drill-down depth, focused pane.
@@ -142,14 +140,10 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
         }
     }
     for (uid, list, search, size, want) in wants {
-        let seq = state.fresh_seq();
-        state.pending.insert(
-            seq,
-            Pending::Page {
-                table: uid,
-                page: want.page,
-            },
-        );
+        let seq = state.expect_answer(Pending::Page {
+            table: uid,
+            page: want.page,
+        });
         effects.push(Effect::FetchPage {
             seq,
             profile: profile.clone(),
@@ -168,7 +162,7 @@ fn on_page(
     effects: &mut Vec<Effect>,
 ) {
     // Not ours any more (the table was reset or closed): drop it.
-    let (table, page) = match state.pending.remove(&seq) {
+    let (table, page) = match state.take_answer(seq) {
         Some(Pending::Page { table, page }) => (table, page),
         Some(Pending::Verify { change }) => {
             return super::change::settle::on_verify_page(state, change, result, effects);
@@ -202,7 +196,7 @@ fn on_object(
     result: Result<Row, ErrorInfo>,
     effects: &mut Vec<Effect>,
 ) {
-    let Some(pending) = state.pending.remove(&seq) else {
+    let Some(pending) = state.take_answer(seq) else {
         return;
     };
     state.dirty = true;

@@ -250,7 +250,7 @@ where
             }
         }
         reads.retain(|seq, handle| {
-            let wanted = state.pending.contains_key(seq) && !handle.is_finished();
+            let wanted = state.awaits(*seq) && !handle.is_finished();
             if !wanted {
                 handle.abort();
             }

@@ -49,14 +49,10 @@ pub fn send(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> Opt
             return None;
         }
     }
-    let seq = state.fresh_seq();
-    state.pending.insert(
-        seq,
-        Pending::Mutation {
-            tab: change.tab,
-            mutation: change.mutation.clone(),
-        },
-    );
+    let seq = state.expect_answer(Pending::Mutation {
+        tab: change.tab,
+        mutation: change.mutation.clone(),
+    });
     effects.push(Effect::Audit(change.audit(AuditOutcome::Sent)));
     effects.push(Effect::Mutate {
         seq,

@@ -16,7 +16,7 @@ pub fn on_answer(
     result: Result<Done, ErrorInfo>,
     effects: &mut Vec<Effect>,
 ) {
-    state.pending.remove(&seq);
+    state.take_answer(seq);
     let Some(change) = state.changes.remove(&seq) else {
         return;
     };
@@ -119,10 +119,7 @@ fn start_verifying(state: &mut State, seq: u64, mut change: Change, effects: &mu
 fn probe(state: &mut State, change_seq: u64, change: &Change, effects: &mut Vec<Effect>) -> usize {
     let profile = change.profile.clone();
     let mut get = |state: &mut State, kind: ObjectKind, id: &str| {
-        let seq = state.fresh_seq();
-        state
-            .pending
-            .insert(seq, Pending::Verify { change: change_seq });
+        let seq = state.expect_answer(Pending::Verify { change: change_seq });
         effects.push(Effect::FetchObject {
             seq,
             profile: profile.clone(),
@@ -193,10 +190,7 @@ fn list(
     list: ListKind,
     search: Option<String>,
 ) {
-    let seq = state.fresh_seq();
-    state
-        .pending
-        .insert(seq, Pending::Verify { change: change_seq });
+    let seq = state.expect_answer(Pending::Verify { change: change_seq });
     effects.push(Effect::FetchPage {
         seq,
         profile: change.profile.clone(),

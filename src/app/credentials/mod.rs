@@ -44,14 +44,10 @@ pub fn ask_delete(state: &mut State, effects: &mut Vec<Effect>) -> bool {
         state.flash = Some(why);
         return true;
     }
-    let seq = state.fresh_seq();
-    state.pending.insert(
-        seq,
-        Pending::CredentialCheck {
-            tab: state.active,
-            target: target.id(),
-        },
-    );
+    let seq = state.expect_answer(Pending::CredentialCheck {
+        tab: state.active,
+        target: target.id(),
+    });
     effects.push(Effect::FetchObject {
         seq,
         profile,

@@ -141,13 +141,9 @@ fn start(
             let Some(profile) = state.tab().map(|t| t.profile.name.clone()) else {
                 return;
             };
-            let seq = state.fresh_seq();
-            state.pending.insert(
-                seq,
-                Pending::EditorBase {
-                    key: draft_key.clone(),
-                },
-            );
+            let seq = state.expect_answer(Pending::EditorBase {
+                key: draft_key.clone(),
+            });
             effects.push(Effect::FetchObject {
                 seq,
                 profile,
@@ -492,8 +488,7 @@ fn proceed(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
         Some((kind, id)) => {
             let id = id.to_string();
             let key = session.draft_key.clone();
-            let seq = state.fresh_seq();
-            state.pending.insert(seq, Pending::PreSave { key });
+            let seq = state.expect_answer(Pending::PreSave { key });
             effects.push(Effect::FetchObject {
                 seq,
                 profile,
@@ -976,33 +971,31 @@ fn restart_loading(state: &mut State, effects: &mut Vec<Effect>) {
         .tab()
         .map(|t| t.profile.name.clone())
         .unwrap_or_default();
-    let seq = state.fresh_seq();
-    let Some(session) = state.editor.as_mut() else {
+    let Some(key) = state.editor.as_ref().map(|s| s.draft_key.clone()) else {
         return;
     };
     // A read already out may answer with the copy from before the save: drop it.
-    let key = session.draft_key.clone();
-    state
-        .pending
-        .retain(|_, p| !matches!(p, Pending::EditorBase { key: k } if *k == key));
+    state.forget_answers(|p| matches!(p, Pending::EditorBase { key: k } if *k == key));
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
     session.draft = Some(None);
     session.base = None;
-    if let Some((kind, id)) = session.target.object() {
-        effects.push(Effect::FetchObject {
-            seq,
-            profile,
-            kind,
-            id: id.to_string(),
-        });
-        state.pending.insert(
-            seq,
-            Pending::EditorBase {
-                key: session.draft_key.clone(),
-            },
-        );
-    } else {
-        session.base = Some(new_identity_template());
-        become_ready(state, effects);
+    match session.target.object() {
+        Some((kind, id)) => {
+            let id = id.to_string();
+            let seq = state.expect_answer(Pending::EditorBase { key });
+            effects.push(Effect::FetchObject {
+                seq,
+                profile,
+                kind,
+                id,
+            });
+        }
+        None => {
+            session.base = Some(new_identity_template());
+            become_ready(state, effects);
+        }
     }
 }
 

@@ -74,14 +74,10 @@ fn ask(state: &mut State, run: u64, effects: &mut Vec<Effect>) {
         find.groups.iter().map(|g| g.profile.clone()).collect(),
     );
     for profile in profiles {
-        let seq = state.fresh_seq();
-        state.pending.insert(
-            seq,
-            Pending::FindHits {
-                run,
-                profile: profile.clone(),
-            },
-        );
+        let seq = state.expect_answer(Pending::FindHits {
+            run,
+            profile: profile.clone(),
+        });
         effects.push(Effect::Find {
             seq,
             profile,

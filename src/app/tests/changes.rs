@@ -104,7 +104,7 @@ fn revoking_a_session_asks_first_and_names_it() {
     let effects = update(&mut s, ch('y'));
     assert!(effects.iter().any(|e| matches!(e, Effect::Mutate { mutation: Mutation::RevokeSession { session }, .. } if *session == session_id)));
     assert!(
-        s.pending
+        s.pending()
             .values()
             .any(|p| matches!(p, Pending::Mutation { .. }))
     );

@@ -360,7 +360,7 @@ fn a_credentials_detail_reads_its_config_only_when_opened_and_masks_tokens() {
     );
     assert!(!text.contains("ya29"), "tokens masked: {text}");
     assert!(
-        !s.pending
+        !s.pending()
             .values()
             .any(|p| matches!(p, Pending::Refresh { .. }))
     );

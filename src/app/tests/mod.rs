@@ -269,7 +269,7 @@ fn responses_for_a_table_that_was_reset_are_dropped() {
         }
     }
     assert_eq!(table(&s).row(0).unwrap().cells[1], "user0@example.com");
-    assert!(!s.busy(), "{:?}", s.pending);
+    assert!(!s.busy(), "{:?}", s.pending());
 }
 
 #[test]

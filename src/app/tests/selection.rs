@@ -136,7 +136,7 @@ fn r_at_row_437_of_1000_keeps_the_same_identity_and_refetches_only_the_visible_p
     assert_eq!(selected_id(&s), before);
     assert_eq!(t.selected, 437);
     assert_eq!(t.offset, offset, "the screen did not scroll");
-    assert!(!s.busy(), "{:?}", s.pending);
+    assert!(!s.busy(), "{:?}", s.pending());
 }
 
 #[test]

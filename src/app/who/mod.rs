@@ -35,8 +35,7 @@ pub fn start(state: &mut State, purpose: Purpose, who: &str, effects: &mut Vec<E
         return;
     }
     let profile = tab.profile.name.clone();
-    let seq = state.fresh_seq();
-    state.pending.insert(seq, Pending::Who);
+    let seq = state.expect_answer(Pending::Who);
     effects.push(Effect::Find {
         seq,
         profile: profile.clone(),

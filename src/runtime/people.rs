@@ -12,8 +12,8 @@ use crate::app::find::{KratosQuery, looks_like_email};
 use crate::app::{Hit, ObjectKind, PageData, Row};
 
 use super::rows::{
-    client_row, core_user_row, headless_user_row, identity_record_row, identity_row, is_not_found,
-    one_row, page_data,
+    client_row, core_user_row, headless_user_row, identity_records_page, identity_row,
+    is_not_found, one_row, page_data,
 };
 
 /// Most matches one profile returns (a picker lists no more; typing more narrows it).
@@ -122,7 +122,7 @@ pub(super) async fn kratos_search(
             let page = k
                 .list_identity_records(&IdentityFilter::default(), cursor, size)
                 .await?;
-            Ok(page_data(page, identity_record_row))
+            Ok(identity_records_page(page))
         }
         Some(KratosQuery::Id(id)) => optional(k.get_identity(&id, &[]).await).map(one_row),
         Some(KratosQuery::ExternalId(ext)) => {

@@ -138,6 +138,20 @@ pub fn identity_row(i: Identity) -> Row {
 /// The row of an identity kept as bytes: the shown fields read, the record decoded only
 /// when something opens it.
 pub fn identity_record_row(bytes: Box<[u8]>) -> Row {
+    identity_record_row_at(0, bytes)
+}
+
+/// A page of identities kept as bytes, as rows. A record that is not valid JSON says where
+/// it was served (and its id when that much can be read), like any other unreadable record.
+pub fn identity_records_page(page: Page<Box<[u8]>>) -> PageData {
+    let bad_at: std::collections::BTreeSet<usize> = page.bad.iter().map(|b| b.index).collect();
+    let mut served = (0..).filter(move |i| !bad_at.contains(i));
+    page_data(page, |bytes| {
+        identity_record_row_at(served.next().unwrap_or_default(), bytes)
+    })
+}
+
+fn identity_record_row_at(index: usize, bytes: Box<[u8]>) -> Row {
     match Identity::summary_from_slice(&bytes) {
         Ok(i) => {
             let mut row = identity_row(i);
@@ -145,11 +159,21 @@ pub fn identity_record_row(bytes: Box<[u8]>) -> Row {
             row
         }
         Err(e) => unreadable_row(BadItem {
-            index: 0,
-            id: None,
+            index,
+            id: id_of(&bytes),
             reason: format!("invalid JSON: {e}"),
         }),
     }
+}
+
+/// The `id` of a record that cannot be read whole: skipping the other members does not
+/// check their text, so a bad byte elsewhere still leaves the id readable.
+fn id_of(bytes: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: String,
+    }
+    serde_json::from_slice::<IdOnly>(bytes).ok().map(|r| r.id)
 }
 
 pub fn session_row(s: Session) -> Row {
@@ -345,6 +369,36 @@ mod tests {
                 "2026-01-02 03:04",
                 "plan=pro"
             ]
+        );
+    }
+
+    #[test]
+    fn an_unreadable_identity_record_keeps_its_place_and_id() {
+        let good = |id: &str| -> Box<[u8]> {
+            format!(r#"{{"id":"{id}","traits":{{"email":"{id}@example.com"}}}}"#)
+                .into_bytes()
+                .into_boxed_slice()
+        };
+        let mut broken = br#"{"id":"b-2","traits":{"email":"x"#.to_vec();
+        broken.extend_from_slice(b"\xff\"}}");
+        let page = Page {
+            items: vec![good("a-0"), broken.into_boxed_slice(), good("c-3")],
+            next: None,
+            total: None,
+            // The server's second record was unreadable already while the page was split.
+            bad: vec![BadItem {
+                index: 1,
+                id: None,
+                reason: "too deep".into(),
+            }],
+        };
+        let rows = identity_records_page(page).rows;
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["a-0", "(record 2 of the page)", "b-2", "c-3"]);
+        assert!(
+            rows[2].cells[1].contains("invalid JSON"),
+            "{:?}",
+            rows[2].cells
         );
     }
 }

@@ -243,10 +243,26 @@ impl PtySession {
     }
 
     fn send_bytes(&mut self, bytes: &[u8]) {
-        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        // A closed terminal is reported by wait_for / wait_exit; typing into it is not a
-        // failure of the test step itself.
-        let _ = writer.write_all(bytes).and_then(|()| writer.flush());
+        // A program that stops reading its terminal fills the input queue, and a plain write
+        // would then block the test forever: type from a helper thread, and fail the test
+        // with the screen when the keys cannot be delivered in time.
+        let writer = Arc::clone(&self.writer);
+        let owned = bytes.to_vec();
+        let (done, delivered) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            let mut writer = writer.lock().unwrap_or_else(|p| p.into_inner());
+            // A closed terminal is reported by wait_for / wait_exit; typing into it is not a
+            // failure of the test step itself.
+            let _ = writer.write_all(&owned).and_then(|()| writer.flush());
+            let _ = done.send(());
+        });
+        if delivered.recv_timeout(Duration::from_secs(30)).is_err() {
+            panic!(
+                "the program stopped reading its input: {} bytes not taken in 30 s\n{}",
+                bytes.len(),
+                self.screen_text()
+            );
+        }
     }
 
     /// The screen as text: one line per row, trailing blanks trimmed.

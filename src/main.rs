@@ -4,14 +4,16 @@ use idtui::keymap::Keymap;
 use idtui::sanitize;
 
 fn main() {
-    let code = match run() {
+    // Records may nest as deep as the servers accept, and a `Value` recurses once per level
+    // wherever it is decoded, drawn or dropped: every thread gets a stack for that.
+    let code = idtui::api::json::on_deep_stack(|| match run() {
         Ok(code) => code,
         Err(e) => {
             // Errors quote argv, config and paths: cleaned like everything else printed.
             eprintln!("Error: {}", sanitize::text(&format!("{e:#}")));
             1
         }
-    };
+    });
     std::process::exit(code);
 }
 
@@ -32,6 +34,7 @@ fn run() -> anyhow::Result<i32> {
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(idtui::api::json::STACK_BYTES)
         .build()?;
     match cli.command {
         Some(Command::Sandbox(opts)) => {

@@ -120,7 +120,7 @@ pub fn row(offset: u64, line: &AuditLine) -> Row {
         }
         AuditLine::Text(t) => t,
     };
-    match serde_json::from_str::<Value>(text_line) {
+    match crate::api::json::from_str::<Value>(text_line) {
         Ok(v) if v.is_object() => {
             let path = match text(&v, "path") {
                 p if p.is_empty() => text(&v, "object"),

@@ -35,7 +35,7 @@ impl RawJson {
         self.0.value.get_or_init(|| {
             let bytes = self.0.bytes.as_deref().unwrap_or_default();
             // The page reader checked these bytes; `Null` only if that check was skipped.
-            Arc::new(serde_json::from_slice(bytes).unwrap_or(Value::Null))
+            Arc::new(crate::api::json::from_slice(bytes).unwrap_or(Value::Null))
         })
     }
 }

@@ -155,8 +155,25 @@ impl EditBuffer {
 
     /// The text as JSON, or where it stops being JSON.
     pub fn parse(&self) -> Result<Value, JsonSyntaxError> {
-        serde_json::from_str(&self.text())
-            .map(|super::strict::Strict(v)| v)
+        let text = self.text();
+        // Deeper than any server accepts: refused before decoding, which would recurse once
+        // per level (see `api::json`).
+        if let Some(at) = crate::api::json::too_deep_at(text.as_bytes()) {
+            let before = &text[..at];
+            let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+            return Err(JsonSyntaxError {
+                line: before.matches('\n').count() + 1,
+                column: before[line_start..].chars().count() + 1,
+                message: format!(
+                    "nested more than {} levels (the servers refuse deeper JSON)",
+                    crate::api::json::MAX_DEPTH
+                ),
+            });
+        }
+        let mut de = serde_json::Deserializer::from_str(&text);
+        de.disable_recursion_limit();
+        serde::Deserialize::deserialize(&mut de)
+            .and_then(|super::strict::Strict(v)| de.end().map(|()| v))
             .map_err(|e| {
                 let full = e.to_string();
                 let suffix = format!(" at line {} column {}", e.line(), e.column());

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::api::json::DeepError;
 use crate::api::{
     ApiError, BadItem, CoreCredential, CoreUser, Credential, HeadlessClient, HeadlessUser,
     Identity, Page, Session,
@@ -161,7 +162,10 @@ fn identity_record_row_at(index: usize, bytes: Box<[u8]>) -> Row {
         Err(e) => unreadable_row(BadItem {
             index,
             id: id_of(&bytes),
-            reason: format!("invalid JSON: {e}"),
+            reason: match e {
+                DeepError::TooDeep(_) => format!("too deep: {e}"),
+                DeepError::Json(_) => format!("invalid JSON: {e}"),
+            },
         }),
     }
 }

@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 
+use idtui::api::json as deep;
 use idtui::api::{Cursor, IdentityFilter, KratosApi, Page, Session};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -800,6 +801,105 @@ async fn bad_bodies_and_duplicates_are_refused() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.message(), "json: unknown field \"schema_url\"");
+}
+
+/// Kratos reads bodies with Go's decoder, which takes up to 10,000 levels: metadata may
+/// nest 9,999 levels under a create body's object (9,998 under a patch operation's). Such an
+/// identity reads and lists through the dashboard's client like any other, and one level more
+/// is refused in Go's words, on every write route.
+#[test]
+fn metadata_nests_as_deep_as_go_reads_and_no_deeper() {
+    deep::on_deep_stack(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_stack_size(deep::STACK_BYTES)
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(deep_metadata())
+    });
+}
+
+async fn deep_metadata() {
+    let s = server().await;
+    let nested = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+    let create = |mail: &str, levels: usize| {
+        format!(
+            r#"{{"schema_id":"default","traits":{{"email":"{mail}"}},"metadata_public":{}}}"#,
+            nested(levels)
+        )
+    };
+    let send = |method: Method, path: String, body: String| {
+        let s = &s;
+        async move { s.raw(method, &path, body, Some("application/json")).await }
+    };
+    let head = |text: &str| text.chars().take(300).collect::<String>();
+
+    let mail = email("deep");
+    let r = send(
+        Method::POST,
+        "/admin/identities".into(),
+        create(&mail, 9_999),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", head(&r.text));
+    let made: Value = deep::from_str(&r.text).unwrap();
+    let id = made["id"].as_str().unwrap().to_owned();
+
+    let api = s.api();
+    let got = api.get_identity(&id, &[]).await.unwrap();
+    assert_eq!(got.traits["email"], mail.as_str());
+    assert_eq!(
+        deep::depth(got.metadata_public.to_string().as_bytes()),
+        9_999
+    );
+    let page = api
+        .list_identities(&ids_filter(std::slice::from_ref(&id)), &Cursor::first(), 10)
+        .await
+        .unwrap();
+    assert!(page.bad.is_empty(), "{:?}", page.bad);
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].metadata_public, got.metadata_public);
+
+    let path = format!("/admin/identities/{id}");
+    let op = |levels: usize| {
+        format!(
+            r#"[{{"op":"add","path":"/metadata_admin","value":{}}}]"#,
+            nested(levels)
+        )
+    };
+    let r = send(Method::PATCH, path.clone(), op(9_998)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", head(&r.text));
+    let got = api.get_identity(&id, &[]).await.unwrap();
+    assert_eq!(
+        deep::depth(got.metadata_admin.to_string().as_bytes()),
+        9_998
+    );
+
+    let too_deep = "invalid character '[' exceeded max depth";
+    let r = send(
+        Method::POST,
+        "/admin/identities".into(),
+        create(&email("deeper"), 10_000),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.message(), too_deep, "{}", head(&r.text));
+    let r = send(Method::PATCH, path.clone(), op(9_999)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.message(), too_deep, "{}", head(&r.text));
+    let r = send(Method::PUT, path, create(&mail, 10_000)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.reason(),
+        format!("Unable to decode JSON payload: {too_deep}"),
+        "{}",
+        head(&r.text)
+    );
+    // The refused writes changed nothing.
+    let after = api.get_identity(&id, &[]).await.unwrap();
+    assert_eq!(after.metadata_admin, got.metadata_admin);
+    assert_eq!(after.metadata_public, got.metadata_public);
 }
 
 #[tokio::test]

@@ -311,15 +311,22 @@ impl HttpLayer {
         let json = if body.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
-            Some(serde_json::from_slice::<Value>(&body).map_err(|e| {
+            Some(super::json::from_slice::<Value>(&body).map_err(|e| {
                 let mut err = ApiError::new(
                     ErrorKind::Decode,
                     provider,
-                    format!("invalid JSON in the answer ({e})"),
+                    match &e {
+                        super::json::DeepError::TooDeep(_) => format!("the answer is {e}"),
+                        super::json::DeepError::Json(e) => {
+                            format!("invalid JSON in the answer ({e})")
+                        }
+                    },
                 );
                 err.status = Some(status);
                 // A body cut short is a broken connection, not a broken server: worth retrying.
-                if e.is_eof() {
+                if let super::json::DeepError::Json(e) = &e
+                    && e.is_eof()
+                {
                     err.kind = ErrorKind::Connect;
                     err.message = format!("answer cut short ({e})");
                 }

@@ -49,6 +49,7 @@ mod headers;
 pub mod headless;
 pub mod http;
 pub mod items;
+pub mod json;
 pub mod kratos;
 pub mod models;
 pub mod page;

@@ -248,7 +248,7 @@ pub(super) fn draft_text(session: &EditSession) -> String {
 
 /// A draft file's text and base (`None`: a plain-text draft from an older version).
 pub fn parse_draft(file: &str) -> (String, Option<Value>) {
-    match serde_json::from_str::<Value>(file) {
+    match crate::api::json::from_str::<Value>(file) {
         Ok(v) if v.get(DRAFT_FORMAT).is_some() => (
             v.get("text")
                 .and_then(Value::as_str)

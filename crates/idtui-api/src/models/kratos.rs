@@ -66,8 +66,8 @@ impl Identity {
     /// of [`Identity`] are as [`Identity::from_json`] gives them, but `raw` holds those
     /// fields alone (addresses and anything else are skipped unread). Keep the bytes for
     /// the whole record.
-    pub fn summary_from_slice(bytes: &[u8]) -> Result<Self, serde_json::Error> {
-        let shallow: Shallow = serde_json::from_slice(bytes)?;
+    pub fn summary_from_slice(bytes: &[u8]) -> Result<Self, crate::json::DeepError> {
+        let shallow: Shallow = crate::json::from_slice(bytes)?;
         Ok(Self::from_json(Value::Object(shallow.0)))
     }
 

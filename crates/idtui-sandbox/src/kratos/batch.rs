@@ -57,8 +57,9 @@ fn item_error(e: &KratosError) -> Value {
 }
 
 pub async fn handler(_: Admin, State(state): State<AppState>, body: Bytes) -> KResult<Response> {
-    let batch: BatchBody = serde_json::from_slice(&body)
-        .map_err(|e| KratosError::bad_request(format!("Unable to decode JSON payload: {e}")))?;
+    let batch: BatchBody = super::go_json::decode(&body).map_err(|e| {
+        KratosError::bad_request(format!("Unable to decode JSON payload: {}", e.text()))
+    })?;
     if batch.identities.len() > MAX_ITEMS {
         return Err(KratosError::bad_request(format!(
             "The maximum number of identities to patch is {MAX_ITEMS}."

@@ -104,9 +104,15 @@ impl KratosError {
     }
 }
 
+use super::go_json::BodyError;
+
 /// The 400 Kratos answers when Go's JSON decoder rejects a body: the decoder's own words in
 /// `message` and no `reason` (`EOF`, `unexpected EOF`, `json: unknown field "x"`).
-pub fn go_json_error(body: &[u8], e: &serde_json::Error) -> KratosError {
+pub fn go_json_error(body: &[u8], e: &BodyError) -> KratosError {
+    let e = match e {
+        BodyError::TooDeep(text) => return KratosError::bad_request_message(text.clone()),
+        BodyError::Json(e) => e,
+    };
     let text = if body.iter().all(u8::is_ascii_whitespace) {
         "EOF".to_owned()
     } else if e.is_eof() {

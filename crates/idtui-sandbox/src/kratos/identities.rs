@@ -56,8 +56,9 @@ fn decode_body<T: for<'de> Deserialize<'de>>(body: &Bytes) -> KResult<T> {
             "Unable to decode HTTP Request Body because its HTTP Header \"Content-Length\" is zero.",
         ));
     }
-    serde_json::from_slice(body)
-        .map_err(|e| KratosError::bad_request(format!("Unable to decode JSON payload: {e}")))
+    super::go_json::decode(body).map_err(|e| {
+        KratosError::bad_request(format!("Unable to decode JSON payload: {}", e.text()))
+    })
 }
 
 /// `GET /admin/identities/{id}`: all credentials, configs only for `include_credential`.
@@ -234,7 +235,7 @@ pub fn create_conflict(e: KratosError) -> KratosError {
 
 /// The create body is decoded strictly by Go's decoder, whose error text Kratos passes on.
 pub fn parse_create_body(body: &Bytes) -> KResult<CreateBody> {
-    serde_json::from_slice(body).map_err(|e| go_json_error(body, &e))
+    super::go_json::decode(body).map_err(|e| go_json_error(body, &e))
 }
 
 /// POST and PUT answers leave out `metadata_admin` when it is null (Go's `omitempty` on

@@ -10,6 +10,7 @@ mod demo;
 mod duration;
 mod errors;
 mod generate;
+mod go_json;
 mod identities;
 mod list;
 mod login;

@@ -51,7 +51,7 @@ pub fn apply(doc: &mut Value, body: &[u8]) -> KResult<()> {
     if body.is_empty() {
         return Err(patch_failed("unexpected end of JSON input"));
     }
-    let raw: Value = serde_json::from_slice(body).map_err(|e| patch_failed(e.to_string()))?;
+    let raw: Value = super::go_json::decode(body).map_err(|e| patch_failed(e.text()))?;
     if raw.is_null() {
         return Ok(());
     }

@@ -107,7 +107,7 @@ fn from_row((doc, gen_n): Row) -> rusqlite::Result<Identity> {
 }
 
 fn decode(doc: &str) -> rusqlite::Result<Identity> {
-    serde_json::from_str(doc).map_err(|e| {
+    super::go_json::decode_stored(doc.as_bytes()).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
 }

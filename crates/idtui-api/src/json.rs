@@ -1,0 +1,163 @@
+//! JSON as deep as the servers accept it.
+//!
+//! Ory Kratos decodes and encodes with Go's `encoding/json`, which refuses a document nested
+//! more than 10,000 levels and accepts anything up to that, so an identity whose metadata nests
+//! thousands of levels is a normal identity there. serde_json stops at 128 levels by default
+//! to protect the stack. Here the depth is counted first by a loop that cannot overflow
+//! anything, a document deeper than [`MAX_DEPTH`] is refused with that number, and anything
+//! else is decoded with serde_json's limit lifted.
+//!
+//! The cost is stack: decoding, cloning, comparing, printing and dropping a `Value` recurse
+//! once per level, about 1 KiB a level in a release build and 3 KiB in a debug one. Every
+//! thread that holds records therefore runs on a stack of [`STACK_BYTES`] (the dashboard's
+//! main thread and its runtime's threads; see [`on_deep_stack`]). Only the pages a thread
+//! touches are ever committed, so a 10,000-level record costs its real depth, not the
+//! reservation.
+
+use serde::de::DeserializeOwned;
+
+/// The deepest nesting accepted: Go's `encoding/json` limit, which Kratos reads and writes by.
+pub const MAX_DEPTH: usize = 10_000;
+
+/// The stack reserved for a thread that may hold a record [`MAX_DEPTH`] levels deep.
+pub const STACK_BYTES: usize = 256 << 20;
+
+/// A document that could not be decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum DeepError {
+    #[error("nested {0} levels (more than {MAX_DEPTH})")]
+    TooDeep(usize),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+/// How deeply `bytes` nest (brackets outside strings; 0 for a scalar). The text need not be
+/// valid JSON: this is a bound taken before decoding, never a check of the syntax.
+pub fn depth(bytes: &[u8]) -> usize {
+    let mut deepest = 0;
+    brackets(bytes, |level, _| {
+        deepest = deepest.max(level);
+        true
+    });
+    deepest
+}
+
+/// Where `bytes` first open a level past [`MAX_DEPTH`]: the byte offset of that bracket (for
+/// an editor to put its cursor on).
+pub fn too_deep_at(bytes: &[u8]) -> Option<usize> {
+    let mut at = None;
+    brackets(bytes, |level, pos| {
+        if level > MAX_DEPTH {
+            at = Some(pos);
+        }
+        at.is_none()
+    });
+    at
+}
+
+/// Call `open(level, offset)` for each `{` or `[` outside strings, until it returns false.
+fn brackets(bytes: &[u8], mut open: impl FnMut(usize, usize) -> bool) {
+    let mut level = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (pos, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                level += 1;
+                if !open(level, pos) {
+                    return;
+                }
+            }
+            b'}' | b']' => level = level.saturating_sub(1),
+            _ => {}
+        }
+    }
+}
+
+/// Decode `bytes` if they nest at most [`MAX_DEPTH`] levels. Run it on a deep stack.
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DeepError> {
+    let levels = depth(bytes);
+    if levels > MAX_DEPTH {
+        return Err(DeepError::TooDeep(levels));
+    }
+    Ok(decode_unchecked(bytes)?)
+}
+
+/// As [`from_slice`], for text.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, DeepError> {
+    from_slice(text.as_bytes())
+}
+
+/// Decode with serde_json's depth limit lifted, for bytes whose depth was already bounded.
+pub(crate) fn decode_unchecked<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    de.disable_recursion_limit();
+    let value = T::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// Run `f` on a new thread with a stack of [`STACK_BYTES`] and wait for it: for a program's
+/// `main`, and for tests and tools that handle deep records outside the dashboard's threads.
+pub fn on_deep_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    let thread = std::thread::Builder::new()
+        .name("deep-stack".into())
+        .stack_size(STACK_BYTES)
+        .spawn(f)
+        .expect("a thread can be started");
+    match thread.join() {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn nested(levels: usize) -> String {
+        format!("{}1{}", "[".repeat(levels), "]".repeat(levels))
+    }
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        assert_eq!(depth(b"1"), 0);
+        assert_eq!(depth(br#"{"a":[1,{"b":"]]]}}}[[["}]}"#), 3);
+        assert_eq!(depth(br#"["\"[[["]"#), 1);
+        assert_eq!(depth(nested(10_000).as_bytes()), 10_000);
+        assert_eq!(too_deep_at(nested(10_000).as_bytes()), None);
+        assert_eq!(
+            too_deep_at(format!(" {}", nested(10_001)).as_bytes()),
+            Some(10_001)
+        );
+    }
+
+    #[test]
+    fn ten_thousand_levels_decode_clone_print_and_drop_and_one_more_is_refused() {
+        on_deep_stack(|| {
+            let v: Value = from_str(&nested(MAX_DEPTH)).unwrap();
+            let copy = v.clone();
+            assert_eq!(copy, v);
+            assert_eq!(serde_json::to_string(&copy).unwrap(), nested(MAX_DEPTH));
+            drop((v, copy));
+            let err = from_str::<Value>(&nested(MAX_DEPTH + 1)).unwrap_err();
+            assert_eq!(err.to_string(), "nested 10001 levels (more than 10000)");
+            // Trailing text is refused as serde_json refuses it.
+            assert!(matches!(
+                from_str::<Value>("[1] 2"),
+                Err(DeepError::Json(_))
+            ));
+        });
+    }
+}

@@ -18,6 +18,13 @@ use tokio::net::TcpListener;
 async fn crafted(
     page: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static,
 ) -> (String, Arc<Mutex<Vec<String>>>) {
+    crafted_with_link(move |line| (page(line), None)).await
+}
+
+/// As [`crafted`], the answer with a `Link` header when `page` gives one.
+async fn crafted_with_link(
+    page: impl Fn(&str) -> (Vec<u8>, Option<String>) + Send + Sync + 'static,
+) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -31,9 +38,10 @@ async fn crafted(
                 let head = String::from_utf8_lossy(&buf[..n]).into_owned();
                 let line = head.lines().next().unwrap_or("").to_string();
                 log.lock().unwrap().push(line.clone());
-                let body = page(&line);
+                let (body, link) = page(&line);
+                let link = link.map_or(String::new(), |l| format!("link: {l}\r\n"));
                 let head = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{link}connection: close\r\n\r\n",
                     body.len()
                 );
                 let _ = sock.write_all(head.as_bytes()).await;
@@ -218,4 +226,82 @@ fn metadata_nested_5000_deep_that_kratos_accepts_lists_as_a_normal_row() {
         assert_eq!(page.items[0].id, created.id);
         assert_eq!(page.items[0].metadata_public, nested(5_000));
     });
+}
+
+/// The query parameter `key` of a request line.
+fn param(line: &str, key: &str) -> Option<usize> {
+    line.split(['?', '&', ' '])
+        .find_map(|p| p.strip_prefix(key)?.strip_prefix('='))
+        .and_then(|n| n.parse().ok())
+}
+
+#[tokio::test]
+async fn a_record_too_large_alone_is_one_bad_row_and_the_list_goes_on_past_it() {
+    // Four identities, the second over the 64 MiB an answer may hold; the page token is
+    // the offset, as opaque to the client as Kratos' own.
+    let records: Vec<Vec<u8>> = ["r0", "big", "r2", "r3"]
+        .iter()
+        .map(|id| {
+            let blob = if *id == "big" {
+                "x".repeat(65 << 20)
+            } else {
+                String::new()
+            };
+            serde_json::to_vec(&identity(id, json!({ "blob": blob }))).unwrap()
+        })
+        .collect();
+    let (base, seen) = crafted_with_link(move |line| {
+        let size = param(line, "page_size").unwrap_or(250);
+        let from = param(line, "page_token").unwrap_or(0).min(records.len());
+        let to = (from + size).min(records.len());
+        let body = [&b"["[..], &records[from..to].join(&b","[..]), b"]"].concat();
+        let next = (to < records.len())
+            .then(|| format!("</admin/identities?page_size={size}&page_token={to}>; rel=\"next\""));
+        (body, next)
+    })
+    .await;
+    let k = kratos(&base);
+    let (mut ids, mut bad) = (Vec::new(), Vec::new());
+    let mut cursor = Cursor::first();
+    for _ in 0..10 {
+        let page = k
+            .list_identities(&IdentityFilter::default(), &cursor, 4)
+            .await
+            .expect("no page fails for one record");
+        ids.extend(page.items.iter().map(|i| i.id.clone()));
+        bad.extend(page.bad);
+        match page.next {
+            Some(next) => cursor = next,
+            None => break,
+        }
+    }
+    assert_eq!(ids, ["r0", "r2", "r3"]);
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad[0].id.as_deref(), Some("big"));
+    assert_eq!(bad[0].reason, "too large: 65 MiB (more than 16 MiB)");
+    // Halved down to the one record, which was then read past rather than refused.
+    let asked: Vec<(usize, usize)> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                param(l, "page_token").unwrap_or(0),
+                param(l, "page_size").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            (0, 4),
+            (0, 2),
+            (0, 1),
+            (1, 4),
+            (1, 2),
+            (1, 1),
+            (1, 1),
+            (2, 4)
+        ]
+    );
 }

@@ -290,6 +290,9 @@ impl HttpLayer {
             .map_err(|e| transport_error(provider, e))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
+        if req.skim && (200..300).contains(&status) {
+            return skim_answer(provider, status, headers, &mut resp, req.keep_bytes).await;
+        }
         let body = read_body(provider, &mut resp).await?;
         if !(200..300).contains(&status) {
             let mut err = ApiError::from_response(provider, status, &body);
@@ -365,24 +368,59 @@ fn list_answer(
             records: Vec::new(),
         })
     };
-    match parsed {
-        Ok(resp) => Ok(resp),
-        Err(e) => {
-            let (kind, message) = match e {
-                // A broken connection, not a broken server: worth retrying.
-                super::items::PageError::Cut => {
-                    (ErrorKind::Connect, "answer cut short".to_string())
-                }
-                super::items::PageError::Invalid(why) => (
-                    ErrorKind::Decode,
-                    format!("the answer is not a list page ({why})"),
-                ),
-            };
-            let mut err = ApiError::new(kind, provider, message);
-            err.status = Some(status);
-            Err(err)
-        }
+    parsed.map_err(|e| page_error(provider, status, e))
+}
+
+/// A list page whose one record is larger than an answer may be, read as it streams: the
+/// record is kept only as far as it names itself and becomes one unreadable row, and the
+/// list goes on past it (from the `Link` header, or the cursor after the items).
+async fn skim_answer(
+    provider: Provider,
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    resp: &mut reqwest::Response,
+    keep_bytes: bool,
+) -> Result<Resp, ApiError> {
+    let mut skim = super::skim::Skim::default();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| transport_error(provider, e))?
+    {
+        skim.feed(&chunk)
+            .map_err(|e| page_error(provider, status, e))?;
     }
+    let (json, items, records) = if keep_bytes {
+        let (envelope, records) = skim
+            .assemble(super::items::keep)
+            .map_err(|e| page_error(provider, status, e))?;
+        (envelope, Vec::new(), records)
+    } else {
+        let (envelope, items) = skim
+            .assemble(super::items::decode)
+            .map_err(|e| page_error(provider, status, e))?;
+        (envelope, items, Vec::new())
+    };
+    Ok(Resp {
+        headers,
+        json: Some(json),
+        items,
+        records,
+    })
+}
+
+fn page_error(provider: Provider, status: u16, e: super::items::PageError) -> ApiError {
+    let (kind, message) = match e {
+        // A broken connection, not a broken server: worth retrying.
+        super::items::PageError::Cut => (ErrorKind::Connect, "answer cut short".to_string()),
+        super::items::PageError::Invalid(why) => (
+            ErrorKind::Decode,
+            format!("the answer is not a list page ({why})"),
+        ),
+    };
+    let mut err = ApiError::new(kind, provider, message);
+    err.status = Some(status);
+    err
 }
 
 /// The code of an answer over the size limit: a list asks again for a smaller page.
@@ -472,12 +510,14 @@ impl HttpLayer {
         let mut req = req.clone().list();
         loop {
             match self.send(&req).await {
-                Err(e) if e.code.as_deref() == Some(TOO_LARGE) => {
-                    let Some(smaller) = halve(&mut req, size_key) else {
-                        return Err(e);
-                    };
-                    tracing::info!(size = smaller, "page too large; asking for a smaller one");
-                }
+                Err(e) if e.code.as_deref() == Some(TOO_LARGE) => match halve(&mut req, size_key) {
+                    Some(smaller) => {
+                        tracing::info!(size = smaller, "page too large; asking for a smaller one");
+                    }
+                    // One record alone is too large: read past it as the page streams.
+                    None if !req.skim => req.skim = true,
+                    None => return Err(e),
+                },
                 other => return other,
             }
         }

@@ -51,19 +51,17 @@ pub(crate) fn parse_page(body: &[u8]) -> Result<Parsed, PageError> {
 /// As [`parse_page`], keeping each readable item as its bytes (checked for size, depth and
 /// UTF-8; a caller decoding it reports invalid JSON itself).
 pub(crate) fn parse_page_bytes(body: &[u8]) -> ParsedBytes {
-    parse_with(body, |(index, (bytes, depth))| {
-        check(index, bytes, depth).map(|()| bytes.into())
-    })
+    parse_with(body, keep)
 }
 
 pub(crate) type ParsedBytes = Result<(Value, Vec<Result<Box<[u8]>, BadItem>>), PageError>;
 
-type Split<T> = Result<(Value, Vec<Result<T, BadItem>>), PageError>;
+pub(crate) type Split<T> = Result<(Value, Vec<Result<T, BadItem>>), PageError>;
 
 /// Makes one item (its index, bytes and depth) into what the page holds.
-type Decode<T> = fn((usize, (&[u8], usize))) -> Result<T, BadItem>;
+pub(crate) type Decode<T> = fn((usize, (&[u8], usize))) -> Result<T, BadItem>;
 
-fn parse_with<T>(body: &[u8], decode: Decode<T>) -> Split<T> {
+pub(crate) fn parse_with<T>(body: &[u8], decode: Decode<T>) -> Split<T> {
     let mut s = Scanner { b: body, pos: 0 };
     s.ws();
     let parsed = match s.peek() {
@@ -110,8 +108,13 @@ fn parse_with<T>(body: &[u8], decode: Decode<T>) -> Split<T> {
     Ok(parsed)
 }
 
+/// One item's bytes, checked and kept as bytes.
+pub(crate) fn keep((index, (bytes, depth)): (usize, (&[u8], usize))) -> Result<Box<[u8]>, BadItem> {
+    check(index, bytes, depth).map(|()| bytes.into())
+}
+
 /// One item's bytes and nesting depth, decoded or turned into a [`BadItem`].
-fn decode((index, (bytes, depth)): (usize, (&[u8], usize))) -> Result<Value, BadItem> {
+pub(crate) fn decode((index, (bytes, depth)): (usize, (&[u8], usize))) -> Result<Value, BadItem> {
     check(index, bytes, depth)?;
     crate::json::decode_unchecked(bytes).map_err(|e| BadItem {
         index,
@@ -128,11 +131,7 @@ fn check(index: usize, bytes: &[u8], depth: usize) -> Result<(), BadItem> {
         reason,
     };
     if bytes.len() > MAX_ITEM_BYTES {
-        return Err(bad(format!(
-            "too large: {} MiB (more than {} MiB)",
-            bytes.len() >> 20,
-            MAX_ITEM_BYTES >> 20
-        )));
+        return Err(too_large(index, bytes.len(), bytes));
     }
     if depth > MAX_ITEM_DEPTH {
         return Err(bad(format!(
@@ -148,15 +147,33 @@ fn check(index: usize, bytes: &[u8], depth: usize) -> Result<(), BadItem> {
     Ok(())
 }
 
+/// An item longer than [`MAX_ITEM_BYTES`], named by its id when `start` (its first bytes, or
+/// all of them) holds one.
+pub(crate) fn too_large(index: usize, len: usize, start: &[u8]) -> BadItem {
+    BadItem {
+        index,
+        id: top_level_id(start),
+        reason: format!(
+            "too large: {} MiB (more than {} MiB)",
+            len >> 20,
+            MAX_ITEM_BYTES >> 20
+        ),
+    }
+}
+
 /// The `id` (or Coassemble `identifier` / `clientIdentifier`) string member at the top of
-/// an object, read without decoding the rest.
+/// an object, read without decoding the rest; of an object cut short, from the members
+/// before the cut.
 fn top_level_id(item: &[u8]) -> Option<String> {
     let mut s = Scanner { b: item, pos: 0 };
     s.ws();
     if s.peek() != Some(b'{') {
         return None;
     }
-    let members = s.members().ok()?;
+    let mut members = Vec::new();
+    if let Err(PageError::Invalid(_)) = s.members_into(&mut members) {
+        return None;
+    }
     ["id", "identifier", "clientIdentifier"]
         .iter()
         .find_map(|want| {
@@ -288,12 +305,21 @@ impl<'a> Scanner<'a> {
 
     /// The members of the object starting here: key, value span and depth.
     fn members(&mut self) -> Result<Vec<(String, usize, usize, usize)>, PageError> {
-        self.expect(b'{')?;
         let mut out = Vec::new();
+        self.members_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// As [`Self::members`], into `out`, which keeps the members read before an error.
+    fn members_into(
+        &mut self,
+        out: &mut Vec<(String, usize, usize, usize)>,
+    ) -> Result<(), PageError> {
+        self.expect(b'{')?;
         self.ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(out);
+            return Ok(());
         }
         loop {
             self.ws();
@@ -317,7 +343,7 @@ impl<'a> Scanner<'a> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(());
                 }
                 Some(_) => {
                     return Err(PageError::Invalid(format!(

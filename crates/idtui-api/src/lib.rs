@@ -56,6 +56,7 @@ pub mod page;
 mod request;
 pub mod retry;
 mod secret;
+mod skim;
 
 pub use self::core::CoreApi;
 pub use auth::{Auth, OAuthSource};

@@ -20,6 +20,8 @@ pub(crate) struct Req {
     /// A list page whose items are kept as checked bytes in [`Resp::records`], for a
     /// caller that reads only a few fields of each.
     pub keep_bytes: bool,
+    /// A list page read as it streams, past an item too large to keep (see `skim`).
+    pub skim: bool,
 }
 
 impl Req {
@@ -39,6 +41,7 @@ impl Req {
             read,
             list: false,
             keep_bytes: false,
+            skim: false,
         }
     }
 

@@ -195,13 +195,19 @@ fn signals() -> futures::stream::BoxStream<'static, Signal> {
     }
 }
 
-/// Stop this process (and its process group, as the shell's own Ctrl-Z would) until it is
-/// continued. SIGSTOP cannot be caught, so the SIGTSTP handler does not see it again.
+/// Stop this process until it is continued, as the shell's own Ctrl-Z would. SIGSTOP cannot
+/// be caught, so the SIGTSTP handler does not see it again.
+///
+/// The signal goes to this thread (`raise`), not to the process: a process-directed signal
+/// may be taken by any of its threads, and this one could then run on for a moment, long
+/// enough to take the terminal back before the stop. Taken here, it stops the whole process
+/// before `raise` returns. (No other process of idtui's group needs stopping: a token
+/// command runs in a group of its own, and `$EDITOR` is never running during a suspend.)
 fn stop_process() {
     #[cfg(unix)]
-    // SAFETY: kill(2) with pid 0 and a valid signal number has no memory effects.
+    // SAFETY: raise(3) with a valid signal number has no memory effects.
     unsafe {
-        libc::kill(0, libc::SIGSTOP);
+        libc::raise(libc::SIGSTOP);
     }
 }
 

@@ -134,7 +134,10 @@ fn revoke_by_email_from_a_cold_start_revokes_that_identity_and_nothing_else() {
             KeyPress::Key(Key::Enter),
         ],
     );
-    let screen = wait(&s, "2 active sessions of nguyen.an@example.vn");
+    let screen = wait_all(
+        &s,
+        &["2 active sessions of nguyen.an@example.vn", "y confirms"],
+    );
     assert!(
         screen.contains("(48602316)"),
         "the person and short id:\n{screen}"
@@ -352,10 +355,23 @@ fn a_recovery_link_and_a_code_are_created_shown_and_kept_out_of_the_trail() {
     let mut s = kratos_dashboard(&sandbox);
     s.send(":recovery-link grace.hopper@example.com 30m");
     s.send_key(Key::Enter);
-    let screen = wait(&s, "create a recovery link for grace.hopper@example.com");
+    let screen = wait_all(
+        &s,
+        &[
+            "create a recovery link for grace.hopper@example.com",
+            "valid for 30m",
+        ],
+    );
     assert!(screen.contains("valid for 30m"), "{screen}");
     s.send("y");
-    let screen = wait(&s, "New recovery link");
+    let screen = wait_all(
+        &s,
+        &[
+            "New recovery link",
+            "Expires ",
+            "/self-service/recovery?flow=",
+        ],
+    );
     assert!(
         screen.contains("For grace.hopper@example.com (c24bf686)"),
         "{screen}"

@@ -179,21 +179,10 @@ impl Backend for ApiBackend {
             kind == ListKind::KratosIdentities && search.is_none() && size >= READ_AHEAD_FROM;
         let ahead = std::sync::Arc::clone(&self.ahead);
         async move {
-            let read = walk.then(|| ahead.take(&cursor, size)).flatten();
-            let result = match read {
-                Some(task) => match task.await {
-                    Ok(result) => result,
-                    Err(_) => list(api.clone(), kind, search, cursor, size).await,
-                },
-                None => list(api.clone(), kind, search, cursor, size).await,
+            let result = match &api {
+                Api::Kratos(k) if walk => ahead.walk(k, cursor, size).await,
+                _ => list(api, kind, search, cursor, size).await,
             };
-            if walk
-                && let Ok(data) = &result
-                && let Some(next) = data.next.as_ref().and_then(|c| c.get::<Cursor>())
-            {
-                let fetch = list(api, ListKind::KratosIdentities, None, next.clone(), size);
-                ahead.start(next.clone(), size, tokio::spawn(fetch));
-            }
             result.map_err(|e| error_info(&e))
         }
         .boxed()

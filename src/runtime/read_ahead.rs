@@ -1,71 +1,199 @@
 //! Pipelining for walks: while the dashboard takes in one page of a long Kratos identity
-//! list read with walk-sized pages, the backend already fetches the page after it, so the
-//! server is never idle waiting for the dashboard. One page is read ahead at most, and
-//! used only for the very cursor it was started for, soon after, with no change sent since.
+//! list read with walk-sized pages, the backend already fetches the page after it. That page
+//! is asked for as soon as the current answer's headers name it (its `Link`), before the
+//! current body is even read, so the server works on the next page while this one travels
+//! and is parsed, and is never idle waiting for the dashboard.
+//!
+//! One page is read ahead at most: a page read ahead learns its own successor but asks for
+//! it only once the dashboard takes it. A page read ahead is used only for the very cursor
+//! it was started for, soon after, with no change sent since.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use tokio::task::JoinHandle;
 
-use crate::api::{ApiError, Cursor};
+use crate::api::{ApiError, Cursor, IdentityFilter, KratosApi};
 use crate::app::PageData;
+
+use super::rows::identity_records_page;
 
 /// A page read ahead longer ago than this is not used (the list may have moved since).
 const FRESH: Duration = Duration::from_secs(1);
 
-type Fetch = JoinHandle<Result<PageData, ApiError>>;
+/// A page being fetched; dropping it stops the fetch.
+pub(super) struct Fetch(JoinHandle<Result<PageData, ApiError>>);
+
+impl Fetch {
+    /// The page, or `None` when the task was stopped or panicked.
+    pub async fn page(mut self) -> Option<Result<PageData, ApiError>> {
+        (&mut self.0).await.ok()
+    }
+}
+
+impl Drop for Fetch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
 
 struct Ahead {
     cursor: Cursor,
     size: u32,
     started: Instant,
-    task: Fetch,
+    fetch: Fetch,
+    next: Arc<Next>,
 }
 
+/// What a fetch has learnt of the page after it, and whether that page is wanted yet.
 #[derive(Default)]
-pub(super) struct ReadAhead(Mutex<Option<Ahead>>);
+struct Next(Mutex<NextState>);
 
-impl ReadAhead {
-    /// The fetch started for `cursor` and `size`, if it is the one read ahead; any other
-    /// is stopped.
-    pub fn take(&self, cursor: &Cursor, size: u32) -> Option<Fetch> {
-        let ahead = self.0.lock().ok()?.take()?;
-        if ahead.cursor == *cursor && ahead.size == size && ahead.started.elapsed() < FRESH {
-            Some(ahead.task)
-        } else {
-            ahead.task.abort();
-            None
+#[derive(Default)]
+enum NextState {
+    /// Neither its cursor nor a want so far.
+    #[default]
+    Unknown,
+    /// Named by the headers; asked for once the dashboard takes this page.
+    Known(Cursor),
+    /// The dashboard has this page: ask for the next as soon as it is named.
+    Wanted,
+    /// Asked for (at most once).
+    Started,
+}
+
+impl Next {
+    fn new(state: NextState) -> Arc<Next> {
+        Arc::new(Next(Mutex::new(state)))
+    }
+
+    /// The headers named the next page: start it if it is wanted already.
+    fn named(&self, cursor: Cursor, start: impl FnOnce(Cursor)) {
+        let Ok(mut state) = self.0.lock() else { return };
+        match *state {
+            NextState::Unknown => *state = NextState::Known(cursor),
+            NextState::Wanted => {
+                *state = NextState::Started;
+                drop(state);
+                start(cursor);
+            }
+            NextState::Known(_) | NextState::Started => {}
         }
     }
 
-    /// Remember `task`, the fetch of `cursor`, in place of any other.
-    pub fn start(&self, cursor: Cursor, size: u32, task: Fetch) {
-        let ahead = Ahead {
-            cursor,
-            size,
-            started: Instant::now(),
-            task,
-        };
-        if let Ok(mut slot) = self.0.lock()
-            && let Some(old) = slot.replace(ahead)
-        {
-            old.task.abort();
+    /// The dashboard took this page: start the next if it is named already.
+    fn want(&self, start: impl FnOnce(Cursor)) {
+        let Ok(mut state) = self.0.lock() else { return };
+        match std::mem::take(&mut *state) {
+            NextState::Unknown => *state = NextState::Wanted,
+            NextState::Known(cursor) => {
+                *state = NextState::Started;
+                drop(state);
+                start(cursor);
+            }
+            other => *state = other,
+        }
+    }
+}
+
+#[derive(Default)]
+pub(super) struct ReadAhead {
+    slot: Mutex<Option<Ahead>>,
+    /// Counts changes sent: a fetch started before one never starts another after it.
+    generation: AtomicU64,
+}
+
+impl ReadAhead {
+    /// The page of the unfiltered identity list at `cursor`, `size` rows: the one read ahead
+    /// when it is that page, else fetched now. Either way the page after it is asked for as
+    /// soon as it is named.
+    pub async fn walk(
+        self: &Arc<Self>,
+        api: &KratosApi,
+        cursor: Cursor,
+        size: u32,
+    ) -> Result<PageData, ApiError> {
+        if let Some((fetch, next)) = self.take(&cursor, size) {
+            next.want(|c| self.start(api, c, size));
+            if let Some(page) = fetch.page().await {
+                return page;
+            }
+        }
+        let (fetch, _) = self.fetch(api, cursor.clone(), size, NextState::Wanted);
+        match fetch.page().await {
+            Some(page) => page,
+            // Stopped by a change sent meanwhile: read it again, after the change.
+            None => {
+                let page = api
+                    .list_identity_records(&IdentityFilter::default(), &cursor, size)
+                    .await?;
+                Ok(identity_records_page(page))
+            }
         }
     }
 
     /// Forget what was read ahead (a change was sent: it may be out of date).
     pub fn clear(&self) {
-        if let Ok(mut slot) = self.0.lock()
-            && let Some(old) = slot.take()
-        {
-            old.task.abort();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut slot) = self.slot.lock() {
+            slot.take();
         }
     }
-}
 
-impl Drop for ReadAhead {
-    fn drop(&mut self) {
-        self.clear();
+    /// The fetch started for `cursor` and `size`, if it is the one read ahead; any other
+    /// is stopped.
+    fn take(&self, cursor: &Cursor, size: u32) -> Option<(Fetch, Arc<Next>)> {
+        let ahead = self.slot.lock().ok()?.take()?;
+        (ahead.cursor == *cursor && ahead.size == size && ahead.started.elapsed() < FRESH)
+            .then_some((ahead.fetch, ahead.next))
+    }
+
+    /// Read the page at `cursor` ahead, in place of any other.
+    fn start(self: &Arc<Self>, api: &KratosApi, cursor: Cursor, size: u32) {
+        let (fetch, next) = self.fetch(api, cursor.clone(), size, NextState::Unknown);
+        let ahead = Ahead {
+            cursor,
+            size,
+            started: Instant::now(),
+            fetch,
+            next,
+        };
+        if let Ok(mut slot) = self.slot.lock() {
+            slot.replace(ahead);
+        }
+    }
+
+    /// Fetch the page at `cursor`, learning the next page's cursor from its headers.
+    fn fetch(
+        self: &Arc<Self>,
+        api: &KratosApi,
+        cursor: Cursor,
+        size: u32,
+        state: NextState,
+    ) -> (Fetch, Arc<Next>) {
+        let next = Next::new(state);
+        let named = {
+            // Weak: the fetch lives in `self`'s slot, and must not keep `self` alive.
+            let (me, next, api) = (Arc::downgrade(self), Arc::clone(&next), api.clone());
+            let generation = self.generation.load(Ordering::SeqCst);
+            move |c: Cursor| {
+                next.named(c, |c| {
+                    if let Some(me) = Weak::upgrade(&me)
+                        && me.generation.load(Ordering::SeqCst) == generation
+                    {
+                        me.start(&api, c, size);
+                    }
+                })
+            }
+        };
+        let api = api.clone();
+        let task = tokio::spawn(async move {
+            let page = api
+                .list_identity_records_early(&IdentityFilter::default(), &cursor, size, named)
+                .await?;
+            Ok(identity_records_page(page))
+        });
+        (Fetch(task), next)
     }
 }

@@ -290,6 +290,11 @@ impl HttpLayer {
             .map_err(|e| transport_error(provider, e))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
+        if let Some(hook) = &req.on_headers
+            && (200..300).contains(&status)
+        {
+            (hook.0)(&headers);
+        }
         if req.skim && (200..300).contains(&status) {
             return skim_answer(provider, status, headers, &mut resp, req.keep_bytes).await;
         }

@@ -68,7 +68,33 @@ impl KratosApi {
         cursor: &Cursor,
         page_size: u32,
     ) -> Result<Page<Box<[u8]>>, ApiError> {
-        let req = identities_request(filter, cursor, page_size)?.list_bytes();
+        self.list_identity_records_early(filter, cursor, page_size, |_| {})
+            .await
+    }
+
+    /// As [`Self::list_identity_records`], telling `next` the cursor of the page after this
+    /// one as soon as the answer's headers arrive, while its body is still to be read: a
+    /// caller walking the list can ask for that page meanwhile. (It may be told more than
+    /// once when the read is tried again, and is told nothing on the last page.)
+    pub async fn list_identity_records_early(
+        &self,
+        filter: &IdentityFilter,
+        cursor: &Cursor,
+        page_size: u32,
+        next: impl Fn(Cursor) + Send + Sync + 'static,
+    ) -> Result<Page<Box<[u8]>>, ApiError> {
+        let mut req = identities_request(filter, cursor, page_size)?.list_bytes();
+        let (base, this) = (self.admin.base().clone(), cursor.clone());
+        req.on_headers = Some(super::request::OnHeaders(std::sync::Arc::new(
+            move |headers: &reqwest::header::HeaderMap| {
+                let link = headers.get("link").and_then(|v| v.to_str().ok());
+                if let Some(n) = super::page::next_from_link_header(&base, link)
+                    && n != this
+                {
+                    next(n);
+                }
+            },
+        )));
         let mut resp: Resp = self.admin.send_list(&req, "page_size").await?;
         let records = std::mem::take(&mut resp.records);
         let (items, bad) =

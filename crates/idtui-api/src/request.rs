@@ -1,8 +1,20 @@
 //! A request as data (so a read can be rebuilt and sent again) and a successful answer.
 
+use std::sync::Arc;
+
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
+
+/// Told a successful answer's headers as soon as they arrive, before its body is read.
+#[derive(Clone)]
+pub(crate) struct OnHeaders(pub Arc<dyn Fn(&HeaderMap) + Send + Sync>);
+
+impl std::fmt::Debug for OnHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnHeaders")
+    }
+}
 
 /// One request, kept as data so a read can be rebuilt and sent again.
 #[derive(Clone, Debug)]
@@ -22,6 +34,7 @@ pub(crate) struct Req {
     pub keep_bytes: bool,
     /// A list page read as it streams, past an item too large to keep (see `skim`).
     pub skim: bool,
+    pub on_headers: Option<OnHeaders>,
 }
 
 impl Req {
@@ -42,6 +55,7 @@ impl Req {
             list: false,
             keep_bytes: false,
             skim: false,
+            on_headers: None,
         }
     }
 

@@ -9,9 +9,6 @@ use super::state::{COMMANDS, Input, Mode, Pane, Screen, State, WHO_HELP, command
 use super::subject;
 use super::who::{self, Purpose};
 
-/// Most commands remembered.
-const HISTORY_MAX: usize = 100;
-
 pub fn on_key(state: &mut State, mut input: Input, key: KeyEvent, effects: &mut Vec<Effect>) {
     match key.code {
         KeyCode::Esc => state.mode = Mode::Normal,
@@ -19,12 +16,7 @@ pub fn on_key(state: &mut State, mut input: Input, key: KeyEvent, effects: &mut 
             state.mode = Mode::Normal;
             let line = input.text.trim().to_string();
             if !line.is_empty() {
-                if state.history.last() != Some(&line) {
-                    state.history.push(line.clone());
-                    if state.history.len() > HISTORY_MAX {
-                        state.history.remove(0);
-                    }
-                }
+                state.history.record(&line);
                 execute(state, &line, effects);
             }
         }
@@ -35,27 +27,13 @@ pub fn on_key(state: &mut State, mut input: Input, key: KeyEvent, effects: &mut 
             state.mode = Mode::Command(input);
         }
         KeyCode::Up => {
-            let pos = match state.history_pos {
-                Some(p) => p.saturating_sub(1),
-                None => state.history.len().saturating_sub(1),
-            };
-            if let Some(line) = state.history.get(pos) {
-                input.text = line.clone();
-                state.history_pos = Some(pos);
+            if let Some(line) = state.history.older() {
+                input.text = line.to_owned();
             }
             state.mode = Mode::Command(input);
         }
         KeyCode::Down => {
-            match state.history_pos {
-                Some(p) if p + 1 < state.history.len() => {
-                    input.text = state.history[p + 1].clone();
-                    state.history_pos = Some(p + 1);
-                }
-                _ => {
-                    input.text.clear();
-                    state.history_pos = None;
-                }
-            }
+            input.text = state.history.newer().unwrap_or_default().to_owned();
             state.mode = Mode::Command(input);
         }
         KeyCode::Backspace => {
@@ -111,7 +89,7 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         },
         "refresh" => refresh_screen(state),
         "audit" => super::audit_pane::open(state),
-        "profile" => match state.tabs.iter().position(|t| t.profile.name == arg) {
+        "profile" => match state.tabs().iter().position(|t| t.profile.name == arg) {
             Some(i) => switch_tab(state, i),
             None => unknown(
                 state,

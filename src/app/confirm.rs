@@ -57,7 +57,7 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
             | Mutation::DeleteCoreUser { .. }
             | Mutation::DeleteClient { .. }
             | Mutation::DeleteHeadlessUser { .. } = mutation
-                && let Some(t) = state.tabs.get_mut(tab)
+                && let Some(t) = state.tab_at_mut(tab)
                 && t.stack.len() > 1
                 && t.screen()
                     .panes
@@ -67,7 +67,7 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
                 t.stack.pop();
             }
             // Show the change: reload the lists of the screen the change was made from.
-            if tab == state.active {
+            if tab == state.active() {
                 refresh_screen(state);
             }
         }
@@ -445,7 +445,7 @@ pub fn on_course_key(
     state.mode = Mode::Normal;
     send(
         state,
-        state.active,
+        state.active(),
         Mutation::DeleteHeadlessUser {
             user: choice.user,
             client: choice.client,
@@ -492,7 +492,7 @@ pub fn on_key(state: &mut State, mut c: Confirm, key: KeyEvent, effects: &mut Ve
         return;
     }
     state.mode = Mode::Normal;
-    if let Some(mut change) = change::plain(state, state.active, c.mutation) {
+    if let Some(mut change) = change::plain(state, state.active(), c.mutation) {
         change.subject = c.subject;
         change::send(state, change, effects);
     }

@@ -19,6 +19,7 @@ pub mod editing;
 pub mod find;
 pub mod found;
 pub mod help;
+pub mod history;
 pub mod issued;
 pub mod leaving;
 pub mod merge;

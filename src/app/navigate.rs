@@ -25,7 +25,7 @@ pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &m
     }
     let profile = tab.profile.name.clone();
     let seq = state.expect_answer(Pending::Refresh {
-        tab: state.active,
+        tab: state.active(),
         kind,
         id: id.to_string(),
     });
@@ -38,8 +38,8 @@ pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &m
 }
 
 pub fn switch_tab(state: &mut State, index: usize) {
-    if index < state.tabs.len() {
-        state.active = index;
+    if index < state.tabs().len() {
+        state.select_tab(index);
     }
 }
 
@@ -68,7 +68,7 @@ pub fn open_object(state: &mut State, kind: ObjectKind, row: &Row) {
 /// Refresh every table on the current screen in place: the selection stays on its row (see
 /// `Table::refresh`). New uids make responses in flight stale.
 pub fn refresh_screen(state: &mut State) {
-    let Some(tab) = state.tabs.get(state.active) else {
+    let Some(tab) = state.tab_at(state.active()) else {
         return;
     };
     let n = tab.screen().panes.len();
@@ -76,8 +76,7 @@ pub fn refresh_screen(state: &mut State) {
     for i in 0..n {
         let uid = state.fresh_uid();
         if let Some(Pane::Table(t)) = state
-            .tabs
-            .get_mut(state.active)
+            .tab_at_mut(state.active())
             .map(|t| &mut t.screen_mut().panes[i])
         {
             t.refresh(uid, rows);
@@ -91,8 +90,7 @@ pub fn refresh_screen(state: &mut State) {
 /// rows, which would otherwise stay marked).
 pub fn forget_revoked_marks(state: &mut State, tab: usize, sessions: &[String]) {
     let tables = state
-        .tabs
-        .get_mut(tab)
+        .tab_at_mut(tab)
         .into_iter()
         .flat_map(|t| t.stack.iter_mut())
         .flat_map(|s| s.panes.iter_mut());

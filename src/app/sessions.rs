@@ -43,7 +43,7 @@ pub fn extend(state: &mut State, effects: &mut Vec<Effect>) {
         .and_then(Value::as_str)
         .map(str::to_string);
     let change = Change {
-        tab: state.active,
+        tab: state.active(),
         profile,
         provider,
         mutation: Mutation::ExtendSession {

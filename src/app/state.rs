@@ -292,8 +292,9 @@ pub enum Pending {
 
 #[derive(Debug)]
 pub struct State {
-    pub tabs: Vec<Tab>,
-    pub active: usize,
+    /// One per profile, fixed at start; `active` always indexes one of them.
+    tabs: Vec<Tab>,
+    active: usize,
     pub keymap: Keymap,
     pub read_only: bool,
     pub mode: Mode,
@@ -307,9 +308,8 @@ pub struct State {
     pub width: u16,
     pub height: u16,
     pub spinner: usize,
-    pub history: Vec<String>,
-    /// Position while walking the history with Up/Down (None = editing a new line).
-    pub history_pos: Option<usize>,
+    /// The `:` command line's history.
+    pub history: super::history::History,
     pub page_size: usize,
     pub quit: bool,
     /// The open editor (`e`, `p`), drawn over the body until saved or closed.
@@ -345,8 +345,7 @@ impl State {
             width: 80,
             height: 24,
             spinner: 0,
-            history: Vec::new(),
-            history_pos: None,
+            history: Default::default(),
             page_size: DEFAULT_PAGE_SIZE,
             quit: false,
             editor: None,
@@ -436,6 +435,38 @@ impl State {
 
     pub fn tab(&self) -> Option<&Tab> {
         self.tabs.get(self.active)
+    }
+
+    /// Every profile's tab, in the order of the tab bar.
+    pub fn tabs(&self) -> &[Tab] {
+        &self.tabs
+    }
+
+    /// The tabs, to change what they show (never how many there are).
+    pub fn tabs_mut(&mut self) -> &mut [Tab] {
+        &mut self.tabs
+    }
+
+    pub fn tab_at(&self, index: usize) -> Option<&Tab> {
+        self.tabs.get(index)
+    }
+
+    pub fn tab_at_mut(&mut self, index: usize) -> Option<&mut Tab> {
+        self.tabs.get_mut(index)
+    }
+
+    /// The index of the tab shown.
+    pub fn active(&self) -> usize {
+        self.active
+    }
+
+    /// Show the tab at `index`; whether there is one (nothing changes otherwise).
+    pub fn select_tab(&mut self, index: usize) -> bool {
+        let exists = index < self.tabs.len();
+        if exists {
+            self.active = index;
+        }
+        exists
     }
 
     pub fn tab_mut(&mut self) -> Option<&mut Tab> {

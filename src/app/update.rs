@@ -97,7 +97,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 /// waited for: the runtime cancels what is not pending any more.
 fn forget_orphan_reads(state: &mut State) {
     let live: std::collections::HashSet<u64> = state
-        .tabs
+        .tabs()
         .iter()
         .flat_map(|t| &t.stack)
         .flat_map(|s| &s.panes)
@@ -114,14 +114,14 @@ fn where_am_i(state: &State) -> (usize, usize, usize) {
     let (depth, focus) = state
         .tab()
         .map_or((0, 0), |t| (t.stack.len(), t.screen().focus));
-    (state.active, depth, focus)
+    (state.active(), depth, focus)
 }
 
 /// Ask for every page the current screen's tables want (first pages, prefetch, refetch).
 pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
     let view_rows = state.table_rows();
     let now = state.now;
-    let Some(tab) = state.tabs.get_mut(state.active) else {
+    let Some(tab) = state.tab_at_mut(state.active()) else {
         return;
     };
     let profile = tab.profile.name.clone();
@@ -216,8 +216,7 @@ fn on_object(
         (Pending::Refresh { tab, kind, id }, Ok(row)) => {
             // Replace the detail in place (the user may have scrolled; keep the position).
             let details = state
-                .tabs
-                .get_mut(tab)
+                .tab_at_mut(tab)
                 .into_iter()
                 .flat_map(|t| t.stack.iter_mut())
                 .flat_map(|s| s.panes.iter_mut());
@@ -234,7 +233,7 @@ fn on_object(
         }
         (Pending::Refresh { tab, kind, id }, Err(err)) => {
             // Only worth saying while that detail is still open.
-            let open = state.tabs.get(tab).is_some_and(|t| {
+            let open = state.tab_at(tab).is_some_and(|t| {
                 t.stack
                     .iter()
                     .flat_map(|s| &s.panes)
@@ -350,7 +349,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             }
         }
         KeyAction::Command => {
-            state.history_pos = None;
+            state.history.rewind();
             state.mode = Mode::Command(Input::default());
         }
         KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
@@ -423,7 +422,7 @@ fn move_selection(state: &mut State, delta: isize) {
 /// Tab moves within the screen; on a root screen it continues into the next profile, so
 /// with several profiles open every top-level list is one Tab away.
 fn cycle_pane(state: &mut State, delta: isize) {
-    let tabs = state.tabs.len();
+    let tabs = state.tabs().len();
     let Some(tab) = state.tab_mut() else {
         return;
     };
@@ -435,7 +434,7 @@ fn cycle_pane(state: &mut State, delta: isize) {
         screen.focus = next.rem_euclid(n) as usize;
         return;
     }
-    let target = (state.active as isize + delta).rem_euclid(tabs as isize) as usize;
+    let target = (state.active() as isize + delta).rem_euclid(tabs as isize) as usize;
     switch_tab(state, target);
     if let Some(tab) = state.tab_mut() {
         let screen = tab.screen_mut();
@@ -478,7 +477,7 @@ fn open_selected(state: &mut State, effects: &mut Vec<Effect>) {
 
 fn back(state: &mut State) {
     let rows = state.table_rows();
-    let Some(tab) = state.tabs.get_mut(state.active) else {
+    let Some(tab) = state.tab_at_mut(state.active()) else {
         return;
     };
     let depth = tab.stack.len();

@@ -122,9 +122,9 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
     let mut state = State::new(infos, keymap, opts.read_only);
     state.report_keymap_issues(&issues);
     if let Some(p) = first
-        && let Some(i) = state.tabs.iter().position(|t| t.profile.name == p)
+        && let Some(i) = state.tabs().iter().position(|t| t.profile.name == p)
     {
-        state.active = i;
+        state.select_tab(i);
     }
     tracing::info!(
         profiles = profiles.len(),

@@ -88,9 +88,9 @@ fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     x = buf
         .set_stringn(x, area.y, " idtui ", (end - x) as usize, theme.bar())
         .0;
-    for (i, tab) in state.tabs.iter().enumerate() {
+    for (i, tab) in state.tabs().iter().enumerate() {
         let label = format!(" {} ", sanitize::clean_line(&tab.profile.name));
-        let style = if i == state.active {
+        let style = if i == state.active() {
             theme.bar().patch(theme.active_tab())
         } else {
             theme.bar()
@@ -101,7 +101,7 @@ fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         x = buf
             .set_stringn(x, area.y, label, (end - x) as usize, style)
             .0;
-        if i + 1 < state.tabs.len() && x < end {
+        if i + 1 < state.tabs().len() && x < end {
             x = buf
                 .set_stringn(x, area.y, "│", (end - x) as usize, theme.bar())
                 .0;

@@ -65,7 +65,7 @@ pub fn send(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> Opt
 
 /// The change a confirmation sends: no editor, and what a re-read must show.
 pub fn plain(state: &State, tab: usize, mutation: Mutation) -> Option<Change> {
-    let t = state.tabs.get(tab)?;
+    let t = state.tab_at(tab)?;
     let expect = match &mutation {
         Mutation::RevokeSession { session } => Expect::SessionsRevoked {
             sessions: vec![session.clone()],

@@ -45,7 +45,7 @@ pub fn ask_delete(state: &mut State, effects: &mut Vec<Effect>) -> bool {
         return true;
     }
     let seq = state.expect_answer(Pending::CredentialCheck {
-        tab: state.active,
+        tab: state.active(),
         target: target.id(),
     });
     effects.push(Effect::FetchObject {
@@ -67,7 +67,7 @@ pub fn check_loaded(state: &mut State, tab: usize, target: &str, result: Result<
         return;
     };
     // The user moved on (another tab, another row, a prompt open): ask nothing.
-    if tab != state.active
+    if tab != state.active()
         || !matches!(state.mode, Mode::Normal)
         || state.editor.is_some()
         || focused(state).as_ref() != Some(&target)
@@ -123,7 +123,7 @@ fn refuse(state: &mut State, target: &CredentialRef, why: &str) {
 /// After a delete, a credential detail of `identity` open on top of tab `tab` shows what is
 /// gone or changed: go back to the identity, whose panes are then refreshed in place.
 pub fn leave_deleted_detail(state: &mut State, tab: usize, identity: &str) {
-    let Some(t) = state.tabs.get_mut(tab) else {
+    let Some(t) = state.tab_at_mut(tab) else {
         return;
     };
     let on_top = t.stack.len() > 1

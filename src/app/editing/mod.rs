@@ -157,7 +157,7 @@ fn start(
     state.editor = Some(EditSession {
         target,
         editor: EditorBox::Json(placeholder),
-        tab: state.active,
+        tab: state.active(),
         draft_key: draft_key.clone(),
         title,
         phase: Phase::Loading,
@@ -701,7 +701,7 @@ fn send_edit(state: &mut State, value: Value, text: String, effects: &mut Vec<Ef
     let Some(session) = state.editor.as_ref() else {
         return;
     };
-    let Some(t) = state.tabs.get(session.tab) else {
+    let Some(t) = state.tab_at(session.tab) else {
         return;
     };
     let base = session.base.clone().unwrap_or(Value::Null);

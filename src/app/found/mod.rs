@@ -23,7 +23,7 @@ const SEP: char = '\u{1f}';
 pub fn start(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
     let run = state.fresh_uid();
     let groups = state
-        .tabs
+        .tabs()
         .iter()
         .map(|t| Group {
             profile: t.profile.name.clone(),
@@ -33,7 +33,7 @@ pub fn start(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
         .collect();
     // Runs that no screen shows any more are forgotten.
     let shown: Vec<u64> = state
-        .tabs
+        .tabs()
         .iter()
         .flat_map(|t| t.stack.iter())
         .flat_map(|s| s.panes.iter())
@@ -158,7 +158,7 @@ fn show(state: &mut State, run: u64) {
     };
     let view = state.table_rows();
     let tables = state
-        .tabs
+        .tabs_mut()
         .iter_mut()
         .flat_map(|t| t.stack.iter_mut())
         .flat_map(|s| s.panes.iter_mut());
@@ -246,7 +246,7 @@ fn open(state: &mut State, run: u64, row: &Row, effects: &mut Vec<Effect>) {
     };
     let (Some(hit), Some(tab)) = (
         hit,
-        state.tabs.iter().position(|t| t.profile.name == profile),
+        state.tabs().iter().position(|t| t.profile.name == profile),
     ) else {
         return;
     };

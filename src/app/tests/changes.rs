@@ -349,7 +349,7 @@ fn a_delete_finishing_in_another_profile_leaves_the_active_profile_alone() {
     );
     assert_eq!((table(&s).uid, table(&s).selected), (uid, selected));
     assert_eq!(
-        s.tabs[0].stack.len(),
+        s.tabs()[0].stack.len(),
         1,
         "profile a leaves the deleted object"
     );

@@ -38,7 +38,7 @@ pub(super) fn state_with(profiles: Vec<ProfileInfo>) -> State {
     let mut s = State::new(profiles, Keymap::defaults(), false);
     s.page_size = 10;
     // Tables made by `State::new` used the default size; rebuild them with 10-row pages.
-    for tab in &mut s.tabs {
+    for tab in s.tabs_mut() {
         for pane in &mut tab.stack[0].panes {
             if let Pane::Table(t) = pane {
                 t.page_size = 10;
@@ -347,7 +347,7 @@ fn tab_walks_every_pane_of_every_open_profile() {
     update(&mut s, Action::Resize(80, 24));
     let mut seen = Vec::new();
     for _ in 0..5 {
-        seen.push((s.active, table(&s).kind.title()));
+        seen.push((s.active(), table(&s).kind.title()));
         update(&mut s, key(KeyCode::Tab));
     }
     assert_eq!(
@@ -361,9 +361,9 @@ fn tab_walks_every_pane_of_every_open_profile() {
         ]
     );
     update(&mut s, key(KeyCode::BackTab));
-    assert_eq!((s.active, table(&s).kind.title()), (0, "Identities"));
+    assert_eq!((s.active(), table(&s).kind.title()), (0, "Identities"));
     update(&mut s, key(KeyCode::BackTab));
-    assert_eq!((s.active, table(&s).kind.title()), (2, "Users"));
+    assert_eq!((s.active(), table(&s).kind.title()), (2, "Users"));
 }
 
 #[test]
@@ -451,7 +451,7 @@ fn command_line_completes_and_remembers() {
     run(&mut s, key(KeyCode::Tab), 30);
     assert!(matches!(&s.mode, Mode::Command(i) if i.text == "profile core"));
     run(&mut s, key(KeyCode::Enter), 30);
-    assert_eq!(s.active, 1);
+    assert_eq!(s.active(), 1);
     // History: Up brings the last command back.
     run(&mut s, ch(':'), 30);
     run(&mut s, key(KeyCode::Up), 30);
@@ -462,7 +462,7 @@ fn command_line_completes_and_remembers() {
         run(&mut s, ch(c), 30);
     }
     run(&mut s, key(KeyCode::Enter), 30);
-    assert_eq!(s.active, 1);
+    assert_eq!(s.active(), 1);
     assert!(s.error.as_ref().unwrap().line.contains("kratos, core"));
 }
 

@@ -43,7 +43,7 @@ pub fn start(state: &mut State, purpose: Purpose, who: &str, effects: &mut Vec<E
     });
     state.mode = Mode::Lookup(Lookup {
         seq,
-        tab: state.active,
+        tab: state.active(),
         purpose,
         who: who.to_string(),
         doing: format!("looking up {who} on {profile}…"),
@@ -60,7 +60,7 @@ pub fn start_with(state: &mut State, purpose: Purpose, hit: Hit, effects: &mut V
         state.flash = Some(format!("{}: {why}", purpose.command()));
         return;
     }
-    proceed(state, state.active, purpose, String::new(), hit, effects);
+    proceed(state, state.active(), purpose, String::new(), hit, effects);
 }
 
 /// Rows already loaded on `tab` whose id starts with `who` (an id prefix, 4 characters or
@@ -73,8 +73,7 @@ fn loaded_prefix_matches(state: &State, tab: usize, who: &str) -> Vec<Hit> {
     }
     let mut out: Vec<Hit> = Vec::new();
     let tables = state
-        .tabs
-        .get(tab)
+        .tab_at(tab)
         .into_iter()
         .flat_map(|t| t.stack.iter())
         .flat_map(|s| s.panes.iter())
@@ -137,8 +136,7 @@ pub fn on_found(
     match hits.len() {
         0 => {
             let profile = state
-                .tabs
-                .get(lookup.tab)
+                .tab_at(lookup.tab)
                 .map(|t| t.profile.name.clone())
                 .unwrap_or_default();
             let line = format!(
@@ -178,7 +176,7 @@ fn proceed(
     effects: &mut Vec<Effect>,
 ) {
     state.mode = Mode::Normal;
-    if tab != state.active {
+    if tab != state.active() {
         switch_tab(state, tab);
     }
     let command = purpose.command();
@@ -292,7 +290,7 @@ fn list_or_none(items: &[&str]) -> String {
 /// `:revoke`: count the person's active sessions before asking, so the question says how
 /// many go.
 fn count_sessions(state: &mut State, tab: usize, who: String, hit: Hit, effects: &mut Vec<Effect>) {
-    let Some(profile) = state.tabs.get(tab).map(|t| t.profile.name.clone()) else {
+    let Some(profile) = state.tab_at(tab).map(|t| t.profile.name.clone()) else {
         return;
     };
     let seq = request_count(state, &profile, &hit.row.id, effects);

@@ -119,6 +119,29 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
+/// `lead` then as much of the end of `s` as fits in `width` columns, after an ellipsis when
+/// the start of `s` is cut: a line typed at its end (the `:` line) keeps the cursor in view.
+pub fn fit_end(lead: &str, s: &str, width: usize) -> String {
+    let whole = format!("{lead}{s}");
+    if whole.width() <= width {
+        return whole;
+    }
+    let budget = width.saturating_sub(lead.width() + 1);
+    let mut used = 0;
+    let mut tail = Vec::new();
+    for c in s.chars().rev() {
+        let w = char_width(c);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        tail.push(c);
+    }
+    let mut out = format!("{lead}…");
+    out.extend(tail.into_iter().rev());
+    fit(&out, width)
+}
+
 /// `s` cut or padded with spaces to exactly `width` columns (aligned help columns).
 pub fn fit_pad(s: &str, width: usize) -> String {
     let mut out = fit(s, width);
@@ -197,6 +220,14 @@ pub fn cap(s: &str, max_bytes: usize) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_end_keeps_the_typed_end_of_a_long_line_in_view() {
+        assert_eq!(fit_end(":", "abc", 10), ":abc");
+        assert_eq!(fit_end(":", "abcdefghij", 6), ":…ghij");
+        assert_eq!(fit_end(":", "漢字漢字", 6), ":…漢字");
+        assert_eq!(fit_end(":", "abc", 1), "…");
+    }
 
     #[test]
     fn fit_middle_keeps_both_ends_of_an_id() {

@@ -154,3 +154,20 @@ fn hostile_argv_and_keybindings_never_reach_the_terminal_raw() {
     assert!(raw.contains("unknown action"), "{raw}");
     assert!(!raw.contains("\x1b]2;"), "{raw:?}");
 }
+
+#[test]
+fn a_burst_of_keys_longer_than_a_kilobyte_is_taken_in_whole_without_another_key() {
+    // As tmux's paste-buffer without bracketed paste, or keys typed during a stall: all of
+    // it is queued on the terminal at once.
+    let mut s = started();
+    let burst = format!(":{}END", "x".repeat(3_000));
+    s.send(&burst);
+    s.wait_for(|t| t.contains("xxxxEND"), WAIT)
+        .unwrap_or_else(|screen| panic!("the end of the burst never arrived: {screen}"));
+    s.send_key(Key::Esc);
+    // Esc alone (`q` right behind it would read as Alt-q).
+    s.wait_for(|t| !t.contains("xxxxEND"), WAIT)
+        .unwrap_or_else(|screen| panic!("Esc closes the command line: {screen}"));
+    s.send("q");
+    assert!(s.wait_exit(WAIT).expect("exits").success());
+}

@@ -224,7 +224,15 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             state.editor.as_ref().map(editor_footer).unwrap_or_default(),
             theme.muted(),
         ),
-        Mode::Command(input) => (format!(":{}▏", input.text), theme.normal()),
+        // Typed at its end: a line longer than the screen shows its end.
+        Mode::Command(input) => (
+            sanitize::fit_end(
+                ":",
+                &format!("{}▏", sanitize::clean_line(&input.text)),
+                area.width as usize,
+            ),
+            theme.normal(),
+        ),
         Mode::Confirm(_)
         | Mode::CourseChoice(_)
         | Mode::Lookup(_)

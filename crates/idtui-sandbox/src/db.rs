@@ -3,7 +3,7 @@
 //!
 //! [`Db::call`] runs on the writer, a single connection behind a mutex: SQLite serialises
 //! writers anyway, and one connection keeps transactions simple. [`Db::read`] runs on a
-//! reader from [`readers`], inside one read transaction, so a multi-statement read (a page
+//! reader from the pool, inside one read transaction, so a multi-statement read (a page
 //! and its count, an identity and its credentials) sees one snapshot, and in WAL mode a long
 //! scan there neither waits for nor holds up the writer or the other readers. Every write
 //! commits before `call` returns, so a read that starts after a write's answer sees it.

@@ -12,8 +12,8 @@ use rusqlite::{Connection, OpenFlags};
 
 /// How many readers a database keeps. Four lets a couple of long scans (a MATTR search by a
 /// claim without an index, a legacy Kratos page with its count) run while quick reads still
-/// find a free connection, and bounds what the readers hold: a file handle and up to
-/// [`READER_CACHE_KIB`] of page cache each. More would buy little on the two to four cores
+/// find a free connection, and bounds what the readers hold: a file handle and 16 MiB of
+/// page cache each. More would buy little on the two to four cores
 /// the sandbox usually shares with the dashboard or a test suite.
 pub const READERS: usize = 4;
 

@@ -187,3 +187,35 @@ async fn a_panic_in_an_in_memory_read_leaves_the_writer_writable() {
     .unwrap()
     .expect("query_only was turned off again");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_left_open_is_caught_and_later_writes_reach_the_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = file_db(&dir, 2);
+    let left_open = tokio::spawn({
+        let db = db.clone();
+        async move {
+            db.call(|c| c.execute_batch("BEGIN; INSERT INTO t VALUES (2);"))
+                .await
+        }
+    })
+    .await;
+    assert_eq!(
+        left_open.is_err(),
+        cfg!(debug_assertions),
+        "a debug build stops at the bug"
+    );
+    assert_eq!(
+        db.read(count).await.unwrap(),
+        1,
+        "the open write was rolled back"
+    );
+    db.call(|c| c.execute("INSERT INTO t VALUES (3)", []))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.read(count).await.unwrap(),
+        2,
+        "the next write commits on its own and the readers see it"
+    );
+}

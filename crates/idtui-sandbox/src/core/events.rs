@@ -88,10 +88,18 @@ where
         return e.into_response();
     }
     let result = state.db.read(op).await;
-    state
+    // The answer is serialised after the writer is free again.
+    let (ended, result) = state
         .db
-        .call(move |conn| finish(conn, name, &request_id, &metadata, result))
-        .await
+        .call(move |conn| {
+            let ended = record_end(conn, name, &request_id, &metadata, &result);
+            (ended, result)
+        })
+        .await;
+    match ended {
+        Ok(()) => respond(result),
+        Err(e) => CoreError::from(e).into_response(),
+    }
 }
 
 fn start(
@@ -117,16 +125,30 @@ fn finish(
     metadata: &Value,
     result: Result<Reply, CoreError>,
 ) -> Response {
-    let (kind, data) = match &result {
+    match record_end(conn, name, request_id, metadata, &result) {
+        Ok(()) => respond(result),
+        Err(e) => CoreError::from(e).into_response(),
+    }
+}
+
+fn record_end(
+    conn: &Connection,
+    name: &str,
+    request_id: &str,
+    metadata: &Value,
+    result: &Result<Reply, CoreError>,
+) -> rusqlite::Result<()> {
+    let (kind, data) = match result {
         Ok(reply) => ("SUCCESS", json!({ "statusCode": reply.status().as_u16() })),
         Err(e) => (
             "FAIL",
             json!({ "statusCode": e.status.as_u16(), "error": e.body() }),
         ),
     };
-    if let Err(e) = record(conn, &format!("{name}_{kind}"), request_id, metadata, &data) {
-        return CoreError::from(e).into_response();
-    }
+    record(conn, &format!("{name}_{kind}"), request_id, metadata, &data)
+}
+
+fn respond(result: Result<Reply, CoreError>) -> Response {
     match result {
         Ok(Reply::Json(status, body)) => (status, Json(body)).into_response(),
         Ok(Reply::NoContent) => StatusCode::NO_CONTENT.into_response(),

@@ -1,15 +1,35 @@
-//! One SQLite connection shared by the handlers. SQLite serialises writers anyway; a single
-//! connection behind a mutex keeps transactions simple, and every call runs on the blocking
-//! pool so a slow query never stalls the async workers.
+//! The sandbox's SQLite database: one writer and, for a file database, a small pool of
+//! read-only connections beside it.
+//!
+//! [`Db::call`] runs on the writer, a single connection behind a mutex: SQLite serialises
+//! writers anyway, and one connection keeps transactions simple. [`Db::read`] runs on a
+//! reader from the pool, inside one read transaction, so a multi-statement read (a page
+//! and its count, an identity and its credentials) sees one snapshot, and in WAL mode a long
+//! scan there neither waits for nor holds up the writer or the other readers. Every write
+//! commits before `call` returns, so a read that starts after a write's answer sees it.
+//!
+//! The readers open after [`Db::start_readers`], once the schema is in place and any bulk
+//! load is done (SQLite cannot leave WAL mode, as a bulk load does, while other connections
+//! are open). An in-memory database has no file another connection could share, so there
+//! `read` runs on the writer, with `query_only` set so a write slipped into a read fails the
+//! same way it would on a read-only connection. Both run on the blocking pool so a slow query
+//! never stalls the async workers.
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+mod readers;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rusqlite::{Connection, OptionalExtension, params};
+
+pub use readers::READERS;
 
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    /// `None` for an in-memory database.
+    file: Option<PathBuf>,
+    readers: Arc<OnceLock<readers::Readers>>,
 }
 
 impl Db {
@@ -26,33 +46,113 @@ impl Db {
              PRAGMA cache_size = -65536;
              CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )?;
+        // `:memory:` or `""` given as a path still make a private database.
+        let file = conn.path().filter(|p| !p.is_empty()).map(PathBuf::from);
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            file,
+            readers: Arc::new(OnceLock::new()),
         })
     }
 
-    /// Run `f` with the connection on the blocking pool.
+    /// From now on [`Db::read`] uses up to `max` read-only connections (a file database
+    /// only). Call it once the schema is final and bulk loads are done.
+    pub fn start_readers(&self, max: usize) {
+        if let Some(file) = &self.file {
+            self.readers
+                .get_or_init(|| readers::Readers::new(file, max));
+        }
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Run `f` with the writer on the blocking pool.
     pub async fn call<F, R>(&self, f: F) -> R
     where
         F: FnOnce(&mut Connection) -> R + Send + 'static,
         R: Send + 'static,
     {
-        let conn = self.conn.clone();
+        let db = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            f(&mut guard)
+            let mut conn = db.writer();
+            let out = f(&mut conn);
+            end_open_transaction(&conn);
+            out
         })
         .await
         .expect("database task panicked")
     }
 
-    /// Run `f` with the connection on the current thread (start-up, seeding, tests).
+    /// Run `f` in one read transaction on a reader (the writer for an in-memory database) on
+    /// the blocking pool. `f` must not write: a reader refuses to.
+    pub async fn read<F, T, E>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<rusqlite::Error> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.read_here(f))
+            .await
+            .expect("database task panicked")
+    }
+
+    fn read_here<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match self.readers.get() {
+            Some(readers) => {
+                let mut lease = readers.lease()?;
+                let tx = lease.conn().transaction()?;
+                let out = f(&tx);
+                // Ending it lets the connection see later commits; a failed end drops the
+                // connection (see `readers`).
+                let _ = tx.finish();
+                out
+            }
+            None => {
+                let conn = self.writer();
+                conn.pragma_update(None, "query_only", true)?;
+                let _reset = QueryOnly(&conn);
+                let tx = conn.unchecked_transaction()?;
+                let out = f(&tx);
+                let _ = tx.finish();
+                out
+            }
+        }
+    }
+
+    /// Run `f` with the writer on the current thread (start-up, seeding, tests).
     pub fn with<R>(&self, f: impl FnOnce(&mut Connection) -> R) -> R {
-        let mut guard = self
-            .conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut guard)
+        f(&mut self.writer())
+    }
+}
+
+/// A write left open would hide from the readers, and every later write would join it, so
+/// the answer that follows could name a row no other request can see. A handler bug, then:
+/// loud in tests, rolled back in a release.
+fn end_open_transaction(conn: &Connection) {
+    if conn.is_autocommit() {
+        return;
+    }
+    tracing::error!("a database call returned inside a transaction; rolling it back");
+    let _ = conn.execute_batch("ROLLBACK");
+    debug_assert!(false, "a database call returned inside a transaction");
+}
+
+/// Lets the writer write again however a read on it ends, panics included.
+struct QueryOnly<'a>(&'a Connection);
+
+impl Drop for QueryOnly<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.pragma_update(None, "query_only", false) {
+            tracing::error!(error = %e, "cannot turn query_only off on the writer");
+        }
     }
 }
 
@@ -106,3 +206,6 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<(
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

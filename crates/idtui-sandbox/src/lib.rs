@@ -62,8 +62,8 @@ pub struct AppState {
     edge: edge::SharedEdge,
 }
 
-/// Create every provider's tables and load the requested data. Idempotent: a restart on the
-/// same database keeps what is there.
+/// Create every provider's tables and load the requested data, then open the read pool.
+/// Idempotent: a restart on the same database keeps what is there.
 pub fn prepare(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
     db.with(|conn| -> anyhow::Result<()> {
         kratos::migrate(conn).context("kratos tables")?;
@@ -91,7 +91,9 @@ pub fn prepare(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
             tracing::info!(n, elapsed = ?started.elapsed(), "generated synthetic records");
         }
         Ok(())
-    })
+    })?;
+    db.start_readers(db::READERS);
+    Ok(())
 }
 
 pub fn router(state: AppState) -> Router {
@@ -112,6 +114,8 @@ pub fn router(state: AppState) -> Router {
 pub struct RunningSandbox {
     pub addr: SocketAddr,
     pub base_url: String,
+    /// The database it serves, for tests that hold a read open or look behind the API.
+    pub db: Db,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -166,7 +170,7 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         },
     };
     let state = AppState {
-        db,
+        db: db.clone(),
         options: Arc::new(options),
         base_url: base_url.clone().into(),
         kratos: Default::default(),
@@ -189,6 +193,7 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
     Ok(RunningSandbox {
         addr,
         base_url,
+        db,
         shutdown: Some(tx),
         task: Some(task),
     })

@@ -54,7 +54,7 @@ fn record(
     Ok(())
 }
 
-/// Run one users operation on the database thread, bracketed by its analytic events.
+/// Run one users operation that writes on the writer, bracketed by its analytic events.
 pub async fn run<F>(state: &AppState, name: &'static str, metadata: Value, op: F) -> Response
 where
     F: FnOnce(&mut Connection) -> Result<Reply, CoreError> + Send + 'static,
@@ -63,39 +63,97 @@ where
         .db
         .call(move |conn| {
             let request_id = uuid::Uuid::new_v4().to_string();
-            if let Err(e) = record(
-                conn,
-                &format!("{name}_START"),
-                &request_id,
-                &metadata,
-                &json!({}),
-            ) {
-                return CoreError::from(e).into_response();
+            if let Err(e) = start(conn, name, &request_id, &metadata) {
+                return e.into_response();
             }
             let result = op(conn);
-            let (kind, data) = match &result {
-                Ok(reply) => ("SUCCESS", json!({ "statusCode": reply.status().as_u16() })),
-                Err(e) => (
-                    "FAIL",
-                    json!({ "statusCode": e.status.as_u16(), "error": e.body() }),
-                ),
-            };
-            if let Err(e) = record(
-                conn,
-                &format!("{name}_{kind}"),
-                &request_id,
-                &metadata,
-                &data,
-            ) {
-                return CoreError::from(e).into_response();
-            }
-            match result {
-                Ok(Reply::Json(status, body)) => (status, Json(body)).into_response(),
-                Ok(Reply::NoContent) => StatusCode::NO_CONTENT.into_response(),
-                Err(e) => e.into_response(),
-            }
+            finish(conn, name, &request_id, &metadata, result)
         })
         .await
+}
+
+/// Run one users operation that only reads on a reader, so a long search holds up nobody;
+/// its events are still written by the writer, before and after.
+pub async fn run_read<F>(state: &AppState, name: &'static str, metadata: Value, op: F) -> Response
+where
+    F: FnOnce(&Connection) -> Result<Reply, CoreError> + Send + 'static,
+{
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (id, meta) = (request_id.clone(), metadata.clone());
+    if let Err(e) = state
+        .db
+        .call(move |conn| start(conn, name, &id, &meta))
+        .await
+    {
+        return e.into_response();
+    }
+    let result = state.db.read(op).await;
+    // The answer is serialised after the writer is free again.
+    let (ended, result) = state
+        .db
+        .call(move |conn| {
+            let ended = record_end(conn, name, &request_id, &metadata, &result);
+            (ended, result)
+        })
+        .await;
+    match ended {
+        Ok(()) => respond(result),
+        Err(e) => CoreError::from(e).into_response(),
+    }
+}
+
+fn start(
+    conn: &Connection,
+    name: &str,
+    request_id: &str,
+    metadata: &Value,
+) -> Result<(), CoreError> {
+    Ok(record(
+        conn,
+        &format!("{name}_START"),
+        request_id,
+        metadata,
+        &json!({}),
+    )?)
+}
+
+/// Record how the operation ended and turn its result into the answer.
+fn finish(
+    conn: &Connection,
+    name: &str,
+    request_id: &str,
+    metadata: &Value,
+    result: Result<Reply, CoreError>,
+) -> Response {
+    match record_end(conn, name, request_id, metadata, &result) {
+        Ok(()) => respond(result),
+        Err(e) => CoreError::from(e).into_response(),
+    }
+}
+
+fn record_end(
+    conn: &Connection,
+    name: &str,
+    request_id: &str,
+    metadata: &Value,
+    result: &Result<Reply, CoreError>,
+) -> rusqlite::Result<()> {
+    let (kind, data) = match result {
+        Ok(reply) => ("SUCCESS", json!({ "statusCode": reply.status().as_u16() })),
+        Err(e) => (
+            "FAIL",
+            json!({ "statusCode": e.status.as_u16(), "error": e.body() }),
+        ),
+    };
+    record(conn, &format!("{name}_{kind}"), request_id, metadata, &data)
+}
+
+fn respond(result: Result<Reply, CoreError>) -> Response {
+    match result {
+        Ok(Reply::Json(status, body)) => (status, Json(body)).into_response(),
+        Ok(Reply::NoContent) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 fn list_filter(q: &HashMap<String, String>, key: &str) -> Vec<String> {
@@ -177,7 +235,7 @@ pub async fn list_events(
     sql.push_str(&format!(" ORDER BY seq LIMIT ?{}", args.len()));
     let body = state
         .db
-        .call(move |conn| -> rusqlite::Result<Value> {
+        .read(move |conn| -> rusqlite::Result<Value> {
             let mut stmt = conn.prepare(&sql)?;
             let mut last = None;
             let mut data = Vec::new();

@@ -1,5 +1,6 @@
-//! Handlers of the MATTR VII users API. Each runs inside [`events::run`], so validation
-//! failures, 404s and successes all leave their analytic events behind.
+//! Handlers of the MATTR VII users API. Each runs inside [`events::run`] (on the writer) or
+//! [`events::run_read`] (on a reader), so validation failures, 404s and successes all leave
+//! their analytic events behind.
 
 use std::collections::HashMap;
 
@@ -121,7 +122,7 @@ pub async fn list_users(
     State(state): State<AppState>,
     Query(q): Query<Params>,
 ) -> Response {
-    events::run(&state, "USER_RETRIEVE_LIST", json!({}), move |conn| {
+    events::run_read(&state, "USER_RETRIEVE_LIST", json!({}), move |conn| {
         let limit = pagination::parse_limit_query(q.get("limit").map(String::as_str))?;
         let after = pagination::cursor_query(q.get("cursor").map(String::as_str))?;
         let users = store::list_users(conn, after.as_ref(), limit)?;
@@ -131,7 +132,7 @@ pub async fn list_users(
 }
 
 pub async fn search_users(_auth: CoreAuth, State(state): State<AppState>, body: Bytes) -> Response {
-    events::run(&state, "USER_SEARCH", json!({}), move |conn| {
+    events::run_read(&state, "USER_SEARCH", json!({}), move |conn| {
         let body = parse_body(&body)?;
         let criteria = Criteria::from_body(&body)?;
         let limit = pagination::parse_limit_body(body.get("limit"))?;
@@ -163,7 +164,7 @@ pub async fn get_user(
     Path(id): Path<String>,
 ) -> Response {
     let meta = json!({ "userId": id });
-    events::run(&state, "USER_RETRIEVE", meta, move |conn| {
+    events::run_read(&state, "USER_RETRIEVE", meta, move |conn| {
         let id = parse_uuid(&id, "id")?;
         let user = store::get_user(conn, &id)?.ok_or_else(CoreError::user_not_found)?;
         Ok(Reply::Json(StatusCode::OK, user.to_json()))
@@ -221,7 +222,7 @@ pub async fn list_credentials(
     Query(q): Query<Params>,
 ) -> Response {
     let meta = json!({ "userId": user_id });
-    events::run(&state, "USER_CREDENTIAL_RETRIEVE_LIST", meta, move |conn| {
+    events::run_read(&state, "USER_CREDENTIAL_RETRIEVE_LIST", meta, move |conn| {
         let user_id = parse_uuid(&user_id, "userId")?;
         let limit = pagination::parse_limit_query(q.get("limit").map(String::as_str))?;
         let after = pagination::cursor_query(q.get("cursor").map(String::as_str))?;

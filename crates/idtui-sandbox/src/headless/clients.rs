@@ -35,7 +35,7 @@ pub async fn list(
     let req = PageReq::from_query(&q)?;
     let body = state
         .db
-        .call(move |conn| -> Result<Value, HlError> {
+        .read(move |conn| -> Result<Value, HlError> {
             let clients = store::list_clients(conn, req)?;
             let items = clients
                 .iter()
@@ -54,7 +54,7 @@ pub async fn get(
 ) -> Reply {
     let body = state
         .db
-        .call(move |conn| -> Result<Value, HlError> {
+        .read(move |conn| -> Result<Value, HlError> {
             let client = store::get_client(conn, &identifier)?
                 .ok_or_else(|| HlError::not_found("Client not found"))?;
             Ok(store::client_json(conn, &client)?)

@@ -114,7 +114,7 @@ pub async fn courses(
     let client = q.get("clientIdentifier").cloned();
     let list = state
         .db
-        .call(move |conn| courses::list_courses(conn, identifier.as_deref(), client.as_deref()))
+        .read(move |conn| courses::list_courses(conn, identifier.as_deref(), client.as_deref()))
         .await?;
     Ok(Json(Value::Array(list)))
 }

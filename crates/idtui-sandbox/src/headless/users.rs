@@ -41,7 +41,7 @@ pub async fn list(
     let client = q.get("clientIdentifier").cloned();
     let body = state
         .db
-        .call(move |conn| -> Result<Value, HlError> {
+        .read(move |conn| -> Result<Value, HlError> {
             let users = store::list_users(conn, client.as_deref(), req)?;
             Ok(Value::Array(users.iter().map(User::to_json).collect()))
         })
@@ -58,7 +58,7 @@ pub async fn get(
     let client = q.get("clientIdentifier").cloned();
     let user = state
         .db
-        .call(move |conn| find_one(conn, &identifier, client.as_deref()))
+        .read(move |conn| find_one(conn, &identifier, client.as_deref()))
         .await?;
     Ok(Json(user.to_json()))
 }

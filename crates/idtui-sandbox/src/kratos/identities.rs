@@ -70,7 +70,7 @@ pub async fn get(
 ) -> KResult<Response> {
     let include = include_credential(&Query::parse(raw.as_deref()))?;
     let id = parse_identity_id(&id)?;
-    let identity = state.db.call(move |c| store::load(c, &id)).await?;
+    let identity = state.db.read(move |c| store::load(c, &id)).await?;
     let body = identity.render(&state.base_url, &CredView::Include(include));
     Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
 }
@@ -85,7 +85,7 @@ pub async fn get_by_external(
     let include = include_credential(&Query::parse(raw.as_deref()))?;
     let identity = state
         .db
-        .call(move |c| store::load_by_external(c, &external_id))
+        .read(move |c| store::load_by_external(c, &external_id))
         .await?;
     let body = identity.render(&state.base_url, &CredView::Include(include));
     Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))

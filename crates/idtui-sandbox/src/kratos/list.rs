@@ -115,7 +115,7 @@ pub async fn list(
     };
     let mut rows = state
         .db
-        .call(move |c| store::list(c, &filter, &after, size + 1))
+        .read(move |c| store::list(c, &filter, &after, size + 1))
         .await?;
     let more = rows.len() > size;
     rows.truncate(size);
@@ -169,7 +169,7 @@ async fn list_legacy(
     let counts_all = matches!(filter, ListFilter::All);
     let (rows, total) = state
         .db
-        .call(move |c| -> KResult<(Vec<Identity>, usize)> {
+        .read(move |c| -> KResult<(Vec<Identity>, usize)> {
             let rows = store::list(c, &filter, &Uuid::nil(), offset + per_page)?;
             let total = if counts_all {
                 c.query_row("SELECT count(*) FROM kratos_identities", [], |r| {

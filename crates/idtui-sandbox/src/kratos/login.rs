@@ -153,7 +153,7 @@ pub async fn submit(
 
     let identity = state
         .db
-        .call(move |c| -> KResult<Option<super::model::Identity>> {
+        .read(move |c| -> KResult<Option<super::model::Identity>> {
             let id: Option<String> = c
                 .query_row(
                     "SELECT identity_id FROM kratos_keys WHERE kind = 'c:password' AND value = ?1",

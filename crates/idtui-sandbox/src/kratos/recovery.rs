@@ -198,7 +198,7 @@ fn lifespan(req: &Request) -> KResult<i64> {
 async fn identity_exists(state: &AppState, id: Uuid) -> KResult<bool> {
     state
         .db
-        .call(move |c| match store::load(c, &id) {
+        .read(move |c| match store::load(c, &id) {
             Ok(_) => Ok(true),
             Err(e) if e.code == StatusCode::NOT_FOUND => Ok(false),
             Err(e) => Err(e),

@@ -181,7 +181,7 @@ pub async fn list(
     };
     let (rows, identities) = state
         .db
-        .call(
+        .read(
             move |c| -> KResult<(Vec<Session>, HashMap<Uuid, Identity>)> {
                 let (cid, cat) = match cursor {
                     Some((id, at)) => (id.to_string(), micros(&at)),
@@ -250,7 +250,7 @@ pub async fn get(
     let expand = parse_expand(&Query::parse(raw.as_deref()))?;
     let (s, identity) = state
         .db
-        .call(move |c| -> KResult<(Session, Option<Identity>)> {
+        .read(move |c| -> KResult<(Session, Option<Identity>)> {
             let s = load(c, &id)?;
             let i = if expand.identity {
                 Some(store::load(c, &s.identity_id)?)
@@ -343,7 +343,7 @@ pub async fn list_for_identity(
     let (size, offset) = (page.size, page.offset);
     let (rows, total, identity) = state
         .db
-        .call(
+        .read(
             move |c| -> KResult<(Vec<Session>, usize, Option<Identity>)> {
                 let clause = active_clause(active, 2);
                 let now_us = micros(&Utc::now());

@@ -103,7 +103,7 @@ pub struct Table {
     cursors: Cursors,
     /// Pages in the window around the selection, and pages still being fetched.
     held: BTreeMap<usize, Slot>,
-    seek: Option<Seek>,
+    seek: Option<Box<Seek>>,
     /// Rows on screen at the last scroll (their pages' cursors are kept for a refresh).
     view: usize,
     /// Cursor of the page after the last known one; `None` once the end was reached.
@@ -117,7 +117,8 @@ pub struct Table {
     pub offset: usize,
     /// `G` in progress: keep fetching until the end.
     walking: bool,
-    filter: Option<LocalFilter>,
+    /// Boxed: rarely open, and a table is kept inline in every pane.
+    filter: Option<Box<LocalFilter>>,
     /// The last fetch of the page after the known ones failed.
     more_failure: Option<Box<Failure>>,
     /// Ids of rows marked with `space` (for bulk actions); kept across page drops.
@@ -164,19 +165,19 @@ impl Table {
     }
 
     pub fn filter(&self) -> Option<&LocalFilter> {
-        self.filter.as_ref()
+        self.filter.as_deref()
     }
 
     pub fn filter_mut(&mut self) -> Option<&mut LocalFilter> {
-        self.filter.as_mut()
+        self.filter.as_deref_mut()
     }
 
     pub fn set_filter(&mut self, filter: Option<LocalFilter>) {
-        self.filter = filter;
+        self.filter = filter.map(Box::new);
     }
 
     pub fn take_filter(&mut self) -> Option<LocalFilter> {
-        self.filter.take()
+        self.filter.take().map(|f| *f)
     }
 
     /// Ids of rows marked with `space`, kept across page drops.
@@ -521,11 +522,11 @@ impl Table {
                 s.in_flight = true;
             }
             seek => {
-                *seek = Some(Seek {
+                *seek = Some(Box::new(Seek {
                     page: from,
                     in_flight: true,
                     failure: None,
-                });
+                }));
             }
         }
         Some(PageWant {
@@ -779,13 +780,13 @@ impl Table {
         let bottom = self.page_of(last_row).unwrap_or(hi);
         let from = self.cursors.checkpoint_before(lo.min(top));
         let to = hi.max(bottom) + 1;
-        let chain = self
-            .refreshing
-            .as_ref()
-            .map_or(1..=0, |r| r.first..=r.last + 1);
+        let chain = self.refreshing.as_ref().map(|r| r.first..=r.last + 1);
         let seek = self.seek.as_ref().map(|s| s.page);
-        self.cursors
-            .retain(|p| (from..=to).contains(&p) || chain.contains(&p) || seek == Some(p));
+        self.cursors.retain(|p| {
+            (from..=to).contains(&p)
+                || chain.as_ref().is_some_and(|c| c.contains(&p))
+                || seek == Some(p)
+        });
     }
 
     /// Call after selection moves: drops far pages.

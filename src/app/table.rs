@@ -5,7 +5,11 @@
 //! its index when its page is dropped. A dropped page is fetched again by its saved cursor
 //! or, when that cursor went too, by a seek: the pages from the nearest saved cursor before
 //! it are read in order, one at a time, each answer's `next` giving the following page's
-//! cursor. So memory stays flat however far a walk goes.
+//! cursor. So memory stays flat however far a walk goes: per page listed, nothing while
+//! pages share a size and length (a run of them is 40 bytes); cursors, at most
+//! [`CHECKPOINTS`] plus those from the checkpoint before the window to the page after the
+//! screen (the checkpoint spacing, a 64th of the pages, plus the window), so walking back
+//! page by page seeks once per checkpoint passed, not once per page.
 //!
 //! A refresh ([`Table::refresh`]) happens in place: the rows on screen stay until their pages
 //! come back, fetched again in order from the first visible page's saved cursor, and then the

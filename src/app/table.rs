@@ -1,31 +1,53 @@
-//! A table over a cursor-paginated list. It keeps every page's cursor and length (a few
-//! bytes each) but the rows of only a window of pages around the selection; pages leaving
-//! the window are dropped and fetched again by their saved cursor when the selection returns.
+//! A table over a cursor-paginated list. It keeps the rows of only a window of pages around
+//! the selection, and the cursors of only that window, of the pages on screen and of a
+//! bounded set of checkpoints spread over the list (see [`cursors`]). What it keeps for
+//! every page is the page's size and length in run-length form ([`layout`]), so a row keeps
+//! its index when its page is dropped. A dropped page is fetched again by its saved cursor
+//! or, when that cursor went too, by a seek: the pages from the nearest saved cursor before
+//! it are read in order, one at a time, each answer's `next` giving the following page's
+//! cursor. So memory stays flat however far a walk goes: per page listed, nothing while
+//! pages share a size and length (a run of them is 40 bytes); cursors, at most
+//! [`CHECKPOINTS`] plus those from the checkpoint before the window to the page after the
+//! screen (the checkpoint spacing, a 64th of the pages, plus the window), so walking back
+//! page by page seeks once per checkpoint passed, not once per page.
 //!
 //! A refresh ([`Table::refresh`]) happens in place: the rows on screen stay until their pages
 //! come back, fetched again in order from the first visible page's saved cursor, and then the
 //! same row (by id) is selected again, or the row now at its place when it is gone.
 
-use std::collections::HashSet;
+mod cursors;
+mod layout;
+
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
+use self::cursors::Cursors;
+use self::layout::Layout;
 use super::find::LocalFilter;
 use super::model::{ErrorInfo, ListKind, PageCursor, PageData, Row};
 use super::retry::Failure;
 
+pub use self::cursors::CHECKPOINTS;
+
 /// Pages kept in memory on each side of the selected page.
 pub const KEEP_AROUND: usize = 2;
 
-#[derive(Debug)]
+/// A page in the window around the selection (or one still being fetched).
+#[derive(Debug, Default)]
 struct Slot {
-    cursor: PageCursor,
-    /// Rows asked for when the page was first fetched: asked again with the same size, its
-    /// rows are the same ones.
-    size: usize,
-    len: usize,
     rows: Option<Vec<Row>>,
     loading: bool,
     /// The last fetch of this page failed (the rows, if any, are from before).
+    failure: Option<Failure>,
+}
+
+/// Reading on from a saved cursor to reach a page whose cursor was dropped: `page` is
+/// fetched only for the `next` cursor it returns. One page at a time.
+#[derive(Debug)]
+struct Seek {
+    page: usize,
+    in_flight: bool,
+    /// The last fetch of `page` failed; it is tried again after the same backoff as a page.
     failure: Option<Failure>,
 }
 
@@ -79,9 +101,15 @@ pub struct Table {
     /// The server-side search the list shows, if any.
     search: Option<String>,
     pub page_size: usize,
-    slots: Vec<Slot>,
-    /// Start index of each slot (same length as `slots`).
-    starts: Vec<usize>,
+    /// Size and length of every page listed.
+    layout: Layout,
+    /// Saved cursors: checkpoints, the window, the screen, the refresh chain.
+    cursors: Cursors,
+    /// Pages in the window around the selection, and pages still being fetched.
+    held: BTreeMap<usize, Slot>,
+    seek: Option<Box<Seek>>,
+    /// Rows on screen at the last scroll (their pages' cursors are kept for a refresh).
+    view: usize,
     /// Cursor of the page after the last known one; `None` once the end was reached.
     more: Option<PageCursor>,
     loading_more: bool,
@@ -93,7 +121,8 @@ pub struct Table {
     pub offset: usize,
     /// `G` in progress: keep fetching until the end.
     walking: bool,
-    filter: Option<LocalFilter>,
+    /// Boxed: rarely open, and a table is kept inline in every pane.
+    filter: Option<Box<LocalFilter>>,
     /// The last fetch of the page after the known ones failed.
     more_failure: Option<Box<Failure>>,
     /// Ids of rows marked with `space` (for bulk actions); kept across page drops.
@@ -140,19 +169,19 @@ impl Table {
     }
 
     pub fn filter(&self) -> Option<&LocalFilter> {
-        self.filter.as_ref()
+        self.filter.as_deref()
     }
 
     pub fn filter_mut(&mut self) -> Option<&mut LocalFilter> {
-        self.filter.as_mut()
+        self.filter.as_deref_mut()
     }
 
     pub fn set_filter(&mut self, filter: Option<LocalFilter>) {
-        self.filter = filter;
+        self.filter = filter.map(Box::new);
     }
 
     pub fn take_filter(&mut self) -> Option<LocalFilter> {
-        self.filter.take()
+        self.filter.take().map(|f| *f)
     }
 
     /// Ids of rows marked with `space`, kept across page drops.
@@ -178,8 +207,11 @@ impl Table {
             uid,
             search: None,
             page_size: page_size.max(1),
-            slots: Vec::new(),
-            starts: Vec::new(),
+            layout: Layout::default(),
+            cursors: Cursors::default(),
+            held: BTreeMap::new(),
+            seek: None,
+            view: 1,
             more: Some(PageCursor::First),
             loading_more: false,
             more_size: page_size.max(1),
@@ -204,25 +236,26 @@ impl Table {
         self.more = None;
         self.loading_more = false;
         self.refreshing = None;
+        self.seek = None;
         self.more_failure = None;
         self.walking = false;
         self.owed = 0;
         self.total = None;
         let len = rows.len();
         let at = selected_id.and_then(|id| rows.iter().position(|r| r.id == id));
-        if rows.is_empty() {
-            self.slots.clear();
-            self.starts.clear();
-        } else {
-            self.slots = vec![Slot {
-                cursor: PageCursor::First,
-                size: len,
-                len,
-                rows: Some(rows),
-                loading: false,
-                failure: None,
-            }];
-            self.starts = vec![0];
+        self.layout = Layout::default();
+        self.cursors = Cursors::default();
+        self.held.clear();
+        if !rows.is_empty() {
+            self.layout.push(len, len);
+            self.cursors.set(0, PageCursor::First);
+            self.held.insert(
+                0,
+                Slot {
+                    rows: Some(rows),
+                    ..Slot::default()
+                },
+            );
         }
         self.selected = at.unwrap_or(self.selected).min(len.saturating_sub(1));
         if let Some(mut f) = self.filter.take() {
@@ -242,9 +275,7 @@ impl Table {
 
     /// Rows known so far (loaded at least once).
     pub fn known(&self) -> usize {
-        self.starts
-            .last()
-            .map_or(0, |s| s + self.slots.last().map_or(0, |p| p.len))
+        self.layout.rows()
     }
 
     pub fn has_more(&self) -> bool {
@@ -252,7 +283,10 @@ impl Table {
     }
 
     pub fn is_loading(&self) -> bool {
-        self.loading_more || self.refreshing.is_some() || self.slots.iter().any(|s| s.loading)
+        self.loading_more
+            || self.refreshing.is_some()
+            || self.seek.as_ref().is_some_and(|s| s.in_flight)
+            || self.held.values().any(|s| s.loading)
     }
 
     /// An in-place refresh is under way (the rows shown are the ones from before it).
@@ -262,30 +296,39 @@ impl Table {
 
     /// Whether the first page has arrived (an empty list counts as arrived).
     pub fn started(&self) -> bool {
-        !self.slots.is_empty() || self.more.is_none()
+        self.layout.pages() > 0 || self.more.is_none()
+    }
+
+    /// Saved page cursors (bounded: the checkpoints, the window, the screen, a refresh).
+    pub fn cursors_held(&self) -> usize {
+        self.cursors.len()
+    }
+
+    /// Runs of the run-length page layout: the only bookkeeping that grows with the list,
+    /// by one run per page whose length differs from its neighbours'.
+    pub fn layout_runs(&self) -> usize {
+        self.layout.runs()
     }
 
     fn page_of(&self, index: usize) -> Option<usize> {
-        if index >= self.known() {
-            return None;
-        }
-        Some(self.starts.partition_point(|&s| s <= index) - 1)
+        self.layout.page_of(index)
+    }
+
+    fn rows_of(&self, page: usize) -> Option<&Vec<Row>> {
+        self.held.get(&page)?.rows.as_ref()
     }
 
     /// The row at `index`, if its page is in memory.
     pub fn row(&self, index: usize) -> Option<&Row> {
         let page = self.page_of(index)?;
-        self.slots[page]
-            .rows
-            .as_ref()?
-            .get(index - self.starts[page])
+        self.rows_of(page)?.get(index - self.layout.start(page))
     }
 
     /// Whether the page holding `index` is in memory (a missing row there was removed on
     /// the server since the page was first listed).
     pub fn page_loaded(&self, index: usize) -> bool {
         self.page_of(index)
-            .is_some_and(|p| self.slots[p].rows.is_some())
+            .is_some_and(|p| self.rows_of(p).is_some())
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
@@ -297,27 +340,25 @@ impl Table {
 
     /// Rows currently held in memory (bounded by the window).
     pub fn rows_in_memory(&self) -> usize {
-        self.slots
-            .iter()
+        self.held
+            .values()
             .filter_map(|s| s.rows.as_ref())
             .map(Vec::len)
             .sum()
     }
 
     pub fn pages_in_memory(&self) -> usize {
-        self.slots.iter().filter(|s| s.rows.is_some()).count()
+        self.held.values().filter(|s| s.rows.is_some()).count()
     }
 
     /// Every row in memory with its index (for the local filter and `:goto` completion).
     pub fn loaded_rows(&self) -> impl Iterator<Item = (usize, &Row)> {
-        self.slots
-            .iter()
-            .zip(&self.starts)
-            .flat_map(|(slot, &start)| {
-                slot.rows
-                    .iter()
-                    .flat_map(move |rows| rows.iter().enumerate().map(move |(i, r)| (start + i, r)))
-            })
+        self.held.iter().flat_map(|(&page, slot)| {
+            let start = self.layout.start(page);
+            slot.rows
+                .iter()
+                .flat_map(move |rows| rows.iter().enumerate().map(move |(i, r)| (start + i, r)))
+        })
     }
 
     /// Move the selection by `delta` rows, clamped to the known rows.
@@ -364,6 +405,7 @@ impl Table {
     /// Keep the selected row on screen, scrolling as little as possible.
     pub fn scroll_into_view(&mut self, view_rows: usize) {
         let view_rows = view_rows.max(1);
+        self.view = view_rows;
         if self.selected < self.offset {
             self.offset = self.selected;
         } else if self.selected >= self.offset + view_rows {
@@ -371,10 +413,18 @@ impl Table {
         }
     }
 
+    /// The pages whose rows are kept: the selected one and `KEEP_AROUND` on each side.
+    fn window(&self) -> Option<(usize, usize)> {
+        let sel = self.page_of(self.selected)?;
+        let hi = (sel + KEEP_AROUND).min(self.layout.pages() - 1);
+        Some((sel.saturating_sub(KEEP_AROUND), hi))
+    }
+
     /// Pages to request now: dropped pages near the selection and, when the selection gets
     /// within a page of the end of what is known, the next page (so moving down never waits).
     /// A page whose last fetch failed is asked for again once its retry is due (`now`, the
-    /// state's clock), never before.
+    /// state's clock), never before. A page near the selection whose cursor was dropped
+    /// waits for a seek (one page at a time, from the nearest saved cursor before it).
     pub fn wants(&mut self, view_rows: usize, now: Duration) -> Vec<PageWant> {
         let mut out = Vec::new();
         // A list held here (a pick list) is never fetched.
@@ -391,25 +441,34 @@ impl Table {
                 out.push(PageWant {
                     page: r.page,
                     cursor: r.cursor.clone(),
-                    size: self.slots.get(r.page).map_or(self.page_size, |s| s.size),
+                    size: self.layout.size(r.page).unwrap_or(self.page_size),
                 });
             }
         }
-        if let Some(sel_page) = self.page_of(self.selected) {
-            let lo = sel_page.saturating_sub(KEEP_AROUND);
-            let hi = (sel_page + KEEP_AROUND).min(self.slots.len() - 1);
-            for page in (lo..=hi).filter(|p| !chain.contains(p)) {
-                let slot = &mut self.slots[page];
-                if slot.rows.is_none() && !slot.loading && !waits(&slot.failure) {
-                    slot.loading = true;
-                    out.push(PageWant {
-                        page,
-                        cursor: slot.cursor.clone(),
-                        size: slot.size,
-                    });
+        let seeking = self.seek.as_ref().filter(|s| s.in_flight).map(|s| s.page);
+        let mut goal = None;
+        if let Some((lo, hi)) = self.window() {
+            for page in (lo..=hi).filter(|p| !chain.contains(p) && seeking != Some(*p)) {
+                let slot = self.held.entry(page).or_default();
+                if slot.rows.is_some() || slot.loading || waits(&slot.failure) {
+                    continue;
+                }
+                match self.cursors.get(page) {
+                    Some(cursor) => {
+                        slot.loading = true;
+                        out.push(PageWant {
+                            page,
+                            cursor: cursor.clone(),
+                            size: self.layout.size(page).unwrap_or(self.page_size),
+                        });
+                    }
+                    None => {
+                        goal.get_or_insert(page);
+                    }
                 }
             }
         }
+        out.extend(self.seek_toward(goal, now));
         // Stay at least a page and two screens ahead, so PageDown never waits either.
         let ahead = self.page_size.max(2 * view_rows);
         let near_end = self.selected + ahead >= self.known();
@@ -426,12 +485,59 @@ impl Table {
                 _ => self.page_size,
             };
             out.push(PageWant {
-                page: self.slots.len(),
+                page: self.layout.pages(),
                 cursor,
                 size: self.more_size,
             });
         }
         out
+    }
+
+    /// The next page of the seek toward `goal` (the first page near the selection whose
+    /// cursor is not saved), if one should be fetched now: the last page before it with a
+    /// saved cursor, unless a fetch that will bring the cursor is already under way.
+    fn seek_toward(&mut self, goal: Option<usize>, now: Duration) -> Option<PageWant> {
+        let Some(goal) = goal else {
+            // Nothing waits for a cursor (the selection moved back, `Esc`): a seek waiting
+            // to retry is dropped; one under way is let land, as any page fetch is.
+            if self.seek.as_ref().is_some_and(|s| !s.in_flight) {
+                self.seek = None;
+            }
+            return None;
+        };
+        let from = self.cursors.known_before(goal)?;
+        let waits = |f: &Option<Failure>| f.as_ref().is_some_and(|f| !f.due(now));
+        // A refresh chain learns the cursors of its pages itself; a page being fetched (or
+        // waiting to be fetched again) brings its `next` cursor then.
+        if self.refreshing.as_ref().is_some_and(|r| from >= r.page)
+            || self
+                .held
+                .get(&from)
+                .is_some_and(|s| s.loading || waits(&s.failure))
+        {
+            return None;
+        }
+        match &mut self.seek {
+            Some(s) if s.in_flight => return None,
+            Some(s) if s.page == from => {
+                if waits(&s.failure) {
+                    return None;
+                }
+                s.in_flight = true;
+            }
+            seek => {
+                *seek = Some(Box::new(Seek {
+                    page: from,
+                    in_flight: true,
+                    failure: None,
+                }));
+            }
+        }
+        Some(PageWant {
+            page: from,
+            cursor: self.cursors.get(from)?.clone(),
+            size: self.layout.size(from).unwrap_or(self.page_size),
+        })
     }
 
     /// A page arrived.
@@ -447,8 +553,22 @@ impl Table {
         if data.total.is_some() {
             self.total = data.total;
         }
-        if page == self.slots.len() {
-            let start = self.known();
+        let pages = self.layout.pages();
+        if self
+            .seek
+            .as_ref()
+            .is_some_and(|s| s.in_flight && s.page == page)
+        {
+            self.seek = None;
+            if page + 1 < pages && (data.rows.is_empty() || data.next.is_none()) {
+                // The list ends before the pages listed earlier: they are gone.
+                self.cut(if data.rows.is_empty() { page } else { page + 1 });
+                self.scroll_into_view(view_rows);
+                self.evict();
+                return;
+            }
+        }
+        if page == pages {
             self.loading_more = false;
             self.more_failure = None;
             let cursor = self.more.clone().unwrap_or(PageCursor::First);
@@ -465,22 +585,41 @@ impl Table {
                 self.owed = 0;
                 return;
             }
-            self.starts.push(start);
-            self.slots.push(Slot {
-                cursor,
-                size: self.more_size,
-                len: data.rows.len(),
-                rows: Some(data.rows),
-                loading: false,
-                failure: None,
-            });
-        } else if let Some(slot) = self.slots.get_mut(page) {
+            self.layout.push(self.more_size, data.rows.len());
+            self.cursors.set(page, cursor);
+            self.cursors.grew(page + 1);
+            self.held.insert(
+                page,
+                Slot {
+                    rows: Some(data.rows),
+                    ..Slot::default()
+                },
+            );
+        } else if page < pages {
+            if let Some(next) = data
+                .next
+                .filter(|_| page + 1 < pages && !data.rows.is_empty())
+            {
+                self.cursors.learn(page + 1, next);
+            }
+            let in_window = self
+                .window()
+                .is_some_and(|(lo, hi)| (lo..=hi).contains(&page));
+            let slot = match self.held.get_mut(&page) {
+                Some(slot) => slot,
+                None if in_window => self.held.entry(page).or_default(),
+                // Read only for its `next` cursor (a seek): its rows are not kept.
+                None => {
+                    self.evict();
+                    return;
+                }
+            };
             slot.loading = false;
             slot.failure = None;
             // The server's list may have changed since; keep the recorded length so later
             // indices stay put, padding or trimming what came back.
             let mut rows = data.rows;
-            rows.truncate(slot.len);
+            rows.truncate(self.layout.len(page));
             slot.rows = Some(rows);
         } else {
             return;
@@ -505,6 +644,19 @@ impl Table {
         self.evict();
     }
 
+    /// The list now ends after `pages` pages (found shorter than listed before): later
+    /// pages go, and the selection moves up onto the last row when it was past it.
+    fn cut(&mut self, pages: usize) {
+        self.layout.truncate(pages);
+        self.cursors.truncate(pages);
+        self.held.split_off(&pages);
+        self.more = None;
+        self.walking = false;
+        self.owed = 0;
+        self.selected = self.selected.min(self.known().saturating_sub(1));
+        self.offset = self.offset.min(self.selected);
+    }
+
     /// A page request failed at `now`: the rows loaded so far and the selection stay, the
     /// error is kept on that page, and the page is tried again after a backoff when the
     /// error may pass (see [`Failure`]). A walk goes on after such a pause; a refusal ends it.
@@ -519,12 +671,16 @@ impl Table {
             r.in_flight = false;
             r.failure = Some(Failure::new(error, r.failure.as_ref(), now));
             failure = r.failure.clone();
-        } else if page == self.slots.len() {
+        } else if let Some(s) = self.seek.as_mut().filter(|s| s.in_flight && s.page == page) {
+            s.in_flight = false;
+            s.failure = Some(Failure::new(error, s.failure.as_ref(), now));
+            failure = s.failure.clone();
+        } else if page == self.layout.pages() {
             self.loading_more = false;
             let f = Failure::new(error, self.more_failure.as_deref(), now);
             failure = Some(f.clone());
             self.more_failure = Some(Box::new(f));
-        } else if let Some(slot) = self.slots.get_mut(page) {
+        } else if let Some(slot) = self.held.get_mut(&page) {
             slot.loading = false;
             slot.failure = Some(Failure::new(error, slot.failure.as_ref(), now));
             failure = slot.failure.clone();
@@ -546,22 +702,38 @@ impl Table {
         }
     }
 
-    /// The failure that matters most to the user now: the selected row's page, a refresh
-    /// under way, the page after the known ones, then any other.
+    /// The failure of a page near the selection waiting for a seek that failed.
+    fn seek_failure(&self, page: usize) -> Option<&Failure> {
+        let s = self.seek.as_ref()?;
+        (s.page < page && self.rows_of(page).is_none())
+            .then_some(s.failure.as_ref())
+            .flatten()
+    }
+
+    /// The failure that matters most to the user now: the selected row's page (or the seek
+    /// it waits for), a refresh under way, the page after the known ones, then any other.
     pub fn failure(&self) -> Option<&Failure> {
-        let selected = self
-            .page_of(self.selected)
-            .and_then(|p| self.slots[p].failure.as_ref());
+        let selected = self.page_of(self.selected).and_then(|p| {
+            self.held
+                .get(&p)
+                .and_then(|s| s.failure.as_ref())
+                .or_else(|| self.seek_failure(p))
+        });
         selected
             .or(self.refreshing.as_ref().and_then(|r| r.failure.as_ref()))
             .or(self.more_failure.as_deref())
-            .or_else(|| self.slots.iter().find_map(|s| s.failure.as_ref()))
+            .or_else(|| self.held.values().find_map(|s| s.failure.as_ref()))
+            .or(self.seek.as_ref().and_then(|s| s.failure.as_ref()))
     }
 
-    /// The failure of the page holding row `index`, if its last fetch failed.
+    /// The failure of the page holding row `index`, if its last fetch (or the seek toward
+    /// it) failed.
     pub fn failure_at(&self, index: usize) -> Option<&Failure> {
-        self.page_of(index)
-            .and_then(|p| self.slots[p].failure.as_ref())
+        let page = self.page_of(index)?;
+        self.held
+            .get(&page)
+            .and_then(|s| s.failure.as_ref())
+            .or_else(|| self.seek_failure(page))
     }
 
     /// When the earliest retry of this table is due, if one is waiting (a page being
@@ -572,27 +744,53 @@ impl Table {
             .as_ref()
             .filter(|r| !r.in_flight)
             .and_then(|r| r.failure.as_ref());
+        let seek = self
+            .seek
+            .as_ref()
+            .filter(|s| !s.in_flight)
+            .and_then(|s| s.failure.as_ref());
         let more = self.more_failure.as_deref().filter(|_| !self.loading_more);
-        self.slots
-            .iter()
+        self.held
+            .values()
             .filter(|s| !s.loading)
             .filter_map(|s| s.failure.as_ref())
             .chain(refresh)
+            .chain(seek)
             .chain(more)
             .filter_map(|f| f.retry_at)
             .min()
     }
 
-    /// Drop the rows of pages outside the window around the selection.
+    /// Drop the pages outside the window around the selection (rows, failures) and the
+    /// cursors no longer needed. Kept: the checkpoints; every cursor from the checkpoint
+    /// before the window (or the screen) to the page after it, so walking back page by
+    /// page seeks once per checkpoint spacing, not once per page; the refresh chain's; the
+    /// seek's.
     fn evict(&mut self) {
-        let Some(sel_page) = self.page_of(self.selected) else {
+        let Some((lo, hi)) = self.window() else {
             return;
         };
-        for (i, slot) in self.slots.iter_mut().enumerate() {
-            if i + KEEP_AROUND < sel_page || i > sel_page + KEEP_AROUND {
-                slot.rows = None;
+        self.held.retain(|p, s| {
+            if (lo..=hi).contains(p) {
+                return true;
             }
-        }
+            // A page still being fetched stays marked so, so it is not asked for twice.
+            s.rows = None;
+            s.failure = None;
+            s.loading
+        });
+        let top = self.page_of(self.offset).unwrap_or(lo);
+        let last_row = (self.offset + self.view).min(self.known()) - 1;
+        let bottom = self.page_of(last_row).unwrap_or(hi);
+        let from = self.cursors.checkpoint_before(lo.min(top));
+        let to = hi.max(bottom) + 1;
+        let chain = self.refreshing.as_ref().map(|r| r.first..=r.last + 1);
+        let seek = self.seek.as_ref().map(|s| s.page);
+        self.cursors.retain(|p| {
+            (from..=to).contains(&p)
+                || chain.as_ref().is_some_and(|c| c.contains(&p))
+                || seek == Some(p)
+        });
     }
 
     /// Call after selection moves: drops far pages.
@@ -607,7 +805,7 @@ impl Table {
         }
     }
 
-    /// Refresh in place (`r`, and after a change): keep every page's saved cursor, fetch the
+    /// Refresh in place (`r`, and after a change): keep the saved cursors, fetch the
     /// visible pages again in order and keep showing the old rows until they arrive; then
     /// select the same row by id, or the row now at the same index (the next one) when it is
     /// gone, clamped to the end, with the scroll position kept. A filter or search stays.
@@ -622,7 +820,8 @@ impl Table {
         self.more_failure = None;
         self.loading_more = false;
         self.refreshing = None;
-        for slot in &mut self.slots {
+        self.seek = None;
+        for slot in self.held.values_mut() {
             slot.loading = false;
             slot.failure = None;
         }
@@ -657,6 +856,12 @@ impl Table {
             self.reset(uid);
             return;
         };
+        // The screen's cursors are kept; should the first one be missing (the screen was
+        // resized since), the chain starts at the last saved one before it.
+        let first = match self.cursors.knows(first) {
+            true => first,
+            false => self.cursors.known_before(first).unwrap_or(0),
+        };
         let last = end_page.max(sel_page);
         let anchor = Anchor {
             id: self.row(index).map(|r| r.id.clone()),
@@ -667,28 +872,35 @@ impl Table {
         let old_ids = if self.marked.is_empty() {
             HashSet::new()
         } else {
-            self.slots[first..=last]
-                .iter()
-                .filter_map(|s| s.rows.as_ref())
+            self.held
+                .range(first..=last)
+                .filter_map(|(_, s)| s.rows.as_ref())
                 .flatten()
                 .map(|r| r.id.clone())
                 .collect()
         };
         // Pages above the visible ones are fetched again by their cursors when needed;
         // pages below are found again as the list is read on from the refreshed ones.
-        for slot in &mut self.slots[..first] {
-            slot.rows = None;
+        self.held = self.held.split_off(&first);
+        if last + 1 < self.layout.pages() {
+            // Should its cursor be missing, the one after the known pages stands in until
+            // the chain reaches `last` and learns the true one.
+            if let Some(next) = self.cursors.get(last + 1) {
+                self.more = Some(next.clone());
+            }
+            self.layout.truncate(last + 1);
+            self.cursors.truncate(last + 1);
+            self.held.split_off(&(last + 1));
         }
-        if last + 1 < self.slots.len() {
-            self.more = Some(self.slots[last + 1].cursor.clone());
-            self.slots.truncate(last + 1);
-            self.starts.truncate(last + 1);
-        }
+        let Some(cursor) = self.cursors.get(first).cloned() else {
+            self.reset(uid);
+            return;
+        };
         self.refreshing = Some(Box::new(Refresh {
             first,
             last,
             page: first,
-            cursor: self.slots[first].cursor.clone(),
+            cursor,
             in_flight: false,
             anchor: Some(anchor),
             failure: None,
@@ -708,30 +920,33 @@ impl Table {
         }
         let done = if data.rows.is_empty() {
             // This page is gone, and so is everything after it.
-            self.slots.truncate(page);
-            self.starts.truncate(page);
+            self.layout.truncate(page);
+            self.cursors.truncate(page);
+            self.held.split_off(&page);
             self.more = None;
             true
         } else {
-            let slot = &mut self.slots[page];
-            slot.len = data.rows.len();
-            slot.rows = Some(data.rows);
-            slot.loading = false;
-            slot.failure = None;
-            for k in page + 1..self.slots.len() {
-                self.starts[k] = self.starts[k - 1] + self.slots[k - 1].len;
-            }
+            self.layout.set_len(page, data.rows.len());
+            self.held.insert(
+                page,
+                Slot {
+                    rows: Some(data.rows),
+                    ..Slot::default()
+                },
+            );
+            let pages = self.layout.pages();
             match data.next {
-                Some(next) if page < r.last && page + 1 < self.slots.len() => {
-                    self.slots[page + 1].cursor = next.clone();
+                Some(next) if page < r.last && page + 1 < pages => {
+                    self.cursors.set(page + 1, next.clone());
                     r.page = page + 1;
                     r.cursor = next;
                     r.in_flight = false;
                     false
                 }
                 next => {
-                    self.slots.truncate(page + 1);
-                    self.starts.truncate(page + 1);
+                    self.layout.truncate(page + 1);
+                    self.cursors.truncate(page + 1);
+                    self.held.split_off(&(page + 1));
                     self.more = next;
                     true
                 }
@@ -739,12 +954,12 @@ impl Table {
         };
         if let Some(anchor) = r.anchor.take() {
             // Only pages already refreshed count: the others still hold the old rows.
-            let end = (page + 1).min(self.slots.len());
+            let end = (page + 1).min(self.layout.pages());
             let found = anchor.id.as_ref().and_then(|id| {
                 (r.first..end).find_map(|k| {
-                    let rows = self.slots[k].rows.as_ref()?;
+                    let rows = self.rows_of(k)?;
                     let at = rows.iter().position(|row| row.id == *id)?;
-                    Some(self.starts[k] + at)
+                    Some(self.layout.start(k) + at)
                 })
             });
             match found {

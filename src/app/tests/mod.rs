@@ -8,6 +8,7 @@ mod credentials;
 mod leaving;
 mod lifecycle;
 mod selection;
+mod table_seek;
 mod who;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

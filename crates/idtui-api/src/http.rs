@@ -15,9 +15,7 @@ use super::headers::redact_userinfo;
 pub(crate) use super::request::{Req, Resp};
 use super::retry::{RetryPolicy, jitter, parse_retry_after};
 
-/// Largest response body accepted; a list page is far smaller, so more means something is
-/// wrong and holding it would only exhaust memory.
-const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+use super::items::MAX_BODY_BYTES;
 
 /// Everything needed to build the shared layer of one profile.
 #[derive(Clone, Debug)]

@@ -14,6 +14,9 @@ use serde_json::{Map, Value};
 pub const MAX_ITEM_DEPTH: usize = crate::json::MAX_DEPTH;
 /// Largest item that is decoded.
 pub const MAX_ITEM_BYTES: usize = 16 * 1024 * 1024;
+/// Largest response body accepted; a list page is far smaller, so more means something is
+/// wrong and holding it would only exhaust memory.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// A record of a list page that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -164,7 +167,7 @@ pub(crate) fn too_large(index: usize, len: usize, start: &[u8]) -> BadItem {
 /// The `id` (or Coassemble `identifier` / `clientIdentifier`) string member at the top of
 /// an object, read without decoding the rest; of an object cut short, from the members
 /// before the cut.
-fn top_level_id(item: &[u8]) -> Option<String> {
+pub(crate) fn top_level_id(item: &[u8]) -> Option<String> {
     let mut s = Scanner { b: item, pos: 0 };
     s.ws();
     if s.peek() != Some(b'{') {

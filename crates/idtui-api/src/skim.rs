@@ -1,10 +1,12 @@
-//! A list page read as it streams in, for the one case the whole-body reader cannot take: a
-//! page of one record that is larger than any answer is allowed to be. Everything around the
-//! items (MATTR's `nextCursor`, say) is kept, and so is every item up to
-//! [`MAX_ITEM_BYTES`]; of a larger one only its first bytes are kept, enough to name it. Its
-//! place in the list stays, so the list goes on past it (see `items::assemble`).
+//! A list page read as it streams in, for what the whole-body reader cannot take: a page
+//! larger than any answer may be that cannot be asked for smaller (one record alone, or a
+//! Coassemble page, whose numbering is by its length). Everything around the items (MATTR's
+//! `nextCursor`, say) is kept, and so is every item up to [`MAX_ITEM_BYTES`] while the items
+//! kept stay within [`MAX_BODY_BYTES`]; of any other only its first bytes are kept, enough to
+//! name it in a row that says why. Its place in the list stays, so the list goes on past it
+//! (see [`Skim::assemble`]).
 
-use super::items::{self, Decode, MAX_ITEM_BYTES, PageError, Split};
+use super::items::{self, Decode, MAX_BODY_BYTES, MAX_ITEM_BYTES, PageError, Split};
 
 /// Most of the page kept outside its items (before and after them).
 const MAX_ENVELOPE_BYTES: usize = 1 << 20;
@@ -17,6 +19,8 @@ pub(crate) enum Piece {
     Whole(Vec<u8>, usize),
     /// Its length and its first bytes.
     TooLarge { len: usize, prefix: Vec<u8> },
+    /// Its first bytes: the items before it filled what a page may hold.
+    PastBudget(Vec<u8>),
 }
 
 /// A page split while it streams: the text before the items array (without its `[`), the
@@ -26,6 +30,8 @@ pub(crate) struct Skim {
     head: Vec<u8>,
     tail: Vec<u8>,
     pieces: Vec<Piece>,
+    /// Bytes of the items kept whole.
+    kept: usize,
     phase: Phase,
     depth: usize,
     in_string: bool,
@@ -96,6 +102,14 @@ impl Skim {
             .map(|(index, piece)| match piece {
                 Piece::Whole(bytes, depth) => decode((index, (&bytes, depth))),
                 Piece::TooLarge { len, prefix } => Err(items::too_large(index, len, &prefix)),
+                Piece::PastBudget(prefix) => Err(items::BadItem {
+                    index,
+                    id: items::top_level_id(&prefix),
+                    reason: format!(
+                        "not kept: the page holds more than {} MiB",
+                        MAX_BODY_BYTES >> 20
+                    ),
+                }),
             })
             .collect();
         Ok((envelope, items))
@@ -231,15 +245,20 @@ impl Skim {
         let Some(mut item) = self.item.take() else {
             return;
         };
-        self.pieces.push(if item.len > MAX_ITEM_BYTES {
+        let piece = if item.len > MAX_ITEM_BYTES {
             item.bytes.truncate(PREFIX_BYTES);
             Piece::TooLarge {
                 len: item.len,
                 prefix: item.bytes,
             }
+        } else if self.kept + item.len > MAX_BODY_BYTES {
+            item.bytes.truncate(PREFIX_BYTES);
+            Piece::PastBudget(item.bytes)
         } else {
+            self.kept += item.len;
             Piece::Whole(item.bytes, item.deepest)
-        });
+        };
+        self.pieces.push(piece);
     }
 }
 
@@ -261,6 +280,7 @@ mod tests {
             .map(|p| match p {
                 Piece::Whole(b, d) => format!("{}@{d}", text(b)),
                 Piece::TooLarge { len, .. } => format!("large {len}"),
+                Piece::PastBudget(_) => "past".into(),
             })
             .collect();
         (text(&head), pieces, text(&tail))
@@ -320,6 +340,19 @@ mod tests {
             }
             _ => panic!("one large piece"),
         }
+        // Items that fit one by one but not all together: the ones past the budget are named.
+        let item = format!(r#"{{"id":"i","b":"{}"}}"#, "x".repeat(MAX_ITEM_BYTES - 20));
+        let page = format!("[{item},{item},{item},{item},{item}]");
+        let mut s = Skim::default();
+        s.feed(page.as_bytes()).unwrap();
+        let kinds: Vec<bool> = s
+            .finish()
+            .unwrap()
+            .pieces
+            .iter()
+            .map(|p| matches!(p, Piece::Whole(..)))
+            .collect();
+        assert_eq!(kinds, [true, true, true, true, false]);
         let mut s = Skim::default();
         s.feed(br#"[{"id":"a"},{"id":"#).unwrap();
         assert!(matches!(s.finish(), Err(PageError::Cut)));

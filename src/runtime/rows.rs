@@ -290,7 +290,6 @@ pub fn headless_user_row(u: HeadlessUser) -> Row {
 /// A row of `:all-sessions`: the session with the person it belongs to (the identity is
 /// expanded in that list).
 pub fn all_session_row(s: Session) -> Row {
-    let device = s.devices.first();
     let who = s
         .raw
         .get("identity")
@@ -298,20 +297,11 @@ pub fn all_session_row(s: Session) -> Row {
         .filter(|n| !n.is_empty())
         .or_else(|| s.identity_id.clone())
         .unwrap_or_default();
-    let cells = vec![
-        s.id.clone(),
-        if s.active { "yes" } else { "no" }.into(),
-        who,
-        s.aal.clone().unwrap_or_default(),
-        device
-            .and_then(|d| d.ip_address.clone())
-            .unwrap_or_default(),
-        device
-            .and_then(|d| d.user_agent.clone())
-            .unwrap_or_default(),
-        short_time(s.expires_at.as_deref()),
-    ];
-    row(s.id, cells, s.raw)
+    // The columns of an identity's sessions, with the person after ACTIVE.
+    let mut row = session_row(s);
+    row.cells
+        .insert(2, crate::sanitize::cap(&who, CELL_MAX).into_owned());
+    row
 }
 
 #[cfg(test)]

@@ -393,3 +393,49 @@ async fn marked_sessions_are_revoked_one_by_one() {
             .all(|r| r.cells[1] == "no")
     );
 }
+
+#[tokio::test]
+async fn every_session_names_its_person_between_active_and_aal() {
+    let (_sb, b) = backends(false).await;
+    let kratos = &b[0];
+    let all = list(kratos, ListKind::AllSessions { active_only: true }, None).await;
+    assert!(!all.rows.is_empty());
+    for row in &all.rows {
+        assert_eq!(
+            row.cells.len(),
+            ListKind::AllSessions { active_only: true }.columns().len()
+        );
+        assert_eq!(row.cells[0], row.id);
+        assert!(
+            matches!(row.cells[1].as_str(), "yes" | "no"),
+            "{:?}",
+            row.cells
+        );
+        assert!(!row.cells[2].is_empty(), "the person: {:?}", row.cells);
+        assert!(
+            matches!(row.cells[3].as_str(), "aal1" | "aal2" | "aal3" | ""),
+            "{:?}",
+            row.cells
+        );
+    }
+    let grace = list(
+        kratos,
+        ListKind::KratosSessions {
+            identity: GRACE.into(),
+        },
+        None,
+    )
+    .await;
+    let one = &grace.rows[0];
+    let same = all
+        .rows
+        .iter()
+        .find(|r| r.id == one.id)
+        .expect("in both lists");
+    assert_eq!(same.cells[2], "grace.hopper@example.com");
+    let mut without_person = same.cells.clone();
+    without_person.remove(2);
+    // The same columns (the devices come only with an identity's own sessions).
+    assert_eq!(without_person[..3], one.cells[..3]);
+    assert_eq!(without_person.last(), one.cells.last());
+}

@@ -120,17 +120,12 @@ impl ReadAhead {
                 return page;
             }
         }
-        let (fetch, _) = self.fetch(api, cursor.clone(), size, NextState::Wanted);
-        match fetch.page().await {
-            Some(page) => page,
-            // Stopped by a change sent meanwhile: read it again, after the change.
-            None => {
-                let page = api
-                    .list_identity_records(&IdentityFilter::default(), &cursor, size)
-                    .await?;
-                Ok(identity_records_page(page))
-            }
-        }
+        // Not read ahead (or its task failed): read here, as the dashboard waits for it.
+        let named = self.on_named(api, size, Next::new(NextState::Wanted));
+        let page = api
+            .list_identity_records_early(&IdentityFilter::default(), &cursor, size, named)
+            .await?;
+        Ok(identity_records_page(page))
     }
 
     /// Forget what was read ahead (a change was sent: it may be out of date).
@@ -151,7 +146,7 @@ impl ReadAhead {
 
     /// Read the page at `cursor` ahead, in place of any other.
     fn start(self: &Arc<Self>, api: &KratosApi, cursor: Cursor, size: u32) {
-        let (fetch, next) = self.fetch(api, cursor.clone(), size, NextState::Unknown);
+        let (fetch, next) = self.fetch(api, cursor.clone(), size);
         let ahead = Ahead {
             cursor,
             size,
@@ -164,29 +159,32 @@ impl ReadAhead {
         }
     }
 
-    /// Fetch the page at `cursor`, learning the next page's cursor from its headers.
-    fn fetch(
+    /// What a fetch does when its headers name the next page: tell `next`, which starts that
+    /// page when it is wanted, unless a change was sent since.
+    fn on_named(
         self: &Arc<Self>,
         api: &KratosApi,
-        cursor: Cursor,
         size: u32,
-        state: NextState,
-    ) -> (Fetch, Arc<Next>) {
-        let next = Next::new(state);
-        let named = {
-            // Weak: the fetch lives in `self`'s slot, and must not keep `self` alive.
-            let (me, next, api) = (Arc::downgrade(self), Arc::clone(&next), api.clone());
-            let generation = self.generation.load(Ordering::SeqCst);
-            move |c: Cursor| {
-                next.named(c, |c| {
-                    if let Some(me) = Weak::upgrade(&me)
-                        && me.generation.load(Ordering::SeqCst) == generation
-                    {
-                        me.start(&api, c, size);
-                    }
-                })
-            }
-        };
+        next: Arc<Next>,
+    ) -> impl Fn(Cursor) + Send + Sync + 'static {
+        // Weak: a fetch lives in `self`'s slot, and must not keep `self` alive.
+        let (me, api) = (Arc::downgrade(self), api.clone());
+        let generation = self.generation.load(Ordering::SeqCst);
+        move |c: Cursor| {
+            next.named(c, |c| {
+                if let Some(me) = Weak::upgrade(&me)
+                    && me.generation.load(Ordering::SeqCst) == generation
+                {
+                    me.start(&api, c, size);
+                }
+            })
+        }
+    }
+
+    /// Fetch the page at `cursor` ahead, learning the next page's cursor from its headers.
+    fn fetch(self: &Arc<Self>, api: &KratosApi, cursor: Cursor, size: u32) -> (Fetch, Arc<Next>) {
+        let next = Next::new(NextState::Unknown);
+        let named = self.on_named(api, size, Arc::clone(&next));
         let api = api.clone();
         let task = tokio::spawn(async move {
             let page = api

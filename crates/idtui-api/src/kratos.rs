@@ -68,8 +68,8 @@ impl KratosApi {
         cursor: &Cursor,
         page_size: u32,
     ) -> Result<Page<Box<[u8]>>, ApiError> {
-        self.list_identity_records_early(filter, cursor, page_size, |_| {})
-            .await
+        let req = identities_request(filter, cursor, page_size)?.list_bytes();
+        self.identity_records(req, cursor).await
     }
 
     /// As [`Self::list_identity_records`], telling `next` the cursor of the page after this
@@ -95,6 +95,14 @@ impl KratosApi {
                 }
             },
         )));
+        self.identity_records(req, cursor).await
+    }
+
+    async fn identity_records(
+        &self,
+        req: Req,
+        cursor: &Cursor,
+    ) -> Result<Page<Box<[u8]>>, ApiError> {
         let mut resp: Resp = self.admin.send_list(&req, "page_size").await?;
         let records = std::mem::take(&mut resp.records);
         let (items, bad) =

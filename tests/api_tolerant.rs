@@ -3,10 +3,12 @@
 //! again smaller.
 
 mod api_support;
+mod common;
 
 use std::sync::{Arc, Mutex};
 
 use api_support::*;
+use common::on_deep_stacks;
 use idtui::api::{self, Cursor, IdentityFilter};
 use idtui::config::{Profile, Provider};
 use serde_json::{Value, json};

@@ -5,3 +5,17 @@
 
 pub mod pty;
 pub mod sandbox;
+
+/// Run `test` as the `idtui` binary runs its work: on threads whose stacks hold records as
+/// deep as the servers accept (a test thread's 2 MiB would overflow on them).
+pub fn on_deep_stacks<F: std::future::Future<Output = ()> + Send + 'static>(test: F) {
+    idtui::api::json::on_deep_stack(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_stack_size(idtui::api::json::STACK_BYTES)
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(test)
+    });
+}

@@ -809,15 +809,7 @@ async fn bad_bodies_and_duplicates_are_refused() {
 /// is refused in Go's words, on every write route.
 #[test]
 fn metadata_nests_as_deep_as_go_reads_and_no_deeper() {
-    deep::on_deep_stack(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_stack_size(deep::STACK_BYTES)
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(deep_metadata())
-    });
+    crate::common::on_deep_stacks(deep_metadata());
 }
 
 async fn deep_metadata() {

@@ -470,7 +470,7 @@ fn proceed(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
     {
         session.editor.set_error(None);
         session.editor.set_hint(format!(
-            "no change from the server copy: nothing sent · {HINT}"
+            "no change from the version you started from: nothing sent · {HINT}"
         ));
         return;
     }

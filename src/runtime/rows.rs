@@ -3,12 +3,12 @@
 
 use serde_json::Value;
 
-use crate::api::json::DeepError;
 use crate::api::{
     ApiError, BadItem, CoreCredential, CoreUser, Credential, HeadlessClient, HeadlessUser,
-    Identity, Page, Session,
+    Identity, IdentitySummary, Outline, Page, Session, Shape,
 };
 use crate::app::detail::{REDACTED, is_secret_key};
+use crate::app::model::RawJson;
 use crate::app::{PageCursor, PageData, Row};
 
 /// Longest metadata/claims summary kept in a cell.
@@ -65,14 +65,19 @@ pub fn short_time(t: Option<&str>) -> String {
 
 /// `plan=pro tags=[2] org={…}`: the top-level keys of an object, for one cell.
 pub fn summary(v: &Value) -> String {
-    let Value::Object(map) = v else {
-        return match v {
-            Value::Null => String::new(),
-            other => other.to_string(),
-        };
+    outline_summary(&Outline::of(v))
+}
+
+/// As [`summary`], of a value read only as far as its outline.
+pub fn outline_summary(o: &Outline) -> String {
+    let members = match o {
+        Outline::Null => return String::new(),
+        Outline::Other(Shape::Str(s)) => return Value::from(s.as_str()).to_string(),
+        Outline::Other(other) => return shape_text(other),
+        Outline::Object(members) => members,
     };
     let mut out = String::new();
-    for (k, x) in map {
+    for (k, x) in members {
         if out.len() > SUMMARY_MAX {
             out.push('…');
             break;
@@ -80,24 +85,30 @@ pub fn summary(v: &Value) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        let value = match x {
-            // As in the detail view: a secret-named value never reaches the screen.
-            Value::String(_) | Value::Number(_) | Value::Bool(_) if is_secret_key(k) => {
-                REDACTED.to_string()
-            }
-            Value::String(s) => s.clone(),
-            Value::Object(_) => "{…}".into(),
-            Value::Array(a) => format!("[{}]", a.len()),
-            other => other.to_string(),
-        };
-        out.push_str(&format!("{k}={value}"));
+        // As in the detail view: a secret-named value never reaches the screen.
+        let secret = is_secret_key(k) && matches!(x, Shape::Str(_) | Shape::Scalar(_));
+        out.push_str(k);
+        out.push('=');
+        match x {
+            _ if secret => out.push_str(REDACTED),
+            Shape::Str(s) => out.push_str(s),
+            other => out.push_str(&shape_text(other)),
+        }
     }
     out
 }
 
+fn shape_text(x: &Shape) -> String {
+    match x {
+        Shape::Str(s) | Shape::Scalar(s) => s.clone(),
+        Shape::Object => "{…}".into(),
+        Shape::Array(n) => format!("[{n}]"),
+    }
+}
+
 /// A row with every cell capped: a table cell never needs more than a screen's width, and
 /// a megabyte-long trait must not be measured and cut on every frame.
-pub(super) fn row(id: String, cells: Vec<String>, raw: Value) -> Row {
+pub(super) fn row(id: String, cells: Vec<String>, raw: impl Into<RawJson>) -> Row {
     let cells = cells
         .into_iter()
         .map(|c| match crate::sanitize::cap(&c, CELL_MAX) {
@@ -113,27 +124,28 @@ fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
 }
 
 pub fn identity_row(i: Identity) -> Row {
+    identity_summary_row(&IdentitySummary::of(&i), i.raw)
+}
+
+/// The row of an identity from its summary, keeping `raw` for the detail view.
+fn identity_summary_row(i: &IdentitySummary, raw: impl Into<RawJson>) -> Row {
     // Traits first: whether credentials (and so which identifier comes first) are present
     // depends on the endpoint, and a row must read the same in a list and in a search.
-    let name = str_at(&i.traits, &["email", "username", "phone"])
-        .or_else(|| i.display_identifier())
-        .unwrap_or_default()
-        .to_string();
     let meta = match (&i.metadata_public, &i.metadata_admin) {
-        (Value::Null, Value::Null) => String::new(),
-        (p, Value::Null) => summary(p),
-        (Value::Null, a) => format!("admin: {}", summary(a)),
-        (p, a) => format!("{} admin: {}", summary(p), summary(a)),
+        (Outline::Null, Outline::Null) => String::new(),
+        (p, Outline::Null) => outline_summary(p),
+        (Outline::Null, a) => format!("admin: {}", outline_summary(a)),
+        (p, a) => format!("{} admin: {}", outline_summary(p), outline_summary(a)),
     };
     let cells = vec![
         i.id.clone(),
-        name,
+        i.name().to_string(),
         i.state.clone().unwrap_or_default(),
         i.schema_id.clone().unwrap_or_default(),
         short_time(i.created_at.as_deref()),
         meta,
     ];
-    row(i.id, cells, i.raw)
+    row(i.id.clone(), cells, raw)
 }
 
 /// The row of an identity kept as bytes: the shown fields read, the record decoded only
@@ -153,19 +165,13 @@ pub fn identity_records_page(page: Page<Box<[u8]>>) -> PageData {
 }
 
 fn identity_record_row_at(index: usize, bytes: Box<[u8]>) -> Row {
-    match Identity::summary_from_slice(&bytes) {
-        Ok(i) => {
-            let mut row = identity_row(i);
-            row.raw = crate::app::model::RawJson::from_bytes(bytes);
-            row
-        }
+    match IdentitySummary::from_slice(&bytes) {
+        Ok(i) => identity_summary_row(&i, RawJson::from_bytes(bytes)),
+        // (Its depth was bounded when the page was read: a summary reads nothing deep.)
         Err(e) => unreadable_row(BadItem {
             index,
             id: id_of(&bytes),
-            reason: match e {
-                DeepError::TooDeep(_) => format!("too deep: {e}"),
-                DeepError::Json(_) => format!("invalid JSON: {e}"),
-            },
+            reason: format!("invalid JSON: {e}"),
         }),
     }
 }

@@ -60,7 +60,7 @@ impl KratosApi {
     }
 
     /// As [`Self::list_identities`], each identity kept as the bytes the server sent (read
-    /// the shown fields with [`Identity::summary_from_slice`]): a long walk builds no JSON
+    /// the shown fields with [`crate::IdentitySummary::from_slice`]): a long walk builds no JSON
     /// trees.
     pub async fn list_identity_records(
         &self,

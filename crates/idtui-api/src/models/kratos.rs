@@ -62,15 +62,6 @@ impl Identity {
         }
     }
 
-    /// An identity read from its JSON bytes, keeping only what a list row shows: the fields
-    /// of [`Identity`] are as [`Identity::from_json`] gives them, but `raw` holds those
-    /// fields alone (addresses and anything else are skipped unread). Keep the bytes for
-    /// the whole record.
-    pub fn summary_from_slice(bytes: &[u8]) -> Result<Self, crate::json::DeepError> {
-        let shallow: Shallow = crate::json::from_slice(bytes)?;
-        Ok(Self::from_json(Value::Object(shallow.0)))
-    }
-
     /// A PUT body from `raw`: unknown fields kept, server-owned ones removed. PUT clears
     /// `metadata_*` and `external_id` when absent, which is why the body starts from `raw`
     /// rather than from the typed fields.
@@ -275,70 +266,4 @@ pub(crate) fn strings(v: Option<&Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// The members of an identity object a row needs; every other member is skipped without
-/// being built.
-struct Shallow(Map<String, Value>);
-
-#[derive(serde::Deserialize)]
-#[serde(field_identifier, rename_all = "snake_case")]
-enum Shown {
-    Id,
-    State,
-    SchemaId,
-    Traits,
-    MetadataPublic,
-    MetadataAdmin,
-    ExternalId,
-    CreatedAt,
-    UpdatedAt,
-    Credentials,
-    #[serde(other)]
-    Other,
-}
-
-impl Shown {
-    fn key(&self) -> &'static str {
-        match self {
-            Shown::Id => "id",
-            Shown::State => "state",
-            Shown::SchemaId => "schema_id",
-            Shown::Traits => "traits",
-            Shown::MetadataPublic => "metadata_public",
-            Shown::MetadataAdmin => "metadata_admin",
-            Shown::ExternalId => "external_id",
-            Shown::CreatedAt => "created_at",
-            Shown::UpdatedAt => "updated_at",
-            Shown::Credentials => "credentials",
-            Shown::Other => "",
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Shallow {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Shallow;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an identity object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut m: A,
-            ) -> Result<Shallow, A::Error> {
-                let mut out = Map::new();
-                while let Some(key) = m.next_key::<Shown>()? {
-                    if let Shown::Other = key {
-                        m.next_value::<serde::de::IgnoredAny>()?;
-                    } else {
-                        out.insert(key.key().to_owned(), m.next_value::<Value>()?);
-                    }
-                }
-                Ok(Shallow(out))
-            }
-        }
-        d.deserialize_map(Visit)
-    }
 }

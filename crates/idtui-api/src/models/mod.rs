@@ -5,8 +5,12 @@
 mod core;
 mod fields;
 mod headless;
+mod identity_summary;
 mod kratos;
+mod outline;
 
 pub use self::core::{CoreCredential, CoreSearch, CoreUser};
 pub use self::headless::{DeleteAction, HeadlessClient, HeadlessUser, HeadlessUserUpdate};
+pub use self::identity_summary::IdentitySummary;
 pub use self::kratos::{Credential, Device, Identity, IdentityFilter, Recovery, Schema, Session};
+pub use self::outline::{Outline, Shape};

@@ -1,0 +1,238 @@
+//! A JSON value seen from its top, as a one-line summary shows it: an object's members, each
+//! with the shape of its value, or the shape of any other value. Read straight from bytes it
+//! builds nothing below the first level (serde_json skips nested values in a loop, not by
+//! recursion), so a list of records is summarised without a `Value` tree per record, and a
+//! record nested however deep costs no stack.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+/// The value of one member, as far as a summary shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shape {
+    Str(String),
+    /// A number, boolean or null, as JSON writes it.
+    Scalar(String),
+    Object,
+    /// An array and its length.
+    Array(usize),
+}
+
+/// A JSON value from its top.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Outline {
+    /// Null, or absent.
+    #[default]
+    Null,
+    /// An object's members in order (a repeated key keeps its first place and last value,
+    /// as `serde_json::Map` does).
+    Object(Vec<(String, Shape)>),
+    /// Any other value (never [`Shape::Object`]).
+    Other(Shape),
+}
+
+impl Outline {
+    /// The outline of a decoded value.
+    pub fn of(v: &Value) -> Outline {
+        match v {
+            Value::Null => Outline::Null,
+            Value::Object(m) => {
+                Outline::Object(m.iter().map(|(k, x)| (k.clone(), Shape::of(x))).collect())
+            }
+            other => Outline::Other(Shape::of(other)),
+        }
+    }
+
+    /// The string member `key` of an object.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.members().iter().find_map(|(k, v)| match v {
+            Shape::Str(s) if k == key => Some(s.as_str()),
+            _ => None,
+        })
+    }
+
+    /// An object's members (none for anything else).
+    pub fn members(&self) -> &[(String, Shape)] {
+        match self {
+            Outline::Object(m) => m,
+            _ => &[],
+        }
+    }
+}
+
+impl Shape {
+    fn of(v: &Value) -> Shape {
+        match v {
+            Value::String(s) => Shape::Str(s.clone()),
+            Value::Object(_) => Shape::Object,
+            Value::Array(a) => Shape::Array(a.len()),
+            other => Shape::Scalar(other.to_string()),
+        }
+    }
+}
+
+/// Reads one value as its [`Shape`].
+struct ShapeVisit;
+
+impl<'de> Visitor<'de> for ShapeVisit {
+    type Value = Shape;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Shape, E> {
+        Ok(Shape::Str(s.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Shape, E> {
+        Ok(Shape::Str(s))
+    }
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Shape, E> {
+        Ok(Shape::Scalar(b.to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Shape, E> {
+        Ok(Shape::Scalar(n.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Shape, E> {
+        Ok(Shape::Scalar(n.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Shape, E> {
+        // As `Value` writes it.
+        Ok(Shape::Scalar(Value::from(n).to_string()))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Shape, E> {
+        Ok(Shape::Scalar("null".into()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Shape, A::Error> {
+        while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Shape::Object)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Shape, A::Error> {
+        let mut len = 0;
+        while s.next_element::<IgnoredAny>()?.is_some() {
+            len += 1;
+        }
+        Ok(Shape::Array(len))
+    }
+}
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ShapeVisit)
+    }
+}
+
+impl<'de> Deserialize<'de> for Outline {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Outline;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Outline, E> {
+                Ok(Outline::Null)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Outline, A::Error> {
+                let mut members: Vec<(String, Shape)> = Vec::new();
+                // Built only for objects with many members, to keep repeated keys cheap.
+                let mut index: Option<HashMap<String, usize>> = None;
+                while let Some(key) = m.next_key::<String>()? {
+                    let shape = m.next_value::<Shape>()?;
+                    if members.len() >= 16 && index.is_none() {
+                        let built = members.iter().enumerate();
+                        index = Some(built.map(|(i, (k, _))| (k.clone(), i)).collect());
+                    }
+                    let at = match &mut index {
+                        Some(index) => index.get(&key).copied().or_else(|| {
+                            index.insert(key.clone(), members.len());
+                            None
+                        }),
+                        None => members.iter().position(|(k, _)| *k == key),
+                    };
+                    match at {
+                        Some(i) => members[i].1 = shape,
+                        None => members.push((key, shape)),
+                    }
+                }
+                Ok(Outline::Object(members))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Outline, E> {
+                ShapeVisit.visit_str(s).map(Outline::Other)
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Outline, E> {
+                ShapeVisit.visit_string(s).map(Outline::Other)
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Outline, E> {
+                ShapeVisit.visit_bool(b).map(Outline::Other)
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Outline, E> {
+                ShapeVisit.visit_i64(n).map(Outline::Other)
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Outline, E> {
+                ShapeVisit.visit_u64(n).map(Outline::Other)
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Outline, E> {
+                ShapeVisit.visit_f64(n).map(Outline::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Outline, A::Error> {
+                ShapeVisit.visit_seq(s).map(Outline::Other)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn read_from_bytes_it_matches_the_outline_of_the_decoded_value() {
+        let cases = [
+            json!({"plan": "pro", "n": 3, "f": 1.5, "ok": true, "none": null,
+                   "tags": [1, [2], {"a": 1}], "org": {"id": {"deep": [1]}}, "s": "a\"b"}),
+            json!(null),
+            json!("text"),
+            json!(7),
+            json!(-2),
+            json!(2.5e300),
+            json!(false),
+            json!([1, {"a": [2, "x"]}, "y"]),
+            json!({}),
+        ];
+        for v in cases {
+            let read: Outline = serde_json::from_slice(v.to_string().as_bytes()).unwrap();
+            assert_eq!(read, Outline::of(&v), "{v}");
+        }
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_first_place_and_its_last_value_as_a_map_does() {
+        for n in [3, 40] {
+            let mut text = String::from("{\"k\":1");
+            for i in 0..n {
+                text.push_str(&format!(",\"m{i}\":{i}"));
+            }
+            text.push_str(",\"k\":\"last\"}");
+            let read: Outline = serde_json::from_str(&text).unwrap();
+            let decoded: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(read, Outline::of(&decoded), "{n} members");
+            assert_eq!(read.members()[0], ("k".into(), Shape::Str("last".into())));
+        }
+    }
+
+    #[test]
+    fn nested_values_are_skipped_without_recursion() {
+        // Far past serde_json's own limit of 128: skipping is a loop, not a descent.
+        let deep = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+        let text = format!("{{\"a\":{deep},\"b\":{{\"c\":{deep}}}}}");
+        let read: Outline = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            read.members(),
+            [("a".into(), Shape::Array(1)), ("b".into(), Shape::Object)]
+        );
+    }
+}

@@ -120,7 +120,7 @@ fn scroll_through_10000_rows(bencher: Bencher) {
         .bench_local_values(|mut state| {
             while state
                 .focused_table()
-                .is_some_and(|t| t.selected + 1 < TOTAL)
+                .is_some_and(|t| t.selected() + 1 < TOTAL)
             {
                 let effects = update(&mut state, key(KeyCode::PageDown));
                 pump(&mut state, effects);

@@ -16,7 +16,9 @@
 //! same row (by id) is selected again, or the row now at its place when it is gone.
 
 mod cursors;
+mod failures;
 mod layout;
+mod refresh;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -24,7 +26,7 @@ use std::time::Duration;
 use self::cursors::Cursors;
 use self::layout::Layout;
 use super::find::LocalFilter;
-use super::model::{ErrorInfo, ListKind, PageCursor, PageData, Row};
+use super::model::{ListKind, PageCursor, PageData, Row};
 use super::retry::Failure;
 
 pub use self::cursors::CHECKPOINTS;
@@ -115,10 +117,10 @@ pub struct Table {
     loading_more: bool,
     /// The size the page after the known ones was asked with (while `loading_more`).
     more_size: usize,
-    pub total: Option<u64>,
-    pub selected: usize,
+    total: Option<u64>,
+    selected: usize,
     /// First visible row.
-    pub offset: usize,
+    offset: usize,
     /// `G` in progress: keep fetching until the end.
     walking: bool,
     /// Boxed: rarely open, and a table is kept inline in every pane.
@@ -136,6 +138,21 @@ pub struct Table {
 }
 
 impl Table {
+    /// The selected row's index (in the whole list, whether its page is in memory or not).
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    /// The first row on screen.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// How many rows the server says the list holds, when it says.
+    pub fn total(&self) -> Option<u64> {
+        self.total
+    }
+
     /// The server-side search the list shows, if any.
     pub fn search(&self) -> Option<&str> {
         self.search.as_deref()
@@ -657,110 +674,6 @@ impl Table {
         self.offset = self.offset.min(self.selected);
     }
 
-    /// A page request failed at `now`: the rows loaded so far and the selection stay, the
-    /// error is kept on that page, and the page is tried again after a backoff when the
-    /// error may pass (see [`Failure`]). A walk goes on after such a pause; a refusal ends it.
-    pub fn fail(&mut self, page: usize, error: ErrorInfo, now: Duration) {
-        let failure;
-        if let Some(r) = self
-            .refreshing
-            .as_mut()
-            .filter(|r| r.in_flight && r.page == page)
-        {
-            // The rows from before stay on screen until the page comes back.
-            r.in_flight = false;
-            r.failure = Some(Failure::new(error, r.failure.as_ref(), now));
-            failure = r.failure.clone();
-        } else if let Some(s) = self.seek.as_mut().filter(|s| s.in_flight && s.page == page) {
-            s.in_flight = false;
-            s.failure = Some(Failure::new(error, s.failure.as_ref(), now));
-            failure = s.failure.clone();
-        } else if page == self.layout.pages() {
-            self.loading_more = false;
-            let f = Failure::new(error, self.more_failure.as_deref(), now);
-            failure = Some(f.clone());
-            self.more_failure = Some(Box::new(f));
-        } else if let Some(slot) = self.held.get_mut(&page) {
-            slot.loading = false;
-            slot.failure = Some(Failure::new(error, slot.failure.as_ref(), now));
-            failure = slot.failure.clone();
-        } else {
-            return;
-        }
-        if failure.is_none_or(|f| f.retry_at.is_none()) {
-            self.walking = false;
-            self.owed = 0;
-        }
-    }
-
-    /// `Esc` during a walk: stop it, and stop waiting to fetch past the end.
-    pub fn stop_walk(&mut self) {
-        self.walking = false;
-        self.owed = 0;
-        if let Some(f) = &mut self.more_failure {
-            f.retry_at = None;
-        }
-    }
-
-    /// The failure of a page near the selection waiting for a seek that failed.
-    fn seek_failure(&self, page: usize) -> Option<&Failure> {
-        let s = self.seek.as_ref()?;
-        (s.page < page && self.rows_of(page).is_none())
-            .then_some(s.failure.as_ref())
-            .flatten()
-    }
-
-    /// The failure that matters most to the user now: the selected row's page (or the seek
-    /// it waits for), a refresh under way, the page after the known ones, then any other.
-    pub fn failure(&self) -> Option<&Failure> {
-        let selected = self.page_of(self.selected).and_then(|p| {
-            self.held
-                .get(&p)
-                .and_then(|s| s.failure.as_ref())
-                .or_else(|| self.seek_failure(p))
-        });
-        selected
-            .or(self.refreshing.as_ref().and_then(|r| r.failure.as_ref()))
-            .or(self.more_failure.as_deref())
-            .or_else(|| self.held.values().find_map(|s| s.failure.as_ref()))
-            .or(self.seek.as_ref().and_then(|s| s.failure.as_ref()))
-    }
-
-    /// The failure of the page holding row `index`, if its last fetch (or the seek toward
-    /// it) failed.
-    pub fn failure_at(&self, index: usize) -> Option<&Failure> {
-        let page = self.page_of(index)?;
-        self.held
-            .get(&page)
-            .and_then(|s| s.failure.as_ref())
-            .or_else(|| self.seek_failure(page))
-    }
-
-    /// When the earliest retry of this table is due, if one is waiting (a page being
-    /// fetched again is not waiting).
-    pub fn next_retry(&self) -> Option<Duration> {
-        let refresh = self
-            .refreshing
-            .as_ref()
-            .filter(|r| !r.in_flight)
-            .and_then(|r| r.failure.as_ref());
-        let seek = self
-            .seek
-            .as_ref()
-            .filter(|s| !s.in_flight)
-            .and_then(|s| s.failure.as_ref());
-        let more = self.more_failure.as_deref().filter(|_| !self.loading_more);
-        self.held
-            .values()
-            .filter(|s| !s.loading)
-            .filter_map(|s| s.failure.as_ref())
-            .chain(refresh)
-            .chain(seek)
-            .chain(more)
-            .filter_map(|f| f.retry_at)
-            .min()
-    }
-
     /// Drop the pages outside the window around the selection (rows, failures) and the
     /// cursors no longer needed. Kept: the checkpoints; every cursor from the checkpoint
     /// before the window (or the screen) to the page after it, so walking back page by
@@ -802,219 +715,6 @@ impl Table {
     fn user_moved(&mut self) {
         if let Some(r) = &mut self.refreshing {
             r.anchor = None;
-        }
-    }
-
-    /// Refresh in place (`r`, and after a change): keep the saved cursors, fetch the
-    /// visible pages again in order and keep showing the old rows until they arrive; then
-    /// select the same row by id, or the row now at the same index (the next one) when it is
-    /// gone, clamped to the end, with the scroll position kept. A filter or search stays.
-    /// `uid` replaces the table's id, so answers to requests sent before are dropped.
-    pub fn refresh(&mut self, uid: u64, view_rows: usize) {
-        if self.local {
-            return;
-        }
-        self.uid = uid;
-        self.walking = false;
-        self.owed = 0;
-        self.more_failure = None;
-        self.loading_more = false;
-        self.refreshing = None;
-        self.seek = None;
-        for slot in self.held.values_mut() {
-            slot.loading = false;
-            slot.failure = None;
-        }
-        let known = self.known();
-        if known == 0 {
-            // Nothing to keep in place: this is a first load.
-            self.reset(uid);
-            return;
-        }
-        let (index, match_pos) = match &self.filter {
-            Some(f) => (
-                f.matches.get(f.selected).copied().unwrap_or(self.selected),
-                Some(f.selected),
-            ),
-            None => (self.selected, None),
-        };
-        let index = index.min(known - 1);
-        // The rows on screen: around the selection, or the filter's selected match only
-        // (a filter shows its matches, not the table's window).
-        let (top, bottom) = match match_pos {
-            Some(_) => (index, index),
-            None => (
-                self.offset.min(index),
-                (self.offset + view_rows.max(1)).min(known) - 1,
-            ),
-        };
-        let (Some(first), Some(sel_page), Some(end_page)) = (
-            self.page_of(top),
-            self.page_of(index),
-            self.page_of(bottom.max(index)),
-        ) else {
-            self.reset(uid);
-            return;
-        };
-        // The screen's cursors are kept; should the first one be missing (the screen was
-        // resized since), the chain starts at the last saved one before it.
-        let first = match self.cursors.knows(first) {
-            true => first,
-            false => self.cursors.known_before(first).unwrap_or(0),
-        };
-        let last = end_page.max(sel_page);
-        let anchor = Anchor {
-            id: self.row(index).map(|r| r.id.clone()),
-            index,
-            match_pos,
-            on_screen: index.saturating_sub(self.offset),
-        };
-        let old_ids = if self.marked.is_empty() {
-            HashSet::new()
-        } else {
-            self.held
-                .range(first..=last)
-                .filter_map(|(_, s)| s.rows.as_ref())
-                .flatten()
-                .map(|r| r.id.clone())
-                .collect()
-        };
-        // Pages above the visible ones are fetched again by their cursors when needed;
-        // pages below are found again as the list is read on from the refreshed ones.
-        self.held = self.held.split_off(&first);
-        if last + 1 < self.layout.pages() {
-            // Should its cursor be missing, the one after the known pages stands in until
-            // the chain reaches `last` and learns the true one.
-            if let Some(next) = self.cursors.get(last + 1) {
-                self.more = Some(next.clone());
-            }
-            self.layout.truncate(last + 1);
-            self.cursors.truncate(last + 1);
-            self.held.split_off(&(last + 1));
-        }
-        let Some(cursor) = self.cursors.get(first).cloned() else {
-            self.reset(uid);
-            return;
-        };
-        self.refreshing = Some(Box::new(Refresh {
-            first,
-            last,
-            page: first,
-            cursor,
-            in_flight: false,
-            anchor: Some(anchor),
-            failure: None,
-            old_ids,
-        }));
-    }
-
-    /// A page of the refresh chain arrived: it replaces the page (its length may differ),
-    /// later pages move along, and the next one is fetched from the cursor it returned.
-    fn apply_refreshed(&mut self, page: usize, data: PageData, view_rows: usize) {
-        let Some(mut r) = self.refreshing.take() else {
-            return;
-        };
-        r.failure = None;
-        if data.total.is_some() {
-            self.total = data.total;
-        }
-        let done = if data.rows.is_empty() {
-            // This page is gone, and so is everything after it.
-            self.layout.truncate(page);
-            self.cursors.truncate(page);
-            self.held.split_off(&page);
-            self.more = None;
-            true
-        } else {
-            self.layout.set_len(page, data.rows.len());
-            self.held.insert(
-                page,
-                Slot {
-                    rows: Some(data.rows),
-                    ..Slot::default()
-                },
-            );
-            let pages = self.layout.pages();
-            match data.next {
-                Some(next) if page < r.last && page + 1 < pages => {
-                    self.cursors.set(page + 1, next.clone());
-                    r.page = page + 1;
-                    r.cursor = next;
-                    r.in_flight = false;
-                    false
-                }
-                next => {
-                    self.layout.truncate(page + 1);
-                    self.cursors.truncate(page + 1);
-                    self.held.split_off(&(page + 1));
-                    self.more = next;
-                    true
-                }
-            }
-        };
-        if let Some(anchor) = r.anchor.take() {
-            // Only pages already refreshed count: the others still hold the old rows.
-            let end = (page + 1).min(self.layout.pages());
-            let found = anchor.id.as_ref().and_then(|id| {
-                (r.first..end).find_map(|k| {
-                    let rows = self.rows_of(k)?;
-                    let at = rows.iter().position(|row| row.id == *id)?;
-                    Some(self.layout.start(k) + at)
-                })
-            });
-            match found {
-                Some(i) => self.place(i, &anchor, view_rows),
-                None if done => self.place(anchor.index, &anchor, view_rows),
-                None => r.anchor = Some(anchor),
-            }
-        }
-        if done {
-            let known = self.known();
-            if self.selected >= known {
-                self.selected = known.saturating_sub(1);
-            }
-            self.offset = self.offset.min(self.selected);
-            self.scroll_into_view(view_rows);
-            // A whole list that fits is shown whole: keeping the selected row on its screen
-            // line would hide a row that appeared above it.
-            if self.more.is_none() && known <= view_rows {
-                self.offset = 0;
-            }
-            if !r.old_ids.is_empty() {
-                let now: HashSet<&str> =
-                    self.loaded_rows().map(|(_, row)| row.id.as_str()).collect();
-                let gone: Vec<String> = r
-                    .old_ids
-                    .iter()
-                    .filter(|id| !now.contains(id.as_str()))
-                    .cloned()
-                    .collect();
-                for id in gone {
-                    self.marked.remove(&id);
-                }
-            }
-        } else {
-            self.refreshing = Some(r);
-        }
-        self.evict();
-    }
-
-    /// Select row `index` (clamped) after a refresh, at the screen line it was on before.
-    fn place(&mut self, index: usize, anchor: &Anchor, view_rows: usize) {
-        let known = self.known();
-        self.selected = index.min(known.saturating_sub(1));
-        self.offset = self.selected.saturating_sub(anchor.on_screen);
-        self.scroll_into_view(view_rows);
-        if let Some(mut f) = self.filter.take() {
-            f.refresh(self.loaded_rows());
-            f.selected = match f.matches.iter().position(|&m| m == self.selected) {
-                Some(pos) => pos,
-                None => anchor
-                    .match_pos
-                    .unwrap_or(0)
-                    .min(f.matches.len().saturating_sub(1)),
-            };
-            self.filter = Some(f);
         }
     }
 }

@@ -89,13 +89,13 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
             let top = f.selected.saturating_sub(body.saturating_sub(1));
             f.matches.iter().copied().skip(top).take(body).collect()
         }
-        None => (table.offset..table.offset + body)
+        None => (table.offset()..table.offset() + body)
             .take_while(|&i| i < table.known())
             .collect(),
     };
     let selected = match table.filter() {
         Some(f) => f.matches.get(f.selected).copied(),
-        None => Some(table.selected),
+        None => Some(table.selected()),
     };
     let mut natural: Vec<u16> = columns.iter().map(|c| c.title.width() as u16).collect();
     let mut filled = vec![false; columns.len()];
@@ -211,7 +211,7 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
 /// failed page's countdown. It says what is true at `now`, never what was.
 pub fn footer(table: &Table, now: Duration) -> String {
     let known = table.known();
-    let count = match table.total {
+    let count = match table.total() {
         Some(t) => group(t as usize),
         None if table.has_more() => format!("{}+", group(known)),
         None => group(known),
@@ -232,7 +232,7 @@ pub fn footer(table: &Table, now: Duration) -> String {
             None => "loading…".to_string(),
         },
         None if known == 0 => format!("0 of {count}"),
-        None => format!("{} of {count}", group(table.selected + 1)),
+        None => format!("{} of {count}", group(table.selected() + 1)),
     };
     if !table.started() {
         return out;

@@ -89,7 +89,7 @@ fn audit_lists_the_trail_newest_first_and_enter_shows_a_whole_line() {
         drive(&mut s, key(KeyCode::PageDown), 250);
     }
     let t = table(&s);
-    assert_eq!(t.selected, 249);
+    assert_eq!(t.selected(), 249);
     assert_eq!(t.known(), 250);
     assert!(!t.has_more());
     // The unreadable line is a row saying so; the pane still works.
@@ -145,7 +145,7 @@ fn r_on_the_trail_shows_new_lines_and_keeps_the_selected_line() {
     let t = table(&s);
     assert_eq!(t.row(0).unwrap().cells[3], "/admin/sessions/s54");
     assert_eq!(t.selected_row().unwrap().id, chosen);
-    assert_eq!(t.selected, 7);
+    assert_eq!(t.selected(), 7);
     // :audit again on the trail refreshes it rather than stacking another one.
     command(&mut s, "audit", 56);
     assert_eq!(s.tab().unwrap().stack.len(), 2);

@@ -494,5 +494,5 @@ fn a_row_that_appears_above_the_selection_of_a_short_list_is_shown_after_r() {
     let rows: Vec<String> = t.loaded_rows().map(|(_, r)| r.id.clone()).collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(t.selected_row().unwrap().id, format!("{ID}/password"));
-    assert_eq!(t.offset, 0, "both rows on screen");
+    assert_eq!(t.offset(), 0, "both rows on screen");
 }

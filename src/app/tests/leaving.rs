@@ -120,10 +120,10 @@ fn a_paste_in_the_editor_is_one_edit_and_one_draft_write_without_auto_indent() {
 fn a_paste_goes_into_the_find_and_command_prompts_as_one_line_and_nowhere_else() {
     let mut s = loaded_kratos();
     // Normal mode: ignored (no key runs, nothing changes).
-    let before = table(&s).selected;
+    let before = table(&s).selected();
     let effects = update(&mut s, Action::Paste("jjjjq\n".into()));
     assert!(effects.is_empty() && !s.quit);
-    assert_eq!(table(&s).selected, before);
+    assert_eq!(table(&s).selected(), before);
     assert!(matches!(s.mode, Mode::Normal));
 
     update(&mut s, ch('/'));
@@ -339,7 +339,7 @@ fn read_only_refuses_change_keys_before_any_editor_or_confirmation_opens() {
         // Looking still works.
         run(&mut s, key_esc(), 5);
         run(&mut s, ch('j'), 5);
-        assert_eq!(table(&s).selected, 1);
+        assert_eq!(table(&s).selected(), 1);
     }
     // A writable profile opens them as before.
     let mut s = read_only_state(false, false);

@@ -151,13 +151,13 @@ fn moving_down_prefetches_the_next_page_before_it_is_needed() {
         run(&mut s, ch('j'), 1000);
         let t = table(&s);
         assert!(
-            t.known() > t.selected + 1,
+            t.known() > t.selected() + 1,
             "selection {} caught up with {}",
-            t.selected,
+            t.selected(),
             t.known()
         );
     }
-    assert_eq!(table(&s).selected, 35);
+    assert_eq!(table(&s).selected(), 35);
     assert_eq!(
         table(&s).selected_row().unwrap().cells[1],
         "user35@example.com"
@@ -172,7 +172,7 @@ fn only_a_window_of_pages_stays_in_memory_and_dropped_pages_are_refetched_by_cur
         run(&mut s, key(KeyCode::PageDown), 100_000);
     }
     let t = table(&s);
-    assert!(t.selected >= 500, "selected {}", t.selected);
+    assert!(t.selected() >= 500, "selected {}", t.selected());
     let window = (2 * table::KEEP_AROUND + 1) * 10;
     assert!(
         t.rows_in_memory() <= window + 10,
@@ -184,7 +184,7 @@ fn only_a_window_of_pages_stays_in_memory_and_dropped_pages_are_refetched_by_cur
     let fetched = run(&mut s, ch('g'), 100_000);
     assert!(fetched >= 1);
     let t = table(&s);
-    assert_eq!(t.selected, 0);
+    assert_eq!(t.selected(), 0);
     assert_eq!(t.row(0).unwrap().cells[1], "user0@example.com");
     assert_eq!(t.row(5).unwrap().cells[1], "user5@example.com");
     assert!(t.rows_in_memory() <= window + 10);
@@ -220,7 +220,7 @@ fn g_walks_to_the_end_with_progress_and_esc_stops_it() {
     run(&mut s, ch('G'), 95);
     let t = table(&s);
     assert_eq!(t.known(), 95);
-    assert_eq!(t.selected, 94);
+    assert_eq!(t.selected(), 94);
     assert!(!t.has_more() && !t.walking());
     // A walk reads the provider's largest pages; the window stays a few pages.
     assert!(t.pages_in_memory() <= 2 * crate::app::table::KEEP_AROUND + 1);
@@ -244,7 +244,7 @@ fn g_walks_to_the_end_with_progress_and_esc_stops_it() {
     assert!(!t.walking());
     // (The walk's page asked for before Esc is one of 500 rows.)
     assert!(
-        t.known() <= t.selected + 500 + 60,
+        t.known() <= t.selected() + 500 + 60,
         "kept loading: {} rows",
         t.known()
     );
@@ -310,7 +310,7 @@ fn enter_opens_detail_with_child_lists_and_esc_restores_selection_and_scroll() {
     for _ in 0..25 {
         run(&mut s, ch('j'), 200);
     }
-    let (sel, offset) = (table(&s).selected, table(&s).offset);
+    let (sel, offset) = (table(&s).selected(), table(&s).offset());
     assert!(offset > 0);
     let effects = update(&mut s, key(KeyCode::Enter));
     let screen = s.tab().unwrap().screen();
@@ -334,8 +334,8 @@ fn enter_opens_detail_with_child_lists_and_esc_restores_selection_and_scroll() {
     update(&mut s, key(KeyCode::Tab));
     assert_eq!(s.tab().unwrap().screen().focus, 1);
     update(&mut s, key(KeyCode::Esc));
-    assert_eq!(table(&s).selected, sel);
-    assert_eq!(table(&s).offset, offset);
+    assert_eq!(table(&s).selected(), sel);
+    assert_eq!(table(&s).offset(), offset);
 }
 
 #[test]
@@ -510,10 +510,10 @@ fn keys_follow_the_keymap_including_user_overrides() {
     let mut s = State::new(vec![profile("kratos", Provider::Kratos)], keymap, false);
     run(&mut s, Action::Resize(80, 24), 30);
     run(&mut s, ch('J'), 30);
-    assert_eq!(table(&s).selected, 1);
+    assert_eq!(table(&s).selected(), 1);
     run(&mut s, ch('j'), 30);
     assert_eq!(
-        table(&s).selected,
+        table(&s).selected(),
         1,
         "j no longer moves once move_down is rebound"
     );
@@ -567,7 +567,7 @@ fn paging_down_faster_than_pages_arrive_still_lands_where_asked() {
             queue.extend(update(&mut s, r));
         }
     }
-    assert_eq!(table(&s).selected, 10 * s.table_rows());
+    assert_eq!(table(&s).selected(), 10 * s.table_rows());
 }
 
 #[test]

@@ -92,7 +92,7 @@ fn go_to_row(state: &mut State, index: usize, serve: &mut dyn FnMut(&mut State, 
     for _ in 0..index % page {
         serve(state, ch('j'));
     }
-    assert_eq!(table(state).selected, index);
+    assert_eq!(table(state).selected(), index);
 }
 
 #[test]
@@ -104,7 +104,7 @@ fn r_at_row_437_of_1000_keeps_the_same_identity_and_refetches_only_the_visible_p
     });
     let before = selected_id(&s);
     assert_eq!(before, identity(437).id);
-    let offset = table(&s).offset;
+    let offset = table(&s).offset();
 
     let effects = update(&mut s, ch('r'));
     let offsets: Vec<usize> = effects
@@ -123,7 +123,7 @@ fn r_at_row_437_of_1000_keeps_the_same_identity_and_refetches_only_the_visible_p
     let t = table(&s);
     assert!(t.is_refreshing());
     assert_eq!(t.selected_row().map(|r| r.id.clone()), Some(before.clone()));
-    assert!((t.offset..t.offset + s.table_rows()).all(|i| t.row(i).is_some()));
+    assert!((t.offset()..t.offset() + s.table_rows()).all(|i| t.row(i).is_some()));
 
     let mut queue = effects;
     while let Some(e) = queue.pop() {
@@ -134,8 +134,8 @@ fn r_at_row_437_of_1000_keeps_the_same_identity_and_refetches_only_the_visible_p
     let t = table(&s);
     assert!(!t.is_refreshing());
     assert_eq!(selected_id(&s), before);
-    assert_eq!(t.selected, 437);
-    assert_eq!(t.offset, offset, "the screen did not scroll");
+    assert_eq!(t.selected(), 437);
+    assert_eq!(t.offset(), offset, "the screen did not scroll");
     assert!(!s.busy(), "{:?}", s.pending());
 }
 
@@ -147,7 +147,7 @@ fn a_deleted_selected_row_gives_way_to_the_next_one_after_the_change() {
     go_to_row(&mut s, 437, &mut |s, a| {
         server.run(s, a);
     });
-    let offset = table(&s).offset;
+    let offset = table(&s).offset();
     // d, then the first 8 characters of the id: the delete is sent.
     server.run(&mut s, ch('d'));
     let short: String = identity(437).id.chars().take(8).collect();
@@ -177,8 +177,8 @@ fn a_deleted_selected_row_gives_way_to_the_next_one_after_the_change() {
     assert!(!asked.contains(&None), "no first-page request: {asked:?}");
     assert_eq!(selected_id(&s), identity(438).id, "the next row");
     let t = table(&s);
-    assert_eq!(t.selected, 437);
-    assert_eq!(t.offset, offset);
+    assert_eq!(t.selected(), 437);
+    assert_eq!(t.offset(), offset);
     // The rows after it moved up by one: no gap, no duplicate.
     assert_eq!(t.row(436).unwrap().id, identity(436).id);
     let mut after = 0;
@@ -201,7 +201,7 @@ fn the_last_row_deleted_selects_the_new_last_row() {
     let t = table(&s);
     assert_eq!(t.known(), 94);
     assert!(!t.has_more());
-    assert_eq!(t.selected, 93);
+    assert_eq!(t.selected(), 93);
     assert_eq!(selected_id(&s), identity(93).id, "the new last row");
 }
 
@@ -215,16 +215,16 @@ fn a_row_removed_above_the_selection_keeps_the_same_row_selected_on_its_screen_l
     });
     let (offset, line) = {
         let t = table(&s);
-        (t.offset, t.selected - t.offset)
+        (t.offset(), t.selected() - t.offset())
     };
     assert!(offset < 45, "row 45 is on screen (offset {offset})");
     server.remove(45);
     server.run(&mut s, ch('r'));
     let t = table(&s);
     assert_eq!(selected_id(&s), identity(52).id);
-    assert_eq!(t.selected, 51);
-    assert_eq!(t.selected - t.offset, line, "same screen line");
-    for i in t.offset..t.offset + s.table_rows() {
+    assert_eq!(t.selected(), 51);
+    assert_eq!(t.selected() - t.offset(), line, "same screen line");
+    for i in t.offset()..t.offset() + s.table_rows() {
         let n = if i < 45 { i } else { i + 1 };
         assert_eq!(t.row(i).unwrap().id, identity(n).id, "row {i}");
     }
@@ -344,7 +344,7 @@ fn marks_of_rows_that_are_gone_are_dropped_and_the_others_kept() {
         vec!["s3".to_string()]
     );
     assert_eq!(t.selected_row().unwrap().id, "s2");
-    assert_eq!(t.selected, 1);
+    assert_eq!(t.selected(), 1);
 }
 
 #[test]

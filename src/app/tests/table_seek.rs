@@ -131,13 +131,13 @@ fn g_after_the_end_shows_row_one_at_once_and_page_up_walks_back_with_the_servers
     t.select(usize::MAX, VIEW);
     t.after_move();
     server.serve(&mut t, Duration::ZERO);
-    let start = t.selected;
+    let start = t.selected();
     let asked = server.asked.len();
-    while t.selected > start - 300 * SIZE {
+    while t.selected() > start - 300 * SIZE {
         t.move_by(-(VIEW as isize), VIEW);
         t.after_move();
         server.serve(&mut t, Duration::ZERO);
-        let i = t.selected;
+        let i = t.selected();
         assert_eq!(selected_id(&t), Some(format!("id{i}").as_str()));
         // The window's rows are there, and are the server's.
         let page = i / SIZE;
@@ -250,7 +250,7 @@ fn a_refresh_after_a_seek_keeps_the_selected_row_by_id() {
     server.serve(&mut t, Duration::ZERO);
     assert!(!t.is_refreshing());
     assert_eq!(selected_id(&t), Some(format!("id{target}").as_str()));
-    assert_eq!(t.selected, target - 2);
+    assert_eq!(t.selected(), target - 2);
     // Rows further down moved up with it, and walking back still finds the server's rows.
     assert_eq!(
         t.row(target + 5).map(|r| r.id.as_str()),

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::Identity;
+use super::kratos::Identity;
 use super::outline::{Outline, Shape};
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -4,7 +4,8 @@
 //!
 //! Environment: `IDTUI_MEASURE_DB` (the sandbox database; generated when missing),
 //! `IDTUI_MEASURE_ROWS` (records to generate, 1,000,000), `IDTUI_MEASURE_PAGE` (the plain
-//! client's page size, 500: what `G` asks Kratos for).
+//! Kratos client's page size, 500: what `G` asks Kratos for; MATTR is walked at 1000, its
+//! maximum, both ways).
 
 mod common;
 
@@ -113,28 +114,110 @@ fn position(screen: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// The credential the MATTR sandbox is started with.
+const MATTR_TOKEN: &str = "measure";
+
 fn config(base: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("idtui.toml"),
-        format!("[profiles.kratos]\nprovider = \"kratos\"\nurl = \"{base}\"\n"),
+        format!(
+            "[profiles.kratos]\nprovider = \"kratos\"\nurl = \"{base}\"\n\
+             [profiles.mattr]\nprovider = \"core\"\nurl = \"{base}\"\n\
+             token_env = \"IDTUI_MEASURE_TOKEN\"\n"
+        ),
     )
     .unwrap();
     dir
 }
 
 fn dashboard(dir: &tempfile::TempDir) -> (PtySession, Duration) {
+    dashboard_of(dir, "kratos", "@gen.example.com")
+}
+
+/// The dashboard on `profile`, once a row showing `shows` is drawn.
+fn dashboard_of(dir: &tempfile::TempDir, profile: &str, shows: &str) -> (PtySession, Duration) {
     let path = dir.path().join("idtui.toml");
     let started = Instant::now();
     let s = PtySession::spawn(
-        &["--config", path.to_str().unwrap(), "--profile", "kratos"],
-        &[],
+        &["--config", path.to_str().unwrap(), "--profile", profile],
+        &[("IDTUI_MEASURE_TOKEN", MATTR_TOKEN)],
         200,
         60,
     );
-    s.wait_for(|t| t.contains("@gen.example.com"), Duration::from_secs(30))
+    s.wait_for(|t| t.contains(shows), Duration::from_secs(30))
         .expect("first rows");
     (s, started.elapsed())
+}
+
+/// `G` from the top: how long until the last of `rows` rows is shown, the CPU it took, and
+/// the RSS once 100,000 rows were passed.
+fn walk_to_the_end(s: &mut PtySession, rows: u64) -> (f64, f64, Option<u64>) {
+    let pid = s.pid();
+    let cpu_from = cpu_ticks(pid);
+    let started = Instant::now();
+    s.send("G");
+    let mut rss_100k = None;
+    let end = format!("{} of {}", fmt(rows), fmt(rows));
+    loop {
+        let screen = s.screen_text();
+        if rss_100k.is_none() && position(&screen).is_some_and(|p| p >= 100_000) {
+            rss_100k = Some(status_kb(pid, "VmRSS:"));
+        }
+        if screen.contains(&end) && screen.contains("· end") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "G did not end:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let g = started.elapsed().as_secs_f64();
+    let cpu = (cpu_ticks(pid) - cpu_from) as f64 / 100.0;
+    (g, cpu, rss_100k)
+}
+
+/// A plain keep-alive client walking the MATTR users by `nextCursor`, `size` a page.
+fn mattr_walk(base: &str, size: u32) -> (usize, Duration) {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Envelope {
+        data: Vec<serde::de::IgnoredAny>,
+        next_cursor: Option<String>,
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = format!("{base}/v1/users");
+        let client = reqwest::Client::new();
+        let mut cursor: Option<String> = None;
+        let mut rows = 0;
+        let started = Instant::now();
+        loop {
+            let mut query = vec![("limit", size.to_string())];
+            query.extend(cursor.take().map(|c| ("cursor", c)));
+            let body = client
+                .get(&url)
+                .bearer_auth(MATTR_TOKEN)
+                .query(&query)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            let page: Envelope = serde_json::from_slice(&body).unwrap();
+            rows += page.data.len();
+            match page.next_cursor {
+                Some(c) if !page.data.is_empty() => cursor = Some(c),
+                _ => break,
+            }
+        }
+        (rows, started.elapsed())
+    })
 }
 
 fn main() {
@@ -189,27 +272,7 @@ fn main() {
     println!("idle CPU over 5 s: {} ms", ticks * 10);
 
     let rss_start = status_kb(pid, "VmRSS:");
-    let cpu_from = cpu_ticks(pid);
-    let started = Instant::now();
-    s.send("G");
-    let mut rss_100k = None;
-    let end = format!("{} of {}", fmt(rows), fmt(rows));
-    loop {
-        let screen = s.screen_text();
-        if rss_100k.is_none() && position(&screen).is_some_and(|p| p >= 100_000) {
-            rss_100k = Some(status_kb(pid, "VmRSS:"));
-        }
-        if screen.contains(&end) && screen.contains("· end") {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(600),
-            "G did not end:\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let g = started.elapsed().as_secs_f64();
-    let cpu = (cpu_ticks(pid) - cpu_from) as f64 / 100.0;
+    let (g, cpu, rss_100k) = walk_to_the_end(&mut s, rows);
     std::thread::sleep(Duration::from_millis(500));
     let rss_end = status_kb(pid, "VmRSS:");
     println!("G to row {rows}: {g:.1} s ({cpu:.1} s CPU)");
@@ -228,6 +291,21 @@ fn main() {
     )
     .expect("back to the top");
     println!("g back to row 1: {} ms", back.elapsed().as_millis());
+    s.send("q");
+    let _ = s.wait_exit(Duration::from_secs(10));
+    drop(sb);
+
+    // The same walk over MATTR users, at the largest page MATTR allows (what `G` asks for).
+    let (sb, _) = sandbox(&["--db", db.as_str(), "--token", MATTR_TOKEN]);
+    let (walked, took) = mattr_walk(&sb.base, 1000);
+    let http = took.as_secs_f64();
+    println!("MATTR plain HTTP walk, 1000 a page: {walked} rows in {http:.1} s");
+    let dir = config(&sb.base);
+    let (mut s, _) = dashboard_of(&dir, "mattr", "@example.test");
+    std::thread::sleep(Duration::from_millis(500));
+    let (g, cpu, _) = walk_to_the_end(&mut s, rows);
+    println!("MATTR G to row {rows}: {g:.1} s ({cpu:.1} s CPU)");
+    println!("MATTR G / plain HTTP: {:.2}", g / http);
     s.send("q");
     let _ = s.wait_exit(Duration::from_secs(10));
     drop(sb);

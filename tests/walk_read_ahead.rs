@@ -1,6 +1,7 @@
-//! A walk over the Kratos identity list reads each page ahead while the one before it is
-//! taken in: every identity arrives once, in order, each page is asked for about once, and a
-//! change sent during the walk is never hidden by a page read ahead before it.
+//! A walk reads each page ahead while the one before it is taken in (the Kratos identity
+//! list from its `Link` header, MATTR users once the cursor in the page before is read):
+//! every record arrives once, in order, each page is asked for about once, and a change sent
+//! during the walk is never hidden by a page read ahead before it.
 
 mod api_support;
 
@@ -84,6 +85,67 @@ async fn a_walk_reads_ahead_without_gaps_or_repeats_and_a_change_drops_what_was_
         second.rows.iter().all(|r| r.id != doomed),
         "a page read before the delete still showed it"
     );
+    assert_eq!(second.rows[0].id, ids[WALK]);
+    assert_eq!(second.rows[1].id, ids[WALK + 2]);
+}
+
+/// Every MATTR user's id, in the server's order, read with the API client alone.
+async fn all_core_user_ids(h: &Harness) -> Vec<String> {
+    let api = core(&profile(Provider::Core, h.base()));
+    let (mut ids, mut c) = (Vec::new(), idtui::api::Cursor::first());
+    loop {
+        let p = api.list_users(&c, 1000).await.unwrap();
+        ids.extend(p.items.into_iter().map(|u| u.id));
+        match p.next {
+            Some(n) => c = n,
+            None => return ids,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_mattr_walk_reads_each_page_ahead_once_its_cursor_is_read() {
+    let h = Harness::start(|o| o.generate = Some(1_800)).await;
+    let b = ApiBackend::new(connect(&profile(Provider::Core, h.base())));
+    let users = |h: &Harness| count(&h.requests(), "GET", "/v1/users");
+    let take = |cursor| b.list(ListKind::CoreUsers, None, cursor, WALK);
+
+    // Taking the first page starts the second, unasked.
+    let first = take(PageCursor::First).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while users(&h) < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(users(&h), 2, "the second page is read ahead");
+
+    let mut ids: Vec<String> = first.rows.iter().map(|r| r.id.clone()).collect();
+    let (mut next, mut pages) = (first.next, 1);
+    while let Some(cursor) = next {
+        let data = take(cursor)
+            .await
+            .unwrap_or_else(|e| panic!("{}", e.details));
+        ids.extend(data.rows.iter().map(|r| r.id.clone()));
+        next = data.next;
+        pages += 1;
+        assert!(pages < 50, "the walk ends");
+    }
+    let asked = users(&h);
+    assert!(
+        (pages..=pages + 2).contains(&asked),
+        "{asked} list requests for {pages} pages"
+    );
+    assert_eq!(ids, all_core_user_ids(&h).await, "each user once, in order");
+
+    // A user deleted while the second page is read ahead is not shown by that page.
+    let first = take(PageCursor::First).await.unwrap();
+    let doomed = ids[WALK + 1].clone();
+    b.mutate(Mutation::DeleteCoreUser {
+        user: doomed.clone(),
+    })
+    .await
+    .unwrap();
+    let second = take(first.next.clone().unwrap()).await.unwrap();
+    assert!(second.rows.iter().all(|r| r.id != doomed));
     assert_eq!(second.rows[0].id, ids[WALK]);
     assert_eq!(second.rows[1].id, ids[WALK + 2]);
 }

@@ -10,9 +10,10 @@ use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCurso
 
 use super::backend::Backend;
 use super::people::kratos_search;
+use super::read_ahead::Walk;
 use super::rows::{
-    all_session_row, client_row, core_credential_row, core_user_row, headless_user_row,
-    identity_row, is_not_found, page_data, session_row,
+    all_session_row, client_row, core_credential_row, core_user_records_page, core_user_row,
+    headless_user_row, identity_row, is_not_found, page_data, session_row,
 };
 
 pub struct ApiBackend {
@@ -30,7 +31,7 @@ impl ApiBackend {
 }
 
 /// Pages this large are a walk's (browsing asks for 100 unless configured): the page after
-/// each is read ahead.
+/// each is read ahead, on any list but a search (whose later pages some searches build).
 const READ_AHEAD_FROM: u32 = 500;
 
 pub fn error_info(e: &ApiError) -> ErrorInfo {
@@ -75,7 +76,7 @@ fn api_cursor(cursor: &PageCursor) -> Cursor {
         .unwrap_or_else(Cursor::first)
 }
 
-async fn list(
+pub(super) async fn list(
     api: Api,
     list: ListKind,
     search: Option<String>,
@@ -112,11 +113,11 @@ async fn list(
             let page = match search {
                 Some(q) => {
                     let criteria = super::people::core_search(&q)?;
-                    c.search_users(&criteria, &cursor, size).await?
+                    c.search_user_records(&criteria, &cursor, size).await?
                 }
-                None => c.list_users(&cursor, size).await?,
+                None => c.list_user_records(&cursor, size).await?,
             };
-            Ok(page_data(page, core_user_row))
+            Ok(core_user_records_page(page))
         }
         (Api::Core(c), ListKind::CoreCredentials { user }) => {
             let page = c.list_credentials(&user, &cursor, size).await?;
@@ -175,13 +176,12 @@ impl Backend for ApiBackend {
         let api = self.api.clone();
         let cursor = api_cursor(&cursor);
         let size = u32::try_from(size).unwrap_or(u32::MAX);
-        let walk =
-            kind == ListKind::KratosIdentities && search.is_none() && size >= READ_AHEAD_FROM;
         let ahead = std::sync::Arc::clone(&self.ahead);
         async move {
-            let result = match &api {
-                Api::Kratos(k) if walk => ahead.walk(k, cursor, size).await,
-                _ => list(api, kind, search, cursor, size).await,
+            let result = if search.is_none() && size >= READ_AHEAD_FROM {
+                ahead.walk(&api, Walk { kind, size }, cursor).await
+            } else {
+                list(api, kind, search, cursor, size).await
             };
             result.map_err(|e| error_info(&e))
         }

@@ -1,8 +1,10 @@
-//! Pipelining for walks: while the dashboard takes in one page of a long Kratos identity
-//! list read with walk-sized pages, the backend already fetches the page after it. That page
-//! is asked for as soon as the current answer's headers name it (its `Link`), before the
-//! current body is even read, so the server works on the next page while this one travels
-//! and is parsed, and is never idle waiting for the dashboard.
+//! Pipelining for walks: while the dashboard takes in one page of a long list read with
+//! walk-sized pages, the backend already fetches the page after it, so the server works on
+//! the next page while this one travels, is parsed and drawn, and is never idle waiting for
+//! the dashboard. That page is asked for as soon as its cursor is known: for the Kratos
+//! identity list when the current answer's headers name it (its `Link`), before the current
+//! body is even read; for other lists (their cursor is in the body, or a page number) once
+//! the current page is read.
 //!
 //! One page is read ahead at most: a page read ahead learns its own successor but asks for
 //! it only once the dashboard takes it. A page read ahead is used only for the very cursor
@@ -14,10 +16,17 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinHandle;
 
-use crate::api::{ApiError, Cursor, IdentityFilter, KratosApi};
-use crate::app::PageData;
+use crate::api::{Api, ApiError, Cursor, IdentityFilter};
+use crate::app::{ListKind, PageData};
 
 use super::rows::identity_records_page;
+
+/// Which list a page belongs to, and the size it was asked with.
+#[derive(Clone, PartialEq)]
+pub(super) struct Walk {
+    pub kind: ListKind,
+    pub size: u32,
+}
 
 /// A page read ahead longer ago than this is not used (the list may have moved since).
 const FRESH: Duration = Duration::from_secs(1);
@@ -40,7 +49,7 @@ impl Drop for Fetch {
 
 struct Ahead {
     cursor: Cursor,
-    size: u32,
+    walk: Walk,
     started: Instant,
     fetch: Fetch,
     next: Arc<Next>,
@@ -105,27 +114,23 @@ pub(super) struct ReadAhead {
 }
 
 impl ReadAhead {
-    /// The page of the unfiltered identity list at `cursor`, `size` rows: the one read ahead
-    /// when it is that page, else fetched now. Either way the page after it is asked for as
-    /// soon as it is named.
+    /// The page of `walk`'s list at `cursor`: the one read ahead when it is that page, else
+    /// fetched now. Either way the page after it is asked for as soon as it is known.
     pub async fn walk(
         self: &Arc<Self>,
-        api: &KratosApi,
+        api: &Api,
+        walk: Walk,
         cursor: Cursor,
-        size: u32,
     ) -> Result<PageData, ApiError> {
-        if let Some((fetch, next)) = self.take(&cursor, size) {
-            next.want(|c| self.start(api, c, size));
+        if let Some((fetch, next)) = self.take(&walk, &cursor) {
+            next.want(|c| self.start(api, &walk, c));
             if let Some(page) = fetch.page().await {
                 return page;
             }
         }
         // Not read ahead (or its task failed): read here, as the dashboard waits for it.
-        let named = self.on_named(api, size, Next::new(NextState::Wanted));
-        let page = api
-            .list_identity_records_early(&IdentityFilter::default(), &cursor, size, named)
-            .await?;
-        Ok(identity_records_page(page))
+        let named = self.on_named(api, &walk, Next::new(NextState::Wanted));
+        fetch_page(api, &walk, cursor, named).await
     }
 
     /// Forget what was read ahead (a change was sent: it may be out of date).
@@ -136,20 +141,20 @@ impl ReadAhead {
         }
     }
 
-    /// The fetch started for `cursor` and `size`, if it is the one read ahead; any other
+    /// The fetch started for `walk` at `cursor`, if it is the one read ahead; any other
     /// is stopped.
-    fn take(&self, cursor: &Cursor, size: u32) -> Option<(Fetch, Arc<Next>)> {
+    fn take(&self, walk: &Walk, cursor: &Cursor) -> Option<(Fetch, Arc<Next>)> {
         let ahead = self.slot.lock().ok()?.take()?;
-        (ahead.cursor == *cursor && ahead.size == size && ahead.started.elapsed() < FRESH)
+        (ahead.cursor == *cursor && ahead.walk == *walk && ahead.started.elapsed() < FRESH)
             .then_some((ahead.fetch, ahead.next))
     }
 
     /// Read the page at `cursor` ahead, in place of any other.
-    fn start(self: &Arc<Self>, api: &KratosApi, cursor: Cursor, size: u32) {
-        let (fetch, next) = self.fetch(api, cursor.clone(), size);
+    fn start(self: &Arc<Self>, api: &Api, walk: &Walk, cursor: Cursor) {
+        let (fetch, next) = self.fetch(api, walk, cursor.clone());
         let ahead = Ahead {
             cursor,
-            size,
+            walk: walk.clone(),
             started: Instant::now(),
             fetch,
             next,
@@ -163,35 +168,52 @@ impl ReadAhead {
     /// page when it is wanted, unless a change was sent since.
     fn on_named(
         self: &Arc<Self>,
-        api: &KratosApi,
-        size: u32,
+        api: &Api,
+        walk: &Walk,
         next: Arc<Next>,
     ) -> impl Fn(Cursor) + Send + Sync + 'static {
         // Weak: a fetch lives in `self`'s slot, and must not keep `self` alive.
-        let (me, api) = (Arc::downgrade(self), api.clone());
+        let (me, api, walk) = (Arc::downgrade(self), api.clone(), walk.clone());
         let generation = self.generation.load(Ordering::SeqCst);
         move |c: Cursor| {
             next.named(c, |c| {
                 if let Some(me) = Weak::upgrade(&me)
                     && me.generation.load(Ordering::SeqCst) == generation
                 {
-                    me.start(&api, c, size);
+                    me.start(&api, &walk, c);
                 }
             })
         }
     }
 
-    /// Fetch the page at `cursor` ahead, learning the next page's cursor from its headers.
-    fn fetch(self: &Arc<Self>, api: &KratosApi, cursor: Cursor, size: u32) -> (Fetch, Arc<Next>) {
+    /// Fetch the page at `cursor` ahead, learning the next page's cursor as soon as it can.
+    fn fetch(self: &Arc<Self>, api: &Api, walk: &Walk, cursor: Cursor) -> (Fetch, Arc<Next>) {
         let next = Next::new(NextState::Unknown);
-        let named = self.on_named(api, size, Arc::clone(&next));
-        let api = api.clone();
-        let task = tokio::spawn(async move {
-            let page = api
-                .list_identity_records_early(&IdentityFilter::default(), &cursor, size, named)
-                .await?;
-            Ok(identity_records_page(page))
-        });
+        let named = self.on_named(api, walk, Arc::clone(&next));
+        let (api, walk) = (api.clone(), walk.clone());
+        let task = tokio::spawn(async move { fetch_page(&api, &walk, cursor, named).await });
         (Fetch(task), next)
     }
+}
+
+/// Fetch one page of `walk`'s list, telling `named` the cursor of the page after it as soon
+/// as it is known.
+async fn fetch_page(
+    api: &Api,
+    walk: &Walk,
+    cursor: Cursor,
+    named: impl Fn(Cursor) + Send + Sync + 'static,
+) -> Result<PageData, ApiError> {
+    if let (Api::Kratos(k), ListKind::KratosIdentities) = (api, &walk.kind) {
+        let page = k
+            .list_identity_records_early(&IdentityFilter::default(), &cursor, walk.size, named)
+            .await?;
+        return Ok(identity_records_page(page));
+    }
+    let page =
+        super::adapter::list(api.clone(), walk.kind.clone(), None, cursor, walk.size).await?;
+    if let Some(next) = page.next.as_ref().and_then(|n| n.get::<Cursor>()) {
+        named(next.clone());
+    }
+    Ok(page)
 }

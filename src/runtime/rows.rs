@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use crate::api::{
-    ApiError, BadItem, CoreCredential, CoreUser, Credential, HeadlessClient, HeadlessUser,
-    Identity, IdentitySummary, Outline, Page, Session, Shape,
+    ApiError, BadItem, CoreCredential, CoreUser, CoreUserSummary, Credential, HeadlessClient,
+    HeadlessUser, Identity, IdentitySummary, Outline, Page, Session, Shape,
 };
 use crate::app::detail::{REDACTED, is_secret_key};
 use crate::app::model::RawJson;
@@ -86,7 +86,12 @@ pub fn outline_summary(o: &Outline) -> String {
             out.push(' ');
         }
         // As in the detail view: a secret-named value never reaches the screen.
-        let secret = is_secret_key(k) && matches!(x, Shape::Str(_) | Shape::Scalar(_));
+        let secret = is_secret_key(k)
+            && match x {
+                Shape::Str(_) | Shape::Number(_) => true,
+                Shape::Literal(l) => l != "null",
+                Shape::Object | Shape::Array(..) => false,
+            };
         out.push_str(k);
         out.push('=');
         match x {
@@ -100,9 +105,9 @@ pub fn outline_summary(o: &Outline) -> String {
 
 fn shape_text(x: &Shape) -> String {
     match x {
-        Shape::Str(s) | Shape::Scalar(s) => s.clone(),
+        Shape::Str(s) | Shape::Number(s) | Shape::Literal(s) => s.clone(),
         Shape::Object => "{…}".into(),
-        Shape::Array(n) => format!("[{n}]"),
+        Shape::Array(n, _) => format!("[{n}]"),
     }
 }
 
@@ -124,11 +129,11 @@ fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
 }
 
 pub fn identity_row(i: Identity) -> Row {
-    identity_summary_row(&IdentitySummary::of(&i), i.raw)
+    identity_summary_row(&IdentitySummary::of(&i), i.raw.into())
 }
 
 /// The row of an identity from its summary, keeping `raw` for the detail view.
-fn identity_summary_row(i: &IdentitySummary, raw: impl Into<RawJson>) -> Row {
+fn identity_summary_row(i: &IdentitySummary, raw: RawJson) -> Row {
     // Traits first: whether credentials (and so which identifier comes first) are present
     // depends on the endpoint, and a row must read the same in a list and in a search.
     let meta = match (&i.metadata_public, &i.metadata_admin) {
@@ -151,23 +156,43 @@ fn identity_summary_row(i: &IdentitySummary, raw: impl Into<RawJson>) -> Row {
 /// The row of an identity kept as bytes: the shown fields read, the record decoded only
 /// when something opens it.
 pub fn identity_record_row(bytes: Box<[u8]>) -> Row {
-    identity_record_row_at(0, bytes)
+    record_row(0, bytes, IdentitySummary::from_slice, identity_summary_row)
 }
 
-/// A page of identities kept as bytes, as rows. A record that is not valid JSON says where
-/// it was served (and its id when that much can be read), like any other unreadable record.
+/// A page of identities kept as bytes, as rows.
 pub fn identity_records_page(page: Page<Box<[u8]>>) -> PageData {
+    records_page(page, IdentitySummary::from_slice, identity_summary_row)
+}
+
+/// A page of MATTR users kept as bytes, as rows.
+pub fn core_user_records_page(page: Page<Box<[u8]>>) -> PageData {
+    records_page(page, CoreUserSummary::from_slice, core_user_summary_row)
+}
+
+/// A page of records kept as bytes, each made a row from its summary (`read`). A record
+/// that is not valid JSON says where it was served (and its id when that much can be read),
+/// like any other unreadable record.
+fn records_page<S>(
+    page: Page<Box<[u8]>>,
+    read: fn(&[u8]) -> serde_json::Result<S>,
+    row: fn(&S, RawJson) -> Row,
+) -> PageData {
     let bad_at: std::collections::BTreeSet<usize> = page.bad.iter().map(|b| b.index).collect();
     let mut served = (0..).filter(move |i| !bad_at.contains(i));
     page_data(page, |bytes| {
-        identity_record_row_at(served.next().unwrap_or_default(), bytes)
+        record_row(served.next().unwrap_or_default(), bytes, read, row)
     })
 }
 
-fn identity_record_row_at(index: usize, bytes: Box<[u8]>) -> Row {
-    match IdentitySummary::from_slice(&bytes) {
-        Ok(i) => identity_summary_row(&i, RawJson::from_bytes(bytes)),
+fn record_row<S>(
+    index: usize,
+    bytes: Box<[u8]>,
+    read: fn(&[u8]) -> serde_json::Result<S>,
+    row: fn(&S, RawJson) -> Row,
+) -> Row {
+    match read(&bytes) {
         // (Its depth was bounded when the page was read: a summary reads nothing deep.)
+        Ok(summary) => row(&summary, RawJson::from_bytes(bytes)),
         Err(e) => unreadable_row(BadItem {
             index,
             id: id_of(&bytes),
@@ -223,34 +248,18 @@ pub fn credential_row(c: Credential) -> Row {
 }
 
 pub fn core_user_row(u: CoreUser) -> Row {
-    let name = str_at(&u.claims, &["email"])
-        .map(str::to_string)
-        .or_else(|| {
-            u.claims
-                .get("emails")
-                .and_then(|e| e.get(0))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
-        .or_else(|| {
-            let given = str_at(&u.claims, &["given_name", "givenName"])?;
-            let family = str_at(&u.claims, &["family_name", "familyName"]).unwrap_or("");
-            Some(format!("{given} {family}").trim().to_string())
-        })
-        .or_else(|| str_at(&u.claims, &["name"]).map(str::to_string))
-        .unwrap_or_default();
-    let provider = u
-        .subject_id()
-        .or_else(|| str_at(&u.authentication_provider, &["url"]).map(str::to_string))
-        .unwrap_or_default();
+    core_user_summary_row(&CoreUserSummary::of(&u), u.raw.into())
+}
+
+fn core_user_summary_row(u: &CoreUserSummary, raw: RawJson) -> Row {
     let cells = vec![
         u.id.clone(),
-        name,
-        provider,
-        short_time(str_at(&u.raw, &["createdAt"])),
-        summary(&u.claims),
+        u.name(),
+        u.provider_name().to_owned(),
+        short_time(u.created_at.as_deref()),
+        outline_summary(&u.claims),
     ];
-    row(u.id, cells, u.raw)
+    row(u.id.clone(), cells, raw)
 }
 
 pub fn core_credential_row(c: CoreCredential) -> Row {
@@ -400,5 +409,42 @@ mod tests {
             "{:?}",
             rows[2].cells
         );
+    }
+
+    #[test]
+    fn a_mattr_user_kept_as_bytes_reads_as_the_decoded_user_does() {
+        let users = [
+            json!({"id": "u1", "createdAt": "2025-01-12T13:16:39.000Z",
+                   "claims": {"given_name": "Aroha", "family_name": "Ngata",
+                              "api_token": "s3cr3t", "address": {"locality": "Wellington"}},
+                   "authenticationProvider": {"url": "https://idp.example", "subjectId": "idp|1"}}),
+            json!({"id": "u2", "claims": {"emails": ["first@x", "second@x"], "tags": [1, 2]}}),
+        ];
+        let page = Page {
+            items: users
+                .iter()
+                .map(|u| u.to_string().into_bytes().into_boxed_slice())
+                .collect(),
+            next: None,
+            total: None,
+            bad: Vec::new(),
+        };
+        let compact = core_user_records_page(page).rows;
+        for (row, user) in compact.iter().zip(&users) {
+            let decoded = core_user_row(CoreUser::from_json(user.clone()));
+            assert_eq!(row.cells, decoded.cells);
+            assert_eq!(row.raw.shared().as_ref(), user, "the record opens whole");
+        }
+        assert_eq!(
+            compact[0].cells,
+            [
+                "u1",
+                "Aroha Ngata",
+                "idp|1",
+                "2025-01-12 13:16",
+                "given_name=Aroha family_name=Ngata api_token=‹redacted› address={…}"
+            ]
+        );
+        assert_eq!(compact[1].cells[1], "first@x");
     }
 }

@@ -4,7 +4,8 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::error::{ApiError, Provider};
-use super::http::{HttpLayer, Req, kind_of};
+use super::http::{HttpLayer, Req, Resp, kind_of};
+use super::items::BadItem;
 use super::models::{CoreCredential, CoreSearch, CoreUser};
 use super::page::{self, Cursor, Page, Position, page_size};
 
@@ -47,6 +48,18 @@ impl CoreApi {
         self.page(&req, CoreUser::from_json).await
     }
 
+    /// As [`Self::list_users`], each user kept as the bytes the server sent (read the shown
+    /// fields with [`crate::CoreUserSummary::from_slice`]): a long walk builds no JSON trees.
+    pub async fn list_user_records(
+        &self,
+        cursor: &Cursor,
+        limit: u32,
+    ) -> Result<Page<Box<[u8]>>, ApiError> {
+        let mut req = self.users(Method::GET, true).list_bytes();
+        req.query = cursor_query(cursor, limit)?;
+        self.records(&req).await
+    }
+
     /// `POST /users/search`: a POST that only reads, so it is retried and allowed read-only.
     pub async fn search_users(
         &self,
@@ -54,6 +67,27 @@ impl CoreApi {
         cursor: &Cursor,
         limit: u32,
     ) -> Result<Page<CoreUser>, ApiError> {
+        let req = self.search_request(search, cursor, limit)?;
+        self.page(&req, CoreUser::from_json).await
+    }
+
+    /// As [`Self::search_users`], each user kept as bytes (see [`Self::list_user_records`]).
+    pub async fn search_user_records(
+        &self,
+        search: &CoreSearch,
+        cursor: &Cursor,
+        limit: u32,
+    ) -> Result<Page<Box<[u8]>>, ApiError> {
+        let req = self.search_request(search, cursor, limit)?.list_bytes();
+        self.records(&req).await
+    }
+
+    fn search_request(
+        &self,
+        search: &CoreSearch,
+        cursor: &Cursor,
+        limit: u32,
+    ) -> Result<Req, ApiError> {
         let mut body = search.body();
         for (k, v) in cursor_query(cursor, limit)? {
             body[k] = match k.as_str() {
@@ -61,8 +95,7 @@ impl CoreApi {
                 _ => Value::String(v),
             };
         }
-        let req = self.users(Method::POST, true).then("search").json(body);
-        self.page(&req, CoreUser::from_json).await
+        Ok(self.users(Method::POST, true).then("search").json(body))
     }
 
     /// `POST /users` (current docs; users are otherwise created by issuance flows).
@@ -105,7 +138,24 @@ impl CoreApi {
     /// `{data: [...], nextCursor}`; the list ends at an empty page or without `nextCursor`
     /// (MATTR sends one with every non-empty page, so the last page is usually empty).
     async fn page<T>(&self, req: &Req, item: fn(Value) -> T) -> Result<Page<T>, ApiError> {
-        let resp = self.http.send_list(req, "limit").await?;
+        let mut resp = self.http.send_list(req, "limit").await?;
+        let items = std::mem::take(&mut resp.items);
+        self.finish_page(resp, items, item)
+    }
+
+    async fn records(&self, req: &Req) -> Result<Page<Box<[u8]>>, ApiError> {
+        let mut resp = self.http.send_list(req, "limit").await?;
+        let records = std::mem::take(&mut resp.records);
+        self.finish_page(resp, records, |r| r)
+    }
+
+    /// A page from an answer's envelope (`{data, nextCursor}`) and its items.
+    fn finish_page<I, T>(
+        &self,
+        resp: Resp,
+        items: Vec<Result<I, BadItem>>,
+        item: impl FnMut(I) -> T,
+    ) -> Result<Page<T>, ApiError> {
         let body = resp.json.unwrap_or(Value::Null);
         let Value::Object(mut obj) = body else {
             return Err(self.http.decode_error(format!(
@@ -123,12 +173,12 @@ impl CoreApi {
             }
         }
         let next = match obj.get("nextCursor") {
-            Some(Value::String(c)) if !c.is_empty() && !resp.items.is_empty() => {
+            Some(Value::String(c)) if !c.is_empty() && !items.is_empty() => {
                 Some(Cursor(Position::Token(c.clone())))
             }
             _ => None,
         };
-        let (items, bad) = super::page::split_items(resp.items, item);
+        let (items, bad) = super::page::split_items(items, item);
         Ok(Page {
             items,
             next,

@@ -30,9 +30,9 @@ impl<T> Page<T> {
 }
 
 /// A page's decoded items as `T`s, and the records that could not be read.
-pub(crate) fn split_items<T>(
-    items: Vec<Result<serde_json::Value, super::items::BadItem>>,
-    item: fn(serde_json::Value) -> T,
+pub(crate) fn split_items<I, T>(
+    items: Vec<Result<I, super::items::BadItem>>,
+    mut item: impl FnMut(I) -> T,
 ) -> (Vec<T>, Vec<super::items::BadItem>) {
     let mut good = Vec::with_capacity(items.len());
     let mut bad = Vec::new();

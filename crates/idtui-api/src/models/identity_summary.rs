@@ -356,6 +356,6 @@ mod tests {
         );
         let s = IdentitySummary::from_slice(text.as_bytes()).unwrap();
         assert_eq!((s.id.as_str(), s.name()), ("d", "e@x"));
-        assert_eq!(s.metadata_public, Outline::Other(Shape::Array(1)));
+        assert_eq!(s.metadata_public, Outline::Other(Shape::Array(1, None)));
     }
 }

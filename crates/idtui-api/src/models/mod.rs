@@ -3,6 +3,7 @@
 //! constructors never fail: a missing or oddly typed field leaves its typed slot empty.
 
 mod core;
+mod core_user_summary;
 mod fields;
 mod headless;
 mod identity_summary;
@@ -10,6 +11,7 @@ mod kratos;
 mod outline;
 
 pub use self::core::{CoreCredential, CoreSearch, CoreUser};
+pub use self::core_user_summary::CoreUserSummary;
 pub use self::headless::{DeleteAction, HeadlessClient, HeadlessUser, HeadlessUserUpdate};
 pub use self::identity_summary::IdentitySummary;
 pub use self::kratos::{Credential, Device, Identity, IdentityFilter, Recovery, Schema, Session};

@@ -14,11 +14,13 @@ use serde_json::Value;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Shape {
     Str(String),
-    /// A number, boolean or null, as JSON writes it.
-    Scalar(String),
+    /// As JSON writes it.
+    Number(String),
+    /// `true`, `false` or `null`.
+    Literal(String),
     Object,
-    /// An array and its length.
-    Array(usize),
+    /// An array: its length, and its first element when that is a string (MATTR's `emails`).
+    Array(usize, Option<String>),
 }
 
 /// A JSON value from its top.
@@ -54,6 +56,23 @@ impl Outline {
         })
     }
 
+    /// The first element of the array member `key`, when it is a string.
+    pub fn first_str(&self, key: &str) -> Option<&str> {
+        self.members().iter().find_map(|(k, v)| match v {
+            Shape::Array(_, Some(s)) if k == key => Some(s.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The member `key` as text when it is a string or a number (as the typed models read
+    /// ids).
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.members().iter().find_map(|(k, v)| match v {
+            Shape::Str(s) | Shape::Number(s) if k == key => Some(s.as_str()),
+            _ => None,
+        })
+    }
+
     /// An object's members (none for anything else).
     pub fn members(&self) -> &[(String, Shape)] {
         match self {
@@ -68,8 +87,12 @@ impl Shape {
         match v {
             Value::String(s) => Shape::Str(s.clone()),
             Value::Object(_) => Shape::Object,
-            Value::Array(a) => Shape::Array(a.len()),
-            other => Shape::Scalar(other.to_string()),
+            Value::Array(a) => {
+                let first = a.first().and_then(Value::as_str).map(str::to_owned);
+                Shape::Array(a.len(), first)
+            }
+            Value::Number(n) => Shape::Number(n.to_string()),
+            other => Shape::Literal(other.to_string()),
         }
     }
 }
@@ -89,31 +112,81 @@ impl<'de> Visitor<'de> for ShapeVisit {
         Ok(Shape::Str(s))
     }
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<Shape, E> {
-        Ok(Shape::Scalar(b.to_string()))
+        Ok(Shape::Literal(b.to_string()))
     }
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<Shape, E> {
-        Ok(Shape::Scalar(n.to_string()))
+        Ok(Shape::Number(n.to_string()))
     }
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<Shape, E> {
-        Ok(Shape::Scalar(n.to_string()))
+        Ok(Shape::Number(n.to_string()))
     }
     fn visit_f64<E: de::Error>(self, n: f64) -> Result<Shape, E> {
         // As `Value` writes it.
-        Ok(Shape::Scalar(Value::from(n).to_string()))
+        Ok(Shape::Number(Value::from(n).to_string()))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Shape, E> {
-        Ok(Shape::Scalar("null".into()))
+        Ok(Shape::Literal("null".into()))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Shape, A::Error> {
         while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Shape::Object)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Shape, A::Error> {
-        let mut len = 0;
+        let first = match s.next_element::<FirstElement>()? {
+            None => return Ok(Shape::Array(0, None)),
+            Some(FirstElement(first)) => first,
+        };
+        let mut len = 1;
         while s.next_element::<IgnoredAny>()?.is_some() {
             len += 1;
         }
-        Ok(Shape::Array(len))
+        Ok(Shape::Array(len, first))
+    }
+}
+
+/// An array's first element: kept when it is a string, else skipped unbuilt (without
+/// recursing: a nested array's own first element is not looked at).
+struct FirstElement(Option<String>);
+
+impl<'de> Deserialize<'de> for FirstElement {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = FirstElement;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<FirstElement, E> {
+                Ok(FirstElement(Some(s.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<FirstElement, E> {
+                Ok(FirstElement(Some(s)))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<FirstElement, E> {
+                Ok(FirstElement(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<FirstElement, E> {
+                Ok(FirstElement(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<FirstElement, E> {
+                Ok(FirstElement(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<FirstElement, E> {
+                Ok(FirstElement(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<FirstElement, E> {
+                Ok(FirstElement(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<FirstElement, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(FirstElement(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<FirstElement, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(FirstElement(None))
+            }
+        }
+        d.deserialize_any(Visit)
     }
 }
 
@@ -193,7 +266,8 @@ mod tests {
     fn read_from_bytes_it_matches_the_outline_of_the_decoded_value() {
         let cases = [
             json!({"plan": "pro", "n": 3, "f": 1.5, "ok": true, "none": null,
-                   "tags": [1, [2], {"a": 1}], "org": {"id": {"deep": [1]}}, "s": "a\"b"}),
+                   "tags": [1, [2], {"a": 1}], "org": {"id": {"deep": [1]}}, "s": "a\"b",
+                   "emails": ["a@x", "b@x"], "empty": []}),
             json!(null),
             json!("text"),
             json!(7),
@@ -232,7 +306,10 @@ mod tests {
         let read: Outline = serde_json::from_str(&text).unwrap();
         assert_eq!(
             read.members(),
-            [("a".into(), Shape::Array(1)), ("b".into(), Shape::Object)]
+            [
+                ("a".into(), Shape::Array(1, None)),
+                ("b".into(), Shape::Object)
+            ]
         );
     }
 }

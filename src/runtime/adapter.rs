@@ -5,15 +5,14 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use crate::api::{Api, ApiError, Cursor, ErrorKind};
-use crate::app::model::{ACTIVE_ONLY, split_scoped_user};
+use crate::app::model::split_scoped_user;
 use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 
 use super::backend::Backend;
-use super::people::kratos_search;
+use super::lists::list;
 use super::read_ahead::Walk;
 use super::rows::{
-    all_session_row, client_row, core_credential_row, core_user_records_page, core_user_row,
-    headless_user_row, identity_row, is_not_found, page_data, session_row,
+    client_row, core_user_row, headless_user_row, identity_row, is_not_found, session_row,
 };
 
 pub struct ApiBackend {
@@ -74,69 +73,6 @@ fn api_cursor(cursor: &PageCursor) -> Cursor {
         .get::<Cursor>()
         .cloned()
         .unwrap_or_else(Cursor::first)
-}
-
-pub(super) async fn list(
-    api: Api,
-    list: ListKind,
-    search: Option<String>,
-    cursor: Cursor,
-    size: u32,
-) -> Result<PageData, ApiError> {
-    match (&api, list) {
-        (Api::Kratos(k), ListKind::KratosIdentities) => {
-            kratos_search(k, search.as_deref(), &cursor, size).await
-        }
-        (Api::Kratos(k), ListKind::KratosSessions { identity }) => {
-            let active = (search.as_deref() == Some(ACTIVE_ONLY)).then_some(true);
-            let page = k
-                .list_identity_sessions(&identity, active, &cursor, size)
-                .await?;
-            Ok(page_data(page, session_row))
-        }
-        (Api::Kratos(k), ListKind::AllSessions { active_only }) => {
-            let page = k
-                .list_sessions(active_only.then_some(true), &cursor, size)
-                .await?;
-            Ok(page_data(page, all_session_row))
-        }
-        (Api::Kratos(k), ListKind::KratosCredentials { identity }) => {
-            // Credentials come with the identity (never their secrets: no include_credential).
-            let i = k.get_identity(&identity, &[]).await?;
-            Ok(PageData {
-                rows: super::kratos_credentials::rows(&i),
-                next: None,
-                total: None,
-            })
-        }
-        (Api::Core(c), ListKind::CoreUsers) => {
-            let page = match search {
-                Some(q) => {
-                    let criteria = super::people::core_search(&q)?;
-                    c.search_user_records(&criteria, &cursor, size).await?
-                }
-                None => c.list_user_records(&cursor, size).await?,
-            };
-            Ok(core_user_records_page(page))
-        }
-        (Api::Core(c), ListKind::CoreCredentials { user }) => {
-            let page = c.list_credentials(&user, &cursor, size).await?;
-            Ok(page_data(page, core_credential_row))
-        }
-        (Api::Headless(h), ListKind::HeadlessClients) => {
-            let page = h.list_clients(&cursor, size).await?;
-            Ok(page_data(page, client_row))
-        }
-        (Api::Headless(h), ListKind::HeadlessUsers { client }) => {
-            let client = search.or(client);
-            let page = h.list_users(client.as_deref(), &cursor, size).await?;
-            Ok(page_data(page, headless_user_row))
-        }
-        (api, list) => Err(ApiError::config(
-            api.provider(),
-            format!("{} has no {} list", api.provider(), list.title()),
-        )),
-    }
 }
 
 async fn get(api: Api, kind: ObjectKind, id: String) -> Result<Row, ApiError> {

@@ -13,6 +13,7 @@ pub mod external_editor;
 pub mod kratos_credentials;
 pub mod launch;
 pub mod lazy;
+mod lists;
 pub mod mutations;
 pub mod people;
 mod read_ahead;

@@ -210,8 +210,7 @@ async fn fetch_page(
             .await?;
         return Ok(identity_records_page(page));
     }
-    let page =
-        super::adapter::list(api.clone(), walk.kind.clone(), None, cursor, walk.size).await?;
+    let page = super::lists::list(api.clone(), walk.kind.clone(), None, cursor, walk.size).await?;
     if let Some(next) = page.next.as_ref().and_then(|n| n.get::<Cursor>()) {
         named(next.clone());
     }

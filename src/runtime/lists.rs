@@ -1,0 +1,74 @@
+//! One page of any list the dashboard shows, from the API that serves it, as table rows.
+
+use crate::api::{Api, ApiError, Cursor};
+use crate::app::model::ACTIVE_ONLY;
+use crate::app::{ListKind, PageData};
+
+use super::people::kratos_search;
+use super::rows::{
+    all_session_row, client_row, core_credential_row, core_user_records_page, headless_user_row,
+    page_data, session_row,
+};
+
+pub(super) async fn list(
+    api: Api,
+    list: ListKind,
+    search: Option<String>,
+    cursor: Cursor,
+    size: u32,
+) -> Result<PageData, ApiError> {
+    match (&api, list) {
+        (Api::Kratos(k), ListKind::KratosIdentities) => {
+            kratos_search(k, search.as_deref(), &cursor, size).await
+        }
+        (Api::Kratos(k), ListKind::KratosSessions { identity }) => {
+            let active = (search.as_deref() == Some(ACTIVE_ONLY)).then_some(true);
+            let page = k
+                .list_identity_sessions(&identity, active, &cursor, size)
+                .await?;
+            Ok(page_data(page, session_row))
+        }
+        (Api::Kratos(k), ListKind::AllSessions { active_only }) => {
+            let page = k
+                .list_sessions(active_only.then_some(true), &cursor, size)
+                .await?;
+            Ok(page_data(page, all_session_row))
+        }
+        (Api::Kratos(k), ListKind::KratosCredentials { identity }) => {
+            // Credentials come with the identity (never their secrets: no include_credential).
+            let i = k.get_identity(&identity, &[]).await?;
+            Ok(PageData {
+                rows: super::kratos_credentials::rows(&i),
+                next: None,
+                total: None,
+            })
+        }
+        (Api::Core(c), ListKind::CoreUsers) => {
+            let page = match search {
+                Some(q) => {
+                    let criteria = super::people::core_search(&q)?;
+                    c.search_user_records(&criteria, &cursor, size).await?
+                }
+                None => c.list_user_records(&cursor, size).await?,
+            };
+            Ok(core_user_records_page(page))
+        }
+        (Api::Core(c), ListKind::CoreCredentials { user }) => {
+            let page = c.list_credentials(&user, &cursor, size).await?;
+            Ok(page_data(page, core_credential_row))
+        }
+        (Api::Headless(h), ListKind::HeadlessClients) => {
+            let page = h.list_clients(&cursor, size).await?;
+            Ok(page_data(page, client_row))
+        }
+        (Api::Headless(h), ListKind::HeadlessUsers { client }) => {
+            let client = search.or(client);
+            let page = h.list_users(client.as_deref(), &cursor, size).await?;
+            Ok(page_data(page, headless_user_row))
+        }
+        (api, list) => Err(ApiError::config(
+            api.provider(),
+            format!("{} has no {} list", api.provider(), list.title()),
+        )),
+    }
+}

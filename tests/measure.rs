@@ -191,18 +191,21 @@ fn mattr_walk(base: &str, size: u32) -> (usize, Duration) {
         .build()
         .unwrap();
     rt.block_on(async {
-        let url = format!("{base}/v1/users");
+        let users = reqwest::Url::parse(&format!("{base}/v1/users")).unwrap();
         let client = reqwest::Client::new();
         let mut cursor: Option<String> = None;
         let mut rows = 0;
         let started = Instant::now();
         loop {
-            let mut query = vec![("limit", size.to_string())];
-            query.extend(cursor.take().map(|c| ("cursor", c)));
+            let mut url = users.clone();
+            url.query_pairs_mut()
+                .append_pair("limit", &size.to_string());
+            if let Some(c) = cursor.take() {
+                url.query_pairs_mut().append_pair("cursor", &c);
+            }
             let body = client
-                .get(&url)
+                .get(url)
                 .bearer_auth(MATTR_TOKEN)
-                .query(&query)
                 .send()
                 .await
                 .unwrap()
@@ -335,7 +338,7 @@ fn fmt(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -281,12 +281,9 @@ fn mask_patterns(s: &str) -> String {
         } else if let Some(n) = time_at(rest) {
             out.push_str("<time>");
             i += n;
-        } else if rest.starts_with("ory_st_") {
+        } else if let Some(token) = rest.strip_prefix("ory_st_") {
             out.push_str("<session-token>");
-            i += 7 + rest[7..]
-                .bytes()
-                .take_while(u8::is_ascii_alphanumeric)
-                .count();
+            i += 7 + token.bytes().take_while(u8::is_ascii_alphanumeric).count();
         } else if let Some(n) = session_page_token_at(rest) {
             out.push_str("<sessions-page-token>");
             i += n;
@@ -304,9 +301,9 @@ fn mask_patterns(s: &str) -> String {
             // A recovery link's token: random letters and digits.
             out.push_str("&token=<token>");
             i += 7 + token.bytes().take_while(u8::is_ascii_alphanumeric).count();
-        } else if rest.starts_with("127.0.0.1:") {
+        } else if let Some(port) = rest.strip_prefix("127.0.0.1:") {
             out.push_str("127.0.0.1:<port>");
-            i += 10 + rest[10..].bytes().take_while(u8::is_ascii_digit).count();
+            i += 10 + port.bytes().take_while(u8::is_ascii_digit).count();
         } else {
             let c = rest.chars().next().expect("not empty");
             out.push(c);

@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use crate::api::{Api, ApiError, Cursor, IdentityFilter};
 use crate::app::{ListKind, PageData};
 
-use super::rows::identity_records_page;
+use super::rows::{core_user_records_page, identity_records_page};
 
 /// Which list a page belongs to, and the size it was asked with.
 #[derive(Clone, PartialEq)]
@@ -204,11 +204,22 @@ async fn fetch_page(
     cursor: Cursor,
     named: impl Fn(Cursor) + Send + Sync + 'static,
 ) -> Result<PageData, ApiError> {
-    if let (Api::Kratos(k), ListKind::KratosIdentities) = (api, &walk.kind) {
-        let page = k
-            .list_identity_records_early(&IdentityFilter::default(), &cursor, walk.size, named)
-            .await?;
-        return Ok(identity_records_page(page));
+    match (api, &walk.kind) {
+        (Api::Kratos(k), ListKind::KratosIdentities) => {
+            let page = k
+                .list_identity_records_early(&IdentityFilter::default(), &cursor, walk.size, named)
+                .await?;
+            return Ok(identity_records_page(page));
+        }
+        (Api::Core(c), ListKind::CoreUsers) => {
+            // The cursor ends the body: named once the page is split, before its rows are made.
+            let page = c.list_user_records(&cursor, walk.size).await?;
+            if let Some(next) = &page.next {
+                named(next.clone());
+            }
+            return Ok(core_user_records_page(page));
+        }
+        _ => {}
     }
     let page = super::lists::list(api.clone(), walk.kind.clone(), None, cursor, walk.size).await?;
     if let Some(next) = page.next.as_ref().and_then(|n| n.get::<Cursor>()) {

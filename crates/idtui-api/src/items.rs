@@ -259,15 +259,18 @@ impl<'a> Scanner<'a> {
     fn string(&mut self) -> Result<(), PageError> {
         self.pos += 1;
         loop {
-            match self.peek() {
-                None => return Err(PageError::Cut),
-                Some(b'\\') => self.pos += 2,
-                Some(b'"') => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                Some(_) => self.pos += 1,
+            let rest = self.b.get(self.pos..).unwrap_or_default();
+            let Some(at) = memchr::memchr2(b'"', b'\\', rest) else {
+                self.pos = self.b.len();
+                return Err(PageError::Cut);
+            };
+            self.pos += at;
+            if self.b[self.pos] == b'"' {
+                self.pos += 1;
+                return Ok(());
             }
+            // An escape: the next byte is never the end of the string.
+            self.pos += 2;
         }
     }
 

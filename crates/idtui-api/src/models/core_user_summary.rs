@@ -92,10 +92,7 @@ impl<'de> Deserialize<'de> for CoreUserSummary {
                 while let Some(field) = m.next_key::<Field>()? {
                     match field {
                         Field::Id => {
-                            out.id = match m.next_value::<Shape>()? {
-                                Shape::Str(s) | Shape::Number(s) => s,
-                                _ => String::new(),
-                            }
+                            out.id = m.next_value::<Shape>()?.into_text().unwrap_or_default();
                         }
                         Field::CreatedAt => {
                             out.created_at = match m.next_value::<Shape>()? {

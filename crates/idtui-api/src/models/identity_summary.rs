@@ -7,7 +7,6 @@
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 
 use super::kratos::Identity;
 use super::outline::{Outline, Shape};
@@ -95,10 +94,12 @@ impl<'de> Deserialize<'de> for IdentitySummary {
                 let mut out = IdentitySummary::default();
                 while let Some(field) = m.next_key::<Field>()? {
                     match field {
-                        Field::Id => out.id = m.next_value::<Text>()?.0.unwrap_or_default(),
-                        Field::State => out.state = m.next_value::<Text>()?.0,
-                        Field::SchemaId => out.schema_id = m.next_value::<Text>()?.0,
-                        Field::CreatedAt => out.created_at = m.next_value::<Text>()?.0,
+                        Field::Id => {
+                            out.id = m.next_value::<Shape>()?.into_text().unwrap_or_default()
+                        }
+                        Field::State => out.state = m.next_value::<Shape>()?.into_text(),
+                        Field::SchemaId => out.schema_id = m.next_value::<Shape>()?.into_text(),
+                        Field::CreatedAt => out.created_at = m.next_value::<Shape>()?.into_text(),
                         Field::Traits => out.traits = m.next_value()?,
                         Field::MetadataPublic => out.metadata_public = m.next_value()?,
                         Field::MetadataAdmin => out.metadata_admin = m.next_value()?,
@@ -114,52 +115,6 @@ impl<'de> Deserialize<'de> for IdentitySummary {
             }
         }
         d.deserialize_map(Visit)
-    }
-}
-
-/// A string or a number as text (as the typed models read `id`, `state`, times); anything
-/// else is skipped and reads as nothing.
-struct Text(Option<String>);
-
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> Visitor<'de> for Visit {
-            type Value = Text;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string or a number")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Text, E> {
-                Ok(Text(Some(s.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, s: String) -> Result<Text, E> {
-                Ok(Text(Some(s)))
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Text, E> {
-                Ok(Text(Some(n.to_string())))
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Text, E> {
-                Ok(Text(Some(n.to_string())))
-            }
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Text, E> {
-                Ok(Text(Some(Value::from(n).to_string())))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Text, E> {
-                Ok(Text(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
-                Ok(Text(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Text, A::Error> {
-                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Text(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Text, A::Error> {
-                while s.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Text(None))
-            }
-        }
-        d.deserialize_any(Visit)
     }
 }
 
@@ -269,7 +224,7 @@ impl Lenient for FirstString {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     /// Read from bytes, a summary is what the decoded identity gives.
     fn same_both_ways(v: Value) -> IdentitySummary {

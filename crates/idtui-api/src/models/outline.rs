@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::Value;
 
 /// The value of one member, as far as a summary shows it.
@@ -83,6 +85,15 @@ impl Outline {
 }
 
 impl Shape {
+    /// A string or a number as text (as the typed models read ids and times); anything
+    /// else is nothing.
+    pub fn into_text(self) -> Option<String> {
+        match self {
+            Shape::Str(s) | Shape::Number(s) => Some(s),
+            _ => None,
+        }
+    }
+
     fn of(v: &Value) -> Shape {
         match v {
             Value::String(s) => Shape::Str(s.clone()),
@@ -97,8 +108,22 @@ impl Shape {
     }
 }
 
-/// Reads one value as its [`Shape`].
-struct ShapeVisit;
+/// Reads one value as its [`Shape`]. `nested` reads an array's elements: a nested array's
+/// own first element is not looked at, so reading never recurses past one level.
+#[derive(Clone, Copy)]
+struct ShapeVisit {
+    nested: bool,
+}
+
+/// Reads a value that is not an array's element.
+const TOP: ShapeVisit = ShapeVisit { nested: false };
+
+impl<'de> DeserializeSeed<'de> for ShapeVisit {
+    type Value = Shape;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Shape, D::Error> {
+        d.deserialize_any(self)
+    }
+}
 
 impl<'de> Visitor<'de> for ShapeVisit {
     type Value = Shape;
@@ -132,11 +157,16 @@ impl<'de> Visitor<'de> for ShapeVisit {
         Ok(Shape::Object)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Shape, A::Error> {
-        let first = match s.next_element::<FirstElement>()? {
-            None => return Ok(Shape::Array(0, None)),
-            Some(FirstElement(first)) => first,
+        let first = if self.nested {
+            None
+        } else {
+            match s.next_element_seed(ShapeVisit { nested: true })? {
+                None => return Ok(Shape::Array(0, None)),
+                Some(Shape::Str(first)) => Some(first),
+                Some(_) => None,
+            }
         };
-        let mut len = 1;
+        let mut len = usize::from(!self.nested);
         while s.next_element::<IgnoredAny>()?.is_some() {
             len += 1;
         }
@@ -144,55 +174,9 @@ impl<'de> Visitor<'de> for ShapeVisit {
     }
 }
 
-/// An array's first element: kept when it is a string, else skipped unbuilt (without
-/// recursing: a nested array's own first element is not looked at).
-struct FirstElement(Option<String>);
-
-impl<'de> Deserialize<'de> for FirstElement {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> Visitor<'de> for Visit {
-            type Value = FirstElement;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON value")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<FirstElement, E> {
-                Ok(FirstElement(Some(s.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, s: String) -> Result<FirstElement, E> {
-                Ok(FirstElement(Some(s)))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<FirstElement, E> {
-                Ok(FirstElement(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<FirstElement, E> {
-                Ok(FirstElement(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<FirstElement, E> {
-                Ok(FirstElement(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<FirstElement, E> {
-                Ok(FirstElement(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<FirstElement, E> {
-                Ok(FirstElement(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<FirstElement, A::Error> {
-                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(FirstElement(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<FirstElement, A::Error> {
-                while s.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(FirstElement(None))
-            }
-        }
-        d.deserialize_any(Visit)
-    }
-}
-
 impl<'de> Deserialize<'de> for Shape {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ShapeVisit)
+        d.deserialize_any(TOP)
     }
 }
 
@@ -232,25 +216,25 @@ impl<'de> Deserialize<'de> for Outline {
                 Ok(Outline::Object(members))
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Outline, E> {
-                ShapeVisit.visit_str(s).map(Outline::Other)
+                TOP.visit_str(s).map(Outline::Other)
             }
             fn visit_string<E: de::Error>(self, s: String) -> Result<Outline, E> {
-                ShapeVisit.visit_string(s).map(Outline::Other)
+                TOP.visit_string(s).map(Outline::Other)
             }
             fn visit_bool<E: de::Error>(self, b: bool) -> Result<Outline, E> {
-                ShapeVisit.visit_bool(b).map(Outline::Other)
+                TOP.visit_bool(b).map(Outline::Other)
             }
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<Outline, E> {
-                ShapeVisit.visit_i64(n).map(Outline::Other)
+                TOP.visit_i64(n).map(Outline::Other)
             }
             fn visit_u64<E: de::Error>(self, n: u64) -> Result<Outline, E> {
-                ShapeVisit.visit_u64(n).map(Outline::Other)
+                TOP.visit_u64(n).map(Outline::Other)
             }
             fn visit_f64<E: de::Error>(self, n: f64) -> Result<Outline, E> {
-                ShapeVisit.visit_f64(n).map(Outline::Other)
+                TOP.visit_f64(n).map(Outline::Other)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Outline, A::Error> {
-                ShapeVisit.visit_seq(s).map(Outline::Other)
+                TOP.visit_seq(s).map(Outline::Other)
             }
         }
         d.deserialize_any(Visit)

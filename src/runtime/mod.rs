@@ -14,6 +14,7 @@ pub mod kratos_credentials;
 pub mod launch;
 pub mod lazy;
 mod lists;
+mod memory;
 pub mod mutations;
 pub mod people;
 mod read_ahead;
@@ -182,8 +183,12 @@ where
     let mut last_frame: Option<Instant> = None;
     // Input arrived since the last frame: the next one is drawn without waiting.
     let mut urgent = true;
+    let mut releaser = memory::Releaser::default();
     loop {
         for action in queue.drain(..) {
+            if matches!(action, Action::PageLoaded { .. }) {
+                releaser.page_taken();
+            }
             urgent |= matches!(
                 action,
                 Action::Key(_) | Action::Resize(..) | Action::Paste(_)
@@ -257,6 +262,9 @@ where
             }
             wanted
         });
+        if reads.is_empty() {
+            releaser.idle();
+        }
         if state.quit {
             return Ok(exit);
         }

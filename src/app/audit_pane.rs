@@ -33,7 +33,7 @@ pub fn open(state: &mut State) {
         t.screen()
             .panes
             .iter()
-            .any(|p| matches!(p, Pane::Table(t) if t.kind == ListKind::Audit))
+            .any(|p| matches!(p, Pane::Table(t) if *t.kind() == ListKind::Audit))
     });
     if already {
         super::navigate::refresh_screen(state);
@@ -52,7 +52,7 @@ pub fn open(state: &mut State) {
 /// Whether the trail is in view (its list or one of its lines).
 fn in_view(state: &State) -> bool {
     match state.focused() {
-        Some(Pane::Table(t)) => t.kind == ListKind::Audit,
+        Some(Pane::Table(t)) => *t.kind() == ListKind::Audit,
         Some(Pane::Detail(d)) => d.kind == ObjectKind::AuditEntry,
         None => false,
     }

@@ -274,14 +274,14 @@ fn focus_child(state: &mut State, which: &str, effects: &mut Vec<Effect>) {
             t.screen()
                 .panes
                 .iter()
-                .position(|p| matches!(p, Pane::Table(t) if wanted(&t.kind)))
+                .position(|p| matches!(p, Pane::Table(t) if wanted(t.kind())))
         })
     };
     if find(state).is_none()
         && let Some(Pane::Table(t)) = state.focused()
         && let Some(row) = t.selected_row().cloned()
     {
-        let kind = t.kind.object();
+        let kind = t.kind().object();
         super::navigate::open_object(state, kind, &row);
         super::navigate::refresh_detail(state, kind, &row.id, effects);
     }
@@ -345,7 +345,7 @@ fn who_candidates(state: &State, prefix: &str) -> Vec<String> {
             Pane::Detail(_) => None,
         });
     for t in tables {
-        let kind = t.kind.object();
+        let kind = t.kind().object();
         if !who::is_person(kind) && kind != ObjectKind::HeadlessClient {
             continue;
         }

@@ -109,9 +109,12 @@ fn edited_identity(m: &Mutation) -> Option<String> {
 /// The session row the user is on (a sessions list or an opened session), with its owner.
 fn selected_session(state: &State) -> Option<(String, Option<String>)> {
     match state.focused()? {
-        Pane::Table(t) if t.kind.markable() => t
-            .selected_row()
-            .map(|r| (r.id.clone(), subject::session_owner(state, &t.kind, &r.raw))),
+        Pane::Table(t) if t.kind().markable() => t.selected_row().map(|r| {
+            (
+                r.id.clone(),
+                subject::session_owner(state, t.kind(), &r.raw),
+            )
+        }),
         Pane::Detail(d) if d.kind == ObjectKind::Session => Some((
             d.id.clone(),
             subject::session_owner(state, &ListKind::KratosIdentities, &d.raw),
@@ -123,7 +126,7 @@ fn selected_session(state: &State) -> Option<(String, Option<String>)> {
 /// The Kratos identity in view: the selected identity row, or the opened identity.
 fn identity_in_view(state: &State) -> Option<String> {
     match state.focused()? {
-        Pane::Table(t) => match &t.kind {
+        Pane::Table(t) => match t.kind() {
             ListKind::KratosIdentities => t.selected_row().map(|r| r.id.clone()),
             ListKind::KratosSessions { identity } | ListKind::KratosCredentials { identity } => {
                 Some(identity.clone())
@@ -245,11 +248,11 @@ pub fn headline(c: &Confirm) -> String {
 pub fn ask_revoke_session(state: &mut State) {
     // Marked sessions are revoked together; bulk means typing how many.
     let marked: Option<(Vec<String>, Option<String>)> = match state.focused() {
-        Some(Pane::Table(t)) if t.kind.markable() && !t.marked().is_empty() => {
+        Some(Pane::Table(t)) if t.kind().markable() && !t.marked().is_empty() => {
             let owners = t
                 .loaded_rows()
                 .filter(|(_, r)| t.marked().contains(&r.id))
-                .filter_map(|(_, r)| subject::session_owner(state, &t.kind, &r.raw))
+                .filter_map(|(_, r)| subject::session_owner(state, t.kind(), &r.raw))
                 .collect();
             Some((
                 t.marked().iter().cloned().collect(),
@@ -329,7 +332,7 @@ pub fn ask_delete(state: &mut State) {
     };
     // In an identity's sessions or credentials, `d` is about the row, not the identity.
     let (kind, id) = match state.focused() {
-        Some(Pane::Table(t)) if hit.kind != t.kind.object() => (t.kind.object(), String::new()),
+        Some(Pane::Table(t)) if hit.kind != t.kind().object() => (t.kind().object(), String::new()),
         _ => (hit.kind, hit.row.id.clone()),
     };
     let label = Some(person_label(hit.kind, &hit.row));

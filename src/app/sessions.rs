@@ -19,11 +19,11 @@ pub fn extend(state: &mut State, effects: &mut Vec<Effect>) {
     }
     let (profile, provider) = (tab.profile.name.clone(), tab.profile.provider);
     let selected = match state.focused() {
-        Some(Pane::Table(t)) if t.kind.markable() => t.selected_row().map(|r| {
+        Some(Pane::Table(t)) if t.kind().markable() => t.selected_row().map(|r| {
             (
                 r.id.clone(),
                 r.raw.shared(),
-                subject::session_owner(state, &t.kind, &r.raw),
+                subject::session_owner(state, t.kind(), &r.raw),
             )
         }),
         Some(Pane::Detail(d)) if d.kind == ObjectKind::Session => Some((

@@ -103,7 +103,7 @@ pub enum Pane {
 impl Pane {
     pub fn title(&self) -> String {
         match self {
-            Pane::Table(t) => t.kind.title().to_string(),
+            Pane::Table(t) => t.kind().title().to_string(),
             Pane::Detail(d) => format!("{} {}", capitalise(d.kind.label()), d.title),
         }
     }
@@ -542,7 +542,7 @@ impl State {
             .flat_map(|t| t.stack.iter_mut())
             .flat_map(|s| s.panes.iter_mut())
             .find_map(|p| match p {
-                Pane::Table(t) if t.uid == uid => Some(t),
+                Pane::Table(t) if t.uid() == uid => Some(t),
                 _ => None,
             })
     }

@@ -31,7 +31,7 @@ pub fn identity_label(state: &State, id: &str) -> String {
                     return format!("{name} ({})", short_id(id));
                 }
             }
-            Pane::Table(t) if t.kind == ListKind::KratosIdentities => {
+            Pane::Table(t) if *t.kind() == ListKind::KratosIdentities => {
                 if let Some((_, row)) = t.loaded_rows().find(|(_, r)| r.id == id) {
                     return person_label(ObjectKind::Identity, row);
                 }
@@ -79,8 +79,8 @@ pub fn owners(labels: Vec<String>) -> Option<String> {
 pub fn in_view(state: &State) -> Option<Hit> {
     match state.focused()? {
         Pane::Table(t) => {
-            let kind = t.kind.object();
-            match &t.kind {
+            let kind = t.kind().object();
+            match t.kind() {
                 // In an identity's own lists, the identity is the one in view.
                 ListKind::KratosSessions { identity }
                 | ListKind::KratosCredentials { identity } => {

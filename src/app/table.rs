@@ -97,12 +97,12 @@ pub struct PageWant {
 
 #[derive(Debug)]
 pub struct Table {
-    pub kind: ListKind,
+    kind: ListKind,
     /// Changes whenever the list is reset (refresh, search): responses for an older id are stale.
-    pub uid: u64,
+    uid: u64,
     /// The server-side search the list shows, if any.
     search: Option<String>,
-    pub page_size: usize,
+    page_size: usize,
     /// Size and length of every page listed.
     layout: Layout,
     /// Saved cursors: checkpoints, the window, the screen, the refresh chain.
@@ -138,6 +138,27 @@ pub struct Table {
 }
 
 impl Table {
+    /// The list it shows.
+    pub fn kind(&self) -> &ListKind {
+        &self.kind
+    }
+
+    /// Its id: answers to requests made for another id are stale (see [`Table::reset`]).
+    pub fn uid(&self) -> u64 {
+        self.uid
+    }
+
+    /// Rows asked for per page while browsing.
+    pub fn page_size(&self) -> usize {
+        self.page_size
+    }
+
+    /// Tests browse with small pages, set after the state is built.
+    #[cfg(test)]
+    pub(crate) fn set_page_size(&mut self, size: usize) {
+        self.page_size = size;
+    }
+
     /// The selected row's index (in the whole list, whether its page is in memory or not).
     pub fn selected(&self) -> usize {
         self.selected

@@ -102,7 +102,7 @@ fn forget_orphan_reads(state: &mut State) {
         .flat_map(|t| &t.stack)
         .flat_map(|s| &s.panes)
         .filter_map(|p| match p {
-            Pane::Table(t) => Some(t.uid),
+            Pane::Table(t) => Some(t.uid()),
             Pane::Detail(_) => None,
         })
         .collect();
@@ -130,8 +130,8 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
         if let Pane::Table(t) = pane {
             for want in t.wants(view_rows, now) {
                 wants.push((
-                    t.uid,
-                    t.kind.clone(),
+                    t.uid(),
+                    t.kind().clone(),
                     t.search().map(str::to_owned),
                     want.size,
                     want,
@@ -386,7 +386,7 @@ fn toggle_mark(state: &mut State) {
     let Some(t) = state.focused_table_mut() else {
         return;
     };
-    if !t.kind.markable() {
+    if !t.kind().markable() {
         state.flash = Some(match provider {
             Some(p @ (super::model::Provider::Core | super::model::Provider::Headless)) => {
                 format!(
@@ -457,7 +457,7 @@ fn open_selected(state: &mut State, effects: &mut Vec<Effect>) {
                 };
                 return;
             }
-            let kind = t.kind.object();
+            let kind = t.kind().object();
             if let Some(row) = t.selected_row().cloned() {
                 open_object(state, kind, &row);
                 refresh_detail(state, kind, &row.id, effects);
@@ -523,7 +523,7 @@ fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
         }
         KeyCode::Enter => {
             let query = input.text.trim().to_string();
-            if t.kind == ListKind::CoreUsers
+            if *t.kind() == ListKind::CoreUsers
                 && !query.is_empty()
                 && !super::find::core_searchable(&query)
             {
@@ -533,7 +533,7 @@ fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
                 state.mode = Mode::Normal;
                 return;
             }
-            if t.kind.server_search_hint().is_some() && !query.is_empty() {
+            if t.kind().server_search_hint().is_some() && !query.is_empty() {
                 t.search_server(query);
                 let uid = state.fresh_uid();
                 if let Some(t) = state.focused_table_mut() {

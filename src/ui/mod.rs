@@ -214,7 +214,7 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Mode::Find(input) => {
             let hint = state
                 .focused_table()
-                .and_then(|t| t.kind.server_search_hint())
+                .and_then(|t| t.kind().server_search_hint())
                 .map(|h| format!("   (Enter searches the server: {h})"))
                 .unwrap_or_else(|| "   (filters loaded rows)".into());
             (format!("/{}▏{hint}", input.text), theme.normal())

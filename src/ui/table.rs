@@ -81,7 +81,7 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
     if area.height == 0 {
         return;
     }
-    let columns = table.kind.columns();
+    let columns = table.kind().columns();
     let body = area.height.saturating_sub(1) as usize;
     // The rows on screen: either the filtered matches or the table's window.
     let indices: Vec<usize> = match table.filter() {

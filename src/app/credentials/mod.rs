@@ -18,7 +18,7 @@ fn focused(state: &State) -> Option<CredentialRef> {
         return None;
     }
     match state.focused()? {
-        Pane::Table(t) if matches!(t.kind, ListKind::KratosCredentials { .. }) => {
+        Pane::Table(t) if matches!(t.kind(), ListKind::KratosCredentials { .. }) => {
             CredentialRef::parse(&t.selected_row()?.id)
         }
         Pane::Detail(d) if d.kind == ObjectKind::Credential => CredentialRef::parse(&d.id),

@@ -62,7 +62,7 @@ pub fn open_new(state: &mut State, effects: &mut Vec<Effect>) {
 pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
     let (kind, id, raw) = match state.focused() {
         Some(Pane::Table(t)) => match t.selected_row() {
-            Some(r) => (t.kind.object(), r.id.clone(), r.raw.shared()),
+            Some(r) => (t.kind().object(), r.id.clone(), r.raw.shared()),
             None => return,
         },
         Some(Pane::Detail(d)) => (d.kind, d.id.clone(), d.raw.clone()),

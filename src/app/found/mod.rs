@@ -38,8 +38,8 @@ pub fn start(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
         .flat_map(|t| t.stack.iter())
         .flat_map(|s| s.panes.iter())
         .filter_map(|p| match p {
-            Pane::Table(t) => match t.kind {
-                ListKind::Found { run } => Some(run),
+            Pane::Table(t) => match t.kind() {
+                ListKind::Found { run } => Some(*run),
                 _ => None,
             },
             Pane::Detail(_) => None,
@@ -164,7 +164,7 @@ fn show(state: &mut State, run: u64) {
         .flat_map(|s| s.panes.iter_mut());
     for pane in tables {
         if let Pane::Table(t) = pane
-            && t.kind == (ListKind::Found { run })
+            && *t.kind() == (ListKind::Found { run })
         {
             t.set_rows(rows.clone(), view);
         }
@@ -177,7 +177,7 @@ pub fn intercepts(state: &mut State, action: KeyAction, effects: &mut Vec<Effect
     let Some(Pane::Table(t)) = state.focused() else {
         return false;
     };
-    let ListKind::Found { run } = t.kind else {
+    let &ListKind::Found { run } = t.kind() else {
         return false;
     };
     let selected = t.selected_row().cloned();

@@ -79,7 +79,7 @@ fn audit_lists_the_trail_newest_first_and_enter_shows_a_whole_line() {
 
     command(&mut s, "audit", 250);
     let t = table(&s);
-    assert_eq!(t.kind, ListKind::Audit);
+    assert_eq!(*t.kind(), ListKind::Audit);
     assert_eq!(s.tab().unwrap().stack.len(), 2);
     let first = t.selected_row().unwrap();
     assert_eq!(first.cells[3], "/admin/sessions/s249", "newest first");
@@ -109,7 +109,7 @@ fn audit_lists_the_trail_newest_first_and_enter_shows_a_whole_line() {
     }
     drive(&mut s, key(KeyCode::Esc), 250);
     drive(&mut s, key(KeyCode::Esc), 250);
-    assert_eq!(table(&s).kind, ListKind::KratosIdentities);
+    assert_eq!(*table(&s).kind(), ListKind::KratosIdentities);
 }
 
 #[test]

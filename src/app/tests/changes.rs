@@ -338,7 +338,7 @@ fn a_delete_finishing_in_another_profile_leaves_the_active_profile_alone() {
     run(&mut s, Action::Resize(80, 24), 30);
     run(&mut s, ch('j'), 30);
     run(&mut s, ch('j'), 30);
-    let (uid, selected) = (table(&s).uid, table(&s).selected());
+    let (uid, selected) = (table(&s).uid(), table(&s).selected());
     assert_eq!(selected, 2);
     update(
         &mut s,
@@ -347,7 +347,7 @@ fn a_delete_finishing_in_another_profile_leaves_the_active_profile_alone() {
             result: Ok("done".into()),
         },
     );
-    assert_eq!((table(&s).uid, table(&s).selected()), (uid, selected));
+    assert_eq!((table(&s).uid(), table(&s).selected()), (uid, selected));
     assert_eq!(
         s.tabs()[0].stack.len(),
         1,

@@ -163,7 +163,7 @@ fn on_credential(credentials: Value, row: &str) -> (State, Server) {
     server.press(&mut s, key(KeyCode::Tab));
     server.press(&mut s, key(KeyCode::Tab));
     let t = table(&s);
-    assert!(matches!(t.kind, ListKind::KratosCredentials { .. }));
+    assert!(matches!(t.kind(), ListKind::KratosCredentials { .. }));
     let rows: Vec<String> = t.loaded_rows().map(|(_, r)| r.id.clone()).collect();
     let at = rows
         .iter()

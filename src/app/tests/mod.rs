@@ -42,7 +42,7 @@ pub(super) fn state_with(profiles: Vec<ProfileInfo>) -> State {
     for tab in s.tabs_mut() {
         for pane in &mut tab.stack[0].panes {
             if let Pane::Table(t) = pane {
-                t.page_size = 10;
+                t.set_page_size(10);
             }
         }
     }
@@ -348,7 +348,7 @@ fn tab_walks_every_pane_of_every_open_profile() {
     update(&mut s, Action::Resize(80, 24));
     let mut seen = Vec::new();
     for _ in 0..5 {
-        seen.push((s.active(), table(&s).kind.title()));
+        seen.push((s.active(), table(&s).kind().title()));
         update(&mut s, key(KeyCode::Tab));
     }
     assert_eq!(
@@ -362,9 +362,9 @@ fn tab_walks_every_pane_of_every_open_profile() {
         ]
     );
     update(&mut s, key(KeyCode::BackTab));
-    assert_eq!((s.active(), table(&s).kind.title()), (0, "Identities"));
+    assert_eq!((s.active(), table(&s).kind().title()), (0, "Identities"));
     update(&mut s, key(KeyCode::BackTab));
-    assert_eq!((s.active(), table(&s).kind.title()), (2, "Users"));
+    assert_eq!((s.active(), table(&s).kind().title()), (2, "Users"));
 }
 
 #[test]
@@ -623,7 +623,7 @@ fn sessions_command_opens_the_selected_identity_on_its_sessions() {
     }
     let effects = update(&mut s, key(KeyCode::Enter));
     let first = identity(0).id;
-    assert!(matches!(&table(&s).kind, ListKind::KratosSessions { identity: i } if *i == first));
+    assert!(matches!(&table(&s).kind(), ListKind::KratosSessions { identity: i } if *i == first));
     assert!(
         effects
             .iter()

@@ -380,7 +380,7 @@ fn marked_sessions_are_unmarked_once_their_revocation_succeeded() {
     run(&mut s, Action::Resize(80, 24), 30);
     run(&mut s, key(KeyCode::Enter), 30);
     run(&mut s, key(KeyCode::Tab), 30);
-    assert!(matches!(table(&s).kind, ListKind::KratosSessions { .. }));
+    assert!(matches!(table(&s).kind(), ListKind::KratosSessions { .. }));
     run(&mut s, ch(' '), 30);
     run(&mut s, ch(' '), 30);
     run(&mut s, ch(' '), 30);

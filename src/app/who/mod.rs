@@ -82,7 +82,7 @@ fn loaded_prefix_matches(state: &State, tab: usize, who: &str) -> Vec<Hit> {
             Pane::Detail(_) => None,
         });
     for t in tables {
-        let kind = t.kind.object();
+        let kind = t.kind().object();
         if !is_person(kind) && kind != ObjectKind::HeadlessClient {
             continue;
         }
@@ -191,9 +191,11 @@ fn proceed(
             refresh_detail(state, hit.kind, &hit.row.id, effects);
             let pane = state.tab().and_then(|t| {
                 t.screen().panes.iter().position(|p| match p {
-                    Pane::Table(t) if sessions => matches!(t.kind, ListKind::KratosSessions { .. }),
+                    Pane::Table(t) if sessions => {
+                        matches!(t.kind(), ListKind::KratosSessions { .. })
+                    }
                     Pane::Table(t) => matches!(
-                        t.kind,
+                        t.kind(),
                         ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. }
                     ),
                     Pane::Detail(_) => false,

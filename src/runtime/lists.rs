@@ -6,8 +6,8 @@ use crate::app::{ListKind, PageData};
 
 use super::people::kratos_search;
 use super::rows::{
-    all_session_row, client_row, core_credential_row, core_user_records_page, headless_user_row,
-    page_data, session_row,
+    all_session_row, client_records_page, core_credential_row, core_user_records_page,
+    headless_user_records_page, page_data, session_row,
 };
 
 pub(super) async fn list(
@@ -58,13 +58,15 @@ pub(super) async fn list(
             Ok(page_data(page, core_credential_row))
         }
         (Api::Headless(h), ListKind::HeadlessClients) => {
-            let page = h.list_clients(&cursor, size).await?;
-            Ok(page_data(page, client_row))
+            let page = h.list_client_records(&cursor, size).await?;
+            Ok(client_records_page(page))
         }
         (Api::Headless(h), ListKind::HeadlessUsers { client }) => {
             let client = search.or(client);
-            let page = h.list_users(client.as_deref(), &cursor, size).await?;
-            Ok(page_data(page, headless_user_row))
+            let page = h
+                .list_user_records(client.as_deref(), &cursor, size)
+                .await?;
+            Ok(headless_user_records_page(page))
         }
         (api, list) => Err(ApiError::config(
             api.provider(),

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::api::{
     ApiError, BadItem, CoreCredential, CoreUser, CoreUserSummary, Credential, HeadlessClient,
-    HeadlessUser, Identity, IdentitySummary, Outline, Page, Session, Shape,
+    HeadlessSummary, HeadlessUser, Identity, IdentitySummary, Outline, Page, Session, Shape,
 };
 use crate::app::detail::{REDACTED, is_secret_key};
 use crate::app::model::RawJson;
@@ -124,10 +124,6 @@ pub(super) fn row(id: String, cells: Vec<String>, raw: impl Into<RawJson>) -> Ro
     Row::new(id, cells, raw)
 }
 
-fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
-    keys.iter().find_map(|k| v.get(*k)?.as_str())
-}
-
 pub fn identity_row(i: Identity) -> Row {
     identity_summary_row(&IdentitySummary::of(&i), i.raw.into())
 }
@@ -167,6 +163,16 @@ pub fn identity_records_page(page: Page<Box<[u8]>>) -> PageData {
 /// A page of MATTR users kept as bytes, as rows.
 pub fn core_user_records_page(page: Page<Box<[u8]>>) -> PageData {
     records_page(page, CoreUserSummary::from_slice, core_user_summary_row)
+}
+
+/// A page of Coassemble clients kept as bytes, as rows.
+pub fn client_records_page(page: Page<Box<[u8]>>) -> PageData {
+    records_page(page, HeadlessSummary::from_slice, client_summary_row)
+}
+
+/// A page of Coassemble users kept as bytes, as rows.
+pub fn headless_user_records_page(page: Page<Box<[u8]>>) -> PageData {
+    records_page(page, HeadlessSummary::from_slice, headless_user_summary_row)
 }
 
 /// A page of records kept as bytes, each made a row from its summary (`read`). A record
@@ -273,33 +279,37 @@ pub fn core_credential_row(c: CoreCredential) -> Row {
 }
 
 pub fn client_row(c: HeadlessClient) -> Row {
-    let name = str_at(&c.metadata, &["displayName", "name", "title"])
-        .or_else(|| str_at(&c.raw, &["displayName", "name"]))
-        .unwrap_or_default()
-        .to_string();
+    client_summary_row(&HeadlessSummary::from(&c), c.raw.into())
+}
+
+fn client_summary_row(c: &HeadlessSummary, raw: RawJson) -> Row {
+    let id = c.client_identifier().to_owned();
     let cells = vec![
-        c.identifier.clone(),
-        name,
-        c.user_count.map(|n| n.to_string()).unwrap_or_default(),
-        summary(&c.metadata),
+        id.clone(),
+        c.client_name().to_owned(),
+        c.user_count().map(|n| n.to_string()).unwrap_or_default(),
+        outline_summary(&c.metadata),
     ];
-    row(c.identifier, cells, c.raw)
+    row(id, cells, raw)
 }
 
 pub fn headless_user_row(u: HeadlessUser) -> Row {
-    let name = u
-        .name
-        .clone()
-        .or_else(|| str_at(&u.raw, &["email"]).map(str::to_string))
-        .unwrap_or_default();
+    headless_user_summary_row(&HeadlessSummary::from(&u), u.raw.into())
+}
+
+fn headless_user_summary_row(u: &HeadlessSummary, raw: RawJson) -> Row {
+    let id = u.user_identifier().to_owned();
     let cells = vec![
-        u.identifier.clone(),
-        name,
-        u.client_identifier.clone().unwrap_or_default(),
-        short_time(u.created.as_deref()),
-        summary(&u.metadata),
+        id.clone(),
+        u.user_name().to_owned(),
+        u.top
+            .text("clientIdentifier")
+            .unwrap_or_default()
+            .to_owned(),
+        short_time(u.top.text("created")),
+        outline_summary(&u.metadata),
     ];
-    row(u.identifier, cells, u.raw)
+    row(id, cells, raw)
 }
 
 /// A row of `:all-sessions`: the session with the person it belongs to (the identity is
@@ -411,6 +421,31 @@ mod tests {
         );
     }
 
+    /// Records made rows from their bytes read as the same records decoded do, and open whole.
+    fn compact_rows_match(
+        records: &[Value],
+        compact: fn(Page<Box<[u8]>>) -> PageData,
+        decoded: impl Fn(Value) -> Row,
+    ) -> Vec<Row> {
+        let page = Page {
+            items: records
+                .iter()
+                .map(|r| r.to_string().into_bytes().into_boxed_slice())
+                .collect(),
+            next: None,
+            total: None,
+            bad: Vec::new(),
+        };
+        let rows = compact(page).rows;
+        assert_eq!(rows.len(), records.len());
+        for (row, record) in rows.iter().zip(records) {
+            let from_value = decoded(record.clone());
+            assert_eq!((&row.id, &row.cells), (&from_value.id, &from_value.cells));
+            assert_eq!(row.raw.shared().as_ref(), record, "the record opens whole");
+        }
+        rows
+    }
+
     #[test]
     fn a_mattr_user_kept_as_bytes_reads_as_the_decoded_user_does() {
         let users = [
@@ -420,23 +455,11 @@ mod tests {
                    "authenticationProvider": {"url": "https://idp.example", "subjectId": "idp|1"}}),
             json!({"id": "u2", "claims": {"emails": ["first@x", "second@x"], "tags": [1, 2]}}),
         ];
-        let page = Page {
-            items: users
-                .iter()
-                .map(|u| u.to_string().into_bytes().into_boxed_slice())
-                .collect(),
-            next: None,
-            total: None,
-            bad: Vec::new(),
-        };
-        let compact = core_user_records_page(page).rows;
-        for (row, user) in compact.iter().zip(&users) {
-            let decoded = core_user_row(CoreUser::from_json(user.clone()));
-            assert_eq!(row.cells, decoded.cells);
-            assert_eq!(row.raw.shared().as_ref(), user, "the record opens whole");
-        }
+        let rows = compact_rows_match(&users, core_user_records_page, |v| {
+            core_user_row(CoreUser::from_json(v))
+        });
         assert_eq!(
-            compact[0].cells,
+            rows[0].cells,
             [
                 "u1",
                 "Aroha Ngata",
@@ -445,6 +468,48 @@ mod tests {
                 "given_name=Aroha family_name=Ngata api_token=‹redacted› address={…}"
             ]
         );
-        assert_eq!(compact[1].cells[1], "first@x");
+        assert_eq!(rows[1].cells[1], "first@x");
+    }
+
+    #[test]
+    fn coassemble_records_kept_as_bytes_read_as_the_decoded_ones_do() {
+        let clients = [
+            json!({"clientIdentifier": "acme", "userCount": 12, "created": "2025-03-01T10:00:00Z",
+                   "metadata": {"displayName": "Acme Ltd", "secret_key": "k", "tags": ["a"]}}),
+            json!("bare-client"),
+            json!({"identifier": "old-style", "name": "Old", "metadata": null}),
+        ];
+        let rows = compact_rows_match(&clients, client_records_page, |v| {
+            client_row(HeadlessClient::from_json(v))
+        });
+        assert_eq!(
+            rows[0].cells,
+            [
+                "acme",
+                "Acme Ltd",
+                "12",
+                "displayName=Acme Ltd secret_key=‹redacted› tags=[1]"
+            ]
+        );
+        let users = [
+            json!({"identifier": "u-7", "clientIdentifier": "acme", "email": "ana@x",
+                   "created": "2025-03-02T11:12:13Z", "metadata": {"name": "Ana", "plan": "pro"}}),
+            json!({"identifier": "u-8", "email": "ben@x"}),
+            json!("bare-user"),
+        ];
+        let rows = compact_rows_match(&users, headless_user_records_page, |v| {
+            headless_user_row(HeadlessUser::from_json(v))
+        });
+        assert_eq!(
+            rows[0].cells,
+            [
+                "u-7",
+                "Ana",
+                "acme",
+                "2025-03-02 11:12",
+                "name=Ana plan=pro"
+            ]
+        );
+        assert_eq!(rows[1].cells[1], "ben@x");
     }
 }

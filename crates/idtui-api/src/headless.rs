@@ -5,7 +5,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, Provider};
-use super::http::{HttpLayer, Req, kind_of};
+use super::http::{HttpLayer, Req, Resp, kind_of};
+use super::items::BadItem;
 use super::models::{DeleteAction, HeadlessClient, HeadlessUser, HeadlessUserUpdate};
 use super::page::{self, Cursor, Page, Position, page_size};
 
@@ -42,6 +43,19 @@ impl HeadlessApi {
         req.query = query;
         self.page(&req, page, length, HeadlessClient::from_json)
             .await
+    }
+
+    /// As [`Self::list_clients`], each client kept as the bytes the server sent (read the
+    /// shown fields with [`crate::HeadlessSummary::from_slice`]).
+    pub async fn list_client_records(
+        &self,
+        cursor: &Cursor,
+        length: u32,
+    ) -> Result<Page<Box<[u8]>>, ApiError> {
+        let mut req = self.req(Method::GET, "clients", true).list_bytes();
+        let (query, page, length) = page_query(cursor, length)?;
+        req.query = query;
+        self.records(&req, page, length).await
     }
 
     pub async fn get_client(&self, id: &str) -> Result<HeadlessClient, ApiError> {
@@ -89,6 +103,22 @@ impl HeadlessApi {
         }
         req.query = query;
         self.page(&req, page, length, HeadlessUser::from_json).await
+    }
+
+    /// As [`Self::list_users`], each user kept as the bytes the server sent.
+    pub async fn list_user_records(
+        &self,
+        client: Option<&str>,
+        cursor: &Cursor,
+        length: u32,
+    ) -> Result<Page<Box<[u8]>>, ApiError> {
+        let mut req = self.req(Method::GET, "users", true).list_bytes();
+        let (mut query, page, length) = page_query(cursor, length)?;
+        if let Some(c) = client {
+            query.push(("clientIdentifier".into(), c.to_owned()));
+        }
+        req.query = query;
+        self.records(&req, page, length).await
     }
 
     /// `client` disambiguates users whose identifier is only unique within a client.
@@ -180,7 +210,31 @@ impl HeadlessApi {
     ) -> Result<Page<T>, ApiError> {
         // Pages are numbered by their length, so a smaller page cannot stand in for one:
         // no size key to halve.
-        let resp = self.http.send_list(req, "").await?;
+        let mut resp = self.http.send_list(req, "").await?;
+        let items = std::mem::take(&mut resp.items);
+        self.finish_page(resp, items, page, length, item)
+    }
+
+    /// As [`Self::page`], each record kept as its bytes.
+    async fn records(
+        &self,
+        req: &Req,
+        page: u64,
+        length: u32,
+    ) -> Result<Page<Box<[u8]>>, ApiError> {
+        let mut resp = self.http.send_list(req, "").await?;
+        let records = std::mem::take(&mut resp.records);
+        self.finish_page(resp, records, page, length, |r| r)
+    }
+
+    fn finish_page<I, T>(
+        &self,
+        resp: Resp,
+        items: Vec<Result<I, BadItem>>,
+        page: u64,
+        length: u32,
+        item: impl FnMut(I) -> T,
+    ) -> Result<Page<T>, ApiError> {
         match resp.json.unwrap_or(Value::Null) {
             Value::Array(_) => {}
             Value::Object(mut o) => match o.remove("data") {
@@ -197,9 +251,8 @@ impl HeadlessApi {
                     .decode_error(format!("expected a JSON array, got {}", kind_of(&other))));
             }
         }
-        let next =
-            (resp.items.len() >= length as usize).then(|| Cursor(Position::Number(page + 1)));
-        let (items, bad) = super::page::split_items(resp.items, item);
+        let next = (items.len() >= length as usize).then(|| Cursor(Position::Number(page + 1)));
+        let (items, bad) = super::page::split_items(items, item);
         Ok(Page {
             items,
             next,

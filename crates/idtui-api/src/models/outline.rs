@@ -50,6 +50,40 @@ impl Outline {
         }
     }
 
+    /// An object from its members as read, in order: a repeated key keeps its first place
+    /// and its last value, as `serde_json::Map` does.
+    pub fn from_members(read: Vec<(String, Shape)>) -> Outline {
+        let mut members: Vec<(String, Shape)> = Vec::with_capacity(read.len());
+        // Built only for objects with many members, to keep repeated keys cheap.
+        let mut index: Option<HashMap<String, usize>> = None;
+        for (key, shape) in read {
+            if members.len() >= 16 && index.is_none() {
+                let built = members.iter().enumerate();
+                index = Some(built.map(|(i, (k, _))| (k.clone(), i)).collect());
+            }
+            let at = match &mut index {
+                Some(index) => index.get(&key).copied().or_else(|| {
+                    index.insert(key.clone(), members.len());
+                    None
+                }),
+                None => members.iter().position(|(k, _)| *k == key),
+            };
+            match at {
+                Some(i) => members[i].1 = shape,
+                None => members.push((key, shape)),
+            }
+        }
+        Outline::Object(members)
+    }
+
+    /// The number member `key`, as JSON wrote it.
+    pub fn number(&self, key: &str) -> Option<&str> {
+        self.members().iter().find_map(|(k, v)| match v {
+            Shape::Number(n) if k == key => Some(n.as_str()),
+            _ => None,
+        })
+    }
+
     /// The string member `key` of an object.
     pub fn str(&self, key: &str) -> Option<&str> {
         self.members().iter().find_map(|(k, v)| match v {
@@ -192,28 +226,11 @@ impl<'de> Deserialize<'de> for Outline {
                 Ok(Outline::Null)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Outline, A::Error> {
-                let mut members: Vec<(String, Shape)> = Vec::new();
-                // Built only for objects with many members, to keep repeated keys cheap.
-                let mut index: Option<HashMap<String, usize>> = None;
+                let mut members = Vec::new();
                 while let Some(key) = m.next_key::<String>()? {
-                    let shape = m.next_value::<Shape>()?;
-                    if members.len() >= 16 && index.is_none() {
-                        let built = members.iter().enumerate();
-                        index = Some(built.map(|(i, (k, _))| (k.clone(), i)).collect());
-                    }
-                    let at = match &mut index {
-                        Some(index) => index.get(&key).copied().or_else(|| {
-                            index.insert(key.clone(), members.len());
-                            None
-                        }),
-                        None => members.iter().position(|(k, _)| *k == key),
-                    };
-                    match at {
-                        Some(i) => members[i].1 = shape,
-                        None => members.push((key, shape)),
-                    }
+                    members.push((key, m.next_value::<Shape>()?));
                 }
-                Ok(Outline::Object(members))
+                Ok(Outline::from_members(members))
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Outline, E> {
                 TOP.visit_str(s).map(Outline::Other)

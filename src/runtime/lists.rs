@@ -6,8 +6,8 @@ use crate::app::{ListKind, PageData};
 
 use super::people::kratos_search;
 use super::rows::{
-    all_session_row, client_records_page, core_credential_row, core_user_records_page,
-    headless_user_records_page, page_data, session_row,
+    all_session_records_page, client_records_page, core_credential_row, core_user_records_page,
+    headless_user_records_page, page_data, session_records_page,
 };
 
 pub(super) async fn list(
@@ -24,15 +24,15 @@ pub(super) async fn list(
         (Api::Kratos(k), ListKind::KratosSessions { identity }) => {
             let active = (search.as_deref() == Some(ACTIVE_ONLY)).then_some(true);
             let page = k
-                .list_identity_sessions(&identity, active, &cursor, size)
+                .list_identity_session_records(&identity, active, &cursor, size)
                 .await?;
-            Ok(page_data(page, session_row))
+            Ok(session_records_page(page))
         }
         (Api::Kratos(k), ListKind::AllSessions { active_only }) => {
             let page = k
-                .list_sessions(active_only.then_some(true), &cursor, size)
+                .list_session_records(active_only.then_some(true), &cursor, size)
                 .await?;
-            Ok(page_data(page, all_session_row))
+            Ok(all_session_records_page(page))
         }
         (Api::Kratos(k), ListKind::KratosCredentials { identity }) => {
             // Credentials come with the identity (never their secrets: no include_credential).

@@ -5,7 +5,8 @@ use serde_json::Value;
 
 use crate::api::{
     ApiError, BadItem, CoreCredential, CoreUser, CoreUserSummary, Credential, HeadlessClient,
-    HeadlessSummary, HeadlessUser, Identity, IdentitySummary, Outline, Page, Session, Shape,
+    HeadlessSummary, HeadlessUser, Identity, IdentitySummary, Outline, Page, Session,
+    SessionSummary, Shape,
 };
 use crate::app::detail::{REDACTED, is_secret_key};
 use crate::app::model::RawJson;
@@ -175,6 +176,16 @@ pub fn headless_user_records_page(page: Page<Box<[u8]>>) -> PageData {
     records_page(page, HeadlessSummary::from_slice, headless_user_summary_row)
 }
 
+/// A page of one identity's sessions kept as bytes, as rows.
+pub fn session_records_page(page: Page<Box<[u8]>>) -> PageData {
+    records_page(page, SessionSummary::from_slice, session_summary_row)
+}
+
+/// A page of `:all-sessions` kept as bytes, as rows.
+pub fn all_session_records_page(page: Page<Box<[u8]>>) -> PageData {
+    records_page(page, SessionSummary::from_slice, all_session_summary_row)
+}
+
 /// A page of records kept as bytes, each made a row from its summary (`read`). A record
 /// that is not valid JSON says where it was served (and its id when that much can be read),
 /// like any other unreadable record.
@@ -218,20 +229,19 @@ fn id_of(bytes: &[u8]) -> Option<String> {
 }
 
 pub fn session_row(s: Session) -> Row {
-    let device = s.devices.first();
+    session_summary_row(&SessionSummary::of(&s), s.raw.into())
+}
+
+fn session_summary_row(s: &SessionSummary, raw: RawJson) -> Row {
     let cells = vec![
         s.id.clone(),
         if s.active { "yes" } else { "no" }.into(),
         s.aal.clone().unwrap_or_default(),
-        device
-            .and_then(|d| d.ip_address.clone())
-            .unwrap_or_default(),
-        device
-            .and_then(|d| d.user_agent.clone())
-            .unwrap_or_default(),
+        s.device.text("ip_address").unwrap_or_default().to_owned(),
+        s.device.text("user_agent").unwrap_or_default().to_owned(),
         short_time(s.expires_at.as_deref()),
     ];
-    row(s.id, cells, s.raw)
+    row(s.id.clone(), cells, raw)
 }
 
 pub fn credential_row(c: Credential) -> Row {
@@ -315,17 +325,18 @@ fn headless_user_summary_row(u: &HeadlessSummary, raw: RawJson) -> Row {
 /// A row of `:all-sessions`: the session with the person it belongs to (the identity is
 /// expanded in that list).
 pub fn all_session_row(s: Session) -> Row {
+    all_session_summary_row(&SessionSummary::of(&s), s.raw.into())
+}
+
+fn all_session_summary_row(s: &SessionSummary, raw: RawJson) -> Row {
     let who = s
-        .raw
-        .get("identity")
-        .and_then(crate::app::subject::identity_name)
-        .filter(|n| !n.is_empty())
-        .or_else(|| s.identity_id.clone())
+        .identity_name()
+        .or(s.identity.as_ref().map(|i| i.id.as_str()))
         .unwrap_or_default();
     // The columns of an identity's sessions, with the person after ACTIVE.
-    let mut row = session_row(s);
+    let mut row = session_summary_row(s, raw);
     row.cells
-        .insert(2, crate::sanitize::cap(&who, CELL_MAX).into_owned());
+        .insert(2, crate::sanitize::cap(who, CELL_MAX).into_owned());
     row
 }
 
@@ -511,5 +522,30 @@ mod tests {
             ]
         );
         assert_eq!(rows[1].cells[1], "ben@x");
+    }
+
+    #[test]
+    fn sessions_kept_as_bytes_read_as_the_decoded_ones_do() {
+        let sessions = [
+            json!({"id": "s1", "active": true, "authenticator_assurance_level": "aal2",
+                   "expires_at": "2026-12-02T10:00:00Z",
+                   "devices": [{"ip_address": "10.0.0.7", "user_agent": "curl/8"}],
+                   "identity": {"id": "i1", "traits": {"email": "ana@x"}}}),
+            json!({"id": "s2", "active": false, "devices": [],
+                   "identity": {"id": "i2", "traits": {"email": ""}}}),
+            json!({"id": "s3", "identity": null}),
+        ];
+        let rows = compact_rows_match(&sessions, session_records_page, |v| {
+            session_row(Session::from_json(v))
+        });
+        assert_eq!(
+            rows[0].cells,
+            ["s1", "yes", "aal2", "10.0.0.7", "curl/8", "2026-12-02 10:00"]
+        );
+        let rows = compact_rows_match(&sessions, all_session_records_page, |v| {
+            all_session_row(Session::from_json(v))
+        });
+        let who: Vec<&str> = rows.iter().map(|r| r.cells[2].as_str()).collect();
+        assert_eq!(who, ["ana@x", "i2", ""]);
     }
 }

@@ -69,7 +69,7 @@ impl KratosApi {
         page_size: u32,
     ) -> Result<Page<Box<[u8]>>, ApiError> {
         let req = identities_request(filter, cursor, page_size)?.list_bytes();
-        self.identity_records(req, cursor).await
+        self.records(req, cursor).await
     }
 
     /// As [`Self::list_identity_records`], telling `next` the cursor of the page after this
@@ -95,14 +95,11 @@ impl KratosApi {
                 }
             },
         )));
-        self.identity_records(req, cursor).await
+        self.records(req, cursor).await
     }
 
-    async fn identity_records(
-        &self,
-        req: Req,
-        cursor: &Cursor,
-    ) -> Result<Page<Box<[u8]>>, ApiError> {
+    /// A page whose records are kept as bytes.
+    async fn records(&self, req: Req, cursor: &Cursor) -> Result<Page<Box<[u8]>>, ApiError> {
         let mut resp: Resp = self.admin.send_list(&req, "page_size").await?;
         let records = std::mem::take(&mut resp.records);
         let (items, bad) =
@@ -203,6 +200,36 @@ impl KratosApi {
         list(&self.admin, &req, cursor, Session::from_json).await
     }
 
+    /// As [`Self::list_identity_sessions`], each session kept as the bytes the server sent
+    /// (read the shown fields with [`crate::SessionSummary::from_slice`]).
+    pub async fn list_identity_session_records(
+        &self,
+        id: &str,
+        active: Option<bool>,
+        cursor: &Cursor,
+        page_size: u32,
+    ) -> Result<Page<Box<[u8]>>, ApiError> {
+        let size = page::page_size(page_size, DEFAULT_PAGE, MAX_SESSION_PAGE);
+        let req = paged(
+            Req::get(&["admin/identities"]).id(id).then("sessions"),
+            cursor,
+            active_query(active),
+            size,
+        )?;
+        self.records(req.list_bytes(), cursor).await
+    }
+
+    /// As [`Self::list_sessions`], each session kept as bytes.
+    pub async fn list_session_records(
+        &self,
+        active: Option<bool>,
+        cursor: &Cursor,
+        page_size: u32,
+    ) -> Result<Page<Box<[u8]>>, ApiError> {
+        let req = sessions_request(active, cursor, page_size)?;
+        self.records(req.list_bytes(), cursor).await
+    }
+
     /// All sessions, newest first, with the identity expanded so each row can name its owner.
     pub async fn list_sessions(
         &self,
@@ -210,10 +237,7 @@ impl KratosApi {
         cursor: &Cursor,
         page_size: u32,
     ) -> Result<Page<Session>, ApiError> {
-        let size = page::page_size(page_size, DEFAULT_PAGE, MAX_SESSION_PAGE);
-        let mut q = active_query(active);
-        q.push(("expand".into(), "identity".into()));
-        let req = paged(Req::get(&["admin/sessions"]), cursor, q, size)?;
+        let req = sessions_request(active, cursor, page_size)?;
         list(&self.admin, &req, cursor, Session::from_json).await
     }
 
@@ -365,6 +389,18 @@ async fn list<T>(
     let raw = std::mem::take(&mut resp.items);
     let (items, bad) = page::split_items(raw, item);
     finish_page(layer, resp, cursor, items, bad)
+}
+
+/// `GET /admin/sessions` with the identity expanded.
+fn sessions_request(
+    active: Option<bool>,
+    cursor: &Cursor,
+    page_size: u32,
+) -> Result<Req, ApiError> {
+    let size = page::page_size(page_size, DEFAULT_PAGE, MAX_SESSION_PAGE);
+    let mut q = active_query(active);
+    q.push(("expand".into(), "identity".into()));
+    paged(Req::get(&["admin/sessions"]), cursor, q, size)
 }
 
 /// A Kratos page from its answer: total, the `next` link, the envelope checked.

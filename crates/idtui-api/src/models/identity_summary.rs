@@ -6,9 +6,10 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::kratos::Identity;
+use super::lenient::{Lenient, Read};
 use super::outline::{Outline, Shape};
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -90,83 +91,36 @@ impl<'de> Deserialize<'de> for IdentitySummary {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("an identity object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<IdentitySummary, A::Error> {
-                let mut out = IdentitySummary::default();
-                while let Some(field) = m.next_key::<Field>()? {
-                    match field {
-                        Field::Id => {
-                            out.id = m.next_value::<Shape>()?.into_text().unwrap_or_default()
-                        }
-                        Field::State => out.state = m.next_value::<Shape>()?.into_text(),
-                        Field::SchemaId => out.schema_id = m.next_value::<Shape>()?.into_text(),
-                        Field::CreatedAt => out.created_at = m.next_value::<Shape>()?.into_text(),
-                        Field::Traits => out.traits = m.next_value()?,
-                        Field::MetadataPublic => out.metadata_public = m.next_value()?,
-                        Field::MetadataAdmin => out.metadata_admin = m.next_value()?,
-                        Field::Credentials => {
-                            out.identifier = m.next_value::<Read<FirstIdentifier>>()?.0.0;
-                        }
-                        Field::Other => {
-                            m.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(out)
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<IdentitySummary, A::Error> {
+                <IdentitySummary as Lenient>::map(m)
             }
         }
         d.deserialize_map(Visit)
     }
 }
 
-/// A value read only when it is an object (or an array); anything else is skipped and
-/// reads as the default.
-trait Lenient: Default {
+/// Read where an identity may be anything (a session's `identity`, null when not expanded).
+impl Lenient for IdentitySummary {
     fn map<'de, A: MapAccess<'de>>(mut m: A) -> Result<Self, A::Error> {
-        while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Self::default())
-    }
-    fn seq<'de, A: SeqAccess<'de>>(mut s: A) -> Result<Self, A::Error> {
-        while s.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Self::default())
-    }
-}
-
-struct Read<T>(T);
-
-impl<'de, T: Lenient> Deserialize<'de> for Read<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Lenient> Visitor<'de> for Visit<T> {
-            type Value = Read<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Read<T>, A::Error> {
-                T::map(m).map(Read)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Read<T>, A::Error> {
-                T::seq(s).map(Read)
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Read<T>, E> {
-                Ok(Read(T::default()))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Read<T>, E> {
-                Ok(Read(T::default()))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Read<T>, E> {
-                Ok(Read(T::default()))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Read<T>, E> {
-                Ok(Read(T::default()))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Read<T>, E> {
-                Ok(Read(T::default()))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Read<T>, E> {
-                Ok(Read(T::default()))
+        let mut out = IdentitySummary::default();
+        while let Some(field) = m.next_key::<Field>()? {
+            match field {
+                Field::Id => out.id = m.next_value::<Shape>()?.into_text().unwrap_or_default(),
+                Field::State => out.state = m.next_value::<Shape>()?.into_text(),
+                Field::SchemaId => out.schema_id = m.next_value::<Shape>()?.into_text(),
+                Field::CreatedAt => out.created_at = m.next_value::<Shape>()?.into_text(),
+                Field::Traits => out.traits = m.next_value()?,
+                Field::MetadataPublic => out.metadata_public = m.next_value()?,
+                Field::MetadataAdmin => out.metadata_admin = m.next_value()?,
+                Field::Credentials => {
+                    out.identifier = m.next_value::<Read<FirstIdentifier>>()?.0.0;
+                }
+                Field::Other => {
+                    m.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        d.deserialize_any(Visit(std::marker::PhantomData))
+        Ok(out)
     }
 }
 

@@ -9,7 +9,9 @@ mod headless;
 mod headless_summary;
 mod identity_summary;
 mod kratos;
+mod lenient;
 mod outline;
+mod session_summary;
 
 pub use self::core::{CoreCredential, CoreSearch, CoreUser};
 pub use self::core_user_summary::CoreUserSummary;
@@ -18,3 +20,4 @@ pub use self::headless_summary::HeadlessSummary;
 pub use self::identity_summary::IdentitySummary;
 pub use self::kratos::{Credential, Device, Identity, IdentityFilter, Recovery, Schema, Session};
 pub use self::outline::{Outline, Shape};
+pub use self::session_summary::SessionSummary;

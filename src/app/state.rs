@@ -511,6 +511,15 @@ impl State {
         !self.pending.is_empty()
     }
 
+    /// A table anywhere is walking to its end (`G`): pages are still to come.
+    pub fn walking(&self) -> bool {
+        self.tabs
+            .iter()
+            .flat_map(|t| t.stack.iter())
+            .flat_map(|s| s.panes.iter())
+            .any(|p| matches!(p, Pane::Table(t) if t.walking()))
+    }
+
     /// When the runtime must wake up by itself (a failed page of the current screen is due
     /// to be tried again), if ever. A retry already due is not waited for again: it is
     /// sent, or its page is not wanted now.

@@ -19,9 +19,10 @@ impl Releaser {
         self.pages += 1;
     }
 
-    /// Nothing is being read any more: give freed memory back if much was loaded since.
-    pub fn idle(&mut self) {
-        if self.pages >= PAGES_BEFORE_RELEASE {
+    /// Nothing is being read any more: give freed memory back if much was loaded since,
+    /// unless a walk goes on (a moment between two of its pages is not the end of it).
+    pub fn idle(&mut self, walking: bool) {
+        if !walking && self.pages >= PAGES_BEFORE_RELEASE {
             self.pages = 0;
             release_freed_memory();
         }

@@ -263,7 +263,7 @@ where
             wanted
         });
         if reads.is_empty() {
-            releaser.idle();
+            releaser.idle(state.walking());
         }
         if state.quit {
             return Ok(exit);

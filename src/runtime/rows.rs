@@ -540,7 +540,14 @@ mod tests {
         });
         assert_eq!(
             rows[0].cells,
-            ["s1", "yes", "aal2", "10.0.0.7", "curl/8", "2026-12-02 10:00"]
+            [
+                "s1",
+                "yes",
+                "aal2",
+                "10.0.0.7",
+                "curl/8",
+                "2026-12-02 10:00"
+            ]
         );
         let rows = compact_rows_match(&sessions, all_session_records_page, |v| {
             all_session_row(Session::from_json(v))

@@ -131,8 +131,6 @@ pub fn identity_row(i: Identity) -> Row {
 
 /// The row of an identity from its summary, keeping `raw` for the detail view.
 fn identity_summary_row(i: &IdentitySummary, raw: RawJson) -> Row {
-    // Traits first: whether credentials (and so which identifier comes first) are present
-    // depends on the endpoint, and a row must read the same in a list and in a search.
     let meta = match (&i.metadata_public, &i.metadata_admin) {
         (Outline::Null, Outline::Null) => String::new(),
         (p, Outline::Null) => outline_summary(p),

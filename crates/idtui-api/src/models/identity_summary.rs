@@ -52,7 +52,9 @@ impl IdentitySummary {
     }
 
     /// What a row names the identity by: its email, username or phone trait, else its first
-    /// credential identifier, else its first string trait.
+    /// credential identifier, else its first string trait. Traits first: whether credentials
+    /// are present depends on the endpoint, and a row must read the same in a list and in a
+    /// search.
     pub fn name(&self) -> &str {
         ["email", "username", "phone"]
             .iter()

@@ -190,13 +190,7 @@ impl KratosApi {
         cursor: &Cursor,
         page_size: u32,
     ) -> Result<Page<Session>, ApiError> {
-        let size = page::page_size(page_size, DEFAULT_PAGE, MAX_SESSION_PAGE);
-        let req = paged(
-            Req::get(&["admin/identities"]).id(id).then("sessions"),
-            cursor,
-            active_query(active),
-            size,
-        )?;
+        let req = identity_sessions_request(id, active, cursor, page_size)?;
         list(&self.admin, &req, cursor, Session::from_json).await
     }
 
@@ -209,13 +203,7 @@ impl KratosApi {
         cursor: &Cursor,
         page_size: u32,
     ) -> Result<Page<Box<[u8]>>, ApiError> {
-        let size = page::page_size(page_size, DEFAULT_PAGE, MAX_SESSION_PAGE);
-        let req = paged(
-            Req::get(&["admin/identities"]).id(id).then("sessions"),
-            cursor,
-            active_query(active),
-            size,
-        )?;
+        let req = identity_sessions_request(id, active, cursor, page_size)?;
         self.records(req.list_bytes(), cursor).await
     }
 
@@ -389,6 +377,23 @@ async fn list<T>(
     let raw = std::mem::take(&mut resp.items);
     let (items, bad) = page::split_items(raw, item);
     finish_page(layer, resp, cursor, items, bad)
+}
+
+/// `GET /admin/identities/{id}/sessions`.
+fn identity_sessions_request(
+    id: &str,
+    active: Option<bool>,
+    cursor: &Cursor,
+    page_size: u32,
+) -> Result<Req, ApiError> {
+    let size = page::page_size(page_size, DEFAULT_PAGE, MAX_SESSION_PAGE);
+    let identity = Req::get(&["admin/identities"]).id(id);
+    paged(
+        identity.then("sessions"),
+        cursor,
+        active_query(active),
+        size,
+    )
 }
 
 /// `GET /admin/sessions` with the identity expanded.

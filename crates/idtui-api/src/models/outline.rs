@@ -76,37 +76,45 @@ impl Outline {
         Outline::Object(members)
     }
 
+    /// The member `key` of an object (keys are unique: see [`Outline::from_members`]).
+    pub fn get(&self, key: &str) -> Option<&Shape> {
+        self.members()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
     /// The number member `key`, as JSON wrote it.
     pub fn number(&self, key: &str) -> Option<&str> {
-        self.members().iter().find_map(|(k, v)| match v {
-            Shape::Number(n) if k == key => Some(n.as_str()),
+        match self.get(key)? {
+            Shape::Number(n) => Some(n),
             _ => None,
-        })
+        }
     }
 
     /// The string member `key` of an object.
     pub fn str(&self, key: &str) -> Option<&str> {
-        self.members().iter().find_map(|(k, v)| match v {
-            Shape::Str(s) if k == key => Some(s.as_str()),
+        match self.get(key)? {
+            Shape::Str(s) => Some(s),
             _ => None,
-        })
+        }
     }
 
     /// The first element of the array member `key`, when it is a string.
     pub fn first_str(&self, key: &str) -> Option<&str> {
-        self.members().iter().find_map(|(k, v)| match v {
-            Shape::Array(_, Some(s)) if k == key => Some(s.as_str()),
+        match self.get(key)? {
+            Shape::Array(_, first) => first.as_deref(),
             _ => None,
-        })
+        }
     }
 
     /// The member `key` as text when it is a string or a number (as the typed models read
     /// ids).
     pub fn text(&self, key: &str) -> Option<&str> {
-        self.members().iter().find_map(|(k, v)| match v {
-            Shape::Str(s) | Shape::Number(s) if k == key => Some(s.as_str()),
+        match self.get(key)? {
+            Shape::Str(s) | Shape::Number(s) => Some(s),
             _ => None,
-        })
+        }
     }
 
     /// An object's members (none for anything else).

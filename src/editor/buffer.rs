@@ -170,11 +170,9 @@ impl EditBuffer {
                 ),
             });
         }
-        let mut de = serde_json::Deserializer::from_str(&text);
-        de.disable_recursion_limit();
-        serde::Deserialize::deserialize(&mut de)
-            .and_then(|super::strict::Strict(v)| de.end().map(|()| v))
-            .map_err(|e| {
+        crate::api::json::decode_unchecked(text.as_bytes())
+            .map(|super::strict::Strict(v)| v)
+            .map_err(|e: serde_json::Error| {
                 let full = e.to_string();
                 let suffix = format!(" at line {} column {}", e.line(), e.column());
                 JsonSyntaxError {

@@ -288,16 +288,17 @@ impl HttpLayer {
             .map_err(|e| transport_error(provider, e))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
+        let ok = (200..300).contains(&status);
         if let Some(hook) = &req.on_headers
-            && (200..300).contains(&status)
+            && ok
         {
             (hook.0)(&headers);
         }
-        if req.skim && (200..300).contains(&status) {
+        if req.skim && ok {
             return skim_answer(provider, status, headers, &mut resp, req.keep_bytes).await;
         }
         let body = read_body(provider, &mut resp).await?;
-        if !(200..300).contains(&status) {
+        if !ok {
             let mut err = ApiError::from_response(provider, status, &body);
             err.retry_after = headers
                 .get("retry-after")
@@ -318,24 +319,22 @@ impl HttpLayer {
             None
         } else {
             Some(super::json::from_slice::<Value>(&body).map_err(|e| {
-                let mut err = ApiError::new(
-                    ErrorKind::Decode,
-                    provider,
-                    match &e {
-                        super::json::DeepError::TooDeep(_) => format!("the answer is {e}"),
-                        super::json::DeepError::Json(e) => {
-                            format!("invalid JSON in the answer ({e})")
-                        }
-                    },
-                );
+                let (kind, message) = match &e {
+                    super::json::DeepError::TooDeep(_) => {
+                        (ErrorKind::Decode, format!("the answer is {e}"))
+                    }
+                    // A body cut short is a broken connection, not a broken server: worth
+                    // retrying.
+                    super::json::DeepError::Json(j) if j.is_eof() => {
+                        (ErrorKind::Connect, format!("answer cut short ({j})"))
+                    }
+                    super::json::DeepError::Json(j) => (
+                        ErrorKind::Decode,
+                        format!("invalid JSON in the answer ({j})"),
+                    ),
+                };
+                let mut err = ApiError::new(kind, provider, message);
                 err.status = Some(status);
-                // A body cut short is a broken connection, not a broken server: worth retrying.
-                if let super::json::DeepError::Json(e) = &e
-                    && e.is_eof()
-                {
-                    err.kind = ErrorKind::Connect;
-                    err.message = format!("answer cut short ({e})");
-                }
                 err
             })?)
         };

@@ -98,8 +98,9 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, DeepError> {
     from_slice(text.as_bytes())
 }
 
-/// Decode with serde_json's depth limit lifted, for bytes whose depth was already bounded.
-pub(crate) fn decode_unchecked<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+/// Decode with serde_json's depth limit lifted, for bytes whose depth was already bounded
+/// (with [`too_deep_at`] or [`depth`]); the whole text must be one value.
+pub fn decode_unchecked<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     de.disable_recursion_limit();
     let value = T::deserialize(&mut de)?;

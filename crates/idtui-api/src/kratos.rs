@@ -102,16 +102,7 @@ impl KratosApi {
     async fn records(&self, req: Req, cursor: &Cursor) -> Result<Page<Box<[u8]>>, ApiError> {
         let mut resp: Resp = self.admin.send_list(&req, "page_size").await?;
         let records = std::mem::take(&mut resp.records);
-        let (items, bad) =
-            records
-                .into_iter()
-                .fold((Vec::new(), Vec::new()), |(mut good, mut bad), r| {
-                    match r {
-                        Ok(b) => good.push(b),
-                        Err(b) => bad.push(b),
-                    }
-                    (good, bad)
-                });
+        let (items, bad) = page::split_items(records, |r| r);
         finish_page(&self.admin, resp, cursor, items, bad)
     }
 

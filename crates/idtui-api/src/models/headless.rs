@@ -34,16 +34,19 @@ impl HeadlessClient {
             identifier: s(&raw, "clientIdentifier")
                 .or_else(|| s(&raw, "identifier"))
                 .unwrap_or_default(),
-            user_count: raw.get("userCount").and_then(|c| {
-                c.as_u64()
-                    .or_else(|| c.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
-            }),
+            user_count: raw.get("userCount").and_then(count),
             metadata: obj(&raw, "metadata"),
             created: time(&raw, "created"),
             updated: time(&raw, "updated"),
             raw,
         }
     }
+}
+
+/// A count the server may send as a whole or a fractional number; anything else is none.
+pub(super) fn count(c: &Value) -> Option<u64> {
+    c.as_u64()
+        .or_else(|| c.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -7,7 +7,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
-use super::headless::{HeadlessClient, HeadlessUser};
+use super::headless::{HeadlessClient, HeadlessUser, count};
 use super::outline::{Outline, Shape};
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -59,11 +59,7 @@ impl HeadlessSummary {
 
     /// A client's `userCount`, read as [`HeadlessClient`] reads it.
     pub fn user_count(&self) -> Option<u64> {
-        let Value::Number(n) = serde_json::from_str(self.top.number("userCount")?).ok()? else {
-            return None;
-        };
-        n.as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+        count(&serde_json::from_str(self.top.number("userCount")?).ok()?)
     }
 
     /// What a client is called: its metadata's display name, name or title, else its own.

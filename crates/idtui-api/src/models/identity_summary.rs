@@ -51,14 +51,19 @@ impl IdentitySummary {
         }
     }
 
+    /// Its email, username or phone trait: the first of them that is a string.
+    pub fn name_trait(&self) -> Option<&str> {
+        ["email", "username", "phone"]
+            .iter()
+            .find_map(|k| self.traits.str(k))
+    }
+
     /// What a row names the identity by: its email, username or phone trait, else its first
     /// credential identifier, else its first string trait. Traits first: whether credentials
     /// are present depends on the endpoint, and a row must read the same in a list and in a
     /// search.
     pub fn name(&self) -> &str {
-        ["email", "username", "phone"]
-            .iter()
-            .find_map(|k| self.traits.str(k))
+        self.name_trait()
             .or(self.identifier.as_deref())
             .or_else(|| {
                 self.traits.members().iter().find_map(|(_, v)| match v {

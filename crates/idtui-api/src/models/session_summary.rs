@@ -55,10 +55,9 @@ impl SessionSummary {
     /// Who the session belongs to, by name: the expanded identity's email, username or
     /// phone trait (the first of them that is a string, when not empty).
     pub fn identity_name(&self) -> Option<&str> {
-        let traits = &self.identity.as_ref()?.traits;
-        ["email", "username", "phone"]
-            .iter()
-            .find_map(|k| traits.str(k))
+        self.identity
+            .as_ref()?
+            .name_trait()
             .filter(|s| !s.is_empty())
     }
 }

@@ -67,7 +67,10 @@ where
                 return e.into_response();
             }
             let result = op(conn);
-            finish(conn, name, &request_id, &metadata, result)
+            answer(
+                record_end(conn, name, &request_id, &metadata, &result),
+                result,
+            )
         })
         .await
 }
@@ -96,10 +99,7 @@ where
             (ended, result)
         })
         .await;
-    match ended {
-        Ok(()) => respond(result),
-        Err(e) => CoreError::from(e).into_response(),
-    }
+    answer(ended, result)
 }
 
 fn start(
@@ -117,15 +117,10 @@ fn start(
     )?)
 }
 
-/// Record how the operation ended and turn its result into the answer.
-fn finish(
-    conn: &Connection,
-    name: &str,
-    request_id: &str,
-    metadata: &Value,
-    result: Result<Reply, CoreError>,
-) -> Response {
-    match record_end(conn, name, request_id, metadata, &result) {
+/// The answer to an operation whose end was recorded (`ended`): its result, unless the
+/// record could not be written.
+fn answer(ended: rusqlite::Result<()>, result: Result<Reply, CoreError>) -> Response {
+    match ended {
         Ok(()) => respond(result),
         Err(e) => CoreError::from(e).into_response(),
     }

@@ -127,8 +127,15 @@ pub fn fit_end(lead: &str, s: &str, width: usize) -> String {
         return whole;
     }
     let budget = width.saturating_sub(lead.width() + 1);
+    let mut out = format!("{lead}…");
+    out.push_str(&tail(s, budget));
+    fit(&out, width)
+}
+
+/// As much of the end of `s` as fits in `budget` columns.
+fn tail(s: &str, budget: usize) -> String {
     let mut used = 0;
-    let mut tail = Vec::new();
+    let mut tail: Vec<char> = Vec::new();
     for c in s.chars().rev() {
         let w = char_width(c);
         if used + w > budget {
@@ -137,9 +144,7 @@ pub fn fit_end(lead: &str, s: &str, width: usize) -> String {
         used += w;
         tail.push(c);
     }
-    let mut out = format!("{lead}…");
-    out.extend(tail.into_iter().rev());
-    fit(&out, width)
+    tail.into_iter().rev().collect()
 }
 
 /// `s` cut or padded with spaces to exactly `width` columns (aligned help columns).
@@ -182,18 +187,8 @@ pub fn fit_middle(s: &str, width: usize) -> String {
         used += char_width(c);
         head.push(c);
     }
-    let tail_budget = budget - used;
-    let mut tail: Vec<char> = Vec::new();
-    let mut tail_used = 0;
-    for c in s.chars().rev() {
-        if tail_used + char_width(c) > tail_budget {
-            break;
-        }
-        tail_used += char_width(c);
-        tail.push(c);
-    }
     head.push('…');
-    head.extend(tail.into_iter().rev());
+    head.push_str(&tail(s, budget - used));
     head
 }
 

@@ -16,10 +16,25 @@ use idtui::runtime::adapter::ApiBackend;
 /// Walk-sized pages: the backend reads ahead from this size on.
 const WALK: usize = 500;
 
-async fn page(b: &ApiBackend, cursor: PageCursor) -> PageData {
-    b.list(ListKind::KratosIdentities, None, cursor, WALK)
+async fn page(b: &ApiBackend, kind: &ListKind, cursor: PageCursor) -> PageData {
+    b.list(kind.clone(), None, cursor, WALK)
         .await
         .unwrap_or_else(|e| panic!("{}", e.details))
+}
+
+/// The ids of `first` and of every page after it, taken from the backend one by one as the
+/// dashboard takes them, and how many pages that was.
+async fn walk_on(b: &ApiBackend, kind: &ListKind, first: PageData) -> (Vec<String>, usize) {
+    let mut ids: Vec<String> = first.rows.iter().map(|r| r.id.clone()).collect();
+    let (mut next, mut pages) = (first.next, 1);
+    while let Some(cursor) = next {
+        let data = page(b, kind, cursor).await;
+        ids.extend(data.rows.iter().map(|r| r.id.clone()));
+        next = data.next;
+        pages += 1;
+        assert!(pages < 50, "the walk ends");
+    }
+    (ids, pages)
 }
 
 fn list_requests(h: &Harness) -> usize {
@@ -31,19 +46,9 @@ async fn a_walk_reads_ahead_without_gaps_or_repeats_and_a_change_drops_what_was_
     let h = Harness::start(|o| o.generate = Some(1_800)).await;
     let b = ApiBackend::new(connect(&profile(Provider::Kratos, h.base())));
 
-    let mut ids = Vec::new();
-    let mut cursor = PageCursor::First;
-    let mut pages = 0;
-    loop {
-        let data = page(&b, cursor).await;
-        ids.extend(data.rows.iter().map(|r| r.id.clone()));
-        pages += 1;
-        match data.next {
-            Some(next) => cursor = next,
-            None => break,
-        }
-        assert!(pages < 50, "the walk ends");
-    }
+    let identities = ListKind::KratosIdentities;
+    let first = page(&b, &identities, PageCursor::First).await;
+    let (ids, pages) = walk_on(&b, &identities, first).await;
     // Each page once, give or take a page read ahead that went stale on a slow machine.
     let asked = list_requests(&h);
     assert!(
@@ -73,14 +78,14 @@ async fn a_walk_reads_ahead_without_gaps_or_repeats_and_a_change_drops_what_was_
     assert_eq!(ids.len(), total);
 
     // A change sent while the second page is being read ahead: that page is read again.
-    let first = page(&b, PageCursor::First).await;
+    let first = page(&b, &identities, PageCursor::First).await;
     let doomed = ids[WALK + 1].clone();
     b.mutate(Mutation::DeleteIdentity {
         identity: doomed.clone(),
     })
     .await
     .unwrap();
-    let second = page(&b, first.next.clone().unwrap()).await;
+    let second = page(&b, &identities, first.next.clone().unwrap()).await;
     assert!(
         second.rows.iter().all(|r| r.id != doomed),
         "a page read before the delete still showed it"
@@ -108,27 +113,17 @@ async fn a_mattr_walk_reads_each_page_ahead_once_its_cursor_is_read() {
     let h = Harness::start(|o| o.generate = Some(1_800)).await;
     let b = ApiBackend::new(connect(&profile(Provider::Core, h.base())));
     let users = |h: &Harness| count(&h.requests(), "GET", "/v1/users");
-    let take = |cursor| b.list(ListKind::CoreUsers, None, cursor, WALK);
+    let users_list = ListKind::CoreUsers;
 
     // Taking the first page starts the second, unasked.
-    let first = take(PageCursor::First).await.unwrap();
+    let first = page(&b, &users_list, PageCursor::First).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while users(&h) < 2 && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert_eq!(users(&h), 2, "the second page is read ahead");
 
-    let mut ids: Vec<String> = first.rows.iter().map(|r| r.id.clone()).collect();
-    let (mut next, mut pages) = (first.next, 1);
-    while let Some(cursor) = next {
-        let data = take(cursor)
-            .await
-            .unwrap_or_else(|e| panic!("{}", e.details));
-        ids.extend(data.rows.iter().map(|r| r.id.clone()));
-        next = data.next;
-        pages += 1;
-        assert!(pages < 50, "the walk ends");
-    }
+    let (ids, pages) = walk_on(&b, &users_list, first).await;
     let asked = users(&h);
     assert!(
         (pages..=pages + 2).contains(&asked),
@@ -137,14 +132,14 @@ async fn a_mattr_walk_reads_each_page_ahead_once_its_cursor_is_read() {
     assert_eq!(ids, all_core_user_ids(&h).await, "each user once, in order");
 
     // A user deleted while the second page is read ahead is not shown by that page.
-    let first = take(PageCursor::First).await.unwrap();
+    let first = page(&b, &users_list, PageCursor::First).await;
     let doomed = ids[WALK + 1].clone();
     b.mutate(Mutation::DeleteCoreUser {
         user: doomed.clone(),
     })
     .await
     .unwrap();
-    let second = take(first.next.clone().unwrap()).await.unwrap();
+    let second = page(&b, &users_list, first.next.clone().unwrap()).await;
     assert!(second.rows.iter().all(|r| r.id != doomed));
     assert_eq!(second.rows[0].id, ids[WALK]);
     assert_eq!(second.rows[1].id, ids[WALK + 2]);

@@ -38,9 +38,7 @@ pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &m
 }
 
 pub fn switch_tab(state: &mut State, index: usize) {
-    if index < state.tabs().len() {
-        state.select_tab(index);
-    }
+    state.select_tab(index);
 }
 
 /// Push a screen for an object: its detail, then its child lists.
@@ -68,17 +66,14 @@ pub fn open_object(state: &mut State, kind: ObjectKind, row: &Row) {
 /// Refresh every table on the current screen in place: the selection stays on its row (see
 /// `Table::refresh`). New uids make responses in flight stale.
 pub fn refresh_screen(state: &mut State) {
-    let Some(tab) = state.tab_at(state.active()) else {
+    let Some(tab) = state.tab() else {
         return;
     };
     let n = tab.screen().panes.len();
     let rows = state.table_rows();
     for i in 0..n {
         let uid = state.fresh_uid();
-        if let Some(Pane::Table(t)) = state
-            .tab_at_mut(state.active())
-            .map(|t| &mut t.screen_mut().panes[i])
-        {
+        if let Some(Pane::Table(t)) = state.tab_mut().map(|t| &mut t.screen_mut().panes[i]) {
             t.refresh(uid, rows);
         }
     }

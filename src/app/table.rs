@@ -86,6 +86,11 @@ struct Refresh {
     old_ids: HashSet<String>,
 }
 
+/// A failed fetch whose retry is not due yet: nothing is asked for meanwhile.
+fn waiting(failure: &Option<Failure>, now: Duration) -> bool {
+    failure.as_ref().is_some_and(|f| !f.due(now))
+}
+
 /// A page the table wants fetched.
 #[derive(Debug, Clone)]
 pub struct PageWant {
@@ -469,12 +474,11 @@ impl Table {
         if self.local {
             return out;
         }
-        let waits = |f: &Option<Failure>| f.as_ref().is_some_and(|f| !f.due(now));
         // The refresh chain fetches its own pages, one at a time.
         let mut chain = usize::MAX..usize::MAX;
         if let Some(r) = &mut self.refreshing {
             chain = r.page..r.last + 1;
-            if !r.in_flight && !waits(&r.failure) {
+            if !r.in_flight && !waiting(&r.failure, now) {
                 r.in_flight = true;
                 out.push(PageWant {
                     page: r.page,
@@ -488,7 +492,7 @@ impl Table {
         if let Some((lo, hi)) = self.window() {
             for page in (lo..=hi).filter(|p| !chain.contains(p) && seeking != Some(*p)) {
                 let slot = self.held.entry(page).or_default();
-                if slot.rows.is_some() || slot.loading || waits(&slot.failure) {
+                if slot.rows.is_some() || slot.loading || waiting(&slot.failure, now) {
                     continue;
                 }
                 match self.cursors.get(page) {
@@ -544,21 +548,20 @@ impl Table {
             return None;
         };
         let from = self.cursors.known_before(goal)?;
-        let waits = |f: &Option<Failure>| f.as_ref().is_some_and(|f| !f.due(now));
         // A refresh chain learns the cursors of its pages itself; a page being fetched (or
         // waiting to be fetched again) brings its `next` cursor then.
         if self.refreshing.as_ref().is_some_and(|r| from >= r.page)
             || self
                 .held
                 .get(&from)
-                .is_some_and(|s| s.loading || waits(&s.failure))
+                .is_some_and(|s| s.loading || waiting(&s.failure, now))
         {
             return None;
         }
         match &mut self.seek {
             Some(s) if s.in_flight => return None,
             Some(s) if s.page == from => {
-                if waits(&s.failure) {
+                if waiting(&s.failure, now) {
                     return None;
                 }
                 s.in_flight = true;
@@ -682,12 +685,17 @@ impl Table {
         self.evict();
     }
 
+    /// Forget page `first` and every page after it: their place, cursors and rows.
+    fn drop_pages_from(&mut self, first: usize) {
+        self.layout.truncate(first);
+        self.cursors.truncate(first);
+        self.held.split_off(&first);
+    }
+
     /// The list now ends after `pages` pages (found shorter than listed before): later
     /// pages go, and the selection moves up onto the last row when it was past it.
     fn cut(&mut self, pages: usize) {
-        self.layout.truncate(pages);
-        self.cursors.truncate(pages);
-        self.held.split_off(&pages);
+        self.drop_pages_from(pages);
         self.more = None;
         self.walking = false;
         self.owed = 0;

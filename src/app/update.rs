@@ -121,7 +121,7 @@ fn where_am_i(state: &State) -> (usize, usize, usize) {
 pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
     let view_rows = state.table_rows();
     let now = state.now;
-    let Some(tab) = state.tab_at_mut(state.active()) else {
+    let Some(tab) = state.tab_mut() else {
         return;
     };
     let profile = tab.profile.name.clone();
@@ -477,7 +477,7 @@ fn open_selected(state: &mut State, effects: &mut Vec<Effect>) {
 
 fn back(state: &mut State) {
     let rows = state.table_rows();
-    let Some(tab) = state.tab_at_mut(state.active()) else {
+    let Some(tab) = state.tab_mut() else {
         return;
     };
     let depth = tab.stack.len();

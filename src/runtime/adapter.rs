@@ -117,7 +117,7 @@ impl Backend for ApiBackend {
             let result = if search.is_none() && size >= READ_AHEAD_FROM {
                 ahead.walk(&api, Walk { kind, size }, cursor).await
             } else {
-                list(api, kind, search, cursor, size).await
+                list(api, kind, search, cursor, size, |_| {}).await
             };
             result.map_err(|e| error_info(&e))
         }

@@ -10,16 +10,21 @@ use super::rows::{
     headless_user_records_page, page_data, session_records_page,
 };
 
+/// One page of `list`. `named` is told the cursor of the page after it as soon as that is
+/// known, so a walk can ask for it early: the Kratos identity list names it from the
+/// answer's headers, MATTR once its body is split (the cursor ends the body), every other
+/// list once its page is read.
 pub(super) async fn list(
     api: Api,
     list: ListKind,
     search: Option<String>,
     cursor: Cursor,
     size: u32,
+    named: impl Fn(Cursor) + Send + Sync + 'static,
 ) -> Result<PageData, ApiError> {
-    match (&api, list) {
+    let data = match (&api, list) {
         (Api::Kratos(k), ListKind::KratosIdentities) => {
-            kratos_search(k, search.as_deref(), &cursor, size).await
+            return kratos_search(k, search.as_deref(), &cursor, size, named).await;
         }
         (Api::Kratos(k), ListKind::KratosSessions { identity }) => {
             let active = (search.as_deref() == Some(ACTIVE_ONLY)).then_some(true);
@@ -51,7 +56,10 @@ pub(super) async fn list(
                 }
                 None => c.list_user_records(&cursor, size).await?,
             };
-            Ok(core_user_records_page(page))
+            if let Some(next) = &page.next {
+                named(next.clone());
+            }
+            return Ok(core_user_records_page(page));
         }
         (Api::Core(c), ListKind::CoreCredentials { user }) => {
             let page = c.list_credentials(&user, &cursor, size).await?;
@@ -72,5 +80,9 @@ pub(super) async fn list(
             api.provider(),
             format!("{} has no {} list", api.provider(), list.title()),
         )),
+    }?;
+    if let Some(next) = data.next.as_ref().and_then(|n| n.get::<Cursor>()) {
+        named(next.clone());
     }
+    Ok(data)
 }

@@ -45,7 +45,7 @@ fn optional<T>(r: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
 }
 
 async fn kratos(k: &KratosApi, text: &str) -> Result<Vec<Hit>, ApiError> {
-    let page = kratos_search(k, Some(text), &Cursor::first(), FIND_MAX).await?;
+    let page = kratos_search(k, Some(text), &Cursor::first(), FIND_MAX, |_| {}).await?;
     Ok(hits(ObjectKind::Identity, page.rows))
 }
 
@@ -106,11 +106,14 @@ async fn headless(h: &HeadlessApi, text: &str) -> Result<Vec<Hit>, ApiError> {
 }
 
 /// The identity list, narrowed by `query` when there is one.
+/// Without a query, `named` is told the next page's cursor from the answer's headers (see
+/// `lists::list`).
 pub(super) async fn kratos_search(
     k: &KratosApi,
     query: Option<&str>,
     cursor: &Cursor,
     size: u32,
+    named: impl Fn(Cursor) + Send + Sync + 'static,
 ) -> Result<PageData, ApiError> {
     let optional = |r: Result<Identity, ApiError>| match r {
         Ok(i) => Ok(Some(identity_row(i))),
@@ -120,7 +123,7 @@ pub(super) async fn kratos_search(
     match query.and_then(KratosQuery::parse) {
         None => {
             let page = k
-                .list_identity_records(&IdentityFilter::default(), cursor, size)
+                .list_identity_records_early(&IdentityFilter::default(), cursor, size, named)
                 .await?;
             Ok(identity_records_page(page))
         }

@@ -16,10 +16,8 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinHandle;
 
-use crate::api::{Api, ApiError, Cursor, IdentityFilter};
+use crate::api::{Api, ApiError, Cursor};
 use crate::app::{ListKind, PageData};
-
-use super::rows::{core_user_records_page, identity_records_page};
 
 /// Which list a page belongs to, and the size it was asked with.
 #[derive(Clone, PartialEq)]
@@ -196,34 +194,21 @@ impl ReadAhead {
     }
 }
 
-/// Fetch one page of `walk`'s list, telling `named` the cursor of the page after it as soon
-/// as it is known.
+/// One page of `walk`'s list, telling `named` the cursor of the page after it as soon as it
+/// is known.
 async fn fetch_page(
     api: &Api,
     walk: &Walk,
     cursor: Cursor,
     named: impl Fn(Cursor) + Send + Sync + 'static,
 ) -> Result<PageData, ApiError> {
-    match (api, &walk.kind) {
-        (Api::Kratos(k), ListKind::KratosIdentities) => {
-            let page = k
-                .list_identity_records_early(&IdentityFilter::default(), &cursor, walk.size, named)
-                .await?;
-            return Ok(identity_records_page(page));
-        }
-        (Api::Core(c), ListKind::CoreUsers) => {
-            // The cursor ends the body: named once the page is split, before its rows are made.
-            let page = c.list_user_records(&cursor, walk.size).await?;
-            if let Some(next) = &page.next {
-                named(next.clone());
-            }
-            return Ok(core_user_records_page(page));
-        }
-        _ => {}
-    }
-    let page = super::lists::list(api.clone(), walk.kind.clone(), None, cursor, walk.size).await?;
-    if let Some(next) = page.next.as_ref().and_then(|n| n.get::<Cursor>()) {
-        named(next.clone());
-    }
-    Ok(page)
+    super::lists::list(
+        api.clone(),
+        walk.kind.clone(),
+        None,
+        cursor,
+        walk.size,
+        named,
+    )
+    .await
 }

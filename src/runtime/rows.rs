@@ -64,12 +64,8 @@ pub fn short_time(t: Option<&str>) -> String {
     }
 }
 
-/// `plan=pro tags=[2] org={…}`: the top-level keys of an object, for one cell.
-pub fn summary(v: &Value) -> String {
-    outline_summary(&Outline::of(v))
-}
-
-/// As [`summary`], of a value read only as far as its outline.
+/// `plan=pro tags=[2] org={…}`: the top-level keys of an object (read only as far as its
+/// outline), for one cell.
 pub fn outline_summary(o: &Outline) -> String {
     let members = match o {
         Outline::Null => return String::new(),
@@ -352,13 +348,17 @@ mod tests {
         );
         assert_eq!(short_time(Some("yesterday")), "yesterday");
         assert_eq!(short_time(None), "");
-        let s = summary(&json!({"plan": "pro", "n": 2, "org": {"a": 1}, "tags": [1, 2]}));
+        let s = outline_summary(&Outline::of(
+            &json!({"plan": "pro", "n": 2, "org": {"a": 1}, "tags": [1, 2]}),
+        ));
         assert_eq!(s, "plan=pro n=2 org={…} tags=[2]");
     }
 
     #[test]
     fn summaries_hide_secret_values_like_the_detail_view() {
-        let s = summary(&json!({"plan": "pro", "api_token": "s3cr3t", "pin_hash": 42}));
+        let s = outline_summary(&Outline::of(
+            &json!({"plan": "pro", "api_token": "s3cr3t", "pin_hash": 42}),
+        ));
         assert!(!s.contains("s3cr3t") && !s.contains("42"), "{s}");
         assert_eq!(
             s,

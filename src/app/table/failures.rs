@@ -65,13 +65,7 @@ impl Table {
     /// The failure that matters most to the user now: the selected row's page (or the seek
     /// it waits for), a refresh under way, the page after the known ones, then any other.
     pub fn failure(&self) -> Option<&Failure> {
-        let selected = self.page_of(self.selected).and_then(|p| {
-            self.held
-                .get(&p)
-                .and_then(|s| s.failure.as_ref())
-                .or_else(|| self.seek_failure(p))
-        });
-        selected
+        self.failure_at(self.selected)
             .or(self.refreshing.as_ref().and_then(|r| r.failure.as_ref()))
             .or(self.more_failure.as_deref())
             .or_else(|| self.held.values().find_map(|s| s.failure.as_ref()))

@@ -91,9 +91,7 @@ impl Table {
             if let Some(next) = self.cursors.get(last + 1) {
                 self.more = Some(next.clone());
             }
-            self.layout.truncate(last + 1);
-            self.cursors.truncate(last + 1);
-            self.held.split_off(&(last + 1));
+            self.drop_pages_from(last + 1);
         }
         let Some(cursor) = self.cursors.get(first).cloned() else {
             self.reset(uid);
@@ -123,9 +121,7 @@ impl Table {
         }
         let done = if data.rows.is_empty() {
             // This page is gone, and so is everything after it.
-            self.layout.truncate(page);
-            self.cursors.truncate(page);
-            self.held.split_off(&page);
+            self.drop_pages_from(page);
             self.more = None;
             true
         } else {
@@ -147,9 +143,7 @@ impl Table {
                     false
                 }
                 next => {
-                    self.layout.truncate(page + 1);
-                    self.cursors.truncate(page + 1);
-                    self.held.split_off(&(page + 1));
+                    self.drop_pages_from(page + 1);
                     self.more = next;
                     true
                 }

@@ -6,50 +6,141 @@ use std::borrow::Cow;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// Shown in place of a character that must not reach the terminal and has no picture.
-const REPLACEMENT: char = '\u{FFFD}';
 /// Shown for a line break inside a single-line value.
 const LINE_BREAK: char = '⏎';
+/// Opens the visible name of a character that has no picture: `⟨U+200B⟩`.
+const NAME_OPEN: char = '⟨';
 
-/// The visible stand-in for `c`, or `None` when `c` is safe to print as is.
-fn replacement(c: char) -> Option<char> {
+/// How `c` is shown: as it is, as its control picture, or by its code point.
+enum Shown {
+    Plain,
+    Picture(char),
+    Named,
+}
+
+/// Characters that print nothing, or print as something they are not: zero-width and
+/// other format characters, spaces that look like a plain space, fillers and variation
+/// selectors. Each makes two different values look the same (an email with a zero-width
+/// space in it reads as the original), so each is shown by its code point.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{a0}' | '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}' | '\u{1160}'
+        | '\u{17b4}' | '\u{17b5}' | '\u{180b}'..='\u{180f}' | '\u{2000}'..='\u{200f}'
+        | '\u{2028}'..='\u{202f}' | '\u{205f}'..='\u{206f}' | '\u{3000}' | '\u{3164}'
+        | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}' | '\u{fff9}'..='\u{fffb}'
+        | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}' | '\u{e0000}'..='\u{e0fff}')
+}
+
+fn shown(c: char) -> Shown {
     match c {
         // C0 controls (including ESC, which starts every escape sequence) become their
         // Unicode control pictures: ␀ … ␛ … ␟.
-        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32),
-        '\u{7f}' => Some('␡'),
-        // C1 controls: 0x9b is a one-byte CSI on some terminals.
-        '\u{80}'..='\u{9f}' => Some(REPLACEMENT),
-        // Bidi embeddings, overrides, isolates and marks can reorder what the admin sees
-        // (an id that reads differently from what it is).
-        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => Some(REPLACEMENT),
-        '\u{200e}' | '\u{200f}' | '\u{061c}' => Some(REPLACEMENT),
-        // Line and paragraph separators break some terminals' line accounting.
-        '\u{2028}' | '\u{2029}' => Some(REPLACEMENT),
-        _ => None,
+        '\u{0}'..='\u{1f}' => Shown::Picture(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
+        '\u{7f}' => Shown::Picture('␡'),
+        // C1 controls (0x9b is a one-byte CSI on some terminals), bidi controls (they
+        // reorder what the admin sees), and everything invisible.
+        '\u{80}'..='\u{9f}' => Shown::Named,
+        c if invisible(c) => Shown::Named,
+        // What stands for something else is itself named when it arrives as data, so that
+        // no value can imitate another's visible form: a real `␛` is not an ESC, and a real
+        // `⟨U+200B⟩` is not a zero-width space.
+        '\u{2400}'..='\u{241f}' | '\u{2421}' | LINE_BREAK | NAME_OPEN => Shown::Named,
+        _ => Shown::Plain,
     }
 }
 
-/// Whether `c` must not reach the terminal as is (controls, DEL, C1, bidi controls).
-pub fn is_unsafe(c: char) -> bool {
-    replacement(c).is_some()
+fn push_named(out: &mut String, c: char) {
+    use std::fmt::Write;
+    let _ = write!(out, "{NAME_OPEN}U+{:04X}⟩", c as u32);
 }
 
-/// `s` with every control character (newlines and tabs included), DEL, C1 control and bidi
-/// control replaced by a visible placeholder (`␛` for ESC, `␊` for a newline, `�` for
-/// the others). Borrows when nothing needed replacing. For multi-line text, split into
-/// lines first with [`lines`].
+/// Whether `c` must not reach the terminal, a clipboard or a prompt as is: controls, DEL,
+/// C1, bidi controls, and invisible or look-alike characters.
+pub fn is_unsafe(c: char) -> bool {
+    !matches!(shown(c), Shown::Plain) && !stands_for(c)
+}
+
+/// The visible stand-ins themselves: safe to print, but named so as not to be mistaken.
+fn stands_for(c: char) -> bool {
+    matches!(c, '\u{2400}'..='\u{241f}' | '\u{2421}' | LINE_BREAK | NAME_OPEN)
+}
+
+/// `s` with every control character (newlines and tabs included), DEL, C1 control, bidi
+/// control and invisible character made visible: a control picture (`␛` for ESC, `␊` for a
+/// newline) or the code point (`⟨U+200B⟩`). Two different texts never look the same.
+/// Borrows when nothing needed replacing. For multi-line text, split into lines first with
+/// [`lines`].
 pub fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| replacement(c).is_some()) {
+    if s.chars().all(|c| matches!(shown(c), Shown::Plain)) {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(s.chars().map(|c| replacement(c).unwrap_or(c)).collect())
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        push_visible(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+fn push_visible(out: &mut String, c: char) {
+    match shown(c) {
+        Shown::Plain => out.push(c),
+        Shown::Picture(p) => out.push(p),
+        Shown::Named => push_named(out, c),
+    }
+}
+
+/// Why `text` must not be copied as it is, or `None`. A paste can act on what it carries
+/// (an ESC ends a bracketed paste and what follows runs in the shell), and an invisible
+/// character hides what was copied. `multi_line` allows line breaks (a JSON document).
+pub fn copy_refusal(text: &str, multi_line: bool) -> Option<String> {
+    let (at, c) = text
+        .char_indices()
+        .find(|&(_, c)| is_unsafe(c) && !(multi_line && c == '\n'))?;
+    let kind = if (c as u32) < 0x20 || ('\u{7f}'..='\u{9f}').contains(&c) {
+        "a control character"
+    } else {
+        "an invisible or direction-changing character"
+    };
+    let mut name = String::new();
+    push_named(&mut name, c);
+    Some(format!(
+        "it holds {name}, {kind}, at character {}: a paste could act on it or hide it",
+        text[..at].chars().count() + 1
+    ))
+}
+
+/// `value` as JSON text with every character that [`is_unsafe`] written as a JSON escape
+/// (`\u200b`): the same document, safe to print and to copy. Line breaks are only the
+/// pretty-printing's (serde_json escapes those inside strings).
+pub fn json_text(value: &serde_json::Value) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    if !text.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c != '\n' && is_unsafe(c) {
+            push_json_escape(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `c` as a JSON string escape; past U+FFFF as its UTF-16 surrogate pair, as JSON requires.
+pub fn push_json_escape(out: &mut String, c: char) {
+    use std::fmt::Write;
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        let _ = write!(out, "\\u{:04x}", unit);
+    }
 }
 
 /// Like [`clean`], for a value shown on one line (a table cell, a title): a tab becomes a
 /// space and each line break (`\n`, `\r\n` or `\r`) becomes `⏎`.
 pub fn clean_line(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| replacement(c).is_some()) {
+    if s.chars().all(|c| matches!(shown(c), Shown::Plain)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -62,7 +153,7 @@ pub fn clean_line(s: &str) -> Cow<'_, str> {
                 chars.next_if_eq(&'\n');
                 out.push(LINE_BREAK);
             }
-            c => out.push(replacement(c).unwrap_or(c)),
+            c => push_visible(&mut out, c),
         }
     }
     Cow::Owned(out)
@@ -242,20 +333,63 @@ mod tests {
             || ('\u{7f}'..='\u{9f}').contains(&c)
             || ('\u{202a}'..='\u{202e}').contains(&c)
             || ('\u{2066}'..='\u{2069}').contains(&c)
+            || invisible(c)
     }
 
     #[test]
     fn escape_sequences_become_visible_text() {
         assert_eq!(clean("a\x1b[31mred\x1b[0m"), "a␛[31mred␛[0m");
         assert_eq!(clean("osc\x1b]52;c;aGk=\x07"), "osc␛]52;c;aGk=␇");
-        assert_eq!(clean("c1\u{9b}2J"), "c1\u{FFFD}2J");
+        assert_eq!(clean("c1\u{9b}2J"), "c1⟨U+009B⟩2J");
         assert_eq!(clean("del\x7f"), "del␡");
     }
 
     #[test]
     fn bidi_overrides_are_replaced() {
-        assert_eq!(clean("abc\u{202e}fed"), "abc\u{FFFD}fed");
-        assert_eq!(clean("\u{2066}x\u{2069}"), "\u{FFFD}x\u{FFFD}");
+        assert_eq!(clean("abc\u{202e}fed"), "abc⟨U+202E⟩fed");
+        assert_eq!(clean("\u{2066}x\u{2069}"), "⟨U+2066⟩x⟨U+2069⟩");
+    }
+
+    #[test]
+    fn invisible_characters_are_named_so_a_spoof_never_looks_like_the_original() {
+        let real = "ada.lovelace@example.com";
+        for spoof in [
+            "ada.love\u{200b}lace@example.com",
+            "ada.love\u{200d}lace@example.com",
+            "ada.love\u{2060}lace@example.com",
+            "\u{feff}ada.lovelace@example.com",
+            "ada.lovelace@example.com\u{e0041}",
+            "ada.lovelace@example\u{ad}.com",
+        ] {
+            assert_ne!(clean_line(spoof), real, "{spoof:?}");
+            assert!(clean_line(spoof).contains("⟨U+"), "{}", clean_line(spoof));
+        }
+        assert_eq!(
+            clean("ada.love\u{200b}lace@example.com"),
+            "ada.love⟨U+200B⟩lace@example.com"
+        );
+        // A value spelling out a stand-in does not pass for what it stands for.
+        assert_ne!(clean("a\u{1b}b"), clean("a␛b"));
+        assert_ne!(clean("a\u{200b}b"), clean("a⟨U+200B⟩b"));
+        assert_ne!(clean_line("a\nb"), clean_line("a⏎b"));
+    }
+
+    #[test]
+    fn copies_of_controls_and_invisibles_are_refused_and_json_escapes_them() {
+        let hostile = "ok-id\u{1b}[201~\rtouch PWNED\r";
+        let why = copy_refusal(hostile, false).unwrap();
+        assert!(why.contains("⟨U+001B⟩") && why.contains("character 6"), "{why}");
+        assert!(copy_refusal("a\u{200b}b", false).is_some());
+        assert!(copy_refusal("line\nbreak", false).is_some());
+        assert_eq!(copy_refusal("line\nbreak", true), None);
+        assert_eq!(copy_refusal("0c3fad74-a8df-4a2d-8e75-f2d356b41300", false), None);
+
+        let v = serde_json::json!({"id": hostile, "n": "x\u{202e}\u{7f}\u{85}\u{e0041}y"});
+        let text = json_text(&v);
+        assert_eq!(copy_refusal(&text, true), None, "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v, "the same document");
+        assert!(text.contains("\\u202e") && text.contains("\\udb40\\udc41"), "{text}");
     }
 
     #[test]

@@ -32,17 +32,13 @@ pub fn show_waiting(state: &mut State) {
 pub fn on_key(state: &mut State, view: IssuedView, key: KeyEvent, effects: &mut Vec<Effect>) {
     match key.code {
         KeyCode::Char('y') => {
-            effects.push(Effect::Copy {
-                text: view.issued.link.clone(),
-                what: format!("the {} link", view.what),
-            });
+            let what = format!("the {} link", view.what);
+            super::update::copy_text(state, view.issued.link.clone(), what, false, effects);
             state.mode = Mode::Issued(view);
         }
         KeyCode::Char('c') if view.issued.code.is_some() => {
-            effects.push(Effect::Copy {
-                text: view.issued.code.clone().unwrap_or_default(),
-                what: "the recovery code".into(),
-            });
+            let code = view.issued.code.clone().unwrap_or_default();
+            super::update::copy_text(state, code, "the recovery code".into(), false, effects);
             state.mode = Mode::Issued(view);
         }
         _ => state.mode = Mode::Normal,

@@ -262,7 +262,9 @@ pub fn diff(old: &str, new: &str) -> Vec<DiffLine> {
 }
 
 fn escape_char(c: char) -> String {
-    format!("\\u{:04x}", c as u32)
+    let mut out = String::new();
+    sanitize::push_json_escape(&mut out, c);
+    out
 }
 
 /// Text as it may enter the editor: line breaks normalised to `\n` (terminals send a

@@ -25,6 +25,12 @@ pub fn copy(
     env: Osc52Env,
     tx: &UnboundedSender<Action>,
 ) {
+    // The dashboard refuses such copies before they get here; this is the last gate, for
+    // any path that forgets.
+    if let Some(why) = crate::sanitize::copy_refusal(&text, true) {
+        let _ = tx.send(failed(&crate::sanitize::clean_line(&what), &why));
+        return;
+    }
     if env.tmux {
         let tx = tx.clone();
         tokio::spawn(async move {

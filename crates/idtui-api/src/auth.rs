@@ -115,6 +115,9 @@ fn refresh_at(now: Instant, ttl: Duration) -> Instant {
     now.checked_add(ttl - margin).unwrap_or(now)
 }
 
+/// A token answer is a few hundred bytes; anything past this is not one.
+const MAX_TOKEN_ANSWER_BYTES: usize = 64 * 1024;
+
 /// OAuth 2 client credentials against `POST {auth_url}/oauth/token` (MATTR's token
 /// endpoint), with the token cached until shortly before it expires.
 pub struct OAuthSource {
@@ -188,9 +191,10 @@ impl OAuthSource {
             body["audience"] = Value::String(aud.clone());
         }
         let auth_err = |msg: String| ApiError::new(ErrorKind::Auth, provider, msg);
-        let resp = client
+        let mut resp = client
             .post(self.token_url.clone())
             .header("Accept", "application/json")
+            .header("Accept-Encoding", "gzip")
             .json(&body)
             .send()
             .await
@@ -207,10 +211,19 @@ impl OAuthSource {
                 )
             })?;
         let status = resp.status().as_u16();
-        let bytes = resp
-            .bytes()
+        if (300..400).contains(&status) {
+            // The client follows no redirect: a 307/308 would re-send the client secret to
+            // the host it names, and a token from there would then be trusted.
+            let mut err = crate::http::redirect_refused(provider, status, resp.headers());
+            err.kind = ErrorKind::Auth;
+            err.message = format!("token request {}", err.message);
+            return Err(err);
+        }
+        let headers = resp.headers().clone();
+        let bytes = crate::body::BodyReader::new(provider, &headers, MAX_TOKEN_ANSWER_BYTES)?
+            .all(&mut resp)
             .await
-            .map_err(|e| auth_err(format!("token answer lost: {}", e.without_url())))?;
+            .map_err(|e| auth_err(format!("token answer not read: {}", e.describe())))?;
         if !(200..300).contains(&status) {
             let mut err = ApiError::from_response(provider, status, &bytes);
             // A token endpoint that is down or busy is worth another try on a read; one

@@ -284,7 +284,7 @@ fn first_detail(details: &Value) -> Option<String> {
     })
 }
 
-fn excerpt(body: &[u8]) -> String {
+pub(crate) fn excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(BODY_EXCERPT)];
     clean(&String::from_utf8_lossy(cut), BODY_EXCERPT)
 }

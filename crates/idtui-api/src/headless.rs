@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, Provider};
-use super::http::{HttpLayer, Req, Resp, kind_of};
+use super::http::{HttpLayer, PageSize, Req, Resp, kind_of};
 use super::items::BadItem;
 use super::models::{DeleteAction, HeadlessClient, HeadlessUser, HeadlessUserUpdate};
 use super::page::{self, Cursor, Page, Position, page_size};
@@ -210,7 +210,7 @@ impl HeadlessApi {
     ) -> Result<Page<T>, ApiError> {
         // Pages are numbered by their length, so a smaller page cannot stand in for one:
         // no size key to halve.
-        let mut resp = self.http.send_list(req, "").await?;
+        let mut resp = self.http.send_list(req, PageSize::Fixed("length")).await?;
         let items = std::mem::take(&mut resp.items);
         self.finish_page(resp, items, page, length, item)
     }
@@ -222,7 +222,7 @@ impl HeadlessApi {
         page: u64,
         length: u32,
     ) -> Result<Page<Box<[u8]>>, ApiError> {
-        let mut resp = self.http.send_list(req, "").await?;
+        let mut resp = self.http.send_list(req, PageSize::Fixed("length")).await?;
         let records = std::mem::take(&mut resp.records);
         self.finish_page(resp, records, page, length, |r| r)
     }

@@ -15,7 +15,11 @@ use super::headers::redact_userinfo;
 pub(crate) use super::request::{Req, Resp};
 use super::retry::{RetryPolicy, jitter, parse_retry_after};
 
-use super::items::MAX_BODY_BYTES;
+use super::body::{BodyReader, MAX_RATIO, Overrun, Read};
+use super::items::{MAX_BODY_BYTES, MAX_STREAMED_BYTES};
+
+/// Most of an error answer read: its excerpt is all that is shown.
+const MAX_ERROR_BODY_BYTES: usize = 1 << 20;
 
 /// Everything needed to build the shared layer of one profile.
 #[derive(Clone, Debug)]
@@ -81,7 +85,10 @@ impl HttpLayer {
             .user_agent(concat!("idtui/", env!("CARGO_PKG_VERSION")))
             // No per-request timeout here: `send` bounds the whole call, retries included.
             .connect_timeout(settings.connect_timeout)
-            .gzip(true);
+            // A redirect would carry the credential header (all but `Authorization` and
+            // `Cookie`) and a change's body to whatever host it names, and let a change that
+            // never reached the configured server look applied: none is followed.
+            .redirect(reqwest::redirect::Policy::none());
         if let Some(path) = &settings.ca_file {
             let pem = std::fs::read(path).map_err(|e| {
                 ApiError::config(
@@ -266,6 +273,7 @@ impl HttpLayer {
             .client
             .request(req.method.clone(), url)
             .header("Accept", "application/json")
+            .header("Accept-Encoding", "gzip")
             .header("X-Request-ID", uuid::Uuid::new_v4().to_string());
         if let Some((name, value)) = auth {
             builder = builder.header(name, value);
@@ -288,6 +296,9 @@ impl HttpLayer {
             .map_err(|e| transport_error(provider, e))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
+        if (300..400).contains(&status) {
+            return Err(redirect_refused(provider, status, &headers));
+        }
         let ok = (200..300).contains(&status);
         if let Some(hook) = &req.on_headers
             && ok
@@ -295,9 +306,26 @@ impl HttpLayer {
             (hook.0)(&headers);
         }
         if req.skim && ok {
-            return skim_answer(provider, status, headers, &mut resp, req.keep_bytes).await;
+            return skim_answer(provider, status, headers, &mut resp, req).await;
         }
-        let body = read_body(provider, &mut resp).await?;
+        let limit = if ok { MAX_BODY_BYTES } else { MAX_ERROR_BODY_BYTES };
+        let body = match read_body(provider, &headers, &mut resp, limit).await {
+            Ok(body) => body,
+            Err((err, partial)) if req.list && ok && err.code.as_deref() == Some(TOO_LARGE) => {
+                // Before asking for a smaller page, see whether this one is simply endless:
+                // far more records than asked for is an answer no smaller page can fix.
+                return Err(match super::skim::count_past(&partial, req.max_items) {
+                    Some(limit) => page_error(
+                        provider,
+                        status,
+                        super::items::PageError::TooMany { limit },
+                        req.asked,
+                    ),
+                    None => err,
+                });
+            }
+            Err((err, _)) => return Err(err),
+        };
         if !ok {
             let mut err = ApiError::from_response(provider, status, &body);
             err.retry_after = headers
@@ -313,14 +341,14 @@ impl HttpLayer {
             return Err(err);
         }
         if req.list {
-            return list_answer(provider, status, headers, &body, req.keep_bytes);
+            return list_answer(provider, status, headers, &body, req);
         }
         let json = if body.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
             Some(super::json::from_slice::<Value>(&body).map_err(|e| {
                 let (kind, message) = match &e {
-                    super::json::DeepError::TooDeep(_) => {
+                    super::json::DeepError::TooDeep(_) | super::json::DeepError::TooMany(_) => {
                         (ErrorKind::Decode, format!("the answer is {e}"))
                     }
                     // A body cut short is a broken connection, not a broken server: worth
@@ -353,24 +381,24 @@ fn list_answer(
     status: u16,
     headers: reqwest::header::HeaderMap,
     body: &[u8],
-    keep_bytes: bool,
+    req: &Req,
 ) -> Result<Resp, ApiError> {
-    let parsed = if keep_bytes {
-        super::items::parse_page_bytes(body).map(|(envelope, records)| Resp {
+    let parsed = if req.keep_bytes {
+        super::items::parse_page_bytes(body, req.max_items).map(|(envelope, records)| Resp {
             headers,
             json: Some(envelope),
             items: Vec::new(),
             records,
         })
     } else {
-        super::items::parse_page(body).map(|page| Resp {
+        super::items::parse_page(body, req.max_items).map(|page| Resp {
             headers,
             json: Some(page.envelope),
             items: page.items,
             records: Vec::new(),
         })
     };
-    parsed.map_err(|e| page_error(provider, status, e))
+    parsed.map_err(|e| page_error(provider, status, e, req.asked))
 }
 
 /// A list page whose one record is larger than an answer may be, read as it streams: the
@@ -381,26 +409,27 @@ async fn skim_answer(
     status: u16,
     headers: reqwest::header::HeaderMap,
     resp: &mut reqwest::Response,
-    keep_bytes: bool,
+    req: &Req,
 ) -> Result<Resp, ApiError> {
-    let mut skim = super::skim::Skim::default();
-    while let Some(chunk) = resp
-        .chunk()
+    let failed = |e| page_error(provider, status, e, req.asked);
+    let mut skim = super::skim::Skim::new(req.max_items);
+    let mut body = BodyReader::new(provider, &headers, MAX_STREAMED_BYTES)?;
+    while let Some(piece) = body
+        .next(resp)
         .await
-        .map_err(|e| transport_error(provider, e))?
+        .map_err(|e| read_error(provider, e, MAX_STREAMED_BYTES))?
     {
-        skim.feed(&chunk)
-            .map_err(|e| page_error(provider, status, e))?;
+        skim.feed(&piece).map_err(failed)?;
     }
-    let (json, items, records) = if keep_bytes {
-        let (envelope, records) = skim
-            .assemble(super::items::keep)
-            .map_err(|e| page_error(provider, status, e))?;
+    let (json, items, records) = if req.keep_bytes {
+        let (envelope, records) = skim.assemble(super::items::keep).map_err(failed)?;
         (envelope, Vec::new(), records)
     } else {
-        let (envelope, items) = skim
-            .assemble(super::items::decode)
-            .map_err(|e| page_error(provider, status, e))?;
+        let limit = super::json::MAX_VALUES;
+        if skim.values_over(limit) {
+            return Err(failed(super::items::PageError::TooManyValues { limit }));
+        }
+        let (envelope, items) = skim.assemble(super::items::decode).map_err(failed)?;
         (envelope, items, Vec::new())
     };
     Ok(Resp {
@@ -411,13 +440,32 @@ async fn skim_answer(
     })
 }
 
-fn page_error(provider: Provider, status: u16, e: super::items::PageError) -> ApiError {
+fn page_error(
+    provider: Provider,
+    status: u16,
+    e: super::items::PageError,
+    asked: Option<u64>,
+) -> ApiError {
     let (kind, message) = match e {
         // A broken connection, not a broken server: worth retrying.
         super::items::PageError::Cut => (ErrorKind::Connect, "answer cut short".to_string()),
         super::items::PageError::Invalid(why) => (
             ErrorKind::Decode,
             format!("the answer is not a list page ({why})"),
+        ),
+        super::items::PageError::TooMany { limit } => (
+            ErrorKind::Decode,
+            match asked {
+                Some(asked) => format!(
+                    "the page holds more than {limit} records although {asked} were asked for: \
+                     not read (a server that sends far more than asked is broken or hostile)"
+                ),
+                None => format!("the page holds more than {limit} records: not read"),
+            },
+        ),
+        super::items::PageError::TooManyValues { limit } => (
+            ErrorKind::Decode,
+            format!("the page holds more than {limit} JSON values: not read"),
         ),
     };
     let mut err = ApiError::new(kind, provider, message);
@@ -434,26 +482,94 @@ enum Failure {
     Api(ApiError),
 }
 
-async fn read_body(provider: Provider, resp: &mut reqwest::Response) -> Result<Vec<u8>, ApiError> {
+/// The whole body, within `limit` bytes (decompressed); past it, the error and what was read.
+async fn read_body(
+    provider: Provider,
+    headers: &reqwest::header::HeaderMap,
+    resp: &mut reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, (ApiError, Vec<u8>)> {
+    let mut reader = BodyReader::new(provider, headers, limit).map_err(|e| (e, Vec::new()))?;
     let mut body = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| transport_error(provider, e))?
-    {
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
+    loop {
+        match reader.next(resp).await {
+            Ok(Some(piece)) => body.extend_from_slice(&piece),
+            Ok(None) => return Ok(body),
+            Err(e) => return Err((read_error(provider, e, limit), body)),
+        }
+    }
+}
+
+/// A body read that stopped, as the error the caller sees. Only an answer too large to hold
+/// gets [`TOO_LARGE`] (a list asks again for a smaller page); a bomb or a cut stream does not.
+fn read_error(provider: Provider, e: Read, limit: usize) -> ApiError {
+    match e {
+        Read::Transport(e) => transport_error(provider, e),
+        Read::Corrupt(e) => e,
+        Read::Cut => ApiError::new(
+            ErrorKind::Connect,
+            provider,
+            "answer cut short (its gzip stream ends early)",
+        ),
+        Read::Over(Overrun::TooLarge { .. }) if limit == MAX_STREAMED_BYTES => ApiError::new(
+            ErrorKind::Decode,
+            provider,
+            format!(
+                "the answer streamed more than {} MiB: stopped reading it",
+                limit >> 20
+            ),
+        ),
+        Read::Over(Overrun::TooLarge { limit }) => {
             let mut err = ApiError::new(
                 ErrorKind::Decode,
                 provider,
-                format!("answer larger than {} MiB", MAX_BODY_BYTES >> 20),
+                format!("answer larger than {} MiB", limit >> 20),
             );
             err.code = Some(TOO_LARGE.into());
-            return Err(err);
+            err
         }
-        body.extend_from_slice(&chunk);
+        Read::Over(Overrun::Bomb { wire, decoded }) => ApiError::new(
+            ErrorKind::Decode,
+            provider,
+            format!(
+                "the answer's gzip expands {} times ({wire} bytes to more than {decoded}, more \
+                 than {MAX_RATIO}): refused as a decompression bomb",
+                decoded / wire.max(1)
+            ),
+        ),
     }
-    Ok(body)
 }
+
+/// A 3xx: never followed (see [`HttpLayer::new`]); the error says where it pointed.
+pub(crate) fn redirect_refused(
+    provider: Provider,
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+) -> ApiError {
+    let target = headers
+        .get(reqwest::header::LOCATION)
+        .map(|v| redact_userinfo(&String::from_utf8_lossy(v.as_bytes())))
+        .map(|to| super::error::excerpt(to.as_bytes()));
+    let to = target.map_or_else(
+        || "without saying where".to_owned(),
+        |to| format!("to {to}"),
+    );
+    let mut err = ApiError::new(
+        ErrorKind::Http,
+        provider,
+        format!(
+            "redirected ({status}) {to}: not followed, so nothing reached any other server \
+             (idtui sends requests and credentials only to the configured url; if the service \
+             moved, change the profile's url)"
+        ),
+    );
+    err.status = Some(status);
+    err.code = Some(REDIRECT_REFUSED.into());
+    err
+}
+
+/// The code of a redirect that was not followed.
+pub const REDIRECT_REFUSED: &str = "redirect_not_followed";
 
 fn transport_error(provider: Provider, e: reqwest::Error) -> ApiError {
     let kind = if e.is_timeout() {
@@ -505,21 +621,30 @@ fn parse_base(provider: Provider, raw: &str) -> Result<Url, ApiError> {
 }
 
 impl HttpLayer {
-    /// Send a list request, reading its page item by item. An answer over the size limit is
-    /// asked for again with half as many items (the `size_key` query or body member), down
-    /// to one: sixteen 4 MB identities make a page too large, not an unreadable list.
-    pub(crate) async fn send_list(&self, req: &Req, size_key: &str) -> Result<Resp, ApiError> {
+    /// Send a list request, reading its page item by item. The page size asked for (the
+    /// `size` query or body member) bounds how many records the page may hold. An answer over
+    /// the size limit is asked for again with half as many items when the size may change,
+    /// down to one: sixteen 4 MB identities make a page too large, not an unreadable list.
+    pub(crate) async fn send_list(&self, req: &Req, size: PageSize) -> Result<Resp, ApiError> {
         let mut req = req.clone().list();
+        let key = size.key();
         loop {
+            req.asked = asked(&req, key);
+            req.max_items = super::items::item_limit(req.asked);
             match self.send(&req).await {
-                Err(e) if e.code.as_deref() == Some(TOO_LARGE) => match halve(&mut req, size_key) {
-                    Some(smaller) => {
-                        tracing::info!(size = smaller, "page too large; asking for a smaller one");
+                Err(e) if e.code.as_deref() == Some(TOO_LARGE) => {
+                    match size.halvable().then(|| halve(&mut req, key)).flatten() {
+                        Some(smaller) => {
+                            tracing::info!(
+                                size = smaller,
+                                "page too large; asking for a smaller one"
+                            );
+                        }
+                        // One record alone is too large: read past it as the page streams.
+                        None if !req.skim => req.skim = true,
+                        None => return Err(e),
                     }
-                    // One record alone is too large: read past it as the page streams.
-                    None if !req.skim => req.skim = true,
-                    None => return Err(e),
-                },
+                }
                 other => return other,
             }
         }
@@ -551,6 +676,35 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// Where a list request says its page size, and whether a smaller page can stand in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum PageSize {
+    /// Keyset or cursor pages: the same cursor with a smaller size reads the same records.
+    Halvable(&'static str),
+    /// Pages numbered by their length (Coassemble): a smaller one would shift the numbering.
+    Fixed(&'static str),
+}
+
+impl PageSize {
+    fn key(self) -> &'static str {
+        match self {
+            PageSize::Halvable(key) | PageSize::Fixed(key) => key,
+        }
+    }
+
+    fn halvable(self) -> bool {
+        matches!(self, PageSize::Halvable(_))
+    }
+}
+
+/// The page size `key` of `req` (in its query or its JSON body).
+fn asked(req: &Req, key: &str) -> Option<u64> {
+    if let Some((_, v)) = req.query.iter().find(|(k, _)| k == key) {
+        return v.parse().ok();
+    }
+    req.body.as_ref()?.get(key)?.as_u64()
 }
 
 /// Halve the page size `key` of `req` (in its query or its JSON body); the new size, or

@@ -17,6 +17,24 @@ pub const MAX_ITEM_BYTES: usize = 16 * 1024 * 1024;
 /// Largest response body accepted; a list page is far smaller, so more means something is
 /// wrong and holding it would only exhaust memory.
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// Most bytes a page read as it streams may send (past [`MAX_BODY_BYTES`], only a few are
+/// kept): beyond it the page is endless or hostile, and reading on only costs time.
+pub const MAX_STREAMED_BYTES: usize = 4 * MAX_BODY_BYTES;
+/// Most records a page may hold when the request does not say how many it asked for.
+pub const MAX_PAGE_ITEMS: usize = 100_000;
+
+/// Most records a page asked for `asked` may hold. Servers round a size up or ignore a small
+/// one, hence the slack; far more than asked is what no real server sends, and holding it
+/// (twenty million `{}` fit in 60 MB) would take gigabytes.
+pub fn item_limit(asked: Option<u64>) -> usize {
+    asked.map_or(MAX_PAGE_ITEMS, |n| {
+        usize::try_from(n)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(2)
+            .saturating_add(16)
+            .min(MAX_PAGE_ITEMS)
+    })
+}
 
 /// A record of a list page that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,19 +60,29 @@ pub(crate) enum PageError {
     Cut,
     /// Not a JSON array, nor an object with a `data` array.
     Invalid(String),
+    /// More records than the page may hold.
+    TooMany { limit: usize },
+    /// More JSON values than a page decoded as values may hold.
+    TooManyValues { limit: usize },
 }
 
 /// Split and decode a list body: a JSON array of items, an object whose `data` member is
 /// one (its other members form the envelope), or `null` / nothing for an empty page.
-pub(crate) fn parse_page(body: &[u8]) -> Result<Parsed, PageError> {
-    let (envelope, items) = parse_with(body, decode)?;
+pub(crate) fn parse_page(body: &[u8], max_items: usize) -> Result<Parsed, PageError> {
+    // Each item is checked alone; decoded together, a page's values are bounded too.
+    if crate::json::values_over(body, crate::json::MAX_VALUES) {
+        return Err(PageError::TooManyValues {
+            limit: crate::json::MAX_VALUES,
+        });
+    }
+    let (envelope, items) = parse_with(body, max_items, decode)?;
     Ok(Parsed { envelope, items })
 }
 
 /// As [`parse_page`], keeping each readable item as its bytes (checked for size, depth and
 /// UTF-8; a caller decoding it reports invalid JSON itself).
-pub(crate) fn parse_page_bytes(body: &[u8]) -> ParsedBytes {
-    parse_with(body, keep)
+pub(crate) fn parse_page_bytes(body: &[u8], max_items: usize) -> ParsedBytes {
+    parse_with(body, max_items, keep)
 }
 
 pub(crate) type ParsedBytes = Result<(Value, Vec<Result<Box<[u8]>, BadItem>>), PageError>;
@@ -64,14 +92,18 @@ pub(crate) type Split<T> = Result<(Value, Vec<Result<T, BadItem>>), PageError>;
 /// Makes one item (its index, bytes and depth) into what the page holds.
 pub(crate) type Decode<T> = fn((usize, (&[u8], usize))) -> Result<T, BadItem>;
 
-pub(crate) fn parse_with<T>(body: &[u8], decode: Decode<T>) -> Split<T> {
+pub(crate) fn parse_with<T>(body: &[u8], max_items: usize, decode: Decode<T>) -> Split<T> {
     let mut s = Scanner { b: body, pos: 0 };
     s.ws();
     let parsed = match s.peek() {
         None => (Value::Null, Vec::new()),
         Some(b'[') => (
             Value::Array(Vec::new()),
-            s.array()?.into_iter().enumerate().map(decode).collect(),
+            s.array(max_items)?
+                .into_iter()
+                .enumerate()
+                .map(decode)
+                .collect(),
         ),
         Some(b'{') => {
             let mut envelope = Map::new();
@@ -83,7 +115,12 @@ pub(crate) fn parse_with<T>(body: &[u8], decode: Decode<T>) -> Split<T> {
                         b: &body[..end],
                         pos: start,
                     };
-                    items = inner.array()?.into_iter().enumerate().map(decode).collect();
+                    items = inner
+                        .array(max_items)?
+                        .into_iter()
+                        .enumerate()
+                        .map(decode)
+                        .collect();
                     envelope.insert(key, Value::Array(Vec::new()));
                 } else if depth <= MAX_ITEM_DEPTH
                     && let Ok(v) = crate::json::decode_unchecked(value)
@@ -141,6 +178,7 @@ fn check(index: usize, bytes: &[u8], depth: usize) -> Result<(), BadItem> {
             "too deep: nested {depth} levels (more than {MAX_ITEM_DEPTH})"
         )));
     }
+
     if let Err(e) = std::str::from_utf8(bytes) {
         return Err(bad(format!(
             "invalid UTF-8 at byte {} of the record",
@@ -274,8 +312,8 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The items of the array starting here, with their depths.
-    fn array(&mut self) -> Result<Vec<(&'a [u8], usize)>, PageError> {
+    /// The items of the array starting here, with their depths; more than `max` is an error.
+    fn array(&mut self, max: usize) -> Result<Vec<(&'a [u8], usize)>, PageError> {
         self.expect(b'[')?;
         let mut out = Vec::new();
         self.ws();
@@ -289,6 +327,9 @@ impl<'a> Scanner<'a> {
             let (end, depth) = self.value()?;
             if end == start {
                 return Err(PageError::Invalid(format!("empty item at byte {start}")));
+            }
+            if out.len() == max {
+                return Err(PageError::TooMany { limit: max });
             }
             out.push((&self.b[start..end], depth));
             self.ws();
@@ -371,6 +412,10 @@ mod tests {
         format!("{}1{}", "[".repeat(levels), "]".repeat(levels))
     }
 
+    fn parse_page_any(body: &[u8]) -> Result<Parsed, PageError> {
+        parse_page(body, MAX_PAGE_ITEMS)
+    }
+
     #[test]
     fn every_readable_item_loads_and_each_unreadable_one_says_why() {
         // Kratos accepts metadata nesting 9,999 levels under the identity (Go's 10,000 for
@@ -380,7 +425,7 @@ mod tests {
         let mut body = format!(r#"[{{"id":"a","s":"x,]}}\"y"}}, {deep}, {ok_deep}, "#).into_bytes();
         body.extend_from_slice(b"{\"id\":\"bad-utf8\",\"n\":\"\xff\"}, {\"id\":\"b\"}]");
         crate::json::on_deep_stack(move || {
-            let page = parse_page(&body).unwrap();
+            let page = parse_page(&body, MAX_PAGE_ITEMS).unwrap();
             assert_eq!(page.items.len(), 5);
             assert_eq!(page.items[0].as_ref().unwrap()["s"], "x,]}\"y");
             let bad = page.items[1].as_ref().unwrap_err();
@@ -405,20 +450,20 @@ mod tests {
 
     #[test]
     fn envelopes_keep_their_other_members_and_cut_bodies_are_cut() {
-        let page = parse_page(br#"{"data":[{"id":1},{"id":2}],"nextCursor":"c2"}"#).unwrap();
+        let page = parse_page_any(br#"{"data":[{"id":1},{"id":2}],"nextCursor":"c2"}"#).unwrap();
         assert_eq!(page.items.len(), 2);
         assert_eq!(page.envelope["nextCursor"], "c2");
-        assert_eq!(parse_page(b"").unwrap().items.len(), 0);
-        assert_eq!(parse_page(b"null").unwrap().envelope, Value::Null);
-        assert_eq!(parse_page(b"[]").unwrap().items.len(), 0);
+        assert_eq!(parse_page_any(b"").unwrap().items.len(), 0);
+        assert_eq!(parse_page_any(b"null").unwrap().envelope, Value::Null);
+        assert_eq!(parse_page_any(b"[]").unwrap().items.len(), 0);
         assert_eq!(
-            parse_page(br#"[{"id":1},{"id":"#).unwrap_err(),
+            parse_page_any(br#"[{"id":1},{"id":"#).unwrap_err(),
             PageError::Cut
         );
-        assert_eq!(parse_page(br#"{"data":[1,2"#).unwrap_err(), PageError::Cut);
-        assert!(matches!(parse_page(b"[1 2]"), Err(PageError::Invalid(_))));
+        assert_eq!(parse_page_any(br#"{"data":[1,2"#).unwrap_err(), PageError::Cut);
+        assert!(matches!(parse_page_any(b"[1 2]"), Err(PageError::Invalid(_))));
         assert_eq!(
-            parse_page(b"[1, -2.5e3, true, null]").unwrap().items.len(),
+            parse_page_any(b"[1, -2.5e3, true, null]").unwrap().items.len(),
             4
         );
     }

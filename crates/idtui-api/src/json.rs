@@ -19,6 +19,11 @@ use serde::de::DeserializeOwned;
 /// The deepest nesting accepted: Go's `encoding/json` limit, which Kratos reads and writes by.
 pub const MAX_DEPTH: usize = 10_000;
 
+/// Most JSON values one document (an answer, or a record of a page) may hold. A value costs
+/// tens of bytes once decoded against two or three in the text (`{}`, `0,`), so a few MiB of
+/// them would take gigabytes; a real identity or page holds thousands.
+pub const MAX_VALUES: usize = 1_000_000;
+
 /// The stack reserved for a thread that may hold a record [`MAX_DEPTH`] levels deep.
 pub const STACK_BYTES: usize = 256 << 20;
 
@@ -27,6 +32,8 @@ pub const STACK_BYTES: usize = 256 << 20;
 pub enum DeepError {
     #[error("nested {0} levels (more than {MAX_DEPTH})")]
     TooDeep(usize),
+    #[error("made of more than {0} JSON values")]
+    TooMany(usize),
     #[error(transparent)]
     Json(#[from] serde_json::Error),
 }
@@ -84,13 +91,58 @@ fn brackets(bytes: &[u8], mut open: impl FnMut(usize, usize) -> bool) {
     }
 }
 
-/// Decode `bytes` if they nest at most [`MAX_DEPTH`] levels. Run it on a deep stack.
+/// Decode `bytes` if they nest at most [`MAX_DEPTH`] levels and hold at most [`MAX_VALUES`]
+/// values. Run it on a deep stack.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DeepError> {
     let levels = depth(bytes);
     if levels > MAX_DEPTH {
         return Err(DeepError::TooDeep(levels));
     }
+    if values_over(bytes, MAX_VALUES) {
+        return Err(DeepError::TooMany(MAX_VALUES));
+    }
     Ok(decode_unchecked(bytes)?)
+}
+
+/// Whether `bytes` hold more than `max` JSON values, counted from the brackets and commas
+/// outside strings (a bound, not a syntax check: `{"a":1}` counts as one). Strings are
+/// skipped with `memchr`, so this costs far less than decoding.
+pub fn values_over(bytes: &[u8], max: usize) -> bool {
+    values_in(bytes, max) > max
+}
+
+/// How many JSON values `bytes` hold, counted as [`values_over`] does, stopping past `max`.
+pub fn values_in(bytes: &[u8], max: usize) -> usize {
+    let mut count = 0usize;
+    let mut pos = 0;
+    while let Some(&b) = bytes.get(pos) {
+        match b {
+            b'"' => {
+                pos = string_end(bytes, pos + 1);
+                continue;
+            }
+            b'{' | b'[' | b',' => {
+                count += 1;
+                if count > max {
+                    return count;
+                }
+            }
+            _ => {}
+        }
+        pos += 1;
+    }
+    count
+}
+
+/// Where the string whose text starts at `pos` ends (past its closing quote).
+fn string_end(bytes: &[u8], mut pos: usize) -> usize {
+    loop {
+        match memchr::memchr2(b'"', b'\\', &bytes[pos.min(bytes.len())..]) {
+            None => return bytes.len(),
+            Some(at) if bytes[pos + at] == b'"' => return pos + at + 1,
+            Some(at) => pos += at + 2,
+        }
+    }
 }
 
 /// As [`from_slice`], for text.

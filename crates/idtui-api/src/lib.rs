@@ -43,6 +43,7 @@
 //! ```
 
 pub mod auth;
+mod body;
 pub mod core;
 pub mod error;
 mod headers;

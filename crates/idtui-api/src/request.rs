@@ -35,6 +35,10 @@ pub(crate) struct Req {
     /// A list page read as it streams, past an item too large to keep (see `skim`).
     pub skim: bool,
     pub on_headers: Option<OnHeaders>,
+    /// The page size a list request asked for, when it says.
+    pub asked: Option<u64>,
+    /// Most records its page may hold (see [`super::items::item_limit`]).
+    pub max_items: usize,
 }
 
 impl Req {
@@ -56,6 +60,8 @@ impl Req {
             keep_bytes: false,
             skim: false,
             on_headers: None,
+            asked: None,
+            max_items: super::items::MAX_PAGE_ITEMS,
         }
     }
 

@@ -25,8 +25,11 @@ pub(crate) enum Piece {
 
 /// A page split while it streams: the text before the items array (without its `[`), the
 /// items, and the text after it (without its `]`).
-#[derive(Default)]
 pub(crate) struct Skim {
+    /// Most items the page may hold.
+    max_items: usize,
+    /// Only count the items, keeping none of their bytes.
+    count_only: bool,
     head: Vec<u8>,
     tail: Vec<u8>,
     pieces: Vec<Piece>,
@@ -58,13 +61,50 @@ struct Item {
     deepest: usize,
 }
 
+/// Whether `partial`, the first bytes of a list page, already holds more than `max` items:
+/// then the limit, for the error. Only counts, so it holds nothing of the page.
+pub(crate) fn count_past(partial: &[u8], max: usize) -> Option<usize> {
+    let mut skim = Skim::new(max);
+    skim.count_only = true;
+    match skim.feed(partial) {
+        Err(PageError::TooMany { limit }) => Some(limit),
+        _ => None,
+    }
+}
+
 impl Skim {
+    pub fn new(max_items: usize) -> Self {
+        Skim {
+            max_items,
+            count_only: false,
+            head: Vec::new(),
+            tail: Vec::new(),
+            pieces: Vec::new(),
+            kept: 0,
+            phase: Phase::default(),
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            expect_key: false,
+            in_key: false,
+            key: Vec::new(),
+            item: None,
+        }
+    }
+
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), PageError> {
         for &b in chunk {
             match self.phase {
                 Phase::Head => self.head_byte(b),
                 Phase::Items(at) => self.item_byte(b, at),
                 Phase::Tail => self.tail_byte(b),
+            }
+            // Checked as the items end, not at the end of the chunk: a chunk of `{},` holds
+            // thousands of them.
+            if self.pieces.len() > self.max_items {
+                return Err(PageError::TooMany {
+                    limit: self.max_items,
+                });
             }
         }
         if self.head.len() + self.tail.len() > MAX_ENVELOPE_BYTES {
@@ -95,7 +135,7 @@ impl Skim {
         } = self.finish()?;
         envelope.extend_from_slice(b"[]");
         envelope.extend_from_slice(&tail);
-        let (envelope, _) = items::parse_with(&envelope, decode)?;
+        let (envelope, _) = items::parse_with(&envelope, 0, decode)?;
         let items = pieces
             .into_iter()
             .enumerate()
@@ -113,6 +153,21 @@ impl Skim {
             })
             .collect();
         Ok((envelope, items))
+    }
+
+    /// Whether the items kept whole hold more than `max` JSON values between them (see
+    /// [`crate::json::MAX_VALUES`]), for a page that is to be decoded into values.
+    pub fn values_over(&self, max: usize) -> bool {
+        let mut total = 0;
+        for piece in &self.pieces {
+            if let Piece::Whole(bytes, _) = piece {
+                total += crate::json::values_in(bytes, max - total);
+                if total > max {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Strings are skipped alike everywhere; whether `b` was part of one.
@@ -139,7 +194,9 @@ impl Skim {
                     self.in_key = false;
                 }
             }
-            self.head.push(b);
+            if !self.count_only {
+                self.head.push(b);
+            }
             return;
         }
         let items_open = b == b'['
@@ -166,7 +223,9 @@ impl Skim {
             b',' if self.depth == 1 => self.expect_key = true,
             _ => {}
         }
-        self.head.push(b);
+        if !self.count_only {
+            self.head.push(b);
+        }
     }
 
     fn tail_byte(&mut self, b: u8) {
@@ -178,7 +237,9 @@ impl Skim {
                 _ => {}
             }
         }
-        self.tail.push(b);
+        if !self.count_only {
+            self.tail.push(b);
+        }
     }
 
     fn item_byte(&mut self, b: u8, at: usize) {
@@ -233,7 +294,7 @@ impl Skim {
             item.deepest = item.deepest.max(d);
         }
         item.len += 1;
-        if item.bytes.len() <= MAX_ITEM_BYTES {
+        if !self.count_only && item.bytes.len() <= MAX_ITEM_BYTES {
             item.bytes.push(b);
         }
         if ends {
@@ -267,7 +328,7 @@ mod tests {
     use super::*;
 
     fn skim(body: &[u8], chunk: usize) -> (String, Vec<String>, String) {
-        let mut s = Skim::default();
+        let mut s = Skim::new(items::MAX_PAGE_ITEMS);
         for c in body.chunks(chunk) {
             s.feed(c).unwrap();
         }
@@ -321,7 +382,7 @@ mod tests {
         let mut body = br#"{"data":[{"id":"big","blob":""#.to_vec();
         body.resize(body.len() + MAX_ITEM_BYTES, b'x');
         body.extend_from_slice(br#""}],"nextCursor":"c2"}"#);
-        let mut s = Skim::default();
+        let mut s = Skim::new(items::MAX_PAGE_ITEMS);
         for c in body.chunks(1 << 16) {
             s.feed(c).unwrap();
         }
@@ -343,7 +404,7 @@ mod tests {
         // Items that fit one by one but not all together: the ones past the budget are named.
         let item = format!(r#"{{"id":"i","b":"{}"}}"#, "x".repeat(MAX_ITEM_BYTES - 20));
         let page = format!("[{item},{item},{item},{item},{item}]");
-        let mut s = Skim::default();
+        let mut s = Skim::new(items::MAX_PAGE_ITEMS);
         s.feed(page.as_bytes()).unwrap();
         let kinds: Vec<bool> = s
             .finish()
@@ -353,7 +414,7 @@ mod tests {
             .map(|p| matches!(p, Piece::Whole(..)))
             .collect();
         assert_eq!(kinds, [true, true, true, true, false]);
-        let mut s = Skim::default();
+        let mut s = Skim::new(items::MAX_PAGE_ITEMS);
         s.feed(br#"[{"id":"a"},{"id":"#).unwrap();
         assert!(matches!(s.finish(), Err(PageError::Cut)));
     }

@@ -69,20 +69,14 @@ pub(crate) enum PageError {
 /// Split and decode a list body: a JSON array of items, an object whose `data` member is
 /// one (its other members form the envelope), or `null` / nothing for an empty page.
 pub(crate) fn parse_page(body: &[u8], max_items: usize) -> Result<Parsed, PageError> {
-    // Each item is checked alone; decoded together, a page's values are bounded too.
-    if crate::json::values_over(body, crate::json::MAX_VALUES) {
-        return Err(PageError::TooManyValues {
-            limit: crate::json::MAX_VALUES,
-        });
-    }
-    let (envelope, items) = parse_with(body, max_items, decode)?;
+    let (envelope, items) = parse_with(body, max_items, Some(crate::json::MAX_VALUES), decode)?;
     Ok(Parsed { envelope, items })
 }
 
 /// As [`parse_page`], keeping each readable item as its bytes (checked for size, depth and
 /// UTF-8; a caller decoding it reports invalid JSON itself).
 pub(crate) fn parse_page_bytes(body: &[u8], max_items: usize) -> ParsedBytes {
-    parse_with(body, max_items, keep)
+    parse_with(body, max_items, None, keep)
 }
 
 pub(crate) type ParsedBytes = Result<(Value, Vec<Result<Box<[u8]>, BadItem>>), PageError>;
@@ -92,18 +86,29 @@ pub(crate) type Split<T> = Result<(Value, Vec<Result<T, BadItem>>), PageError>;
 /// Makes one item (its index, bytes and depth) into what the page holds.
 pub(crate) type Decode<T> = fn((usize, (&[u8], usize))) -> Result<T, BadItem>;
 
-pub(crate) fn parse_with<T>(body: &[u8], max_items: usize, decode: Decode<T>) -> Split<T> {
+pub(crate) fn parse_with<T>(
+    body: &[u8],
+    max_items: usize,
+    values: Option<usize>,
+    decode: Decode<T>,
+) -> Split<T> {
+    // Items decoded into values are bounded together too, once their count is known to be
+    // within the page's (so that a flood of records is refused by its count, naming it).
+    let decode_all = |items: Vec<(&[u8], usize)>| {
+        if let Some(limit) = values
+            && crate::json::values_over(body, limit)
+        {
+            return Err(PageError::TooManyValues { limit });
+        }
+        Ok::<_, PageError>(items.into_iter().enumerate().map(decode).collect())
+    };
     let mut s = Scanner { b: body, pos: 0 };
     s.ws();
     let parsed = match s.peek() {
         None => (Value::Null, Vec::new()),
         Some(b'[') => (
             Value::Array(Vec::new()),
-            s.array(max_items)?
-                .into_iter()
-                .enumerate()
-                .map(decode)
-                .collect(),
+            decode_all(s.array(max_items)?)?,
         ),
         Some(b'{') => {
             let mut envelope = Map::new();
@@ -115,12 +120,7 @@ pub(crate) fn parse_with<T>(body: &[u8], max_items: usize, decode: Decode<T>) ->
                         b: &body[..end],
                         pos: start,
                     };
-                    items = inner
-                        .array(max_items)?
-                        .into_iter()
-                        .enumerate()
-                        .map(decode)
-                        .collect();
+                    items = decode_all(inner.array(max_items)?)?;
                     envelope.insert(key, Value::Array(Vec::new()));
                 } else if depth <= MAX_ITEM_DEPTH
                     && let Ok(v) = crate::json::decode_unchecked(value)

@@ -135,7 +135,7 @@ impl Skim {
         } = self.finish()?;
         envelope.extend_from_slice(b"[]");
         envelope.extend_from_slice(&tail);
-        let (envelope, _) = items::parse_with(&envelope, 0, decode)?;
+        let (envelope, _) = items::parse_with(&envelope, 0, None, decode)?;
         let items = pieces
             .into_iter()
             .enumerate()

@@ -41,10 +41,8 @@ fn shown(c: char) -> Shown {
         // reorder what the admin sees), and everything invisible.
         '\u{80}'..='\u{9f}' => Shown::Named,
         c if invisible(c) => Shown::Named,
-        // What stands for something else is itself named when it arrives as data, so that
-        // no value can imitate another's visible form: a real `␛` is not an ESC, and a real
-        // `⟨U+200B⟩` is not a zero-width space.
-        '\u{2400}'..='\u{241f}' | '\u{2421}' | LINE_BREAK | NAME_OPEN => Shown::Named,
+        // The stand-ins themselves (`␛`, `⟨`) print as they are, so that cleaning twice, as
+        // a message built from server text and then drawn is, changes nothing more.
         _ => Shown::Plain,
     }
 }
@@ -57,18 +55,13 @@ fn push_named(out: &mut String, c: char) {
 /// Whether `c` must not reach the terminal, a clipboard or a prompt as is: controls, DEL,
 /// C1, bidi controls, and invisible or look-alike characters.
 pub fn is_unsafe(c: char) -> bool {
-    !matches!(shown(c), Shown::Plain) && !stands_for(c)
-}
-
-/// The visible stand-ins themselves: safe to print, but named so as not to be mistaken.
-fn stands_for(c: char) -> bool {
-    matches!(c, '\u{2400}'..='\u{241f}' | '\u{2421}' | LINE_BREAK | NAME_OPEN)
+    !matches!(shown(c), Shown::Plain)
 }
 
 /// `s` with every control character (newlines and tabs included), DEL, C1 control, bidi
 /// control and invisible character made visible: a control picture (`␛` for ESC, `␊` for a
-/// newline) or the code point (`⟨U+200B⟩`). Two different texts never look the same.
-/// Borrows when nothing needed replacing. For multi-line text, split into lines first with
+/// newline) or the code point (`⟨U+200B⟩`), so nothing that differs is invisible. Cleaning
+/// again changes nothing. Borrows when nothing needed replacing. For multi-line text, split into lines first with
 /// [`lines`].
 pub fn clean(s: &str) -> Cow<'_, str> {
     if s.chars().all(|c| matches!(shown(c), Shown::Plain)) {
@@ -368,28 +361,39 @@ mod tests {
             clean("ada.love\u{200b}lace@example.com"),
             "ada.love⟨U+200B⟩lace@example.com"
         );
-        // A value spelling out a stand-in does not pass for what it stands for.
-        assert_ne!(clean("a\u{1b}b"), clean("a␛b"));
-        assert_ne!(clean("a\u{200b}b"), clean("a⟨U+200B⟩b"));
-        assert_ne!(clean_line("a\nb"), clean_line("a⏎b"));
+        // Each invisible character keeps its own name.
+        assert_ne!(
+            clean("a\u{200b}b"),
+            clean("a\u{200c}b"),
+            "two different invisibles differ"
+        );
     }
 
     #[test]
     fn copies_of_controls_and_invisibles_are_refused_and_json_escapes_them() {
         let hostile = "ok-id\u{1b}[201~\rtouch PWNED\r";
         let why = copy_refusal(hostile, false).unwrap();
-        assert!(why.contains("⟨U+001B⟩") && why.contains("character 6"), "{why}");
+        assert!(
+            why.contains("⟨U+001B⟩") && why.contains("character 6"),
+            "{why}"
+        );
         assert!(copy_refusal("a\u{200b}b", false).is_some());
         assert!(copy_refusal("line\nbreak", false).is_some());
         assert_eq!(copy_refusal("line\nbreak", true), None);
-        assert_eq!(copy_refusal("0c3fad74-a8df-4a2d-8e75-f2d356b41300", false), None);
+        assert_eq!(
+            copy_refusal("0c3fad74-a8df-4a2d-8e75-f2d356b41300", false),
+            None
+        );
 
         let v = serde_json::json!({"id": hostile, "n": "x\u{202e}\u{7f}\u{85}\u{e0041}y"});
         let text = json_text(&v);
         assert_eq!(copy_refusal(&text, true), None, "{text}");
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, v, "the same document");
-        assert!(text.contains("\\u202e") && text.contains("\\udb40\\udc41"), "{text}");
+        assert!(
+            text.contains("\\u202e") && text.contains("\\udb40\\udc41"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -437,6 +441,14 @@ mod tests {
             for line in lines(&s) {
                 prop_assert!(!line.chars().any(is_terminal_control));
             }
+        }
+
+        #[test]
+        fn cleaning_twice_changes_nothing_more(s in any::<String>()) {
+            let once = clean_line(&s).into_owned();
+            prop_assert_eq!(clean_line(&once), once.as_str());
+            let once = clean(&s).into_owned();
+            prop_assert_eq!(clean(&once), once.as_str());
         }
 
         #[test]

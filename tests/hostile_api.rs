@@ -36,8 +36,11 @@ fn kratos(url: &str) -> idtui::api::KratosApi {
 fn assert_refused_redirect(err: &ApiError, status: u16, elsewhere: &Elsewhere) {
     assert_eq!(err.status, Some(status), "{err}");
     let shown = err.to_string();
-    assert!(shown.contains("not followed"), "{shown}");
-    assert!(shown.contains(&elsewhere.url), "names where it pointed: {shown}");
+    assert!(shown.contains("redirect not followed"), "{shown}");
+    assert!(
+        shown.contains(&elsewhere.url),
+        "names where it pointed: {shown}"
+    );
     assert!(!err.is_transient(), "not retried: {shown}");
 }
 
@@ -193,7 +196,10 @@ async fn a_gzip_bomb_is_refused_by_its_ratio_and_not_retried() {
     }
     let seen = server.requests();
     assert_eq!(seen.len(), 2, "each asked once: {seen:?}");
-    assert!(seen.iter().all(|s| s.header("accept-encoding") == Some("gzip")));
+    assert!(
+        seen.iter()
+            .all(|s| s.header("accept-encoding") == Some("gzip"))
+    );
 }
 
 #[tokio::test]
@@ -205,5 +211,8 @@ async fn an_encoding_not_asked_for_is_an_error_not_garbage() {
     })
     .await;
     let err = kratos(&server.url).get_identity(ID, &[]).await.unwrap_err();
-    assert!(err.message.contains("\"br\", which was not asked for"), "{err}");
+    assert!(
+        err.message.contains("\"br\", which was not asked for"),
+        "{err}"
+    );
 }

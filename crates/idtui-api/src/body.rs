@@ -46,9 +46,11 @@ impl BodyReader {
     /// A reader for an answer with `headers`, stopping past `limit` bytes. An encoding that
     /// was not asked for (only gzip is) is refused rather than shown as garbage.
     pub fn new(provider: Provider, headers: &HeaderMap, limit: usize) -> Result<Self, ApiError> {
-        let encoding = headers
-            .get(CONTENT_ENCODING)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_ascii_lowercase());
+        let encoding = headers.get(CONTENT_ENCODING).map(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .trim()
+                .to_ascii_lowercase()
+        });
         let gunzip = match encoding.as_deref() {
             None | Some("" | "identity") => None,
             Some("gzip" | "x-gzip") => Some(GzDecoder::new(Vec::new())),
@@ -227,7 +229,10 @@ mod tests {
         let mut r = reader(64 << 20);
         match feed(&mut r, &bomb) {
             Err(Read::Over(Overrun::Bomb { wire, decoded })) => {
-                assert!(decoded > RATIO_FLOOR && decoded < 8 * RATIO_FLOOR, "{decoded}");
+                assert!(
+                    decoded > RATIO_FLOOR && decoded < 8 * RATIO_FLOOR,
+                    "{decoded}"
+                );
                 assert!(wire < decoded / MAX_RATIO, "{wire} {decoded}");
             }
             other => panic!("expected a bomb, got {other:?}"),

@@ -138,13 +138,19 @@ impl CoreApi {
     /// `{data: [...], nextCursor}`; the list ends at an empty page or without `nextCursor`
     /// (MATTR sends one with every non-empty page, so the last page is usually empty).
     async fn page<T>(&self, req: &Req, item: fn(Value) -> T) -> Result<Page<T>, ApiError> {
-        let mut resp = self.http.send_list(req, PageSize::Halvable("limit")).await?;
+        let mut resp = self
+            .http
+            .send_list(req, PageSize::Halvable("limit"))
+            .await?;
         let items = std::mem::take(&mut resp.items);
         self.finish_page(resp, items, item)
     }
 
     async fn records(&self, req: &Req) -> Result<Page<Box<[u8]>>, ApiError> {
-        let mut resp = self.http.send_list(req, PageSize::Halvable("limit")).await?;
+        let mut resp = self
+            .http
+            .send_list(req, PageSize::Halvable("limit"))
+            .await?;
         let records = std::mem::take(&mut resp.records);
         self.finish_page(resp, records, |r| r)
     }

@@ -308,7 +308,11 @@ impl HttpLayer {
         if req.skim && ok {
             return skim_answer(provider, status, headers, &mut resp, req).await;
         }
-        let limit = if ok { MAX_BODY_BYTES } else { MAX_ERROR_BODY_BYTES };
+        let limit = if ok {
+            MAX_BODY_BYTES
+        } else {
+            MAX_ERROR_BODY_BYTES
+        };
         let body = match read_body(provider, &headers, &mut resp, limit).await {
             Ok(body) => body,
             Err((err, partial)) if req.list && ok && err.code.as_deref() == Some(TOO_LARGE) => {
@@ -550,26 +554,18 @@ pub(crate) fn redirect_refused(
         .get(reqwest::header::LOCATION)
         .map(|v| redact_userinfo(&String::from_utf8_lossy(v.as_bytes())))
         .map(|to| super::error::excerpt(to.as_bytes()));
-    let to = target.map_or_else(
-        || "without saying where".to_owned(),
-        |to| format!("to {to}"),
-    );
+    let to = target.map_or_else(|| "(no Location)".to_owned(), |to| format!("to {to}"));
     let mut err = ApiError::new(
         ErrorKind::Http,
         provider,
         format!(
-            "redirected ({status}) {to}: not followed, so nothing reached any other server \
-             (idtui sends requests and credentials only to the configured url; if the service \
-             moved, change the profile's url)"
+            "redirect not followed, nothing sent there: {status} {to} (requests and credentials \
+             go only to the configured url; if the service moved, change the profile's url)"
         ),
     );
     err.status = Some(status);
-    err.code = Some(REDIRECT_REFUSED.into());
     err
 }
-
-/// The code of a redirect that was not followed.
-pub const REDIRECT_REFUSED: &str = "redirect_not_followed";
 
 fn transport_error(provider: Provider, e: reqwest::Error) -> ApiError {
     let kind = if e.is_timeout() {

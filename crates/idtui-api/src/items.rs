@@ -106,10 +106,7 @@ pub(crate) fn parse_with<T>(
     s.ws();
     let parsed = match s.peek() {
         None => (Value::Null, Vec::new()),
-        Some(b'[') => (
-            Value::Array(Vec::new()),
-            decode_all(s.array(max_items)?)?,
-        ),
+        Some(b'[') => (Value::Array(Vec::new()), decode_all(s.array(max_items)?)?),
         Some(b'{') => {
             let mut envelope = Map::new();
             let mut items = Vec::new();
@@ -460,10 +457,19 @@ mod tests {
             parse_page_any(br#"[{"id":1},{"id":"#).unwrap_err(),
             PageError::Cut
         );
-        assert_eq!(parse_page_any(br#"{"data":[1,2"#).unwrap_err(), PageError::Cut);
-        assert!(matches!(parse_page_any(b"[1 2]"), Err(PageError::Invalid(_))));
         assert_eq!(
-            parse_page_any(b"[1, -2.5e3, true, null]").unwrap().items.len(),
+            parse_page_any(br#"{"data":[1,2"#).unwrap_err(),
+            PageError::Cut
+        );
+        assert!(matches!(
+            parse_page_any(b"[1 2]"),
+            Err(PageError::Invalid(_))
+        ));
+        assert_eq!(
+            parse_page_any(b"[1, -2.5e3, true, null]")
+                .unwrap()
+                .items
+                .len(),
             4
         );
     }

@@ -100,7 +100,10 @@ impl KratosApi {
 
     /// A page whose records are kept as bytes.
     async fn records(&self, req: Req, cursor: &Cursor) -> Result<Page<Box<[u8]>>, ApiError> {
-        let mut resp: Resp = self.admin.send_list(&req, PageSize::Halvable("page_size")).await?;
+        let mut resp: Resp = self
+            .admin
+            .send_list(&req, PageSize::Halvable("page_size"))
+            .await?;
         let records = std::mem::take(&mut resp.records);
         let (items, bad) = page::split_items(records, |r| r);
         finish_page(&self.admin, resp, cursor, items, bad)
@@ -364,7 +367,9 @@ async fn list<T>(
     cursor: &Cursor,
     item: fn(Value) -> T,
 ) -> Result<Page<T>, ApiError> {
-    let mut resp: Resp = layer.send_list(req, PageSize::Halvable("page_size")).await?;
+    let mut resp: Resp = layer
+        .send_list(req, PageSize::Halvable("page_size"))
+        .await?;
     let raw = std::mem::take(&mut resp.items);
     let (items, bad) = page::split_items(raw, item);
     finish_page(layer, resp, cursor, items, bad)

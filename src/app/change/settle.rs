@@ -339,6 +339,12 @@ fn settle(
 ) {
     let (audit, message) = match &outcome {
         Outcome::Applied(m) => (AuditOutcome::Applied, Some(m.clone())),
+        // A redirect was not followed: the configured server did not do it, and nothing
+        // went anywhere else.
+        Outcome::Failed(e) if e.status.is_some_and(|s| (300..400).contains(&s)) => (
+            AuditOutcome::Failed,
+            Some(format!("not applied: {}", e.line)),
+        ),
         Outcome::Failed(e) => (AuditOutcome::Failed, Some(e.line.clone())),
         Outcome::Unknown(why) => (AuditOutcome::Unknown, Some(why.clone())),
     };

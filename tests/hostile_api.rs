@@ -216,3 +216,25 @@ async fn an_encoding_not_asked_for_is_an_error_not_garbage() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn an_endless_record_is_read_as_it_streams_and_stopped_at_the_stream_cap() {
+    let server = Hostile::start(|_| Reply::Endless {
+        headers: vec![("content-type".into(), "application/json".into())],
+        head: br#"[{"id":"x","blob":""#.to_vec(),
+        chunk: vec![b'a'; 1 << 16],
+    })
+    .await;
+    let err = kratos(&server.url)
+        .list_identity_records(&IdentityFilter::default(), &Cursor::first(), 500)
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.contains("streamed more than 256 MiB"),
+        "{err}"
+    );
+    // The whole-body read stops at 64 MiB and sees its first record has not ended: no
+    // smaller page can help, so the second read streams, and stops at its own cap.
+    assert_eq!(server.requests().len(), 2);
+    assert!(server.body_bytes_sent() < (64 << 20) + (256 << 20) + (48 << 20));
+}

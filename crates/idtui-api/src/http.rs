@@ -316,16 +316,17 @@ impl HttpLayer {
         let body = match read_body(provider, &headers, &mut resp, limit).await {
             Ok(body) => body,
             Err((err, partial)) if req.list && ok && err.code.as_deref() == Some(TOO_LARGE) => {
-                // Before asking for a smaller page, see whether this one is simply endless:
-                // far more records than asked for is an answer no smaller page can fix.
-                return Err(match super::skim::count_past(&partial, req.max_items) {
-                    Some(limit) => page_error(
-                        provider,
-                        status,
-                        super::items::PageError::TooMany { limit },
-                        req.asked,
-                    ),
-                    None => err,
+                // Before asking for a smaller page, see what this one holds: far more records
+                // than asked for is an answer no smaller page can fix, and a first record
+                // larger than the whole limit makes every smaller page too large as well.
+                return Err(match super::skim::count_items(&partial, req.max_items) {
+                    Err(e) => page_error(provider, status, e, req.asked),
+                    Ok(0) => {
+                        let mut err = err;
+                        err.code = Some(ONE_TOO_LARGE.into());
+                        err
+                    }
+                    Ok(_) => err,
                 });
             }
             Err((err, _)) => return Err(err),
@@ -479,6 +480,9 @@ fn page_error(
 
 /// The code of an answer over the size limit: a list asks again for a smaller page.
 pub(crate) const TOO_LARGE: &str = "answer_too_large";
+/// The code of a list page over the size limit before its first record ends: a smaller page
+/// would be as large, so the list is read as it streams at once.
+const ONE_TOO_LARGE: &str = "record_too_large";
 
 /// Where an attempt failed: getting a token, or the request itself.
 enum Failure {
@@ -628,6 +632,9 @@ impl HttpLayer {
             req.asked = asked(&req, key);
             req.max_items = super::items::item_limit(req.asked);
             match self.send(&req).await {
+                Err(e) if e.code.as_deref() == Some(ONE_TOO_LARGE) && !req.skim => {
+                    req.skim = true;
+                }
                 Err(e) if e.code.as_deref() == Some(TOO_LARGE) => {
                     match size.halvable().then(|| halve(&mut req, key)).flatten() {
                         Some(smaller) => {

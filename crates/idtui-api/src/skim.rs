@@ -61,15 +61,13 @@ struct Item {
     deepest: usize,
 }
 
-/// Whether `partial`, the first bytes of a list page, already holds more than `max` items:
-/// then the limit, for the error. Only counts, so it holds nothing of the page.
-pub(crate) fn count_past(partial: &[u8], max: usize) -> Option<usize> {
+/// How many items `partial`, the first bytes of a list page, holds whole; more than `max` is
+/// [`PageError::TooMany`]. Only counts, so it holds nothing of the page.
+pub(crate) fn count_items(partial: &[u8], max: usize) -> Result<usize, PageError> {
     let mut skim = Skim::new(max);
     skim.count_only = true;
-    match skim.feed(partial) {
-        Err(PageError::TooMany { limit }) => Some(limit),
-        _ => None,
-    }
+    skim.feed(partial)?;
+    Ok(skim.pieces.len())
 }
 
 impl Skim {

@@ -155,12 +155,13 @@ fn nothing_to_revoke(
         Some(o) => format!("session {} of {o}", short_id(session)),
         None => format!("session {}", short_id(session)),
     };
+    // What matters first: a status bar cuts the end of a long line.
     if state.was_revoked(profile, session) {
         Some(format!(
-            "{what} was already revoked from here; nothing sent"
+            "nothing sent: {what} was already revoked from here"
         ))
     } else if inactive {
-        Some(format!("{what} is already inactive; nothing sent"))
+        Some(format!("nothing sent: {what} is already inactive"))
     } else {
         None
     }
@@ -319,7 +320,7 @@ pub fn ask_revoke_session(state: &mut State) {
     if let Some((sessions, left_out, owners)) = marked {
         if sessions.is_empty() {
             state.flash = Some(format!(
-                "the {left_out} marked sessions are already inactive; nothing sent"
+                "nothing sent: the {left_out} marked sessions are already inactive"
             ));
             return;
         }

@@ -431,3 +431,99 @@ fn a_patch_removing_the_password_says_what_it_does_and_goes_only_after_y() {
     // Kratos derives the password identifier again from the traits, but the hash is gone.
     assert!(hash(&sandbox).is_null(), "{}", hash(&sandbox));
 }
+
+/// Open `email`'s identity (a server search) and its Sessions pane, its rows loaded.
+fn sessions_of(s: &mut PtySession, email: &str) {
+    s.expect_text("kwame.mensah@example.gh", Duration::from_secs(20));
+    s.send("/");
+    s.send(email);
+    s.send_key(Key::Enter);
+    s.expect_text(&format!("search “{email}”"), WAIT);
+    s.send_key(Key::Enter);
+    s.expect_text("Traits", WAIT);
+    s.send(":sessions");
+    s.send_key(Key::Enter);
+    s.wait_for(|t| t.contains("ACTIVE") && t.contains(" aal"), WAIT)
+        .unwrap_or_else(|screen| panic!("no session rows:\n{screen}"));
+}
+
+#[test]
+fn x_on_an_inactive_session_says_so_and_sends_nothing() {
+    let _serial = serial();
+    let sandbox = Sandbox::start(&["--demo"]);
+    let mut s = dashboard(&sandbox, 100, 30);
+    // Alan's session f71efafc was revoked before the demo starts.
+    sessions_of(&mut s, "alan.turing@example.org");
+    for _ in 0..4 {
+        if s.selected_row()
+            .is_some_and(|(_, r)| r.contains("f71efafc"))
+        {
+            break;
+        }
+        let before = s.selected_row();
+        s.send("j");
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while s.selected_row() == before && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let (_, row) = s.selected_row().unwrap();
+    assert!(row.contains("f71efafc") && row.contains(" no "), "{row}");
+    s.send("x");
+    let screen = s.expect_text("nothing sent: session f71efafc", WAIT);
+    assert!(screen.contains("is already inactive"), "{screen}");
+    assert!(!screen.contains("About to revoke"), "{screen}");
+    s.send("y");
+    assert_eq!(sandbox.count("DELETE", "/admin/sessions/"), 0);
+}
+
+#[test]
+fn x_y_x_y_a_third_of_a_second_apart_sends_one_delete() {
+    let _serial = serial();
+    let sandbox = Sandbox::start(&["--demo"]);
+    let mut s = dashboard(&sandbox, 100, 30);
+    sessions_of(&mut s, "grace.hopper@example.com");
+    let (_, row) = s.selected_row().unwrap();
+    assert!(row.contains("e2861762") && row.contains(" yes "), "{row}");
+    for key in ["x", "y", "x", "y"] {
+        s.send(key);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // The list read again shows it revoked; a second DELETE would have gone before that.
+    s.send("r");
+    s.wait_for(
+        |t| {
+            t.lines()
+                .any(|l| l.contains("e2861762") && l.contains(" no "))
+        },
+        WAIT,
+    )
+    .unwrap_or_else(|screen| panic!("not shown revoked:\n{screen}"));
+    assert_eq!(sandbox.count("DELETE", "/admin/sessions/"), 1);
+    // And a third x, on the row now shown inactive, says so.
+    s.send("x");
+    s.expect_text("nothing sent", WAIT);
+    assert_eq!(sandbox.count("DELETE", "/admin/sessions/"), 1);
+}
+
+#[test]
+fn esc_while_the_save_checks_the_server_cancels_it_and_nothing_is_sent() {
+    let _serial = serial();
+    let sandbox = Sandbox::start(&["--demo", "--faults", "latency=1500ms"]);
+    let mut s = on_grace(&sandbox);
+    s.send("e");
+    s.expect_text("\"schema_id\"", Duration::from_secs(20));
+    add_field_after_first_line(&mut s, r#""metadata_admin": {"note": "cancelled-1"}"#);
+    s.expect_text("[modified]", WAIT);
+    s.send_key(Key::Ctrl('s'));
+    s.expect_text("checking the server copy before saving", WAIT);
+    s.send_key(Key::Esc);
+    let screen = s.expect_text("save cancelled", WAIT);
+    assert!(screen.contains("nothing was sent"), "{screen}");
+    // The pre-save read is no longer waited for (the runtime cancels it), and an answer
+    // of it would be older than the next round trip's: reopen the draft from a fresh read.
+    s.send("e");
+    s.expect_text("cancelled-1", Duration::from_secs(20));
+    assert_eq!(sandbox.count("PUT", "/admin/identities"), 0);
+    assert_ne!(grace(&sandbox)["metadata_admin"]["note"], "cancelled-1");
+}

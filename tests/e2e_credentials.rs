@@ -239,3 +239,73 @@ fn a_new_identity_with_an_imported_hash_is_created_and_the_sandbox_logs_its_form
         "{found}"
     );
 }
+
+#[test]
+fn d_on_recovery_codes_counts_the_codes_the_identity_holds() {
+    let sandbox = Sandbox::start(&["--demo"]);
+    let codes = serde_json::json!([
+        {"code": "aaaa1111", "used_at": "2026-01-02T03:04:05Z"},
+        "bbbb2222", "cccc3333", "dddd4444", "eeee5555"
+    ]);
+    let (status, made) = sandbox.call(
+        "POST",
+        "/admin/identities",
+        Some(serde_json::json!({
+            "schema_id": "default",
+            "traits": {"email": "codes.holder@example.com"},
+            "credentials": {
+                "password": {"config": {"password": "a long enough passphrase 42"}},
+                "lookup_secret": {"config": {"codes": codes}}
+            }
+        })),
+    );
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_str().unwrap().to_string();
+    let mut s = dashboard(&sandbox);
+    credentials_of(&mut s, "codes.holder@example.com");
+    // The column cuts the type to `lookup_secr…`.
+    select_row(&mut s, "lookup_secr");
+    s.send("d");
+    let screen = s.expect_text("y confirms", WAIT);
+    assert!(
+        screen.contains("Kratos deletes all 5 recovery codes (1 used)."),
+        "the count the server holds:\n{screen}"
+    );
+    assert!(
+        sandbox.requests().iter().any(|r| r.method == "GET"
+            && r.path.starts_with(&format!("/admin/identities/{id}?"))
+            && r.path.contains("include_credential=lookup_secret")),
+        "the read behind d asked for the codes"
+    );
+    assert!(deletes(&sandbox, &id).is_empty(), "nothing sent before y");
+    s.send("y");
+    s.expect_text("done: delete the recovery codes", WAIT);
+    assert_eq!(
+        deletes(&sandbox, &id),
+        vec![format!("/admin/identities/{id}/credentials/lookup_secret")]
+    );
+}
+
+#[test]
+fn a_refusal_is_not_left_under_the_next_question() {
+    let sandbox = Sandbox::start(&["--demo"]);
+    let mut s = dashboard(&sandbox);
+    credentials_of(&mut s, "alan.turing@example.org");
+    select_row(&mut s, "password");
+    s.send("d");
+    s.expect_text("refused, nothing sent", WAIT);
+    // An unrelated question: revoke all of Alan's sessions.
+    s.send("X");
+    let screen = s
+        .wait_for(
+            |t| t.contains("revoke ALL") && t.contains("sessions of"),
+            WAIT,
+        )
+        .unwrap_or_else(|screen| panic!("no question:\n{screen}"));
+    assert!(
+        !screen.contains("refused, nothing sent"),
+        "the old refusal reads as this question's:\n{screen}"
+    );
+    s.send_key(Key::Esc);
+    assert_eq!(sandbox.count("DELETE", "/admin/"), 0);
+}

@@ -506,3 +506,34 @@ fn a_session_is_extended_from_its_list() {
         vec![format!("PATCH /admin/sessions/{sid}/extend")]
     );
 }
+
+#[test]
+fn goto_an_identifier_two_coassemble_clients_share_opens_the_picker() {
+    let sandbox = Sandbox::start(&["--demo", "--token", TOKEN]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = three_profiles(dir.path(), &sandbox.base, &format!("{}/api", sandbox.base));
+    let mut s = dashboard(config, "headless", &[("SBX_TOKEN", TOKEN)]);
+    wait(&s, "acme-corp");
+    s.send(":goto shared-42");
+    s.send_key(Key::Enter);
+    let screen = wait_all(
+        &s,
+        &[
+            "2 people match “shared-42”",
+            "user of client acme-corp",
+            "user of client globex",
+        ],
+    );
+    assert!(!screen.contains('✗'), "no error:\n{screen}");
+    s.send("j");
+    s.send_key(Key::Enter);
+    wait_all(&s, &["clientIdentifier: globex", "Sam Shared (Globex)"]);
+    let log = sandbox.requests();
+    assert!(
+        log.iter().any(|r| r
+            .path
+            .starts_with("/api/v1/headless/user/shared-42?clientIdentifier=globex")),
+        "asked under each client: {log:?}"
+    );
+    assert!(changes(&log).is_empty(), "{:?}", changes(&log));
+}

@@ -44,8 +44,15 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
                 _ => message.clone(),
             });
             state.error = None;
-            if let Mutation::RevokeSessions { sessions } = mutation {
-                forget_revoked_marks(state, tab, sessions);
+            match mutation {
+                Mutation::RevokeSession { session } => {
+                    state.note_revoked(&change.profile, std::slice::from_ref(session))
+                }
+                Mutation::RevokeSessions { sessions } => {
+                    state.note_revoked(&change.profile, sessions);
+                    forget_revoked_marks(state, tab, sessions);
+                }
+                _ => {}
             }
             if let Some(id) = edited_identity(mutation) {
                 refresh_detail(state, ObjectKind::Identity, &id, effects);
@@ -106,20 +113,57 @@ fn edited_identity(m: &Mutation) -> Option<String> {
     }
 }
 
-/// The session row the user is on (a sessions list or an opened session), with its owner.
-fn selected_session(state: &State) -> Option<(String, Option<String>)> {
+/// The session row the user is on (a sessions list or an opened session), with its owner
+/// and whether the server showed it inactive.
+fn selected_session(state: &State) -> Option<(String, Option<String>, bool)> {
     match state.focused()? {
         Pane::Table(t) if t.kind().markable() => t.selected_row().map(|r| {
             (
                 r.id.clone(),
                 subject::session_owner(state, t.kind(), &r.raw),
+                shown_inactive(&r.raw),
             )
         }),
         Pane::Detail(d) if d.kind == ObjectKind::Session => Some((
             d.id.clone(),
             subject::session_owner(state, &ListKind::KratosIdentities, &d.raw),
+            shown_inactive(&d.raw),
         )),
         _ => None,
+    }
+}
+
+/// The server showed the session as revoked (`active: false`). A session past its expiry
+/// that still reads active is left to the server: `update` has no wall clock to judge it.
+fn shown_inactive(session: &serde_json::Value) -> bool {
+    session.get("active") == Some(&serde_json::Value::Bool(false))
+}
+
+/// Why a revocation of `session` would send a DELETE for nothing: one from here is still
+/// out or was applied, or the server showed it inactive. Says whose it is, when known.
+fn nothing_to_revoke(
+    state: &State,
+    session: &str,
+    inactive: bool,
+    owner: Option<&str>,
+) -> Option<String> {
+    let profile = &state.tab()?.profile.name;
+    if let Some(why) = change::busy(state, profile, session) {
+        return Some(why);
+    }
+    let what = match owner {
+        Some(o) => format!("session {} of {o}", short_id(session)),
+        None => format!("session {}", short_id(session)),
+    };
+    // What matters first: a status bar cuts the end of a long line.
+    if state.was_revoked(profile, session) {
+        Some(format!(
+            "nothing sent: {what} was already revoked from here"
+        ))
+    } else if inactive {
+        Some(format!("nothing sent: {what} is already inactive"))
+    } else {
+        None
     }
 }
 
@@ -246,22 +290,40 @@ pub fn headline(c: &Confirm) -> String {
 }
 
 pub fn ask_revoke_session(state: &mut State) {
-    // Marked sessions are revoked together; bulk means typing how many.
-    let marked: Option<(Vec<String>, Option<String>)> = match state.focused() {
+    let profile = state
+        .tab()
+        .map(|t| t.profile.name.clone())
+        .unwrap_or_default();
+    // Marked sessions are revoked together; bulk means typing how many. Those already
+    // revoked (shown inactive, or revoked from here) are left out: sending them again does
+    // nothing on the server, and the count typed would overstate what goes.
+    let marked: Option<(Vec<String>, usize, Option<String>)> = match state.focused() {
         Some(Pane::Table(t)) if t.kind().markable() && !t.marked().is_empty() => {
+            let inactive: Vec<&str> = t
+                .loaded_rows()
+                .filter(|(_, r)| t.marked().contains(&r.id) && shown_inactive(&r.raw))
+                .map(|(_, r)| r.id.as_str())
+                .collect();
+            let (live, done): (Vec<String>, Vec<String>) =
+                t.marked().iter().cloned().partition(|id| {
+                    !inactive.contains(&id.as_str()) && !state.was_revoked(&profile, id)
+                });
             let owners = t
                 .loaded_rows()
-                .filter(|(_, r)| t.marked().contains(&r.id))
+                .filter(|(_, r)| live.contains(&r.id))
                 .filter_map(|(_, r)| subject::session_owner(state, t.kind(), &r.raw))
                 .collect();
-            Some((
-                t.marked().iter().cloned().collect(),
-                subject::owners(owners),
-            ))
+            Some((live, done.len(), subject::owners(owners)))
         }
         _ => None,
     };
-    if let Some((sessions, owners)) = marked {
+    if let Some((sessions, left_out, owners)) = marked {
+        if sessions.is_empty() {
+            state.flash = Some(format!(
+                "nothing sent: the {left_out} marked sessions are already inactive"
+            ));
+            return;
+        }
         let count = sessions.len().to_string();
         ask(
             state,
@@ -270,16 +332,29 @@ pub fn ask_revoke_session(state: &mut State) {
             owners,
             None,
         );
+        if let Mode::Confirm(c) = &mut state.mode
+            && left_out > 0
+        {
+            c.note = Some(format!(
+                "{left_out} marked sessions already inactive are left out."
+            ));
+        }
         return;
     }
     match selected_session(state) {
-        Some((session, owner)) => ask(
-            state,
-            Mutation::RevokeSession { session },
-            None,
-            owner,
-            None,
-        ),
+        Some((session, owner, inactive)) => {
+            if let Some(why) = nothing_to_revoke(state, &session, inactive, owner.as_deref()) {
+                state.flash = Some(why);
+                return;
+            }
+            ask(
+                state,
+                Mutation::RevokeSession { session },
+                None,
+                owner,
+                None,
+            )
+        }
         None => {
             let provider = state.tab().map(|t| t.profile.provider);
             state.flash = Some(match provider {

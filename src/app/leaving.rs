@@ -9,7 +9,7 @@ use crate::editor::Editor;
 
 use super::action::Effect;
 use super::editing::session::{EditSession, EditTarget, Phase};
-use super::state::{Mode, State};
+use super::state::{Mode, Pending, State};
 
 /// Why quitting now would lose something, one line each; empty when quitting is safe.
 /// Every reason to ask before quitting belongs here.
@@ -97,10 +97,23 @@ pub fn on_question_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effec
 /// `Esc` in an editor: it closes at once. Unsaved text stays as a draft (written now, not
 /// after the typing pause) and comes back when the same editor opens again. A draft of
 /// this run whose text was typed back to the original is dropped: there is nothing in it.
+/// A save still checking the server copy is cancelled before anything is sent.
 pub fn close_editor(state: &mut State, effects: &mut Vec<Effect>) {
     let Some(session) = state.editor.take() else {
         return;
     };
+    if let Phase::Checking { .. } = session.phase {
+        // Only the read before the write is out: forgetting its answer is what keeps the
+        // write from following it, so the save is cancelled and nothing reached the server.
+        let key = session.draft_key.clone();
+        state.forget_answers(|p| matches!(p, Pending::PreSave { key: k } if *k == key));
+        effects.push(Effect::FlushDrafts);
+        state.flash = Some(format!(
+            "save cancelled: nothing was sent; draft kept: {} reopens it",
+            reopen_key(&session)
+        ));
+        return;
+    }
     if has_unsaved_text(&session) {
         effects.push(Effect::FlushDrafts);
         state.flash = Some(format!("draft kept: {} reopens it", reopen_key(&session)));

@@ -357,6 +357,33 @@ impl Hit {
     pub fn label(&self) -> String {
         person_label(self.kind, &self.row)
     }
+
+    /// The Coassemble client a user belongs to (`None` for a workspace user, or another kind).
+    pub fn client(&self) -> Option<&str> {
+        match self.kind {
+            ObjectKind::HeadlessUser => self
+                .row
+                .raw
+                .get("clientIdentifier")
+                .and_then(serde_json::Value::as_str)
+                .filter(|c| !c.is_empty()),
+            _ => None,
+        }
+    }
+
+    /// Whether both name the same object: a Coassemble identifier names a user only with
+    /// its client, so two clients' users of one identifier are two hits.
+    pub fn same_object(&self, other: &Hit) -> bool {
+        self.kind == other.kind && self.row.id == other.row.id && self.client() == other.client()
+    }
+
+    /// What it is, for a picker: `user of client acme-corp`, `identity`.
+    pub fn what(&self) -> String {
+        match self.client() {
+            Some(client) => format!("{} of client {client}", self.kind.label()),
+            None => self.kind.label().to_string(),
+        }
+    }
 }
 
 /// How a confirmation names an object for people: its email or name with the start of its

@@ -1,7 +1,7 @@
 //! The dashboard's whole state: open profiles (tabs), each with a stack of screens; the
 //! current input mode; the status bar; requests in flight.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::keymap::{Keymap, KeymapIssue};
 
@@ -247,6 +247,16 @@ pub enum Mode {
     },
 }
 
+impl Mode {
+    /// A question is on screen, waiting for the user's answer.
+    pub fn asks(&self) -> bool {
+        matches!(
+            self,
+            Mode::Confirm(_) | Mode::CourseChoice(_) | Mode::Pick(_) | Mode::Quitting { .. }
+        )
+    }
+}
+
 /// What a request in flight was for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
@@ -321,6 +331,9 @@ pub struct State {
     pub issued_waiting: Option<IssuedView>,
     /// Drafts written in this run and not yet saved or discarded: key → what it edits.
     pub unsaved_drafts: BTreeMap<String, String>,
+    /// Sessions whose revocation from here was applied, by profile: a list refreshed in place
+    /// may still show one active for a moment, and a second `x` must not send it again.
+    revoked_sessions: BTreeSet<(String, String)>,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
     pub dirty: bool,
     /// The clock: time since the session started, set by the runtime before each `update`
@@ -352,6 +365,7 @@ impl State {
             finds: Vec::new(),
             issued_waiting: None,
             unsaved_drafts: BTreeMap::new(),
+            revoked_sessions: BTreeSet::new(),
             dirty: true,
             now: std::time::Duration::ZERO,
             next_seq: 1,
@@ -431,6 +445,20 @@ impl State {
     /// Stop waiting for the answers `unwanted` matches (their requests went stale).
     pub fn forget_answers(&mut self, unwanted: impl Fn(&Pending) -> bool) {
         self.pending.retain(|_, p| !unwanted(p));
+    }
+
+    /// `sessions` of `profile` were revoked from here (the server said so, or a re-read did).
+    pub fn note_revoked(&mut self, profile: &str, sessions: &[String]) {
+        for s in sessions {
+            self.revoked_sessions
+                .insert((profile.to_string(), s.clone()));
+        }
+    }
+
+    /// Whether a revocation of `session` of `profile` sent from here was applied.
+    pub fn was_revoked(&self, profile: &str, session: &str) -> bool {
+        self.revoked_sessions
+            .contains(&(profile.to_string(), session.to_string()))
     }
 
     pub fn tab(&self) -> Option<&Tab> {

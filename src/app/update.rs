@@ -17,6 +17,9 @@ pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
+    // An error already on screen when a question opens is about something else: under the
+    // question it would read as the question's own refusal.
+    let old_error = (!state.mode.asks()).then(|| state.error.clone()).flatten();
     match action {
         Action::Key(key) => {
             if key.kind == KeyEventKind::Release {
@@ -83,6 +86,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.quit = true;
             effects.push(Effect::Quit);
         }
+    }
+    if old_error.is_some() && state.mode.asks() && state.error == old_error {
+        state.error = None;
     }
     if !state.quit {
         super::issued::show_waiting(state);

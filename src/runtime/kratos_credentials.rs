@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiError, ErrorKind, Identity, KratosApi, Provider};
 use crate::app::Row;
-use crate::app::credentials::{ALL, CredentialRef, RULE_TYPES, per_identifier};
+use crate::app::credentials::{ALL, CredentialRef, config_types, per_identifier};
 use crate::app::detail::redact;
 
 use super::rows::{row, short_time};
@@ -103,9 +103,9 @@ fn gone(what: String) -> ApiError {
     e
 }
 
-/// Read `id` (a `CredentialRef` id) with its config, secrets masked. `IDENTITY/*` reads
-/// the identity with the configs the delete rules look at; a credential or link the
-/// identity no longer has is a 404.
+/// Read `id` (a `CredentialRef` id) with its config, secrets masked. `IDENTITY/*/TYPE`
+/// reads the identity with the configs a delete of its TYPE credential is judged on; a
+/// credential or link the identity no longer has is a 404.
 pub async fn get(k: &KratosApi, id: &str) -> Result<Row, ApiError> {
     let Some(target) = CredentialRef::parse(id) else {
         return Err(ApiError::config(
@@ -114,7 +114,8 @@ pub async fn get(k: &KratosApi, id: &str) -> Result<Row, ApiError> {
         ));
     };
     if target.kind == ALL {
-        let types: Vec<String> = RULE_TYPES.iter().map(|t| t.to_string()).collect();
+        let kind = target.identifier.as_deref().unwrap_or_default();
+        let types: Vec<String> = config_types(kind).iter().map(|t| t.to_string()).collect();
         let i = k.get_identity(&target.identity, &types).await?;
         return Ok(row(id.to_string(), Vec::new(), redact(&i.raw)));
     }

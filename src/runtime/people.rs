@@ -3,10 +3,12 @@
 //! external id; MATTR by id, email claim, claims or subject; Coassemble by user and client
 //! identifier.
 
+use futures::StreamExt;
 use serde_json::json;
 
 use crate::api::{
-    Api, ApiError, CoreApi, CoreSearch, Cursor, HeadlessApi, Identity, IdentityFilter, KratosApi,
+    Api, ApiError, CoreApi, CoreSearch, Cursor, HeadlessApi, HeadlessUser, Identity,
+    IdentityFilter, KratosApi,
 };
 use crate::app::find::{KratosQuery, looks_like_email};
 use crate::app::{Hit, ObjectKind, PageData, Row};
@@ -87,15 +89,20 @@ pub fn core_search(text: &str) -> Result<CoreSearch, ApiError> {
 }
 
 /// A Coassemble user and a client may share an identifier: both are found. An identifier
-/// several clients use for a user is ambiguous without its client; the server says so.
+/// several clients use for a user is ambiguous without its client (the server answers 400):
+/// then each client is asked for it, so every match is found with its client.
 async fn headless(h: &HeadlessApi, text: &str) -> Result<Vec<Hit>, ApiError> {
     let mut out = Vec::new();
-    if let Some(u) = optional(h.get_user(text, None).await)? {
-        out.push(Hit {
-            kind: ObjectKind::HeadlessUser,
-            row: headless_user_row(u),
-        });
-    }
+    let users = match h.get_user(text, None).await {
+        Ok(u) => vec![u],
+        Err(e) if e.status == Some(404) => Vec::new(),
+        Err(e) if e.status == Some(400) => headless_users_by_client(h, text, e).await?,
+        Err(e) => return Err(e),
+    };
+    out.extend(users.into_iter().map(|u| Hit {
+        kind: ObjectKind::HeadlessUser,
+        row: headless_user_row(u),
+    }));
     if let Some(c) = optional(h.get_client(text).await)? {
         out.push(Hit {
             kind: ObjectKind::HeadlessClient,
@@ -103,6 +110,58 @@ async fn headless(h: &HeadlessApi, text: &str) -> Result<Vec<Hit>, ApiError> {
         });
     }
     Ok(out)
+}
+
+/// Clients asked at once while looking for one identifier under each.
+const PROBES_AT_ONCE: usize = 8;
+
+/// The users named `identifier` under each client, and the workspace user of that name (no
+/// client). Clients are walked page by page until the end or [`FIND_MAX`] users. Finding
+/// none leaves the server's own answer (`ambiguous`) standing.
+async fn headless_users_by_client(
+    h: &HeadlessApi,
+    identifier: &str,
+    ambiguous: ApiError,
+) -> Result<Vec<HeadlessUser>, ApiError> {
+    // An empty client names the workspace. A server that reads it as no client at all
+    // answers the same 400 again, which means nothing more than that.
+    let mut found: Vec<HeadlessUser> = match h.get_user(identifier, Some("")).await {
+        Ok(u) => vec![u],
+        Err(e) if matches!(e.status, Some(400 | 404)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut cursor = Cursor::first();
+    while found.len() < FIND_MAX as usize {
+        let page = h.list_clients(&cursor, 100).await?;
+        let clients: Vec<String> = page
+            .items
+            .into_iter()
+            .filter(|c| c.user_count != Some(0))
+            .map(|c| c.identifier)
+            .collect();
+        // Each probe owns what it uses: futures borrowing the closure's argument fail the
+        // higher-ranked lifetime check of the boxed task this runs in.
+        let probes = clients.into_iter().map(|client| {
+            let (h, identifier) = (h.clone(), identifier.to_string());
+            async move { h.get_user(&identifier, Some(&client)).await }
+        });
+        let answers: Vec<_> = futures::stream::iter(probes)
+            .buffered(PROBES_AT_ONCE)
+            .collect()
+            .await;
+        for answer in answers {
+            found.extend(optional(answer)?);
+        }
+        match page.next {
+            Some(next) => cursor = next,
+            None => break,
+        }
+    }
+    if found.is_empty() {
+        return Err(ambiguous);
+    }
+    found.truncate(FIND_MAX as usize);
+    Ok(found)
 }
 
 /// The identity list, narrowed by `query` when there is one.

@@ -209,10 +209,7 @@ pub fn picker(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
         } else {
             theme.normal()
         };
-        rows.push((
-            format!("{mark} {}  {}", hit.label(), hit.kind.label()),
-            style,
-        ));
+        rows.push((format!("{mark} {}  {}", hit.label(), hit.what()), style));
     }
     rows.push((
         "j/k move · Enter chooses · Esc cancels".into(),

@@ -10,7 +10,7 @@ use super::action::{Effect, Mutation};
 use super::model::{ErrorInfo, ListKind, ObjectKind, Provider, Row};
 use super::state::{Confirm, Input, Mode, Pane, Pending, State};
 
-pub use rules::{ALL, CredentialRef, RULE_TYPES, deleted, never_deleted, per_identifier, plan};
+pub use rules::{ALL, CredentialRef, config_types, deleted, never_deleted, per_identifier, plan};
 
 /// The Kratos credential in focus: a row of a Credentials pane or an opened credential.
 fn focused(state: &State) -> Option<CredentialRef> {
@@ -52,7 +52,7 @@ pub fn ask_delete(state: &mut State, effects: &mut Vec<Effect>) -> bool {
         seq,
         profile,
         kind: ObjectKind::Credential,
-        id: CredentialRef::all_of(&target.identity).id(),
+        id: target.delete_check().id(),
     });
     state.flash = Some(format!(
         "reading the identity to see what deleting its {} would do…",

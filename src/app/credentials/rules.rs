@@ -11,6 +11,18 @@ use serde_json::Value;
 /// identifiers alone.
 pub const RULE_TYPES: &[&str] = &["password", "oidc", "webauthn", "passkey"];
 
+/// The types whose config the read behind a delete of `kind` asks for: the first factors
+/// every plan counts, and the type itself when what its prompt says is in its own config
+/// (recovery codes: without it, a prompt would count none). Not every type: a TOTP seed is
+/// not worth fetching to say the credential goes.
+pub fn config_types(kind: &str) -> Vec<&'static str> {
+    let mut types = RULE_TYPES.to_vec();
+    if kind == "lookup_secret" {
+        types.push("lookup_secret");
+    }
+    types
+}
+
 /// Types whose rows are one per identifier (a provider link, a device key), deleted one at a
 /// time with the `identifier` query parameter.
 pub fn per_identifier(kind: &str) -> bool {
@@ -27,7 +39,8 @@ pub struct CredentialRef {
 }
 
 /// The `kind` of the read that brings every credential of an identity with the configs the
-/// delete rules need (`IDENTITY/*`).
+/// delete rules need: `IDENTITY/*/TYPE` before deleting its TYPE credential (see
+/// [`config_types`]).
 pub const ALL: &str = "*";
 
 impl CredentialRef {
@@ -39,9 +52,10 @@ impl CredentialRef {
         }
     }
 
-    /// The read of every credential of `identity` (see [`ALL`]).
-    pub fn all_of(identity: &str) -> CredentialRef {
-        CredentialRef::new(identity, ALL, None)
+    /// The read of every credential of this one's identity that a delete of it is judged on
+    /// (see [`ALL`]).
+    pub fn delete_check(&self) -> CredentialRef {
+        CredentialRef::new(&self.identity, ALL, Some(&self.kind))
     }
 
     pub fn id(&self) -> String {
@@ -167,7 +181,7 @@ pub fn first_factors(creds: &Value) -> Vec<String> {
 }
 
 /// What deleting `target` will do, judged on `creds` (the identity's credentials with the
-/// configs of [`RULE_TYPES`]): `Ok` says what the server will do, `Err` quotes why it would
+/// configs of [`config_types`]): `Ok` says what the server will do, `Err` quotes why it would
 /// refuse.
 pub fn plan(creds: &Value, target: &CredentialRef) -> Result<String, String> {
     let kind = target.kind.as_str();

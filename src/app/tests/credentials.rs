@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::app::credentials::{ALL, CredentialRef};
+use crate::app::credentials::{ALL, CredentialRef, config_types};
 use crate::app::state::Pending;
 use crate::editor::Editor;
 
@@ -53,7 +53,15 @@ impl Server {
             Err(e)
         };
         if target.kind == ALL {
-            let raw = crate::app::detail::redact(&self.identity);
+            // As Kratos answers: configs only of the types the read asked for.
+            let asked = config_types(target.identifier.as_deref().unwrap_or_default());
+            let mut identity = self.identity.clone();
+            for (kind, c) in identity["credentials"].as_object_mut().unwrap() {
+                if !asked.contains(&kind.as_str()) {
+                    c.as_object_mut().unwrap().remove("config");
+                }
+            }
+            let raw = crate::app::detail::redact(&identity);
             return Ok(Row::new(id, vec![], raw));
         }
         let Some(c) = self.identity["credentials"].get(&target.kind) else {
@@ -202,7 +210,7 @@ fn d_on_totp_reads_the_identity_asks_with_what_the_server_does_and_refreshes_aft
     server.press(&mut s, ch('d'));
     assert_eq!(
         server.fetched,
-        vec![format!("{ID}/{ALL}")],
+        vec![format!("{ID}/{ALL}/totp")],
         "one read first"
     );
     let Mode::Confirm(c) = &s.mode else {
@@ -234,6 +242,32 @@ fn d_on_totp_reads_the_identity_asks_with_what_the_server_does_and_refreshes_aft
         vec![format!("{ID}/password")],
         "the pane shows it gone"
     );
+}
+
+#[test]
+fn d_on_recovery_codes_counts_the_codes_the_server_holds() {
+    let codes: Vec<Value> = (0..5)
+        .map(|i| match i {
+            0 => json!({"code": "aaaa-0000", "used_at": "2026-01-02T03:04:05Z"}),
+            _ => json!({"code": format!("bbbb-000{i}")}),
+        })
+        .collect();
+    let (mut s, mut server) = on_credential(
+        json!({"password": password(),
+               "lookup_secret": {"type": "lookup_secret", "identifiers": [ID],
+                   "config": {"recovery_codes": codes}}}),
+        "lookup_secret",
+    );
+    server.press(&mut s, ch('d'));
+    assert_eq!(server.fetched, vec![format!("{ID}/{ALL}/lookup_secret")]);
+    let Mode::Confirm(c) = &s.mode else {
+        panic!("no confirmation: {:?} {:?}", s.flash, s.error)
+    };
+    assert_eq!(
+        c.note.as_deref(),
+        Some("Kratos deletes all 5 recovery codes (1 used).")
+    );
+    assert!(server.sent.is_empty(), "nothing sent before y");
 }
 
 #[test]

@@ -903,3 +903,28 @@ fn text_typed_while_the_save_checks_the_server_is_kept_after_it_succeeds() {
     assert!(session.editor.buffer().text().contains('x'));
     assert!(fake.drafts.contains_key(&session.draft_key));
 }
+
+#[test]
+fn esc_while_the_save_checks_the_server_cancels_it_and_sends_nothing() {
+    let (mut s, mut fake) = ready();
+    fake.press(&mut s, ch('e'));
+    let mine = editor_text(&s).replace("\"free\"", "\"pro\"");
+    set_text(&mut fake, &mut s, &mine);
+    let checking = update(&mut s, ctrl('s'));
+    assert!(matches!(phase(&s), Phase::Checking { .. }));
+    fake.press(&mut s, key(KeyCode::Esc));
+    assert!(s.editor.is_none());
+    let flash = s.flash.clone().unwrap_or_default();
+    assert!(
+        flash.contains("save cancelled") && flash.contains("nothing was sent"),
+        "{flash}"
+    );
+    assert!(flash.contains("draft kept"), "{flash}");
+    assert!(!s.busy(), "the read's answer is no longer waited for");
+    // It comes anyway: nothing follows it.
+    fake.pump(&mut s, checking);
+    assert!(fake.sent.is_empty(), "{:?}", fake.sent);
+    assert!(fake.audit.is_empty());
+    assert_eq!(fake.plan(0), "free");
+    assert!(s.flash.unwrap_or_default().contains("save cancelled"));
+}

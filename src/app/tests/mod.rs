@@ -7,6 +7,7 @@ mod changes;
 mod credentials;
 mod leaving;
 mod lifecycle;
+mod prompts;
 mod selection;
 mod table_seek;
 mod who;

@@ -87,12 +87,15 @@ fn loaded_prefix_matches(state: &State, tab: usize, who: &str) -> Vec<Hit> {
             continue;
         }
         for (_, row) in t.loaded_rows() {
-            let seen = out.iter().any(|h| h.kind == kind && h.row.id == row.id);
-            if !seen && row.id.to_ascii_lowercase().starts_with(&prefix) {
-                out.push(Hit {
-                    kind,
-                    row: row.clone(),
-                });
+            if !row.id.to_ascii_lowercase().starts_with(&prefix) {
+                continue;
+            }
+            let hit = Hit {
+                kind,
+                row: row.clone(),
+            };
+            if !out.iter().any(|h| h.same_object(&hit)) {
+                out.push(hit);
             }
         }
     }
@@ -123,10 +126,7 @@ pub fn on_found(
     };
     let mut hits = loaded_prefix_matches(state, lookup.tab, &lookup.who);
     for hit in found {
-        if !hits
-            .iter()
-            .any(|h| h.kind == hit.kind && h.row.id == hit.row.id)
-        {
+        if !hits.iter().any(|h| h.same_object(&hit)) {
             hits.push(hit);
         }
     }

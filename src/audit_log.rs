@@ -1,8 +1,8 @@
 //! The local audit trail, `$XDG_STATE_HOME/idtui/audit.jsonl`: one JSON line per step of
 //! every change sent (sent, then applied / failed / unknown), with the time. Appended only,
-//! readable by the user alone, never holding a secret (entries are redacted by `app::audit`).
+//! readable by the user alone (see `local_files`), never holding a secret (entries are
+//! redacted by `app::audit`).
 
-use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -44,17 +44,12 @@ impl AuditLog {
         text.push('\n');
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(dir) = self.path.parent() {
-            crate::drafts::create_private_dir(dir)?;
-        }
-        let mut options = OpenOptions::new();
-        options.append(true).create(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
+            crate::local_files::private_dir(dir)?;
         }
         // One write of the whole line: O_APPEND keeps concurrent runs from interleaving.
-        options.open(&self.path)?.write_all(text.as_bytes())
+        crate::local_files::open_append(&self.path)?
+            .write_all(text.as_bytes())
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))
     }
 }
 
@@ -89,8 +84,38 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(log.path()).unwrap().permissions().mode();
-            assert_eq!(mode & 0o077, 0);
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(log.path()), 0o600);
+            assert_eq!(mode(log.path().parent().unwrap()), 0o700);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_place_of_the_trail_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("elsewhere.txt");
+        fs::write(&outside, "not the trail\n").unwrap();
+        let path = dir.path().join("audit.jsonl");
+        std::os::unix::fs::symlink(&outside, &path).unwrap();
+        let log = AuditLog::new(&path);
+        let m = Mutation::RevokeSession {
+            session: "s1".into(),
+        };
+        let err = log
+            .append(&AuditEntry::new(
+                "p",
+                Provider::Kratos,
+                &m,
+                None,
+                AuditOutcome::Sent,
+            ))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("{} is a symbolic link", path.display())),
+            "{err}"
+        );
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "not the trail\n");
     }
 }

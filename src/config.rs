@@ -26,6 +26,9 @@
 //! token_file = "/home/me/.config/idtui/coassemble.key"
 //! ```
 //!
+//! A `token_file` or `client_secret_file` that its group or others may read is refused, as
+//! ssh refuses such a key; `chmod 600 FILE` is the fix the error names.
+//!
 //! Also per profile: `timeout_secs` (30), `connect_timeout_secs` (10), `page_size` (rows per
 //! page while browsing, 100; 1 to the provider's maximum), `ca_file` (extra PEM
 //! roots), core `prefix` (`/v1`, or `/core/v1` for older tenants), kratos `public_url` (where
@@ -200,8 +203,7 @@ impl Profile {
             std::env::var(var)
                 .map_err(|_| fail(format!("{what}_env: environment variable {var} is not set")))?
         } else if let Some(path) = file {
-            std::fs::read_to_string(path)
-                .map_err(|e| fail(format!("{what}_file: cannot read {}: {e}", path.display())))?
+            read_secret_file(path).map_err(|m| fail(format!("{what}_file: {m}")))?
         } else if let Some(cmd) = command {
             let (status, stdout) = run_limited(cmd, COMMAND_LIMIT)
                 .map_err(|e| fail(format!("{what}_command: {e}")))?;
@@ -304,6 +306,48 @@ impl Profile {
             }
         }
         Ok(())
+    }
+}
+
+/// The contents of a secret file, refused (as ssh refuses such a private key) when anyone
+/// but its owner may read or change it: the secret is then as good as shared, and working
+/// on quietly would hide that. The mode is read from the file opened, not from its name,
+/// so what is checked is what is read.
+fn read_secret_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata().map_err(cannot)?.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            let who = if mode & 0o004 != 0 {
+                "anyone on this machine can read it"
+            } else if mode & 0o040 != 0 {
+                "its group can read it"
+            } else {
+                "its group or others have rights on it"
+            };
+            let shown = shell_word(&path.display().to_string());
+            return Err(format!(
+                "{} has mode {mode:04o}: {who}, so it is refused; make it yours alone: chmod 600 {shown}",
+                path.display()
+            ));
+        }
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(cannot)?;
+    Ok(text)
+}
+
+/// `word` as one shell word, quoted only when it must be, for a command to copy.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,:@%=".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 

@@ -1,11 +1,13 @@
 //! A draft is never lost: editor contents are written here until the server accepts them,
 //! so a failed save, a dropped SSH connection or a crash leaves the text on disk.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
+
+use crate::local_files;
 
 const EXTENSION: &str = "json";
 /// Long keys are cut so file names stay well under common 255-byte limits.
@@ -46,22 +48,19 @@ impl DraftStore {
         self.dir.join(file_name(key))
     }
 
-    /// Writes the draft atomically: a temporary file in the same directory, synced, then
-    /// renamed over the old draft, so a crash mid-write leaves the previous draft intact.
+    /// Writes the draft atomically (see [`local_files::write_atomic`]), so a crash mid-write
+    /// leaves the previous draft intact. Drafts hold identity data: 0600 in a 0700 directory.
     pub fn save(&self, key: &str, text: &str) -> io::Result<PathBuf> {
-        create_private_dir(&self.dir)?;
+        local_files::private_dir(&self.dir)?;
         let target = self.path_for(key);
-        let temp = self.dir.join(temp_name(key));
-        let written = write_private(&temp, text).and_then(|()| fs::rename(&temp, &target));
-        if written.is_err() {
-            let _ = fs::remove_file(&temp);
-        }
-        written.map(|()| target)
+        local_files::write_atomic(&target, &self.dir.join(temp_name(key)), text.as_bytes())?;
+        Ok(target)
     }
 
-    /// The saved draft for `key`, if there is one.
+    /// The saved draft for `key`, if there is one. A link in its place is refused: it would
+    /// load another file into the editor, and from there to the server.
     pub fn load(&self, key: &str) -> io::Result<Option<String>> {
-        match fs::read_to_string(self.path_for(key)) {
+        match local_files::read_to_string(&self.path_for(key)) {
             Ok(text) => Ok(Some(text)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
@@ -149,32 +148,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// Creates `dir` (and its parents) readable by the user alone.
-pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// Drafts hold identity data; only the user may read them.
-fn write_private(path: &Path, text: &str) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,7 +214,25 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = DraftStore::new(dir.path()).save("k", "secret-ish").unwrap();
-        let mode = fs::metadata(path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o077, 0);
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_place_of_a_draft_is_neither_loaded_nor_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("id_ed25519");
+        fs::write(&outside, "PRIVATE").unwrap();
+        let store = DraftStore::new(dir.path().join("drafts"));
+        fs::create_dir(store.dir()).unwrap();
+        std::os::unix::fs::symlink(&outside, store.path_for("k")).unwrap();
+        let err = store.load("k").unwrap_err().to_string();
+        assert!(err.contains("is a symbolic link"), "{err}");
+        // Saving replaces the link with a file of its own.
+        store.save("k", "draft").unwrap();
+        assert_eq!(store.load("k").unwrap().as_deref(), Some("draft"));
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "PRIVATE");
     }
 }

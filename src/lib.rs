@@ -14,6 +14,7 @@ pub mod connect;
 pub mod drafts;
 pub mod editor;
 pub mod keymap;
+pub mod local_files;
 pub mod logging;
 pub mod runtime;
 pub use idtui_sandbox as sandbox;

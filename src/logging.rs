@@ -3,7 +3,7 @@
 //! `IDTUI_LOG` (an `EnvFilter` directive such as `debug` or `idtui::api=trace`).
 
 use std::ffi::OsString;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -70,28 +70,23 @@ fn file_subscriber(
     Ok((subscriber, LogGuard { _worker: worker }))
 }
 
+/// Opens the log 0600 in a 0700 directory, never through a link (see `local_files`): it
+/// names identities and hosts. A log past [`ROTATE_BYTES`] is moved to `idtui.log.1` first.
 fn open_log(path: &Path) -> anyhow::Result<File> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the log directory {}", dir.display()))?;
+        crate::local_files::private_dir(dir).context("cannot create the log directory")?;
     }
-    if std::fs::metadata(path).is_ok_and(|m| m.len() > ROTATE_BYTES) {
+    let file = crate::local_files::open_append(path).context("cannot open the log file")?;
+    if file.metadata().is_ok_and(|m| m.len() > ROTATE_BYTES) {
         let mut old = path.as_os_str().to_owned();
         old.push(".1");
-        // Best effort: if the rename fails we keep appending to the big file.
-        let _ = std::fs::rename(path, old);
+        // Renaming the file just checked (not a link, already 0600) keeps the old log as
+        // private as it was. Best effort: if the rename fails we keep appending to it.
+        if std::fs::rename(path, old).is_ok() {
+            return crate::local_files::open_append(path).context("cannot open the log file");
+        }
     }
-    let mut options = OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        // Logs name identities and hosts; keep them private to the user.
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options
-        .open(path)
-        .with_context(|| format!("cannot open the log file {}", path.display()))
+    Ok(file)
 }
 
 #[cfg(test)]

@@ -104,6 +104,12 @@ async fn what_goes_on_the_wire() {
     let dir = tempfile::tempdir().unwrap();
     let tok = dir.path().join("tok");
     std::fs::write(&tok, "ory_pat_xyz\n").unwrap();
+    #[cfg(unix)]
+    {
+        // A secret file others can read is refused, as ssh refuses such a key.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tok, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let mut p = profile(Provider::Kratos, &base);
     p.token_file = Some(tok);
     let seen = kratos(&p).get_schema("default").await.unwrap();

@@ -206,4 +206,33 @@ mod tests {
         let line = serde_json::to_string(&redact_change(&body)).unwrap();
         assert!(line.contains("a@b") && !line.contains("hunter2"), "{line}");
     }
+
+    #[test]
+    fn api_keys_and_hashes_are_hidden_whatever_their_place() {
+        let bcrypt = "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW";
+        // A replacement of the whole admin metadata, and a patch touching single fields.
+        let body =
+            json!({"metadata_admin": {"api_key": "ak_live_42", "legacy": bcrypt, "tier": "gold"}});
+        let patch = json!([
+            {"op": "add", "path": "/metadata_admin/api_key", "value": "ak_live_42"},
+            {"op": "add", "path": "/metadata_admin/legacy", "value": bcrypt},
+            {"op": "replace", "path": "/metadata_admin/tier", "value": "gold"}
+        ]);
+        for change in [body, patch] {
+            let e = AuditEntry::new(
+                "prod",
+                Provider::Kratos,
+                &Mutation::PatchIdentity {
+                    identity: "i1".into(),
+                    patch: change.clone(),
+                },
+                Some(&change),
+                AuditOutcome::Sent,
+            );
+            let line = serde_json::to_string(&e).unwrap();
+            assert!(!line.contains("ak_live_42"), "{line}");
+            assert!(!line.contains("$2b$"), "{line}");
+            assert!(line.contains("gold") && line.contains("api_key"), "{line}");
+        }
+    }
 }

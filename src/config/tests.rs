@@ -113,6 +113,7 @@ fn secrets_come_from_env_file_or_command_and_never_print() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tok");
     std::fs::write(&file, "  from-file\n").unwrap();
+    private(&file, 0o600);
 
     let mut p = Profile::new("t", Provider::Kratos, "http://x");
     p.token_file = Some(file);
@@ -140,6 +141,56 @@ fn secrets_come_from_env_file_or_command_and_never_print() {
 
     let p = Profile::new("t", Provider::Kratos, "http://x");
     assert_eq!(p.resolve_token().unwrap(), None);
+}
+
+fn private(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_secret_file_others_may_read_is_refused_as_ssh_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("coassemble key");
+    std::fs::write(&file, "the-secret\n").unwrap();
+    let mut p = Profile::new("embed", Provider::Kratos, "http://x");
+    p.token_file = Some(file.clone());
+    for (mode, who) in [
+        (0o644, "anyone on this machine can read it"),
+        (0o640, "its group can read it"),
+        (0o620, "its group or others have rights on it"),
+    ] {
+        private(&file, mode);
+        let err = p.resolve_token().unwrap_err().to_string();
+        let shown = file.display();
+        assert!(err.contains("token_file"), "{err}");
+        assert!(
+            err.contains(&format!("{shown} has mode 0{mode:o}")),
+            "{err}"
+        );
+        assert!(err.contains(who), "{err}");
+        assert!(err.contains(&format!("chmod 600 '{shown}'")), "{err}");
+        assert!(!err.contains("the-secret"), "{err}");
+    }
+    for mode in [0o600, 0o400] {
+        private(&file, mode);
+        assert_eq!(p.resolve_token().unwrap().unwrap().expose(), "the-secret");
+    }
+    // The client secret of an OAuth profile is held to the same rule.
+    private(&file, 0o604);
+    let mut p = Profile::new("mattr", Provider::Core, "http://x");
+    p.client_secret_file = Some(file.clone());
+    let err = p.resolve_client_secret().unwrap_err().to_string();
+    assert!(
+        err.contains("client_secret_file") && err.contains("chmod 600"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -4,7 +4,6 @@
 //! page's cursor is the byte offset where the lines still to show end; the file only ever
 //! grows at its end, so the cursors of older pages stay valid as lines are appended.
 
-use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
@@ -35,7 +34,8 @@ pub struct TrailPage {
 /// Up to `size` lines ending before byte `before` (the end of the file when `None`).
 /// A missing file is an empty trail. Blank lines are skipped.
 pub fn read_page(path: &Path, before: Option<u64>, size: usize) -> io::Result<TrailPage> {
-    let mut file = match File::open(path) {
+    // Never through a link: the pane would show whatever file it pointed at.
+    let mut file = match crate::local_files::open_read(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(TrailPage::default()),
         Err(e) => return Err(e),
@@ -92,7 +92,7 @@ pub fn read_page(path: &Path, before: Option<u64>, size: usize) -> io::Result<Tr
 pub fn page(path: &Path, cursor: &PageCursor, size: usize) -> Result<PageData, ErrorInfo> {
     let before = cursor.get::<Before>().map(|b| b.0);
     let TrailPage { lines, older } = read_page(path, before, size).map_err(|e| {
-        let line = format!("cannot read the audit trail {}: {e}", path.display());
+        let line = format!("cannot read the audit trail: {e}");
         ErrorInfo::new(line.clone(), line)
     })?;
     Ok(PageData {
@@ -138,7 +138,7 @@ mod tests {
     fn pages_run_newest_first_and_their_cursors_survive_appends() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.jsonl");
-        let mut f = File::create(&path).unwrap();
+        let mut f = std::fs::File::create(&path).unwrap();
         for i in 0..10 {
             writeln!(f, "line {i}").unwrap();
         }
@@ -185,7 +185,7 @@ mod tests {
         // Lines longer than a chunk and many chunks: the spans still line up.
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.jsonl");
-        let mut f = std::io::BufWriter::new(File::create(&path).unwrap());
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
         for i in 0..3000 {
             let pad = "p".repeat((i * 37) % 300);
             writeln!(f, "{i} {pad}").unwrap();

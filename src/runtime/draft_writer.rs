@@ -81,7 +81,7 @@ impl Shared {
     }
 }
 
-/// Reports a failed write (shown to the user by the caller).
+/// Reports a failed write or read (shown to the user by the caller).
 pub type Report = Box<dyn Fn(String) + Send + Sync>;
 
 /// The single writer of a [`DraftStore`]; see the module documentation.
@@ -91,7 +91,8 @@ pub struct DraftWriter {
 }
 
 impl DraftWriter {
-    /// Starts the worker thread. `report` is called with a message when a write fails.
+    /// Starts the worker thread. `report` is called with a message when a write or a read
+    /// fails.
     pub fn start(store: DraftStore, debounce: Debounce, report: Report) -> DraftWriter {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue::default()),
@@ -210,7 +211,9 @@ fn work(shared: &Shared, store: &DraftStore, debounce: Debounce, report: &Report
             for (waiting, key, reply) in answers {
                 let text = waiting.unwrap_or_else(|| {
                     store.load(&key).unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "cannot read draft");
+                        // Said on screen too: a draft refused (a link in its place) or
+                        // unreadable must not look like no draft at all.
+                        report(format!("draft not read: {e}"));
                         None
                     })
                 });
@@ -275,10 +278,7 @@ fn carry_out(store: &DraftStore, key: &str, op: &Op, report: &Report) {
     match op {
         Op::Write(text) => {
             if let Err(e) = store.save(key, text) {
-                report(format!(
-                    "draft not written to {}: {e}",
-                    store.dir().display()
-                ));
+                report(format!("draft not written: {e}"));
             }
         }
         Op::Discard => {
@@ -462,6 +462,10 @@ mod tests {
         writer.write("k".into(), "text".into());
         assert!(writer.flush());
         let message = rx.recv_timeout(Duration::from_secs(5)).unwrap();
-        assert!(message.starts_with("draft not written to"), "{message}");
+        assert!(message.starts_with("draft not written: "), "{message}");
+        assert!(
+            message.contains(&blocked.display().to_string()),
+            "{message}"
+        );
     }
 }

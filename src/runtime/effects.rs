@@ -132,7 +132,7 @@ pub fn spawn(
             // Written here, in the loop, in the order the app emitted them: a `sent` line
             // can never land after its outcome. A line is one small append (no fsync).
             if let Err(e) = audit.append(&entry) {
-                let line = format!("audit trail not written to {}: {e}", audit.path().display());
+                let line = format!("audit trail not written: {e}");
                 let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
             }
         }

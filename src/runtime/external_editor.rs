@@ -33,7 +33,10 @@ pub async fn edit(
         .map_err(|e| format!("cannot write the draft for $EDITOR: {e}"))?;
     let command = editor_command();
     run(&command, &path).await?;
-    std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    // Read back as any draft is: never through a link, and set to 0600 again should the
+    // editor have saved a new file with its own mode.
+    crate::local_files::read_to_string(&path)
+        .map_err(|e| format!("cannot read the edited draft back: {e}"))
 }
 
 /// Run through `sh -c` so an editor given with arguments (`code --wait`) works, passing the

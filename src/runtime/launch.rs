@@ -11,7 +11,7 @@ use crossterm::event::EventStream;
 use futures::StreamExt;
 
 use crate::api;
-use crate::app::{ProfileInfo, Provider, State};
+use crate::app::{ErrorInfo, ProfileInfo, Provider, State};
 use crate::clipboard::Osc52Env;
 use crate::config::{Config, Profile, embedded_profiles};
 use crate::keymap::Keymap;
@@ -93,16 +93,25 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
             (profiles, opts.profile.clone())
         }
     };
+    let mut local_problems = Vec::new();
+    // Before anything is written there: what an older idtui or a wider umask left open is
+    // closed, and a link in place of one of our files is named (nothing goes through it).
+    let unsafe_paths = crate::local_files::tighten_tree(&crate::logging::state_dir());
+    let log_path = crate::logging::log_path();
+    let log_refused = unsafe_paths.iter().any(|(p, _)| log_path.starts_with(p));
+    local_problems.extend(unsafe_paths.into_iter().map(|(_, e)| e.to_string()));
     let _log = match crate::logging::init() {
         Ok(guard) => Some(guard),
         Err(e) => {
-            eprintln!(
-                "idtui: logging disabled: {}",
-                crate::sanitize::text(&format!("{e:#}"))
-            );
+            if !log_refused {
+                local_problems.push(format!("logging disabled: {e:#}"));
+            }
             None
         }
     };
+    for problem in &local_problems {
+        tracing::warn!(%problem, "local state");
+    }
 
     let mut backends = Backends::default();
     let mut infos = Vec::new();
@@ -121,6 +130,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
     let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());
     let mut state = State::new(infos, keymap, opts.read_only);
     state.report_keymap_issues(&issues);
+    report_local_problems(&mut state, &local_problems);
     if let Some(p) = first
         && let Some(i) = state.tabs().iter().position(|t| t.profile.name == p)
     {
@@ -157,6 +167,26 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
     }
     tracing::info!("dashboard stopped");
     result
+}
+
+/// Problems with the local state are shown at start, as the keymap's issues are and ahead
+/// of them (a link planted in place of the audit trail matters more than a misspelt key):
+/// the first in the status bar, every one under `:error`.
+fn report_local_problems(state: &mut State, problems: &[String]) {
+    let Some(first) = problems.first() else {
+        return;
+    };
+    let earlier = state.error.take();
+    let mut details = problems.join("\n");
+    if let Some(e) = &earlier {
+        details = format!("{details}\n{}", e.details);
+    }
+    let line = if problems.len() > 1 || earlier.is_some() {
+        format!("{first} (:error for all)")
+    } else {
+        first.clone()
+    };
+    state.error = Some(ErrorInfo::new(line, details));
 }
 
 /// The signals a session acts on: SIGTERM, SIGHUP (the SSH connection dropped), SIGINT and

@@ -8,7 +8,7 @@ use crate::api::{
     HeadlessSummary, HeadlessUser, Identity, IdentitySummary, Outline, Page, Session,
     SessionSummary, Shape,
 };
-use crate::app::detail::{REDACTED, is_secret_key};
+use crate::app::detail::{REDACTED, is_secret_key, is_secret_value};
 use crate::app::model::RawJson;
 use crate::app::{PageCursor, PageData, Row};
 
@@ -69,6 +69,7 @@ pub fn short_time(t: Option<&str>) -> String {
 pub fn outline_summary(o: &Outline) -> String {
     let members = match o {
         Outline::Null => return String::new(),
+        Outline::Other(Shape::Str(s)) if is_secret_value(s) => return REDACTED.to_string(),
         Outline::Other(Shape::Str(s)) => return Value::from(s.as_str()).to_string(),
         Outline::Other(other) => return shape_text(other),
         Outline::Object(members) => members,
@@ -82,13 +83,13 @@ pub fn outline_summary(o: &Outline) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        // As in the detail view: a secret-named value never reaches the screen.
-        let secret = is_secret_key(k)
-            && match x {
-                Shape::Str(_) | Shape::Number(_) => true,
-                Shape::Literal(l) => l != "null",
-                Shape::Object | Shape::Array(..) => false,
-            };
+        // As in the detail view (`detail::redact`): a secret-named value, or a value that is
+        // a secret by its looks, never reaches the screen; a flag is no secret.
+        let secret = match x {
+            Shape::Str(s) => !s.is_empty() && (is_secret_key(k) || is_secret_value(s)),
+            Shape::Number(_) => is_secret_key(k),
+            Shape::Literal(_) | Shape::Object | Shape::Array(..) => false,
+        };
         out.push_str(k);
         out.push('=');
         match x {
@@ -364,6 +365,16 @@ mod tests {
             s,
             format!("plan=pro api_token={REDACTED} pin_hash={REDACTED}")
         );
+        // By key pattern and by the value's looks; a flag stays readable.
+        let s = outline_summary(&Outline::of(&json!({
+            "api_key": "k-123", "note": "$2b$10$abcdefghijklmnopqrstuv", "passkey_only": true
+        })));
+        assert_eq!(
+            s,
+            format!("api_key={REDACTED} note={REDACTED} passkey_only=true")
+        );
+        let s = outline_summary(&Outline::of(&json!("otpauth://totp/x?secret=JBSWY3DP")));
+        assert_eq!(s, REDACTED);
     }
 
     #[test]

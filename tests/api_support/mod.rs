@@ -54,6 +54,12 @@ impl Harness {
     pub fn secret_file(&self, name: &str, secret: &str) -> PathBuf {
         let p = self._dir.path().join(name);
         std::fs::write(&p, secret).unwrap();
+        // A secret file others can read is refused, as ssh refuses such a key.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         p
     }
 }

@@ -229,10 +229,7 @@ async fn an_endless_record_is_read_as_it_streams_and_stopped_at_the_stream_cap()
         .list_identity_records(&IdentityFilter::default(), &Cursor::first(), 500)
         .await
         .unwrap_err();
-    assert!(
-        err.message.contains("streamed more than 256 MiB"),
-        "{err}"
-    );
+    assert!(err.message.contains("streamed more than 256 MiB"), "{err}");
     // The whole-body read stops at 64 MiB and sees its first record has not ended: no
     // smaller page can help, so the second read streams, and stops at its own cap.
     assert_eq!(server.requests().len(), 2);

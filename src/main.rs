@@ -1,4 +1,3 @@
-use clap::Parser;
 use idtui::cli::{Cli, Command};
 use idtui::keymap::Keymap;
 use idtui::sanitize;
@@ -19,7 +18,7 @@ fn main() {
 
 /// The exit status: 0, clap's for a bad command line, or 128 + n after signal n.
 fn run() -> anyhow::Result<i32> {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_noting_sources() {
         Ok(cli) => cli,
         Err(e) => {
             // clap echoes the arguments it rejects; its plain rendering, cleaned.

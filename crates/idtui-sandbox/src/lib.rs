@@ -141,7 +141,8 @@ impl Drop for RunningSandbox {
 }
 
 /// Bind, prepare the database and serve until [`RunningSandbox::stop`] (or drop).
-pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
+pub async fn start(mut options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
+    options.read_token_file()?;
     if !options.listen.ip().is_loopback() && !options.allow_remote {
         bail!(
             "refusing to listen on {} (not loopback); pass --allow-remote if you mean it",

@@ -1,5 +1,6 @@
-//! The outermost layer of the sandbox: injected faults and the request log. Both sit in front
-//! of every provider, so a test sees exactly what a client would see on the wire.
+//! The outermost layer of the sandbox: the `Host` check, injected faults and the request log.
+//! They sit in front of every provider, so a test sees exactly what a client would see on the
+//! wire, and the log holds every request, refused ones included.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -14,8 +15,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::stream;
 
-use super::AppState;
 use super::faults::{Fault, FaultDice};
+use super::{AppState, envelope, host};
 
 /// One JSON line per request, flushed at once so a test can read it straight away.
 pub struct RequestLog {
@@ -43,10 +44,11 @@ impl RequestLog {
 #[derive(Clone, Debug)]
 pub struct LogNote(pub String);
 
-#[derive(Default)]
 pub struct Edge {
     pub dice: Option<FaultDice>,
     pub log: Option<RequestLog>,
+    /// The port the sandbox listens on, the only one a request's `Host` may name.
+    pub port: u16,
 }
 
 /// A body that fails before its first byte: hyper then closes the connection mid-response.
@@ -91,6 +93,38 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .unwrap_or_default();
     let edge = &state.edge;
 
+    let (resp, fault) = match host::check(&req, edge.port) {
+        // Before any fault: a refused client must learn why, not meet a random 503.
+        Err(refused) => (
+            envelope::error_at(&path, refused.status, &refused.message),
+            None,
+        ),
+        Ok(()) => serve(edge, req, next).await,
+    };
+
+    if let Some(log) = &edge.log {
+        let status = match fault {
+            Some(Fault::Drop) => serde_json::Value::Null,
+            _ => resp.status().as_u16().into(),
+        };
+        let mut line = serde_json::json!({
+            "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "method": method.as_str(),
+            "path": path,
+            "status": status,
+            "duration_ms": started.elapsed().as_secs_f64() * 1000.0,
+            "fault": fault.map(|f| format!("{f:?}")),
+        });
+        if let Some(LogNote(note)) = resp.extensions().get::<LogNote>() {
+            line["note"] = note.clone().into();
+        }
+        log.write(&line);
+    }
+    resp
+}
+
+/// Run the request with its injected faults.
+async fn serve(edge: &Edge, req: Request, next: Next) -> (Response, Option<Fault>) {
     let mut fault = None;
     if let Some(dice) = &edge.dice {
         if let Some(d) = dice.latency() {
@@ -98,7 +132,6 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         }
         fault = dice.roll();
     }
-
     let resp = match fault {
         Some(Fault::Drop) => dropped(),
         Some(Fault::ServerError) => (
@@ -123,26 +156,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         Some(Fault::Panic) => panic!("injected panic (--faults panic)"),
         None => next.run(req).await,
     };
-
-    if let Some(log) = &edge.log {
-        let status = match fault {
-            Some(Fault::Drop) => serde_json::Value::Null,
-            _ => resp.status().as_u16().into(),
-        };
-        let mut line = serde_json::json!({
-            "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "method": method.as_str(),
-            "path": path,
-            "status": status,
-            "duration_ms": started.elapsed().as_secs_f64() * 1000.0,
-            "fault": fault.map(|f| format!("{f:?}")),
-        });
-        if let Some(LogNote(note)) = resp.extensions().get::<LogNote>() {
-            line["note"] = note.clone().into();
-        }
-        log.write(&line);
-    }
-    resp
+    (resp, fault)
 }
 
 pub type SharedEdge = Arc<Edge>;

@@ -11,6 +11,7 @@ mod edge;
 mod envelope;
 pub mod faults;
 pub mod headless;
+mod host;
 pub mod kratos;
 pub mod options;
 
@@ -169,6 +170,7 @@ pub async fn start(mut options: SandboxOptions) -> anyhow::Result<RunningSandbox
             ),
             None => None,
         },
+        port: addr.port(),
     };
     let state = AppState {
         db: db.clone(),

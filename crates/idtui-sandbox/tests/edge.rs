@@ -1,0 +1,91 @@
+//! The sandbox's outer layer over loopback HTTP: the `Host` check against DNS rebinding.
+
+mod support;
+
+use idtui_sandbox::{SandboxOptions, start};
+use serde_json::Value;
+use support::{client, logged, raw_async};
+
+fn kratos_reason(v: &Value) -> &str {
+    v["error"]["reason"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn only_an_ip_or_localhost_with_the_listening_port_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("requests.jsonl");
+    let sb = start(SandboxOptions {
+        request_log: Some(log.clone()),
+        ..SandboxOptions::for_tests()
+    })
+    .await
+    .unwrap();
+    let (addr, port) = (sb.addr, sb.addr.port());
+
+    // What reqwest (the dashboard, most tests) sends: `Host: 127.0.0.1:PORT`.
+    let r = client()
+        .get(format!("{}/health/alive", sb.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    for host in [
+        format!("localhost:{port}"),
+        "localhost".to_owned(),
+        format!("[::1]:{port}"),
+        format!("127.0.0.1:{port}"),
+    ] {
+        let r = raw_async(addr, format!("GET /health/alive HTTP/1.1\r\nHost: {host}")).await;
+        assert_eq!(r.status, 200, "Host: {host}\n{}", r.head);
+    }
+
+    // A name a web page controls, rebound to 127.0.0.1.
+    let r = raw_async(
+        addr,
+        format!("GET /admin/identities HTTP/1.1\r\nHost: rebind.example:{port}"),
+    )
+    .await;
+    assert_eq!(r.status, 421, "{}", r.head);
+    let why = kratos_reason(&r.json()).to_owned();
+    assert!(why.contains("DNS rebinding"), "Kratos envelope: {}", r.body);
+
+    // Another port: the client meant another server.
+    let r = raw_async(addr, "GET /v1/users HTTP/1.1\r\nHost: 127.0.0.1:1".into()).await;
+    assert_eq!(r.status, 421, "{}", r.head);
+    let v = r.json();
+    assert_eq!(v["code"], "MisdirectedRequest", "MATTR envelope: {v}");
+    assert!(
+        v["message"].as_str().unwrap().contains(&port.to_string()),
+        "{v}"
+    );
+
+    // An absolute target names the server too, whatever the Host header says.
+    let r = raw_async(
+        addr,
+        format!("GET http://rebind.example:{port}/health/alive HTTP/1.1\r\nHost: localhost:{port}"),
+    )
+    .await;
+    assert_eq!(r.status, 421, "{}", r.head);
+
+    // No Host, or two: nothing to check, or two things.
+    let r = raw_async(addr, "GET /health/alive HTTP/1.1".into()).await;
+    assert_eq!(r.status, 400, "{}", r.head);
+    let r = raw_async(
+        addr,
+        format!("GET /health/alive HTTP/1.1\r\nHost: localhost:{port}\r\nHost: evil.example"),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.head);
+
+    sb.stop().await;
+    let statuses: Vec<u64> = logged(&log)
+        .iter()
+        .map(|l| l["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [200, 200, 200, 200, 200, 421, 421, 421, 400, 400],
+        "refused requests are logged too"
+    );
+}

@@ -1,9 +1,10 @@
-//! The outermost layer of the sandbox: the `Host` check, injected faults and the request log.
-//! They sit in front of every provider, so a test sees exactly what a client would see on the
-//! wire, and the log holds every request, refused ones included.
+//! The outermost layer of the sandbox: the `Host` check, injected faults, caught panics and
+//! the request log. They sit in front of every provider, so a test sees exactly what a client
+//! would see on the wire, and the log holds every request, refused or crashed ones included.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -13,7 +14,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use futures::stream;
+use futures::{FutureExt, stream};
 
 use super::faults::{Fault, FaultDice};
 use super::{AppState, envelope, host};
@@ -99,7 +100,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             envelope::error_at(&path, refused.status, &refused.message),
             None,
         ),
-        Ok(()) => serve(edge, req, next).await,
+        Ok(()) => serve(edge, &path, req, next).await,
     };
 
     if let Some(log) = &edge.log {
@@ -123,8 +124,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     resp
 }
 
-/// Run the request with its injected faults.
-async fn serve(edge: &Edge, req: Request, next: Next) -> (Response, Option<Fault>) {
+/// Run the request with its injected faults, a panic in a handler (or an injected one) caught
+/// here, inside the request log, so that it is answered 500 and logged like any other answer
+/// instead of taking the connection down with it unrecorded.
+async fn serve(edge: &Edge, path: &str, req: Request, next: Next) -> (Response, Option<Fault>) {
     let mut fault = None;
     if let Some(dice) = &edge.dice {
         if let Some(d) = dice.latency() {
@@ -132,29 +135,49 @@ async fn serve(edge: &Edge, req: Request, next: Next) -> (Response, Option<Fault
         }
         fault = dice.roll();
     }
-    let resp = match fault {
-        Some(Fault::Drop) => dropped(),
-        Some(Fault::ServerError) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "upstream connect error or disconnect/reset before headers (injected)",
-        )
-            .into_response(),
-        Some(Fault::TooManyRequests) => {
-            let secs = edge
-                .dice
-                .as_ref()
-                .map(|d| d.spec().retry_after_secs)
-                .unwrap_or(1);
-            (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, secs.to_string())],
-                "Too Many Requests (injected)",
+    let run = async move {
+        match fault {
+            Some(Fault::Drop) => dropped(),
+            Some(Fault::ServerError) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "upstream connect error or disconnect/reset before headers (injected)",
             )
-                .into_response()
+                .into_response(),
+            Some(Fault::TooManyRequests) => {
+                let secs = edge
+                    .dice
+                    .as_ref()
+                    .map(|d| d.spec().retry_after_secs)
+                    .unwrap_or(1);
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, secs.to_string())],
+                    "Too Many Requests (injected)",
+                )
+                    .into_response()
+            }
+            Some(Fault::Truncate) => truncated(next.run(req).await).await,
+            Some(Fault::Panic) => panic!("injected panic (--faults panic)"),
+            None => next.run(req).await,
         }
-        Some(Fault::Truncate) => truncated(next.run(req).await).await,
-        Some(Fault::Panic) => panic!("injected panic (--faults panic)"),
-        None => next.run(req).await,
+    };
+    // A panic leaves nothing shared half-done: the database mutexes recover from poisoning,
+    // rusqlite rolls back a transaction dropped while unwinding, and a reader lent to a
+    // panicking read is closed rather than returned (see `db`).
+    let resp = match AssertUnwindSafe(run).catch_unwind().await {
+        Ok(resp) => resp,
+        Err(_) => {
+            // The panic hook has already printed the message and where it happened.
+            tracing::error!(path, "a sandbox handler panicked; answered 500");
+            let mut resp = envelope::error_at(
+                path,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The sandbox failed while handling this request (a handler panicked)",
+            );
+            resp.extensions_mut()
+                .insert(LogNote("the handler panicked".into()));
+            resp
+        }
     };
     (resp, fault)
 }

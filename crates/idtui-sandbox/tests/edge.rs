@@ -1,4 +1,5 @@
-//! The sandbox's outer layer over loopback HTTP: the `Host` check against DNS rebinding.
+//! The sandbox's outer layer over loopback HTTP: the `Host` check against DNS rebinding and a
+//! panicking handler answered and logged.
 
 mod support;
 
@@ -88,4 +89,54 @@ async fn only_an_ip_or_localhost_with_the_listening_port_is_served() {
         [200, 200, 200, 200, 200, 421, 421, 421, 400, 400],
         "refused requests are logged too"
     );
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_answered_500_and_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("requests.jsonl");
+    let sb = start(SandboxOptions {
+        faults: Some("panic=1".parse().unwrap()),
+        request_log: Some(log.clone()),
+        ..SandboxOptions::for_tests()
+    })
+    .await
+    .unwrap();
+    let http = client();
+    for path in ["/admin/identities", "/v1/users?limit=1"] {
+        let r = http
+            .get(format!("{}{path}", sb.base_url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: an answer, not a dropped connection: {e}"));
+        assert_eq!(r.status(), 500, "{path}");
+        let body: Value = r.json().await.unwrap();
+        let envelope_code = if path.starts_with("/v1/") {
+            &body["code"]
+        } else {
+            &body["error"]["code"]
+        };
+        assert!(
+            *envelope_code == "InternalServerError" || *envelope_code == 500,
+            "in the API's own envelope: {body}"
+        );
+    }
+    // The server is still there after its handlers panicked.
+    let r = http
+        .get(format!("{}/health/alive", sb.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 500);
+    sb.stop().await;
+
+    let lines = logged(&log);
+    assert_eq!(lines.len(), 3, "every request is logged: {lines:?}");
+    assert_eq!(lines[0]["path"], "/admin/identities");
+    assert_eq!(lines[1]["path"], "/v1/users?limit=1");
+    for l in &lines {
+        assert_eq!(l["status"], 500, "{l}");
+        assert_eq!(l["fault"], "Panic", "{l}");
+        assert_eq!(l["note"], "the handler panicked", "{l}");
+    }
 }

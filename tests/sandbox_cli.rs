@@ -2,6 +2,7 @@
 //! on SIGTERM and SIGINT with exit status 0.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -255,4 +256,31 @@ fn a_bad_token_file_is_a_clear_error() {
     );
     assert_eq!(code, 2, "clap's usage error: {err}");
     assert!(err.contains("cannot be used together"), "{err}");
+}
+
+/// Started through `sh` with `umask 000`, so a file created without an explicit mode would be
+/// 0666 (0644 under the usual 022).
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_and_request_log_are_0600_under_any_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let log = dir.path().join("requests.jsonl");
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "umask 000 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_idtui"))
+        .args(["sandbox", "--listen", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .arg("--request-log")
+        .arg(&log);
+    let s = spawn(cmd);
+    assert_eq!(kratos_status(&s.base, None).await, 200);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let wal = dir.path().join("s.db-wal");
+    let shm = dir.path().join("s.db-shm");
+    for f in [&db, &wal, &shm, &log] {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+    stop(s.child);
 }

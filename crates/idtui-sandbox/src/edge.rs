@@ -2,7 +2,7 @@
 //! the request log. They sit in front of every provider, so a test sees exactly what a client
 //! would see on the wire, and the log holds every request, refused or crashed ones included.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use futures::{FutureExt, stream};
 
 use super::faults::{Fault, FaultDice};
-use super::{AppState, envelope, host};
+use super::{AppState, envelope, host, private};
 
 /// One JSON line per request, flushed at once so a test can read it straight away.
 pub struct RequestLog {
@@ -26,7 +26,7 @@ pub struct RequestLog {
 
 impl RequestLog {
     pub fn open(path: &Path) -> std::io::Result<Self> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let file = private::open_append(path)?;
         Ok(Self {
             out: Mutex::new(BufWriter::new(file)),
         })

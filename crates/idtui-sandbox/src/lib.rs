@@ -14,6 +14,7 @@ pub mod headless;
 mod host;
 pub mod kratos;
 pub mod options;
+mod private;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

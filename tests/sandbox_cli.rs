@@ -284,3 +284,22 @@ async fn the_database_and_request_log_are_0600_under_any_umask() {
     }
     stop(s.child);
 }
+
+#[test]
+fn its_log_has_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idtui"));
+    // `--generate` logs a line per provider as it goes.
+    cmd.args(["sandbox", "--listen", "127.0.0.1:0", "--generate", "3"])
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "info");
+    let s = spawn(cmd);
+    assert!(
+        s.preamble.iter().any(|l| l.contains("generated")),
+        "{:?}",
+        s.preamble
+    );
+    for line in &s.preamble {
+        assert!(!line.contains('\x1b'), "{line:?}");
+    }
+    stop(s.child);
+}

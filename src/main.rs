@@ -1,7 +1,9 @@
-use clap::Parser;
+use std::io::IsTerminal;
+
 use idtui::cli::{Cli, Command};
 use idtui::keymap::Keymap;
 use idtui::sanitize;
+use idtui::ui::theme::Theme;
 
 fn main() {
     // Records may nest as deep as the servers accept, and a `Value` recurses once per level
@@ -19,7 +21,7 @@ fn main() {
 
 /// The exit status: 0, clap's for a bad command line, or 128 + n after signal n.
 fn run() -> anyhow::Result<i32> {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_noting_sources() {
         Ok(cli) => cli,
         Err(e) => {
             // clap echoes the arguments it rejects; its plain rendering, cleaned.
@@ -38,12 +40,16 @@ fn run() -> anyhow::Result<i32> {
         .build()?;
     match cli.command {
         Some(Command::Sandbox(opts)) => {
+            // Colour is for a person at a terminal: a log sent to a file or a pipe stays plain
+            // text a reader or grep takes as it is.
+            let color = std::io::stderr().is_terminal() && Theme::from_env().color;
             tracing_subscriber::fmt()
                 .with_env_filter(
                     tracing_subscriber::EnvFilter::try_from_default_env()
                         .unwrap_or_else(|_| "info".into()),
                 )
                 .with_writer(std::io::stderr)
+                .with_ansi(color)
                 .init();
             rt.block_on(idtui::serve_sandbox::serve(*opts))?;
             Ok(0)

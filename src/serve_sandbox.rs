@@ -8,6 +8,13 @@ use crate::sandbox::{SandboxOptions, options, start};
 /// `idtui sandbox`: serve until SIGINT or SIGTERM, then shut down cleanly.
 pub async fn serve(mut options: SandboxOptions) -> anyhow::Result<()> {
     let started = Instant::now();
+    if options.token_in_argv {
+        eprintln!(
+            "warning: --token on the command line can be read by every local user with `ps`; \
+             use --token-file FILE or the IDTUI_SANDBOX_TOKEN environment variable instead"
+        );
+    }
+    options.read_token_file()?;
     let credential = match (&options.token, &options.provider_token) {
         (Some(_), _) => "every API requires the --token value (Kratos too)".to_owned(),
         (None, given) => {

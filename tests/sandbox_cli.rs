@@ -2,13 +2,26 @@
 //! on SIGTERM and SIGINT with exit status 0.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn spawn_sandbox(extra: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_idtui"))
-        .args(["sandbox", "--listen", "127.0.0.1:0"])
-        .args(extra)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idtui"));
+    cmd.args(["sandbox", "--listen", "127.0.0.1:0"]).args(extra);
+    let started = spawn(cmd);
+    (started.child, started.base)
+}
+
+/// A sandbox started, where it listens, and what it wrote to stderr before saying so.
+struct Started {
+    child: Child,
+    base: String,
+    preamble: Vec<String>,
+}
+
+fn spawn(mut cmd: Command) -> Started {
+    let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -16,16 +29,25 @@ fn spawn_sandbox(extra: &[&str]) -> (Child, String) {
     let stderr = child.stderr.take().unwrap();
     let mut lines = BufReader::new(stderr).lines();
     let deadline = Instant::now() + Duration::from_secs(30);
+    let mut preamble = Vec::new();
     let base = loop {
         assert!(Instant::now() < deadline, "sandbox did not start");
-        let line = lines.next().expect("sandbox exited early").unwrap();
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("sandbox exited early: {preamble:?}"))
+            .unwrap();
         if let Some(rest) = line.strip_prefix("idtui sandbox listening on ") {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
+        preamble.push(line);
     };
     // Keep draining stderr so the child never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (child, base)
+    Started {
+        child,
+        base,
+        preamble,
+    }
 }
 
 fn signal(child: &Child, sig: &str) {
@@ -123,4 +145,161 @@ fn a_bad_fault_spec_is_a_clear_error() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unknown key `explode`"), "{err}");
+}
+
+/// `idtui sandbox` with `args`, run to its exit (it is expected to refuse to start).
+fn refused(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_idtui"))
+        .arg("sandbox")
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("IDTUI_SANDBOX_TOKEN")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().unwrap_or(-1), err)
+}
+
+async fn kratos_status(base: &str, token: Option<&str>) -> u16 {
+    let mut req = reqwest::Client::new().get(format!("{base}/admin/identities"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap().status().as_u16()
+}
+
+fn stop(mut child: Child) {
+    signal(&child, "-TERM");
+    assert!(wait_exit(&mut child).success());
+}
+
+#[tokio::test]
+async fn the_token_file_and_variable_keep_it_out_of_ps_and_argv_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, "  from-the-file\n").unwrap();
+    let warns = |preamble: &[String]| preamble.iter().any(|l| l.contains("warning"));
+
+    // --token-file: trimmed, required by Kratos too, and nothing to warn about.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idtui"));
+    cmd.args(["sandbox", "--listen", "127.0.0.1:0", "--token-file"])
+        .arg(&file)
+        .env_remove("IDTUI_SANDBOX_TOKEN");
+    let s = spawn(cmd);
+    assert!(!warns(&s.preamble), "{:?}", s.preamble);
+    assert_eq!(kratos_status(&s.base, None).await, 401);
+    assert_eq!(kratos_status(&s.base, Some("from-the-file")).await, 200);
+    stop(s.child);
+
+    // The variable: no warning. With --token-file as well, the command line wins.
+    for with_file in [false, true] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_idtui"));
+        cmd.args(["sandbox", "--listen", "127.0.0.1:0"])
+            .env("IDTUI_SANDBOX_TOKEN", "from-the-env");
+        if with_file {
+            cmd.arg("--token-file").arg(&file);
+        }
+        let s = spawn(cmd);
+        assert!(!warns(&s.preamble), "{:?}", s.preamble);
+        let want = if with_file {
+            "from-the-file"
+        } else {
+            "from-the-env"
+        };
+        assert_eq!(kratos_status(&s.base, Some(want)).await, 200);
+        stop(s.child);
+    }
+
+    // --token typed on the command line: served, with a warning naming the ways out.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idtui"));
+    cmd.args(["sandbox", "--listen", "127.0.0.1:0", "--token", "in-argv"])
+        .env_remove("IDTUI_SANDBOX_TOKEN");
+    let s = spawn(cmd);
+    let warning = s.preamble.iter().find(|l| l.contains("warning"));
+    let warning = warning.unwrap_or_else(|| panic!("no warning: {:?}", s.preamble));
+    for words in [
+        "ps",
+        "every local user",
+        "--token-file",
+        "IDTUI_SANDBOX_TOKEN",
+    ] {
+        assert!(warning.contains(words), "{warning}");
+    }
+    assert!(
+        !warning.contains("in-argv"),
+        "the warning does not repeat it"
+    );
+    assert_eq!(kratos_status(&s.base, Some("in-argv")).await, 200);
+    stop(s.child);
+}
+
+#[test]
+fn a_bad_token_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let (code, err) = refused(&["--token-file", missing.to_str().unwrap()], &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("cannot read token file") && err.contains("missing"),
+        "{err}"
+    );
+
+    let blank = dir.path().join("blank");
+    std::fs::write(&blank, " \n\t\n").unwrap();
+    let (code, err) = refused(&["--token-file", blank.to_str().unwrap()], &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("is empty"), "{err}");
+
+    let (code, err) = refused(
+        &["--token", "t", "--token-file", blank.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(code, 2, "clap's usage error: {err}");
+    assert!(err.contains("cannot be used together"), "{err}");
+}
+
+/// Started through `sh` with `umask 000`, so a file created without an explicit mode would be
+/// 0666 (0644 under the usual 022).
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_and_request_log_are_0600_under_any_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let log = dir.path().join("requests.jsonl");
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "umask 000 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_idtui"))
+        .args(["sandbox", "--listen", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .arg("--request-log")
+        .arg(&log);
+    let s = spawn(cmd);
+    assert_eq!(kratos_status(&s.base, None).await, 200);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let wal = dir.path().join("s.db-wal");
+    let shm = dir.path().join("s.db-shm");
+    for f in [&db, &wal, &shm, &log] {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+    stop(s.child);
+}
+
+#[test]
+fn its_log_has_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idtui"));
+    // `--generate` logs a line per provider as it goes.
+    cmd.args(["sandbox", "--listen", "127.0.0.1:0", "--generate", "3"])
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "info");
+    let s = spawn(cmd);
+    assert!(
+        s.preamble.iter().any(|l| l.contains("generated")),
+        "{:?}",
+        s.preamble
+    );
+    for line in &s.preamble {
+        assert!(!line.contains('\x1b'), "{line:?}");
+    }
+    stop(s.child);
 }

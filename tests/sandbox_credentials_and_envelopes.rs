@@ -225,7 +225,7 @@ async fn errors_before_a_handler_come_in_each_apis_envelope() {
     let (status, v) = tokio::task::spawn_blocking(move || {
         raw(
             &base2,
-            b"POST /admin/identities HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\n{\"sch\r\nzz\r\n",
+            b"POST /admin/identities HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\n{\"sch\r\nzz\r\n",
         )
     })
     .await

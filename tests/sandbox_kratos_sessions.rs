@@ -319,4 +319,26 @@ async fn inactive_identity_sessions_show_inactive_only_when_expanded() {
             .body["active"],
         false
     );
+    // The dashboard's two session lists, `:all-sessions` (expanded) and an identity's own
+    // (always expanded), say the same of it, as Kratos's admin views do.
+    let of = |rows: &Value| -> Value {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == sid)
+            .map(|s| s["active"].clone())
+            .unwrap_or_else(|| panic!("{sid} listed"))
+    };
+    let all = k
+        .get("/admin/sessions?page_size=1000&expand=identity")
+        .await;
+    let own = k.get(&format!("/admin/identities/{id}/sessions")).await;
+    assert_eq!(of(&all.body), false);
+    assert_eq!(of(&own.body), false);
+    let bare = k.get("/admin/sessions?page_size=1000").await;
+    assert_eq!(
+        of(&bare.body),
+        true,
+        "not expanded: the stored flag and expiry"
+    );
 }

@@ -20,7 +20,10 @@ mod readers;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
+use anyhow::Context;
 use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::private;
 
 pub use readers::READERS;
 
@@ -33,9 +36,21 @@ pub struct Db {
 }
 
 impl Db {
-    pub fn open(path: Option<&Path>) -> rusqlite::Result<Self> {
+    /// Open (creating) the database at `path`, in memory when `None`. A file database and its
+    /// `-wal` and `-shm` companions are made 0600 (see `private`).
+    pub fn open(path: Option<&Path>) -> anyhow::Result<Self> {
         let conn = match path {
-            Some(p) => Connection::open(p)?,
+            Some(p) => {
+                // Before SQLite opens it, so it never exists with the umask's mode, and SQLite
+                // copies that mode onto the companions it creates. A name SQLite reads as
+                // special (`:memory:`, a `file:` URI) is left to it and narrowed just below.
+                if is_plain_file_name(p) {
+                    private::create_or_restrict(p)
+                        .with_context(|| format!("cannot create {}", p.display()))?;
+                    restrict_companions(p)?;
+                }
+                Connection::open(p)?
+            }
             None => Connection::open_in_memory()?,
         };
         conn.execute_batch(
@@ -48,6 +63,12 @@ impl Db {
         )?;
         // `:memory:` or `""` given as a path still make a private database.
         let file = conn.path().filter(|p| !p.is_empty()).map(PathBuf::from);
+        if let Some(file) = &file {
+            // Now that WAL mode has made the `-wal` and `-shm` files, whatever the name was.
+            private::restrict_if_exists(file)
+                .with_context(|| format!("cannot restrict {}", file.display()))?;
+            restrict_companions(file)?;
+        }
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             file,
@@ -131,6 +152,25 @@ impl Db {
     pub fn with<R>(&self, f: impl FnOnce(&mut Connection) -> R) -> R {
         f(&mut self.writer())
     }
+}
+
+/// Whether SQLite opens `path` as the file of that name, not as an in-memory database or a URI
+/// (rusqlite opens with `SQLITE_OPEN_URI`).
+fn is_plain_file_name(path: &Path) -> bool {
+    let name = path.as_os_str().as_encoded_bytes();
+    !name.is_empty() && name != b":memory:" && !name.starts_with(b"file:")
+}
+
+/// The files SQLite keeps beside a WAL database, which hold the same rows as the database.
+fn restrict_companions(db: &Path) -> anyhow::Result<()> {
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let companion = PathBuf::from(name);
+        private::restrict_if_exists(&companion)
+            .with_context(|| format!("cannot restrict {}", companion.display()))?;
+    }
+    Ok(())
 }
 
 /// A write left open would hide from the readers, and every later write would join it, so

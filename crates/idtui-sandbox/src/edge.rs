@@ -1,8 +1,10 @@
-//! The outermost layer of the sandbox: injected faults and the request log. Both sit in front
-//! of every provider, so a test sees exactly what a client would see on the wire.
+//! The outermost layer of the sandbox: the `Host` check, injected faults, caught panics and
+//! the request log. They sit in front of every provider, so a test sees exactly what a client
+//! would see on the wire, and the log holds every request, refused or crashed ones included.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -12,10 +14,10 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use futures::stream;
+use futures::{FutureExt, stream};
 
-use super::AppState;
 use super::faults::{Fault, FaultDice};
+use super::{AppState, envelope, host, private};
 
 /// One JSON line per request, flushed at once so a test can read it straight away.
 pub struct RequestLog {
@@ -24,7 +26,7 @@ pub struct RequestLog {
 
 impl RequestLog {
     pub fn open(path: &Path) -> std::io::Result<Self> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let file = private::open_append(path)?;
         Ok(Self {
             out: Mutex::new(BufWriter::new(file)),
         })
@@ -43,10 +45,11 @@ impl RequestLog {
 #[derive(Clone, Debug)]
 pub struct LogNote(pub String);
 
-#[derive(Default)]
 pub struct Edge {
     pub dice: Option<FaultDice>,
     pub log: Option<RequestLog>,
+    /// The port the sandbox listens on, the only one a request's `Host` may name.
+    pub port: u16,
 }
 
 /// A body that fails before its first byte: hyper then closes the connection mid-response.
@@ -91,37 +94,13 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .unwrap_or_default();
     let edge = &state.edge;
 
-    let mut fault = None;
-    if let Some(dice) = &edge.dice {
-        if let Some(d) = dice.latency() {
-            tokio::time::sleep(d).await;
-        }
-        fault = dice.roll();
-    }
-
-    let resp = match fault {
-        Some(Fault::Drop) => dropped(),
-        Some(Fault::ServerError) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "upstream connect error or disconnect/reset before headers (injected)",
-        )
-            .into_response(),
-        Some(Fault::TooManyRequests) => {
-            let secs = edge
-                .dice
-                .as_ref()
-                .map(|d| d.spec().retry_after_secs)
-                .unwrap_or(1);
-            (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, secs.to_string())],
-                "Too Many Requests (injected)",
-            )
-                .into_response()
-        }
-        Some(Fault::Truncate) => truncated(next.run(req).await).await,
-        Some(Fault::Panic) => panic!("injected panic (--faults panic)"),
-        None => next.run(req).await,
+    let (resp, fault) = match host::check(&req, edge.port) {
+        // Before any fault: a refused client must learn why, not meet a random 503.
+        Err(refused) => (
+            envelope::error_at(&path, refused.status, &refused.message),
+            None,
+        ),
+        Ok(()) => serve(edge, &path, req, next).await,
     };
 
     if let Some(log) = &edge.log {
@@ -143,6 +122,64 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         log.write(&line);
     }
     resp
+}
+
+/// Run the request with its injected faults, a panic in a handler (or an injected one) caught
+/// here, inside the request log, so that it is answered 500 and logged like any other answer
+/// instead of taking the connection down with it unrecorded.
+async fn serve(edge: &Edge, path: &str, req: Request, next: Next) -> (Response, Option<Fault>) {
+    let mut fault = None;
+    if let Some(dice) = &edge.dice {
+        if let Some(d) = dice.latency() {
+            tokio::time::sleep(d).await;
+        }
+        fault = dice.roll();
+    }
+    let run = async move {
+        match fault {
+            Some(Fault::Drop) => dropped(),
+            Some(Fault::ServerError) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "upstream connect error or disconnect/reset before headers (injected)",
+            )
+                .into_response(),
+            Some(Fault::TooManyRequests) => {
+                let secs = edge
+                    .dice
+                    .as_ref()
+                    .map(|d| d.spec().retry_after_secs)
+                    .unwrap_or(1);
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, secs.to_string())],
+                    "Too Many Requests (injected)",
+                )
+                    .into_response()
+            }
+            Some(Fault::Truncate) => truncated(next.run(req).await).await,
+            Some(Fault::Panic) => panic!("injected panic (--faults panic)"),
+            None => next.run(req).await,
+        }
+    };
+    // A panic leaves nothing shared half-done: the database mutexes recover from poisoning,
+    // rusqlite rolls back a transaction dropped while unwinding, and a reader lent to a
+    // panicking read is closed rather than returned (see `db`).
+    let resp = match AssertUnwindSafe(run).catch_unwind().await {
+        Ok(resp) => resp,
+        Err(_) => {
+            // The panic hook has already printed the message and where it happened.
+            tracing::error!(path, "a sandbox handler panicked; answered 500");
+            let mut resp = envelope::error_at(
+                path,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The sandbox failed while handling this request (a handler panicked)",
+            );
+            resp.extensions_mut()
+                .insert(LogNote("the handler panicked".into()));
+            resp
+        }
+    };
+    (resp, fault)
 }
 
 pub type SharedEdge = Arc<Edge>;

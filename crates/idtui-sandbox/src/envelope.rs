@@ -62,6 +62,12 @@ impl Api {
     }
 }
 
+/// An error answered outside the handlers (a refused `Host`, a panic) in the envelope of the
+/// API `path` belongs to, so a client reads it as it reads that API's other errors.
+pub fn error_at(path: &str, status: StatusCode, message: &str) -> Response {
+    Api::of(path).error(status, message)
+}
+
 fn has_body(req: &Request) -> bool {
     let h = req.headers();
     h.get(header::TRANSFER_ENCODING).is_some()

@@ -11,8 +11,10 @@ mod edge;
 mod envelope;
 pub mod faults;
 pub mod headless;
+mod host;
 pub mod kratos;
 pub mod options;
+mod private;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -141,7 +143,8 @@ impl Drop for RunningSandbox {
 }
 
 /// Bind, prepare the database and serve until [`RunningSandbox::stop`] (or drop).
-pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
+pub async fn start(mut options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
+    options.read_token_file()?;
     if !options.listen.ip().is_loopback() && !options.allow_remote {
         bail!(
             "refusing to listen on {} (not loopback); pass --allow-remote if you mean it",
@@ -168,6 +171,7 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
             ),
             None => None,
         },
+        port: addr.port(),
     };
     let state = AppState {
         db: db.clone(),

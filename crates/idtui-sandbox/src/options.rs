@@ -1,8 +1,11 @@
 //! Options of `idtui sandbox`, shared by the command line and the embedded sandbox.
 
+use std::fs::File;
+use std::io::Read;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use anyhow::{Context, anyhow, bail};
 use clap::{Args, ValueEnum};
 
 use super::faults::FaultSpec;
@@ -38,6 +41,8 @@ pub struct SandboxOptions {
     /// from /oauth/token with client_secret T; Coassemble: `COASSEMBLE:<workspace>:T`).
     /// Without it MATTR and Coassemble still require a credential, generated per run and
     /// printed at start, and Kratos admin is open (as a self-hosted Kratos is).
+    /// On the command line every local user can read it with `ps`: prefer --token-file or
+    /// the IDTUI_SANDBOX_TOKEN environment variable, which keep it out of the process list.
     #[arg(
         long,
         value_name = "T",
@@ -45,6 +50,17 @@ pub struct SandboxOptions {
         hide_env_values = true
     )]
     pub token: Option<String>,
+
+    /// Read the --token credential from FILE (surrounding whitespace trimmed), which keeps it
+    /// out of `ps`. Not with --token; it takes precedence over IDTUI_SANDBOX_TOKEN.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Whether `token` was typed on the command line, where `ps` shows it (rather than taken
+    /// from the environment or a file): `idtui sandbox` then warns. Clap's derive loses where a
+    /// value came from, so the command line sets this from its `ArgMatches`.
+    #[arg(skip)]
+    pub token_in_argv: bool,
 
     /// Inject faults, e.g. `latency=200ms,5xx=0.1,429=0.05,drop=0.02,truncate=0.02,seed=7`.
     #[arg(long, value_name = "SPEC")]
@@ -91,6 +107,8 @@ impl SandboxOptions {
             demo: true,
             generate: None,
             token: None,
+            token_file: None,
+            token_in_argv: false,
             faults: None,
             request_log: None,
             headless_plan: HeadlessPlan::Automate,
@@ -107,6 +125,21 @@ impl SandboxOptions {
         self.token.as_deref().or(self.provider_token.as_deref())
     }
 
+    /// Replace `token_file` by the token it holds, so everything after start-up reads
+    /// `token` alone. A missing, unreadable, oversized or blank file is an error: starting with
+    /// no credential (Kratos admin open) because a path was mistyped would be worse. The file
+    /// overrides a token from the environment, as a command line overrides the environment.
+    pub fn read_token_file(&mut self) -> anyhow::Result<()> {
+        let Some(path) = self.token_file.take() else {
+            return Ok(());
+        };
+        if self.token_in_argv {
+            bail!("--token and --token-file cannot be used together");
+        }
+        self.token = Some(read_token(&path)?);
+        Ok(())
+    }
+
     /// A bare sandbox for tests: random loopback port, in-memory, empty, no limits.
     pub fn for_tests() -> Self {
         Self {
@@ -115,6 +148,31 @@ impl SandboxOptions {
             ..Self::embedded()
         }
     }
+}
+
+/// Longer than any credential anyone types; a bound so `--token-file /dev/zero` is an error,
+/// not a process filling its memory.
+const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
+
+fn read_token(path: &Path) -> anyhow::Result<String> {
+    let shown = path.display();
+    let file = File::open(path).with_context(|| format!("cannot read token file {shown}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_TOKEN_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read token file {shown}"))?;
+    if bytes.len() as u64 > MAX_TOKEN_FILE_BYTES {
+        bail!(
+            "token file {shown} is larger than {MAX_TOKEN_FILE_BYTES} bytes; is it the right file?"
+        );
+    }
+    let text =
+        String::from_utf8(bytes).map_err(|_| anyhow!("token file {shown} is not UTF-8 text"))?;
+    let token = text.trim();
+    if token.is_empty() {
+        bail!("token file {shown} is empty");
+    }
+    Ok(token.to_owned())
 }
 
 /// A fresh random credential for one sandbox run.

@@ -39,6 +39,35 @@ impl CoreError {
         }
     }
 
+    /// A search too large to run, as a 400 with a detail on `claims`: the client can do
+    /// something about it (search on fewer claims), unlike a 500.
+    pub fn search_too_large(value: impl Into<Value>, msg: &str) -> Self {
+        Self {
+            message: "Search is too large".into(),
+            ..Self::invalid(value, "claims", "body", msg)
+        }
+    }
+
+    /// A search SQLite refused for the size of its statement (how the claims filter grows
+    /// it), answered as [`CoreError::search_too_large`]; any other error is a 500. The check
+    /// in `Criteria::from_body` keeps this from happening; this is the net behind it.
+    pub fn from_search(e: rusqlite::Error) -> Self {
+        let text = e.to_string();
+        let too_large = ["Expression tree is too large", "too many SQL variables"]
+            .iter()
+            .any(|m| text.contains(m));
+        if too_large {
+            Self::search_too_large(
+                Value::Null,
+                &format!(
+                    "The search is too large for the database ({text}); search on fewer claims"
+                ),
+            )
+        } else {
+            Self::internal(e)
+        }
+    }
+
     pub fn user_not_found() -> Self {
         Self {
             status: StatusCode::NOT_FOUND,

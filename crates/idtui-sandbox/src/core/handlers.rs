@@ -137,7 +137,8 @@ pub async fn search_users(_auth: CoreAuth, State(state): State<AppState>, body: 
         let criteria = Criteria::from_body(&body)?;
         let limit = pagination::parse_limit_body(body.get("limit"))?;
         let after = pagination::cursor_body(body.get("cursor"))?;
-        let users = store::search_users(conn, &criteria, after.as_ref(), limit)?;
+        let users = store::search_users(conn, &criteria, after.as_ref(), limit)
+            .map_err(CoreError::from_search)?;
         Ok(Reply::Json(StatusCode::OK, users_page(users)))
     })
     .await

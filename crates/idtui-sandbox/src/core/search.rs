@@ -5,6 +5,13 @@ use serde_json::{Map, Value};
 
 use super::errors::CoreError;
 
+/// How many claim values (strings, numbers, arrays… anything but a nested object) a search
+/// may name. Each string becomes one condition of the SQL prefilter, and SQLite refuses a
+/// WHERE clause nested deeper than 1000 (every AND adds a level), so about 1000 of them failed
+/// as a 500. Half that leaves room for the other conditions and is far more than anyone looks
+/// a user up by.
+pub const MAX_CLAIM_VALUES: usize = 500;
+
 #[derive(Debug, Default, Clone)]
 pub struct Criteria {
     pub claims: Option<Map<String, Value>>,
@@ -18,7 +25,19 @@ impl Criteria {
         let mut c = Criteria::default();
         match body.get("claims") {
             None | Some(Value::Null) => {}
-            Some(Value::Object(m)) => c.claims = Some(m.clone()),
+            Some(Value::Object(m)) => {
+                let n = claim_values(m);
+                if n > MAX_CLAIM_VALUES {
+                    return Err(CoreError::search_too_large(
+                        n,
+                        &format!(
+                            "The search is too large: its claims hold {n} values, and a search \
+                             may match on at most {MAX_CLAIM_VALUES}"
+                        ),
+                    ));
+                }
+                c.claims = Some(m.clone())
+            }
             Some(other) => {
                 return Err(CoreError::invalid(
                     other.clone(),
@@ -91,6 +110,16 @@ pub fn claims_match(want: &Map<String, Value>, have: &Value) -> bool {
         (w, Some(h)) => w == h,
         (_, None) => false,
     })
+}
+
+/// The values in a claims filter, nested objects counted by what they hold.
+fn claim_values(want: &Map<String, Value>) -> usize {
+    want.values()
+        .map(|v| match v {
+            Value::Object(m) => claim_values(m),
+            _ => 1,
+        })
+        .sum()
 }
 
 /// All string values in the filter, for a cheap SQL prefilter.

@@ -354,4 +354,27 @@ mod tests {
         let ids: Vec<&str> = found.iter().map(|u| u.id.as_str()).collect();
         assert_eq!(ids, ["u1"], "exact, no case folding");
     }
+
+    #[test]
+    fn a_search_sqlite_finds_too_large_is_a_400_not_a_500() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate(&conn).unwrap();
+        // Past the check `Criteria::from_body` makes, straight to the SQL it guards.
+        let claims: Map<String, Value> = (0..1200)
+            .map(|i| (format!("c{i}"), json!(format!("v{i}"))))
+            .collect();
+        let criteria = Criteria {
+            claims: Some(claims),
+            ..Default::default()
+        };
+        let err = search_users(&conn, &criteria, None, 10).unwrap_err();
+        let answer = super::super::errors::CoreError::from_search(err);
+        assert_eq!(answer.status, axum::http::StatusCode::BAD_REQUEST);
+        assert_eq!(answer.body()["code"], "BadRequest");
+        assert!(
+            answer.details[0].msg.contains("too large"),
+            "{}",
+            answer.body()
+        );
+    }
 }

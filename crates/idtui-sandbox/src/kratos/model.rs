@@ -246,7 +246,11 @@ pub struct Expand {
 }
 
 impl Session {
-    /// Stored flag AND not expired AND (identity not loaded OR identity active).
+    /// Stored flag AND not expired AND (identity not loaded OR identity active): Kratos's
+    /// `Session.IsActive`, which its admin views (`AdminSession.MarshalJSON`) answer as
+    /// `active`. So a session of an inactive identity reads `false` where the identity is
+    /// expanded (an identity's sessions always are) and `true` where it is not; a client that
+    /// compares two lists must expand both.
     pub fn is_active(&self, identity: Option<&Identity>, at: DateTime<Utc>) -> bool {
         self.active && self.expires_at > at && identity.is_none_or(|i| i.state == "active")
     }

@@ -122,6 +122,10 @@ async fn an_endless_list_stops_at_the_record_cap_on_every_provider() {
     for err in &errors {
         assert_eq!(err.kind, ErrorKind::Decode, "{err}");
         assert!(
+            err.over_limit && !err.is_transient(),
+            "not asked again: {err}"
+        );
+        assert!(
             err.message
                 .contains("more than 1016 records although 500 were asked for"),
             "{err}"
@@ -192,6 +196,7 @@ async fn a_gzip_bomb_is_refused_by_its_ratio_and_not_retried() {
             .unwrap_err(),
     ] {
         assert_eq!(err.kind, ErrorKind::Decode, "{err}");
+        assert!(err.over_limit, "{err}");
         assert!(err.message.contains("decompression bomb"), "{err}");
     }
     let seen = server.requests();

@@ -481,6 +481,9 @@ pub struct ErrorInfo {
     pub request_id: Option<String>,
     /// How long the server asked to wait before trying again (429/503 `Retry-After`).
     pub retry_after: Option<std::time::Duration>,
+    /// The answer broke one of the client's bounds (too large, too many records, a gzip
+    /// bomb): the same read would bring the same, so it is not tried again by itself.
+    pub over_limit: bool,
 }
 
 impl ErrorInfo {
@@ -492,17 +495,19 @@ impl ErrorInfo {
             lost: false,
             request_id: None,
             retry_after: None,
+            over_limit: false,
         }
     }
 
     /// Whether the same read may well succeed later: the answer was lost, the server was
     /// busy or failing (408, 425, 429, 5xx). Refusals (other 4xx, bad configuration) are not.
     pub fn transient(&self) -> bool {
-        self.lost
-            || self.retry_after.is_some()
-            || self
-                .status
-                .is_some_and(|s| matches!(s, 408 | 425 | 429) || s >= 500)
+        !self.over_limit
+            && (self.lost
+                || self.retry_after.is_some()
+                || self
+                    .status
+                    .is_some_and(|s| matches!(s, 408 | 425 | 429) || s >= 500))
     }
 
     /// Whether a change that got this answer may still have been applied: the answer was

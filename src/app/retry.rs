@@ -115,4 +115,18 @@ mod tests {
         assert_eq!(limited.next_step(now), "rate limited, resuming in 53s");
         assert!(!limited.due(Duration::from_secs(62)) && limited.due(Duration::from_secs(63)));
     }
+
+    #[test]
+    fn an_answer_over_the_clients_bounds_is_not_asked_for_again_by_itself() {
+        let now = Duration::from_secs(10);
+        // A 200 whose body broke a bound reads as a lost answer (a change may have landed)...
+        let mut flood = err(200);
+        flood.lost = true;
+        assert!(Failure::new(flood.clone(), None, now).retry_at.is_some());
+        // ...but asking again would only bring the same flood.
+        flood.over_limit = true;
+        let failure = Failure::new(flood, None, now);
+        assert_eq!(failure.retry_at, None);
+        assert_eq!(failure.next_step(now), "r retries");
+    }
 }

@@ -62,6 +62,7 @@ pub fn error_info(e: &ApiError) -> ErrorInfo {
     info.status = e.status;
     info.request_id = e.request_id.as_deref().map(str::to_string);
     info.retry_after = e.retry_after;
+    info.over_limit = e.over_limit;
     // A 2xx whose body could not be read is a lost answer too: the change may have landed.
     info.lost = matches!(e.kind, ErrorKind::Timeout | ErrorKind::Connect)
         || (e.kind == ErrorKind::Decode && e.status.is_none_or(|s| (200..300).contains(&s)));

@@ -85,6 +85,9 @@ pub struct ApiError {
     pub request_id: Option<Box<str>>,
     /// How long the server asked us to wait (429/503 `Retry-After`).
     pub retry_after: Option<Duration>,
+    /// The answer broke one of the client's bounds (bytes, records, JSON values, gzip ratio)
+    /// and was not read: asking again would only bring the same.
+    pub over_limit: bool,
 }
 
 impl ApiError {
@@ -99,6 +102,7 @@ impl ApiError {
             details: None,
             request_id: None,
             retry_after: None,
+            over_limit: false,
         }
     }
 
@@ -161,6 +165,9 @@ impl ApiError {
 
     /// Whether the same read could succeed if tried again.
     pub fn is_transient(&self) -> bool {
+        if self.over_limit {
+            return false;
+        }
         match self.kind {
             ErrorKind::Timeout | ErrorKind::Connect => true,
             ErrorKind::Http => matches!(self.status, Some(429 | 500 | 502 | 503 | 504)),

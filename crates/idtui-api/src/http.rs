@@ -368,6 +368,7 @@ impl HttpLayer {
                 };
                 let mut err = ApiError::new(kind, provider, message);
                 err.status = Some(status);
+                err.over_limit = matches!(e, super::json::DeepError::TooMany(_));
                 err
             })?)
         };
@@ -451,6 +452,10 @@ fn page_error(
     e: super::items::PageError,
     asked: Option<u64>,
 ) -> ApiError {
+    let over_limit = matches!(
+        e,
+        super::items::PageError::TooMany { .. } | super::items::PageError::TooManyValues { .. }
+    );
     let (kind, message) = match e {
         // A broken connection, not a broken server: worth retrying.
         super::items::PageError::Cut => (ErrorKind::Connect, "answer cut short".to_string()),
@@ -475,6 +480,7 @@ fn page_error(
     };
     let mut err = ApiError::new(kind, provider, message);
     err.status = Some(status);
+    err.over_limit = over_limit;
     err
 }
 
@@ -511,7 +517,8 @@ async fn read_body(
 /// A body read that stopped, as the error the caller sees. Only an answer too large to hold
 /// gets [`TOO_LARGE`] (a list asks again for a smaller page); a bomb or a cut stream does not.
 fn read_error(provider: Provider, e: Read, limit: usize) -> ApiError {
-    match e {
+    let over_limit = matches!(e, Read::Over(_));
+    let mut err = match e {
         Read::Transport(e) => transport_error(provider, e),
         Read::Corrupt(e) => e,
         Read::Cut => ApiError::new(
@@ -545,7 +552,9 @@ fn read_error(provider: Provider, e: Read, limit: usize) -> ApiError {
                 decoded / wire.max(1)
             ),
         ),
-    }
+    };
+    err.over_limit = over_limit;
+    err
 }
 
 /// A 3xx: never followed (see [`HttpLayer::new`]); the error says where it pointed.

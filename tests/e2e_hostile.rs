@@ -5,10 +5,10 @@
 mod common;
 mod hostile;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::pty::{Key, PtySession};
+use common::tmux::Tmux;
 use hostile::{Elsewhere, Hostile, Reply, Seen};
 use serde_json::{Value, json};
 
@@ -172,65 +172,17 @@ fn a_zero_width_spoof_never_looks_like_the_account_it_imitates() {
     s.send_key(Key::Esc);
 }
 
-/// A private tmux server with no configuration, killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(rig: &Rig, state: &std::path::Path) -> Tmux {
-        let socket = format!("idtui-e2e-hostile-{}", std::process::id());
-        let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-x", "100", "-y", "30"])
-            .args(["-e", &format!("XDG_STATE_HOME={}", state.display())])
-            .args(["-e", &format!("HOME={}", rig.home.path().display())])
-            .arg(format!(
-                "{} --config {} --profile kratos",
-                env!("CARGO_BIN_EXE_idtui"),
-                rig.config()
-            ))
-            .status()
-            .expect("run tmux");
-        assert!(status.success());
-        Tmux { socket }
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("run tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let screen = self.tmux(&["capture-pane", "-p"]);
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(Instant::now() < deadline, "{needle:?}:\n{screen}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
-
 #[test]
 fn y_refuses_a_hostile_id_in_tmux_and_shift_y_copies_it_escaped() {
     let rig = Rig::start(vec![identity(HOSTILE_ID, "mallory@example.com")]);
-    let state = tempfile::tempdir().unwrap();
-    let t = Tmux::start(&rig, state.path());
+    let t = Tmux::start(
+        "hostile",
+        &format!(
+            "{} --config {} --profile kratos",
+            env!("CARGO_BIN_EXE_idtui"),
+            rig.config()
+        ),
+    );
     t.wait_for("mallory@example.com");
     t.tmux(&["set-buffer", "before"]);
 

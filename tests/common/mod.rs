@@ -5,6 +5,7 @@
 
 pub mod pty;
 pub mod sandbox;
+pub mod tmux;
 
 /// Run `test` as the `idtui` binary runs its work: on threads whose stacks hold records as
 /// deep as the servers accept (a test thread's 2 MiB would overflow on them).

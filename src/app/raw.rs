@@ -34,8 +34,12 @@ impl RawJson {
     fn decoded(&self) -> &Arc<Value> {
         self.0.value.get_or_init(|| {
             let bytes = self.0.bytes.as_deref().unwrap_or_default();
-            // The page reader checked these bytes; `Null` only if that check was skipped.
-            Arc::new(crate::api::json::from_slice(bytes).unwrap_or(Value::Null))
+            // The page reader checked their size, depth and UTF-8; a record made of more JSON
+            // values than may be decoded says so in place of itself.
+            Arc::new(
+                crate::api::json::from_slice(bytes)
+                    .unwrap_or_else(|e| Value::String(format!("(not shown: this record is {e})"))),
+            )
         })
     }
 }

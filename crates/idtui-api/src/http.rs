@@ -423,7 +423,7 @@ async fn skim_answer(
     while let Some(piece) = body
         .next(resp)
         .await
-        .map_err(|e| read_error(provider, e, MAX_STREAMED_BYTES))?
+        .map_err(|e| read_error(provider, e, true))?
     {
         skim.feed(&piece).map_err(failed)?;
     }
@@ -509,14 +509,15 @@ async fn read_body(
         match reader.next(resp).await {
             Ok(Some(piece)) => body.extend_from_slice(&piece),
             Ok(None) => return Ok(body),
-            Err(e) => return Err((read_error(provider, e, limit), body)),
+            Err(e) => return Err((read_error(provider, e, false), body)),
         }
     }
 }
 
-/// A body read that stopped, as the error the caller sees. Only an answer too large to hold
-/// gets [`TOO_LARGE`] (a list asks again for a smaller page); a bomb or a cut stream does not.
-fn read_error(provider: Provider, e: Read, limit: usize) -> ApiError {
+/// A body read that stopped, as the error the caller sees. Only a whole answer too large to
+/// hold gets [`TOO_LARGE`] (a list asks again for a smaller page); one that `streamed` past
+/// its cap, a bomb or a cut stream does not.
+fn read_error(provider: Provider, e: Read, streamed: bool) -> ApiError {
     let over_limit = matches!(e, Read::Over(_));
     let mut err = match e {
         Read::Transport(e) => transport_error(provider, e),
@@ -526,7 +527,7 @@ fn read_error(provider: Provider, e: Read, limit: usize) -> ApiError {
             provider,
             "answer cut short (its gzip stream ends early)",
         ),
-        Read::Over(Overrun::TooLarge { .. }) if limit == MAX_STREAMED_BYTES => ApiError::new(
+        Read::Over(Overrun::TooLarge { limit }) if streamed => ApiError::new(
             ErrorKind::Decode,
             provider,
             format!(
@@ -547,9 +548,8 @@ fn read_error(provider: Provider, e: Read, limit: usize) -> ApiError {
             ErrorKind::Decode,
             provider,
             format!(
-                "the answer's gzip expands {} times ({wire} bytes to more than {decoded}, more \
-                 than {MAX_RATIO}): refused as a decompression bomb",
-                decoded / wire.max(1)
+                "the answer's gzip expands more than {MAX_RATIO} times ({wire} bytes into \
+                 {decoded} so far): refused as a decompression bomb"
             ),
         ),
     };

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 /// The deepest nesting accepted: Go's `encoding/json` limit, which Kratos reads and writes by.
 pub const MAX_DEPTH: usize = 10_000;
 
-/// Most JSON values one document (an answer, or a record of a page) may hold. A value costs
+/// Most JSON values one document (an answer, a record, or a page decoded into values) may hold. A value costs
 /// tens of bytes once decoded against two or three in the text (`{}`, `0,`), so a few MiB of
 /// them would take gigabytes; a real identity or page holds thousands.
 pub const MAX_VALUES: usize = 1_000_000;
@@ -178,6 +178,19 @@ pub fn on_deep_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) 
 mod tests {
     use super::*;
     use serde_json::Value;
+
+    #[test]
+    fn values_are_counted_outside_strings_only() {
+        let doc = br#"{"a":"x,[{,\",]","b":[1,2,{}],"c":{"d":[]}}"#;
+        // `{`, `,`, `[`, `,`, `{`, `,`, `,`, `{`, `[`: strings (escapes too) do not count.
+        assert_eq!(values_in(doc, 100), 9);
+        assert!(values_over(doc, 8) && !values_over(doc, 9));
+        assert_eq!(values_in(b"[{},{},{},{}]", 2), 3, "stops past the bound");
+        assert!(matches!(
+            from_slice::<Value>(format!("[{}0]", "0,".repeat(MAX_VALUES)).as_bytes()),
+            Err(DeepError::TooMany(MAX_VALUES))
+        ));
+    }
 
     fn nested(levels: usize) -> String {
         format!("{}1{}", "[".repeat(levels), "]".repeat(levels))

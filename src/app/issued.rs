@@ -33,12 +33,12 @@ pub fn on_key(state: &mut State, view: IssuedView, key: KeyEvent, effects: &mut 
     match key.code {
         KeyCode::Char('y') => {
             let what = format!("the {} link", view.what);
-            super::update::copy_text(state, view.issued.link.clone(), what, false, effects);
+            super::copy::copy_text(state, view.issued.link.clone(), what, false, effects);
             state.mode = Mode::Issued(view);
         }
         KeyCode::Char('c') if view.issued.code.is_some() => {
             let code = view.issued.code.clone().unwrap_or_default();
-            super::update::copy_text(state, code, "the recovery code".into(), false, effects);
+            super::copy::copy_text(state, code, "the recovery code".into(), false, effects);
             state.mode = Mode::Issued(view);
         }
         _ => state.mode = Mode::Normal,

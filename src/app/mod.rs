@@ -12,6 +12,7 @@ pub mod audit_pane;
 pub mod change;
 pub mod command;
 pub mod confirm;
+pub mod copy;
 pub mod credential_import;
 pub mod credentials;
 pub mod detail;

@@ -199,10 +199,7 @@ pub fn intercepts(state: &mut State, action: KeyAction, effects: &mut Vec<Effect
         KeyAction::CopyId => {
             if let Some(row) = selected.filter(|r| !r.cells[1].is_empty()) {
                 let id = row.cells[1].clone();
-                effects.push(Effect::Copy {
-                    what: format!("id {id}"),
-                    text: id,
-                });
+                crate::app::copy::copy_text(state, id.clone(), format!("id {id}"), false, effects);
             }
         }
         KeyAction::Edit

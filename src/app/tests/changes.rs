@@ -82,6 +82,54 @@ fn copy_keys_emit_osc52_effects_without_secrets() {
 }
 
 #[test]
+fn y_refuses_an_id_a_paste_could_act_on_and_shift_y_escapes_it() {
+    let mut s = kratos_state();
+    let effects = update(&mut s, Action::Resize(80, 24));
+    let Effect::FetchPage { seq, .. } = &effects[0] else {
+        unreachable!()
+    };
+    let hostile = "ok-id\u{1b}[201~\rtouch PWNED\r";
+    let row = Row::new(
+        hostile,
+        vec![hostile.into(), "a@b".into()],
+        json!({"id": hostile, "traits": {"email": "a\u{200b}@b"}}),
+    );
+    let page = PageData {
+        rows: vec![row],
+        next: None,
+        total: None,
+    };
+    update(
+        &mut s,
+        Action::PageLoaded {
+            seq: *seq,
+            result: Ok(page),
+        },
+    );
+    let e = update(&mut s, ch('y'));
+    assert!(e.iter().all(|e| !matches!(e, Effect::Copy { .. })), "{e:?}");
+    let line = s.error.as_ref().map(|e| e.line.clone()).unwrap_or_default();
+    assert!(
+        line.contains("not copied") && line.contains("⟨U+001B⟩"),
+        "{line}"
+    );
+
+    let e = update(&mut s, ch('Y'));
+    let [Effect::Copy { text, .. }] = &e[..] else {
+        panic!("{e:?}")
+    };
+    assert!(
+        !text
+            .chars()
+            .any(|c| c != '\n' && crate::sanitize::is_unsafe(c)),
+        "{text}"
+    );
+    let back: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(back["id"], hostile, "the same document");
+    assert_eq!(back["traits"]["email"], "a\u{200b}@b");
+}
+
+#[test]
 fn revoking_a_session_asks_first_and_names_it() {
     let mut s = kratos_state();
     run(&mut s, Action::Resize(80, 24), 5);

@@ -214,7 +214,7 @@ impl OAuthSource {
         if (300..400).contains(&status) {
             // The client follows no redirect: a 307/308 would re-send the client secret to
             // the host it names, and a token from there would then be trusted.
-            let mut err = crate::http::redirect_refused(provider, status, resp.headers());
+            let mut err = crate::headers::redirect_refused(provider, status, resp.headers());
             err.kind = ErrorKind::Auth;
             err.message = format!("token request {}", err.message);
             return Err(err);

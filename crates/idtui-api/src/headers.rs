@@ -25,3 +25,26 @@ pub(crate) fn header_value(provider: Provider, value: &str) -> Result<HeaderValu
     v.set_sensitive(true);
     Ok(v)
 }
+
+/// A 3xx: never followed (see [`crate::HttpLayer::new`]); the error says where it pointed.
+pub(crate) fn redirect_refused(
+    provider: Provider,
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+) -> ApiError {
+    let target = headers
+        .get(reqwest::header::LOCATION)
+        .map(|v| redact_userinfo(&String::from_utf8_lossy(v.as_bytes())))
+        .map(|to| super::error::excerpt(to.as_bytes()));
+    let to = target.map_or_else(|| "(no Location)".to_owned(), |to| format!("to {to}"));
+    let mut err = ApiError::new(
+        ErrorKind::Http,
+        provider,
+        format!(
+            "redirect not followed, nothing sent there: {status} {to} (requests and credentials \
+             go only to the configured url; if the service moved, change the profile's url)"
+        ),
+    );
+    err.status = Some(status);
+    err
+}

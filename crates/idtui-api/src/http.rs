@@ -297,7 +297,7 @@ impl HttpLayer {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         if (300..400).contains(&status) {
-            return Err(redirect_refused(provider, status, &headers));
+            return Err(super::headers::redirect_refused(provider, status, &headers));
         }
         let ok = (200..300).contains(&status);
         if let Some(hook) = &req.on_headers
@@ -554,29 +554,6 @@ fn read_error(provider: Provider, e: Read, streamed: bool) -> ApiError {
         ),
     };
     err.over_limit = over_limit;
-    err
-}
-
-/// A 3xx: never followed (see [`HttpLayer::new`]); the error says where it pointed.
-pub(crate) fn redirect_refused(
-    provider: Provider,
-    status: u16,
-    headers: &reqwest::header::HeaderMap,
-) -> ApiError {
-    let target = headers
-        .get(reqwest::header::LOCATION)
-        .map(|v| redact_userinfo(&String::from_utf8_lossy(v.as_bytes())))
-        .map(|to| super::error::excerpt(to.as_bytes()));
-    let to = target.map_or_else(|| "(no Location)".to_owned(), |to| format!("to {to}"));
-    let mut err = ApiError::new(
-        ErrorKind::Http,
-        provider,
-        format!(
-            "redirect not followed, nothing sent there: {status} {to} (requests and credentials \
-             go only to the configured url; if the service moved, change the profile's url)"
-        ),
-    );
-    err.status = Some(status);
     err
 }
 

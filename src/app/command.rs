@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::action::Effect;
 use super::model::{ErrorInfo, ListKind, ObjectKind};
 use super::navigate::{refresh_screen, switch_tab};
-use super::state::{COMMANDS, Input, Mode, Pane, Screen, State, WHO_HELP, command};
+use super::state::{COMMANDS, Cmd, Input, Mode, Pane, Screen, State, WHO_HELP, command};
 use super::subject;
 use super::who::{self, Purpose};
 
@@ -60,25 +60,33 @@ fn unknown(state: &mut State, msg: String) {
 }
 
 pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
-    let (cmd, arg) = match line.split_once(char::is_whitespace) {
+    let (name, arg) = match line.split_once(char::is_whitespace) {
         Some((c, a)) => (c, a.trim()),
         None => (line, ""),
     };
-    // Commands that change something are refused before anything is looked up.
-    let change = match cmd {
-        "revoke" => Some("revoking sessions"),
-        "extend" => Some("extending sessions"),
-        "recovery-link" | "recovery-code" => Some("creating recovery links and codes"),
-        "verify" | "unverify" => Some("marking addresses"),
-        _ => None,
+    let Some(spec) = command(name) else {
+        let names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+        unknown(
+            state,
+            format!("unknown command `{name}`; try {}", names.join(", ")),
+        );
+        return;
     };
-    if change.is_some_and(|what| super::read_only::refuse_change(state, what)) {
+    // Commands that change something are refused before anything is looked up.
+    if spec
+        .changes
+        .is_some_and(|what| super::read_only::refuse_change(state, what))
+    {
         return;
     }
-    match cmd {
-        "q" | "quit" => super::leaving::request_quit(state, effects),
-        "help" => state.mode = Mode::Help { scroll: 0 },
-        "error" => match state.current_error() {
+    if spec.needs_arg && arg.is_empty() {
+        usage(state, spec.name);
+        return;
+    }
+    match spec.id {
+        Cmd::Quit => super::leaving::request_quit(state, effects),
+        Cmd::Help => state.mode = Mode::Help { scroll: 0 },
+        Cmd::Error => match state.current_error() {
             Some(error) => {
                 state.mode = Mode::ErrorDetail {
                     scroll: 0,
@@ -87,9 +95,9 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
             }
             None => state.flash = Some("no error to show".into()),
         },
-        "refresh" => refresh_screen(state),
-        "audit" => super::audit_pane::open(state),
-        "profile" => match state.tabs().iter().position(|t| t.profile.name == arg) {
+        Cmd::Refresh => refresh_screen(state),
+        Cmd::Audit => super::audit_pane::open(state),
+        Cmd::Profile => match state.tabs().iter().position(|t| t.profile.name == arg) {
             Some(i) => switch_tab(state, i),
             None => unknown(
                 state,
@@ -99,30 +107,20 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
                 ),
             ),
         },
-        "goto" | "revoke" | "find" if arg.is_empty() => usage(state, cmd),
-        "goto" => who::start(state, Purpose::Goto, arg, effects),
-        "revoke" => who::start(state, Purpose::Revoke, arg, effects),
-        "find" => super::found::start(state, arg, effects),
-        "sessions" | "credentials" if !arg.is_empty() => {
-            let purpose = if cmd == "sessions" {
-                Purpose::Sessions
-            } else {
-                Purpose::Credentials
-            };
-            who::start(state, purpose, arg, effects);
+        Cmd::Goto => who::start(state, Purpose::Goto, arg, effects),
+        Cmd::Revoke => who::start(state, Purpose::Revoke, arg, effects),
+        Cmd::Find => super::found::start(state, arg, effects),
+        Cmd::Sessions if !arg.is_empty() => who::start(state, Purpose::Sessions, arg, effects),
+        Cmd::Credentials if !arg.is_empty() => {
+            who::start(state, Purpose::Credentials, arg, effects)
         }
-        "sessions" | "credentials" => focus_child(state, cmd, effects),
-        "all-sessions" => all_sessions(state, arg),
-        "extend" => super::sessions::extend(state, effects),
-        "recovery-link" | "recovery-code" => recovery(state, cmd == "recovery-code", arg, effects),
-        "verify" | "unverify" => verify(state, cmd == "verify", arg, effects),
-        _ => {
-            let names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
-            unknown(
-                state,
-                format!("unknown command `{cmd}`; try {}", names.join(", ")),
-            )
+        Cmd::Sessions | Cmd::Credentials => focus_child(state, spec.name, effects),
+        Cmd::AllSessions => all_sessions(state, arg),
+        Cmd::Extend => super::sessions::extend(state, effects),
+        Cmd::RecoveryLink | Cmd::RecoveryCode => {
+            recovery(state, spec.id == Cmd::RecoveryCode, arg, effects)
         }
+        Cmd::Verify | Cmd::Unverify => verify(state, spec.id == Cmd::Verify, arg, effects),
     }
 }
 

@@ -17,30 +17,90 @@ pub const DEFAULT_PAGE_SIZE: usize = 100;
 pub const TABLE_CHROME: u16 = 5;
 /// Lines around a detail body: title, pane strip, footer, status bar.
 pub const DETAIL_CHROME: u16 = 4;
-/// One command of the `:` line: its name, its arguments as help shows them, and what it does.
+/// Which command a line names: dispatch matches on it exhaustively, so a command added to
+/// [`COMMANDS`] does not build until it is handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmd {
+    AllSessions,
+    Audit,
+    Credentials,
+    Error,
+    Extend,
+    Find,
+    Goto,
+    Help,
+    Profile,
+    Quit,
+    RecoveryCode,
+    RecoveryLink,
+    Refresh,
+    Revoke,
+    Sessions,
+    Unverify,
+    Verify,
+}
+
+/// One command of the `:` line: everything completion, help, the read-only refusal and
+/// dispatch know of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommandSpec {
+    pub id: Cmd,
     pub name: &'static str,
+    /// Other names it answers to (`:q`).
+    pub aliases: &'static [&'static str],
     /// `WHO`, `[WHO] [EXPIRES]`…; empty when it takes none.
     pub args: &'static str,
     pub about: &'static str,
     /// Its argument names a person, so Tab completes it from the loaded rows.
     pub takes_who: bool,
+    /// It needs its argument: without one, it shows its usage.
+    pub needs_arg: bool,
+    /// What it changes on the server, for the read-only refusal (`None`: it only reads).
+    pub changes: Option<&'static str>,
 }
 
-const fn cmd(name: &'static str, args: &'static str, about: &'static str) -> CommandSpec {
+const fn cmd(id: Cmd, name: &'static str, args: &'static str, about: &'static str) -> CommandSpec {
     CommandSpec {
+        id,
         name,
+        aliases: &[],
         args,
         about,
         takes_who: false,
+        needs_arg: false,
+        changes: None,
     }
 }
 
-const fn who_cmd(name: &'static str, args: &'static str, about: &'static str) -> CommandSpec {
+const fn who_cmd(
+    id: Cmd,
+    name: &'static str,
+    args: &'static str,
+    about: &'static str,
+) -> CommandSpec {
     CommandSpec {
         takes_who: true,
-        ..cmd(name, args, about)
+        ..cmd(id, name, args, about)
+    }
+}
+
+impl CommandSpec {
+    const fn needing_arg(self) -> Self {
+        CommandSpec {
+            needs_arg: true,
+            ..self
+        }
+    }
+
+    const fn changing(self, what: &'static str) -> Self {
+        CommandSpec {
+            changes: Some(what),
+            ..self
+        }
+    }
+
+    const fn also(self, aliases: &'static [&'static str]) -> Self {
+        CommandSpec { aliases, ..self }
     }
 }
 
@@ -48,50 +108,102 @@ const fn who_cmd(name: &'static str, args: &'static str, about: &'static str) ->
 pub const WHO_HELP: &str = "WHO: an email, username, id, id prefix (of loaded rows), external id \
      (ext:ID) or Coassemble identifier; several matches open a picker";
 
-/// Commands the command line knows (completion and help), in alphabetical order.
+/// Commands the command line knows (completion, help, refusal and dispatch), in alphabetical
+/// order.
 pub const COMMANDS: &[CommandSpec] = &[
     cmd(
+        Cmd::AllSessions,
         "all-sessions",
         "[all]",
         "all Kratos sessions (active unless all)",
     ),
-    cmd("audit", "", "the changes sent from here (audit.jsonl)"),
+    cmd(
+        Cmd::Audit,
+        "audit",
+        "",
+        "the changes sent from here (audit.jsonl)",
+    ),
     who_cmd(
+        Cmd::Credentials,
         "credentials",
         "[WHO]",
         "credentials of WHO (or of the selection)",
     ),
-    cmd("error", "", "the last error in full"),
-    cmd("extend", "", "extend the selected session (Kratos)"),
-    who_cmd("find", "TEXT", "search every profile; Enter opens a hit"),
-    who_cmd("goto", "WHO", "open a person (or a Coassemble client)"),
-    cmd("help", "", "this help"),
-    cmd("profile", "NAME", "switch to another profile"),
-    cmd("quit", "", "leave (asks if a draft is unsaved)"),
+    cmd(Cmd::Error, "error", "", "the last error in full"),
+    cmd(
+        Cmd::Extend,
+        "extend",
+        "",
+        "extend the selected session (Kratos)",
+    )
+    .changing("extending sessions"),
     who_cmd(
+        Cmd::Find,
+        "find",
+        "TEXT",
+        "search every profile; Enter opens a hit",
+    )
+    .needing_arg(),
+    who_cmd(
+        Cmd::Goto,
+        "goto",
+        "WHO",
+        "open a person (or a Coassemble client)",
+    )
+    .needing_arg(),
+    cmd(Cmd::Help, "help", "", "this help"),
+    cmd(Cmd::Profile, "profile", "NAME", "switch to another profile"),
+    cmd(Cmd::Quit, "quit", "", "leave (asks if a draft is unsaved)").also(&["q"]),
+    who_cmd(
+        Cmd::RecoveryCode,
         "recovery-code",
         "[WHO] [EXPIRES]",
         "a Kratos recovery code; EXPIRES like 30m or 2h (default: the server's, 1h)",
-    ),
+    )
+    .changing("creating recovery links and codes"),
     who_cmd(
+        Cmd::RecoveryLink,
         "recovery-link",
         "[WHO] [EXPIRES]",
         "a Kratos recovery link; EXPIRES like 30m or 2h (default: the server's, 1h)",
-    ),
-    cmd("refresh", "", "reload the panes in place"),
-    who_cmd("revoke", "WHO", "revoke all active sessions of WHO (y)"),
-    who_cmd("sessions", "[WHO]", "sessions of WHO (or of the selection)"),
+    )
+    .changing("creating recovery links and codes"),
+    cmd(Cmd::Refresh, "refresh", "", "reload the panes in place"),
     who_cmd(
+        Cmd::Revoke,
+        "revoke",
+        "WHO",
+        "revoke all active sessions of WHO (y)",
+    )
+    .needing_arg()
+    .changing("revoking sessions"),
+    who_cmd(
+        Cmd::Sessions,
+        "sessions",
+        "[WHO]",
+        "sessions of WHO (or of the selection)",
+    ),
+    who_cmd(
+        Cmd::Unverify,
         "unverify",
         "[ADDRESS|WHO]",
         "mark a Kratos address unverified",
-    ),
-    who_cmd("verify", "[ADDRESS|WHO]", "mark a Kratos address verified"),
+    )
+    .changing("marking addresses"),
+    who_cmd(
+        Cmd::Verify,
+        "verify",
+        "[ADDRESS|WHO]",
+        "mark a Kratos address verified",
+    )
+    .changing("marking addresses"),
 ];
 
-/// The command named `name`, if there is one.
+/// The command named `name` (or one of its aliases), if there is one.
 pub fn command(name: &str) -> Option<&'static CommandSpec> {
-    COMMANDS.iter().find(|c| c.name == name)
+    COMMANDS
+        .iter()
+        .find(|c| c.name == name || c.aliases.contains(&name))
 }
 
 #[derive(Debug)]

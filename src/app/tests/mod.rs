@@ -4,6 +4,7 @@
 
 mod audit_pane;
 mod changes;
+mod commands;
 mod credentials;
 mod leaving;
 mod lifecycle;

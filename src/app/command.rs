@@ -3,9 +3,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Effect;
+use super::command_table::{COMMANDS, Cmd, WHO_HELP, command};
 use super::model::{ErrorInfo, ListKind, ObjectKind};
 use super::navigate::{refresh_screen, switch_tab};
-use super::state::{COMMANDS, Cmd, Input, Mode, Pane, Screen, State, WHO_HELP, command};
+use super::state::{Input, Mode, Pane, Screen, State};
 use super::subject;
 use super::who::{self, Purpose};
 

@@ -5,7 +5,8 @@ use crossterm::event::KeyEvent;
 
 use crate::keymap::{KeyAction, Keymap};
 
-use super::state::{COMMANDS, Mode, State};
+use super::command_table::COMMANDS;
+use super::state::{Mode, State};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HelpLine {

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod audit_pane;
 pub mod change;
 pub mod command;
+pub mod command_table;
 pub mod confirm;
 pub mod copy;
 pub mod credential_import;

@@ -7,8 +7,8 @@ use crossterm::event::KeyCode;
 
 use super::*;
 use crate::app::command::complete;
+use crate::app::command_table::{COMMANDS, command};
 use crate::app::help::{HelpLine, lines};
-use crate::app::state::{COMMANDS, command};
 
 fn typed(s: &mut State, line: &str) -> Vec<Effect> {
     let mut effects = update(s, ch(':'));
@@ -94,5 +94,34 @@ fn a_command_that_needs_its_argument_shows_its_usage_without_one() {
             ":{} → {said}",
             c.name
         );
+    }
+}
+
+#[test]
+fn a_command_on_a_provider_it_does_not_work_on_says_why_and_asks_nothing() {
+    for provider in [Provider::Kratos, Provider::Core, Provider::Headless] {
+        for c in COMMANDS.iter().filter(|c| !c.providers.contains(&provider)) {
+            let p = profile("p", provider);
+            let mut s = State::new(vec![p], crate::keymap::Keymap::defaults(), false);
+            run(&mut s, Action::Resize(100, 30), 5);
+            let line = if c.args.is_empty() {
+                c.name.to_string()
+            } else {
+                format!("{} someone@example.com", c.name)
+            };
+            let effects = typed(&mut s, &line);
+            assert!(
+                effects.iter().all(|e| !matches!(
+                    e,
+                    Effect::Mutate { .. } | Effect::Find { .. } | Effect::FetchObject { .. }
+                )),
+                "{provider:?} :{line} asked {effects:?}"
+            );
+            let said = shown(&s);
+            assert!(
+                said.contains(provider.system()) || said.contains("Kratos"),
+                "{provider:?} :{line} says why: {said}"
+            );
+        }
     }
 }

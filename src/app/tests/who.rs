@@ -291,7 +291,7 @@ fn who_completes_from_the_loaded_rows() {
 
 #[test]
 fn every_command_in_the_table_is_understood() {
-    for c in crate::app::state::COMMANDS {
+    for c in crate::app::command_table::COMMANDS {
         let mut s = ready();
         typed(&mut s, c.name);
         let error = s.error.as_ref().map(|e| e.line.clone()).unwrap_or_default();

@@ -146,7 +146,7 @@ pub fn on_found(
             );
             state.error = Some(ErrorInfo::new(
                 line.clone(),
-                format!("{line}\n\n{}", super::state::WHO_HELP),
+                format!("{line}\n\n{}", super::command_table::WHO_HELP),
             ));
         }
         1 => {

@@ -37,20 +37,26 @@ impl Purpose {
     }
 }
 
-/// Why `purpose` cannot be done on `provider` at all, before anything is looked up.
+/// Why `purpose` cannot be done on `provider` at all, before anything is looked up. Which
+/// providers a command works on is the command table's to say; this says why, in the
+/// provider's terms.
 pub fn unsupported(provider: Provider, purpose: &Purpose) -> Option<String> {
-    let system = provider.system();
-    let no_sessions = || format!("{system} has no sessions and no bulk revoke call");
-    match (provider, purpose) {
-        (Provider::Kratos, _) | (_, Purpose::Goto) => None,
-        (_, Purpose::Revoke | Purpose::Sessions) => Some(no_sessions()),
-        (Provider::Core, Purpose::Credentials) => None,
-        (_, Purpose::Credentials) => Some(format!("{system} users have no credentials here")),
-        (_, Purpose::Recovery { .. }) => Some(format!(
-            "recovery links and codes are Kratos's: {system} has none"
-        )),
-        (_, Purpose::Verify { .. }) => Some(format!(
-            "verifiable addresses are Kratos's: {system} has none"
-        )),
+    let name = purpose.command().trim_start_matches(':');
+    if crate::app::command_table::command(name).is_none_or(|c| c.providers.contains(&provider)) {
+        return None;
     }
+    let system = provider.system();
+    Some(match purpose {
+        Purpose::Revoke | Purpose::Sessions => {
+            format!("{system} has no sessions and no bulk revoke call")
+        }
+        Purpose::Credentials => format!("{system} users have no credentials here"),
+        Purpose::Recovery { .. } => {
+            format!("recovery links and codes are Kratos's: {system} has none")
+        }
+        Purpose::Verify { .. } => {
+            format!("verifiable addresses are Kratos's: {system} has none")
+        }
+        Purpose::Goto => format!(":{name} does not work on {system}"),
+    })
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 
 use super::{FakeApi, Reply, Session, profile};
-use crate::app::state::COMMANDS;
+use crate::app::command_table::COMMANDS;
 use crate::app::{ErrorInfo, Provider, State};
 use crate::keymap::{KeyAction, Keymap};
 use crate::runtime::{Backend, Backends};

@@ -134,7 +134,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         "",
         "extend the selected session (Kratos)",
     )
-    .changing("extending sessions"),
+    .changing("extending sessions")
+    .only(KRATOS),
     who_cmd(
         Cmd::Find,
         "find",
@@ -176,7 +177,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         "revoke all active sessions of WHO (y)",
     )
     .needing_arg()
-    .changing("revoking sessions"),
+    .changing("revoking sessions")
+    .only(KRATOS),
     who_cmd(
         Cmd::Sessions,
         "sessions",

@@ -2,13 +2,13 @@
 
 use std::time::Duration;
 
-use idtui::sandbox::{SandboxOptions, start};
+use idtui_sandbox::{SandboxOptions, start};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const SECRET: &str = "s3cret-for-tests";
 
-async fn guarded(ttl: u64) -> idtui::sandbox::RunningSandbox {
+async fn guarded(ttl: u64) -> idtui_sandbox::RunningSandbox {
     start(SandboxOptions {
         demo: true,
         token: Some(SECRET.into()),

@@ -1,13 +1,13 @@
 //! MATTR VII core users API of the sandbox over real HTTP: CRUD, errors, search, events.
 
-use idtui::sandbox::{SandboxOptions, start};
+use idtui_sandbox::{SandboxOptions, start};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const JAMIE: &str = "0c3fad74-a8df-4a2d-8e75-f2d356b41300";
 const PREFIXES: [&str; 2] = ["/core/v1", "/v1"];
 
-async fn demo() -> idtui::sandbox::RunningSandbox {
+async fn demo() -> idtui_sandbox::RunningSandbox {
     start(SandboxOptions {
         demo: true,
         ..SandboxOptions::for_tests()

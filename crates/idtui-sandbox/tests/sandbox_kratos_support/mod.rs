@@ -4,12 +4,12 @@
 
 use std::sync::LazyLock;
 
-use idtui::sandbox::{RunningSandbox, SandboxOptions, start};
+use idtui_sandbox::{RunningSandbox, SandboxOptions, start};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-pub const DEMO: &str = include_str!("../../crates/idtui-sandbox/assets/kratos/demo.json");
+pub const DEMO: &str = include_str!("../../assets/kratos/demo.json");
 
 pub struct Kratos {
     pub server: RunningSandbox,
@@ -210,7 +210,7 @@ fn nullable_to_json_schema(v: &mut Value) {
 /// - `session.identity` and `session.devices` are `null` when not expanded (§2.3).
 static SPEC: LazyLock<Value> = LazyLock::new(|| {
     let mut spec: Value =
-        serde_json::from_str(include_str!("../data/kratos-openapi.json")).unwrap();
+        serde_json::from_str(include_str!("../../../../tests/data/kratos-openapi.json")).unwrap();
     let schemas = &mut spec["components"]["schemas"];
     for f in ["ip_address", "user_agent", "location"] {
         schemas["sessionDevice"]["properties"][f]["nullable"] = json!(true);

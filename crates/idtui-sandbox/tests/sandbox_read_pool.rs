@@ -5,8 +5,8 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use idtui::sandbox::db::READERS;
-use idtui::sandbox::{RunningSandbox, SandboxOptions, start};
+use idtui_sandbox::db::READERS;
+use idtui_sandbox::{RunningSandbox, SandboxOptions, start};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;

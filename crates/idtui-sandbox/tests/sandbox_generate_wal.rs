@@ -1,7 +1,7 @@
 //! `--generate` on a file database leaves no write-ahead log behind: the load is checkpointed
 //! and the `-wal` file truncated, and the data is served from the database file itself.
 
-use idtui::sandbox::{self, SandboxOptions};
+use idtui_sandbox::{self as sandbox, SandboxOptions};
 
 #[tokio::test]
 async fn generation_leaves_an_empty_wal_and_the_rows_are_served() {

@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::HashSet;
 
-use idtui::sandbox::SandboxOptions;
+use idtui_sandbox::SandboxOptions;
 use reqwest::StatusCode;
 use serde_json::json;
 use support::{assert_spec, demo, kratos, kratos_with, options, send};

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use idtui::sandbox::{self, SandboxOptions};
+use idtui_sandbox::{self as sandbox, SandboxOptions};
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()

@@ -1,6 +1,6 @@
 //! Coassemble API keys, plan gating and the per-IP rate limit of the sandbox.
 
-use idtui::sandbox::{HeadlessPlan, SandboxOptions, start};
+use idtui_sandbox::{HeadlessPlan, SandboxOptions, start};
 use reqwest::StatusCode;
 use serde_json::Value;
 

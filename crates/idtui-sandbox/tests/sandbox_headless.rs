@@ -1,12 +1,12 @@
 //! Coassemble headless identities API of the sandbox over real HTTP.
 
-use idtui::sandbox::{SandboxOptions, start};
+use idtui_sandbox::{SandboxOptions, start};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const PREFIXES: [&str; 2] = ["/api/v1/headless", "/v1/headless"];
 
-async fn demo() -> idtui::sandbox::RunningSandbox {
+async fn demo() -> idtui_sandbox::RunningSandbox {
     start(SandboxOptions {
         demo: true,
         ..SandboxOptions::for_tests()

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use idtui::sandbox::{SandboxOptions, start};
+use idtui_sandbox::{SandboxOptions, start};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use idtui::api::{ApiError, Cursor, ErrorKind, Link, Provider, parse_link_header, resolve_link};
+use idtui_api::{ApiError, Cursor, ErrorKind, Link, Provider, parse_link_header, resolve_link};
 use proptest::prelude::*;
 use reqwest::Url;
 

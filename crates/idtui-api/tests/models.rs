@@ -1,7 +1,7 @@
 //! The typed models: lossless (raw kept, write-back bodies keep unknown fields) and tolerant
 //! of missing or oddly typed fields.
 
-use idtui::api::{
+use idtui_api::{
     Api, CoreApi, CoreCredential, HeadlessApi, HeadlessClient, HeadlessUser, HeadlessUserUpdate,
     Identity, KratosApi, Session,
 };

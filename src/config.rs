@@ -393,11 +393,9 @@ fn run_limited(cmd: &str, limit: Duration) -> Result<(std::process::ExitStatus, 
             return Ok((status, out));
         }
         if std::time::Instant::now() >= deadline {
+            // The command's own process group (`process_group(0)` above): what it started too.
             #[cfg(unix)]
-            // SAFETY: kill(2) on the command's own process group; no memory effects.
-            unsafe {
-                libc::kill(-(child.id() as i32), libc::SIGKILL);
-            }
+            crate::sys::kill_process_group(child.id());
             let _ = child.kill();
             let _ = child.wait();
             return Err(format!(

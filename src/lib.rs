@@ -20,4 +20,5 @@ pub mod runtime;
 pub use idtui_sandbox as sandbox;
 pub mod sanitize;
 pub mod serve_sandbox;
+mod sys;
 pub mod ui;

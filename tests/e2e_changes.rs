@@ -142,7 +142,7 @@ fn a_change_made_over_http_while_editing_is_shown_and_nothing_is_sent_until_chos
         "theirs is shown:\n{screen}"
     );
     assert!(screen.contains("mine-1"), "mine is shown:\n{screen}");
-    std::thread::sleep(Duration::from_millis(300));
+    sandbox.barrier();
     assert_eq!(sandbox.count("PUT", "/admin/identities"), 0, "nothing sent");
     // Merge: both changes end up on the server.
     s.send("m");
@@ -186,7 +186,7 @@ fn a_draft_restored_after_a_change_over_http_warns_and_does_not_revert_it() {
     assert!(screen.contains("draft-1"), "{screen}");
     s.send_key(Key::Ctrl('s'));
     s.expect_text("changed on the server", WAIT);
-    std::thread::sleep(Duration::from_millis(300));
+    sandbox.barrier();
     assert_eq!(sandbox.count("PUT", "/admin/identities"), 0);
     let g = grace(&sandbox);
     assert_eq!(g["state"], "inactive");
@@ -421,7 +421,7 @@ fn a_patch_removing_the_password_says_what_it_does_and_goes_only_after_y() {
     // Any other key goes back with nothing sent.
     s.send_key(Key::Right);
     s.wait_for(|t| !t.contains("y sends it"), WAIT).unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    sandbox.barrier();
     assert_eq!(sandbox.count("PATCH", "/admin/identities"), 0);
     s.send_key(Key::Ctrl('s'));
     s.expect_text("y sends it", WAIT);

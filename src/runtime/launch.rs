@@ -72,7 +72,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
             (config.profiles.into_iter().collect(), first)
         }
         None => {
-            #[allow(unused_mut)]
+            #[allow(unused_mut, reason = "changed only in debug builds, just below")]
             let mut options = SandboxOptions::embedded();
             // A test-only way to crash the embedded sandbox's handlers (debug builds only).
             #[cfg(debug_assertions)]
@@ -235,10 +235,7 @@ fn signals() -> futures::stream::BoxStream<'static, Signal> {
 /// command runs in a group of its own, and `$EDITOR` is never running during a suspend.)
 fn stop_process() {
     #[cfg(unix)]
-    // SAFETY: raise(3) with a valid signal number has no memory effects.
-    unsafe {
-        libc::raise(libc::SIGSTOP);
-    }
+    crate::sys::stop_this_process();
 }
 
 #[cfg(test)]

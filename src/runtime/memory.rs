@@ -24,16 +24,7 @@ impl Releaser {
     pub fn idle(&mut self, walking: bool) {
         if !walking && self.pages >= PAGES_BEFORE_RELEASE {
             self.pages = 0;
-            release_freed_memory();
+            crate::sys::release_freed_memory();
         }
-    }
-}
-
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim(3) only returns free heap pages to the kernel; it touches no live
-    // allocation and is safe to call from any thread at any time.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }

@@ -7,7 +7,6 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use crate::app::ErrorInfo;
-#[allow(unused_imports)]
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::app::help::{self, HelpLine};

@@ -1,7 +1,10 @@
 //! Shared by the `api_*` integration tests: a sandbox on loopback, profiles pointing at it,
 //! its request log, and a small reverse proxy for path-prefix and token tests.
 
-#![allow(dead_code)] // each test file uses a different part
+#![allow(
+    dead_code,
+    reason = "each test crate uses a different part of this module"
+)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,8 @@
 //! Shared helpers for integration tests.
-// Each integration test is its own crate and uses only part of these helpers, so unused
-// items are expected in any single one of them.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test crate uses a different part of this module"
+)]
 
 pub mod pty;
 pub mod sandbox;

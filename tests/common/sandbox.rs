@@ -80,6 +80,29 @@ impl Sandbox {
             .count()
     }
 
+    /// A barrier on the request log: when this returns, every request the sandbox had
+    /// answered before it is in the log. It sends one request of its own, marked so it cannot
+    /// be mistaken for the dashboard's, and waits (bounded) until that line is in the log; the
+    /// sandbox writes each line as it answers, in answer order, so the earlier ones are there.
+    ///
+    /// A check that something was *not* sent calls this once the screen shows the dashboard's
+    /// decision, then counts: no sleep, and no guess at how long is long enough.
+    pub fn barrier(&self) {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mark = format!("/health/alive?idtui-test-barrier={n}");
+        // Its answer does not matter (even a refusal is logged); only its line does.
+        let _ = self.call("GET", &mark, None);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !self.requests().iter().any(|r| r.path == mark) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the barrier request {mark} never reached the request log"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
     /// [`call`](Self::call) with the sandbox's credential (`--token`), in the header the API
     /// of `path` expects (`COASSEMBLE:1:…` for Coassemble, a bearer token otherwise).
     pub fn call_with(

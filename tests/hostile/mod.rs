@@ -7,7 +7,10 @@
 //! can say that nothing did. Both listen on 127.0.0.1 only and stop with the test; an endless
 //! body stops by itself after [`ENDLESS_CAP`] bytes.
 
-#![allow(dead_code)] // each test file uses a different part
+#![allow(
+    dead_code,
+    reason = "each test crate uses a different part of this module"
+)]
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

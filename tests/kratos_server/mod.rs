@@ -4,7 +4,10 @@
 //!
 //! The cases never assume an empty server: the real one is shared by every test of a run, so
 //! each case makes its own identities (unique emails) and looks only at those.
-#![allow(dead_code)] // each test crate uses a different part
+#![allow(
+    dead_code,
+    reason = "each test crate uses a different part of this module"
+)]
 
 use std::time::Duration;
 

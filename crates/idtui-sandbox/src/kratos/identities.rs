@@ -146,7 +146,10 @@ pub struct CreateBody {
     #[serde(default)]
     credentials: Option<Map<String, Value>>,
     #[serde(default)]
-    #[allow(dead_code)]
+    #[allow(
+        dead_code,
+        reason = "declared so that strict decoding accepts it; the sandbox has one region"
+    )]
     region: Option<String>,
 }
 

@@ -1,6 +1,9 @@
 //! Shared helpers for the Kratos sandbox tests: start a server, talk JSON, look up demo data,
 //! and check bodies against the OpenAPI component schemas.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test crate uses a different part of this module"
+)]
 
 use std::sync::LazyLock;
 

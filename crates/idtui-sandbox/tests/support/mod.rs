@@ -1,6 +1,9 @@
 //! Shared by the sandbox crate's HTTP tests: a bounded HTTP/1.1 exchange written by hand, for
 //! requests no client library would send (another `Host`, none, two), and the request log.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test crate uses a different part of this module"
+)]
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

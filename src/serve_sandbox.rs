@@ -27,6 +27,9 @@ pub async fn serve(mut options: SandboxOptions) -> anyhow::Result<()> {
         }
     };
     let running = start(options).await?;
+    // Before saying where it listens: whoever reads that line may signal at once, and a
+    // signal that comes before its handler ends the process instead of shutting it down.
+    let shutdown = shutdown_signal();
     eprintln!(
         "idtui sandbox listening on {} (ready in {:.1?})\n  kratos admin: {}/admin/identities\n  mattr core:   {}/core/v1/users  (also /v1)\n  coassemble:   {}/api/v1/headless/clients  (also /v1/headless)",
         running.base_url,
@@ -39,29 +42,37 @@ pub async fn serve(mut options: SandboxOptions) -> anyhow::Result<()> {
         "  credential:   {}",
         crate::sanitize::clean_line(&credential)
     );
-    shutdown_signal().await;
+    shutdown.await;
     eprintln!("idtui sandbox: shutting down");
     running.stop().await;
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when
+/// the future is first polled.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = wait(interrupt) => {},
+                _ = wait(terminate) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -61,8 +61,8 @@ pub fn is_unsafe(c: char) -> bool {
 /// `s` with every control character (newlines and tabs included), DEL, C1 control, bidi
 /// control and invisible character made visible: a control picture (`␛` for ESC, `␊` for a
 /// newline) or the code point (`⟨U+200B⟩`), so nothing that differs is invisible. Cleaning
-/// again changes nothing. Borrows when nothing needed replacing. For multi-line text, split into lines first with
-/// [`lines`].
+/// again changes nothing. Borrows when nothing needed replacing. For multi-line text, split
+/// into lines first with [`lines`].
 pub fn clean(s: &str) -> Cow<'_, str> {
     if s.chars().all(|c| matches!(shown(c), Shown::Plain)) {
         return Cow::Borrowed(s);

@@ -74,33 +74,33 @@ impl BodyReader {
         })
     }
 
-    /// The next piece of the body, decompressed; `None` at its end.
-    pub async fn next(&mut self, resp: &mut reqwest::Response) -> Result<Option<Vec<u8>>, Read> {
-        loop {
-            let chunk = resp.chunk().await.map_err(Read::Transport)?;
-            let Some(chunk) = chunk else {
-                return self.finish().map(|rest| (!rest.is_empty()).then_some(rest));
-            };
-            self.wire += chunk.len();
-            let out = match &mut self.gunzip {
-                None => chunk.to_vec(),
-                Some(_) => self.inflate(&chunk)?,
-            };
-            if self.wire > self.limit && self.gunzip.is_none() {
-                return Err(Read::Over(Overrun::TooLarge { limit: self.limit }));
-            }
-            if !out.is_empty() {
-                return Ok(Some(out));
-            }
+    /// Appends the next piece of the body, decompressed, to `out`; `false` once the body has
+    /// ended (and its last decoded bytes are in `out`). An uncompressed piece is copied once,
+    /// straight into `out`.
+    pub async fn read_into(
+        &mut self,
+        resp: &mut reqwest::Response,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, Read> {
+        let Some(chunk) = resp.chunk().await.map_err(Read::Transport)? else {
+            out.extend(self.finish()?);
+            return Ok(false);
+        };
+        self.wire += chunk.len();
+        if self.gunzip.is_some() {
+            out.extend(self.inflate(&chunk)?);
+        } else if self.wire > self.limit {
+            return Err(Read::Over(Overrun::TooLarge { limit: self.limit }));
+        } else {
+            out.extend_from_slice(&chunk);
         }
+        Ok(true)
     }
 
     /// The whole body, up to the limit.
     pub async fn all(mut self, resp: &mut reqwest::Response) -> Result<Vec<u8>, Read> {
         let mut body = Vec::new();
-        while let Some(piece) = self.next(resp).await? {
-            body.extend_from_slice(&piece);
-        }
+        while self.read_into(resp, &mut body).await? {}
         Ok(body)
     }
 

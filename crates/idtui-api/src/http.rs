@@ -420,12 +420,17 @@ async fn skim_answer(
     let failed = |e| page_error(provider, status, e, req.asked);
     let mut skim = super::skim::Skim::new(req.max_items);
     let mut body = BodyReader::new(provider, &headers, MAX_STREAMED_BYTES)?;
-    while let Some(piece) = body
-        .next(resp)
-        .await
-        .map_err(|e| read_error(provider, e, true))?
-    {
+    let mut piece = Vec::new();
+    loop {
+        piece.clear();
+        let more = body
+            .read_into(resp, &mut piece)
+            .await
+            .map_err(|e| read_error(provider, e, true))?;
         skim.feed(&piece).map_err(failed)?;
+        if !more {
+            break;
+        }
     }
     let (json, items, records) = if req.keep_bytes {
         let (envelope, records) = skim.assemble(super::items::keep).map_err(failed)?;
@@ -506,9 +511,9 @@ async fn read_body(
     let mut reader = BodyReader::new(provider, headers, limit).map_err(|e| (e, Vec::new()))?;
     let mut body = Vec::new();
     loop {
-        match reader.next(resp).await {
-            Ok(Some(piece)) => body.extend_from_slice(&piece),
-            Ok(None) => return Ok(body),
+        match reader.read_into(resp, &mut body).await {
+            Ok(true) => {}
+            Ok(false) => return Ok(body),
             Err(e) => return Err((read_error(provider, e, false), body)),
         }
     }

@@ -223,7 +223,12 @@ impl OAuthSource {
         let bytes = crate::body::BodyReader::new(provider, &headers, MAX_TOKEN_ANSWER_BYTES)?
             .all(&mut resp)
             .await
-            .map_err(|e| auth_err(format!("token answer not read: {}", e.describe())))?;
+            .map_err(|e| {
+                let mut err = e.into_error(provider, false);
+                err.kind = ErrorKind::Auth;
+                err.message = format!("token answer not read: {}", err.message);
+                err
+            })?;
         if !(200..300).contains(&status) {
             let mut err = ApiError::from_response(provider, status, &bytes);
             // A token endpoint that is down or busy is worth another try on a read; one

@@ -24,6 +24,9 @@ pub const RATIO_FLOOR: usize = 1 << 20;
 /// Compressed bytes handed to the decoder at a time (deflate expands at most ~1,032 times).
 const SLICE: usize = 4096;
 
+/// The code of an answer over the size limit: a list asks again for a smaller page.
+pub(crate) const TOO_LARGE: &str = "answer_too_large";
+
 /// Why a read stopped early.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Overrun {
@@ -162,17 +165,56 @@ pub(crate) enum Read {
 }
 
 impl Read {
-    /// One line saying what went wrong, for a caller with its own error to fill.
-    pub fn describe(self) -> String {
-        match self {
-            Read::Transport(e) => e.without_url().to_string(),
-            Read::Over(Overrun::TooLarge { limit }) => format!("larger than {limit} bytes"),
-            Read::Over(Overrun::Bomb { wire, decoded }) => {
-                format!("gzip expands {wire} bytes to more than {decoded}: a decompression bomb")
+    /// The error the caller sees. Only a whole answer too large to hold gets [`TOO_LARGE`]
+    /// (a list asks again for a smaller page); one that `streamed` past its cap, a bomb or a
+    /// cut stream does not.
+    pub fn into_error(self, provider: Provider, streamed: bool) -> ApiError {
+        let over_limit = matches!(self, Read::Over(_));
+        let mut err = match self {
+            Read::Transport(e) => ApiError::transport(provider, e),
+            Read::Corrupt(e) => e,
+            Read::Cut => ApiError::new(
+                ErrorKind::Connect,
+                provider,
+                "answer cut short (its gzip stream ends early)",
+            ),
+            Read::Over(Overrun::TooLarge { limit }) if streamed => ApiError::new(
+                ErrorKind::Decode,
+                provider,
+                format!(
+                    "the answer streamed more than {}: stopped reading it",
+                    size(limit)
+                ),
+            ),
+            Read::Over(Overrun::TooLarge { limit }) => {
+                let mut err = ApiError::new(
+                    ErrorKind::Decode,
+                    provider,
+                    format!("answer larger than {}", size(limit)),
+                );
+                err.code = Some(TOO_LARGE.into());
+                err
             }
-            Read::Cut => "cut short".into(),
-            Read::Corrupt(e) => e.message,
-        }
+            Read::Over(Overrun::Bomb { wire, decoded }) => ApiError::new(
+                ErrorKind::Decode,
+                provider,
+                format!(
+                    "the answer's gzip expands more than {MAX_RATIO} times ({wire} bytes into \
+                     {decoded} so far): refused as a decompression bomb"
+                ),
+            ),
+        };
+        err.over_limit = over_limit;
+        err
+    }
+}
+
+/// A limit in the unit it was written in.
+fn size(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{} KiB", bytes >> 10)
     }
 }
 

@@ -291,6 +291,40 @@ fn first_detail(details: &Value) -> Option<String> {
     })
 }
 
+impl ApiError {
+    /// A request that got no usable answer: it timed out, did not connect, or was cut while
+    /// its answer was read.
+    pub(crate) fn transport(provider: Provider, e: reqwest::Error) -> ApiError {
+        let kind = if e.is_timeout() {
+            ErrorKind::Timeout
+        } else if e.is_builder() {
+            ErrorKind::Config
+        } else {
+            ErrorKind::Connect
+        };
+        let what = match kind {
+            ErrorKind::Timeout => "request timed out",
+            ErrorKind::Config => "invalid request",
+            _ if e.is_connect() => "cannot connect",
+            _ if e.is_body() || e.is_decode() => "connection lost while reading the answer",
+            _ => "connection failed",
+        };
+        // The URL can carry user info; the status bar must never show it.
+        let detail = root_cause(&e.without_url());
+        ApiError::new(kind, provider, format!("{what}: {detail}"))
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg = s.to_string();
+        source = s.source();
+    }
+    msg
+}
+
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(BODY_EXCERPT)];
     clean(&String::from_utf8_lossy(cut), BODY_EXCERPT)

@@ -15,7 +15,7 @@ use super::headers::redact_userinfo;
 pub(crate) use super::request::{Req, Resp};
 use super::retry::{RetryPolicy, jitter, parse_retry_after};
 
-use super::body::{BodyReader, MAX_RATIO, Overrun, Read};
+use super::body::{BodyReader, TOO_LARGE};
 use super::items::{MAX_BODY_BYTES, MAX_STREAMED_BYTES};
 
 /// Most of an error answer read: its excerpt is all that is shown.
@@ -293,7 +293,7 @@ impl HttpLayer {
         let mut resp = builder
             .send()
             .await
-            .map_err(|e| transport_error(provider, e))?;
+            .map_err(|e| ApiError::transport(provider, e))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         if (300..400).contains(&status) {
@@ -426,7 +426,7 @@ async fn skim_answer(
         let more = body
             .read_into(resp, &mut piece)
             .await
-            .map_err(|e| read_error(provider, e, true))?;
+            .map_err(|e| e.into_error(provider, true))?;
         skim.feed(&piece).map_err(failed)?;
         if !more {
             break;
@@ -489,8 +489,6 @@ fn page_error(
     err
 }
 
-/// The code of an answer over the size limit: a list asks again for a smaller page.
-pub(crate) const TOO_LARGE: &str = "answer_too_large";
 /// The code of a list page over the size limit before its first record ends: a smaller page
 /// would be as large, so the list is read as it streams at once.
 const ONE_TOO_LARGE: &str = "record_too_large";
@@ -514,82 +512,9 @@ async fn read_body(
         match reader.read_into(resp, &mut body).await {
             Ok(true) => {}
             Ok(false) => return Ok(body),
-            Err(e) => return Err((read_error(provider, e, false), body)),
+            Err(e) => return Err((e.into_error(provider, false), body)),
         }
     }
-}
-
-/// A body read that stopped, as the error the caller sees. Only a whole answer too large to
-/// hold gets [`TOO_LARGE`] (a list asks again for a smaller page); one that `streamed` past
-/// its cap, a bomb or a cut stream does not.
-fn read_error(provider: Provider, e: Read, streamed: bool) -> ApiError {
-    let over_limit = matches!(e, Read::Over(_));
-    let mut err = match e {
-        Read::Transport(e) => transport_error(provider, e),
-        Read::Corrupt(e) => e,
-        Read::Cut => ApiError::new(
-            ErrorKind::Connect,
-            provider,
-            "answer cut short (its gzip stream ends early)",
-        ),
-        Read::Over(Overrun::TooLarge { limit }) if streamed => ApiError::new(
-            ErrorKind::Decode,
-            provider,
-            format!(
-                "the answer streamed more than {} MiB: stopped reading it",
-                limit >> 20
-            ),
-        ),
-        Read::Over(Overrun::TooLarge { limit }) => {
-            let mut err = ApiError::new(
-                ErrorKind::Decode,
-                provider,
-                format!("answer larger than {} MiB", limit >> 20),
-            );
-            err.code = Some(TOO_LARGE.into());
-            err
-        }
-        Read::Over(Overrun::Bomb { wire, decoded }) => ApiError::new(
-            ErrorKind::Decode,
-            provider,
-            format!(
-                "the answer's gzip expands more than {MAX_RATIO} times ({wire} bytes into \
-                 {decoded} so far): refused as a decompression bomb"
-            ),
-        ),
-    };
-    err.over_limit = over_limit;
-    err
-}
-
-fn transport_error(provider: Provider, e: reqwest::Error) -> ApiError {
-    let kind = if e.is_timeout() {
-        ErrorKind::Timeout
-    } else if e.is_builder() {
-        ErrorKind::Config
-    } else {
-        ErrorKind::Connect
-    };
-    let what = match kind {
-        ErrorKind::Timeout => "request timed out",
-        ErrorKind::Config => "invalid request",
-        _ if e.is_connect() => "cannot connect",
-        _ if e.is_body() || e.is_decode() => "connection lost while reading the answer",
-        _ => "connection failed",
-    };
-    // The URL can carry user info; the status bar must never show it.
-    let detail = root_cause(&e.without_url());
-    ApiError::new(kind, provider, format!("{what}: {detail}"))
-}
-
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut msg = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        msg = s.to_string();
-        source = s.source();
-    }
-    msg
 }
 
 fn parse_base(provider: Provider, raw: &str) -> Result<Url, ApiError> {
@@ -704,14 +629,10 @@ fn asked(req: &Req, key: &str) -> Option<u64> {
 /// Halve the page size `key` of `req` (in its query or its JSON body); the new size, or
 /// `None` when it is 1 already or not there.
 fn halve(req: &mut Req, key: &str) -> Option<u64> {
-    let half = |n: u64| (n > 1).then_some(n / 2);
-    if let Some((_, v)) = req.query.iter_mut().find(|(k, _)| k == key) {
-        let n = half(v.parse().ok()?)?;
-        *v = n.to_string();
-        return Some(n);
+    let half = asked(req, key).filter(|&n| n > 1)? / 2;
+    match req.query.iter_mut().find(|(k, _)| k == key) {
+        Some((_, v)) => *v = half.to_string(),
+        None => *req.body.as_mut()?.get_mut(key)? = Value::from(half),
     }
-    let slot = req.body.as_mut()?.get_mut(key)?;
-    let n = half(slot.as_u64()?)?;
-    *slot = Value::from(n);
-    Some(n)
+    Some(half)
 }

@@ -292,20 +292,15 @@ impl<'a> Scanner<'a> {
 
     /// Skip a string starting at `"`.
     fn string(&mut self) -> Result<(), PageError> {
-        self.pos += 1;
-        loop {
-            let rest = self.b.get(self.pos..).unwrap_or_default();
-            let Some(at) = memchr::memchr2(b'"', b'\\', rest) else {
-                self.pos = self.b.len();
-                return Err(PageError::Cut);
-            };
-            self.pos += at;
-            if self.b[self.pos] == b'"' {
-                self.pos += 1;
-                return Ok(());
+        match crate::json::string_end(self.b, self.pos + 1) {
+            Some(end) => {
+                self.pos = end;
+                Ok(())
             }
-            // An escape: the next byte is never the end of the string.
-            self.pos += 2;
+            None => {
+                self.pos = self.b.len();
+                Err(PageError::Cut)
+            }
         }
     }
 

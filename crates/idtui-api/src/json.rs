@@ -118,7 +118,7 @@ pub fn values_in(bytes: &[u8], max: usize) -> usize {
     while let Some(&b) = bytes.get(pos) {
         match b {
             b'"' => {
-                pos = string_end(bytes, pos + 1);
+                pos = string_end(bytes, pos + 1).unwrap_or(bytes.len());
                 continue;
             }
             b'{' | b'[' | b',' => {
@@ -134,14 +134,16 @@ pub fn values_in(bytes: &[u8], max: usize) -> usize {
     count
 }
 
-/// Where the string whose text starts at `pos` ends (past its closing quote).
-fn string_end(bytes: &[u8], mut pos: usize) -> usize {
+/// Where the string whose text starts at `pos` ends (past its closing quote); `None` when
+/// `bytes` end inside it. Skips to each quote or backslash with `memchr`.
+pub(crate) fn string_end(bytes: &[u8], mut pos: usize) -> Option<usize> {
     loop {
-        match memchr::memchr2(b'"', b'\\', &bytes[pos.min(bytes.len())..]) {
-            None => return bytes.len(),
-            Some(at) if bytes[pos + at] == b'"' => return pos + at + 1,
-            Some(at) => pos += at + 2,
+        let at = memchr::memchr2(b'"', b'\\', bytes.get(pos..)?)?;
+        if bytes[pos + at] == b'"' {
+            return Some(pos + at + 1);
         }
+        // An escape: the next byte is never the end of the string.
+        pos += at + 2;
     }
 }
 

@@ -39,7 +39,10 @@ fn pump(state: &mut State, effects: Vec<Effect>) {
     let mut queue = effects;
     while let Some(effect) = queue.pop() {
         if let Effect::FetchPage {
-            seq, cursor, size, ..
+            ticket,
+            cursor,
+            size,
+            ..
         } = effect
         {
             let start = cursor.get::<usize>().copied().unwrap_or(0);
@@ -52,7 +55,7 @@ fn pump(state: &mut State, effects: Vec<Effect>) {
             queue.extend(update(
                 state,
                 Action::PageLoaded {
-                    seq,
+                    ticket,
                     result: Ok(data),
                 },
             ));

@@ -228,7 +228,7 @@ fn drive(state: &mut State, action: Action) {
                 },
             ));
         }
-        if let Effect::FetchObject { seq, id, .. } = &effect {
+        if let Effect::FetchObject { ticket, id, .. } = &effect {
             // The full identity behind an opened row.
             let mut full = identity_detail_json();
             full["id"] = json!(id);
@@ -236,12 +236,12 @@ fn drive(state: &mut State, action: Action) {
             queue.extend(update(
                 state,
                 Action::ObjectLoaded {
-                    seq: *seq,
+                    ticket: ticket.clone(),
                     result: Ok(row),
                 },
             ));
         }
-        if let Effect::FetchPage { seq, list, .. } = effect {
+        if let Effect::FetchPage { ticket, list, .. } = effect {
             let rows = match list.title() {
                 "Identities" => identities(),
                 "Sessions" => sessions(),
@@ -258,7 +258,7 @@ fn drive(state: &mut State, action: Action) {
             queue.extend(update(
                 state,
                 Action::PageLoaded {
-                    seq,
+                    ticket,
                     result: Ok(PageData {
                         rows,
                         next: None,
@@ -362,12 +362,14 @@ fn command_answered(state: &mut State, line: &str, answer: &dyn Fn(&str) -> Answ
     let mut queue = update(state, key(KeyCode::Enter));
     while let Some(effect) = queue.pop() {
         match effect {
-            Effect::Find { seq, profile, .. } => {
+            Effect::Find {
+                ticket, profile, ..
+            } => {
                 if let Some(result) = answer(&profile) {
-                    queue.extend(update(state, Action::Found { seq, result }));
+                    queue.extend(update(state, Action::Found { ticket, result }));
                 }
             }
-            Effect::FetchPage { seq, list, .. } => {
+            Effect::FetchPage { ticket, list, .. } => {
                 let (rows, total) = match list {
                     ListKind::AllSessions { .. } => (all_sessions(), None),
                     // A count of someone's active sessions: two.
@@ -376,7 +378,7 @@ fn command_answered(state: &mut State, line: &str, answer: &dyn Fn(&str) -> Answ
                 queue.extend(update(
                     state,
                     Action::PageLoaded {
-                        seq,
+                        ticket,
                         result: Ok(PageData {
                             rows,
                             next: None,
@@ -592,11 +594,11 @@ fn a_column_empty_in_every_row_gives_its_width_away() {
     .collect();
     let mut queue = update(&mut state, key(KeyCode::Tab));
     while let Some(effect) = queue.pop() {
-        if let Effect::FetchPage { seq, .. } = effect {
+        if let Effect::FetchPage { ticket, .. } = effect {
             queue.extend(update(
                 &mut state,
                 Action::PageLoaded {
-                    seq,
+                    ticket,
                     result: Ok(PageData {
                         rows: undated.clone(),
                         next: None,

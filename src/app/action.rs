@@ -17,20 +17,21 @@ pub enum Action {
     /// Spinner frame; the runtime only ticks while requests are in flight.
     Tick,
     PageLoaded {
-        seq: u64,
+        ticket: Ticket<PageFor>,
         result: Result<PageData, ErrorInfo>,
     },
     ObjectLoaded {
-        seq: u64,
+        ticket: Ticket<ObjectFor>,
         result: Result<Row, ErrorInfo>,
     },
+    /// The answer to the change sent as `seq`: the key of that change in `State::changes`.
     MutationDone {
         seq: u64,
         result: Result<Done, ErrorInfo>,
     },
     /// What a search for people found on one profile (`Effect::Find`).
     Found {
-        seq: u64,
+        ticket: Ticket<FindFor>,
         result: Result<Vec<Hit>, ErrorInfo>,
     },
     /// A saved draft for an editor that was just opened (`None`: there is none).
@@ -51,10 +52,58 @@ pub enum Action {
     Terminate,
 }
 
+/// A read's ticket: the seq that tells it from every other request (and lets it be withdrawn:
+/// see `State::ask`), and what its answer is for. The effect carries it out and the action
+/// brings it back unchanged, so an answer says by itself what it means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ticket<P> {
+    pub seq: u64,
+    pub purpose: P,
+}
+
+/// What a page read is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageFor {
+    /// Page `page` of the table `table` (its uid).
+    Table { table: u64, page: usize },
+    /// A re-read telling whether the change sent as `change` landed.
+    Verify { change: u64 },
+    /// The active sessions of someone a question or a lookup waits on (`who::on_count`).
+    SessionCount,
+}
+
+/// What an object read is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObjectFor {
+    /// The full object behind a detail opened from a (partial) list row.
+    Refresh {
+        tab: usize,
+        kind: ObjectKind,
+        id: String,
+    },
+    /// A re-read telling whether the change sent as `change` landed.
+    Verify { change: u64 },
+    /// The fresh copy the editor `key` starts from.
+    EditorBase { key: String },
+    /// The read just before the editor `key` saves, to catch a concurrent change.
+    PreSave { key: String },
+    /// `d` on a Kratos credential: the identity read to know what the delete would do.
+    CredentialCheck { tab: usize, target: String },
+}
+
+/// What a search for people is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FindFor {
+    /// A WHO argument being looked up (`Mode::Lookup`).
+    Lookup,
+    /// One profile's answer to the `:find` run `run`.
+    Hits { run: u64, profile: String },
+}
+
 #[derive(Debug, Clone)]
 pub enum Effect {
     FetchPage {
-        seq: u64,
+        ticket: Ticket<PageFor>,
         profile: String,
         list: ListKind,
         search: Option<String>,
@@ -62,7 +111,7 @@ pub enum Effect {
         size: usize,
     },
     FetchObject {
-        seq: u64,
+        ticket: Ticket<ObjectFor>,
         profile: String,
         kind: ObjectKind,
         id: String,
@@ -70,7 +119,7 @@ pub enum Effect {
     /// Search `profile` for people (and, on Coassemble, clients) matching `text`: an email,
     /// username, id, external id or identifier, with the provider's own search.
     Find {
-        seq: u64,
+        ticket: Ticket<FindFor>,
         profile: String,
         text: String,
     },

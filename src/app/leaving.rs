@@ -9,7 +9,7 @@ use crate::editor::Editor;
 
 use super::action::Effect;
 use super::editing::session::{EditSession, EditTarget, Phase};
-use super::state::{Mode, Pending, State};
+use super::state::{Mode, Owner, State};
 
 /// Why quitting now would lose something, one line each; empty when quitting is safe.
 /// Every reason to ask before quitting belongs here.
@@ -106,7 +106,7 @@ pub fn close_editor(state: &mut State, effects: &mut Vec<Effect>) {
         // Only the read before the write is out: forgetting its answer is what keeps the
         // write from following it, so the save is cancelled and nothing reached the server.
         let key = session.draft_key.clone();
-        state.forget_answers(|p| matches!(p, Pending::PreSave { key: k } if *k == key));
+        state.withdraw(|owner| *owner == Owner::Editor(key.clone()));
         effects.push(Effect::FlushDrafts);
         state.flash = Some(format!(
             "save cancelled: nothing was sent; draft kept: {} reopens it",

@@ -43,7 +43,9 @@ pub mod who;
 #[cfg(test)]
 mod tests;
 
-pub use action::{Action, Courses, Done, Effect, Issued, Mutation};
+pub use action::{
+    Action, Courses, Done, Effect, FindFor, Issued, Mutation, ObjectFor, PageFor, Ticket,
+};
 pub use model::{
     Column, ErrorInfo, Hit, ListKind, ObjectKind, PageCursor, PageData, ProfileInfo, Provider, Row,
 };

@@ -2,10 +2,11 @@
 //! the command line, confirmations, lookups, search results, the audit pane, paste).
 
 use super::action::Effect;
+use super::action::ObjectFor;
 use super::credentials::rules::CredentialRef;
 use super::detail::Detail;
 use super::model::{ObjectKind, Provider, Row};
-use super::state::{Pane, Pending, Screen, State};
+use super::state::{Owner, Pane, Screen, State};
 use super::table::Table;
 
 /// List endpoints return partial objects (Kratos lists omit credentials): fetch the full
@@ -24,13 +25,13 @@ pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &m
         return;
     }
     let profile = tab.profile.name.clone();
-    let seq = state.expect_answer(Pending::Refresh {
+    let purpose = ObjectFor::Refresh {
         tab: state.active(),
         kind,
         id: id.to_string(),
-    });
+    };
     effects.push(Effect::FetchObject {
-        seq,
+        ticket: state.ask(Owner::Nobody, purpose),
         profile,
         kind,
         id: id.to_string(),

@@ -4,8 +4,9 @@
 use serde_json::Value;
 
 use super::action::Effect;
+use super::action::PageFor;
 use super::model::{ACTIVE_ONLY, ListKind, PageCursor, PageData};
-use super::state::{Count, Pending, State};
+use super::state::{Count, Owner, State};
 
 /// Sessions read to count someone's active ones; the server's total covers the rest.
 const COUNT_PAGE: usize = 250;
@@ -17,9 +18,10 @@ pub fn request_count(
     identity: &str,
     effects: &mut Vec<Effect>,
 ) -> u64 {
-    let seq = state.expect_answer(Pending::Who);
+    let ticket = state.ask(Owner::Nobody, PageFor::SessionCount);
+    let seq = ticket.seq;
     effects.push(Effect::FetchPage {
-        seq,
+        ticket,
         profile: profile.to_string(),
         list: ListKind::KratosSessions {
             identity: identity.to_string(),

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::keymap::{Keymap, KeymapIssue};
 
-use super::action::{Issued, Mutation};
+use super::action::{Issued, Mutation, Ticket};
 use super::detail::Detail;
-use super::model::{ErrorInfo, Hit, ListKind, ObjectKind, ProfileInfo};
+use super::model::{ErrorInfo, Hit, ListKind, ProfileInfo};
 use super::table::Table;
 use super::who::purpose::Purpose;
 
@@ -181,47 +181,16 @@ impl Mode {
     }
 }
 
-/// What a request in flight was for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Pending {
-    Page {
-        table: u64,
-        page: usize,
-    },
-    /// The full object behind a detail opened from a (partial) list row.
-    Refresh {
-        tab: usize,
-        kind: ObjectKind,
-        id: String,
-    },
-    Mutation {
-        tab: usize,
-        mutation: Mutation,
-    },
-    /// A re-read telling whether the change sent as `change` landed.
-    Verify {
-        change: u64,
-    },
-    /// The fresh copy an editor starts from.
-    EditorBase {
-        key: String,
-    },
-    /// `d` on a Kratos credential: the identity read to know what the delete would do.
-    CredentialCheck {
-        tab: usize,
-        target: String,
-    },
-    /// The read just before an editor's save, to catch a concurrent change.
-    PreSave {
-        key: String,
-    },
-    /// A WHO lookup or a session count for the `Mode::Lookup` or confirmation waiting on it.
-    Who,
-    /// One profile's answer to the `:find` run `run`.
-    FindHits {
-        run: u64,
-        profile: String,
-    },
+/// Who a request in flight answers to, so it is withdrawn when that goes away. What its
+/// answer means is not kept here: it travels with the request and back (`Ticket`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// A page of the table with this uid: a table left or reset drops its reads.
+    Table(u64),
+    /// The editor with this draft key: closing or reloading it drops its reads.
+    Editor(String),
+    /// Nothing withdraws it; its answer is checked against the state when it comes.
+    Nobody,
 }
 
 #[derive(Debug)]
@@ -236,7 +205,8 @@ pub struct State {
     pub flash: Option<String>,
     /// The last error, shown until dismissed or replaced.
     pub error: Option<ErrorInfo>,
-    pending: HashMap<u64, Pending>,
+    /// Requests in flight by seq; the runtime cancels one that is no longer here.
+    in_flight: HashMap<u64, Owner>,
     /// Changes sent whose outcome is not settled yet, by the seq they were sent with.
     pub changes: std::collections::BTreeMap<u64, super::change::types::Change>,
     pub width: u16,
@@ -277,7 +247,7 @@ impl State {
             mode: Mode::Normal,
             flash: None,
             error: None,
-            pending: HashMap::new(),
+            in_flight: HashMap::new(),
             changes: Default::default(),
             width: 80,
             height: 24,
@@ -343,32 +313,45 @@ impl State {
         self.next_uid
     }
 
-    /// Ask for an answer: a new seq, under which `pending` says what the answer is for.
-    /// Effects carry the seq; an answer whose seq is not pending any more is dropped.
-    pub fn expect_answer(&mut self, pending: Pending) -> u64 {
+    /// A ticket for a request `owner` answers for: a new seq, in flight until its answer is
+    /// taken (`answered`) or its owner withdraws it.
+    pub fn ask<P>(&mut self, owner: Owner, purpose: P) -> Ticket<P> {
+        let seq = self.fresh_seq();
+        self.in_flight.insert(seq, owner);
+        Ticket { seq, purpose }
+    }
+
+    /// A seq for a change: its answer is always wanted (a change is settled, never dropped),
+    /// and `State::changes` keys what it is for.
+    pub fn change_seq(&mut self) -> u64 {
+        let seq = self.fresh_seq();
+        self.in_flight.insert(seq, Owner::Nobody);
+        seq
+    }
+
+    fn fresh_seq(&mut self) -> u64 {
         self.next_seq += 1;
-        self.pending.insert(self.next_seq, pending);
         self.next_seq
     }
 
-    /// What the answer with `seq` was for, if it is still wanted; it is not wanted again.
-    pub fn take_answer(&mut self, seq: u64) -> Option<Pending> {
-        self.pending.remove(&seq)
+    /// The answer with `seq` came: whether it is still wanted. It is not wanted again.
+    pub fn answered(&mut self, seq: u64) -> bool {
+        self.in_flight.remove(&seq).is_some()
     }
 
     /// Whether the answer with `seq` is still wanted.
     pub fn awaits(&self, seq: u64) -> bool {
-        self.pending.contains_key(&seq)
+        self.in_flight.contains_key(&seq)
     }
 
-    /// Answers still wanted, by seq.
-    pub fn pending(&self) -> &HashMap<u64, Pending> {
-        &self.pending
+    /// Requests in flight, by seq, with who answers for each.
+    pub fn in_flight(&self) -> &HashMap<u64, Owner> {
+        &self.in_flight
     }
 
-    /// Stop waiting for the answers `unwanted` matches (their requests went stale).
-    pub fn forget_answers(&mut self, unwanted: impl Fn(&Pending) -> bool) {
-        self.pending.retain(|_, p| !unwanted(p));
+    /// Withdraw the requests whose owner `gone` matches (their answers would be stale).
+    pub fn withdraw(&mut self, gone: impl Fn(&Owner) -> bool) {
+        self.in_flight.retain(|_, owner| !gone(owner));
     }
 
     /// `sessions` of `profile` were revoked from here (the server said so, or a re-read did).
@@ -460,7 +443,7 @@ impl State {
     }
 
     pub fn busy(&self) -> bool {
-        !self.pending.is_empty()
+        !self.in_flight.is_empty()
     }
 
     /// A table anywhere is walking to its end (`G`): pages are still to come.

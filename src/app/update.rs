@@ -4,13 +4,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::keymap::KeyAction;
 
-use super::action::{Action, Effect};
+use super::action::{Action, Effect, FindFor, ObjectFor, PageFor, Ticket};
 use super::command;
 use super::detail::Detail;
 use super::find::LocalFilter;
 use super::model::{ErrorInfo, ListKind, Row};
 use super::navigate::{open_object, refilter, refresh_detail, refresh_screen, switch_tab};
-use super::state::{Input, Mode, Pane, Pending, State};
+use super::state::{Input, Mode, Owner, Pane, State};
 
 /// Spinner frames; the runtime ticks only while something is in flight.
 pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
@@ -54,18 +54,17 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.dirty = true;
             }
         }
-        Action::PageLoaded { seq, result } => on_page(state, seq, result, &mut effects),
-        Action::ObjectLoaded { seq, result } => on_object(state, seq, result, &mut effects),
+        Action::PageLoaded { ticket, result } => on_page(state, ticket, result, &mut effects),
+        Action::ObjectLoaded { ticket, result } => on_object(state, ticket, result, &mut effects),
         Action::MutationDone { seq, result } => {
             super::change::settle::on_answer(state, seq, result, &mut effects)
         }
-        Action::Found { seq, result } => match state.take_answer(seq) {
-            Some(Pending::Who) => super::who::on_found(state, seq, result, &mut effects),
-            Some(Pending::FindHits { run, profile }) => {
-                super::found::on_hits(state, run, &profile, result)
-            }
-            _ => {}
+        Action::Found { ticket, result } if state.answered(ticket.seq) => match ticket.purpose {
+            FindFor::Lookup => super::who::on_found(state, ticket.seq, result, &mut effects),
+            FindFor::Hits { run, profile } => super::found::on_hits(state, run, &profile, result),
         },
+        // Withdrawn: nobody waits for it any more.
+        Action::Found { .. } => {}
         Action::DraftLoaded { key, text } => {
             super::editing::draft_loaded(state, &key, text, &mut effects);
             state.dirty = true;
@@ -100,7 +99,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 /// Page reads for a table that is gone (left, or reset under a new uid) are no longer
-/// waited for: the runtime cancels what is not pending any more.
+/// waited for: the runtime cancels what is no longer in flight.
 fn forget_orphan_reads(state: &mut State) {
     let live: std::collections::HashSet<u64> = state
         .tabs()
@@ -112,7 +111,7 @@ fn forget_orphan_reads(state: &mut State) {
             Pane::Detail(_) => None,
         })
         .collect();
-    state.forget_answers(|p| matches!(p, Pending::Page { table, .. } if !live.contains(table)));
+    state.withdraw(|owner| matches!(owner, Owner::Table(table) if !live.contains(table)));
 }
 
 /// The pane in front: profile, drill-down depth, focused pane.
@@ -146,12 +145,15 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
         }
     }
     for (uid, list, search, size, want) in wants {
-        let seq = state.expect_answer(Pending::Page {
-            table: uid,
-            page: want.page,
-        });
+        let ticket = state.ask(
+            Owner::Table(uid),
+            PageFor::Table {
+                table: uid,
+                page: want.page,
+            },
+        );
         effects.push(Effect::FetchPage {
-            seq,
+            ticket,
             profile: profile.clone(),
             list,
             search,
@@ -163,18 +165,20 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
 
 fn on_page(
     state: &mut State,
-    seq: u64,
+    ticket: Ticket<PageFor>,
     result: Result<super::model::PageData, ErrorInfo>,
     effects: &mut Vec<Effect>,
 ) {
-    // Not ours any more (the table was reset or closed): drop it.
-    let (table, page) = match state.take_answer(seq) {
-        Some(Pending::Page { table, page }) => (table, page),
-        Some(Pending::Verify { change }) => {
+    // Withdrawn (the table was reset or closed): drop it.
+    if !state.answered(ticket.seq) {
+        return;
+    }
+    let (table, page) = match ticket.purpose {
+        PageFor::Table { table, page } => (table, page),
+        PageFor::Verify { change } => {
             return super::change::settle::on_verify_page(state, change, result, effects);
         }
-        Some(Pending::Who) => return super::who::on_count(state, seq, result),
-        _ => return,
+        PageFor::SessionCount => return super::who::on_count(state, ticket.seq, result),
     };
     state.dirty = true;
     let rows = state.table_rows();
@@ -198,28 +202,28 @@ fn on_page(
 
 fn on_object(
     state: &mut State,
-    seq: u64,
+    ticket: Ticket<ObjectFor>,
     result: Result<Row, ErrorInfo>,
     effects: &mut Vec<Effect>,
 ) {
-    let Some(pending) = state.take_answer(seq) else {
+    if !state.answered(ticket.seq) {
         return;
-    };
+    }
     state.dirty = true;
-    match (pending, result) {
-        (Pending::Verify { change }, result) => {
+    match (ticket.purpose, result) {
+        (ObjectFor::Verify { change }, result) => {
             super::change::settle::on_verify_object(state, change, result, effects)
         }
-        (Pending::EditorBase { key }, result) => {
+        (ObjectFor::EditorBase { key }, result) => {
             super::editing::base_loaded(state, &key, result, effects)
         }
-        (Pending::CredentialCheck { tab, target }, result) => {
+        (ObjectFor::CredentialCheck { tab, target }, result) => {
             super::credentials::check_loaded(state, tab, &target, result)
         }
-        (Pending::PreSave { key }, result) => {
-            super::editing::presave_loaded(state, &key, seq, result, effects)
+        (ObjectFor::PreSave { key }, result) => {
+            super::editing::presave_loaded(state, &key, ticket.seq, result, effects)
         }
-        (Pending::Refresh { tab, kind, id }, Ok(row)) => {
+        (ObjectFor::Refresh { tab, kind, id }, Ok(row)) => {
             // Replace the detail in place (the user may have scrolled; keep the position).
             let details = state
                 .tab_at_mut(tab)
@@ -237,7 +241,7 @@ fn on_object(
                 }
             }
         }
-        (Pending::Refresh { tab, kind, id }, Err(err)) => {
+        (ObjectFor::Refresh { tab, kind, id }, Err(err)) => {
             // Only worth saying while that detail is still open.
             let open = state.tab_at(tab).is_some_and(|t| {
                 t.stack
@@ -249,7 +253,6 @@ fn on_object(
                 state.error = Some(err);
             }
         }
-        _ => {}
     }
 }
 

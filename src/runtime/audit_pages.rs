@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::audit_pane::{self, AuditLine};
-use crate::app::{Action, ErrorInfo, PageCursor, PageData};
+use crate::app::{Action, ErrorInfo, PageCursor, PageData, PageFor, Ticket};
 
 /// Bytes read at a time while looking for line breaks.
 const CHUNK: usize = 64 * 1024;
@@ -105,17 +105,17 @@ pub fn page(path: &Path, cursor: &PageCursor, size: usize) -> Result<PageData, E
     })
 }
 
-/// Read a page on a blocking thread and send it back as `PageLoaded { seq }`.
+/// Read a page on a blocking thread and send it back as `PageLoaded { ticket }`.
 pub fn spawn_page(
     path: PathBuf,
-    seq: u64,
+    ticket: Ticket<PageFor>,
     cursor: PageCursor,
     size: usize,
     tx: UnboundedSender<Action>,
 ) {
     tokio::task::spawn_blocking(move || {
         let result = page(&path, &cursor, size);
-        let _ = tx.send(Action::PageLoaded { seq, result });
+        let _ = tx.send(Action::PageLoaded { ticket, result });
     });
 }
 

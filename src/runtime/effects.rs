@@ -58,51 +58,57 @@ pub fn spawn(
     match effect {
         // `:audit` pages come from the local file, whatever the profile.
         Effect::FetchPage {
-            seq,
+            ticket,
             list: crate::app::ListKind::Audit,
             cursor,
             size,
             ..
-        } => super::audit_pages::spawn_page(audit.path().to_path_buf(), seq, cursor, size, tx),
+        } => super::audit_pages::spawn_page(audit.path().to_path_buf(), ticket, cursor, size, tx),
         Effect::FetchPage {
-            seq,
+            ticket,
             profile,
             list,
             search,
             cursor,
             size,
         } => {
+            let seq = ticket.seq;
             return request(
                 backends,
                 &profile,
                 tx,
                 |b| b.list(list, search, cursor, size),
-                move |result| Action::PageLoaded { seq, result },
+                move |result| Action::PageLoaded { ticket, result },
             )
             .map(|h| (seq, h));
         }
         Effect::FetchObject {
-            seq,
+            ticket,
             profile,
             kind,
             id,
         } => {
+            let seq = ticket.seq;
             return request(
                 backends,
                 &profile,
                 tx,
                 |b| b.get(kind, id),
-                move |result| Action::ObjectLoaded { seq, result },
+                move |result| Action::ObjectLoaded { ticket, result },
             )
             .map(|h| (seq, h));
         }
-        Effect::Find { seq, profile, text } => {
+        Effect::Find {
+            ticket,
+            profile,
+            text,
+        } => {
             request(
                 backends,
                 &profile,
                 tx,
                 |b| b.find(text),
-                move |result| Action::Found { seq, result },
+                move |result| Action::Found { ticket, result },
             );
         }
         // A change is never cancelled: once sent, its answer is needed to settle it.
@@ -185,7 +191,9 @@ pub fn panicked(payload: &(dyn std::any::Any + Send)) -> ErrorInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{Courses, ListKind, Mutation, ObjectKind, PageCursor};
+    use crate::app::{
+        Courses, FindFor, ListKind, Mutation, ObjectFor, ObjectKind, PageCursor, PageFor, Ticket,
+    };
 
     /// Every mutation, spelled out so that adding a variant breaks this test until it is
     /// listed (the match below has no wildcard).
@@ -291,7 +299,10 @@ mod tests {
             })
             .collect();
         all.push(Effect::FetchPage {
-            seq: 1,
+            ticket: Ticket {
+                seq: 1,
+                purpose: PageFor::Table { table: 1, page: 0 },
+            },
             profile: "p".into(),
             list: ListKind::KratosIdentities,
             search: None,
@@ -299,13 +310,19 @@ mod tests {
             size: 10,
         });
         all.push(Effect::FetchObject {
-            seq: 1,
+            ticket: Ticket {
+                seq: 1,
+                purpose: ObjectFor::EditorBase { key: "k".into() },
+            },
             profile: "p".into(),
             kind: ObjectKind::Identity,
             id: "x".into(),
         });
         all.push(Effect::Find {
-            seq: 1,
+            ticket: Ticket {
+                seq: 1,
+                purpose: FindFor::Lookup,
+            },
             profile: "p".into(),
             text: "x".into(),
         });

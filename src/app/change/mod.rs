@@ -15,7 +15,7 @@ use super::audit::AuditOutcome;
 use super::credentials::rules::CredentialRef;
 use super::model::ObjectKind;
 use super::mutation::Mutation;
-use super::state::{Pending, State};
+use super::state::State;
 
 pub use types::{
     CREATED, Change, Expect, Field, Outcome, SentDraft, Stage, headless_user_body, identity_body,
@@ -49,10 +49,7 @@ pub fn send(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> Opt
             return None;
         }
     }
-    let seq = state.expect_answer(Pending::Mutation {
-        tab: change.tab,
-        mutation: change.mutation.clone(),
-    });
+    let seq = state.change_seq();
     effects.push(Effect::Audit(change.audit(AuditOutcome::Sent)));
     effects.push(Effect::Mutate {
         seq,

@@ -5,9 +5,10 @@
 use super::types::{Change, Expect, Outcome, Stage};
 use super::verdict::{Verdict, judge_list, judge_object};
 use crate::app::action::{Done, Effect, Mutation};
+use crate::app::action::{ObjectFor, PageFor};
 use crate::app::audit::AuditOutcome;
 use crate::app::model::{ErrorInfo, ListKind, ObjectKind, PageCursor, PageData, Row};
-use crate::app::state::{IssuedView, Pending, State};
+use crate::app::state::{IssuedView, Owner, State};
 
 /// The answer to a change came back.
 pub fn on_answer(
@@ -16,7 +17,7 @@ pub fn on_answer(
     result: Result<Done, ErrorInfo>,
     effects: &mut Vec<Effect>,
 ) {
-    state.take_answer(seq);
+    state.answered(seq);
     let Some(change) = state.changes.remove(&seq) else {
         return;
     };
@@ -119,9 +120,9 @@ fn start_verifying(state: &mut State, seq: u64, mut change: Change, effects: &mu
 fn probe(state: &mut State, change_seq: u64, change: &Change, effects: &mut Vec<Effect>) -> usize {
     let profile = change.profile.clone();
     let mut get = |state: &mut State, kind: ObjectKind, id: &str| {
-        let seq = state.expect_answer(Pending::Verify { change: change_seq });
+        let ticket = state.ask(Owner::Nobody, ObjectFor::Verify { change: change_seq });
         effects.push(Effect::FetchObject {
-            seq,
+            ticket,
             profile: profile.clone(),
             kind,
             id: id.to_string(),
@@ -190,9 +191,9 @@ fn list(
     list: ListKind,
     search: Option<String>,
 ) {
-    let seq = state.expect_answer(Pending::Verify { change: change_seq });
+    let ticket = state.ask(Owner::Nobody, PageFor::Verify { change: change_seq });
     effects.push(Effect::FetchPage {
-        seq,
+        ticket,
         profile: change.profile.clone(),
         list,
         search,

@@ -6,9 +6,10 @@ pub mod rules;
 
 use serde_json::Value;
 
+use super::action::ObjectFor;
 use super::action::{Effect, Mutation};
 use super::model::{ErrorInfo, ListKind, ObjectKind, Provider, Row};
-use super::state::{Confirm, Input, Mode, Pane, Pending, State};
+use super::state::{Confirm, Input, Mode, Owner, Pane, State};
 
 pub use rules::{ALL, CredentialRef, config_types, deleted, never_deleted, per_identifier, plan};
 
@@ -44,12 +45,12 @@ pub fn ask_delete(state: &mut State, effects: &mut Vec<Effect>) -> bool {
         state.flash = Some(why);
         return true;
     }
-    let seq = state.expect_answer(Pending::CredentialCheck {
+    let purpose = ObjectFor::CredentialCheck {
         tab: state.active(),
         target: target.id(),
-    });
+    };
     effects.push(Effect::FetchObject {
-        seq,
+        ticket: state.ask(Owner::Nobody, purpose),
         profile,
         kind: ObjectKind::Credential,
         id: target.delete_check().id(),

@@ -13,10 +13,11 @@ use serde_json::Value;
 use crate::editor::{JsonEditor, JsonPatchEditor, diff};
 use crate::keymap::KeyAction;
 
+use super::action::ObjectFor;
 use super::action::{Effect, Mutation};
 use super::change::{self, Change, Expect, Field, Outcome, SentDraft, Stage};
 use super::model::{ErrorInfo, ObjectKind, Row};
-use super::state::{Pane, Pending, State};
+use super::state::{Owner, Pane, State};
 use session::{Typed, draft_text};
 
 pub use session::{Conflict, EditSession, EditTarget, EditorBox, Phase, parse_draft};
@@ -141,11 +142,14 @@ fn start(
             let Some(profile) = state.tab().map(|t| t.profile.name.clone()) else {
                 return;
             };
-            let seq = state.expect_answer(Pending::EditorBase {
-                key: draft_key.clone(),
-            });
+            let ticket = state.ask(
+                Owner::Editor(draft_key.clone()),
+                ObjectFor::EditorBase {
+                    key: draft_key.clone(),
+                },
+            );
             effects.push(Effect::FetchObject {
-                seq,
+                ticket,
                 profile,
                 kind,
                 id: id.to_string(),
@@ -488,9 +492,10 @@ fn proceed(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
         Some((kind, id)) => {
             let id = id.to_string();
             let key = session.draft_key.clone();
-            let seq = state.expect_answer(Pending::PreSave { key });
+            let ticket = state.ask(Owner::Editor(key.clone()), ObjectFor::PreSave { key });
+            let seq = ticket.seq;
             effects.push(Effect::FetchObject {
-                seq,
+                ticket,
                 profile,
                 kind,
                 id,
@@ -975,7 +980,7 @@ fn restart_loading(state: &mut State, effects: &mut Vec<Effect>) {
         return;
     };
     // A read already out may answer with the copy from before the save: drop it.
-    state.forget_answers(|p| matches!(p, Pending::EditorBase { key: k } if *k == key));
+    state.withdraw(|owner| *owner == Owner::Editor(key.clone()));
     let Some(session) = state.editor.as_mut() else {
         return;
     };
@@ -984,9 +989,9 @@ fn restart_loading(state: &mut State, effects: &mut Vec<Effect>) {
     match session.target.object() {
         Some((kind, id)) => {
             let id = id.to_string();
-            let seq = state.expect_answer(Pending::EditorBase { key });
+            let ticket = state.ask(Owner::Editor(key.clone()), ObjectFor::EditorBase { key });
             effects.push(Effect::FetchObject {
-                seq,
+                ticket,
                 profile,
                 kind,
                 id,

@@ -7,9 +7,10 @@ pub mod run;
 use crate::keymap::KeyAction;
 
 use super::action::Effect;
+use super::action::FindFor;
 use super::model::{ErrorInfo, Hit, ListKind, Provider, Row};
 use super::navigate::{open_object, refresh_detail, switch_tab};
-use super::state::{Mode, Pane, Pending, Screen, State};
+use super::state::{Mode, Owner, Pane, Screen, State};
 use run::{Answer, FindRun, Group};
 
 /// Said when a key that acts on an object is pressed on a search hit.
@@ -74,12 +75,12 @@ fn ask(state: &mut State, run: u64, effects: &mut Vec<Effect>) {
         find.groups.iter().map(|g| g.profile.clone()).collect(),
     );
     for profile in profiles {
-        let seq = state.expect_answer(Pending::FindHits {
+        let purpose = FindFor::Hits {
             run,
             profile: profile.clone(),
-        });
+        };
         effects.push(Effect::Find {
-            seq,
+            ticket: state.ask(Owner::Nobody, purpose),
             profile,
             text: text.clone(),
         });

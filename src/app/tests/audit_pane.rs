@@ -10,7 +10,7 @@ use crate::app::*;
 /// A fake trail of `n` lines (line `i` at byte `i * 100`), newest first, in pages.
 fn answer_audit(effect: &Effect, n: usize) -> Option<Action> {
     let Effect::FetchPage {
-        seq,
+        ticket,
         list: ListKind::Audit,
         cursor,
         size,
@@ -36,7 +36,7 @@ fn answer_audit(effect: &Effect, n: usize) -> Option<Action> {
         })
         .collect();
     Some(Action::PageLoaded {
-        seq: *seq,
+        ticket: ticket.clone(),
         result: Ok(PageData {
             rows,
             next: (from > 0).then(|| PageCursor::wrap(from)),

@@ -5,20 +5,19 @@ use serde_json::json;
 
 use super::*;
 use crate::app::Courses;
-use crate::app::state::Pending;
 
 #[test]
 fn errors_show_in_the_status_bar_and_details_open_on_demand() {
     let mut s = kratos_state();
     let effects = update(&mut s, Action::Resize(80, 24));
     let seq = match &effects[0] {
-        Effect::FetchPage { seq, .. } => *seq,
+        Effect::FetchPage { ticket, .. } => ticket.clone(),
         other => panic!("{other:?}"),
     };
     update(
         &mut s,
         Action::PageLoaded {
-            seq,
+            ticket: seq,
             result: Err(ErrorInfo::new(
                 "kratos 503: unavailable",
                 "status: 503\nrequest id: r1",
@@ -50,7 +49,7 @@ fn copy_keys_emit_osc52_effects_without_secrets() {
     let mut s = kratos_state();
     let effects = update(&mut s, Action::Resize(80, 24));
     let seq = match &effects[0] {
-        Effect::FetchPage { seq, .. } => *seq,
+        Effect::FetchPage { ticket, .. } => ticket.clone(),
         _ => unreachable!(),
     };
     let secret = Row::new(
@@ -61,7 +60,7 @@ fn copy_keys_emit_osc52_effects_without_secrets() {
     update(
         &mut s,
         Action::PageLoaded {
-            seq,
+            ticket: seq,
             result: Ok(PageData {
                 rows: vec![secret],
                 next: None,
@@ -85,7 +84,7 @@ fn copy_keys_emit_osc52_effects_without_secrets() {
 fn y_refuses_an_id_a_paste_could_act_on_and_shift_y_escapes_it() {
     let mut s = kratos_state();
     let effects = update(&mut s, Action::Resize(80, 24));
-    let Effect::FetchPage { seq, .. } = &effects[0] else {
+    let Effect::FetchPage { ticket, .. } = &effects[0] else {
         unreachable!()
     };
     let hostile = "ok-id\u{1b}[201~\rtouch PWNED\r";
@@ -102,7 +101,7 @@ fn y_refuses_an_id_a_paste_could_act_on_and_shift_y_escapes_it() {
     update(
         &mut s,
         Action::PageLoaded {
-            seq: *seq,
+            ticket: ticket.clone(),
             result: Ok(page),
         },
     );
@@ -151,10 +150,11 @@ fn revoking_a_session_asks_first_and_names_it() {
     update(&mut s, ch('x'));
     let effects = update(&mut s, ch('y'));
     assert!(effects.iter().any(|e| matches!(e, Effect::Mutate { mutation: Mutation::RevokeSession { session }, .. } if *session == session_id)));
+    // The change is out and its answer awaited.
     assert!(
-        s.pending()
-            .values()
-            .any(|p| matches!(p, Pending::Mutation { .. }))
+        s.changes.keys().any(|seq| s.awaits(*seq)),
+        "{:?}",
+        s.changes
     );
 }
 
@@ -220,10 +220,10 @@ fn headless_state_with_user() -> State {
         .iter()
         .find_map(|e| match e {
             Effect::FetchPage {
-                seq,
+                ticket,
                 list: ListKind::HeadlessUsers { client: None },
                 ..
-            } => Some(*seq),
+            } => Some(ticket.clone()),
             _ => None,
         })
         .expect("users page requested");
@@ -236,7 +236,7 @@ fn headless_state_with_user() -> State {
     update(
         &mut s,
         Action::PageLoaded {
-            seq: users_seq,
+            ticket: users_seq,
             result: Ok(PageData {
                 rows: vec![user],
                 next: None,
@@ -292,7 +292,7 @@ fn deleting_a_client_requires_typing_its_whole_identifier() {
     let mut s = state_with(vec![profile("headless", Provider::Headless)]);
     let effects = update(&mut s, Action::Resize(80, 24));
     let seq = match &effects[..] {
-        [Effect::FetchPage { seq, .. }, ..] => *seq,
+        [Effect::FetchPage { ticket, .. }, ..] => ticket.clone(),
         other => panic!("{other:?}"),
     };
     let client = Row::new(
@@ -303,7 +303,7 @@ fn deleting_a_client_requires_typing_its_whole_identifier() {
     update(
         &mut s,
         Action::PageLoaded {
-            seq,
+            ticket: seq,
             result: Ok(PageData {
                 rows: vec![client],
                 next: None,
@@ -415,11 +415,9 @@ fn a_coassemble_user_is_edited_from_a_fresh_read_and_saved_whole_with_its_client
         effects
             .iter()
             .find_map(|e| match e {
-                Effect::FetchObject { seq, kind, id, .. }
-                    if *kind == ObjectKind::HeadlessUser && *id == scoped =>
-                {
-                    Some(*seq)
-                }
+                Effect::FetchObject {
+                    ticket, kind, id, ..
+                } if *kind == ObjectKind::HeadlessUser && *id == scoped => Some(ticket.clone()),
                 _ => None,
             })
             .expect("the user of that client is read")
@@ -437,7 +435,7 @@ fn a_coassemble_user_is_edited_from_a_fresh_read_and_saved_whole_with_its_client
     update(
         &mut s,
         Action::ObjectLoaded {
-            seq: base,
+            ticket: base,
             result: Ok(row.clone()),
         },
     );
@@ -461,7 +459,7 @@ fn a_coassemble_user_is_edited_from_a_fresh_read_and_saved_whole_with_its_client
     let effects = update(
         &mut s,
         Action::ObjectLoaded {
-            seq: check,
+            ticket: check,
             result: Ok(row),
         },
     );
@@ -482,11 +480,13 @@ fn a_coassemble_user_is_edited_from_a_fresh_read_and_saved_whole_with_its_client
 fn a_coassemble_user_document_must_keep_its_shape() {
     let mut s = headless_state_with_user();
     let effects = update(&mut s, ch('e'));
-    let (base, key) = effects.iter().fold((0, String::new()), |acc, e| match e {
-        Effect::FetchObject { seq, .. } => (*seq, acc.1),
-        Effect::LoadDraft { key } => (acc.0, key.clone()),
-        _ => acc,
-    });
+    let (base, key) = effects
+        .iter()
+        .fold((None, String::new()), |acc, e| match e {
+            Effect::FetchObject { ticket, .. } => (Some(ticket.clone()), acc.1),
+            Effect::LoadDraft { key } => (acc.0, key.clone()),
+            _ => acc,
+        });
     let row = Row::new(
         "user-007",
         vec![],
@@ -495,7 +495,7 @@ fn a_coassemble_user_document_must_keep_its_shape() {
     update(
         &mut s,
         Action::ObjectLoaded {
-            seq: base,
+            ticket: base.expect("the editor reads its base"),
             result: Ok(row),
         },
     );

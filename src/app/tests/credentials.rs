@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::app::credentials::{ALL, CredentialRef, config_types};
-use crate::app::state::Pending;
 use crate::editor::Editor;
 
 const ID: &str = "00000000-0000-4000-8000-000000000000";
@@ -101,7 +100,7 @@ impl Server {
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             let reply = match effect {
-                Effect::FetchPage { seq, list, .. } => {
+                Effect::FetchPage { ticket, list, .. } => {
                     let rows = match list {
                         ListKind::KratosIdentities => vec![identity(0)],
                         ListKind::KratosCredentials { .. } => {
@@ -111,7 +110,7 @@ impl Server {
                         _ => vec![],
                     };
                     Some(Action::PageLoaded {
-                        seq,
+                        ticket,
                         result: Ok(PageData {
                             rows,
                             next: None,
@@ -119,13 +118,15 @@ impl Server {
                         }),
                     })
                 }
-                Effect::FetchObject { seq, kind, id, .. } => {
+                Effect::FetchObject {
+                    ticket, kind, id, ..
+                } => {
                     self.fetched.push(id.clone());
                     let result = match kind {
                         ObjectKind::Credential => self.credential(&id),
                         _ => Ok(Row::new(id, vec![], self.without_configs())),
                     };
-                    Some(Action::ObjectLoaded { seq, result })
+                    Some(Action::ObjectLoaded { ticket, result })
                 }
                 Effect::Mutate { seq, mutation, .. } => {
                     self.sent.push(mutation.clone());
@@ -393,11 +394,7 @@ fn a_credentials_detail_reads_its_config_only_when_opened_and_masks_tokens() {
         "{text}"
     );
     assert!(!text.contains("ya29"), "tokens masked: {text}");
-    assert!(
-        !s.pending()
-            .values()
-            .any(|p| matches!(p, Pending::Refresh { .. }))
-    );
+    assert!(!s.busy(), "the full read was answered: {:?}", s.in_flight());
 }
 
 #[test]

@@ -17,7 +17,7 @@ fn open_editor(s: &mut State, c: char) -> String {
     let mut queue = update(s, ch(c));
     while let Some(effect) = queue.pop() {
         match effect {
-            Effect::FetchObject { seq, id, .. } => {
+            Effect::FetchObject { ticket, id, .. } => {
                 let row = (0..5)
                     .map(identity)
                     .find(|r| r.id == id)
@@ -25,7 +25,7 @@ fn open_editor(s: &mut State, c: char) -> String {
                 queue.extend(update(
                     s,
                     Action::ObjectLoaded {
-                        seq,
+                        ticket,
                         result: Ok(row),
                     },
                 ));

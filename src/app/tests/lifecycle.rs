@@ -102,8 +102,8 @@ impl Fake {
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             let reply = match effect {
-                Effect::FetchObject { seq, id, .. } => Some(Action::ObjectLoaded {
-                    seq,
+                Effect::FetchObject { ticket, id, .. } => Some(Action::ObjectLoaded {
+                    ticket,
                     result: match self.objects.get(&id) {
                         Some(raw) => Ok(Row::new(id, vec![], raw.clone())),
                         None => {
@@ -114,7 +114,7 @@ impl Fake {
                     },
                 }),
                 Effect::FetchPage {
-                    seq, ref search, ..
+                    ticket, ref search, ..
                 } if search.is_some() => {
                     let q = search.clone().unwrap();
                     let rows = self
@@ -124,7 +124,7 @@ impl Fake {
                         .map(|(id, v)| Row::new(id.clone(), vec![], v.clone()))
                         .collect();
                     Some(Action::PageLoaded {
-                        seq,
+                        ticket,
                         result: Ok(PageData {
                             rows,
                             next: None,
@@ -443,11 +443,11 @@ fn an_unreadable_outcome_locks_the_object_until_r_finds_out() {
         },
     );
     for e in effects {
-        if let Effect::FetchObject { seq, .. } = e {
+        if let Effect::FetchObject { ticket, .. } = e {
             fake.press(
                 &mut s,
                 Action::ObjectLoaded {
-                    seq,
+                    ticket,
                     result: Err(down.clone()),
                 },
             );

@@ -74,7 +74,7 @@ pub(super) fn identity(i: usize) -> Row {
 /// A fake server for `total` identities: answers a FetchPage from its cursor (an offset).
 pub(super) fn answer(effect: &Effect, total: usize) -> Option<Action> {
     let Effect::FetchPage {
-        seq,
+        ticket,
         cursor,
         size,
         search,
@@ -90,7 +90,7 @@ pub(super) fn answer(effect: &Effect, total: usize) -> Option<Action> {
         rows.retain(|r| r.cells[1] == *q);
     }
     Some(Action::PageLoaded {
-        seq: *seq,
+        ticket: ticket.clone(),
         result: Ok(PageData {
             rows,
             next: (end < total && search.is_none()).then(|| PageCursor::wrap(end)),
@@ -272,7 +272,7 @@ fn responses_for_a_table_that_was_reset_are_dropped() {
         }
     }
     assert_eq!(table(&s).row(0).unwrap().cells[1], "user0@example.com");
-    assert!(!s.busy(), "{:?}", s.pending());
+    assert!(!s.busy(), "{:?}", s.in_flight());
 }
 
 #[test]
@@ -286,14 +286,20 @@ fn responses_for_a_closed_screen_are_dropped() {
     for e in effects {
         let err = Err(ErrorInfo::new("kratos 500: boom", ""));
         match e {
-            Effect::FetchPage { seq, .. } => {
-                update(&mut s, Action::PageLoaded { seq, result: err });
+            Effect::FetchPage { ticket, .. } => {
+                update(
+                    &mut s,
+                    Action::PageLoaded {
+                        ticket,
+                        result: err,
+                    },
+                );
             }
-            Effect::FetchObject { seq, .. } => {
+            Effect::FetchObject { ticket, .. } => {
                 update(
                     &mut s,
                     Action::ObjectLoaded {
-                        seq,
+                        ticket,
                         result: Err(ErrorInfo::new("x", "")),
                     },
                 );
@@ -484,9 +490,9 @@ fn goto_completes_ids_and_opens_the_object_when_it_arrives() {
     assert!(matches!(&s.mode, Mode::Command(i) if i.text == format!("goto {}", identity(3).id)));
     let effects = update(&mut s, key(KeyCode::Enter));
     let seq = match effects.iter().find(|e| matches!(e, Effect::Find { .. })) {
-        Some(Effect::Find { seq, text, .. }) => {
+        Some(Effect::Find { ticket, text, .. }) => {
             assert_eq!(text, &identity(3).id);
-            *seq
+            ticket.clone()
         }
         other => panic!("{other:?}"),
     };
@@ -497,7 +503,7 @@ fn goto_completes_ids_and_opens_the_object_when_it_arrives() {
     update(
         &mut s,
         Action::Found {
-            seq,
+            ticket: seq,
             result: Ok(vec![hit]),
         },
     );
@@ -581,9 +587,11 @@ fn opening_an_identity_fetches_the_full_object_and_updates_the_detail_in_place()
         .iter()
         .find(|e| matches!(e, Effect::FetchObject { .. }))
     {
-        Some(Effect::FetchObject { seq, id, kind, .. }) => {
+        Some(Effect::FetchObject {
+            ticket, id, kind, ..
+        }) => {
             assert_eq!(*kind, ObjectKind::Identity);
-            (*seq, id.clone())
+            (ticket.clone(), id.clone())
         }
         other => panic!("no refresh requested: {other:?}"),
     };
@@ -602,7 +610,7 @@ fn opening_an_identity_fetches_the_full_object_and_updates_the_detail_in_place()
     update(
         &mut s,
         Action::ObjectLoaded {
-            seq,
+            ticket: seq,
             result: Ok(full),
         },
     );
@@ -646,7 +654,7 @@ fn a_refetched_page_that_shrank_keeps_later_rows_in_place() {
     // Page 0 comes back with two rows fewer (deleted on the server meanwhile).
     for e in effects {
         if let Some(Action::PageLoaded {
-            seq,
+            ticket,
             result: Ok(mut data),
         }) = answer(&e, 1000)
         {
@@ -656,7 +664,7 @@ fn a_refetched_page_that_shrank_keeps_later_rows_in_place() {
             update(
                 &mut s,
                 Action::PageLoaded {
-                    seq,
+                    ticket,
                     result: Ok(data),
                 },
             );

@@ -33,11 +33,11 @@ impl Server {
         while let Some(effect) = queue.pop_front() {
             let reply = match effect {
                 Effect::FetchPage {
-                    seq,
+                    ticket,
                     list: ListKind::KratosSessions { .. },
                     ..
                 } => Some(Action::PageLoaded {
-                    seq,
+                    ticket,
                     result: Ok(PageData {
                         rows: self
                             .sessions
@@ -204,7 +204,7 @@ fn an_identifier_two_coassemble_clients_share_opens_the_picker_naming_each_clien
     let seq = effects
         .iter()
         .find_map(|e| match e {
-            Effect::Find { seq, .. } => Some(*seq),
+            Effect::Find { ticket, .. } => Some(ticket.clone()),
             _ => None,
         })
         .expect("looked up");
@@ -220,7 +220,7 @@ fn an_identifier_two_coassemble_clients_share_opens_the_picker_naming_each_clien
     update(
         &mut s,
         Action::Found {
-            seq,
+            ticket: seq,
             result: Ok(vec![
                 user("Sam Shared (Acme)", "acme-corp"),
                 user("Sam Shared (Globex)", "globex"),

@@ -33,7 +33,10 @@ impl Keyset {
 
     fn answer(&self, effect: &Effect) -> Option<(Action, Option<usize>)> {
         let Effect::FetchPage {
-            seq, cursor, size, ..
+            ticket,
+            cursor,
+            size,
+            ..
         } = effect
         else {
             return None;
@@ -48,7 +51,7 @@ impl Keyset {
         let next = (end < self.ids.len()).then(|| PageCursor::wrap(After(self.ids[end - 1])));
         Some((
             Action::PageLoaded {
-                seq: *seq,
+                ticket: ticket.clone(),
                 result: Ok(PageData {
                     rows,
                     next,
@@ -136,7 +139,7 @@ fn r_at_row_437_of_1000_keeps_the_same_identity_and_refetches_only_the_visible_p
     assert_eq!(selected_id(&s), before);
     assert_eq!(t.selected(), 437);
     assert_eq!(t.offset(), offset, "the screen did not scroll");
-    assert!(!s.busy(), "{:?}", s.pending());
+    assert!(!s.busy(), "{:?}", s.in_flight());
 }
 
 #[test]
@@ -356,11 +359,11 @@ fn a_failed_refresh_keeps_the_old_rows_and_r_tries_again() {
     });
     let effects = update(&mut s, ch('r'));
     for e in effects {
-        if let Effect::FetchPage { seq, .. } = e {
+        if let Effect::FetchPage { ticket, .. } = e {
             update(
                 &mut s,
                 Action::PageLoaded {
-                    seq,
+                    ticket,
                     result: Err(ErrorInfo::new("kratos 503: busy", "")),
                 },
             );

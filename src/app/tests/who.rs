@@ -20,26 +20,30 @@ fn typed(s: &mut State, line: &str) -> Vec<Effect> {
     effects
 }
 
-fn find_seq(effects: &[Effect]) -> (u64, String, String) {
+fn find_seq(effects: &[Effect]) -> (Ticket<FindFor>, String, String) {
     effects
         .iter()
         .find_map(|e| match e {
-            Effect::Find { seq, profile, text } => Some((*seq, profile.clone(), text.clone())),
+            Effect::Find {
+                ticket,
+                profile,
+                text,
+            } => Some((ticket.clone(), profile.clone(), text.clone())),
             _ => None,
         })
         .expect("a search was sent")
 }
 
-fn count_seq(effects: &[Effect], identity: &str) -> u64 {
+fn count_seq(effects: &[Effect], identity: &str) -> Ticket<PageFor> {
     effects
         .iter()
         .find_map(|e| match e {
             Effect::FetchPage {
-                seq,
+                ticket,
                 list: ListKind::KratosSessions { identity: i },
                 search: Some(q),
                 ..
-            } if i == identity && q == ACTIVE_ONLY => Some(*seq),
+            } if i == identity && q == ACTIVE_ONLY => Some(ticket.clone()),
             _ => None,
         })
         .expect("the active sessions were asked for")
@@ -101,7 +105,7 @@ fn revoke_who_finds_the_person_counts_their_sessions_and_asks_once_naming_them()
     let effects = update(
         &mut s,
         Action::Found {
-            seq,
+            ticket: seq,
             result: Ok(vec![hit(3)]),
         },
     );
@@ -109,7 +113,7 @@ fn revoke_who_finds_the_person_counts_their_sessions_and_asks_once_naming_them()
     update(
         &mut s,
         Action::PageLoaded {
-            seq: count,
+            ticket: count,
             result: Ok(sessions(2)),
         },
     );
@@ -179,7 +183,7 @@ fn someone_without_an_active_session_is_not_asked_about() {
     let effects = update(
         &mut s,
         Action::Found {
-            seq,
+            ticket: seq,
             result: Ok(vec![hit(3)]),
         },
     );
@@ -187,7 +191,7 @@ fn someone_without_an_active_session_is_not_asked_about() {
     let effects = update(
         &mut s,
         Action::PageLoaded {
-            seq: count,
+            ticket: count,
             result: Ok(sessions(0)),
         },
     );
@@ -210,7 +214,7 @@ fn several_matches_open_a_picker_and_enter_takes_the_chosen_one() {
     update(
         &mut s,
         Action::Found {
-            seq,
+            ticket: seq,
             result: Ok(vec![hit(1), hit(2)]),
         },
     );
@@ -230,7 +234,7 @@ fn no_match_says_so_and_esc_drops_a_late_answer() {
     update(
         &mut s,
         Action::Found {
-            seq,
+            ticket: seq,
             result: Ok(vec![]),
         },
     );
@@ -248,7 +252,7 @@ fn no_match_says_so_and_esc_drops_a_late_answer() {
     let effects = update(
         &mut s,
         Action::Found {
-            seq,
+            ticket: seq,
             result: Ok(vec![hit(3)]),
         },
     );
@@ -265,7 +269,7 @@ fn an_id_prefix_finds_a_loaded_row_the_server_cannot_search_for() {
     update(
         &mut s,
         Action::Found {
-            seq,
+            ticket: seq,
             result: Ok(vec![]),
         },
     );
@@ -323,7 +327,7 @@ fn x_asks_at_once_and_fills_in_the_count_when_it_comes() {
     let effects = update(&mut s, ch('X'));
     let count = count_seq(&effects, &identity(0).id);
     let Mode::Confirm(c) = &s.mode else { panic!() };
-    assert_eq!(c.count, Some(Count::Counting(count)));
+    assert_eq!(c.count, Some(Count::Counting(count.seq)));
     assert_eq!(
         c.type_to_confirm.as_deref(),
         Some("00000000"),
@@ -332,7 +336,7 @@ fn x_asks_at_once_and_fills_in_the_count_when_it_comes() {
     update(
         &mut s,
         Action::PageLoaded {
-            seq: count,
+            ticket: count,
             result: Ok(sessions(3)),
         },
     );
@@ -350,7 +354,7 @@ fn recovery_sent(s: &mut State) -> u64 {
     update(
         s,
         Action::Found {
-            seq,
+            ticket: seq,
             result: Ok(vec![hit(3)]),
         },
     );
@@ -470,19 +474,21 @@ fn find_lists_every_profile_as_it_answers_and_enter_opens_on_that_profile() {
     ]);
     run(&mut s, Action::Resize(100, 30), 5);
     let effects = typed(&mut s, "find user3@example.com");
-    let seqs: Vec<(u64, String)> = effects
+    let tickets: Vec<(Ticket<FindFor>, String)> = effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Find { seq, profile, .. } => Some((*seq, profile.clone())),
+            Effect::Find {
+                ticket, profile, ..
+            } => Some((ticket.clone(), profile.clone())),
             _ => None,
         })
         .collect();
-    assert_eq!(seqs.len(), 3, "every profile is asked at once");
-    let seq_of = |p: &str| seqs.iter().find(|(_, n)| n == p).unwrap().0;
+    assert_eq!(tickets.len(), 3, "every profile is asked at once");
+    let ticket_of = |p: &str| tickets.iter().find(|(_, n)| n == p).unwrap().0.clone();
     update(
         &mut s,
         Action::Found {
-            seq: seq_of("core"),
+            ticket: ticket_of("core"),
             result: Ok(vec![]),
         },
     );
@@ -502,7 +508,7 @@ fn find_lists_every_profile_as_it_answers_and_enter_opens_on_that_profile() {
     update(
         &mut s,
         Action::Found {
-            seq: seq_of("down"),
+            ticket: ticket_of("down"),
             result: Err(ErrorInfo::new("kratos: cannot connect", "")),
         },
     );
@@ -510,7 +516,7 @@ fn find_lists_every_profile_as_it_answers_and_enter_opens_on_that_profile() {
     update(
         &mut s,
         Action::Found {
-            seq: seq_of("kratos"),
+            ticket: ticket_of("kratos"),
             result: Ok(vec![hit(3)]),
         },
     );
@@ -539,7 +545,7 @@ fn verify_marks_the_named_address_and_a_reread_settles_a_lost_answer() {
     update(
         &mut s,
         Action::Found {
-            seq,
+            ticket: seq,
             result: Ok(vec![person]),
         },
     );
@@ -570,10 +576,10 @@ fn verify_marks_the_named_address_and_a_reread_settles_a_lost_answer() {
         .iter()
         .find_map(|e| match e {
             Effect::FetchObject {
-                seq,
+                ticket,
                 kind: ObjectKind::Identity,
                 ..
-            } => Some(*seq),
+            } => Some(ticket.clone()),
             _ => None,
         })
         .expect("read again");
@@ -582,7 +588,7 @@ fn verify_marks_the_named_address_and_a_reread_settles_a_lost_answer() {
     update(
         &mut s,
         Action::ObjectLoaded {
-            seq: read,
+            ticket: read,
             result: Ok(Row::new("x", vec![], now)),
         },
     );
@@ -605,10 +611,10 @@ fn extend_sends_the_selected_session_and_a_new_expiry_settles_a_lost_answer() {
         .iter()
         .find_map(|e| match e {
             Effect::FetchPage {
-                seq,
+                ticket,
                 list: ListKind::AllSessions { active_only: true },
                 ..
-            } => Some(*seq),
+            } => Some(ticket.clone()),
             _ => None,
         })
         .expect("the global sessions list is fetched");
@@ -617,7 +623,7 @@ fn extend_sends_the_selected_session_and_a_new_expiry_settles_a_lost_answer() {
     update(
         &mut s,
         Action::PageLoaded {
-            seq: page,
+            ticket: page,
             result: Ok(PageData {
                 rows: vec![Row::new("s1", vec!["s1".into()], session)],
                 next: None,
@@ -652,10 +658,10 @@ fn extend_sends_the_selected_session_and_a_new_expiry_settles_a_lost_answer() {
         .iter()
         .find_map(|e| match e {
             Effect::FetchObject {
-                seq,
+                ticket,
                 kind: ObjectKind::Session,
                 ..
-            } => Some(*seq),
+            } => Some(ticket.clone()),
             _ => None,
         })
         .expect("the session is read again");
@@ -663,7 +669,7 @@ fn extend_sends_the_selected_session_and_a_new_expiry_settles_a_lost_answer() {
     update(
         &mut s,
         Action::ObjectLoaded {
-            seq: read,
+            ticket: read,
             result: Ok(Row::new("s1", vec![], later)),
         },
     );

@@ -9,11 +9,12 @@ pub mod purpose;
 use crossterm::event::{KeyCode, KeyEvent};
 use serde_json::Value;
 
+use super::action::FindFor;
 use super::action::{Effect, Mutation};
 use super::model::{ErrorInfo, Hit, ListKind, ObjectKind, PageData};
 use super::navigate::{open_object, refresh_detail, switch_tab};
 use super::session_count::{count_of, request_count};
-use super::state::{Count, Lookup, Mode, Pane, Pending, Picker, State};
+use super::state::{Count, Lookup, Mode, Owner, Pane, Picker, State};
 
 pub use purpose::{Purpose, unsupported};
 
@@ -35,9 +36,10 @@ pub fn start(state: &mut State, purpose: Purpose, who: &str, effects: &mut Vec<E
         return;
     }
     let profile = tab.profile.name.clone();
-    let seq = state.expect_answer(Pending::Who);
+    let ticket = state.ask(Owner::Nobody, FindFor::Lookup);
+    let seq = ticket.seq;
     effects.push(Effect::Find {
-        seq,
+        ticket,
         profile: profile.clone(),
         text: who.to_string(),
     });
@@ -102,7 +104,7 @@ fn loaded_prefix_matches(state: &State, tab: usize, who: &str) -> Vec<Hit> {
     out
 }
 
-/// The answer to a lookup (`Pending::Who`) came back.
+/// The answer to a lookup (`FindFor::Lookup`) came back.
 pub fn on_found(
     state: &mut State,
     seq: u64,
@@ -306,7 +308,7 @@ fn count_sessions(state: &mut State, tab: usize, who: String, hit: Hit, effects:
     });
 }
 
-/// A count of active sessions came back (`Pending::Who` answered with a page): for the
+/// A count of active sessions came back (`PageFor::SessionCount`): for the
 /// `:revoke` lookup waiting on it, or for an `X` question already on screen.
 pub fn on_count(state: &mut State, seq: u64, result: Result<PageData, ErrorInfo>) {
     let count = match &result {

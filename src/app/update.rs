@@ -57,7 +57,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageLoaded { ticket, result } => on_page(state, ticket, result, &mut effects),
         Action::ObjectLoaded { ticket, result } => on_object(state, ticket, result, &mut effects),
         Action::MutationDone { seq, result } => {
-            super::change::settle::on_answer(state, seq, result, &mut effects)
+            let report = super::change::settle::on_answer(state, seq, result, &mut effects);
+            reported(state, report, &mut effects);
         }
         Action::Found { ticket, result } if state.answered(ticket.seq) => match ticket.purpose {
             FindFor::Lookup => super::who::on_found(state, ticket.seq, result, &mut effects),
@@ -112,6 +113,17 @@ fn forget_orphan_reads(state: &mut State) {
         })
         .collect();
     state.withdraw(|owner| matches!(owner, Owner::Table(table) if !live.contains(table)));
+}
+
+/// Show what the change lifecycle reports, if anything.
+fn reported(
+    state: &mut State,
+    report: Option<super::change::settle::Report>,
+    effects: &mut Vec<Effect>,
+) {
+    if let Some(report) = report {
+        super::settled::reported(state, report, effects);
+    }
 }
 
 /// The pane in front: profile, drill-down depth, focused pane.
@@ -176,7 +188,8 @@ fn on_page(
     let (table, page) = match ticket.purpose {
         PageFor::Table { table, page } => (table, page),
         PageFor::Verify { change } => {
-            return super::change::settle::on_verify_page(state, change, result, effects);
+            let report = super::change::settle::on_verify_page(state, change, result, effects);
+            return reported(state, report, effects);
         }
         PageFor::SessionCount => return super::who::on_count(state, ticket.seq, result),
     };
@@ -212,7 +225,8 @@ fn on_object(
     state.dirty = true;
     match (ticket.purpose, result) {
         (ObjectFor::Verify { change }, result) => {
-            super::change::settle::on_verify_object(state, change, result, effects)
+            let report = super::change::settle::on_verify_object(state, change, result, effects);
+            reported(state, report, effects);
         }
         (ObjectFor::EditorBase { key }, result) => {
             super::editing::base_loaded(state, &key, result, effects)
@@ -364,7 +378,9 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
         KeyAction::Refresh => {
             refresh_screen(state);
-            super::change::settle::recheck_unknown(state, effects);
+            for report in super::change::settle::recheck_unknown(state, effects) {
+                super::settled::reported(state, report, effects);
+            }
         }
         KeyAction::Quit => super::leaving::request_quit(state, effects),
         KeyAction::Suspend => effects.push(Effect::Suspend),

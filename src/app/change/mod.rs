@@ -1,17 +1,20 @@
-//! Changes in flight, from the moment one is sent until its outcome is known: applied,
-//! failed or unknown. One change per object at a time; a lost answer is settled by reading
-//! the object again before anything can be sent again; every step goes to the audit trail.
+//! Changes on the server, from the read they start from until their outcome is known:
+//! applied, failed or unknown. One change per object at a time; a lost answer is settled by
+//! reading the object again before anything can be sent again; every step goes to the audit
+//! trail.
 //!
-//! Here a change is checked and sent (`busy`, `plain`, `send`). What one is (`types`) sits
-//! below `State`, which holds the changes in flight; its answer and re-reads (`settle`) sit
-//! above the editors and confirmations it reports back to, which send through here.
+//! The lifecycle itself is `flow`: plain steps any front end drives (checked against the
+//! server copy, sent, answered, re-read, settled), with what a re-read must show (`types`)
+//! and how one is judged (`verdict`). The dashboard drives it through effects in `settle`,
+//! and sends through `send` here once `busy` finds the objects free; `plain` is the change a
+//! confirmation sends. What a settled change means for the screen goes up as a `Report`.
 
+pub mod flow;
 pub mod settle;
 pub mod types;
 pub mod verdict;
 
 use super::action::Effect;
-use super::audit::AuditOutcome;
 use super::credentials::rules::CredentialRef;
 use super::model::ObjectKind;
 use super::mutation::Mutation;
@@ -50,7 +53,7 @@ pub fn send(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> Opt
         }
     }
     let seq = state.change_seq();
-    effects.push(Effect::Audit(change.audit(AuditOutcome::Sent)));
+    effects.push(Effect::Audit(flow::sent_line(&change)));
     effects.push(Effect::Mutate {
         seq,
         profile: change.profile.clone(),

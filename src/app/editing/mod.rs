@@ -5,6 +5,7 @@
 //! lets the user keep theirs, take the server's or merge. The change itself is sent and
 //! settled by `change`; a failed or unknown save keeps the editor and its text.
 
+pub mod outgoing;
 pub mod session;
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -15,7 +16,8 @@ use crate::keymap::KeyAction;
 
 use super::action::ObjectFor;
 use super::action::{Effect, Mutation};
-use super::change::{self, Change, Expect, Field, Outcome, SentDraft, Stage};
+use super::change::flow::BeforeSend;
+use super::change::{self, Change, Expect, Outcome, SentDraft, Stage};
 use super::model::{ErrorInfo, ObjectKind, Row};
 use super::state::{Owner, Pane, State};
 use session::{Typed, draft_text};
@@ -549,13 +551,16 @@ pub fn presave_loaded(
     };
     let field = session.target.field();
     let base = session.base.clone().unwrap_or(Value::Null);
-    if field.of(&theirs) == field.of(&base) {
+    // A patch applies to whatever the server holds: it is never "already there".
+    let is_patch = matches!(session.target, EditTarget::IdentityPatch { .. });
+    let mine = (!is_patch).then_some(&value);
+    let check = change::flow::before_send(field, &base, &theirs, mine);
+    if check == BeforeSend::Unchanged {
         session.base = Some(theirs);
         send_edit(state, value, text, effects);
         return;
     }
-    let is_patch = matches!(session.target, EditTarget::IdentityPatch { .. });
-    if !is_patch && field.of(&theirs) == value {
+    if check == BeforeSend::AlreadyThere {
         // Someone made the very same change: there is nothing left to send.
         const SAME: &str = "the server already holds exactly your version: nothing sent";
         if session.editor.text() == text {
@@ -710,137 +715,19 @@ fn send_edit(state: &mut State, value: Value, text: String, effects: &mut Vec<Ef
         return;
     };
     let base = session.base.clone().unwrap_or(Value::Null);
-    let field = session.target.field();
-    let before = field.of(&base);
-    let (mutation, kind_id, after, audit_change) = match session.target.clone() {
-        EditTarget::NewIdentity => {
-            let traits = value.get("traits").cloned().unwrap_or(Value::Null);
-            let identifier = traits
-                .get("email")
-                .and_then(Value::as_str)
-                .filter(|e| !e.is_empty())
-                .map(str::to_string);
-            let change = Change {
-                tab: session.tab,
-                profile: t.profile.name.clone(),
-                provider: t.profile.provider,
-                subject: None,
-                mutation: Mutation::CreateIdentity {
-                    body: value.clone(),
-                },
-                expect: Expect::Created { identifier, traits },
-                audit_change: Some(value),
-                draft: Some(SentDraft {
-                    key: session.draft_key.clone(),
-                    text: text.clone(),
-                }),
-                stage: Stage::Sending,
-            };
-            return sent(state, change, effects);
-        }
-        EditTarget::Identity { id } => {
-            // A re-read sees the body, not a password: the imported credentials are left out
-            // of what it must show (the PUT is one write, so the body landing says they did).
-            let after = field.of(&value);
-            let mut audit = super::merge::changes(&before, &after);
-            if let Some(creds) = value.get("credentials") {
-                // No path: the audit hides secret-named fields inside, not the whole import.
-                audit.push(serde_json::json!({"op": "import", "value": {"credentials": creds}}));
-            }
-            if super::credential_import::imports(&value) && after == before {
-                let change = Change {
-                    tab: session.tab,
-                    profile: t.profile.name.clone(),
-                    provider: t.profile.provider,
-                    mutation: Mutation::UpdateIdentity {
-                        identity: id.clone(),
-                        body: value.clone(),
-                    },
-                    expect: Expect::Unverifiable {
-                        why: "only credentials were imported, and a re-read cannot see a password: check the Credentials pane"
-                            .into(),
-                    },
-                    audit_change: Some(Value::Array(audit)),
-                    draft: Some(SentDraft {
-                        key: session.draft_key.clone(),
-                        text: text.clone(),
-                    }),
-                    subject: None,
-                    stage: Stage::Sending,
-                };
-                return sent(state, change, effects);
-            }
-            (
-                Mutation::UpdateIdentity {
-                    identity: id.clone(),
-                    body: value.clone(),
-                },
-                (ObjectKind::Identity, id),
-                after,
-                Value::Array(audit),
-            )
-        }
-        EditTarget::IdentityPatch { id } => {
-            let after = match &session.editor {
-                EditorBox::Patch(p) => p.preview(&base).map(|v| field.of(&v)).ok(),
-                EditorBox::Json(_) => None,
-            };
-            (
-                Mutation::PatchIdentity {
-                    identity: id.clone(),
-                    patch: value.clone(),
-                },
-                (ObjectKind::Identity, id),
-                after.unwrap_or(Value::Null),
-                value.clone(),
-            )
-        }
-        EditTarget::CoreClaims { user } => (
-            Mutation::UpdateCoreClaims {
-                user: user.clone(),
-                claims: value.clone(),
-            },
-            (ObjectKind::CoreUser, user),
-            value.clone(),
-            Value::Array(super::merge::changes(&before, &value)),
-        ),
-        EditTarget::ClientMetadata { client } => (
-            Mutation::UpdateClientMetadata {
-                client: client.clone(),
-                metadata: value.clone(),
-            },
-            (ObjectKind::HeadlessClient, client),
-            value.clone(),
-            Value::Array(super::merge::changes(&before, &value)),
-        ),
-        EditTarget::HeadlessUser { user, client } => (
-            Mutation::UpdateHeadlessUser {
-                user: user.clone(),
-                client: client.clone(),
-                body: value.clone(),
-            },
-            (
-                ObjectKind::HeadlessUser,
-                super::model::scoped_user(&user, client.as_deref()),
-            ),
-            field.of(&value_as_user(&value)),
-            Value::Array(super::merge::changes(&before, &value)),
-        ),
+    let patched = match &session.editor {
+        EditorBox::Patch(p) => p.preview(&base).map(|v| session.target.field().of(&v)).ok(),
+        EditorBox::Json(_) => None,
     };
+    let out = outgoing::outgoing(&session.target, &base, value, patched);
     let change = Change {
         tab: session.tab,
         profile: t.profile.name.clone(),
         provider: t.profile.provider,
         subject: None,
-        mutation,
-        expect: Expect::Value {
-            kind: kind_id.0,
-            id: kind_id.1,
-            field,
-            before,
-            after,
-        },
-        audit_change: Some(audit_change),
+        mutation: out.mutation,
+        expect: out.expect,
+        audit_change: Some(out.audit_change),
         draft: Some(SentDraft {
             key: session.draft_key.clone(),
             text,
@@ -933,7 +820,7 @@ pub fn saved(
                 if let (Expect::Value { field, after, .. }, Some(base)) =
                     (&change.expect, session.base.as_mut())
                 {
-                    put_field(*field, base, after);
+                    outgoing::put_field(*field, base, after);
                 }
                 rebuild(session, None);
                 session.phase = Phase::Editing;
@@ -1002,37 +889,6 @@ fn restart_loading(state: &mut State, effects: &mut Vec<Effect>) {
             become_ready(state, effects);
         }
     }
-}
-
-/// Put `value` as the `field` part of a whole object.
-fn put_field(field: Field, raw: &mut Value, value: &Value) {
-    match (field, raw.as_object_mut(), value.as_object()) {
-        (Field::IdentityBody, Some(obj), Some(body)) => {
-            for (k, v) in body {
-                obj.insert(k.clone(), v.clone());
-            }
-        }
-        (Field::CoreClaims, Some(obj), _) => {
-            obj.insert("claims".into(), value.clone());
-        }
-        (Field::ClientMetadata, Some(obj), _) => {
-            obj.insert("metadata".into(), value.clone());
-        }
-        (Field::HeadlessUser, Some(obj), Some(doc)) => {
-            for key in ["name", "avatar", "metadata"] {
-                obj.insert(key.into(), doc.get(key).cloned().unwrap_or(Value::Null));
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The user a saved editor document stands for (what a re-read shows once it is stored),
-/// so `Field::HeadlessUser` reads it the way it reads the server's copy.
-fn value_as_user(doc: &Value) -> Value {
-    let mut user = serde_json::json!({});
-    put_field(Field::HeadlessUser, &mut user, doc);
-    user
 }
 
 /// A change from the open editor could not be settled: say so in the editor (saving it again

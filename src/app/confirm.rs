@@ -148,7 +148,7 @@ fn nothing_to_revoke(
     owner: Option<&str>,
 ) -> Option<String> {
     let profile = &state.tab()?.profile.name;
-    if let Some(why) = change::busy(state, profile, session) {
+    if let Some(why) = super::settle::busy(state, profile, session) {
         return Some(why);
     }
     let what = match owner {
@@ -187,7 +187,7 @@ fn busy(state: &State, mutation: &Mutation) -> Option<String> {
     let profile = &state.tab()?.profile.name;
     change::objects_of(mutation)
         .iter()
-        .find_map(|o| change::busy(state, profile, o))
+        .find_map(|o| super::settle::busy(state, profile, o))
 }
 
 /// Ask before `mutation`, naming `subject` (who it is about) and, for a revocation of all
@@ -437,7 +437,7 @@ pub fn ask_delete(state: &mut State) {
             None,
         ),
         ObjectKind::HeadlessUser => {
-            if let Some(why) = change::busy(
+            if let Some(why) = super::settle::busy(
                 state,
                 &state
                     .tab()
@@ -570,16 +570,16 @@ pub fn on_key(state: &mut State, mut c: Confirm, key: KeyEvent, effects: &mut Ve
         return;
     }
     state.mode = Mode::Normal;
-    if let Some(mut change) = change::plain(state, state.active(), c.mutation) {
+    if let Some(mut change) = super::settle::plain(state, state.active(), c.mutation) {
         change.subject = c.subject;
-        change::send(state, change, effects);
+        super::settle::send(state, change, effects);
     }
 }
 
 /// Send a confirmed change through the profile of tab `tab` (refused while another change
 /// to the same object is unsettled; the runtime still checks read-only before it leaves).
 pub fn send(state: &mut State, tab: usize, mutation: Mutation, effects: &mut Vec<Effect>) {
-    if let Some(change) = change::plain(state, tab, mutation) {
-        change::send(state, change, effects);
+    if let Some(change) = super::settle::plain(state, tab, mutation) {
+        super::settle::send(state, change, effects);
     }
 }

@@ -34,6 +34,7 @@ pub mod read_only;
 pub mod retry;
 pub mod session_count;
 pub mod sessions;
+pub mod settle;
 pub mod settled;
 pub mod state;
 pub mod subject;

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::action::{Effect, Mutation};
-use super::change::{self, Change, Expect, Stage};
+use super::change::{Change, Expect, Stage};
 use super::model::ObjectKind;
 use super::state::{Pane, State};
 use super::subject;
@@ -55,7 +55,7 @@ pub fn extend(state: &mut State, effects: &mut Vec<Effect>) {
         draft: None,
         stage: Stage::Sending,
     };
-    if change::send(state, change, effects).is_some() {
+    if super::settle::send(state, change, effects).is_some() {
         state.flash = Some("extending the session…".into());
     }
 }

@@ -3,7 +3,7 @@
 //! a recovery link or code it issued is shown once.
 
 use super::action::Effect;
-use super::change::settle::Report;
+use super::settle::Report;
 use super::state::{IssuedView, State};
 
 pub fn reported(state: &mut State, report: Report, effects: &mut Vec<Effect>) {

@@ -57,7 +57,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageLoaded { ticket, result } => on_page(state, ticket, result, &mut effects),
         Action::ObjectLoaded { ticket, result } => on_object(state, ticket, result, &mut effects),
         Action::MutationDone { seq, result } => {
-            let report = super::change::settle::on_answer(state, seq, result, &mut effects);
+            let report = super::settle::on_answer(state, seq, result, &mut effects);
             reported(state, report, &mut effects);
         }
         Action::Found { ticket, result } if state.answered(ticket.seq) => match ticket.purpose {
@@ -116,11 +116,7 @@ fn forget_orphan_reads(state: &mut State) {
 }
 
 /// Show what the change lifecycle reports, if anything.
-fn reported(
-    state: &mut State,
-    report: Option<super::change::settle::Report>,
-    effects: &mut Vec<Effect>,
-) {
+fn reported(state: &mut State, report: Option<super::settle::Report>, effects: &mut Vec<Effect>) {
     if let Some(report) = report {
         super::settled::reported(state, report, effects);
     }
@@ -188,7 +184,7 @@ fn on_page(
     let (table, page) = match ticket.purpose {
         PageFor::Table { table, page } => (table, page),
         PageFor::Verify { change } => {
-            let report = super::change::settle::on_verify_page(state, change, result, effects);
+            let report = super::settle::on_verify_page(state, change, result, effects);
             return reported(state, report, effects);
         }
         PageFor::SessionCount => return super::who::on_count(state, ticket.seq, result),
@@ -225,7 +221,7 @@ fn on_object(
     state.dirty = true;
     match (ticket.purpose, result) {
         (ObjectFor::Verify { change }, result) => {
-            let report = super::change::settle::on_verify_object(state, change, result, effects);
+            let report = super::settle::on_verify_object(state, change, result, effects);
             reported(state, report, effects);
         }
         (ObjectFor::EditorBase { key }, result) => {
@@ -378,7 +374,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
         KeyAction::Refresh => {
             refresh_screen(state);
-            for report in super::change::settle::recheck_unknown(state, effects) {
+            for report in super::settle::recheck_unknown(state, effects) {
                 super::settled::reported(state, report, effects);
             }
         }

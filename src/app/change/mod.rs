@@ -3,70 +3,30 @@
 //! reading the object again before anything can be sent again; every step goes to the audit
 //! trail.
 //!
-//! The lifecycle itself is `flow`: plain steps any front end drives (checked against the
-//! server copy, sent, answered, re-read, settled), with what a re-read must show (`types`)
-//! and how one is judged (`verdict`). The dashboard drives it through effects in `settle`,
-//! and sends through `send` here once `busy` finds the objects free; `plain` is the change a
-//! confirmation sends. What a settled change means for the screen goes up as a `Report`.
+//! This module is the lifecycle alone, with no screen and no I/O, so the dashboard, a
+//! command line and a session over SSH can all drive it: `flow` holds the steps (checked
+//! against the server copy, sent, answered, re-read, settled), `types` what a change is and
+//! what a re-read must show, `verdict` how a re-read is judged. The dashboard's driver is
+//! `app::settle`.
 
 pub mod flow;
-pub mod settle;
 pub mod types;
 pub mod verdict;
 
-use super::action::Effect;
 use super::credentials::rules::CredentialRef;
 use super::model::ObjectKind;
 use super::mutation::Mutation;
-use super::state::State;
 
 pub use types::{
     CREATED, Change, Expect, Field, Outcome, SentDraft, Stage, headless_user_body, identity_body,
     objects_of,
 };
 
-/// Why nothing may be sent to `object` on `profile` now, if a change to it is unsettled.
-pub fn busy(state: &State, profile: &str, object: &str) -> Option<String> {
-    let change = state
-        .changes
-        .values()
-        .find(|c| c.profile == profile && c.objects().iter().any(|o| o == object))?;
-    let what = change.mutation.describe();
-    Some(match &change.stage {
-        Stage::Sending => format!("busy: “{what}” is still waiting for its answer"),
-        Stage::Verifying { .. } => {
-            format!("busy: the answer to “{what}” was lost; checking whether it was applied")
-        }
-        Stage::Unknown { .. } => format!(
-            "refused: whether “{what}” was applied is unknown; r checks again before anything is resent"
-        ),
-    })
-}
-
-/// Issue `change` and return its seq, unless an unsettled change holds one of its objects
-/// (then say so in the status bar). The audit trail gets a `sent` line first.
-pub fn send(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> Option<u64> {
-    for object in change.objects() {
-        if let Some(why) = busy(state, &change.profile, &object) {
-            state.flash = Some(why);
-            return None;
-        }
-    }
-    let seq = state.change_seq();
-    effects.push(Effect::Audit(flow::sent_line(&change)));
-    effects.push(Effect::Mutate {
-        seq,
-        profile: change.profile.clone(),
-        mutation: change.mutation.clone(),
-    });
-    state.changes.insert(seq, change);
-    Some(seq)
-}
-
-/// The change a confirmation sends: no editor, and what a re-read must show.
-pub fn plain(state: &State, tab: usize, mutation: Mutation) -> Option<Change> {
-    let t = state.tab_at(tab)?;
-    let expect = match &mutation {
+/// What a re-read must show for a change sent from a confirmation (no editor) to count as
+/// applied; `None` for the changes an editor or `:extend` sends, which know their starting
+/// point.
+pub fn expect_of(mutation: &Mutation) -> Option<Expect> {
+    Some(match mutation {
         Mutation::RevokeSession { session } => Expect::SessionsRevoked {
             sessions: vec![session.clone()],
         },
@@ -120,16 +80,19 @@ pub fn plain(state: &State, tab: usize, mutation: Mutation) -> Option<Change> {
         | Mutation::UpdateClientMetadata { .. }
         | Mutation::UpdateHeadlessUser { .. }
         | Mutation::ExtendSession { .. } => return None,
-    };
-    Some(Change {
-        tab,
-        profile: t.profile.name.clone(),
-        provider: t.profile.provider,
-        subject: None,
-        mutation,
-        expect,
-        audit_change: None,
-        draft: None,
-        stage: Stage::Sending,
     })
+}
+
+/// Why nothing else may be sent to the objects `change` holds while it is unsettled.
+pub fn held_by(change: &Change) -> String {
+    let what = change.mutation.describe();
+    match &change.stage {
+        Stage::Sending => format!("busy: “{what}” is still waiting for its answer"),
+        Stage::Verifying { .. } => {
+            format!("busy: the answer to “{what}” was lost; checking whether it was applied")
+        }
+        Stage::Unknown { .. } => format!(
+            "refused: whether “{what}” was applied is unknown; r checks again before anything is resent"
+        ),
+    }
 }

@@ -41,7 +41,7 @@ pub fn ask_delete(state: &mut State, effects: &mut Vec<Effect>) -> bool {
     let Some(profile) = state.tab().map(|t| t.profile.name.clone()) else {
         return true;
     };
-    if let Some(why) = super::change::busy(state, &profile, &target.identity) {
+    if let Some(why) = super::settle::busy(state, &profile, &target.identity) {
         state.flash = Some(why);
         return true;
     }

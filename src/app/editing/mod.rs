@@ -481,7 +481,7 @@ fn proceed(state: &mut State, value: Value, effects: &mut Vec<Effect>) {
         return;
     }
     let lock = session.target.lock(&session.draft_key);
-    if let Some(why) = change::busy(state, &profile, &lock) {
+    if let Some(why) = super::settle::busy(state, &profile, &lock) {
         if let Some(s) = state.editor.as_mut() {
             s.editor.set_error(Some(why));
         }
@@ -738,7 +738,7 @@ fn send_edit(state: &mut State, value: Value, text: String, effects: &mut Vec<Ef
 }
 
 fn sent(state: &mut State, change: Change, effects: &mut Vec<Effect>) {
-    match change::send(state, change, effects) {
+    match super::settle::send(state, change, effects) {
         Some(seq) => {
             if let Some(s) = state.editor.as_mut() {
                 s.phase = Phase::Sending { seq };

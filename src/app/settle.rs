@@ -1,18 +1,65 @@
-//! The dashboard's driver of the change lifecycle (`flow`): a change's answer and re-reads
-//! arrive as actions, each step's reads leave as effects with tickets, and the changes not
-//! settled yet wait in `State::changes`. What a settled change means for the screen (the
-//! editor it came from, the status bar) is reported up to the caller (`Report`), which
-//! knows the editors and confirmations; nothing here calls up into them.
+//! The dashboard's driver of the change lifecycle (`change::flow`): a change is sent once
+//! `busy` finds its objects free, its answer and re-reads arrive as actions, each step's
+//! reads leave as effects with tickets, and the changes not settled yet wait in
+//! `State::changes`. What a settled change means for the screen (the editor it came from,
+//! the status bar) is reported up to the caller (`Report`, shown by `settled`), which knows
+//! the editors and confirmations; nothing here calls up into them.
 
-use super::flow::{self, Reread, Settled, Step};
-use super::types::Change;
-use super::verdict::{Verdict, judge_list, judge_object};
-use crate::app::action::{Done, Effect, ObjectFor, PageFor};
-use crate::app::model::{ErrorInfo, PageCursor, PageData, Row};
-use crate::app::state::{Owner, State};
+use super::action::{Done, Effect, ObjectFor, PageFor};
+use super::change::flow::{self, Reread, Settled, Step};
+use super::change::verdict::{Verdict, judge_list, judge_object};
+use super::change::{Change, Expect, Stage, expect_of, held_by};
+use super::model::{ErrorInfo, PageCursor, PageData, Row};
+use super::mutation::Mutation;
+use super::state::{Owner, State};
 
 /// Rows a re-read list asks for (the sessions of one identity, identities by identifier).
 const REREAD_PAGE: usize = 250;
+
+/// Why nothing may be sent to `object` on `profile` now, if a change to it is unsettled.
+pub fn busy(state: &State, profile: &str, object: &str) -> Option<String> {
+    state
+        .changes
+        .values()
+        .find(|c| c.profile == profile && c.objects().iter().any(|o| o == object))
+        .map(held_by)
+}
+
+/// Issue `change` and return its seq, unless an unsettled change holds one of its objects
+/// (then say so in the status bar). The audit trail gets a `sent` line first.
+pub fn send(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> Option<u64> {
+    for object in change.objects() {
+        if let Some(why) = busy(state, &change.profile, &object) {
+            state.flash = Some(why);
+            return None;
+        }
+    }
+    let seq = state.change_seq();
+    effects.push(Effect::Audit(flow::sent_line(&change)));
+    effects.push(Effect::Mutate {
+        seq,
+        profile: change.profile.clone(),
+        mutation: change.mutation.clone(),
+    });
+    state.changes.insert(seq, change);
+    Some(seq)
+}
+
+/// The change a confirmation sends on tab `tab`: no editor, and what a re-read must show.
+pub fn plain(state: &State, tab: usize, mutation: Mutation) -> Option<Change> {
+    let t = state.tab_at(tab)?;
+    Some(Change {
+        tab,
+        profile: t.profile.name.clone(),
+        provider: t.profile.provider,
+        subject: None,
+        expect: expect_of(&mutation)?,
+        mutation,
+        audit_change: None,
+        draft: None,
+        stage: Stage::Sending,
+    })
+}
 
 /// What the screen must learn about a change.
 #[derive(Debug)]
@@ -35,7 +82,7 @@ pub fn on_answer(
     state.dirty = true;
     if let Err(err) = &result
         && err.outcome_unknown()
-        && change.expect != super::Expect::NotRereadable
+        && change.expect != Expect::NotRereadable
     {
         state.flash = Some(format!(
             "the answer to “{}” was lost ({}): reading it again to learn whether it was applied…",
@@ -51,7 +98,7 @@ pub fn recheck_unknown(state: &mut State, effects: &mut Vec<Effect>) -> Vec<Repo
     let unknown: Vec<u64> = state
         .changes
         .iter()
-        .filter(|(_, c)| matches!(c.stage, super::Stage::Unknown { .. }))
+        .filter(|(_, c)| matches!(c.stage, Stage::Unknown { .. }))
         .map(|(seq, _)| *seq)
         .collect();
     unknown

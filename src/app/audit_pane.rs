@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::keymap::KeyAction;
 
-use super::model::{ListKind, ObjectKind, Row};
+use super::model::{Cell, Column, Fields, ListKind, ObjectKind, Row};
 use super::state::{Pane, Screen, State};
 
 /// Said when a changing key is pressed on the trail.
@@ -18,6 +18,49 @@ pub const NOT_HERE: &str =
 const TEXT_MAX: usize = 4096;
 /// Longest cell text.
 const CELL_MAX: usize = 512;
+
+/// What the trail shows of one line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Entry {
+    /// RFC 3339, as written.
+    pub time: String,
+    pub profile: String,
+    pub method: String,
+    /// The request path (the object when there was none); for a line that cannot be
+    /// shown, what is wrong with it.
+    pub path: String,
+    pub outcome: String,
+    pub request_id: String,
+}
+
+fn entry(r: &Row) -> Option<&Entry> {
+    match &r.fields {
+        Fields::AuditEntry(e) => Some(e),
+        _ => None,
+    }
+}
+
+pub const COLUMNS: &[Column] = &[
+    Column::new("TIME (UTC)", 19, 19, 0, |r| {
+        entry(r).map_or(Cell::Empty, |e| Cell::TimeToSecond(&e.time))
+    }),
+    Column::new("PROFILE", 7, 16, 1, |r| {
+        entry(r).map_or(Cell::Empty, |e| Cell::text(&e.profile))
+    }),
+    Column::new("METHOD", 6, 6, 0, |r| {
+        entry(r).map_or(Cell::Empty, |e| Cell::text(&e.method))
+    }),
+    // Cut in the middle: a path ends with the object's id.
+    Column::id("PATH", 12, 0, 0, |r| {
+        entry(r).map_or(Cell::Empty, |e| Cell::text(&e.path))
+    }),
+    Column::new("OUTCOME", 7, 9, 0, |r| {
+        entry(r).map_or(Cell::Empty, |e| Cell::text(&e.outcome))
+    }),
+    Column::id("REQUEST ID", 10, 36, 2, |r| {
+        entry(r).map_or(Cell::Empty, |e| Cell::text(&e.request_id))
+    }),
+];
 
 /// What the runtime read at one line of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,14 +122,6 @@ pub fn refuses(state: &mut State, action: KeyAction) -> bool {
     false
 }
 
-/// `2026-05-01T12:00:03.123Z` as `2026-05-01 12:00:03`.
-fn short_time(t: &str) -> String {
-    match (t.get(..10), t.get(11..19)) {
-        (Some(d), Some(hms)) if t.as_bytes().get(10) == Some(&b'T') => format!("{d} {hms}"),
-        _ => t.to_string(),
-    }
-}
-
 fn text(v: &Value, key: &str) -> String {
     let s = match v.get(key) {
         Some(Value::String(s)) => s.clone(),
@@ -101,15 +136,12 @@ fn text(v: &Value, key: &str) -> String {
 pub fn row(offset: u64, line: &AuditLine) -> Row {
     let id = offset.to_string();
     let problem = |what: String, raw: Value| {
-        let cells = vec![
-            String::new(),
-            String::new(),
-            String::new(),
-            what,
-            "?".into(),
-            String::new(),
-        ];
-        Row::new(id.clone(), cells, raw)
+        let entry = Entry {
+            path: what,
+            outcome: "?".into(),
+            ..Entry::default()
+        };
+        Row::new(id.clone(), entry, raw)
     };
     let text_line = match line {
         AuditLine::TooLong(len) => {
@@ -126,15 +158,15 @@ pub fn row(offset: u64, line: &AuditLine) -> Row {
                 p if p.is_empty() => text(&v, "object"),
                 p => p,
             };
-            let cells = vec![
-                short_time(&text(&v, "time")),
-                text(&v, "profile"),
-                text(&v, "method"),
+            let entry = Entry {
+                time: text(&v, "time"),
+                profile: text(&v, "profile"),
+                method: text(&v, "method"),
                 path,
-                text(&v, "outcome"),
-                text(&v, "request_id"),
-            ];
-            Row::new(id, cells, v)
+                outcome: text(&v, "outcome"),
+                request_id: text(&v, "request_id"),
+            };
+            Row::new(id, entry, v)
         }
         parsed => {
             let why = match parsed {
@@ -154,13 +186,21 @@ pub fn row(offset: u64, line: &AuditLine) -> Row {
 mod tests {
     use super::*;
 
+    fn path(r: &Row) -> &str {
+        &entry(r).expect("an audit entry").path
+    }
+
     #[test]
     fn a_line_becomes_a_row_with_time_profile_method_path_outcome_and_request_id() {
         let line = r#"{"profile":"prod","provider":"kratos","method":"DELETE","path":"/admin/sessions/s1","object":"s1","outcome":"applied","request_id":"req-9","time":"2026-05-01T12:00:03.123Z"}"#;
         let r = row(120, &AuditLine::Text(line.into()));
         assert_eq!(r.id, "120");
+        let cells: Vec<String> = r
+            .cells(ListKind::Audit.columns())
+            .map(|c| c.to_string())
+            .collect();
         assert_eq!(
-            r.cells,
+            cells,
             vec![
                 "2026-05-01 12:00:03",
                 "prod",
@@ -170,7 +210,6 @@ mod tests {
                 "req-9"
             ]
         );
-        assert_eq!(r.cells.len(), ListKind::Audit.columns().len());
         assert_eq!(r.raw["provider"], "kratos");
     }
 
@@ -179,14 +218,14 @@ mod tests {
         for bad in ["{\"profile\": \"p\", \"meth", "[1, 2]", "\u{1b}[2Jhello"] {
             let r = row(7, &AuditLine::Text(bad.into()));
             assert!(
-                r.cells[3].starts_with("line does not parse"),
+                path(&r).starts_with("line does not parse"),
                 "{:?}",
-                r.cells
+                r.fields
             );
             assert_eq!(r.raw["offset"], 7);
             assert_eq!(r.raw["text"], bad);
         }
         let r = row(9, &AuditLine::TooLong(5_000_000));
-        assert!(r.cells[3].contains("5000000 bytes"), "{:?}", r.cells);
+        assert!(path(&r).contains("5000000 bytes"), "{:?}", r.fields);
     }
 }

@@ -10,6 +10,7 @@ pub mod action;
 pub mod audit;
 pub mod audit_pane;
 pub mod change;
+pub mod column;
 pub mod command;
 pub mod command_table;
 pub mod confirm;
@@ -29,6 +30,7 @@ pub mod model;
 pub mod mutation;
 pub mod navigate;
 pub mod paste;
+pub mod provider;
 pub mod raw;
 pub mod read_only;
 pub mod retry;
@@ -45,7 +47,7 @@ mod tests;
 
 pub use action::{Action, Courses, Done, Effect, Issued, Mutation};
 pub use model::{
-    Column, ErrorInfo, Hit, ListKind, ObjectKind, PageCursor, PageData, ProfileInfo, Provider, Row,
+    Cell, Column, ErrorInfo, Fields, Hit, ListKind, ObjectKind, PageCursor, PageData, ProfileInfo, Provider, Row,
 };
 pub use state::{Mode, Pane, State};
 pub use update::update;

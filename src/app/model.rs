@@ -5,7 +5,10 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
+pub use super::column::{Cell, Column};
 pub use super::raw::RawJson;
+use super::provider::{core, credentials, headless, kratos};
+use super::{audit_pane, found};
 
 /// Which admin API a profile talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,19 +123,20 @@ impl ListKind {
         }
     }
 
+    /// The list's table of columns: what the layout fits and the renderer draws.
     pub fn columns(&self) -> &'static [Column] {
         match self {
-            ListKind::KratosIdentities => &IDENTITY_COLUMNS,
-            ListKind::KratosSessions { .. } => &SESSION_COLUMNS,
+            ListKind::KratosIdentities => kratos::IDENTITIES,
+            ListKind::KratosSessions { .. } => kratos::SESSIONS,
             ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. } => {
-                &CREDENTIAL_COLUMNS
+                credentials::CREDENTIALS
             }
-            ListKind::CoreUsers => &CORE_USER_COLUMNS,
-            ListKind::HeadlessClients => &CLIENT_COLUMNS,
-            ListKind::HeadlessUsers { .. } => &HEADLESS_USER_COLUMNS,
-            ListKind::Audit => &AUDIT_COLUMNS,
-            ListKind::AllSessions { .. } => &ALL_SESSION_COLUMNS,
-            ListKind::Found { .. } => &FOUND_COLUMNS,
+            ListKind::CoreUsers => core::USERS,
+            ListKind::HeadlessClients => headless::CLIENTS,
+            ListKind::HeadlessUsers { .. } => headless::USERS,
+            ListKind::Audit => audit_pane::COLUMNS,
+            ListKind::AllSessions { .. } => kratos::ALL_SESSIONS,
+            ListKind::Found { .. } => found::columns::COLUMNS,
         }
     }
 
@@ -186,19 +190,57 @@ impl ObjectKind {
         }
     }
 
-    /// Which cell of a row names the object for people (an email, a display name), if any;
-    /// otherwise the id does.
-    pub fn name_cell(self) -> Option<usize> {
+    /// The text of `row` that names the object for people (an email, a display name), if
+    /// any; otherwise the id does. A session has no name; an unreadable record says why in
+    /// place of a name, except in a credentials list, whose name column is the type.
+    pub fn name_of(self, row: &Row) -> Option<&str> {
+        match (self, &row.fields) {
+            (ObjectKind::Session, _) => None,
+            (ObjectKind::Credential, Fields::Unreadable(_)) => Some(&row.id),
+            (_, fields) => fields.name(),
+        }
+    }
+
+    /// Fields of this kind holding only a name (a detail's title), so `Hit::label` reads it
+    /// as it reads a listed row's.
+    pub fn named(self, name: String) -> Fields {
         match self {
-            ObjectKind::Identity
-            | ObjectKind::CoreUser
-            | ObjectKind::HeadlessClient
-            | ObjectKind::HeadlessUser => Some(1),
-            ObjectKind::Credential => Some(0),
-            // The request path.
-            ObjectKind::AuditEntry => Some(3),
-            ObjectKind::Hit => Some(2),
-            ObjectKind::Session => None,
+            ObjectKind::Identity => kratos::Identity {
+                name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::Session => kratos::Session::default().into(),
+            ObjectKind::Credential => credentials::Credential {
+                kind: name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::CoreUser => core::User {
+                name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::HeadlessClient => headless::Client {
+                name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::HeadlessUser => headless::User {
+                name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::AuditEntry => audit_pane::Entry {
+                path: name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::Hit => found::columns::Found {
+                name,
+                ..Default::default()
+            }
+            .into(),
         }
     }
 
@@ -224,126 +266,113 @@ impl ObjectKind {
     }
 }
 
-/// A table column: a title and how much width it wants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Column {
-    pub title: &'static str,
-    /// Never narrower than this (the column is hidden instead when it does not fit).
-    pub min: u16,
-    /// Never wider than this; 0 means "takes what is left".
-    pub max: u16,
-    /// Lower numbers survive longer when the terminal is narrow.
-    pub priority: u8,
-    /// An identifier: when cut, its middle is elided so rows that share a prefix (UUIDv7,
-    /// counter-derived ids) still look different.
-    pub is_id: bool,
-}
-
-const fn col(title: &'static str, min: u16, max: u16, priority: u8) -> Column {
-    Column {
-        title,
-        min,
-        max,
-        priority,
-        is_id: false,
-    }
-}
-
-const fn id_col(title: &'static str, min: u16, max: u16, priority: u8) -> Column {
-    Column {
-        is_id: true,
-        ..col(title, min, max, priority)
-    }
-}
-
-// Every row's `cells` follow the column order of its list kind.
-const IDENTITY_COLUMNS: [Column; 6] = [
-    id_col("ID", 8, 36, 0),
-    col("EMAIL / USERNAME", 12, 0, 0),
-    col("STATE", 8, 8, 1),
-    col("SCHEMA", 6, 12, 3),
-    col("CREATED", 16, 16, 2),
-    col("METADATA", 8, 0, 4),
-];
-const SESSION_COLUMNS: [Column; 6] = [
-    id_col("ID", 8, 36, 0),
-    col("ACTIVE", 6, 6, 0),
-    col("AAL", 4, 4, 1),
-    col("IP", 7, 39, 2),
-    col("DEVICE", 10, 0, 3),
-    col("EXPIRES", 16, 16, 1),
-];
-const CREDENTIAL_COLUMNS: [Column; 4] = [
-    col("TYPE", 6, 12, 0),
-    col("IDENTIFIERS", 12, 0, 0),
-    col("CREATED", 16, 16, 2),
-    col("DETAILS", 8, 0, 3),
-];
-const CORE_USER_COLUMNS: [Column; 5] = [
-    id_col("ID", 8, 36, 0),
-    col("EMAIL / NAME", 12, 0, 0),
-    col("PROVIDER", 8, 16, 2),
-    col("CREATED", 16, 16, 3),
-    col("CLAIMS", 8, 0, 4),
-];
-const CLIENT_COLUMNS: [Column; 4] = [
-    id_col("ID", 8, 36, 0),
-    col("NAME", 10, 0, 0),
-    col("USERS", 5, 8, 2),
-    col("METADATA", 8, 0, 3),
-];
-const AUDIT_COLUMNS: [Column; 6] = [
-    col("TIME (UTC)", 19, 19, 0),
-    col("PROFILE", 7, 16, 1),
-    col("METHOD", 6, 6, 0),
-    // Cut in the middle: a path ends with the object's id.
-    id_col("PATH", 12, 0, 0),
-    col("OUTCOME", 7, 9, 0),
-    id_col("REQUEST ID", 10, 36, 2),
-];
-const ALL_SESSION_COLUMNS: [Column; 7] = [
-    id_col("ID", 8, 36, 0),
-    col("ACTIVE", 6, 6, 0),
-    // Wide enough that the device gives way first on an 80-column screen.
-    col("IDENTITY", 24, 0, 0),
-    col("AAL", 4, 4, 3),
-    col("IP", 7, 39, 2),
-    col("DEVICE", 10, 0, 4),
-    col("EXPIRES", 16, 16, 1),
-];
-// The profile grows first (alone in the first priority), so a group's name reads whole.
-const FOUND_COLUMNS: [Column; 4] = [
-    col("PROFILE", 7, 16, 0),
-    id_col("ID", 8, 36, 1),
-    col("NAME / EMAIL", 12, 0, 1),
-    col("WHAT", 8, 12, 2),
-];
-const HEADLESS_USER_COLUMNS: [Column; 5] = [
-    id_col("IDENTIFIER", 8, 24, 0),
-    col("NAME / EMAIL", 12, 0, 0),
-    col("CLIENT", 8, 20, 1),
-    col("CREATED", 16, 16, 3),
-    col("METADATA", 8, 0, 4),
-];
-
-/// One row of a table: the object's id, its cells (untrusted text, cleaned when drawn) and
-/// the whole object for the detail view and `Y`.
+/// One row of a table: the object's id, the typed values its list's columns read (untrusted
+/// text, cleaned when drawn) and the whole object for the detail view and `Y`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub id: String,
-    pub cells: Vec<String>,
+    pub fields: Fields,
     pub raw: RawJson,
 }
 
 impl Row {
-    pub fn new(id: impl Into<String>, cells: Vec<String>, raw: impl Into<RawJson>) -> Row {
+    pub fn new(id: impl Into<String>, fields: impl Into<Fields>, raw: impl Into<RawJson>) -> Row {
         Row {
             id: id.into(),
-            cells,
+            fields: fields.into(),
             raw: raw.into(),
         }
     }
+
+    /// Its cells as its list's `columns` show them, in their order.
+    pub fn cells<'r>(&'r self, columns: &'r [Column]) -> impl Iterator<Item = Cell<'r>> + 'r {
+        columns.iter().map(move |c| c.of(self))
+    }
 }
+
+/// What a row shows, one variant per kind of row, each read by its list's columns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fields {
+    Identity(kratos::Identity),
+    Session(kratos::Session),
+    /// A session of `:all-sessions`, with the person it belongs to.
+    AllSession(kratos::AllSession),
+    /// A Kratos or MATTR credential.
+    Credential(credentials::Credential),
+    CoreUser(core::User),
+    HeadlessClient(headless::Client),
+    HeadlessUser(headless::User),
+    AuditEntry(audit_pane::Entry),
+    /// A line of `:find`: a hit, or where a profile's search is.
+    Found(found::columns::Found),
+    /// A record that could not be read (its id, when one was found, is the row's).
+    Unreadable(Unreadable),
+}
+
+/// Why a record could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Unreadable {
+    /// Already worded for the name column: `✗ unreadable record: …`.
+    pub why: String,
+}
+
+impl Fields {
+    /// The table of columns this kind of row is listed with (the list's own, but for an
+    /// unreadable record, which any list may hold: then its id and why).
+    pub fn columns(&self) -> &'static [Column] {
+        match self {
+            Fields::Identity(_) => kratos::IDENTITIES,
+            Fields::Session(_) => kratos::SESSIONS,
+            Fields::AllSession(_) => kratos::ALL_SESSIONS,
+            Fields::Credential(_) => credentials::CREDENTIALS,
+            Fields::CoreUser(_) => core::USERS,
+            Fields::HeadlessClient(_) => headless::CLIENTS,
+            Fields::HeadlessUser(_) => headless::USERS,
+            Fields::AuditEntry(_) => audit_pane::COLUMNS,
+            Fields::Found(_) => found::columns::COLUMNS,
+            Fields::Unreadable(_) => super::column::UNREADABLE,
+        }
+    }
+
+    /// The text that names the object for people (an email, a display name, a credential's
+    /// type, an audit line's path), if its kind has one; an unreadable record says why.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Fields::Identity(i) => Some(&i.name),
+            Fields::CoreUser(u) => Some(&u.name),
+            Fields::HeadlessClient(c) => Some(&c.name),
+            Fields::HeadlessUser(u) => Some(&u.name),
+            Fields::Credential(c) => Some(&c.kind),
+            Fields::AuditEntry(e) => Some(&e.path),
+            Fields::Found(f) => Some(&f.name),
+            Fields::Unreadable(u) => Some(&u.why),
+            Fields::Session(_) | Fields::AllSession(_) => None,
+        }
+    }
+}
+
+macro_rules! fields_from {
+    ($($variant:ident($ty:ty)),* $(,)?) => {$(
+        impl From<$ty> for Fields {
+            fn from(f: $ty) -> Fields {
+                Fields::$variant(f)
+            }
+        }
+    )*};
+}
+
+fields_from!(
+    Identity(kratos::Identity),
+    Session(kratos::Session),
+    AllSession(kratos::AllSession),
+    Credential(credentials::Credential),
+    CoreUser(core::User),
+    HeadlessClient(headless::Client),
+    HeadlessUser(headless::User),
+    AuditEntry(audit_pane::Entry),
+    Found(found::columns::Found),
+    Unreadable(Unreadable),
+);
 
 /// Something a search for people found (`:find`, a WHO argument): what it is, and its row.
 #[derive(Debug, Clone, PartialEq)]
@@ -390,9 +419,8 @@ impl Hit {
 /// id, or the id alone when it has no name (untrusted text: cleaned where drawn).
 pub fn person_label(kind: ObjectKind, row: &Row) -> String {
     let name = kind
-        .name_cell()
-        .and_then(|i| row.cells.get(i))
-        .map(|c| c.trim())
+        .name_of(row)
+        .map(str::trim)
         .filter(|c| !c.is_empty() && *c != row.id);
     match name {
         Some(name) => format!("{name} ({})", short_id(&row.id)),

@@ -1,0 +1,5 @@
+//! Coassemble (the code calls it `Headless`): its clients and users.
+
+pub mod columns;
+
+pub use columns::*;

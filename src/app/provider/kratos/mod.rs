@@ -1,0 +1,5 @@
+//! Ory Kratos: identities and their sessions (also every session, `:all-sessions`).
+
+pub mod columns;
+
+pub use columns::*;

@@ -461,9 +461,15 @@ async fn every_session_names_its_person_between_active_and_aal() {
         assert_eq!(cell(row, &every, "ID"), row.id);
         let active = cell(row, &every, "ACTIVE");
         assert!(matches!(active.as_str(), "yes" | "no"), "{cells:?}");
-        assert!(!cell(row, &every, "IDENTITY").is_empty(), "the person: {cells:?}");
+        assert!(
+            !cell(row, &every, "IDENTITY").is_empty(),
+            "the person: {cells:?}"
+        );
         let aal = cell(row, &every, "AAL");
-        assert!(matches!(aal.as_str(), "aal1" | "aal2" | "aal3" | ""), "{cells:?}");
+        assert!(
+            matches!(aal.as_str(), "aal1" | "aal2" | "aal3" | ""),
+            "{cells:?}"
+        );
     }
     let grace = list(
         kratos,

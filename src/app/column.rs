@@ -188,7 +188,10 @@ mod tests {
 
     #[test]
     fn cells_show_as_text_and_sort_by_their_type() {
-        assert_eq!(Cell::Time("2024-02-08T05:13:17.037Z").shown(), "2024-02-08 05:13");
+        assert_eq!(
+            Cell::Time("2024-02-08T05:13:17.037Z").shown(),
+            "2024-02-08 05:13"
+        );
         assert_eq!(
             Cell::TimeToSecond("2024-02-08T05:13:17.037Z").shown(),
             "2024-02-08 05:13:17"
@@ -196,8 +199,14 @@ mod tests {
         assert_eq!(Cell::Count(Some(12)).to_string(), "12");
         assert_eq!(Cell::Count(None).shown(), "");
         assert_eq!(Cell::Flag(true).shown(), "yes");
-        assert_eq!(Cell::Count(Some(9)).order(&Cell::Count(Some(10))), Ordering::Less);
-        assert_eq!(Cell::Count(None).order(&Cell::Count(Some(0))), Ordering::Less);
+        assert_eq!(
+            Cell::Count(Some(9)).order(&Cell::Count(Some(10))),
+            Ordering::Less
+        );
+        assert_eq!(
+            Cell::Count(None).order(&Cell::Count(Some(0))),
+            Ordering::Less
+        );
         assert_eq!(
             Cell::Time("2024-02-08T05:13:17Z").order(&Cell::Time("2025-01-01T00:00:00Z")),
             Ordering::Less

@@ -47,7 +47,8 @@ mod tests;
 
 pub use action::{Action, Courses, Done, Effect, Issued, Mutation};
 pub use model::{
-    Cell, Column, ErrorInfo, Fields, Hit, ListKind, ObjectKind, PageCursor, PageData, ProfileInfo, Provider, Row,
+    Cell, Column, ErrorInfo, Fields, Hit, ListKind, ObjectKind, PageCursor, PageData, ProfileInfo,
+    Provider, Row,
 };
 pub use state::{Mode, Pane, State};
 pub use update::update;

@@ -6,8 +6,8 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use super::column::{Cell, Column};
-pub use super::raw::RawJson;
 use super::provider::{core, credentials, headless, kratos};
+pub use super::raw::RawJson;
 use super::{audit_pane, found};
 
 /// Which admin API a profile talks to.

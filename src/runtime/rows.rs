@@ -444,7 +444,11 @@ mod tests {
         let rows = identity_records_page(page).rows;
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["a-0", "(record 2 of the page)", "b-2", "c-3"]);
-        assert!(name(&rows[2]).contains("invalid JSON"), "{:?}", rows[2].fields);
+        assert!(
+            name(&rows[2]).contains("invalid JSON"),
+            "{:?}",
+            rows[2].fields
+        );
     }
 
     /// Records made rows from their bytes read as the same records decoded do, and open whole.
@@ -554,7 +558,12 @@ mod tests {
             session_row(Session::from_json(v))
         });
         assert_eq!(
-            shown(&rows[0], ListKind::KratosSessions { identity: "i1".into() }),
+            shown(
+                &rows[0],
+                ListKind::KratosSessions {
+                    identity: "i1".into()
+                }
+            ),
             [
                 "s1",
                 "yes",

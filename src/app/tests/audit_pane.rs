@@ -102,7 +102,10 @@ fn audit_lists_the_trail_newest_first_and_enter_shows_a_whole_line() {
     assert!(!t.has_more());
     // The unreadable line is a row saying so; the pane still works.
     let bad = t.row(246).unwrap();
-    assert!(entry(bad).path.starts_with("line does not parse"), "{bad:?}");
+    assert!(
+        entry(bad).path.starts_with("line does not parse"),
+        "{bad:?}"
+    );
     drive(&mut s, ch('g'), 250);
     drive(&mut s, key(KeyCode::Enter), 250);
     match s.focused() {

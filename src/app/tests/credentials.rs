@@ -73,7 +73,11 @@ impl Server {
         {
             return not_found();
         }
-        Ok(Row::new(id, Credential::default(), crate::app::detail::redact(c)))
+        Ok(Row::new(
+            id,
+            Credential::default(),
+            crate::app::detail::redact(c),
+        ))
     }
 
     fn apply(&mut self, m: &Mutation) {
@@ -124,7 +128,11 @@ impl Server {
                     self.fetched.push(id.clone());
                     let result = match kind {
                         ObjectKind::Credential => self.credential(&id),
-                        _ => Ok(Row::new(id, kratos::Identity::default(), self.without_configs())),
+                        _ => Ok(Row::new(
+                            id,
+                            kratos::Identity::default(),
+                            self.without_configs(),
+                        )),
                     };
                     Some(Action::ObjectLoaded { seq, result })
                 }

@@ -142,10 +142,7 @@ fn first_page_is_requested_at_start_and_rows_appear() {
     let reply = answer(fetch, 25).unwrap();
     update(&mut s, reply);
     assert_eq!(table(&s).known(), 10);
-    assert_eq!(
-        name(table(&s).selected_row().unwrap()),
-        "user0@example.com"
-    );
+    assert_eq!(name(table(&s).selected_row().unwrap()), "user0@example.com");
 }
 
 #[test]

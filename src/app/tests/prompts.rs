@@ -48,11 +48,7 @@ impl Server {
                                     active: *active,
                                     ..Default::default()
                                 };
-                                Row::new(
-                                    *id,
-                                    shown,
-                                    json!({"id": id, "active": active}),
-                                )
+                                Row::new(*id, shown, json!({"id": id, "active": active}))
                             })
                             .collect(),
                         next: None,
@@ -140,7 +136,10 @@ fn x_y_x_y_on_one_session_sends_one_revocation() {
         identity: String::new(),
     }
     .columns()[1];
-    assert_eq!((active.title, active.of(shown).to_string()), ("ACTIVE", "yes".into()));
+    assert_eq!(
+        (active.title, active.of(shown).to_string()),
+        ("ACTIVE", "yes".into())
+    );
     server.press(&mut s, ch('x'));
     assert_eq!(s.mode, Mode::Normal);
     let flash = s.flash.clone().unwrap_or_default();

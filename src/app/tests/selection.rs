@@ -5,9 +5,9 @@
 use crossterm::event::KeyCode;
 
 use super::{answer, ch, identity, key, kratos_state, run, table};
+use crate::app::provider::kratos;
 use crate::app::state::Mode;
 use crate::app::table::Table;
-use crate::app::provider::kratos;
 use crate::app::*;
 use std::time::Duration;
 

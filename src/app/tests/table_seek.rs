@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::app::table::{CHECKPOINTS, KEEP_AROUND, PageWant, Table};
 use crate::app::provider::kratos;
+use crate::app::table::{CHECKPOINTS, KEEP_AROUND, PageWant, Table};
 use crate::app::*;
 
 const VIEW: usize = 19;

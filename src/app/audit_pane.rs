@@ -3,12 +3,16 @@
 //! the same table as the API lists. A row is one line; a line that does not parse is a row
 //! saying so. The trail is a record: keys that change things do not apply here.
 
+pub mod columns;
+pub mod fields;
+
 use serde_json::{Value, json};
 
 use crate::keymap::KeyAction;
 
-use super::model::{Cell, Column, Fields, ListKind, ObjectKind, Row};
+use super::model::{ListKind, ObjectKind, Row};
 use super::state::{Pane, Screen, State};
+use fields::Entry;
 
 /// Said when a changing key is pressed on the trail.
 pub const NOT_HERE: &str =
@@ -18,49 +22,6 @@ pub const NOT_HERE: &str =
 const TEXT_MAX: usize = 4096;
 /// Longest cell text.
 const CELL_MAX: usize = 512;
-
-/// What the trail shows of one line.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Entry {
-    /// RFC 3339, as written.
-    pub time: String,
-    pub profile: String,
-    pub method: String,
-    /// The request path (the object when there was none); for a line that cannot be
-    /// shown, what is wrong with it.
-    pub path: String,
-    pub outcome: String,
-    pub request_id: String,
-}
-
-fn entry(r: &Row) -> Option<&Entry> {
-    match &r.fields {
-        Fields::AuditEntry(e) => Some(e),
-        _ => None,
-    }
-}
-
-pub const COLUMNS: &[Column] = &[
-    Column::new("TIME (UTC)", 19, 19, 0, |r| {
-        entry(r).map_or(Cell::Empty, |e| Cell::TimeToSecond(&e.time))
-    }),
-    Column::new("PROFILE", 7, 16, 1, |r| {
-        entry(r).map_or(Cell::Empty, |e| Cell::text(&e.profile))
-    }),
-    Column::new("METHOD", 6, 6, 0, |r| {
-        entry(r).map_or(Cell::Empty, |e| Cell::text(&e.method))
-    }),
-    // Cut in the middle: a path ends with the object's id.
-    Column::id("PATH", 12, 0, 0, |r| {
-        entry(r).map_or(Cell::Empty, |e| Cell::text(&e.path))
-    }),
-    Column::new("OUTCOME", 7, 9, 0, |r| {
-        entry(r).map_or(Cell::Empty, |e| Cell::text(&e.outcome))
-    }),
-    Column::id("REQUEST ID", 10, 36, 2, |r| {
-        entry(r).map_or(Cell::Empty, |e| Cell::text(&e.request_id))
-    }),
-];
 
 /// What the runtime read at one line of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,6 +145,7 @@ pub fn row(offset: u64, line: &AuditLine) -> Row {
 
 #[cfg(test)]
 mod tests {
+    use super::columns::entry;
     use super::*;
 
     fn path(r: &Row) -> &str {

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
-use super::model::{Fields, Row};
+use super::row::{Fields, Row};
 
 /// Longest text kept in a cell: a table cell never needs more than a screen's width, and a
 /// megabyte-long trait must not be measured and cut on every frame.
@@ -67,6 +67,13 @@ impl Column {
     }
 }
 
+impl Row {
+    /// Its cells as its list's `columns` show them, in their order.
+    pub fn cells<'r>(&'r self, columns: &'r [Column]) -> impl Iterator<Item = Cell<'r>> + 'r {
+        columns.iter().map(move |c| c.of(self))
+    }
+}
+
 /// One cell, typed so a list can be sorted by it: text as the server sent it (cleaned where
 /// drawn), times as their RFC 3339 text (which sorts), counts as numbers, flags as flags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,16 +95,17 @@ impl<'r> Cell<'r> {
         Cell::Text(Cow::Borrowed(s))
     }
 
-    /// The text drawn for it (untrusted: the renderer cleans it).
+    /// The text drawn for it (untrusted: the renderer cleans it). Only a time or a count
+    /// is written out; text is lent.
     pub fn shown(&self) -> Cow<'r, str> {
         match self {
             Cell::Text(t) => t.clone(),
-            Cell::Time(t) => Cow::Owned(short_time(Some(t))),
-            Cell::TimeToSecond(t) => Cow::Owned(short_time_to_second(t)),
-            Cell::Count(Some(n)) => Cow::Owned(n.to_string()),
             Cell::Flag(true) => Cow::Borrowed("yes"),
             Cell::Flag(false) => Cow::Borrowed("no"),
             Cell::Count(None) | Cell::Empty => Cow::Borrowed(""),
+            Cell::Time(_) | Cell::TimeToSecond(_) | Cell::Count(Some(_)) => {
+                Cow::Owned(self.to_string())
+            }
         }
     }
 
@@ -127,13 +135,30 @@ impl<'r> Cell<'r> {
     }
 }
 
+/// Written without an allocation, so a filter can put every cell of every loaded row in
+/// one buffer.
 impl fmt::Display for Cell<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Cell::Text(t) => f.write_str(t),
+            Cell::Time(t) => write_time(f, t, 16),
+            Cell::TimeToSecond(t) => write_time(f, t, 19),
             Cell::Count(Some(n)) => write!(f, "{n}"),
-            other => f.write_str(&other.shown()),
+            Cell::Flag(true) => f.write_str("yes"),
+            Cell::Flag(false) => f.write_str("no"),
+            Cell::Count(None) | Cell::Empty => Ok(()),
         }
+    }
+}
+
+/// An RFC 3339 time with a space for its `T`, up to `end` (16: the minute, 19: the second);
+/// any other text as it is.
+fn write_time(out: &mut impl fmt::Write, t: &str, end: usize) -> fmt::Result {
+    match (t.get(..10), t.get(11..end)) {
+        (Some(d), Some(rest)) if t.as_bytes().get(10) == Some(&b'T') => {
+            write!(out, "{d} {rest}")
+        }
+        _ => out.write_str(t),
     }
 }
 
@@ -159,19 +184,12 @@ pub const UNREADABLE: &[Column] = &[
 
 /// `2024-02-08T05:13:17.037Z` as `2024-02-08 05:13`.
 pub fn short_time(t: Option<&str>) -> String {
-    let Some(t) = t else { return String::new() };
-    match (t.get(..10), t.get(11..16)) {
-        (Some(d), Some(hm)) if t.as_bytes().get(10) == Some(&b'T') => format!("{d} {hm}"),
-        _ => t.to_string(),
+    let mut out = String::new();
+    if let Some(t) = t {
+        // Writing to a String does not fail.
+        let _ = write_time(&mut out, t, 16);
     }
-}
-
-/// `2026-05-01T12:00:03.123Z` as `2026-05-01 12:00:03`.
-pub fn short_time_to_second(t: &str) -> String {
-    match (t.get(..10), t.get(11..19)) {
-        (Some(d), Some(hms)) if t.as_bytes().get(10) == Some(&b'T') => format!("{d} {hms}"),
-        _ => t.to_string(),
-    }
+    out
 }
 
 /// `s` capped to what a cell keeps, without a copy when it already fits.

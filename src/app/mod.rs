@@ -34,6 +34,7 @@ pub mod provider;
 pub mod raw;
 pub mod read_only;
 pub mod retry;
+pub mod row;
 pub mod session_count;
 pub mod sessions;
 pub mod state;

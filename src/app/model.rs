@@ -8,7 +8,7 @@ use std::sync::Arc;
 pub use super::column::{Cell, Column};
 use super::provider::{core, credentials, headless, kratos};
 pub use super::raw::RawJson;
-use super::{audit_pane, found};
+pub use super::row::{Fields, Row, Unreadable};
 
 /// Which admin API a profile talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -126,17 +126,17 @@ impl ListKind {
     /// The list's table of columns: what the layout fits and the renderer draws.
     pub fn columns(&self) -> &'static [Column] {
         match self {
-            ListKind::KratosIdentities => kratos::IDENTITIES,
-            ListKind::KratosSessions { .. } => kratos::SESSIONS,
+            ListKind::KratosIdentities => kratos::columns::IDENTITIES,
+            ListKind::KratosSessions { .. } => kratos::columns::SESSIONS,
             ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. } => {
-                credentials::CREDENTIALS
+                credentials::columns::CREDENTIALS
             }
-            ListKind::CoreUsers => core::USERS,
-            ListKind::HeadlessClients => headless::CLIENTS,
-            ListKind::HeadlessUsers { .. } => headless::USERS,
-            ListKind::Audit => audit_pane::COLUMNS,
-            ListKind::AllSessions { .. } => kratos::ALL_SESSIONS,
-            ListKind::Found { .. } => found::columns::COLUMNS,
+            ListKind::CoreUsers => core::columns::USERS,
+            ListKind::HeadlessClients => headless::columns::CLIENTS,
+            ListKind::HeadlessUsers { .. } => headless::columns::USERS,
+            ListKind::Audit => super::audit_pane::columns::COLUMNS,
+            ListKind::AllSessions { .. } => kratos::columns::ALL_SESSIONS,
+            ListKind::Found { .. } => super::found::columns::COLUMNS,
         }
     }
 
@@ -231,12 +231,12 @@ impl ObjectKind {
                 ..Default::default()
             }
             .into(),
-            ObjectKind::AuditEntry => audit_pane::Entry {
+            ObjectKind::AuditEntry => super::audit_pane::fields::Entry {
                 path: name,
                 ..Default::default()
             }
             .into(),
-            ObjectKind::Hit => found::columns::Found {
+            ObjectKind::Hit => super::found::fields::Found {
                 name,
                 ..Default::default()
             }
@@ -266,113 +266,26 @@ impl ObjectKind {
     }
 }
 
-/// One row of a table: the object's id, the typed values its list's columns read (untrusted
-/// text, cleaned when drawn) and the whole object for the detail view and `Y`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub id: String,
-    pub fields: Fields,
-    pub raw: RawJson,
-}
-
-impl Row {
-    pub fn new(id: impl Into<String>, fields: impl Into<Fields>, raw: impl Into<RawJson>) -> Row {
-        Row {
-            id: id.into(),
-            fields: fields.into(),
-            raw: raw.into(),
-        }
-    }
-
-    /// Its cells as its list's `columns` show them, in their order.
-    pub fn cells<'r>(&'r self, columns: &'r [Column]) -> impl Iterator<Item = Cell<'r>> + 'r {
-        columns.iter().map(move |c| c.of(self))
-    }
-}
-
-/// What a row shows, one variant per kind of row, each read by its list's columns.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Fields {
-    Identity(kratos::Identity),
-    Session(kratos::Session),
-    /// A session of `:all-sessions`, with the person it belongs to.
-    AllSession(kratos::AllSession),
-    /// A Kratos or MATTR credential.
-    Credential(credentials::Credential),
-    CoreUser(core::User),
-    HeadlessClient(headless::Client),
-    HeadlessUser(headless::User),
-    AuditEntry(audit_pane::Entry),
-    /// A line of `:find`: a hit, or where a profile's search is.
-    Found(found::columns::Found),
-    /// A record that could not be read (its id, when one was found, is the row's).
-    Unreadable(Unreadable),
-}
-
-/// Why a record could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Unreadable {
-    /// Already worded for the name column: `✗ unreadable record: …`.
-    pub why: String,
-}
-
+/// The table of columns a kind of row is listed with. (Here, not beside `Fields`, so the
+/// tables can read rows without a cycle.)
 impl Fields {
     /// The table of columns this kind of row is listed with (the list's own, but for an
     /// unreadable record, which any list may hold: then its id and why).
     pub fn columns(&self) -> &'static [Column] {
         match self {
-            Fields::Identity(_) => kratos::IDENTITIES,
-            Fields::Session(_) => kratos::SESSIONS,
-            Fields::AllSession(_) => kratos::ALL_SESSIONS,
-            Fields::Credential(_) => credentials::CREDENTIALS,
-            Fields::CoreUser(_) => core::USERS,
-            Fields::HeadlessClient(_) => headless::CLIENTS,
-            Fields::HeadlessUser(_) => headless::USERS,
-            Fields::AuditEntry(_) => audit_pane::COLUMNS,
-            Fields::Found(_) => found::columns::COLUMNS,
+            Fields::Identity(_) => kratos::columns::IDENTITIES,
+            Fields::Session(_) => kratos::columns::SESSIONS,
+            Fields::AllSession(_) => kratos::columns::ALL_SESSIONS,
+            Fields::Credential(_) => credentials::columns::CREDENTIALS,
+            Fields::CoreUser(_) => core::columns::USERS,
+            Fields::HeadlessClient(_) => headless::columns::CLIENTS,
+            Fields::HeadlessUser(_) => headless::columns::USERS,
+            Fields::AuditEntry(_) => super::audit_pane::columns::COLUMNS,
+            Fields::Found(_) => super::found::columns::COLUMNS,
             Fields::Unreadable(_) => super::column::UNREADABLE,
         }
     }
-
-    /// The text that names the object for people (an email, a display name, a credential's
-    /// type, an audit line's path), if its kind has one; an unreadable record says why.
-    pub fn name(&self) -> Option<&str> {
-        match self {
-            Fields::Identity(i) => Some(&i.name),
-            Fields::CoreUser(u) => Some(&u.name),
-            Fields::HeadlessClient(c) => Some(&c.name),
-            Fields::HeadlessUser(u) => Some(&u.name),
-            Fields::Credential(c) => Some(&c.kind),
-            Fields::AuditEntry(e) => Some(&e.path),
-            Fields::Found(f) => Some(&f.name),
-            Fields::Unreadable(u) => Some(&u.why),
-            Fields::Session(_) | Fields::AllSession(_) => None,
-        }
-    }
 }
-
-macro_rules! fields_from {
-    ($($variant:ident($ty:ty)),* $(,)?) => {$(
-        impl From<$ty> for Fields {
-            fn from(f: $ty) -> Fields {
-                Fields::$variant(f)
-            }
-        }
-    )*};
-}
-
-fields_from!(
-    Identity(kratos::Identity),
-    Session(kratos::Session),
-    AllSession(kratos::AllSession),
-    Credential(credentials::Credential),
-    CoreUser(core::User),
-    HeadlessClient(headless::Client),
-    HeadlessUser(headless::User),
-    AuditEntry(audit_pane::Entry),
-    Found(found::columns::Found),
-    Unreadable(Unreadable),
-);
 
 /// Something a search for people found (`:find`, a WHO argument): what it is, and its row.
 #[derive(Debug, Clone, PartialEq)]

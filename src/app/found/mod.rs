@@ -3,6 +3,7 @@
 //! so a slow or failing profile holds no one back. Enter opens a hit on its own profile.
 
 pub mod columns;
+pub mod fields;
 pub mod run;
 
 use crate::keymap::KeyAction;
@@ -11,7 +12,7 @@ use super::action::Effect;
 use super::model::{ErrorInfo, Hit, ListKind, Provider, Row};
 use super::navigate::{open_object, refresh_detail, switch_tab};
 use super::state::{Mode, Pane, Pending, Screen, State};
-use columns::Found;
+use fields::Found;
 use run::{Answer, FindRun, Group};
 
 /// Said when a key that acts on an object is pressed on a search hit.

@@ -8,7 +8,7 @@ use crate::app::state::Mode;
 use crate::app::*;
 
 /// The audit line a row shows.
-fn entry(r: &Row) -> &audit_pane::Entry {
+fn entry(r: &Row) -> &audit_pane::fields::Entry {
     match &r.fields {
         Fields::AuditEntry(e) => e,
         other => panic!("not an audit line: {other:?}"),

@@ -1,21 +1,9 @@
 //! The MATTR VII lists' columns (its users; its credentials share `credentials`), and the
 //! values a row keeps for them.
 
-use crate::app::column::{row_id, why};
-use crate::app::model::{Cell, Column, Fields, Row};
-
-/// What the users list shows of a MATTR user.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct User {
-    /// Its email or name from its claims.
-    pub name: String,
-    /// The subject at its authentication provider.
-    pub provider: String,
-    /// RFC 3339, as the server sent it.
-    pub created: String,
-    /// Its claims summed up on one line.
-    pub claims: String,
-}
+use super::User;
+use crate::app::column::{Cell, Column, row_id, why};
+use crate::app::row::{Fields, Row};
 
 fn user(r: &Row) -> Option<&User> {
     match &r.fields {

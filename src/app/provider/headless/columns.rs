@@ -1,30 +1,8 @@
 //! The Coassemble lists' columns (clients, users), and the values a row keeps for them.
 
-use crate::app::column::{row_id, why};
-use crate::app::model::{Cell, Column, Fields, Row};
-
-/// What the clients list shows of a client.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Client {
-    pub name: String,
-    /// How many users it has, when the server says.
-    pub users: Option<u64>,
-    /// Its metadata summed up on one line.
-    pub metadata: String,
-}
-
-/// What a users list shows of a user.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct User {
-    /// Its name or email.
-    pub name: String,
-    /// The client it belongs to (blank for a workspace user).
-    pub client: String,
-    /// RFC 3339, as the server sent it.
-    pub created: String,
-    /// Its metadata summed up on one line.
-    pub metadata: String,
-}
+use super::{Client, User};
+use crate::app::column::{Cell, Column, row_id, why};
+use crate::app::row::{Fields, Row};
 
 fn client(r: &Row) -> Option<&Client> {
     match &r.fields {

@@ -1,41 +1,8 @@
 //! The Kratos lists' columns, and the values a row of each keeps for them.
 
-use crate::app::column::{row_id, why};
-use crate::app::model::{Cell, Column, Fields, Row};
-
-/// What the identities list shows of an identity.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Identity {
-    /// Its email or username (`IdentitySummary::name`).
-    pub name: String,
-    pub state: String,
-    pub schema: String,
-    /// RFC 3339, as the server sent it.
-    pub created: String,
-    /// Its public and admin metadata summed up on one line.
-    pub metadata: String,
-}
-
-/// What a sessions list shows of a session.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Session {
-    pub active: bool,
-    /// Its authenticator assurance level (`aal1`…).
-    pub aal: String,
-    pub ip: String,
-    /// The user agent of its device.
-    pub device: String,
-    /// RFC 3339, as the server sent it.
-    pub expires: String,
-}
-
-/// A session of `:all-sessions`: the session, and the person it belongs to (the identity's
-/// name, or its id when it has none).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AllSession {
-    pub session: Session,
-    pub identity: String,
-}
+use super::{Identity, Session};
+use crate::app::column::{Cell, Column, row_id, why};
+use crate::app::row::{Fields, Row};
 
 fn identity(r: &Row) -> Option<&Identity> {
     match &r.fields {

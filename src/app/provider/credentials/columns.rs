@@ -1,21 +1,9 @@
 //! The credentials lists' columns (an identity's under Kratos, a user's under MATTR: one
 //! table), and the values a row of them keeps.
 
-use crate::app::column::{row_id, why};
-use crate::app::model::{Cell, Column, Fields, Row};
-
-/// What a credentials list shows of a credential.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Credential {
-    /// Its type (`password`, `oidc`; a MATTR credential's type).
-    pub kind: String,
-    /// What it is known by, joined (a MATTR credential's profile).
-    pub identifiers: String,
-    /// RFC 3339, as the server sent it (a MATTR credential's issue time).
-    pub created: String,
-    /// `version N` (a MATTR credential's status).
-    pub details: String,
-}
+use super::Credential;
+use crate::app::column::{Cell, Column, row_id, why};
+use crate::app::row::{Fields, Row};
 
 fn credential(r: &Row) -> Option<&Credential> {
     match &r.fields {

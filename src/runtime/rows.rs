@@ -1,5 +1,6 @@
-//! API models as table rows: the columns each list shows, cut to fit a cell, with the record
-//! kept for the detail view; a record that could not be read becomes a row saying why.
+//! API models as table rows: the values each list's columns read (`app::provider`), text cut
+//! to fit a cell, times kept as the server's text, counts as numbers, with the record kept
+//! for the detail view; a record that could not be read becomes a row saying why.
 
 use serde_json::Value;
 

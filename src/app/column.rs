@@ -109,19 +109,10 @@ impl<'r> Cell<'r> {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        match self {
-            Cell::Text(t) => t.is_empty(),
-            Cell::Time(t) | Cell::TimeToSecond(t) => t.is_empty(),
-            Cell::Count(n) => n.is_none(),
-            Cell::Flag(_) => false,
-            Cell::Empty => true,
-        }
-    }
-
-    /// The order a list sorted by this column shows: counts by number, times by instant
-    /// (their RFC 3339 text), flags false first, text by text; blanks first. Cells of
-    /// different types (an unreadable record among others) go by their shown text.
+    /// The order a list sorted by this column shows: counts by number, times by their
+    /// RFC 3339 text (in UTC, as the servers send them, that is their order in time), flags
+    /// false first, text by text; blanks first. Cells of different types (an unreadable
+    /// record among others) go by their shown text.
     pub fn order(&self, other: &Cell<'_>) -> Ordering {
         match (self, other) {
             (Cell::Count(a), Cell::Count(b)) => a.cmp(b),

@@ -1,10 +1,10 @@
 //! Find: `/` filters the rows in memory with a fuzzy matcher; Enter sends the text to the
 //! server where the provider can search (the filter is labelled so the two are never confused).
 
+use std::fmt::Write as _;
+
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
-
-use std::fmt::Write as _;
 
 use super::model::Row;
 

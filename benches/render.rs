@@ -5,6 +5,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use divan::Bencher;
+use idtui::app::provider::kratos::Identity;
 use idtui::app::{Action, Effect, PageCursor, PageData, ProfileInfo, Provider, Row, State, update};
 use idtui::keymap::Keymap;
 use idtui::ui::{self, Theme};
@@ -22,14 +23,13 @@ fn row(i: usize) -> Row {
     let id = format!("{i:08x}-5daf-46d2-98af-be1e09f93040");
     Row::new(
         id.clone(),
-        vec![
-            id.clone(),
-            format!("user{i:07}@gen.example.com"),
-            "active".into(),
-            "default".into(),
-            "2024-01-01 01:16".into(),
-            format!("plan=team seats={i} avatar=https://avatars.example/{i}.png"),
-        ],
+        Identity {
+            name: format!("user{i:07}@gen.example.com"),
+            state: "active".into(),
+            schema: "default".into(),
+            created: "2024-01-01T01:16:00Z".into(),
+            metadata: format!("plan=team seats={i} avatar=https://avatars.example/{i}.png"),
+        },
         json!({"id": id}),
     )
 }

@@ -140,7 +140,7 @@ async fn deep_huge_and_invalid_records() {
     let rows: Vec<(&str, &str)> = data
         .rows
         .iter()
-        .map(|r| (r.id.as_str(), r.cells[1].as_str()))
+        .map(|r| (r.id.as_str(), r.fields.name().unwrap_or_default()))
         .collect();
     assert_eq!(rows.len(), 6);
     assert_eq!(rows[0], ("first", "first@example.com"));

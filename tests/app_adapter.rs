@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use idtui::app::{ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData};
+use idtui::app::{ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 use idtui::config::embedded_profiles;
 use idtui::runtime::Backend;
 use idtui::runtime::adapter::ApiBackend;
@@ -35,8 +35,34 @@ async fn list(b: &Arc<dyn Backend>, kind: ListKind, search: Option<&str>) -> Pag
         .unwrap_or_else(|e: ErrorInfo| panic!("{}", e.details))
 }
 
+/// How each row names its object (an email, a name).
 fn emails(page: &PageData) -> Vec<String> {
-    page.rows.iter().map(|r| r.cells[1].clone()).collect()
+    page.rows.iter().map(|r| name(r).to_string()).collect()
+}
+
+fn name(row: &Row) -> &str {
+    row.fields.name().unwrap_or_default()
+}
+
+/// What `list` shows of `row` under the column titled `title`.
+fn cell(row: &Row, list: &ListKind, title: &str) -> String {
+    let column = list.columns().iter().find(|c| c.title == title);
+    column
+        .unwrap_or_else(|| panic!("{list:?} has no column {title}"))
+        .of(row)
+        .to_string()
+}
+
+/// What `list` shows of `row`, column by column.
+fn shown(row: &Row, list: &ListKind) -> Vec<(&'static str, String)> {
+    let columns = list.columns().iter();
+    columns.map(|c| (c.title, c.of(row).to_string())).collect()
+}
+
+fn grace_sessions() -> ListKind {
+    ListKind::KratosSessions {
+        identity: GRACE.into(),
+    }
 }
 
 #[tokio::test]
@@ -45,9 +71,10 @@ async fn kratos_lists_searches_and_lookups() {
     let kratos = &b[0];
     let all = list(kratos, ListKind::KratosIdentities, None).await;
     assert_eq!(all.rows.len(), 35);
+    // Read by the identities list's own columns.
     assert_eq!(
-        all.rows[0].cells.len(),
-        ListKind::KratosIdentities.columns().len()
+        titles(all.rows[0].fields.columns()),
+        titles(ListKind::KratosIdentities.columns())
     );
 
     // Credential identifier, id and external id all find Grace.
@@ -95,7 +122,7 @@ async fn kratos_lists_searches_and_lookups() {
         sessions
             .rows
             .iter()
-            .all(|r| r.cells[3].starts_with("203.0.113.")),
+            .all(|r| cell(r, &grace_sessions(), "IP").starts_with("203.0.113.")),
         "IP column"
     );
 
@@ -107,8 +134,15 @@ async fn kratos_lists_searches_and_lookups() {
         None,
     )
     .await;
-    let types: Vec<&str> = creds.rows.iter().map(|r| r.cells[0].as_str()).collect();
-    assert!(types.contains(&"password"), "{types:?}");
+    let credentials = ListKind::KratosCredentials {
+        identity: GRACE.into(),
+    };
+    let types: Vec<String> = creds
+        .rows
+        .iter()
+        .map(|r| cell(r, &credentials, "TYPE"))
+        .collect();
+    assert!(types.iter().any(|t| t == "password"), "{types:?}");
     let raw =
         serde_json::to_string(&creds.rows.iter().map(|r| &*r.raw).collect::<Vec<_>>()).unwrap();
     assert!(
@@ -163,7 +197,7 @@ async fn core_search_by_claims_and_credentials() {
     let aroha = all
         .rows
         .iter()
-        .find(|r| r.cells[1] == "1@example.test")
+        .find(|r| name(r) == "1@example.test")
         .expect("Aroha");
     let creds = list(
         core,
@@ -173,7 +207,13 @@ async fn core_search_by_claims_and_credentials() {
         None,
     )
     .await;
-    assert_eq!(creds.rows[0].cells[0], "EmployeeCredential");
+    let credentials = ListKind::CoreCredentials {
+        user: aroha.id.clone(),
+    };
+    assert_eq!(
+        cell(&creds.rows[0], &credentials, "TYPE"),
+        "EmployeeCredential"
+    );
 }
 
 #[tokio::test]
@@ -186,7 +226,7 @@ async fn headless_clients_and_users_by_client() {
         .iter()
         .find(|r| r.id == "acme-corp")
         .expect("acme-corp");
-    assert_eq!(acme.cells[1], "Acme Corporation");
+    assert_eq!(name(acme), "Acme Corporation");
     let users = list(
         headless,
         ListKind::HeadlessUsers {
@@ -196,7 +236,13 @@ async fn headless_clients_and_users_by_client() {
     )
     .await;
     assert!(!users.rows.is_empty());
-    assert!(users.rows.iter().all(|r| r.cells[2] == "acme-corp"));
+    let users_of = ListKind::HeadlessUsers { client: None };
+    assert!(
+        users
+            .rows
+            .iter()
+            .all(|r| cell(r, &users_of, "CLIENT") == "acme-corp")
+    );
     // The find prompt on the Users pane searches by client identifier.
     let searched = list(
         headless,
@@ -204,7 +250,13 @@ async fn headless_clients_and_users_by_client() {
         Some("globex"),
     )
     .await;
-    assert!(!searched.rows.is_empty() && searched.rows.iter().all(|r| r.cells[2] == "globex"));
+    assert!(
+        !searched.rows.is_empty()
+            && searched
+                .rows
+                .iter()
+                .all(|r| cell(r, &users_of, "CLIENT") == "globex")
+    );
 }
 
 #[tokio::test]
@@ -243,7 +295,7 @@ async fn mutations_run_and_read_only_clients_refuse_them() {
     let active = sessions
         .rows
         .iter()
-        .find(|r| r.cells[1] == "yes")
+        .find(|r| cell(r, &grace_sessions(), "ACTIVE") == "yes")
         .expect("an active session");
     let done = kratos
         .mutate(Mutation::RevokeSession {
@@ -261,7 +313,7 @@ async fn mutations_run_and_read_only_clients_refuse_them() {
     )
     .await;
     let row = after.rows.iter().find(|r| r.id == active.id).unwrap();
-    assert_eq!(row.cells[1], "no");
+    assert_eq!(cell(row, &grace_sessions(), "ACTIVE"), "no");
 
     let (_sb2, ro) = backends(true).await;
     let err = ro[0]
@@ -367,7 +419,7 @@ async fn marked_sessions_are_revoked_one_by_one() {
     let active: Vec<String> = sessions
         .rows
         .iter()
-        .filter(|r| r.cells[1] == "yes")
+        .filter(|r| cell(r, &grace_sessions(), "ACTIVE") == "yes")
         .map(|r| r.id.clone())
         .collect();
     assert!(!active.is_empty());
@@ -390,7 +442,7 @@ async fn marked_sessions_are_revoked_one_by_one() {
             .rows
             .iter()
             .filter(|r| active.contains(&r.id))
-            .all(|r| r.cells[1] == "no")
+            .all(|r| cell(r, &grace_sessions(), "ACTIVE") == "no")
     );
 }
 
@@ -400,22 +452,25 @@ async fn every_session_names_its_person_between_active_and_aal() {
     let kratos = &b[0];
     let all = list(kratos, ListKind::AllSessions { active_only: true }, None).await;
     assert!(!all.rows.is_empty());
+    let every = ListKind::AllSessions { active_only: true };
+    assert_eq!(
+        titles(every.columns())[..4],
+        ["ID", "ACTIVE", "IDENTITY", "AAL"]
+    );
     for row in &all.rows {
-        assert_eq!(
-            row.cells.len(),
-            ListKind::AllSessions { active_only: true }.columns().len()
-        );
-        assert_eq!(row.cells[0], row.id);
+        assert_eq!(titles(row.fields.columns()), titles(every.columns()));
+        let cells = shown(row, &every);
+        assert_eq!(cell(row, &every, "ID"), row.id);
+        let active = cell(row, &every, "ACTIVE");
+        assert!(matches!(active.as_str(), "yes" | "no"), "{cells:?}");
         assert!(
-            matches!(row.cells[1].as_str(), "yes" | "no"),
-            "{:?}",
-            row.cells
+            !cell(row, &every, "IDENTITY").is_empty(),
+            "the person: {cells:?}"
         );
-        assert!(!row.cells[2].is_empty(), "the person: {:?}", row.cells);
+        let aal = cell(row, &every, "AAL");
         assert!(
-            matches!(row.cells[3].as_str(), "aal1" | "aal2" | "aal3" | ""),
-            "{:?}",
-            row.cells
+            matches!(aal.as_str(), "aal1" | "aal2" | "aal3" | ""),
+            "{cells:?}"
         );
     }
     let grace = list(
@@ -432,10 +487,16 @@ async fn every_session_names_its_person_between_active_and_aal() {
         .iter()
         .find(|r| r.id == one.id)
         .expect("in both lists");
-    assert_eq!(same.cells[2], "grace.hopper@example.com");
-    let mut without_person = same.cells.clone();
-    without_person.remove(2);
+    assert_eq!(cell(same, &every, "IDENTITY"), "grace.hopper@example.com");
+    let mut without_person = shown(same, &every);
+    without_person.retain(|(title, _)| *title != "IDENTITY");
+    let own = shown(one, &grace_sessions());
     // The same columns (the devices come only with an identity's own sessions).
-    assert_eq!(without_person[..3], one.cells[..3]);
-    assert_eq!(without_person.last(), one.cells.last());
+    assert_eq!(without_person[..3], own[..3]);
+    assert_eq!(without_person.last(), own.last());
+}
+
+/// A table's headers, in order: which table a row is read by.
+fn titles(columns: &[idtui::app::Column]) -> Vec<&'static str> {
+    columns.iter().map(|c| c.title).collect()
 }

@@ -3,12 +3,16 @@
 //! the same table as the API lists. A row is one line; a line that does not parse is a row
 //! saying so. The trail is a record: keys that change things do not apply here.
 
+pub mod columns;
+pub mod fields;
+
 use serde_json::{Value, json};
 
 use crate::keymap::KeyAction;
 
 use super::model::{ListKind, ObjectKind, Row};
 use super::state::{Pane, Screen, State};
+use fields::Entry;
 
 /// Said when a changing key is pressed on the trail.
 pub const NOT_HERE: &str =
@@ -79,14 +83,6 @@ pub fn refuses(state: &mut State, action: KeyAction) -> bool {
     false
 }
 
-/// `2026-05-01T12:00:03.123Z` as `2026-05-01 12:00:03`.
-fn short_time(t: &str) -> String {
-    match (t.get(..10), t.get(11..19)) {
-        (Some(d), Some(hms)) if t.as_bytes().get(10) == Some(&b'T') => format!("{d} {hms}"),
-        _ => t.to_string(),
-    }
-}
-
 fn text(v: &Value, key: &str) -> String {
     let s = match v.get(key) {
         Some(Value::String(s)) => s.clone(),
@@ -101,15 +97,12 @@ fn text(v: &Value, key: &str) -> String {
 pub fn row(offset: u64, line: &AuditLine) -> Row {
     let id = offset.to_string();
     let problem = |what: String, raw: Value| {
-        let cells = vec![
-            String::new(),
-            String::new(),
-            String::new(),
-            what,
-            "?".into(),
-            String::new(),
-        ];
-        Row::new(id.clone(), cells, raw)
+        let entry = Entry {
+            path: what,
+            outcome: "?".into(),
+            ..Entry::default()
+        };
+        Row::new(id.clone(), entry, raw)
     };
     let text_line = match line {
         AuditLine::TooLong(len) => {
@@ -126,15 +119,15 @@ pub fn row(offset: u64, line: &AuditLine) -> Row {
                 p if p.is_empty() => text(&v, "object"),
                 p => p,
             };
-            let cells = vec![
-                short_time(&text(&v, "time")),
-                text(&v, "profile"),
-                text(&v, "method"),
+            let entry = Entry {
+                time: text(&v, "time"),
+                profile: text(&v, "profile"),
+                method: text(&v, "method"),
                 path,
-                text(&v, "outcome"),
-                text(&v, "request_id"),
-            ];
-            Row::new(id, cells, v)
+                outcome: text(&v, "outcome"),
+                request_id: text(&v, "request_id"),
+            };
+            Row::new(id, entry, v)
         }
         parsed => {
             let why = match parsed {
@@ -152,15 +145,24 @@ pub fn row(offset: u64, line: &AuditLine) -> Row {
 
 #[cfg(test)]
 mod tests {
+    use super::columns::entry;
     use super::*;
+
+    fn path(r: &Row) -> &str {
+        &entry(r).expect("an audit entry").path
+    }
 
     #[test]
     fn a_line_becomes_a_row_with_time_profile_method_path_outcome_and_request_id() {
         let line = r#"{"profile":"prod","provider":"kratos","method":"DELETE","path":"/admin/sessions/s1","object":"s1","outcome":"applied","request_id":"req-9","time":"2026-05-01T12:00:03.123Z"}"#;
         let r = row(120, &AuditLine::Text(line.into()));
         assert_eq!(r.id, "120");
+        let cells: Vec<String> = r
+            .cells(ListKind::Audit.columns())
+            .map(|c| c.to_string())
+            .collect();
         assert_eq!(
-            r.cells,
+            cells,
             vec![
                 "2026-05-01 12:00:03",
                 "prod",
@@ -170,7 +172,6 @@ mod tests {
                 "req-9"
             ]
         );
-        assert_eq!(r.cells.len(), ListKind::Audit.columns().len());
         assert_eq!(r.raw["provider"], "kratos");
     }
 
@@ -179,14 +180,14 @@ mod tests {
         for bad in ["{\"profile\": \"p\", \"meth", "[1, 2]", "\u{1b}[2Jhello"] {
             let r = row(7, &AuditLine::Text(bad.into()));
             assert!(
-                r.cells[3].starts_with("line does not parse"),
+                path(&r).starts_with("line does not parse"),
                 "{:?}",
-                r.cells
+                r.fields
             );
             assert_eq!(r.raw["offset"], 7);
             assert_eq!(r.raw["text"], bad);
         }
         let r = row(9, &AuditLine::TooLong(5_000_000));
-        assert!(r.cells[3].contains("5000000 bytes"), "{:?}", r.cells);
+        assert!(path(&r).contains("5000000 bytes"), "{:?}", r.fields);
     }
 }

@@ -349,10 +349,10 @@ fn who_candidates(state: &State, prefix: &str) -> Vec<String> {
             continue;
         }
         for (_, row) in t.loaded_rows() {
-            let name = kind.name_cell().and_then(|i| row.cells.get(i));
-            for c in name.into_iter().chain(std::iter::once(&row.id)) {
-                if !c.is_empty() && c.starts_with(prefix) && !out.contains(c) {
-                    out.push(c.clone());
+            let name = kind.name_of(row);
+            for c in name.into_iter().chain(std::iter::once(row.id.as_str())) {
+                if !c.is_empty() && c.starts_with(prefix) && !out.iter().any(|o| o == c) {
+                    out.push(c.to_string());
                 }
             }
             if out.len() >= 1000 {

@@ -455,11 +455,10 @@ pub fn ask_delete(state: &mut State) {
                 .and_then(|c| c.as_str())
                 .map(str::to_string);
             let name = hit
-                .row
-                .cells
-                .get(1)
-                .filter(|n| !n.is_empty() && **n != id)
-                .cloned();
+                .kind
+                .name_of(&hit.row)
+                .filter(|n| !n.is_empty() && *n != id)
+                .map(str::to_string);
             state.mode = Mode::CourseChoice(CourseChoice {
                 user: id,
                 client,

@@ -1,6 +1,8 @@
 //! Find: `/` filters the rows in memory with a fuzzy matcher; Enter sends the text to the
 //! server where the provider can search (the filter is labelled so the two are never confused).
 
+use std::fmt::Write as _;
+
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
@@ -35,8 +37,8 @@ impl LocalFilter {
     }
 }
 
-/// Indices of the rows whose id or cells match `query` fuzzily (smart case), best match
-/// first; equal scores keep table order.
+/// Indices of the rows whose id or cells (as the row's own columns show them) match `query`
+/// fuzzily (smart case), best match first; equal scores keep table order.
 pub fn fuzzy_matches<'a>(query: &str, rows: impl Iterator<Item = (usize, &'a Row)>) -> Vec<usize> {
     if query.trim().is_empty() {
         return rows.map(|(i, _)| i).collect();
@@ -49,9 +51,9 @@ pub fn fuzzy_matches<'a>(query: &str, rows: impl Iterator<Item = (usize, &'a Row
         .filter_map(|(i, row)| {
             haystack.clear();
             haystack.push_str(&row.id);
-            for cell in &row.cells {
-                haystack.push(' ');
-                haystack.push_str(cell);
+            for cell in row.cells(row.fields.columns()) {
+                // Into the one buffer: a count or a time is written, not allocated.
+                let _ = write!(haystack, " {cell}");
             }
             pattern
                 .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
@@ -116,11 +118,19 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    use crate::app::provider::kratos::Identity;
+
     fn rows() -> Vec<Row> {
         ["jane@example.com", "bob@example.org", "janet@corp.io"]
             .iter()
             .enumerate()
-            .map(|(i, e)| Row::new(format!("id-{i}"), vec![e.to_string()], json!({})))
+            .map(|(i, e)| {
+                let fields = Identity {
+                    name: e.to_string(),
+                    ..Identity::default()
+                };
+                Row::new(format!("id-{i}"), fields, json!({}))
+            })
             .collect()
     }
 

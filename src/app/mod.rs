@@ -10,6 +10,7 @@ pub mod action;
 pub mod audit;
 pub mod audit_pane;
 pub mod change;
+pub mod column;
 pub mod command;
 pub mod command_table;
 pub mod confirm;
@@ -29,9 +30,11 @@ pub mod model;
 pub mod mutation;
 pub mod navigate;
 pub mod paste;
+pub mod provider;
 pub mod raw;
 pub mod read_only;
 pub mod retry;
+pub mod row;
 pub mod session_count;
 pub mod sessions;
 pub mod settle;
@@ -49,7 +52,8 @@ pub use action::{
     Action, Courses, Done, Effect, FindFor, Issued, Mutation, ObjectFor, PageFor, Ticket,
 };
 pub use model::{
-    Column, ErrorInfo, Hit, ListKind, ObjectKind, PageCursor, PageData, ProfileInfo, Provider, Row,
+    Cell, Column, ErrorInfo, Fields, Hit, ListKind, ObjectKind, PageCursor, PageData, ProfileInfo,
+    Provider, Row,
 };
 pub use state::{Mode, Pane, State};
 pub use update::update;

@@ -5,7 +5,10 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
+pub use super::column::{Cell, Column};
+use super::provider::{core, credentials, headless, kratos};
 pub use super::raw::RawJson;
+pub use super::row::{Fields, Row, Unreadable};
 
 /// Which admin API a profile talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,19 +123,20 @@ impl ListKind {
         }
     }
 
+    /// The list's table of columns: what the layout fits and the renderer draws.
     pub fn columns(&self) -> &'static [Column] {
         match self {
-            ListKind::KratosIdentities => &IDENTITY_COLUMNS,
-            ListKind::KratosSessions { .. } => &SESSION_COLUMNS,
+            ListKind::KratosIdentities => kratos::columns::IDENTITIES,
+            ListKind::KratosSessions { .. } => kratos::columns::SESSIONS,
             ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. } => {
-                &CREDENTIAL_COLUMNS
+                credentials::columns::CREDENTIALS
             }
-            ListKind::CoreUsers => &CORE_USER_COLUMNS,
-            ListKind::HeadlessClients => &CLIENT_COLUMNS,
-            ListKind::HeadlessUsers { .. } => &HEADLESS_USER_COLUMNS,
-            ListKind::Audit => &AUDIT_COLUMNS,
-            ListKind::AllSessions { .. } => &ALL_SESSION_COLUMNS,
-            ListKind::Found { .. } => &FOUND_COLUMNS,
+            ListKind::CoreUsers => core::columns::USERS,
+            ListKind::HeadlessClients => headless::columns::CLIENTS,
+            ListKind::HeadlessUsers { .. } => headless::columns::USERS,
+            ListKind::Audit => super::audit_pane::columns::COLUMNS,
+            ListKind::AllSessions { .. } => kratos::columns::ALL_SESSIONS,
+            ListKind::Found { .. } => super::found::columns::COLUMNS,
         }
     }
 
@@ -186,19 +190,57 @@ impl ObjectKind {
         }
     }
 
-    /// Which cell of a row names the object for people (an email, a display name), if any;
-    /// otherwise the id does.
-    pub fn name_cell(self) -> Option<usize> {
+    /// The text of `row` that names the object for people (an email, a display name), if
+    /// any; otherwise the id does. A session has no name; an unreadable record says why in
+    /// place of a name, except in a credentials list, whose name column is the type.
+    pub fn name_of(self, row: &Row) -> Option<&str> {
+        match (self, &row.fields) {
+            (ObjectKind::Session, _) => None,
+            (ObjectKind::Credential, Fields::Unreadable(_)) => Some(&row.id),
+            (_, fields) => fields.name(),
+        }
+    }
+
+    /// Fields of this kind holding only a name (a detail's title), so `Hit::label` reads it
+    /// as it reads a listed row's.
+    pub fn named(self, name: String) -> Fields {
         match self {
-            ObjectKind::Identity
-            | ObjectKind::CoreUser
-            | ObjectKind::HeadlessClient
-            | ObjectKind::HeadlessUser => Some(1),
-            ObjectKind::Credential => Some(0),
-            // The request path.
-            ObjectKind::AuditEntry => Some(3),
-            ObjectKind::Hit => Some(2),
-            ObjectKind::Session => None,
+            ObjectKind::Identity => kratos::Identity {
+                name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::Session => kratos::Session::default().into(),
+            ObjectKind::Credential => credentials::Credential {
+                kind: name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::CoreUser => core::User {
+                name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::HeadlessClient => headless::Client {
+                name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::HeadlessUser => headless::User {
+                name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::AuditEntry => super::audit_pane::fields::Entry {
+                path: name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::Hit => super::found::fields::Found {
+                name,
+                ..Default::default()
+            }
+            .into(),
         }
     }
 
@@ -224,123 +266,23 @@ impl ObjectKind {
     }
 }
 
-/// A table column: a title and how much width it wants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Column {
-    pub title: &'static str,
-    /// Never narrower than this (the column is hidden instead when it does not fit).
-    pub min: u16,
-    /// Never wider than this; 0 means "takes what is left".
-    pub max: u16,
-    /// Lower numbers survive longer when the terminal is narrow.
-    pub priority: u8,
-    /// An identifier: when cut, its middle is elided so rows that share a prefix (UUIDv7,
-    /// counter-derived ids) still look different.
-    pub is_id: bool,
-}
-
-const fn col(title: &'static str, min: u16, max: u16, priority: u8) -> Column {
-    Column {
-        title,
-        min,
-        max,
-        priority,
-        is_id: false,
-    }
-}
-
-const fn id_col(title: &'static str, min: u16, max: u16, priority: u8) -> Column {
-    Column {
-        is_id: true,
-        ..col(title, min, max, priority)
-    }
-}
-
-// Every row's `cells` follow the column order of its list kind.
-const IDENTITY_COLUMNS: [Column; 6] = [
-    id_col("ID", 8, 36, 0),
-    col("EMAIL / USERNAME", 12, 0, 0),
-    col("STATE", 8, 8, 1),
-    col("SCHEMA", 6, 12, 3),
-    col("CREATED", 16, 16, 2),
-    col("METADATA", 8, 0, 4),
-];
-const SESSION_COLUMNS: [Column; 6] = [
-    id_col("ID", 8, 36, 0),
-    col("ACTIVE", 6, 6, 0),
-    col("AAL", 4, 4, 1),
-    col("IP", 7, 39, 2),
-    col("DEVICE", 10, 0, 3),
-    col("EXPIRES", 16, 16, 1),
-];
-const CREDENTIAL_COLUMNS: [Column; 4] = [
-    col("TYPE", 6, 12, 0),
-    col("IDENTIFIERS", 12, 0, 0),
-    col("CREATED", 16, 16, 2),
-    col("DETAILS", 8, 0, 3),
-];
-const CORE_USER_COLUMNS: [Column; 5] = [
-    id_col("ID", 8, 36, 0),
-    col("EMAIL / NAME", 12, 0, 0),
-    col("PROVIDER", 8, 16, 2),
-    col("CREATED", 16, 16, 3),
-    col("CLAIMS", 8, 0, 4),
-];
-const CLIENT_COLUMNS: [Column; 4] = [
-    id_col("ID", 8, 36, 0),
-    col("NAME", 10, 0, 0),
-    col("USERS", 5, 8, 2),
-    col("METADATA", 8, 0, 3),
-];
-const AUDIT_COLUMNS: [Column; 6] = [
-    col("TIME (UTC)", 19, 19, 0),
-    col("PROFILE", 7, 16, 1),
-    col("METHOD", 6, 6, 0),
-    // Cut in the middle: a path ends with the object's id.
-    id_col("PATH", 12, 0, 0),
-    col("OUTCOME", 7, 9, 0),
-    id_col("REQUEST ID", 10, 36, 2),
-];
-const ALL_SESSION_COLUMNS: [Column; 7] = [
-    id_col("ID", 8, 36, 0),
-    col("ACTIVE", 6, 6, 0),
-    // Wide enough that the device gives way first on an 80-column screen.
-    col("IDENTITY", 24, 0, 0),
-    col("AAL", 4, 4, 3),
-    col("IP", 7, 39, 2),
-    col("DEVICE", 10, 0, 4),
-    col("EXPIRES", 16, 16, 1),
-];
-// The profile grows first (alone in the first priority), so a group's name reads whole.
-const FOUND_COLUMNS: [Column; 4] = [
-    col("PROFILE", 7, 16, 0),
-    id_col("ID", 8, 36, 1),
-    col("NAME / EMAIL", 12, 0, 1),
-    col("WHAT", 8, 12, 2),
-];
-const HEADLESS_USER_COLUMNS: [Column; 5] = [
-    id_col("IDENTIFIER", 8, 24, 0),
-    col("NAME / EMAIL", 12, 0, 0),
-    col("CLIENT", 8, 20, 1),
-    col("CREATED", 16, 16, 3),
-    col("METADATA", 8, 0, 4),
-];
-
-/// One row of a table: the object's id, its cells (untrusted text, cleaned when drawn) and
-/// the whole object for the detail view and `Y`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub id: String,
-    pub cells: Vec<String>,
-    pub raw: RawJson,
-}
-
-impl Row {
-    pub fn new(id: impl Into<String>, cells: Vec<String>, raw: impl Into<RawJson>) -> Row {
-        Row {
-            id: id.into(),
-            cells,
-            raw: raw.into(),
+/// The table of columns a kind of row is listed with. (Here, not beside `Fields`, so the
+/// tables can read rows without a cycle.)
+impl Fields {
+    /// The table of columns this kind of row is listed with (the list's own, but for an
+    /// unreadable record, which any list may hold: then its id and why).
+    pub fn columns(&self) -> &'static [Column] {
+        match self {
+            Fields::Identity(_) => kratos::columns::IDENTITIES,
+            Fields::Session(_) => kratos::columns::SESSIONS,
+            Fields::AllSession(_) => kratos::columns::ALL_SESSIONS,
+            Fields::Credential(_) => credentials::columns::CREDENTIALS,
+            Fields::CoreUser(_) => core::columns::USERS,
+            Fields::HeadlessClient(_) => headless::columns::CLIENTS,
+            Fields::HeadlessUser(_) => headless::columns::USERS,
+            Fields::AuditEntry(_) => super::audit_pane::columns::COLUMNS,
+            Fields::Found(_) => super::found::columns::COLUMNS,
+            Fields::Unreadable(_) => super::column::UNREADABLE,
         }
     }
 }
@@ -390,9 +332,8 @@ impl Hit {
 /// id, or the id alone when it has no name (untrusted text: cleaned where drawn).
 pub fn person_label(kind: ObjectKind, row: &Row) -> String {
     let name = kind
-        .name_cell()
-        .and_then(|i| row.cells.get(i))
-        .map(|c| c.trim())
+        .name_of(row)
+        .map(str::trim)
         .filter(|c| !c.is_empty() && *c != row.id);
     match name {
         Some(name) => format!("{name} ({})", short_id(&row.id)),

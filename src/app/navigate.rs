@@ -45,11 +45,9 @@ pub fn switch_tab(state: &mut State, index: usize) {
 /// Push a screen for an object: its detail, then its child lists.
 pub fn open_object(state: &mut State, kind: ObjectKind, row: &Row) {
     let title = kind
-        .name_cell()
-        .and_then(|i| row.cells.get(i))
+        .name_of(row)
         .filter(|c| !c.is_empty())
-        .cloned()
-        .unwrap_or_else(|| row.id.clone());
+        .map_or_else(|| row.id.clone(), str::to_string);
     let mut panes = vec![Pane::Detail(Detail::new(kind, &row.id, &title, &row.raw))];
     for child in kind.children(&row.id) {
         panes.push(Pane::Table(state.new_table(child)));

@@ -96,7 +96,7 @@ pub fn in_view(state: &State) -> Option<Hit> {
             kind: d.kind,
             row: Row {
                 id: d.id.clone(),
-                cells: detail_cells(d.kind, &d.title),
+                fields: d.kind.named(d.title.clone()),
                 raw: d.raw.clone().into(),
             },
         }),
@@ -115,22 +115,10 @@ fn opened(state: &State, kind: ObjectKind, id: &str) -> Option<Hit> {
                 kind,
                 row: Row {
                     id: d.id.clone(),
-                    cells: detail_cells(kind, &d.title),
+                    fields: kind.named(d.title.clone()),
                     raw: d.raw.clone().into(),
                 },
             }),
             _ => None,
         })
-}
-
-/// Cells that put a detail's title where the kind's name cell is, so `Hit::label` reads it.
-fn detail_cells(kind: ObjectKind, title: &str) -> Vec<String> {
-    match kind.name_cell() {
-        Some(i) => {
-            let mut cells = vec![String::new(); i + 1];
-            cells[i] = title.to_string();
-            cells
-        }
-        None => Vec::new(),
-    }
 }

@@ -10,13 +10,13 @@ use crate::app::Row;
 use crate::app::credentials::{ALL, CredentialRef, config_types, per_identifier};
 use crate::app::detail::redact;
 
-use super::rows::{row, short_time};
+use super::rows::{credential_fields, row};
 
 /// The Credentials pane of `identity`.
 pub fn rows(identity: &Identity) -> Vec<Row> {
     let mut out = Vec::new();
     for c in &identity.credentials {
-        let created = short_time(c.created_at.as_deref());
+        let created = c.created_at.as_deref();
         let version = c
             .raw
             .get("version")
@@ -29,7 +29,7 @@ pub fn rows(identity: &Identity) -> Vec<Row> {
                 let details = link_details(&c.kind, ident);
                 out.push(row(
                     target.id(),
-                    vec![c.kind.clone(), ident.clone(), created.clone(), details],
+                    credential_fields(&c.kind, ident.clone(), created, details),
                     raw,
                 ));
             }
@@ -37,7 +37,7 @@ pub fn rows(identity: &Identity) -> Vec<Row> {
             let target = CredentialRef::new(&identity.id, &c.kind, None);
             out.push(row(
                 target.id(),
-                vec![c.kind.clone(), c.identifiers.join(", "), created, version],
+                credential_fields(&c.kind, c.identifiers.join(", "), created, version),
                 c.raw.clone(),
             ));
         }
@@ -117,7 +117,9 @@ pub async fn get(k: &KratosApi, id: &str) -> Result<Row, ApiError> {
         let kind = target.identifier.as_deref().unwrap_or_default();
         let types: Vec<String> = config_types(kind).iter().map(|t| t.to_string()).collect();
         let i = k.get_identity(&target.identity, &types).await?;
-        return Ok(row(id.to_string(), Vec::new(), redact(&i.raw)));
+        // Read for its detail only: no list shows it.
+        let fields = crate::app::provider::credentials::Credential::default();
+        return Ok(row(id.to_string(), fields, redact(&i.raw)));
     }
     let i = k
         .get_identity(&target.identity, std::slice::from_ref(&target.kind))
@@ -138,12 +140,10 @@ pub async fn get(k: &KratosApi, id: &str) -> Result<Row, ApiError> {
         }
         None => c.raw.clone(),
     };
-    let cells = vec![
-        c.kind.clone(),
-        target
-            .identifier
-            .clone()
-            .unwrap_or_else(|| c.identifiers.join(", ")),
-    ];
-    Ok(row(id.to_string(), cells, redact(&raw)))
+    let identifiers = target
+        .identifier
+        .clone()
+        .unwrap_or_else(|| c.identifiers.join(", "));
+    let fields = credential_fields(&c.kind, identifiers, None, String::new());
+    Ok(row(id.to_string(), fields, redact(&raw)))
 }

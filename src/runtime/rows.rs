@@ -1,5 +1,6 @@
-//! API models as table rows: the columns each list shows, cut to fit a cell, with the record
-//! kept for the detail view; a record that could not be read becomes a row saying why.
+//! API models as table rows: the values each list's columns read (`app::provider`), text cut
+//! to fit a cell, times kept as the server's text, counts as numbers, with the record kept
+//! for the detail view; a record that could not be read becomes a row saying why.
 
 use serde_json::Value;
 
@@ -8,14 +9,17 @@ use crate::api::{
     HeadlessSummary, HeadlessUser, Identity, IdentitySummary, Outline, Page, Session,
     SessionSummary, Shape,
 };
+use crate::app::column::capped;
 use crate::app::detail::{REDACTED, is_secret_key, is_secret_value};
-use crate::app::model::RawJson;
-use crate::app::{PageCursor, PageData, Row};
+use crate::app::model::{RawJson, Unreadable};
+use crate::app::provider::{core, credentials, headless, kratos};
+use crate::app::{Fields, PageCursor, PageData, Row};
+
+/// Shown to the minute; where the app draws times, so a row can keep the server's text.
+pub use crate::app::column::short_time;
 
 /// Longest metadata/claims summary kept in a cell.
 const SUMMARY_MAX: usize = 160;
-/// Longest text kept in any cell.
-const CELL_MAX: usize = 512;
 
 pub(super) fn page_data<T>(page: Page<T>, row: impl FnMut(T) -> Row) -> PageData {
     let mut rows: Vec<Row> = page.items.into_iter().map(row).collect();
@@ -38,9 +42,9 @@ pub fn unreadable_row(bad: BadItem) -> Row {
         .id
         .clone()
         .unwrap_or_else(|| format!("(record {} of the page)", bad.index + 1));
-    let cells = vec![id.clone(), format!("✗ unreadable record: {}", bad.reason)];
+    let why = capped(format!("✗ unreadable record: {}", bad.reason));
     let raw = serde_json::json!({ "id": bad.id, "unreadable": bad.reason });
-    row(id, cells, raw)
+    row(id, Unreadable { why }, raw)
 }
 
 pub(super) fn one_row(row: Option<Row>) -> PageData {
@@ -53,15 +57,6 @@ pub(super) fn one_row(row: Option<Row>) -> PageData {
 
 pub(super) fn is_not_found(e: &ApiError) -> bool {
     e.status == Some(404)
-}
-
-/// `2024-02-08T05:13:17.037Z` as `2024-02-08 05:13`.
-pub fn short_time(t: Option<&str>) -> String {
-    let Some(t) = t else { return String::new() };
-    match (t.get(..10), t.get(11..16)) {
-        (Some(d), Some(hm)) if t.as_bytes().get(10) == Some(&b'T') => format!("{d} {hm}"),
-        _ => t.to_string(),
-    }
 }
 
 /// `plan=pro tags=[2] org={…}`: the top-level keys of an object (read only as far as its
@@ -109,17 +104,16 @@ fn shape_text(x: &Shape) -> String {
     }
 }
 
-/// A row with every cell capped: a table cell never needs more than a screen's width, and
-/// a megabyte-long trait must not be measured and cut on every frame.
-pub(super) fn row(id: String, cells: Vec<String>, raw: impl Into<RawJson>) -> Row {
-    let cells = cells
-        .into_iter()
-        .map(|c| match crate::sanitize::cap(&c, CELL_MAX) {
-            std::borrow::Cow::Borrowed(_) => c,
-            std::borrow::Cow::Owned(capped) => capped,
-        })
-        .collect();
-    Row::new(id, cells, raw)
+/// A row of `fields`, each text of which was capped (`capped`, `text`): a table cell never
+/// needs more than a screen's width, and a megabyte-long trait must not be measured and cut
+/// on every frame.
+pub(super) fn row(id: String, fields: impl Into<Fields>, raw: impl Into<RawJson>) -> Row {
+    Row::new(id, fields, raw)
+}
+
+/// Optional server text as a capped cell value (blank when absent).
+fn text(t: Option<&str>) -> String {
+    crate::sanitize::cap(t.unwrap_or_default(), crate::app::column::CELL_MAX).into_owned()
 }
 
 pub fn identity_row(i: Identity) -> Row {
@@ -134,15 +128,14 @@ fn identity_summary_row(i: &IdentitySummary, raw: RawJson) -> Row {
         (Outline::Null, a) => format!("admin: {}", outline_summary(a)),
         (p, a) => format!("{} admin: {}", outline_summary(p), outline_summary(a)),
     };
-    let cells = vec![
-        i.id.clone(),
-        i.name().to_string(),
-        i.state.clone().unwrap_or_default(),
-        i.schema_id.clone().unwrap_or_default(),
-        short_time(i.created_at.as_deref()),
-        meta,
-    ];
-    row(i.id.clone(), cells, raw)
+    let fields = kratos::Identity {
+        name: text(Some(i.name())),
+        state: text(i.state.as_deref()),
+        schema: text(i.schema_id.as_deref()),
+        created: text(i.created_at.as_deref()),
+        metadata: capped(meta),
+    };
+    row(i.id.clone(), fields, raw)
 }
 
 /// The row of an identity kept as bytes: the shown fields read, the record decoded only
@@ -228,15 +221,17 @@ pub fn session_row(s: Session) -> Row {
 }
 
 fn session_summary_row(s: &SessionSummary, raw: RawJson) -> Row {
-    let cells = vec![
-        s.id.clone(),
-        if s.active { "yes" } else { "no" }.into(),
-        s.aal.clone().unwrap_or_default(),
-        s.device.text("ip_address").unwrap_or_default().to_owned(),
-        s.device.text("user_agent").unwrap_or_default().to_owned(),
-        short_time(s.expires_at.as_deref()),
-    ];
-    row(s.id.clone(), cells, raw)
+    row(s.id.clone(), session_fields(s), raw)
+}
+
+fn session_fields(s: &SessionSummary) -> kratos::Session {
+    kratos::Session {
+        active: s.active,
+        aal: text(s.aal.as_deref()),
+        ip: text(s.device.text("ip_address")),
+        device: text(s.device.text("user_agent")),
+        expires: text(s.expires_at.as_deref()),
+    }
 }
 
 pub fn credential_row(c: Credential) -> Row {
@@ -245,17 +240,33 @@ pub fn credential_row(c: Credential) -> Row {
         .get("version")
         .map(Value::to_string)
         .unwrap_or_default();
-    let cells = vec![
-        c.kind.clone(),
+    let details = if version.is_empty() {
+        String::new()
+    } else {
+        format!("version {version}")
+    };
+    let fields = credential_fields(
+        &c.kind,
         c.identifiers.join(", "),
-        short_time(c.created_at.as_deref()),
-        if version.is_empty() {
-            String::new()
-        } else {
-            format!("version {version}")
-        },
-    ];
-    row(c.kind, cells, c.raw)
+        c.created_at.as_deref(),
+        details,
+    );
+    row(c.kind, fields, c.raw)
+}
+
+/// What a credentials list shows of a Kratos credential (or of one of its links), capped.
+pub(super) fn credential_fields(
+    kind: &str,
+    identifiers: String,
+    created: Option<&str>,
+    details: String,
+) -> credentials::Credential {
+    credentials::Credential {
+        kind: text(Some(kind)),
+        identifiers: capped(identifiers),
+        created: text(created),
+        details: capped(details),
+    }
 }
 
 pub fn core_user_row(u: CoreUser) -> Row {
@@ -263,24 +274,23 @@ pub fn core_user_row(u: CoreUser) -> Row {
 }
 
 fn core_user_summary_row(u: &CoreUserSummary, raw: RawJson) -> Row {
-    let cells = vec![
-        u.id.clone(),
-        u.name(),
-        u.provider_name().to_owned(),
-        short_time(u.created_at.as_deref()),
-        outline_summary(&u.claims),
-    ];
-    row(u.id.clone(), cells, raw)
+    let fields = core::User {
+        name: capped(u.name()),
+        provider: text(Some(u.provider_name())),
+        created: text(u.created_at.as_deref()),
+        claims: capped(outline_summary(&u.claims)),
+    };
+    row(u.id.clone(), fields, raw)
 }
 
 pub fn core_credential_row(c: CoreCredential) -> Row {
-    let cells = vec![
-        c.kind.clone().unwrap_or_default(),
-        c.profile.clone().unwrap_or_default(),
-        short_time(c.issued.as_deref()),
-        c.status.clone().unwrap_or_default(),
-    ];
-    row(c.id, cells, c.raw)
+    let fields = credentials::Credential {
+        kind: text(c.kind.as_deref()),
+        identifiers: text(c.profile.as_deref()),
+        created: text(c.issued.as_deref()),
+        details: text(c.status.as_deref()),
+    };
+    row(c.id, fields, c.raw)
 }
 
 pub fn client_row(c: HeadlessClient) -> Row {
@@ -288,14 +298,12 @@ pub fn client_row(c: HeadlessClient) -> Row {
 }
 
 fn client_summary_row(c: &HeadlessSummary, raw: RawJson) -> Row {
-    let id = c.client_identifier().to_owned();
-    let cells = vec![
-        id.clone(),
-        c.client_name().to_owned(),
-        c.user_count().map(|n| n.to_string()).unwrap_or_default(),
-        outline_summary(&c.metadata),
-    ];
-    row(id, cells, raw)
+    let fields = headless::Client {
+        name: text(Some(c.client_name())),
+        users: c.user_count(),
+        metadata: capped(outline_summary(&c.metadata)),
+    };
+    row(c.client_identifier().to_owned(), fields, raw)
 }
 
 pub fn headless_user_row(u: HeadlessUser) -> Row {
@@ -303,18 +311,13 @@ pub fn headless_user_row(u: HeadlessUser) -> Row {
 }
 
 fn headless_user_summary_row(u: &HeadlessSummary, raw: RawJson) -> Row {
-    let id = u.user_identifier().to_owned();
-    let cells = vec![
-        id.clone(),
-        u.user_name().to_owned(),
-        u.top
-            .text("clientIdentifier")
-            .unwrap_or_default()
-            .to_owned(),
-        short_time(u.top.text("created")),
-        outline_summary(&u.metadata),
-    ];
-    row(id, cells, raw)
+    let fields = headless::User {
+        name: text(Some(u.user_name())),
+        client: text(u.top.text("clientIdentifier")),
+        created: text(u.top.text("created")),
+        metadata: capped(outline_summary(&u.metadata)),
+    };
+    row(u.user_identifier().to_owned(), fields, raw)
 }
 
 /// A row of `:all-sessions`: the session with the person it belongs to (the identity is
@@ -328,11 +331,11 @@ fn all_session_summary_row(s: &SessionSummary, raw: RawJson) -> Row {
         .identity_name()
         .or(s.identity.as_ref().map(|i| i.id.as_str()))
         .unwrap_or_default();
-    // The columns of an identity's sessions, with the person after ACTIVE.
-    let mut row = session_summary_row(s, raw);
-    row.cells
-        .insert(2, crate::sanitize::cap(who, CELL_MAX).into_owned());
-    row
+    let fields = kratos::AllSession {
+        session: session_fields(s),
+        identity: text(Some(who)),
+    };
+    row(s.id.clone(), fields, raw)
 }
 
 #[cfg(test)]
@@ -340,6 +343,15 @@ mod tests {
     use super::*;
     use crate::app::ListKind;
     use serde_json::json;
+
+    /// The row's cells as `list` shows them.
+    fn shown(row: &Row, list: ListKind) -> Vec<String> {
+        row.cells(list.columns()).map(|c| c.to_string()).collect()
+    }
+
+    fn name(row: &Row) -> &str {
+        row.fields.name().unwrap_or_default()
+    }
 
     #[test]
     fn times_are_shortened_and_summaries_stay_on_one_line() {
@@ -382,7 +394,7 @@ mod tests {
         let long = "L".repeat(100_000);
         let i = Identity::from_json(json!({"id": "x", "traits": {"email": long}}));
         let row = identity_row(i);
-        assert!(row.cells[1].len() < 1024, "{}", row.cells[1].len());
+        assert!(name(&row).len() < 1024, "{}", name(&row).len());
         assert_eq!(
             row.raw["traits"]["email"].as_str().map(str::len),
             Some(100_000)
@@ -397,9 +409,8 @@ mod tests {
             "metadata_public": {"plan": "pro"}
         }));
         let row = identity_row(i);
-        assert_eq!(row.cells.len(), ListKind::KratosIdentities.columns().len());
         assert_eq!(
-            row.cells,
+            shown(&row, ListKind::KratosIdentities),
             vec![
                 "9b1d",
                 "jane@example.com",
@@ -435,9 +446,9 @@ mod tests {
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["a-0", "(record 2 of the page)", "b-2", "c-3"]);
         assert!(
-            rows[2].cells[1].contains("invalid JSON"),
+            name(&rows[2]).contains("invalid JSON"),
             "{:?}",
-            rows[2].cells
+            rows[2].fields
         );
     }
 
@@ -460,7 +471,7 @@ mod tests {
         assert_eq!(rows.len(), records.len());
         for (row, record) in rows.iter().zip(records) {
             let from_value = decoded(record.clone());
-            assert_eq!((&row.id, &row.cells), (&from_value.id, &from_value.cells));
+            assert_eq!((&row.id, &row.fields), (&from_value.id, &from_value.fields));
             assert_eq!(row.raw.shared().as_ref(), record, "the record opens whole");
         }
         rows
@@ -479,7 +490,7 @@ mod tests {
             core_user_row(CoreUser::from_json(v))
         });
         assert_eq!(
-            rows[0].cells,
+            shown(&rows[0], ListKind::CoreUsers),
             [
                 "u1",
                 "Aroha Ngata",
@@ -488,7 +499,7 @@ mod tests {
                 "given_name=Aroha family_name=Ngata api_token=‹redacted› address={…}"
             ]
         );
-        assert_eq!(rows[1].cells[1], "first@x");
+        assert_eq!(name(&rows[1]), "first@x");
     }
 
     #[test]
@@ -503,7 +514,7 @@ mod tests {
             client_row(HeadlessClient::from_json(v))
         });
         assert_eq!(
-            rows[0].cells,
+            shown(&rows[0], ListKind::HeadlessClients),
             [
                 "acme",
                 "Acme Ltd",
@@ -521,7 +532,7 @@ mod tests {
             headless_user_row(HeadlessUser::from_json(v))
         });
         assert_eq!(
-            rows[0].cells,
+            shown(&rows[0], ListKind::HeadlessUsers { client: None }),
             [
                 "u-7",
                 "Ana",
@@ -530,7 +541,7 @@ mod tests {
                 "name=Ana plan=pro"
             ]
         );
-        assert_eq!(rows[1].cells[1], "ben@x");
+        assert_eq!(name(&rows[1]), "ben@x");
     }
 
     #[test]
@@ -548,7 +559,12 @@ mod tests {
             session_row(Session::from_json(v))
         });
         assert_eq!(
-            rows[0].cells,
+            shown(
+                &rows[0],
+                ListKind::KratosSessions {
+                    identity: "i1".into()
+                }
+            ),
             [
                 "s1",
                 "yes",
@@ -561,7 +577,13 @@ mod tests {
         let rows = compact_rows_match(&sessions, all_session_records_page, |v| {
             all_session_row(Session::from_json(v))
         });
-        let who: Vec<&str> = rows.iter().map(|r| r.cells[2].as_str()).collect();
+        let who: Vec<&str> = rows
+            .iter()
+            .map(|r| match &r.fields {
+                Fields::AllSession(a) => a.identity.as_str(),
+                _ => "",
+            })
+            .collect();
         assert_eq!(who, ["ana@x", "i2", ""]);
     }
 }

@@ -101,10 +101,11 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
     let mut filled = vec![false; columns.len()];
     for &i in &indices {
         if let Some(row) = table.row(i) {
-            for (k, cell) in row.cells.iter().enumerate().take(natural.len()) {
-                let w = sanitize::clean_line(cell).width().min(200) as u16;
+            for (k, cell) in row.cells(columns).enumerate() {
+                let text = cell.shown();
+                let w = sanitize::clean_line(&text).width().min(200) as u16;
                 natural[k] = natural[k].max(w);
-                filled[k] |= !cell.is_empty();
+                filled[k] |= !text.is_empty();
             }
         }
     }
@@ -168,11 +169,11 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
         };
         let mut x = area.x;
         for &(i, w) in &fitted {
-            let text = row.cells.get(i).map(String::as_str).unwrap_or("");
+            let text = columns[i].of(row).shown();
             let shown = if columns[i].is_id {
-                sanitize::id_cell(text, w as usize)
+                sanitize::id_cell(&text, w as usize)
             } else {
-                sanitize::cell(text, w as usize)
+                sanitize::cell(&text, w as usize)
             };
             buf.set_stringn(x, y, shown, w as usize, style);
             x += w + GAP;

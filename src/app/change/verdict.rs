@@ -184,7 +184,11 @@ mod tests {
             identifier: Some("a@b".into()),
             traits: json!({"email": "a@b"}),
         };
-        let row = Row::new("x", vec![], json!({"traits": {"email": "a@b"}}));
+        let row = Row::new(
+            "x",
+            crate::app::provider::kratos::Identity::default(),
+            json!({"traits": {"email": "a@b"}}),
+        );
         assert_eq!(judge_list(&created, &[row]), Verdict::Applied);
         assert_eq!(judge_list(&created, &[]), Verdict::NotApplied);
     }

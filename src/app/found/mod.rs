@@ -2,6 +2,8 @@
 //! (the same one a WHO argument uses), the hits listed by profile as each profile answers,
 //! so a slow or failing profile holds no one back. Enter opens a hit on its own profile.
 
+pub mod columns;
+pub mod fields;
 pub mod run;
 
 use crate::keymap::KeyAction;
@@ -11,6 +13,7 @@ use super::action::FindFor;
 use super::model::{ErrorInfo, Hit, ListKind, Provider, Row};
 use super::navigate::{open_object, refresh_detail, switch_tab};
 use super::state::{Mode, Owner, Pane, Screen, State};
+use fields::Found;
 use run::{Answer, FindRun, Group};
 
 /// Said when a key that acts on an object is pressed on a search hit.
@@ -109,7 +112,12 @@ fn rows(find: &FindRun) -> Vec<Row> {
         let status = |text: String, what: &str| {
             Row::new(
                 format!("{}{SEP}-", g.profile),
-                vec![g.profile.clone(), String::new(), text, what.to_string()],
+                Found {
+                    profile: g.profile.clone(),
+                    id: String::new(),
+                    name: text,
+                    what: what.to_string(),
+                },
                 serde_json::Value::Null,
             )
         };
@@ -129,22 +137,17 @@ fn rows(find: &FindRun) -> Vec<Row> {
             }
             Answer::Hits(hits) => {
                 for (i, h) in hits.iter().enumerate() {
-                    let name = h
-                        .kind
-                        .name_cell()
-                        .and_then(|c| h.row.cells.get(c))
-                        .cloned()
-                        .unwrap_or_default();
-                    out.push(Row {
-                        id: format!("{}{SEP}{i}", g.profile),
-                        cells: vec![
-                            g.profile.clone(),
-                            h.row.id.clone(),
-                            name,
-                            h.kind.label().to_string(),
-                        ],
-                        raw: h.row.raw.clone(),
-                    });
+                    let name = h.kind.name_of(&h.row).unwrap_or_default();
+                    out.push(Row::new(
+                        format!("{}{SEP}{i}", g.profile),
+                        Found {
+                            profile: g.profile.clone(),
+                            id: h.row.id.clone(),
+                            name: name.to_string(),
+                            what: h.kind.label().to_string(),
+                        },
+                        h.row.raw.clone(),
+                    ));
                 }
             }
         }
@@ -198,8 +201,8 @@ pub fn intercepts(state: &mut State, action: KeyAction, effects: &mut Vec<Effect
             show(state, run);
         }
         KeyAction::CopyId => {
-            if let Some(row) = selected.filter(|r| !r.cells[1].is_empty()) {
-                let id = row.cells[1].clone();
+            let hit = selected.as_ref().and_then(columns::found);
+            if let Some(id) = hit.map(|f| f.id.clone()).filter(|id| !id.is_empty()) {
                 crate::app::copy::copy_text(state, id.clone(), format!("id {id}"), false, effects);
             }
         }

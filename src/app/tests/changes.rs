@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::*;
 use crate::app::Courses;
+use crate::app::provider::headless;
 
 #[test]
 fn errors_show_in_the_status_bar_and_details_open_on_demand() {
@@ -54,7 +55,10 @@ fn copy_keys_emit_osc52_effects_without_secrets() {
     };
     let secret = Row::new(
         "i1",
-        vec!["i1".into(), "a@b".into()],
+        kratos::Identity {
+            name: "a@b".into(),
+            ..Default::default()
+        },
         json!({"id": "i1", "credentials": {"password": {"config": {"hashed_password": "$2a$SECRET"}}}}),
     );
     update(
@@ -90,7 +94,10 @@ fn y_refuses_an_id_a_paste_could_act_on_and_shift_y_escapes_it() {
     let hostile = "ok-id\u{1b}[201~\rtouch PWNED\r";
     let row = Row::new(
         hostile,
-        vec![hostile.into(), "a@b".into()],
+        kratos::Identity {
+            name: "a@b".into(),
+            ..Default::default()
+        },
         json!({"id": hostile, "traits": {"email": "a\u{200b}@b"}}),
     );
     let page = PageData {
@@ -230,7 +237,11 @@ fn headless_state_with_user() -> State {
     update(&mut s, key(KeyCode::Tab)); // the Users pane
     let user = Row::new(
         "user-007",
-        vec!["user-007".into(), "Hemi Walker".into(), "globex".into()],
+        headless::User {
+            name: "Hemi Walker".into(),
+            client: "globex".into(),
+            ..Default::default()
+        },
         json!({"identifier": "user-007", "clientIdentifier": "globex"}),
     );
     update(
@@ -297,7 +308,10 @@ fn deleting_a_client_requires_typing_its_whole_identifier() {
     };
     let client = Row::new(
         "acme-corp",
-        vec!["acme-corp".into(), "Acme".into()],
+        headless::Client {
+            name: "Acme".into(),
+            ..Default::default()
+        },
         json!({}),
     );
     update(
@@ -431,7 +445,7 @@ fn a_coassemble_user_is_edited_from_a_fresh_read_and_saved_whole_with_its_client
             _ => None,
         })
         .unwrap();
-    let row = Row::new("user-007", vec![], stored.clone());
+    let row = Row::new("user-007", headless::User::default(), stored.clone());
     update(
         &mut s,
         Action::ObjectLoaded {
@@ -489,7 +503,7 @@ fn a_coassemble_user_document_must_keep_its_shape() {
         });
     let row = Row::new(
         "user-007",
-        vec![],
+        headless::User::default(),
         json!({"identifier": "user-007", "metadata": {}}),
     );
     update(

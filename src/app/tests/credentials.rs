@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::app::credentials::{ALL, CredentialRef, config_types};
+use crate::app::provider::credentials::Credential;
 use crate::editor::Editor;
 
 const ID: &str = "00000000-0000-4000-8000-000000000000";
@@ -61,7 +62,7 @@ impl Server {
                 }
             }
             let raw = crate::app::detail::redact(&identity);
-            return Ok(Row::new(id, vec![], raw));
+            return Ok(Row::new(id, Credential::default(), raw));
         }
         let Some(c) = self.identity["credentials"].get(&target.kind) else {
             return not_found();
@@ -71,7 +72,11 @@ impl Server {
         {
             return not_found();
         }
-        Ok(Row::new(id, vec![], crate::app::detail::redact(c)))
+        Ok(Row::new(
+            id,
+            Credential::default(),
+            crate::app::detail::redact(c),
+        ))
     }
 
     fn apply(&mut self, m: &Mutation) {
@@ -124,7 +129,11 @@ impl Server {
                     self.fetched.push(id.clone());
                     let result = match kind {
                         ObjectKind::Credential => self.credential(&id),
-                        _ => Ok(Row::new(id, vec![], self.without_configs())),
+                        _ => Ok(Row::new(
+                            id,
+                            kratos::Identity::default(),
+                            self.without_configs(),
+                        )),
                     };
                     Some(Action::ObjectLoaded { ticket, result })
                 }

@@ -105,7 +105,7 @@ impl Fake {
                 Effect::FetchObject { ticket, id, .. } => Some(Action::ObjectLoaded {
                     ticket,
                     result: match self.objects.get(&id) {
-                        Some(raw) => Ok(Row::new(id, vec![], raw.clone())),
+                        Some(raw) => Ok(Row::new(id, kratos::Identity::default(), raw.clone())),
                         None => {
                             let mut e = ErrorInfo::new("404 not found", "");
                             e.status = Some(404);
@@ -121,7 +121,7 @@ impl Fake {
                         .objects
                         .iter()
                         .filter(|(_, v)| v["traits"]["email"] == json!(q))
-                        .map(|(id, v)| Row::new(id.clone(), vec![], v.clone()))
+                        .map(|(id, v)| Row::new(id.clone(), kratos::Identity::default(), v.clone()))
                         .collect();
                     Some(Action::PageLoaded {
                         ticket,

@@ -17,6 +17,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
 use super::*;
+use crate::app::provider::kratos;
 use crate::keymap::Keymap;
 
 pub(super) fn key(code: KeyCode) -> Action {
@@ -55,18 +56,22 @@ pub(super) fn kratos_state() -> State {
     state_with(vec![profile("kratos", Provider::Kratos)])
 }
 
+/// The text naming a row's object (an identity's email).
+pub(super) fn name(r: &Row) -> &str {
+    r.fields.name().unwrap_or_default()
+}
+
 pub(super) fn identity(i: usize) -> Row {
     let id = format!("{i:08}-0000-4000-8000-000000000000");
     Row::new(
         id.clone(),
-        vec![
-            id.clone(),
-            format!("user{i}@example.com"),
-            "active".into(),
-            "default".into(),
-            "2026-01-01 00:00".into(),
-            format!("plan=p{i}"),
-        ],
+        kratos::Identity {
+            name: format!("user{i}@example.com"),
+            state: "active".into(),
+            schema: "default".into(),
+            created: "2026-01-01T00:00:00Z".into(),
+            metadata: format!("plan=p{i}"),
+        },
         json!({"id": id, "traits": {"email": format!("user{i}@example.com")}}),
     )
 }
@@ -87,7 +92,7 @@ pub(super) fn answer(effect: &Effect, total: usize) -> Option<Action> {
     let end = (start + size).min(total);
     let mut rows: Vec<Row> = (start..end).map(identity).collect();
     if let Some(q) = search {
-        rows.retain(|r| r.cells[1] == *q);
+        rows.retain(|r| name(r) == q);
     }
     Some(Action::PageLoaded {
         ticket: ticket.clone(),
@@ -137,10 +142,7 @@ fn first_page_is_requested_at_start_and_rows_appear() {
     let reply = answer(fetch, 25).unwrap();
     update(&mut s, reply);
     assert_eq!(table(&s).known(), 10);
-    assert_eq!(
-        table(&s).selected_row().unwrap().cells[1],
-        "user0@example.com"
-    );
+    assert_eq!(name(table(&s).selected_row().unwrap()), "user0@example.com");
 }
 
 #[test]
@@ -161,7 +163,7 @@ fn moving_down_prefetches_the_next_page_before_it_is_needed() {
     }
     assert_eq!(table(&s).selected(), 35);
     assert_eq!(
-        table(&s).selected_row().unwrap().cells[1],
+        name(table(&s).selected_row().unwrap()),
         "user35@example.com"
     );
 }
@@ -187,8 +189,8 @@ fn only_a_window_of_pages_stays_in_memory_and_dropped_pages_are_refetched_by_cur
     assert!(fetched >= 1);
     let t = table(&s);
     assert_eq!(t.selected(), 0);
-    assert_eq!(t.row(0).unwrap().cells[1], "user0@example.com");
-    assert_eq!(t.row(5).unwrap().cells[1], "user5@example.com");
+    assert_eq!(name(t.row(0).unwrap()), "user0@example.com");
+    assert_eq!(name(t.row(5).unwrap()), "user5@example.com");
     assert!(t.rows_in_memory() <= window + 10);
 }
 
@@ -271,7 +273,7 @@ fn responses_for_a_table_that_was_reset_are_dropped() {
             queue.extend(update(&mut s, r));
         }
     }
-    assert_eq!(table(&s).row(0).unwrap().cells[1], "user0@example.com");
+    assert_eq!(name(table(&s).row(0).unwrap()), "user0@example.com");
     assert!(!s.busy(), "{:?}", s.in_flight());
 }
 
@@ -424,7 +426,7 @@ fn find_enter_searches_the_server_and_esc_returns_to_the_full_list() {
     run(&mut s, key(KeyCode::Esc), 30);
     assert_eq!(table(&s).search(), None);
     assert!(table(&s).known() >= 10);
-    assert_eq!(table(&s).row(7).unwrap().cells[1], "user7@example.com");
+    assert_eq!(name(table(&s).row(7).unwrap()), "user7@example.com");
 }
 
 #[test]
@@ -599,7 +601,7 @@ fn opening_an_identity_fetches_the_full_object_and_updates_the_detail_in_place()
         (0..40).map(|i| (format!("t{i}"), json!(i))).collect();
     let full = Row::new(
         id.clone(),
-        vec![],
+        kratos::Identity::default(),
         json!({"id": id, "traits": traits,
                "credentials": {"password": {"type": "password", "identifiers": ["user0@example.com"]}}}),
     );
@@ -676,7 +678,7 @@ fn a_refetched_page_that_shrank_keeps_later_rows_in_place() {
         "gone rows are known as gone"
     );
     assert_eq!(
-        t.row(10).unwrap().cells[1],
+        name(t.row(10).unwrap()),
         "user10@example.com",
         "later rows did not shift"
     );

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::*;
 use crate::app::model::Hit;
+use crate::app::provider::headless;
 
 /// A Kratos server held in memory: the demo identities at the root, and under each the
 /// sessions `sessions` (id, active). Its lists never change: a refresh read that raced ahead
@@ -43,12 +44,11 @@ impl Server {
                             .sessions
                             .iter()
                             .map(|(id, active)| {
-                                let shown = if *active { "yes" } else { "no" };
-                                Row::new(
-                                    *id,
-                                    vec![id.to_string(), shown.into()],
-                                    json!({"id": id, "active": active}),
-                                )
+                                let shown = kratos::Session {
+                                    active: *active,
+                                    ..Default::default()
+                                };
+                                Row::new(*id, shown, json!({"id": id, "active": active}))
                             })
                             .collect(),
                         next: None,
@@ -131,7 +131,15 @@ fn x_y_x_y_on_one_session_sends_one_revocation() {
     }
     assert_eq!(revokes(&server), 1, "{:?}", server.sent);
     // The list still shows it active (its refresh read raced ahead): the second x knew.
-    assert_eq!(table(&s).selected_row().unwrap().cells[1], "yes");
+    let shown = table(&s).selected_row().unwrap();
+    let active = ListKind::KratosSessions {
+        identity: String::new(),
+    }
+    .columns()[1];
+    assert_eq!(
+        (active.title, active.of(shown).to_string()),
+        ("ACTIVE", "yes".into())
+    );
     server.press(&mut s, ch('x'));
     assert_eq!(s.mode, Mode::Normal);
     let flash = s.flash.clone().unwrap_or_default();
@@ -212,7 +220,11 @@ fn an_identifier_two_coassemble_clients_share_opens_the_picker_naming_each_clien
         kind: ObjectKind::HeadlessUser,
         row: Row::new(
             "shared-42",
-            vec!["shared-42".into(), name.into(), client.into()],
+            headless::User {
+                name: name.into(),
+                client: client.into(),
+                ..Default::default()
+            },
             json!({"identifier": "shared-42", "clientIdentifier": client,
                    "metadata": {"name": name}}),
         ),

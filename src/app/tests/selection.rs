@@ -5,6 +5,7 @@
 use crossterm::event::KeyCode;
 
 use super::{answer, ch, identity, key, kratos_state, run, table};
+use crate::app::provider::kratos;
 use crate::app::state::Mode;
 use crate::app::table::Table;
 use crate::app::*;
@@ -308,7 +309,7 @@ fn moving_while_a_refresh_is_under_way_is_not_undone_when_it_lands() {
 fn session(i: usize) -> Row {
     Row::new(
         format!("s{i}"),
-        vec![format!("s{i}")],
+        kratos::Session::default(),
         serde_json::json!({}),
     )
 }

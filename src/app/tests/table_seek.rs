@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use crate::app::provider::kratos;
 use crate::app::table::{CHECKPOINTS, KEEP_AROUND, PageWant, Table};
 use crate::app::*;
 
@@ -67,7 +68,11 @@ impl Server {
 }
 
 fn row(i: usize) -> Row {
-    Row::new(format!("id{i}"), vec![format!("user{i}")], json!({"id": i}))
+    let fields = kratos::Identity {
+        name: format!("user{i}"),
+        ..Default::default()
+    };
+    Row::new(format!("id{i}"), fields, json!({"id": i}))
 }
 
 fn selected_id(t: &Table) -> Option<&str> {

@@ -62,7 +62,7 @@ fn sessions(active: usize) -> PageData {
             .map(|k| {
                 Row::new(
                     format!("s{k}"),
-                    vec![],
+                    kratos::Session::default(),
                     json!({"id": format!("s{k}"), "active": true}),
                 )
             })
@@ -493,9 +493,9 @@ fn find_lists_every_profile_as_it_answers_and_enter_opens_on_that_profile() {
         },
     );
     let cells = |s: &State| -> Vec<Vec<String>> {
-        table(s)
-            .loaded_rows()
-            .map(|(_, r)| r.cells.clone())
+        let t = table(s);
+        t.loaded_rows()
+            .map(|(_, r)| r.cells(t.kind().columns()).map(|c| c.to_string()).collect())
             .collect()
     };
     // Grouped by profile, in the order of the profiles.
@@ -589,7 +589,7 @@ fn verify_marks_the_named_address_and_a_reread_settles_a_lost_answer() {
         &mut s,
         Action::ObjectLoaded {
             ticket: read,
-            result: Ok(Row::new("x", vec![], now)),
+            result: Ok(Row::new("x", kratos::Identity::default(), now)),
         },
     );
     assert!(s.changes.is_empty());
@@ -625,7 +625,7 @@ fn extend_sends_the_selected_session_and_a_new_expiry_settles_a_lost_answer() {
         Action::PageLoaded {
             ticket: page,
             result: Ok(PageData {
-                rows: vec![Row::new("s1", vec!["s1".into()], session)],
+                rows: vec![Row::new("s1", kratos::Session::default(), session)],
                 next: None,
                 total: None,
             }),
@@ -670,7 +670,7 @@ fn extend_sends_the_selected_session_and_a_new_expiry_settles_a_lost_answer() {
         &mut s,
         Action::ObjectLoaded {
             ticket: read,
-            result: Ok(Row::new("s1", vec![], later)),
+            result: Ok(Row::new("s1", kratos::Session::default(), later)),
         },
     );
     assert!(s.changes.is_empty());

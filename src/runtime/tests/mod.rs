@@ -81,13 +81,10 @@ fn user(i: usize) -> Row {
     let id = format!("user-{i:06}");
     Row::new(
         id.clone(),
-        vec![
-            id.clone(),
-            format!("u{i}@example.com"),
-            String::new(),
-            String::new(),
-            String::new(),
-        ],
+        crate::app::provider::core::User {
+            name: format!("u{i}@example.com"),
+            ..Default::default()
+        },
         json!({"id": id}),
     )
 }

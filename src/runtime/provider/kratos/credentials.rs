@@ -10,7 +10,7 @@ use crate::app::Row;
 use crate::app::credentials::{ALL, CredentialRef, config_types, per_identifier};
 use crate::app::detail::redact;
 
-use super::rows::{row, short_time};
+use crate::runtime::rows::{row, short_time};
 
 /// The Credentials pane of `identity`.
 pub fn rows(identity: &Identity) -> Vec<Row> {

@@ -36,7 +36,8 @@ pub trait Backend: Send + Sync {
     fn request_line(&self, mutation: &Mutation) -> RequestLine;
 }
 
-/// The first request a change is sent as: method and path under the profile's url.
+/// The request that makes a change: method and path under the profile's url (`NONE` and
+/// no path when its provider refuses it unsent).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestLine {
     pub method: &'static str,

@@ -138,8 +138,8 @@ impl Backend for Kratos {
     }
 }
 
-/// The first request `mutate` sends for `m`, as `KratosApi` builds it (Kratos paths have no
-/// prefix: the admin url is the API's root).
+/// The request that makes the change `m` (after any read `mutate` starts with), as
+/// `KratosApi` builds it (Kratos paths have no prefix: the admin url is the API's root).
 pub fn request_line(m: &Mutation) -> RequestLine {
     match m {
         Mutation::RevokeSession { session } => {

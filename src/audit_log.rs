@@ -68,8 +68,11 @@ mod tests {
             session: "s1".into(),
         };
         for outcome in [AuditOutcome::Sent, AuditOutcome::Applied] {
-            log.append(&AuditEntry::new("p", Provider::Kratos, &m, None, outcome))
-                .unwrap();
+            // The runtime names the request before writing, as the effect does.
+            let mut entry = AuditEntry::new("p", Provider::Kratos, &m, None, outcome);
+            let line = crate::runtime::provider::kratos::request_line(&m);
+            (entry.method, entry.path) = (line.method, line.path);
+            log.append(&entry).unwrap();
         }
         let text = fs::read_to_string(log.path()).unwrap();
         let lines: Vec<serde_json::Value> = text

@@ -129,7 +129,7 @@ async fn deep_huge_and_invalid_records() {
 
     // In the dashboard each is a row of its own, in its place, saying why.
     let data = idtui::runtime::Backend::list(
-        &idtui::runtime::adapter::ApiBackend::new(api::Api::Kratos(kratos(&base))),
+        &idtui::runtime::provider::kratos::Kratos::new(kratos(&base)),
         idtui::app::ListKind::KratosIdentities,
         None,
         idtui::app::PageCursor::First,

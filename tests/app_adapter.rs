@@ -7,7 +7,7 @@ use std::sync::Arc;
 use idtui::app::{ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 use idtui::config::embedded_profiles;
 use idtui::runtime::Backend;
-use idtui::runtime::adapter::ApiBackend;
+use idtui::runtime::provider;
 use idtui::sandbox::{self, SandboxOptions};
 
 const GRACE: &str = "c24bf686-c7b8-59d3-8a1c-ce810931791e";
@@ -19,12 +19,7 @@ async fn backends(read_only: bool) -> (sandbox::RunningSandbox, Vec<Arc<dyn Back
     let sb = sandbox::start(options).await.unwrap();
     let backends = embedded_profiles(&sb.base_url, credential.as_deref())
         .into_iter()
-        .map(|(_, p)| {
-            let b: Arc<dyn Backend> = Arc::new(ApiBackend::new(
-                idtui::connect::connect(&p, read_only).unwrap(),
-            ));
-            b
-        })
+        .map(|(_, p)| provider::backend(idtui::connect::connect(&p, read_only).unwrap()))
         .collect();
     (sb, backends)
 }

@@ -11,12 +11,12 @@ use api_support::*;
 use idtui::app::{ListKind, Mutation, PageCursor, PageData};
 use idtui::config::Provider;
 use idtui::runtime::Backend;
-use idtui::runtime::adapter::ApiBackend;
+use idtui::runtime::provider;
 
 /// Walk-sized pages: the backend reads ahead from this size on.
 const WALK: usize = 500;
 
-async fn page(b: &ApiBackend, kind: &ListKind, cursor: PageCursor) -> PageData {
+async fn page(b: &dyn Backend, kind: &ListKind, cursor: PageCursor) -> PageData {
     b.list(kind.clone(), None, cursor, WALK)
         .await
         .unwrap_or_else(|e| panic!("{}", e.details))
@@ -24,7 +24,7 @@ async fn page(b: &ApiBackend, kind: &ListKind, cursor: PageCursor) -> PageData {
 
 /// The ids of `first` and of every page after it, taken from the backend one by one as the
 /// dashboard takes them, and how many pages that was.
-async fn walk_on(b: &ApiBackend, kind: &ListKind, first: PageData) -> (Vec<String>, usize) {
+async fn walk_on(b: &dyn Backend, kind: &ListKind, first: PageData) -> (Vec<String>, usize) {
     let mut ids: Vec<String> = first.rows.iter().map(|r| r.id.clone()).collect();
     let (mut next, mut pages) = (first.next, 1);
     while let Some(cursor) = next {
@@ -44,11 +44,11 @@ fn list_requests(h: &Harness) -> usize {
 #[tokio::test]
 async fn a_walk_reads_ahead_without_gaps_or_repeats_and_a_change_drops_what_was_read_ahead() {
     let h = Harness::start(|o| o.generate = Some(1_800)).await;
-    let b = ApiBackend::new(connect(&profile(Provider::Kratos, h.base())));
+    let b = provider::backend(connect(&profile(Provider::Kratos, h.base())));
 
     let identities = ListKind::KratosIdentities;
-    let first = page(&b, &identities, PageCursor::First).await;
-    let (ids, pages) = walk_on(&b, &identities, first).await;
+    let first = page(&*b, &identities, PageCursor::First).await;
+    let (ids, pages) = walk_on(&*b, &identities, first).await;
     // Each page once, give or take a page read ahead that went stale on a slow machine.
     let asked = list_requests(&h);
     assert!(
@@ -78,14 +78,14 @@ async fn a_walk_reads_ahead_without_gaps_or_repeats_and_a_change_drops_what_was_
     assert_eq!(ids.len(), total);
 
     // A change sent while the second page is being read ahead: that page is read again.
-    let first = page(&b, &identities, PageCursor::First).await;
+    let first = page(&*b, &identities, PageCursor::First).await;
     let doomed = ids[WALK + 1].clone();
     b.mutate(Mutation::DeleteIdentity {
         identity: doomed.clone(),
     })
     .await
     .unwrap();
-    let second = page(&b, &identities, first.next.clone().unwrap()).await;
+    let second = page(&*b, &identities, first.next.clone().unwrap()).await;
     assert!(
         second.rows.iter().all(|r| r.id != doomed),
         "a page read before the delete still showed it"
@@ -111,19 +111,19 @@ async fn all_core_user_ids(h: &Harness) -> Vec<String> {
 #[tokio::test]
 async fn a_mattr_walk_reads_each_page_ahead_once_its_cursor_is_read() {
     let h = Harness::start(|o| o.generate = Some(1_800)).await;
-    let b = ApiBackend::new(connect(&profile(Provider::Core, h.base())));
+    let b = provider::backend(connect(&profile(Provider::Core, h.base())));
     let users = |h: &Harness| count(&h.requests(), "GET", "/v1/users");
     let users_list = ListKind::CoreUsers;
 
     // Taking the first page starts the second, unasked.
-    let first = page(&b, &users_list, PageCursor::First).await;
+    let first = page(&*b, &users_list, PageCursor::First).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while users(&h) < 2 && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert_eq!(users(&h), 2, "the second page is read ahead");
 
-    let (ids, pages) = walk_on(&b, &users_list, first).await;
+    let (ids, pages) = walk_on(&*b, &users_list, first).await;
     let asked = users(&h);
     assert!(
         (pages..=pages + 2).contains(&asked),
@@ -132,14 +132,14 @@ async fn a_mattr_walk_reads_each_page_ahead_once_its_cursor_is_read() {
     assert_eq!(ids, all_core_user_ids(&h).await, "each user once, in order");
 
     // A user deleted while the second page is read ahead is not shown by that page.
-    let first = page(&b, &users_list, PageCursor::First).await;
+    let first = page(&*b, &users_list, PageCursor::First).await;
     let doomed = ids[WALK + 1].clone();
     b.mutate(Mutation::DeleteCoreUser {
         user: doomed.clone(),
     })
     .await
     .unwrap();
-    let second = page(&b, &users_list, first.next.clone().unwrap()).await;
+    let second = page(&*b, &users_list, first.next.clone().unwrap()).await;
     assert!(second.rows.iter().all(|r| r.id != doomed));
     assert_eq!(second.rows[0].id, ids[WALK]);
     assert_eq!(second.rows[1].id, ids[WALK + 2]);

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::model::Provider;
-use super::mutation::{Courses, Mutation};
+use super::mutation::Mutation;
 
 /// Where a change stands when its line is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -26,6 +26,9 @@ pub enum AuditOutcome {
 pub struct AuditEntry {
     pub profile: String,
     pub provider: &'static str,
+    /// The HTTP method and path (under the profile's url) the change is sent as. The pure
+    /// layer does not know them (MATTR's prefix is the client's): the runtime fills them
+    /// from the profile's backend before the line is written.
     pub method: &'static str,
     pub path: String,
     /// The object changed (an id, or `new` for a create).
@@ -41,6 +44,10 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// What was sent, for the runtime to name its request; not written (`change` is its
+    /// redacted form). Boxed: an `Effect` carries the entry, and stays small.
+    #[serde(skip)]
+    pub mutation: Box<Mutation>,
 }
 
 impl AuditEntry {
@@ -52,103 +59,44 @@ impl AuditEntry {
         change: Option<&Value>,
         outcome: AuditOutcome,
     ) -> AuditEntry {
-        let (method, path, object) = request_line(mutation);
         AuditEntry {
             profile: profile.to_string(),
             provider: provider.key(),
-            method,
-            path,
-            object,
+            method: "",
+            path: String::new(),
+            object: object(mutation),
             change: change.map(redact_change),
             outcome,
             via: None,
             request_id: None,
             message: None,
+            mutation: Box::new(mutation.clone()),
         }
     }
 }
 
-/// The HTTP method, path (relative to the profile's url) and object of a mutation, as the
-/// adapter sends it.
-fn request_line(m: &Mutation) -> (&'static str, String, String) {
-    let one = |method, path: String, id: &String| (method, path, id.clone());
+/// The object a mutation changes, as the trail names it.
+fn object(m: &Mutation) -> String {
     match m {
-        Mutation::RevokeSession { session } => {
-            one("DELETE", format!("/admin/sessions/{session}"), session)
+        Mutation::RevokeSessions { sessions } => sessions.join(","),
+        Mutation::CreateIdentity { .. } => "new".into(),
+        Mutation::RevokeSession { session } | Mutation::ExtendSession { session } => {
+            session.clone()
         }
-        Mutation::RevokeSessions { sessions } => {
-            let ids = sessions.join(",");
-            ("DELETE", format!("/admin/sessions/{{{ids}}}"), ids)
+        Mutation::RevokeAllSessions { identity }
+        | Mutation::DeleteIdentity { identity }
+        | Mutation::DeleteCredential { identity, .. }
+        | Mutation::UpdateIdentity { identity, .. }
+        | Mutation::PatchIdentity { identity, .. }
+        | Mutation::CreateRecoveryLink { identity, .. }
+        | Mutation::CreateRecoveryCode { identity, .. }
+        | Mutation::SetAddressVerified { identity, .. } => identity.clone(),
+        Mutation::DeleteCoreUser { user } | Mutation::UpdateCoreClaims { user, .. } => user.clone(),
+        Mutation::DeleteClient { client } | Mutation::UpdateClientMetadata { client, .. } => {
+            client.clone()
         }
-        Mutation::RevokeAllSessions { identity } => one(
-            "DELETE",
-            format!("/admin/identities/{identity}/sessions"),
-            identity,
-        ),
-        Mutation::DeleteIdentity { identity } => {
-            one("DELETE", format!("/admin/identities/{identity}"), identity)
-        }
-        Mutation::DeleteCredential {
-            identity,
-            kind,
-            identifier,
-        } => {
-            let query = identifier
-                .as_ref()
-                .map(|i| format!("?identifier={i}"))
-                .unwrap_or_default();
-            let path = format!("/admin/identities/{identity}/credentials/{kind}{query}");
-            one("DELETE", path, identity)
-        }
-        Mutation::CreateIdentity { .. } => ("POST", "/admin/identities".into(), "new".into()),
-        Mutation::UpdateIdentity { identity, .. } => {
-            one("PUT", format!("/admin/identities/{identity}"), identity)
-        }
-        Mutation::PatchIdentity { identity, .. } => {
-            one("PATCH", format!("/admin/identities/{identity}"), identity)
-        }
-        Mutation::DeleteCoreUser { user } => one("DELETE", format!("/users/{user}"), user),
-        Mutation::UpdateCoreClaims { user, .. } => one("PUT", format!("/users/{user}"), user),
-        Mutation::DeleteClient { client } => {
-            one("DELETE", format!("/v1/headless/client/{client}"), client)
-        }
-        Mutation::UpdateClientMetadata { client, .. } => {
-            one("PUT", format!("/v1/headless/client/{client}"), client)
-        }
-        Mutation::UpdateHeadlessUser { user, .. } => {
-            one("PUT", format!("/v1/headless/user/{user}"), user)
-        }
-        // The identity goes in the body; the path is the same for everyone.
-        Mutation::CreateRecoveryLink { identity, .. } => {
-            one("POST", "/admin/recovery/link".into(), identity)
-        }
-        Mutation::CreateRecoveryCode { identity, .. } => {
-            one("POST", "/admin/recovery/code".into(), identity)
-        }
-        Mutation::SetAddressVerified { identity, .. } => {
-            one("PATCH", format!("/admin/identities/{identity}"), identity)
-        }
-        Mutation::ExtendSession { session } => one(
-            "PATCH",
-            format!("/admin/sessions/{session}/extend"),
-            session,
-        ),
-        Mutation::DeleteHeadlessUser {
-            user,
-            client,
-            courses,
-        } => {
-            let action = match courses {
-                Courses::Reallocate(to) => format!("reallocate&reallocateTo={to}"),
-                Courses::Delete => "delete".into(),
-                Courses::Ignore => "ignore".into(),
-            };
-            let client = client
-                .as_ref()
-                .map(|c| format!("&clientIdentifier={c}"))
-                .unwrap_or_default();
-            let path = format!("/v1/headless/user/{user}?action={action}{client}");
-            one("DELETE", path, user)
+        Mutation::UpdateHeadlessUser { user, .. } | Mutation::DeleteHeadlessUser { user, .. } => {
+            user.clone()
         }
     }
 }
@@ -196,8 +144,8 @@ mod tests {
             AuditOutcome::Sent,
         );
         let line = serde_json::to_string(&e).unwrap();
-        assert!(line.contains(r#""method":"PATCH""#), "{line}");
-        assert!(line.contains(r#""path":"/admin/identities/i1""#), "{line}");
+        // Its method and path are the runtime's (`runtime::provider` tests them).
+        assert!(line.contains(r#""object":"i1""#), "{line}");
         assert!(line.contains(r#""outcome":"sent""#), "{line}");
         assert!(line.contains(r#""provider":"kratos""#), "{line}");
         assert!(!line.contains("request_id"), "{line}");

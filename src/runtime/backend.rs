@@ -1,5 +1,5 @@
-//! What the runtime needs from an API client, in view-model terms. The adapter in
-//! `runtime::adapter` implements it over `crate::api`; tests implement it in memory.
+//! What the runtime needs from an API client, in view-model terms. Each provider's module in
+//! `runtime::provider` implements it over its client; tests implement it in memory.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,6 +29,33 @@ pub trait Backend: Send + Sync {
     /// (and what it issued, for a recovery link or code). Only ever called by the runtime
     /// after the read-only gate.
     fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>>;
+
+    /// The HTTP method and path (under the profile's url) `mutate` sends `mutation` as, for
+    /// the audit trail: built from the path pieces the client itself uses, so the line names
+    /// the request really sent (MATTR's prefix included).
+    fn request_line(&self, mutation: &Mutation) -> RequestLine;
+}
+
+/// The request that makes a change: method and path under the profile's url (`NONE` and
+/// no path when its provider refuses it unsent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestLine {
+    pub method: &'static str,
+    pub path: String,
+}
+
+impl RequestLine {
+    pub fn new(method: &'static str, path: impl Into<String>) -> RequestLine {
+        RequestLine {
+            method,
+            path: path.into(),
+        }
+    }
+
+    /// A change its profile's provider refuses before sending anything.
+    pub fn not_sent() -> RequestLine {
+        RequestLine::new("NONE", "")
+    }
 }
 
 /// The backends of the open profiles, by profile name.

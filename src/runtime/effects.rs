@@ -134,7 +134,12 @@ pub fn spawn(
             debug_assert!(false, "draft effects belong to the DraftWriter");
             tracing::error!(dir = %drafts.dir().display(), "a draft effect bypassed the draft writer");
         }
-        Effect::Audit(entry) => {
+        Effect::Audit(mut entry) => {
+            // The request is named by the profile's own client (MATTR's path prefix).
+            if let Ok(backend) = backends.get(&entry.profile) {
+                let line = backend.request_line(&entry.mutation);
+                (entry.method, entry.path) = (line.method, line.path);
+            }
             // Written here, in the loop, in the order the app emitted them: a `sent` line
             // can never land after its outcome. A line is one small append (no fsync).
             if let Err(e) = audit.append(&entry) {

@@ -2,7 +2,7 @@
 //! `token_command` run) by the first request, so a dashboard with many profiles opens at
 //! once and a slow or broken secret only affects the profile that needs it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use futures::FutureExt;
@@ -11,8 +11,8 @@ use futures::future::BoxFuture;
 use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 use crate::config::Profile;
 
-use super::adapter::{ApiBackend, error_info};
-use super::backend::Backend;
+use super::backend::{Backend, RequestLine};
+use super::provider::{self, error_info};
 
 /// A failed connection is reused this long, so the requests a screen sends together run a
 /// failing `token_command` once; after it, the next request (`r`) tries again.
@@ -28,6 +28,9 @@ pub struct Lazy {
     profile: Arc<Profile>,
     read_only: bool,
     slot: Arc<tokio::sync::Mutex<Slot>>,
+    /// The backend once connected, for what must be answered without waiting (the audit
+    /// trail's request line).
+    connected: Arc<OnceLock<Arc<dyn Backend>>>,
 }
 
 impl Lazy {
@@ -36,16 +39,18 @@ impl Lazy {
             profile: Arc::new(profile),
             read_only,
             slot: Arc::new(tokio::sync::Mutex::new(Slot::Idle)),
+            connected: Arc::default(),
         }
     }
 
     /// The connected backend, connecting first if needed. Requests arriving meanwhile wait
     /// for the same connection.
     fn backend(&self) -> BoxFuture<'static, Result<Arc<dyn Backend>, ErrorInfo>> {
-        let (slot, profile, read_only) = (
+        let (slot, profile, read_only, ready) = (
             Arc::clone(&self.slot),
             Arc::clone(&self.profile),
             self.read_only,
+            Arc::clone(&self.connected),
         );
         async move {
             let mut slot = slot.lock().await;
@@ -65,8 +70,9 @@ impl Lazy {
                     })?;
             match connected {
                 Ok(client) => {
-                    let b: Arc<dyn Backend> = Arc::new(ApiBackend::new(client));
+                    let b = provider::backend(client);
                     *slot = Slot::Ready(Arc::clone(&b));
+                    let _ = ready.set(Arc::clone(&b));
                     Ok(b)
                 }
                 Err(e) => {
@@ -106,5 +112,14 @@ impl Backend for Lazy {
     fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
         let backend = self.backend();
         async move { backend.await?.mutate(mutation).await }.boxed()
+    }
+
+    /// The connected client's own line; before the profile is connected, the line its
+    /// client will send (built from the profile the same way).
+    fn request_line(&self, mutation: &Mutation) -> RequestLine {
+        match self.connected.get() {
+            Some(b) => b.request_line(mutation),
+            None => provider::request_line(&self.profile, mutation),
+        }
     }
 }

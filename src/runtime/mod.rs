@@ -3,20 +3,16 @@
 //! redrawn only when state changed. Input and output are parameters, so the same loop can
 //! later serve an SSH channel, and tests drive it in-process with a virtual clock.
 
-pub mod adapter;
 pub mod audit_pages;
 pub mod backend;
 pub mod copy;
 pub mod draft_writer;
 pub mod effects;
 pub mod external_editor;
-pub mod kratos_credentials;
 pub mod launch;
 pub mod lazy;
-mod lists;
 mod memory;
-pub mod mutations;
-pub mod people;
+pub mod provider;
 mod read_ahead;
 pub mod rows;
 pub mod screen;

@@ -14,10 +14,25 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use futures::future::BoxFuture;
 use tokio::task::JoinHandle;
 
-use crate::api::{Api, ApiError, Cursor};
+use crate::api::{ApiError, Cursor};
 use crate::app::{ListKind, PageData};
+
+/// One page of a provider's list (each module of `runtime::provider` answers it). `named` is
+/// told the cursor of the page after it as soon as that is known, so a walk can ask for it
+/// early.
+pub(super) trait Pages: Clone + Send + Sync + 'static {
+    fn page(
+        &self,
+        list: ListKind,
+        search: Option<String>,
+        cursor: Cursor,
+        size: u32,
+        named: impl Fn(Cursor) + Send + Sync + 'static,
+    ) -> BoxFuture<'static, Result<PageData, ApiError>>;
+}
 
 /// Which list a page belongs to, and the size it was asked with.
 #[derive(Clone, PartialEq)]
@@ -104,31 +119,42 @@ impl Next {
     }
 }
 
-#[derive(Default)]
-pub(super) struct ReadAhead {
+/// The read-ahead of one provider's lists, fetched through `P`.
+pub(super) struct ReadAhead<P> {
     slot: Mutex<Option<Ahead>>,
     /// Counts changes sent: a fetch started before one never starts another after it.
     generation: AtomicU64,
+    provider: std::marker::PhantomData<fn() -> P>,
 }
 
-impl ReadAhead {
+impl<P> Default for ReadAhead<P> {
+    fn default() -> Self {
+        ReadAhead {
+            slot: Mutex::default(),
+            generation: AtomicU64::default(),
+            provider: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<P: Pages> ReadAhead<P> {
     /// The page of `walk`'s list at `cursor`: the one read ahead when it is that page, else
     /// fetched now. Either way the page after it is asked for as soon as it is known.
     pub async fn walk(
         self: &Arc<Self>,
-        api: &Api,
+        pages: &P,
         walk: Walk,
         cursor: Cursor,
     ) -> Result<PageData, ApiError> {
         if let Some((fetch, next)) = self.take(&walk, &cursor) {
-            next.want(|c| self.start(api, &walk, c));
+            next.want(|c| self.start(pages, &walk, c));
             if let Some(page) = fetch.page().await {
                 return page;
             }
         }
         // Not read ahead (or its task failed): read here, as the dashboard waits for it.
-        let named = self.on_named(api, &walk, Next::new(NextState::Wanted));
-        fetch_page(api, &walk, cursor, named).await
+        let named = self.on_named(pages, &walk, Next::new(NextState::Wanted));
+        fetch_page(pages, &walk, cursor, named).await
     }
 
     /// Forget what was read ahead (a change was sent: it may be out of date).
@@ -148,8 +174,8 @@ impl ReadAhead {
     }
 
     /// Read the page at `cursor` ahead, in place of any other.
-    fn start(self: &Arc<Self>, api: &Api, walk: &Walk, cursor: Cursor) {
-        let (fetch, next) = self.fetch(api, walk, cursor.clone());
+    fn start(self: &Arc<Self>, pages: &P, walk: &Walk, cursor: Cursor) {
+        let (fetch, next) = self.fetch(pages, walk, cursor.clone());
         let ahead = Ahead {
             cursor,
             walk: walk.clone(),
@@ -166,49 +192,43 @@ impl ReadAhead {
     /// page when it is wanted, unless a change was sent since.
     fn on_named(
         self: &Arc<Self>,
-        api: &Api,
+        pages: &P,
         walk: &Walk,
         next: Arc<Next>,
     ) -> impl Fn(Cursor) + Send + Sync + 'static {
         // Weak: a fetch lives in `self`'s slot, and must not keep `self` alive.
-        let (me, api, walk) = (Arc::downgrade(self), api.clone(), walk.clone());
+        let (me, pages, walk) = (Arc::downgrade(self), pages.clone(), walk.clone());
         let generation = self.generation.load(Ordering::SeqCst);
         move |c: Cursor| {
             next.named(c, |c| {
                 if let Some(me) = Weak::upgrade(&me)
                     && me.generation.load(Ordering::SeqCst) == generation
                 {
-                    me.start(&api, &walk, c);
+                    me.start(&pages, &walk, c);
                 }
             })
         }
     }
 
     /// Fetch the page at `cursor` ahead, learning the next page's cursor as soon as it can.
-    fn fetch(self: &Arc<Self>, api: &Api, walk: &Walk, cursor: Cursor) -> (Fetch, Arc<Next>) {
+    fn fetch(self: &Arc<Self>, pages: &P, walk: &Walk, cursor: Cursor) -> (Fetch, Arc<Next>) {
         let next = Next::new(NextState::Unknown);
-        let named = self.on_named(api, walk, Arc::clone(&next));
-        let (api, walk) = (api.clone(), walk.clone());
-        let task = tokio::spawn(async move { fetch_page(&api, &walk, cursor, named).await });
+        let named = self.on_named(pages, walk, Arc::clone(&next));
+        let (pages, walk) = (pages.clone(), walk.clone());
+        let task = tokio::spawn(async move { fetch_page(&pages, &walk, cursor, named).await });
         (Fetch(task), next)
     }
 }
 
 /// One page of `walk`'s list, telling `named` the cursor of the page after it as soon as it
 /// is known.
-async fn fetch_page(
-    api: &Api,
+async fn fetch_page<P: Pages>(
+    pages: &P,
     walk: &Walk,
     cursor: Cursor,
     named: impl Fn(Cursor) + Send + Sync + 'static,
 ) -> Result<PageData, ApiError> {
-    super::lists::list(
-        api.clone(),
-        walk.kind.clone(),
-        None,
-        cursor,
-        walk.size,
-        named,
-    )
-    .await
+    pages
+        .page(walk.kind.clone(), None, cursor, walk.size, named)
+        .await
 }

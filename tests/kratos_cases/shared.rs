@@ -287,7 +287,6 @@ async fn client_credential_deletion_explains_itself() {
 async fn dashboard_credentials_one_row_per_link_and_one_link_deleted() {
     use idtui::app::{ObjectKind, PageCursor};
     use idtui::runtime::Backend;
-    use idtui::runtime::adapter::ApiBackend;
 
     const HASH: &str = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy";
     let s = server().await;
@@ -318,7 +317,7 @@ async fn dashboard_credentials_one_row_per_link_and_one_link_deleted() {
         "an imported hash is kept as given"
     );
 
-    let backend = ApiBackend::new(idtui::api::Api::Kratos(api.clone()));
+    let backend = idtui::runtime::provider::kratos::Kratos::new(api.clone());
     let rows = backend
         .list(
             idtui::app::ListKind::KratosCredentials {

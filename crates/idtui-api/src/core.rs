@@ -15,6 +15,13 @@ const DEFAULT_LIMIT: u32 = 100;
 /// The current docs use `/v1`; older tenants `/core/v1`.
 pub const DEFAULT_PREFIX: &str = "/v1";
 
+fn trimmed_prefix(prefix: Option<&str>) -> String {
+    prefix
+        .unwrap_or(DEFAULT_PREFIX)
+        .trim_matches('/')
+        .to_owned()
+}
+
 #[derive(Clone, Debug)]
 pub struct CoreApi {
     http: HttpLayer,
@@ -23,11 +30,20 @@ pub struct CoreApi {
 
 impl CoreApi {
     pub fn new(http: HttpLayer, prefix: Option<&str>) -> Self {
-        let prefix = prefix
-            .unwrap_or(DEFAULT_PREFIX)
-            .trim_matches('/')
-            .to_owned();
+        let prefix = trimmed_prefix(prefix);
         Self { http, prefix }
+    }
+
+    /// Where every path of this client starts (`/v1`), so a caller that names a request
+    /// (the audit trail) names the one this client sends.
+    pub fn path_prefix(&self) -> String {
+        format!("/{}", self.prefix)
+    }
+
+    /// [`Self::path_prefix`] of a client that would be built with `prefix`, for a caller
+    /// that names a request before the client exists.
+    pub fn path_prefix_for(prefix: Option<&str>) -> String {
+        format!("/{}", trimmed_prefix(prefix))
     }
 
     pub fn http(&self) -> &HttpLayer {

@@ -13,7 +13,8 @@ use super::page::{self, Cursor, Page, Position, page_size};
 /// The docs give no maximum `length`; this keeps one page's memory bounded.
 pub const MAX_LENGTH: u32 = 1000;
 const DEFAULT_LENGTH: u32 = 100;
-const ROOT: &str = "v1/headless";
+/// Where every path of this client starts (public so the audit trail names the path sent).
+pub const ROOT: &str = "v1/headless";
 
 #[derive(Clone, Debug)]
 pub struct HeadlessApi {

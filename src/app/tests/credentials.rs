@@ -110,7 +110,7 @@ impl Server {
                         ListKind::KratosIdentities => vec![identity(0)],
                         ListKind::KratosCredentials { .. } => {
                             let i = crate::api::Identity::from_json(self.without_configs());
-                            crate::runtime::kratos_credentials::rows(&i)
+                            crate::runtime::provider::kratos::credentials::rows(&i)
                         }
                         _ => vec![],
                     };

@@ -154,6 +154,10 @@ impl Backend for Arc<FakeApi> {
     fn mutate(&self, _: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
         futures::future::ready(Err(ErrorInfo::new("not here", ""))).boxed()
     }
+
+    fn request_line(&self, _: &Mutation) -> crate::runtime::backend::RequestLine {
+        crate::runtime::backend::RequestLine::not_sent()
+    }
 }
 
 /// What the loop wrote, as a terminal would show it.

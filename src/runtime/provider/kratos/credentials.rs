@@ -10,7 +10,7 @@ use crate::app::Row;
 use crate::app::credentials::{ALL, CredentialRef, config_types, per_identifier};
 use crate::app::detail::redact;
 
-use super::rows::{credential_fields, row};
+use crate::runtime::rows::{credential_fields, row};
 
 /// The Credentials pane of `identity`.
 pub fn rows(identity: &Identity) -> Vec<Row> {

@@ -1,17 +1,16 @@
-//! Changes sent to a backend (`Backend::mutate`): each mutation as its API calls, and the
+//! Changes sent to Kratos (`Backend::mutate`): each mutation as its API calls, and the
 //! answer as a line for the status bar (plus what it issued, for a recovery link or code).
 
 use serde_json::Value;
 
-use crate::api::{Api, ApiError, DeleteAction};
-use crate::app::{Courses, Done, Issued, Mutation};
+use crate::api::{ApiError, KratosApi, Provider};
+use crate::app::{Done, Issued, Mutation};
+use crate::runtime::rows::short_time;
 
-use super::rows::short_time;
-
-pub async fn mutate(api: Api, mutation: Mutation) -> Result<Done, ApiError> {
-    match (&api, &mutation) {
-        (Api::Kratos(k), Mutation::RevokeSession { session }) => k.disable_session(session).await?,
-        (Api::Kratos(k), Mutation::RevokeSessions { sessions }) => {
+pub(super) async fn mutate(k: KratosApi, mutation: Mutation) -> Result<Done, ApiError> {
+    match &mutation {
+        Mutation::RevokeSession { session } => k.disable_session(session).await?,
+        Mutation::RevokeSessions { sessions } => {
             // One at a time: a failure stops the run and says how far it got.
             for (done, session) in sessions.iter().enumerate() {
                 if let Err(mut e) = k.disable_session(session).await {
@@ -21,88 +20,58 @@ pub async fn mutate(api: Api, mutation: Mutation) -> Result<Done, ApiError> {
                 }
             }
         }
-        (Api::Kratos(k), Mutation::RevokeAllSessions { identity }) => {
-            k.delete_identity_sessions(identity).await?
-        }
-        (Api::Kratos(k), Mutation::DeleteIdentity { identity }) => {
-            k.delete_identity(identity).await?
-        }
-        (
-            Api::Kratos(k),
-            Mutation::DeleteCredential {
-                identity,
-                kind,
-                identifier,
-            },
-        ) => {
+        Mutation::RevokeAllSessions { identity } => k.delete_identity_sessions(identity).await?,
+        Mutation::DeleteIdentity { identity } => k.delete_identity(identity).await?,
+        Mutation::DeleteCredential {
+            identity,
+            kind,
+            identifier,
+        } => {
             k.delete_credential(identity, kind, identifier.as_deref())
                 .await?
         }
-        (Api::Kratos(k), Mutation::UpdateIdentity { identity, body }) => {
+        Mutation::UpdateIdentity { identity, body } => {
             k.update_identity(identity, body).await.map(drop)?
         }
-        (Api::Kratos(k), Mutation::PatchIdentity { identity, patch }) => {
+        Mutation::PatchIdentity { identity, patch } => {
             k.patch_identity(identity, patch).await.map(drop)?
         }
-        (Api::Core(c), Mutation::UpdateCoreClaims { user, claims }) => {
-            // PUT replaces each top-level field it is given: send the user as stored with
-            // only its claims changed.
-            let mut body = c.get_user(user).await?.to_update_body();
-            body["claims"] = claims.clone();
-            c.update_user(user, &body).await.map(drop)?
-        }
-        (Api::Headless(h), Mutation::UpdateClientMetadata { client, metadata }) => {
-            h.update_client(client, metadata).await.map(drop)?
-        }
-        (Api::Kratos(k), Mutation::CreateIdentity { body }) => {
+        Mutation::CreateIdentity { body } => {
             let created = k.create_identity(body).await?;
             return Ok(format!("{}{}", crate::app::change::CREATED, created.id).into());
         }
-        (Api::Headless(h), Mutation::UpdateHeadlessUser { user, client, body }) => h
-            .update_user_body(user, client.as_deref(), body)
-            .await
-            .map(drop)?,
-        (
-            Api::Kratos(k),
-            Mutation::CreateRecoveryLink {
-                identity,
-                expires_in,
-            },
-        ) => {
+        Mutation::CreateRecoveryLink {
+            identity,
+            expires_in,
+        } => {
             let r = k
                 .create_recovery_link(identity, expires_in.as_deref())
                 .await?;
             return Ok(issued("recovery link", r));
         }
-        (
-            Api::Kratos(k),
-            Mutation::CreateRecoveryCode {
-                identity,
-                expires_in,
-            },
-        ) => {
+        Mutation::CreateRecoveryCode {
+            identity,
+            expires_in,
+        } => {
             let r = k
                 .create_recovery_code(identity, expires_in.as_deref())
                 .await?;
             return Ok(issued("recovery code", r));
         }
-        (
-            Api::Kratos(k),
-            Mutation::SetAddressVerified {
-                identity,
-                address,
-                verified,
-            },
-        ) => {
+        Mutation::SetAddressVerified {
+            identity,
+            address,
+            verified,
+        } => {
             let ops = verify_patch(
                 &k.get_identity(identity, &[]).await?.raw,
                 address,
                 *verified,
             )
-            .map_err(|why| ApiError::config(crate::api::Provider::Kratos, why))?;
+            .map_err(|why| ApiError::config(Provider::Kratos, why))?;
             k.patch_identity(identity, &ops).await.map(drop)?
         }
-        (Api::Kratos(k), Mutation::ExtendSession { session }) => {
+        Mutation::ExtendSession { session } => {
             let until = k
                 .extend_session(session)
                 .await?
@@ -112,28 +81,13 @@ pub async fn mutate(api: Api, mutation: Mutation) -> Result<Done, ApiError> {
             let short: String = session.chars().take(8).collect();
             return Ok(format!("done: extended session {short}{until}").into());
         }
-        (Api::Core(c), Mutation::DeleteCoreUser { user }) => c.delete_user(user).await?,
-        (Api::Headless(h), Mutation::DeleteClient { client }) => h.delete_client(client).await?,
-        (
-            Api::Headless(h),
-            Mutation::DeleteHeadlessUser {
-                user,
-                client,
-                courses,
-            },
-        ) => {
-            let action = match courses {
-                Courses::Reallocate(to) => DeleteAction::Reallocate(to.clone()),
-                Courses::Delete => DeleteAction::Delete,
-                Courses::Ignore => DeleteAction::Ignore,
-            };
-            h.delete_user(user, client.as_deref(), action).await?
-        }
-        (api, m) => {
-            return Err(ApiError::config(
-                api.provider(),
-                format!("cannot {} on {}", m.describe(), api.provider()),
-            ));
+        Mutation::DeleteCoreUser { .. }
+        | Mutation::UpdateCoreClaims { .. }
+        | Mutation::DeleteClient { .. }
+        | Mutation::UpdateClientMetadata { .. }
+        | Mutation::UpdateHeadlessUser { .. }
+        | Mutation::DeleteHeadlessUser { .. } => {
+            return Err(super::super::no_change(Provider::Kratos, &mutation));
         }
     }
     Ok(format!("done: {}", mutation.describe()).into())
@@ -217,14 +171,5 @@ mod tests {
             err.contains("no verifiable address other@example.com"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn mattr_searches_an_email_as_the_email_claim_and_claims_as_given() {
-        let s = super::super::people::core_search(" jamie@example.test ").unwrap();
-        assert_eq!(s.claims, Some(json!({"email": "jamie@example.test"})));
-        let s = super::super::people::core_search("given_name=Jamie").unwrap();
-        assert_eq!(s.claims, Some(json!({"given_name": "Jamie"})));
-        assert!(super::super::people::core_search("Jamie").is_err());
     }
 }

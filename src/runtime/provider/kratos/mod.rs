@@ -1,0 +1,193 @@
+//! Ory Kratos as the dashboard sees it: identities, sessions (of one identity or all) and
+//! credentials, over `KratosApi`. Its identity list names the next page in a `Link` header,
+//! so a walk asks for that page before the current body is read.
+
+pub mod credentials;
+mod find;
+mod mutate;
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+use crate::api::{ApiError, Cursor, KratosApi, Provider};
+use crate::app::model::ACTIVE_ONLY;
+use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
+use crate::runtime::backend::{Backend, RequestLine};
+use crate::runtime::read_ahead::ReadAhead;
+use crate::runtime::rows::{
+    all_session_records_page, identity_row, is_not_found, session_records_page, session_row,
+};
+
+pub struct Kratos {
+    api: KratosApi,
+    ahead: Arc<ReadAhead<KratosApi>>,
+}
+
+impl Kratos {
+    pub fn new(api: KratosApi) -> Kratos {
+        Kratos {
+            api,
+            ahead: Default::default(),
+        }
+    }
+}
+
+impl super::Pages for KratosApi {
+    fn page(
+        &self,
+        list: ListKind,
+        search: Option<String>,
+        cursor: Cursor,
+        size: u32,
+        named: impl Fn(Cursor) + Send + Sync + 'static,
+    ) -> BoxFuture<'static, Result<PageData, ApiError>> {
+        let k = self.clone();
+        async move {
+            let data = match list {
+                ListKind::KratosIdentities => {
+                    return find::kratos_search(&k, search.as_deref(), &cursor, size, named).await;
+                }
+                ListKind::KratosSessions { identity } => {
+                    let active = (search.as_deref() == Some(ACTIVE_ONLY)).then_some(true);
+                    let page = k
+                        .list_identity_session_records(&identity, active, &cursor, size)
+                        .await?;
+                    session_records_page(page)
+                }
+                ListKind::AllSessions { active_only } => {
+                    let page = k
+                        .list_session_records(active_only.then_some(true), &cursor, size)
+                        .await?;
+                    all_session_records_page(page)
+                }
+                ListKind::KratosCredentials { identity } => {
+                    // Credentials come with the identity (never their secrets: no
+                    // include_credential).
+                    let i = k.get_identity(&identity, &[]).await?;
+                    PageData {
+                        rows: credentials::rows(&i),
+                        next: None,
+                        total: None,
+                    }
+                }
+                other @ (ListKind::CoreUsers
+                | ListKind::CoreCredentials { .. }
+                | ListKind::HeadlessClients
+                | ListKind::HeadlessUsers { .. }
+                | ListKind::Audit
+                | ListKind::Found { .. }) => return Err(super::no_list(Provider::Kratos, &other)),
+            };
+            if let Some(next) = data.next.as_ref().and_then(|n| n.get::<Cursor>()) {
+                named(next.clone());
+            }
+            Ok(data)
+        }
+        .boxed()
+    }
+}
+
+async fn get(k: KratosApi, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
+    match kind {
+        ObjectKind::Identity => {
+            // `:goto` takes an external id too when the text is not an identity id.
+            match k.get_identity(&id, &[]).await {
+                Err(e) if is_not_found(&e) && uuid::Uuid::parse_str(&id).is_err() => {
+                    k.identity_by_external_id(&id).await.map(identity_row)
+                }
+                other => other.map(identity_row),
+            }
+        }
+        ObjectKind::Session => k.get_session(&id).await.map(session_row),
+        ObjectKind::Credential => credentials::get(&k, &id).await,
+        ObjectKind::CoreUser
+        | ObjectKind::HeadlessClient
+        | ObjectKind::HeadlessUser
+        | ObjectKind::AuditEntry
+        | ObjectKind::Hit => Err(super::no_object(Provider::Kratos, kind)),
+    }
+}
+
+impl Backend for Kratos {
+    fn list(
+        &self,
+        kind: ListKind,
+        search: Option<String>,
+        cursor: PageCursor,
+        size: usize,
+    ) -> BoxFuture<'static, Result<PageData, ErrorInfo>> {
+        super::list(&self.api, &self.ahead, kind, search, cursor, size)
+    }
+
+    fn get(&self, kind: ObjectKind, id: String) -> BoxFuture<'static, Result<Row, ErrorInfo>> {
+        super::answer(get(self.api.clone(), kind, id))
+    }
+
+    fn find(&self, text: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
+        super::answer(find::find(self.api.clone(), text))
+    }
+
+    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
+        self.ahead.clear();
+        super::answer(mutate::mutate(self.api.clone(), mutation))
+    }
+
+    fn request_line(&self, mutation: &Mutation) -> RequestLine {
+        request_line(mutation)
+    }
+}
+
+/// The request that makes the change `m` (after any read `mutate` starts with), as
+/// `KratosApi` builds it (Kratos paths have no prefix: the admin url is the API's root).
+pub fn request_line(m: &Mutation) -> RequestLine {
+    match m {
+        Mutation::RevokeSession { session } => {
+            RequestLine::new("DELETE", format!("/admin/sessions/{session}"))
+        }
+        Mutation::RevokeSessions { sessions } => {
+            let ids = sessions.join(",");
+            RequestLine::new("DELETE", format!("/admin/sessions/{{{ids}}}"))
+        }
+        Mutation::RevokeAllSessions { identity } => {
+            RequestLine::new("DELETE", format!("/admin/identities/{identity}/sessions"))
+        }
+        Mutation::DeleteIdentity { identity } => {
+            RequestLine::new("DELETE", format!("/admin/identities/{identity}"))
+        }
+        Mutation::DeleteCredential {
+            identity,
+            kind,
+            identifier,
+        } => {
+            let query = identifier
+                .as_ref()
+                .map(|i| format!("?identifier={i}"))
+                .unwrap_or_default();
+            RequestLine::new(
+                "DELETE",
+                format!("/admin/identities/{identity}/credentials/{kind}{query}"),
+            )
+        }
+        Mutation::CreateIdentity { .. } => RequestLine::new("POST", "/admin/identities"),
+        Mutation::UpdateIdentity { identity, .. } => {
+            RequestLine::new("PUT", format!("/admin/identities/{identity}"))
+        }
+        Mutation::PatchIdentity { identity, .. }
+        | Mutation::SetAddressVerified { identity, .. } => {
+            RequestLine::new("PATCH", format!("/admin/identities/{identity}"))
+        }
+        // The identity goes in the body.
+        Mutation::CreateRecoveryLink { .. } => RequestLine::new("POST", "/admin/recovery/link"),
+        Mutation::CreateRecoveryCode { .. } => RequestLine::new("POST", "/admin/recovery/code"),
+        Mutation::ExtendSession { session } => {
+            RequestLine::new("PATCH", format!("/admin/sessions/{session}/extend"))
+        }
+        Mutation::DeleteCoreUser { .. }
+        | Mutation::UpdateCoreClaims { .. }
+        | Mutation::DeleteClient { .. }
+        | Mutation::UpdateClientMetadata { .. }
+        | Mutation::UpdateHeadlessUser { .. }
+        | Mutation::DeleteHeadlessUser { .. } => RequestLine::not_sent(),
+    }
+}

@@ -1,7 +1,8 @@
 //! The dashboard's profile → client wiring (`src/connect.rs`): a token from a file or a
-//! command, the header it goes in, a core path prefix and a Coassemble workspace read from the
-//! profile, read-only mode, and profiles that cannot give a client at all. What the clients
-//! then do is tested in `crates/idtui-api/tests`, whose sandbox harness this file shares.
+//! command, the header it goes in, OAuth client credentials, a core path prefix and a
+//! Coassemble workspace read from the profile, read-only mode, and profiles that cannot give a
+//! client at all. What the clients then do is tested in `crates/idtui-api/tests`, whose
+//! sandbox harness this file shares.
 
 #[path = "../crates/idtui-api/tests/support/mod.rs"]
 mod support;
@@ -13,7 +14,7 @@ use idtui::api::{
 use idtui::config::{Profile, Provider};
 use idtui::connect::{connect, connect_with};
 use serde_json::json;
-use support::{Harness, fast_retries};
+use support::{Harness, count, fast_retries};
 
 const JAMIE: &str = "0c3fad74-a8df-4a2d-8e75-f2d356b41300";
 const ADA: &str = "767e3cc1-d67e-51bc-ad2b-449c5eea9782";
@@ -78,6 +79,28 @@ async fn static_bearer_token_and_a_wrong_one() {
     assert_eq!(err.kind, ErrorKind::Auth);
     assert_eq!(err.status, Some(401));
     assert!(!err.to_string().contains("wrong-token"), "{err}");
+}
+
+/// The OAuth fields of a profile reach the client: the moved OAuth tests in
+/// `crates/idtui-api/tests/core.rs` build their client directly, so this is what still says
+/// that `auth_url`, `client_id`, `client_secret_file` and `audience` are read.
+#[tokio::test]
+async fn an_oauth_profile_gets_its_tokens_with_the_client_secret_it_names() {
+    let h = Harness::start(|o| o.token = Some("s3cret".into())).await;
+    let mut p = profile(Provider::Core, h.base());
+    p.auth_url = Some(h.base().to_owned());
+    p.client_id = Some("idtui-test".into());
+    p.client_secret_file = Some(h.secret_file("client_secret", "s3cret\n"));
+    p.audience = Some(h.base().to_owned());
+    let api = core(&p);
+    api.get_user(JAMIE).await.unwrap();
+    api.get_user(JAMIE).await.unwrap();
+    assert_eq!(count(&h.requests(), "POST", "/oauth/token"), 1);
+
+    p.client_secret_file = Some(h.secret_file("wrong_secret", "not-it"));
+    let err = core(&p).get_user(JAMIE).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Auth);
+    assert!(!err.to_string().contains("not-it"), "{err}");
 }
 
 #[tokio::test]

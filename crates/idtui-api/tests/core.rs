@@ -11,11 +11,8 @@ use serde_json::json;
 use support::*;
 
 const JAMIE: &str = "0c3fad74-a8df-4a2d-8e75-f2d356b41300";
-
 const AROHA: &str = "0c3fad74-a8df-4a2d-8e75-f2d356b41301";
-
 const WITH_3_CREDS: &str = "0c3fad74-a8df-4a2d-8e75-f2d356b41303";
-
 const MISSING: &str = "0c3fad74-a8df-4a2d-8e75-f2d356b4ffff";
 
 #[tokio::test]

@@ -1,5 +1,6 @@
-//! `timeout_secs` bounds a whole read, retries and waits included. The clock is virtual
-//! (`tokio::time::pause`), so the bound is checked exactly without waiting for it.
+//! `HttpSettings::timeout` (a profile's `timeout_secs`) bounds a whole read, retries and waits
+//! included. The clock is virtual (`tokio::time::pause`), so the bound is checked exactly
+//! without waiting for it.
 
 use std::time::Duration;
 

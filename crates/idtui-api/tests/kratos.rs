@@ -9,11 +9,8 @@ use serde_json::json;
 use support::*;
 
 const ADA: &str = "767e3cc1-d67e-51bc-ad2b-449c5eea9782";
-
 const GRACE: &str = "c24bf686-c7b8-59d3-8a1c-ce810931791e";
-
 const KATHERINE: &str = "5dcc981f-3393-5f88-8e0b-408a658f7eb5";
-
 const MISSING: &str = "00000000-0000-4000-8000-000000000001";
 
 async fn all_identities(api: &KratosApi, filter: &IdentityFilter, size: u32) -> Vec<String> {

@@ -3,11 +3,11 @@
 //! fixed paths, and each is the very path the sandbox logged. Both lines of a change are
 //! checked: the `sent` one, written before the profile is connected, and the outcome.
 
-mod api_support;
+#[path = "../crates/idtui-api/tests/support/mod.rs"]
+mod support;
 
 use std::sync::Arc;
 
-use api_support::*;
 use idtui::app::audit::{AuditEntry, AuditOutcome};
 use idtui::app::{Action, Effect, ListKind, Mutation, PageCursor, Provider as Shown};
 use idtui::audit_log::AuditLog;
@@ -16,6 +16,19 @@ use idtui::drafts::DraftStore;
 use idtui::runtime::lazy::Lazy;
 use idtui::runtime::{Backend, Backends, effects, provider};
 use serde_json::Value;
+use support::Harness;
+
+fn profile(provider: Provider, url: &str) -> Profile {
+    let mut p = Profile::new("test", provider, url);
+    if provider == Provider::Headless {
+        p.workspace_id = Some("1".into());
+    }
+    p
+}
+
+fn connect(p: &Profile) -> idtui::api::Api {
+    idtui::connect::connect(p, false).unwrap()
+}
 
 /// The id of the first row of `list` on `profile`.
 async fn first_id(profile: &Profile, list: ListKind) -> String {

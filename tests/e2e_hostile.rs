@@ -1,8 +1,10 @@
 //! The dashboard against a hostile Kratos, end to end: the real binary in a pseudo-terminal
-//! (or in a private tmux for copies), talking to the loopback server of `tests/hostile`, with
-//! a second listener standing for the host a redirect names.
+//! (or in a private tmux for copies), talking to the loopback server of
+//! `crates/idtui-api/tests/support/hostile.rs` (shared with the client's own hostile-server
+//! tests), with a second listener standing for the host a redirect names.
 
 mod common;
+#[path = "../crates/idtui-api/tests/support/hostile.rs"]
 mod hostile;
 
 use std::time::Duration;

@@ -1,5 +1,7 @@
-//! `idtui sandbox` as a user runs it: it prints where it listens, serves, and shuts down cleanly
-//! on SIGTERM and SIGINT with exit status 0.
+//! `idtui sandbox` as a user runs it: it prints where it listens and the credential it wants,
+//! serves, and shuts down cleanly on SIGTERM and SIGINT with exit status 0. These tests drive
+//! the `idtui` binary, so they live here; the emulator itself is tested in-process in
+//! `crates/idtui-sandbox/tests`.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -302,4 +304,50 @@ fn its_log_has_no_colour_codes_when_stderr_is_not_a_terminal() {
         assert!(!line.contains('\x1b'), "{line:?}");
     }
     stop(s.child);
+}
+
+/// Without `--token` the MATTR and Coassemble APIs want a credential generated for the run;
+/// the subcommand prints it, and it is the one the sandbox takes.
+#[test]
+fn idtui_sandbox_prints_the_credential_it_uses() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_idtui"))
+        .args(["sandbox", "--listen", "127.0.0.1:0", "--demo"])
+        .env_remove("IDTUI_SANDBOX_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut base = None;
+    let mut credential = None;
+    for _ in 0..20 {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(rest) = line.strip_prefix("idtui sandbox listening on ") {
+            base = rest.split_whitespace().next().map(str::to_owned);
+        }
+        if let Some(rest) = line.trim().strip_prefix("credential:") {
+            credential = rest
+                .split_whitespace()
+                .find(|w| w.starts_with("sbx_"))
+                .map(str::to_owned);
+            break;
+        }
+    }
+    let (base, token) = (
+        base.expect("listening line"),
+        credential.expect("credential line"),
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (open, with) = rt.block_on(async {
+        let url = format!("{base}/v1/users");
+        let with = reqwest::Client::new().get(&url).bearer_auth(&token).send();
+        (
+            get_status(&url).await,
+            with.await.unwrap().status().as_u16(),
+        )
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(open, 401);
+    assert_eq!(with, 200);
 }

@@ -3,15 +3,16 @@
 //! every record arrives once, in order, each page is asked for about once, and a change sent
 //! during the walk is never hidden by a page read ahead before it.
 
-mod api_support;
+#[path = "../crates/idtui-api/tests/support/mod.rs"]
+mod support;
 
 use std::collections::HashSet;
 
-use api_support::*;
+use idtui::api::Api;
 use idtui::app::{ListKind, Mutation, PageCursor, PageData};
-use idtui::config::Provider;
 use idtui::runtime::Backend;
 use idtui::runtime::provider;
+use support::{Harness, core, count, kratos};
 
 /// Walk-sized pages: the backend reads ahead from this size on.
 const WALK: usize = 500;
@@ -44,7 +45,7 @@ fn list_requests(h: &Harness) -> usize {
 #[tokio::test]
 async fn a_walk_reads_ahead_without_gaps_or_repeats_and_a_change_drops_what_was_read_ahead() {
     let h = Harness::start(|o| o.generate = Some(1_800)).await;
-    let b = provider::backend(connect(&profile(Provider::Kratos, h.base())));
+    let b = provider::backend(Api::Kratos(kratos(h.base())));
 
     let identities = ListKind::KratosIdentities;
     let first = page(&*b, &identities, PageCursor::First).await;
@@ -61,7 +62,7 @@ async fn a_walk_reads_ahead_without_gaps_or_repeats_and_a_change_drops_what_was_
     sorted.sort();
     assert_eq!(ids, sorted, "in the server's order (by id)");
     // Demo identities and generated ones: all of them, one walk.
-    let everyone = kratos(&profile(Provider::Kratos, h.base()));
+    let everyone = kratos(h.base());
     let mut total = 0;
     let mut c = idtui::api::Cursor::first();
     loop {
@@ -96,7 +97,7 @@ async fn a_walk_reads_ahead_without_gaps_or_repeats_and_a_change_drops_what_was_
 
 /// Every MATTR user's id, in the server's order, read with the API client alone.
 async fn all_core_user_ids(h: &Harness) -> Vec<String> {
-    let api = core(&profile(Provider::Core, h.base()));
+    let api = core(h.base());
     let (mut ids, mut c) = (Vec::new(), idtui::api::Cursor::first());
     loop {
         let p = api.list_users(&c, 1000).await.unwrap();
@@ -111,7 +112,7 @@ async fn all_core_user_ids(h: &Harness) -> Vec<String> {
 #[tokio::test]
 async fn a_mattr_walk_reads_each_page_ahead_once_its_cursor_is_read() {
     let h = Harness::start(|o| o.generate = Some(1_800)).await;
-    let b = provider::backend(connect(&profile(Provider::Core, h.base())));
+    let b = provider::backend(Api::Core(core(h.base())));
     let users = |h: &Harness| count(&h.requests(), "GET", "/v1/users");
     let users_list = ListKind::CoreUsers;
 

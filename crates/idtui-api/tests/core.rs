@@ -1,14 +1,14 @@
-//! The MATTR VII core client against the sandbox over loopback.
+//! The MATTR VII core client against the sandbox over loopback: pages, search, changes and
+//! their errors, and OAuth client credentials (cached, refreshed, retried once on a 401).
 
-mod api_support;
+mod support;
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use api_support::*;
-use idtui::api::{ApiError, CoreSearch, Cursor, ErrorKind};
-use idtui::config::Provider;
+use idtui_api::{ApiError, CoreApi, CoreSearch, Cursor, ErrorKind};
 use serde_json::json;
+use support::*;
 
 const JAMIE: &str = "0c3fad74-a8df-4a2d-8e75-f2d356b41300";
 const AROHA: &str = "0c3fad74-a8df-4a2d-8e75-f2d356b41301";
@@ -18,7 +18,7 @@ const MISSING: &str = "0c3fad74-a8df-4a2d-8e75-f2d356b4ffff";
 #[tokio::test]
 async fn lists_every_user_page_by_page() {
     let h = Harness::start(|_| {}).await;
-    let api = core(&profile(Provider::Core, h.base()));
+    let api = core(h.base());
     let mut cursor = Cursor::first();
     let mut ids = Vec::new();
     let mut pages = 0;
@@ -65,14 +65,14 @@ async fn lists_every_user_page_by_page() {
 #[tokio::test]
 async fn a_saved_cursor_refetches_the_same_page() {
     let h = Harness::start(|_| {}).await;
-    let api = core(&profile(Provider::Core, h.base()));
+    let api = core(h.base());
     let first = api.list_users(&Cursor::first(), 5).await.unwrap();
     let second_cursor = first.next.clone().unwrap();
     let saved = serde_json::to_string(&second_cursor).unwrap();
     let second = api.list_users(&second_cursor, 5).await.unwrap();
     let restored: Cursor = serde_json::from_str(&saved).unwrap();
     let again = api.list_users(&restored, 5).await.unwrap();
-    let ids = |p: &idtui::api::Page<idtui::api::CoreUser>| {
+    let ids = |p: &idtui_api::Page<idtui_api::CoreUser>| {
         p.items.iter().map(|u| u.id.clone()).collect::<Vec<_>>()
     };
     assert_eq!(ids(&second), ids(&again));
@@ -82,7 +82,7 @@ async fn a_saved_cursor_refetches_the_same_page() {
 #[tokio::test]
 async fn search_by_nested_claims_and_subject() {
     let h = Harness::start(|_| {}).await;
-    let api = core(&profile(Provider::Core, h.base()));
+    let api = core(h.base());
     let q = CoreSearch::parse(r#"given_name=Jamie address.street_name="Queen Street""#).unwrap();
     let page = api.search_users(&q, &Cursor::first(), 100).await.unwrap();
     let ids: Vec<_> = page.items.iter().map(|u| u.id.as_str()).collect();
@@ -121,7 +121,7 @@ async fn search_by_nested_claims_and_subject() {
 #[tokio::test]
 async fn get_update_delete_and_their_errors() {
     let h = Harness::start(|_| {}).await;
-    let api = core(&profile(Provider::Core, h.base()));
+    let api = core(h.base());
 
     let user = api.get_user(JAMIE).await.unwrap();
     assert_eq!(user.claims["given_name"], "Jamie");
@@ -176,7 +176,7 @@ async fn get_update_delete_and_their_errors() {
 #[tokio::test]
 async fn credentials_page_to_the_end() {
     let h = Harness::start(|_| {}).await;
-    let api = core(&profile(Provider::Core, h.base()));
+    let api = core(h.base());
     let mut cursor = Cursor::first();
     let mut creds = Vec::new();
     for _ in 0..10 {
@@ -194,41 +194,9 @@ async fn credentials_page_to_the_end() {
     assert!(creds.iter().all(|c| !c.id.is_empty() && c.kind.is_some()));
 }
 
-#[tokio::test]
-async fn the_older_core_v1_prefix_works_too() {
-    let h = Harness::start(|_| {}).await;
-    let mut p = profile(Provider::Core, h.base());
-    p.prefix = Some("/core/v1".into());
-    let api = core(&p);
-    assert_eq!(api.get_user(JAMIE).await.unwrap().id, JAMIE);
-    assert!(
-        h.requests()
-            .iter()
-            .any(|(_, path, _)| path.starts_with("/core/v1/users/"))
-    );
-}
-
-#[tokio::test]
-async fn static_bearer_token_and_a_wrong_one() {
-    let h = Harness::start(|o| o.token = Some("s3cret".into())).await;
-    let mut p = profile(Provider::Core, h.base());
-    p.token_file = Some(h.secret_file("tok", "s3cret\n"));
-    core(&p).get_user(JAMIE).await.unwrap();
-
-    p.token_file = Some(h.secret_file("bad", "wrong-token"));
-    let err = core(&p).get_user(JAMIE).await.unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Auth);
-    assert_eq!(err.status, Some(401));
-    assert!(!err.to_string().contains("wrong-token"), "{err}");
-}
-
-fn oauth_profile(h: &Harness, secret: &str) -> idtui::config::Profile {
-    let mut p = profile(Provider::Core, h.base());
-    p.auth_url = Some(h.base().to_owned());
-    p.client_id = Some("idtui-test".into());
-    p.client_secret_file = Some(h.secret_file("client_secret", secret));
-    p.audience = Some(h.base().to_owned());
-    p
+/// A client that gets its tokens from the sandbox with client credentials.
+fn oauth(h: &Harness, secret: &str) -> CoreApi {
+    core_oauth(h.base(), h.base(), "idtui-test", secret, Some(h.base()))
 }
 
 #[tokio::test]
@@ -238,7 +206,7 @@ async fn oauth_token_is_cached_and_refreshed_before_expiry() {
         o.core_token_ttl = 1;
     })
     .await;
-    let api = core(&oauth_profile(&h, "s3cret"));
+    let api = oauth(&h, "s3cret");
     api.get_user(JAMIE).await.unwrap();
     api.get_user(AROHA).await.unwrap();
     assert_eq!(
@@ -263,7 +231,7 @@ async fn a_token_that_claims_to_live_forever_is_used_not_a_panic() {
         o.core_token_ttl = u64::MAX;
     })
     .await;
-    let api = core(&oauth_profile(&h, "s3cret"));
+    let api = oauth(&h, "s3cret");
     api.get_user(JAMIE).await.unwrap();
     api.get_user(AROHA).await.unwrap();
     assert_eq!(count(&h.requests(), "POST", "/oauth/token"), 1);
@@ -287,10 +255,7 @@ async fn oauth_refreshes_once_on_401_and_retries_once() {
         serde_json::to_vec(&v).unwrap().into()
     }
     let base = proxy(h.base(), "", Some(long_lived)).await;
-    let mut p = oauth_profile(&h, "s3cret");
-    p.url = base.clone();
-    p.auth_url = Some(base);
-    let api = core(&p);
+    let api = core_oauth(&base, &base, "idtui-test", "s3cret", Some(h.base()));
     api.get_user(JAMIE).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
@@ -313,10 +278,7 @@ async fn oauth_refreshes_once_on_401_and_retries_once() {
 
     // A wrong secret is an auth error from the token endpoint, without the secret in it.
     let tokens_before = count(&h.requests(), "POST", "/oauth/token");
-    let bad = core(&oauth_profile(&h, "not-it"))
-        .get_user(JAMIE)
-        .await
-        .unwrap_err();
+    let bad = oauth(&h, "not-it").get_user(JAMIE).await.unwrap_err();
     assert_eq!(
         count(&h.requests(), "POST", "/oauth/token"),
         tokens_before + 1,
@@ -325,31 +287,4 @@ async fn oauth_refreshes_once_on_401_and_retries_once() {
     assert_eq!(bad.kind, ErrorKind::Auth);
     assert_eq!(bad.code.as_deref(), Some("access_denied"));
     assert!(!bad.to_string().contains("not-it"), "{bad}");
-}
-
-#[tokio::test]
-async fn read_only_refuses_mutations_before_sending_but_allows_search() {
-    let h = Harness::start(|_| {}).await;
-    let api = match idtui::connect::connect(&profile(Provider::Core, h.base()), true).unwrap() {
-        idtui::api::Api::Core(c) => c,
-        _ => unreachable!(),
-    };
-    let q = CoreSearch::parse("given_name=Jamie").unwrap();
-    assert_eq!(
-        api.search_users(&q, &Cursor::first(), 10)
-            .await
-            .unwrap()
-            .items
-            .len(),
-        2
-    );
-    let before = h.requests().len();
-    let err = api.delete_user(JAMIE).await.unwrap_err();
-    assert_eq!(err.kind, ErrorKind::ReadOnly);
-    let err = api
-        .update_user(JAMIE, &json!({"claims": {}}))
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind, ErrorKind::ReadOnly);
-    assert_eq!(h.requests().len(), before, "nothing reached the server");
 }

@@ -3,16 +3,17 @@
 //! workspace in the key is checked, and errors raised before a handler runs (405, 413, 414, a
 //! bad chunked body, a body that is not JSON) come in the API's own error envelope.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Command, Stdio};
+mod support;
 
-use idtui::sandbox::{self, SandboxOptions};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use idtui_sandbox::SandboxOptions;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn get(url: &str, auth: Option<&str>) -> (StatusCode, Value) {
-    let mut req = reqwest::Client::new().get(url);
+    let mut req = support::client().get(url);
     if let Some(a) = auth {
         req = req.header("authorization", a);
     }
@@ -30,7 +31,7 @@ async fn the_embedded_default_wants_its_generated_credential_for_mattr_and_coass
         SandboxOptions::embedded().provider_credential().unwrap(),
         "one credential per run"
     );
-    let sb = sandbox::start(options).await.unwrap();
+    let sb = idtui_sandbox::start(options).await.unwrap();
     let base = &sb.base_url;
 
     let (status, body) = get(&format!("{base}/v1/users"), None).await;
@@ -61,55 +62,11 @@ async fn the_embedded_default_wants_its_generated_credential_for_mattr_and_coass
     assert_eq!(status, StatusCode::OK);
 }
 
-#[test]
-fn idtui_sandbox_prints_the_credential_it_uses() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_idtui"))
-        .args(["sandbox", "--listen", "127.0.0.1:0", "--demo"])
-        .env_remove("IDTUI_SANDBOX_TOKEN")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut base = None;
-    let mut credential = None;
-    for _ in 0..20 {
-        let Some(Ok(line)) = lines.next() else { break };
-        if let Some(rest) = line.strip_prefix("idtui sandbox listening on ") {
-            base = rest.split_whitespace().next().map(str::to_owned);
-        }
-        if let Some(rest) = line.trim().strip_prefix("credential:") {
-            credential = rest
-                .split_whitespace()
-                .find(|w| w.starts_with("sbx_"))
-                .map(str::to_owned);
-            break;
-        }
-    }
-    let (base, token) = (
-        base.expect("listening line"),
-        credential.expect("credential line"),
-    );
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let (open, with) = rt.block_on(async {
-        let url = format!("{base}/v1/users");
-        (
-            get(&url, None).await.0,
-            get(&url, Some(&format!("Bearer {token}"))).await.0,
-        )
-    });
-    let _ = child.kill();
-    let _ = child.wait();
-    assert_eq!(open, StatusCode::UNAUTHORIZED);
-    assert_eq!(with, StatusCode::OK);
-}
-
 /// Raw HTTP/1.1 over a socket: the status line and the JSON body (or null).
 fn raw(base: &str, request: &[u8]) -> (u16, Value) {
     let addr = base.trim_start_matches("http://");
     let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .unwrap();
+    s.set_read_timeout(Some(support::BOUND)).unwrap();
     s.write_all(request).unwrap();
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
@@ -129,14 +86,14 @@ fn raw(base: &str, request: &[u8]) -> (u16, Value) {
 
 #[tokio::test]
 async fn errors_before_a_handler_come_in_each_apis_envelope() {
-    let sb = sandbox::start(SandboxOptions {
+    let sb = idtui_sandbox::start(SandboxOptions {
         demo: true,
         ..SandboxOptions::for_tests()
     })
     .await
     .unwrap();
     let base = sb.base_url.clone();
-    let client = reqwest::Client::new();
+    let client = support::client();
     let coassemble = |v: &Value| v["error"]["code"].is_string() && v["message"].is_string();
     let mattr = |v: &Value| v["code"].is_string() && v["message"].is_string();
     let kratos = |v: &Value| v["error"]["code"].is_number() && v["error"]["message"].is_string();

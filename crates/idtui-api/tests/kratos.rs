@@ -1,13 +1,12 @@
 //! The Kratos admin client against the sandbox over loopback.
 
-mod api_support;
+mod support;
 
 use std::collections::HashSet;
 
-use api_support::*;
-use idtui::api::{Cursor, ErrorKind, IdentityFilter, KratosApi, Page};
-use idtui::config::Provider;
+use idtui_api::{Cursor, ErrorKind, IdentityFilter, KratosApi, Page};
 use serde_json::json;
+use support::*;
 
 const ADA: &str = "767e3cc1-d67e-51bc-ad2b-449c5eea9782";
 const GRACE: &str = "c24bf686-c7b8-59d3-8a1c-ce810931791e";
@@ -33,7 +32,7 @@ async fn all_identities(api: &KratosApi, filter: &IdentityFilter, size: u32) -> 
 #[tokio::test]
 async fn walks_identities_by_link_header_to_the_end() {
     let h = Harness::start(|_| {}).await;
-    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let api = kratos(h.base());
     let ids = all_identities(&api, &IdentityFilter::default(), 4).await;
     assert_eq!(ids.len(), 35);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 35);
@@ -48,9 +47,9 @@ async fn walks_identities_by_link_header_to_the_end() {
 #[tokio::test]
 async fn saved_cursors_refetch_the_same_pages() {
     let h = Harness::start(|_| {}).await;
-    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let api = kratos(h.base());
     let ids =
-        |p: &Page<idtui::api::Identity>| p.items.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
+        |p: &Page<idtui_api::Identity>| p.items.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
     let first = api
         .list_identities(&Default::default(), &Cursor::first(), 5)
         .await
@@ -90,7 +89,7 @@ async fn saved_cursors_refetch_the_same_pages() {
 #[tokio::test]
 async fn filters_reach_every_page() {
     let h = Harness::start(|_| {}).await;
-    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let api = kratos(h.base());
     let by_email = IdentityFilter {
         credentials_identifier: Some("ADA.Lovelace@example.com".into()),
         ..Default::default()
@@ -135,7 +134,7 @@ async fn filters_reach_every_page() {
 #[tokio::test]
 async fn get_by_id_and_external_id_keep_unknown_fields() {
     let h = Harness::start(|_| {}).await;
-    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let api = kratos(h.base());
     let ada = api.get_identity(ADA, &["password".into()]).await.unwrap();
     assert_eq!(ada.traits["name"]["first"], "Ada");
     assert_eq!(ada.state.as_deref(), Some("active"));
@@ -173,7 +172,7 @@ async fn get_by_id_and_external_id_keep_unknown_fields() {
 #[tokio::test]
 async fn create_update_patch_delete_and_their_errors() {
     let h = Harness::start(|_| {}).await;
-    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let api = kratos(h.base());
 
     let body = json!({
         "schema_id": "default",
@@ -252,7 +251,7 @@ async fn create_update_patch_delete_and_their_errors() {
 #[tokio::test]
 async fn credential_deletion_and_its_explanations() {
     let h = Harness::start(|_| {}).await;
-    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let api = kratos(h.base());
     api.delete_credential(ADA, "totp", None).await.unwrap();
     let again = api.delete_credential(ADA, "totp", None).await.unwrap_err();
     assert_eq!(again.status, Some(404));
@@ -274,7 +273,7 @@ async fn all_sessions(
     identity: Option<&str>,
     active: Option<bool>,
     size: u32,
-) -> (Vec<idtui::api::Session>, Option<u64>) {
+) -> (Vec<idtui_api::Session>, Option<u64>) {
     let mut cursor = Cursor::first();
     let mut out = Vec::new();
     for _ in 0..100 {
@@ -297,7 +296,7 @@ async fn all_sessions(
 #[tokio::test]
 async fn sessions_page_by_keyset_and_by_offset_token() {
     let h = Harness::start(|_| {}).await;
-    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let api = kratos(h.base());
     let (all, total) = all_sessions(&api, None, None, 10).await;
     assert_eq!(all.len(), 44);
     assert_eq!(total, None);
@@ -346,7 +345,7 @@ async fn sessions_page_by_keyset_and_by_offset_token() {
 #[tokio::test]
 async fn session_actions() {
     let h = Harness::start(|_| {}).await;
-    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let api = kratos(h.base());
     let (mine, _) = all_sessions(&api, Some(KATHERINE), Some(true), 10).await;
     let s = &mine[0];
     let got = api.get_session(&s.id).await.unwrap();
@@ -381,7 +380,7 @@ async fn session_actions() {
 #[tokio::test]
 async fn schemas() {
     let h = Harness::start(|_| {}).await;
-    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let api = kratos(h.base());
     let schemas = api.list_schemas().await.unwrap();
     assert!(schemas.iter().any(|s| s.id == "default"), "{schemas:?}");
     let raw = api.get_schema("default").await.unwrap();
@@ -394,7 +393,7 @@ async fn schemas() {
 async fn a_base_url_with_a_path_prefix() {
     let h = Harness::start(|_| {}).await;
     let base = proxy(h.base(), "/kratos", None).await;
-    let api = kratos(&profile(Provider::Kratos, &base));
+    let api = kratos(&base);
     // The server's links say `/admin/identities?…`; they must be followed under `/kratos`.
     let ids = all_identities(&api, &IdentityFilter::default(), 10).await;
     assert_eq!(ids.len(), 35);
@@ -402,48 +401,4 @@ async fn a_base_url_with_a_path_prefix() {
     assert_eq!(all.len(), 44);
     let (mine, _) = all_sessions(&api, Some(KATHERINE), None, 1).await;
     assert_eq!(mine.len(), 3);
-}
-
-#[tokio::test]
-async fn bearer_token_and_custom_header() {
-    let h = Harness::start(|o| o.token = Some("ory_pat_test".into())).await;
-    let mut p = profile(Provider::Kratos, h.base());
-    let err = kratos(&p).get_identity(ADA, &[]).await.unwrap_err();
-    assert_eq!(err.status, Some(401));
-    assert_eq!(err.kind, ErrorKind::Auth);
-
-    p.token_command = Some("printf ory_pat_test".into());
-    assert_eq!(kratos(&p).get_identity(ADA, &[]).await.unwrap().id, ADA);
-
-    // A gateway header carries the raw token, so the sandbox (which wants Bearer) refuses.
-    p.auth_header = Some("X-Api-Key".into());
-    let err = kratos(&p).get_identity(ADA, &[]).await.unwrap_err();
-    assert_eq!(err.status, Some(401));
-}
-
-#[tokio::test]
-async fn read_only_layer_sends_no_mutation() {
-    let h = Harness::start(|_| {}).await;
-    let api = match idtui::connect::connect(&profile(Provider::Kratos, h.base()), true).unwrap() {
-        idtui::api::Api::Kratos(k) => k,
-        _ => unreachable!(),
-    };
-    assert!(api.http().read_only());
-    api.get_identity(ADA, &[]).await.unwrap();
-    let before = h.requests().len();
-    let refusals = [
-        api.delete_identity(ADA).await.unwrap_err(),
-        api.update_identity(ADA, &json!({})).await.unwrap_err(),
-        api.patch_identity(ADA, &json!([])).await.unwrap_err(),
-        api.create_identity(&json!({})).await.unwrap_err(),
-        api.delete_credential(ADA, "totp", None).await.unwrap_err(),
-        api.disable_session(MISSING).await.unwrap_err(),
-        api.extend_session(MISSING).await.unwrap_err(),
-        api.delete_identity_sessions(ADA).await.unwrap_err(),
-    ];
-    for e in &refusals {
-        assert_eq!(e.kind, ErrorKind::ReadOnly, "{e}");
-        assert!(e.to_string().starts_with("kratos: read-only mode"), "{e}");
-    }
-    assert_eq!(h.requests().len(), before);
 }

@@ -1,14 +1,16 @@
 //! A misbehaving server (`--faults`): reads recover by retrying, mutations are sent exactly
 //! once, and whatever fails surfaces as a readable one-line error.
 
-mod api_support;
+mod support;
 
 use std::collections::HashMap;
 
-use api_support::*;
-use idtui::api::{ApiError, CoreSearch, Cursor, ErrorKind};
-use idtui::config::Provider;
+use idtui_api::{
+    ApiError, Auth, CoreSearch, Cursor, ErrorKind, HttpLayer, HttpSettings, KratosApi, Provider,
+    RetryPolicy,
+};
 use serde_json::{Value, json};
+use support::*;
 
 const FAULTS: &str = "5xx=0.3,429=0.2,drop=0.1,seed=3";
 
@@ -38,7 +40,7 @@ fn recovered(log: &[(String, String, Value)]) -> usize {
 #[tokio::test]
 async fn core_reads_retry_and_mutations_are_sent_once() {
     let h = Harness::start(|o| o.faults = Some(FAULTS.parse().unwrap())).await;
-    let api = core(&profile(Provider::Core, h.base()));
+    let api = core(h.base());
 
     // Reads: walk the users and search; each either succeeds or says why it gave up.
     let mut ids = Vec::new();
@@ -106,7 +108,7 @@ async fn core_reads_retry_and_mutations_are_sent_once() {
 #[tokio::test]
 async fn kratos_reads_retry_and_mutations_are_sent_once() {
     let h = Harness::start(|o| o.faults = Some(FAULTS.parse().unwrap())).await;
-    let api = kratos(&profile(Provider::Kratos, h.base()));
+    let api = kratos(h.base());
 
     let mut ids = Vec::new();
     let mut cursor = Cursor::first();
@@ -155,13 +157,12 @@ async fn kratos_reads_retry_and_mutations_are_sent_once() {
 #[tokio::test]
 async fn a_slow_server_gives_a_timeout_error() {
     let h = Harness::start(|o| o.faults = Some("latency=3s".parse().unwrap())).await;
-    let mut p = profile(Provider::Kratos, h.base());
-    p.timeout_secs = Some(1);
-    let api =
-        match idtui::connect::connect_with(&p, false, idtui::api::RetryPolicy::none()).unwrap() {
-            idtui::api::Api::Kratos(k) => k,
-            _ => unreachable!(),
-        };
+    let settings = HttpSettings {
+        timeout: std::time::Duration::from_secs(1),
+        retry: RetryPolicy::none(),
+        ..HttpSettings::new(Provider::Kratos, h.base())
+    };
+    let api = KratosApi::new(HttpLayer::new(&settings, Auth::None).unwrap(), None);
     let err = api.get_identity("x", &[]).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Timeout);
     assert!(
@@ -179,8 +180,7 @@ async fn nothing_listening_is_a_connect_error() {
         .local_addr()
         .unwrap()
         .port();
-    let p = profile(Provider::Headless, &format!("http://127.0.0.1:{port}/api"));
-    let api = headless(&p);
+    let api = headless(&format!("http://127.0.0.1:{port}/api"));
     let err = api.get_client("acme").await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Connect);
     assert!(
@@ -195,7 +195,7 @@ async fn nothing_listening_is_a_connect_error() {
 #[tokio::test]
 async fn headless_reads_retry_and_mutations_are_sent_once() {
     let h = Harness::start(|o| o.faults = Some(FAULTS.parse().unwrap())).await;
-    let api = headless(&profile(Provider::Headless, &format!("{}/api", h.base())));
+    let api = headless(&format!("{}/api", h.base()));
     let mut users = Vec::new();
     let mut cursor = Cursor::first();
     for _ in 0..60 {
@@ -219,7 +219,7 @@ async fn headless_reads_retry_and_mutations_are_sent_once() {
 
     let mut failures = 0;
     for u in users.iter().take(12) {
-        let update = idtui::api::HeadlessUserUpdate {
+        let update = idtui_api::HeadlessUserUpdate {
             client_identifier: u.client_identifier.clone(),
             metadata: Some(json!({"touched": true})),
             ..Default::default()
@@ -242,7 +242,7 @@ async fn headless_reads_retry_and_mutations_are_sent_once() {
 #[tokio::test(start_paused = true)]
 async fn dropping_a_request_cancels_it() {
     let h = Harness::start(|o| o.faults = Some("latency=1500ms".parse().unwrap())).await;
-    let api = core(&profile(Provider::Core, h.base()));
+    let api = core(h.base());
     let id = "0c3fad74-a8df-4a2d-8e75-f2d356b41300";
     let body = json!({"claims": {"cancelled": "no"}});
     // The server holds every request for 1.5 s before handling it; we give up long before.

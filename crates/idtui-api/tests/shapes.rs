@@ -2,20 +2,19 @@
 //! envelope and string clients, Kratos' offset links on an empty list, bodies of the wrong
 //! shape, and what the client sends on the wire. Served by a tiny axum app on loopback.
 
-mod api_support;
+mod support;
 
 use std::net::SocketAddr;
 
-use api_support::*;
 use axum::Json;
 use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use idtui::api::{Cursor, ErrorKind, IdentityFilter};
-use idtui::config::Provider;
+use idtui_api::{Cursor, ErrorKind, IdentityFilter};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use support::*;
 
 async fn serve(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -84,7 +83,7 @@ fn app() -> axum::Router {
 #[tokio::test]
 async fn coassemble_data_envelope_and_string_clients() {
     let base = serve(app()).await;
-    let api = headless(&profile(Provider::Headless, &format!("{base}/api")));
+    let api = headless(&format!("{base}/api"));
     let mut cursor = Cursor::first();
     let mut ids = Vec::new();
     for _ in 0..5 {
@@ -101,18 +100,10 @@ async fn coassemble_data_envelope_and_string_clients() {
 #[tokio::test]
 async fn what_goes_on_the_wire() {
     let base = serve(app()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let tok = dir.path().join("tok");
-    std::fs::write(&tok, "ory_pat_xyz\n").unwrap();
-    #[cfg(unix)]
-    {
-        // A secret file others can read is refused, as ssh refuses such a key.
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tok, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    let mut p = profile(Provider::Kratos, &base);
-    p.token_file = Some(tok);
-    let seen = kratos(&p).get_schema("default").await.unwrap();
+    let seen = kratos_with_token(&base, None, "ory_pat_xyz")
+        .get_schema("default")
+        .await
+        .unwrap();
     assert_eq!(
         seen["user-agent"],
         concat!("idtui/", env!("CARGO_PKG_VERSION"))
@@ -125,7 +116,7 @@ async fn what_goes_on_the_wire() {
 #[tokio::test]
 async fn empty_offset_page_ends_the_list_and_bad_shapes_are_decode_errors() {
     let base = serve(app()).await;
-    let api = kratos(&profile(Provider::Kratos, &base));
+    let api = kratos(&base);
     let page = api
         .list_identity_sessions("x", None, &Cursor::first(), 250)
         .await
@@ -152,43 +143,4 @@ async fn empty_offset_page_ends_the_list_and_bad_shapes_are_decode_errors() {
     let shown = err.to_string();
     assert!(shown.starts_with("kratos 502: <html><body>"), "{shown}");
     assert!(!shown.contains('\u{1b}'), "{shown:?}");
-}
-
-#[tokio::test]
-async fn unusable_profiles_fail_at_connect() {
-    let dir = tempfile::tempdir().unwrap();
-    let junk = dir.path().join("ca.pem");
-    std::fs::write(&junk, "not a certificate").unwrap();
-    let mut p = profile(Provider::Kratos, "https://example.invalid");
-    p.ca_file = Some(junk);
-    let err = idtui::connect::connect(&p, false).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Config);
-    assert!(err.to_string().contains("ca.pem"), "{err}");
-
-    // A real PEM root (Let's Encrypt's ISRG Root X1) is accepted as an extra CA.
-    let mut p = profile(Provider::Kratos, "https://example.invalid");
-    p.ca_file = Some(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/isrg-root-x1.pem"
-        )
-        .into(),
-    );
-    assert!(idtui::connect::connect(&p, false).is_ok());
-
-    let p = profile(Provider::Kratos, "ftp://example.invalid");
-    assert_eq!(
-        idtui::connect::connect(&p, false).unwrap_err().kind,
-        ErrorKind::Config
-    );
-
-    let p = profile(Provider::Core, "https://user:hunter2@example.invalid:99999");
-    let err = idtui::connect::connect(&p, false).unwrap_err();
-    assert!(!err.to_string().contains("hunter2"), "{err}");
-
-    let mut p = profile(Provider::Kratos, "http://127.0.0.1:1");
-    p.token_command = Some("exit 1".into());
-    let err = idtui::connect::connect(&p, false).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Config);
-    assert!(err.to_string().contains("token_command failed"), "{err}");
 }

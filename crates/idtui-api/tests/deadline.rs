@@ -1,10 +1,10 @@
-//! `timeout_secs` bounds a whole read, retries and waits included. The clock is virtual
-//! (`tokio::time::pause`), so the bound is checked exactly without waiting for it.
+//! `HttpSettings::timeout` (a profile's `timeout_secs`) bounds a whole read, retries and waits
+//! included. The clock is virtual (`tokio::time::pause`), so the bound is checked exactly
+//! without waiting for it.
 
 use std::time::Duration;
 
-use idtui::api::{self, Cursor, ErrorKind};
-use idtui::config::{Profile, Provider};
+use idtui_api::{Auth, CoreApi, Cursor, ErrorKind, HttpLayer, HttpSettings, Provider};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
@@ -44,10 +44,13 @@ async fn server(answer_after: Option<Duration>) -> String {
     format!("http://{addr}")
 }
 
-fn core_profile(url: &str, timeout_secs: u64) -> Profile {
-    let mut p = Profile::new("t", Provider::Core, url);
-    p.timeout_secs = Some(timeout_secs);
-    p
+/// A core client whose every call, retries included, ends within `timeout_secs`.
+fn core(url: &str, timeout_secs: u64) -> CoreApi {
+    let settings = HttpSettings {
+        timeout: Duration::from_secs(timeout_secs),
+        ..HttpSettings::new(Provider::Core, url)
+    };
+    CoreApi::new(HttpLayer::new(&settings, Auth::None).unwrap(), None)
 }
 
 fn within_a_fifth(elapsed: Duration, limit: Duration) {
@@ -60,10 +63,7 @@ fn within_a_fifth(elapsed: Duration, limit: Duration) {
 #[tokio::test(start_paused = true)]
 async fn a_silent_server_gives_a_timeout_error_within_timeout_secs() {
     let url = server(None).await;
-    let api::Api::Core(core) = idtui::connect::connect(&core_profile(&url, 3), false).unwrap()
-    else {
-        panic!("a core client")
-    };
+    let core = core(&url, 3);
     let started = Instant::now();
     let err = core.list_users(&Cursor::first(), 10).await.unwrap_err();
     within_a_fifth(started.elapsed(), Duration::from_secs(3));
@@ -76,10 +76,7 @@ async fn retries_of_a_slow_failing_server_stay_within_timeout_secs() {
     // Each answer takes 2 s and is a 503: once 18 s (five tries, each with the full timeout
     // and a wait between), now the whole read ends at 3 s.
     let url = server(Some(Duration::from_secs(2))).await;
-    let api::Api::Core(core) = idtui::connect::connect(&core_profile(&url, 3), false).unwrap()
-    else {
-        panic!("a core client")
-    };
+    let core = core(&url, 3);
     let started = Instant::now();
     let err = core.list_users(&Cursor::first(), 10).await.unwrap_err();
     within_a_fifth(started.elapsed(), Duration::from_secs(3));

@@ -4,33 +4,31 @@
 //! values by the million, gzip bombs. Each cap is one the client enforces and names in its
 //! error; none is judged by timing.
 
-mod api_support;
-mod hostile;
+mod support;
 
 use std::io::Write;
+use std::time::Duration;
 
-use api_support::{connect, profile};
-use hostile::{Elsewhere, Hostile, Reply};
-use idtui::api::{Api, ApiError, Cursor, ErrorKind, IdentityFilter};
-use idtui::config::{Profile, Provider};
+use idtui_api::{
+    ApiError, Auth, Cursor, ErrorKind, HttpLayer, IdentityFilter, KratosApi, Provider, Secret,
+};
 use serde_json::json;
+use support::hostile::{Elsewhere, Hostile, Reply};
+use support::{core, core_oauth, headless, settings};
 
 const SECRET: &str = "tok-SECRET-4242";
 const ID: &str = "0c3fad74-a8df-4a2d-8e75-f2d356b41300";
 const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
 
-fn with_token(mut p: Profile, header: &str) -> Profile {
-    p.token_command = Some(format!("printf {SECRET}"));
-    p.auth_header = Some(header.into());
-    p.timeout_secs = Some(20);
-    p
-}
-
-fn kratos(url: &str) -> idtui::api::KratosApi {
-    match connect(&with_token(profile(Provider::Kratos, url), "X-Api-Key")) {
-        Api::Kratos(k) => k,
-        other => panic!("{other:?}"),
-    }
+/// A Kratos client sending its token in a gateway's header, as a credential that must not
+/// travel.
+fn kratos(url: &str) -> KratosApi {
+    let auth = Auth::bearer(Provider::Kratos, Some("X-Api-Key"), &Secret::new(SECRET)).unwrap();
+    let settings = idtui_api::HttpSettings {
+        timeout: Duration::from_secs(20),
+        ..settings(Provider::Kratos, url)
+    };
+    KratosApi::new(HttpLayer::new(&settings, auth).unwrap(), None)
 }
 
 fn assert_refused_redirect(err: &ApiError, status: u16, elsewhere: &Elsewhere) {
@@ -77,13 +75,13 @@ async fn the_token_call_follows_no_redirect_so_the_client_secret_stays_home() {
     for status in REDIRECTS {
         let to = format!("{}/oauth/token", elsewhere.url);
         let server = Hostile::start(move |_| Reply::redirect(status, &to)).await;
-        let mut p = profile(Provider::Core, &server.url);
-        p.auth_url = Some(server.url.clone());
-        p.client_id = Some("client-1".into());
-        p.client_secret_command = Some("printf client-SECRET-77".into());
-        let Api::Core(core) = connect(&p) else {
-            panic!("core")
-        };
+        let core = core_oauth(
+            &server.url,
+            &server.url,
+            "client-1",
+            "client-SECRET-77",
+            None,
+        );
         let err = core.get_user(ID).await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::Auth, "{err}");
         assert_refused_redirect(&err, status, &elsewhere);
@@ -110,14 +108,14 @@ async fn an_endless_list_stops_at_the_record_cap_on_every_provider() {
             .list_identity_records(&IdentityFilter::default(), &first, 500)
             .await
             .unwrap_err(),
-        match connect(&profile(Provider::Core, &server.url)) {
-            Api::Core(c) => c.list_user_records(&first, 500).await.unwrap_err(),
-            other => panic!("{other:?}"),
-        },
-        match connect(&profile(Provider::Headless, &server.url)) {
-            Api::Headless(h) => h.list_client_records(&first, 500).await.unwrap_err(),
-            other => panic!("{other:?}"),
-        },
+        core(&server.url)
+            .list_user_records(&first, 500)
+            .await
+            .unwrap_err(),
+        headless(&server.url)
+            .list_client_records(&first, 500)
+            .await
+            .unwrap_err(),
     ];
     for err in &errors {
         assert_eq!(err.kind, ErrorKind::Decode, "{err}");

@@ -1,21 +1,31 @@
-//! Shared by the `api_*` integration tests: a sandbox on loopback, profiles pointing at it,
-//! its request log, and a small reverse proxy for path-prefix and token tests.
+//! Shared by the client tests in this directory: a sandbox on loopback (the `idtui-sandbox`
+//! crate, in-process) with its request log, clients built from `idtui-api`'s own constructors
+//! with quick retries, and a small reverse proxy for path-prefix and token tests.
+//!
+//! The dashboard's tests of profile → client wiring (`tests/connect.rs` at the workspace root)
+//! load this file by `#[path]` rather than keep a copy, and `tests/e2e_hostile.rs` loads
+//! [`hostile`] the same way: the root crate depends on both library crates, never the reverse.
 
 #![allow(
     dead_code,
     reason = "each test crate uses a different part of this module"
 )]
 
+pub mod crafted;
+pub mod hostile;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
-use idtui::api::{self, Api, RetryPolicy};
-use idtui::config::{Profile, Provider};
-use idtui::sandbox::{self, RunningSandbox, SandboxOptions};
+use idtui_api::{
+    Auth, CoreApi, HeadlessApi, HttpLayer, HttpSettings, KratosApi, Provider, RetryPolicy, Secret,
+};
+use idtui_sandbox::{RunningSandbox, SandboxOptions};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
@@ -36,7 +46,7 @@ impl Harness {
             ..SandboxOptions::for_tests()
         };
         tweak(&mut opts);
-        let sandbox = sandbox::start(opts).await.unwrap();
+        let sandbox = idtui_sandbox::start(opts).await.unwrap();
         Self {
             sandbox,
             log,
@@ -53,7 +63,8 @@ impl Harness {
         read_log(&self.log)
     }
 
-    /// A file holding `secret`, for `token_file` / `client_secret_file`.
+    /// A file holding `secret`, for a profile's `token_file` / `client_secret_file` (the
+    /// dashboard's connect tests; the clients here take a [`Secret`]).
     pub fn secret_file(&self, name: &str, secret: &str) -> PathBuf {
         let p = self._dir.path().join(name);
         std::fs::write(&p, secret).unwrap();
@@ -82,47 +93,84 @@ pub fn read_log(path: &Path) -> Vec<(String, String, Value)> {
         .collect()
 }
 
-pub fn profile(provider: Provider, url: &str) -> Profile {
-    let mut p = Profile::new("test", provider, url);
-    if provider == Provider::Headless {
-        p.workspace_id = Some("1".into());
-    }
-    p
+/// Lines of the request log per (method, path without query).
+pub fn count(log: &[(String, String, Value)], method: &str, path: &str) -> usize {
+    log.iter()
+        .filter(|(m, p, _)| m == method && p.split('?').next() == Some(path))
+        .count()
 }
 
 /// Quick retries so fault tests do not crawl; `Retry-After` is still honoured.
 pub fn fast_retries() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 8,
-        base_delay: std::time::Duration::from_millis(10),
-        max_delay: std::time::Duration::from_secs(2),
-        max_total_delay: std::time::Duration::from_secs(20),
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(2),
+        max_total_delay: Duration::from_secs(20),
     }
 }
 
-pub fn connect(p: &Profile) -> Api {
-    idtui::connect::connect_with(p, false, fast_retries()).unwrap()
-}
-
-pub fn kratos(p: &Profile) -> api::KratosApi {
-    match connect(p) {
-        Api::Kratos(k) => k,
-        other => panic!("expected kratos, got {other:?}"),
+/// A profile's defaults (30 s per call, 10 s to connect, no extra CA, writes allowed) with
+/// [`fast_retries`].
+pub fn settings(provider: Provider, url: &str) -> HttpSettings {
+    HttpSettings {
+        retry: fast_retries(),
+        ..HttpSettings::new(provider, url)
     }
 }
 
-pub fn core(p: &Profile) -> api::CoreApi {
-    match connect(p) {
-        Api::Core(c) => c,
-        other => panic!("expected core, got {other:?}"),
-    }
+/// A layer without credentials.
+pub fn layer(provider: Provider, url: &str) -> HttpLayer {
+    HttpLayer::new(&settings(provider, url), Auth::None).unwrap()
 }
 
-pub fn headless(p: &Profile) -> api::HeadlessApi {
-    match connect(p) {
-        Api::Headless(h) => h,
-        other => panic!("expected headless, got {other:?}"),
-    }
+/// A Kratos client at `url` without credentials or a public URL.
+pub fn kratos(url: &str) -> KratosApi {
+    KratosApi::new(layer(Provider::Kratos, url), None)
+}
+
+/// A Kratos client sending `token` in `header` (`Authorization: Bearer` when `None`).
+pub fn kratos_with_token(url: &str, header: Option<&str>, token: &str) -> KratosApi {
+    let auth = Auth::bearer(Provider::Kratos, header, &Secret::new(token)).unwrap();
+    KratosApi::new(
+        HttpLayer::new(&settings(Provider::Kratos, url), auth).unwrap(),
+        None,
+    )
+}
+
+/// A MATTR VII core client at `url` under the API's current `/v1` prefix, without credentials.
+pub fn core(url: &str) -> CoreApi {
+    CoreApi::new(layer(Provider::Core, url), None)
+}
+
+/// A core client that fetches its tokens with client credentials from `auth_url`.
+pub fn core_oauth(
+    url: &str,
+    auth_url: &str,
+    client_id: &str,
+    secret: &str,
+    audience: Option<&str>,
+) -> CoreApi {
+    let source = idtui_api::OAuthSource::new(
+        Provider::Core,
+        auth_url,
+        client_id.to_owned(),
+        Secret::new(secret),
+        audience.map(str::to_owned),
+    )
+    .unwrap();
+    let auth = Auth::OAuth(Arc::new(source));
+    CoreApi::new(
+        HttpLayer::new(&settings(Provider::Core, url), auth).unwrap(),
+        None,
+    )
+}
+
+/// A Coassemble headless client for workspace 1 with an empty key, as the sandbox takes
+/// when it was started without a token.
+pub fn headless(url: &str) -> HeadlessApi {
+    let auth = Auth::coassemble(Provider::Headless, "1", &Secret::new("")).unwrap();
+    HeadlessApi::new(HttpLayer::new(&settings(Provider::Headless, url), auth).unwrap())
 }
 
 /// Rewrites a proxied answer: (request path, body) -> new body.
@@ -199,9 +247,17 @@ async fn forward(State(st): State<Arc<ProxyState>>, req: Request) -> Response {
     builder.body(Body::from(bytes)).unwrap()
 }
 
-/// Lines of the request log per (method, path without query).
-pub fn count(log: &[(String, String, Value)], method: &str, path: &str) -> usize {
-    log.iter()
-        .filter(|(m, p, _)| m == method && p.split('?').next() == Some(path))
-        .count()
+/// Run `test` as the `idtui` binary runs its work: on threads whose stacks hold records as
+/// deep as the servers accept (a test thread's 2 MiB would overflow on them). The dashboard's
+/// tests keep the same ten lines in `tests/common`, which this crate cannot reach.
+pub fn on_deep_stacks<F: std::future::Future<Output = ()> + Send + 'static>(test: F) {
+    idtui_api::json::on_deep_stack(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_stack_size(idtui_api::json::STACK_BYTES)
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(test)
+    });
 }

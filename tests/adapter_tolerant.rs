@@ -9,6 +9,7 @@ mod support;
 
 use common::on_deep_stacks;
 use idtui::api::{self, Cursor, IdentityFilter};
+use idtui::app::provider::kratos;
 use idtui::config::{Profile, Provider};
 use serde_json::{Value, json};
 use support::crafted::{crafted, identity, nested};
@@ -80,7 +81,7 @@ async fn deep_huge_and_invalid_records() {
     // In the dashboard each is a row of its own, in its place, saying why.
     let data = idtui::runtime::Backend::list(
         &idtui::runtime::provider::kratos::Kratos::new(kratos(&base)),
-        idtui::app::ListKind::KratosIdentities,
+        idtui::app::ListKind::Kratos(kratos::List::Identities),
         None,
         idtui::app::PageCursor::First,
         250,

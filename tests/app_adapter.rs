@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use idtui::app::provider::{core, headless, kratos};
 use idtui::app::{ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 use idtui::config::embedded_profiles;
 use idtui::runtime::Backend;
@@ -55,21 +56,21 @@ fn shown(row: &Row, list: &ListKind) -> Vec<(&'static str, String)> {
 }
 
 fn grace_sessions() -> ListKind {
-    ListKind::KratosSessions {
+    ListKind::Kratos(kratos::List::Sessions {
         identity: GRACE.into(),
-    }
+    })
 }
 
 #[tokio::test]
 async fn kratos_lists_searches_and_lookups() {
     let (_sb, b) = backends(false).await;
     let kratos = &b[0];
-    let all = list(kratos, ListKind::KratosIdentities, None).await;
+    let all = list(kratos, ListKind::Kratos(kratos::List::Identities), None).await;
     assert_eq!(all.rows.len(), 35);
     // Read by the identities list's own columns.
     assert_eq!(
         titles(all.rows[0].fields.columns()),
-        titles(ListKind::KratosIdentities.columns())
+        titles(ListKind::Kratos(kratos::List::Identities).columns())
     );
 
     // Credential identifier, id and external id all find Grace.
@@ -79,7 +80,12 @@ async fn kratos_lists_searches_and_lookups() {
         "ext:crm-0037",
         "crm-0037",
     ] {
-        let found = list(kratos, ListKind::KratosIdentities, Some(query)).await;
+        let found = list(
+            kratos,
+            ListKind::Kratos(kratos::List::Identities),
+            Some(query),
+        )
+        .await;
         assert_eq!(
             emails(&found),
             vec!["grace.hopper@example.com"],
@@ -88,16 +94,26 @@ async fn kratos_lists_searches_and_lookups() {
     }
     let none = list(
         kratos,
-        ListKind::KratosIdentities,
+        ListKind::Kratos(kratos::List::Identities),
         Some("nobody@example.com"),
     )
     .await;
     assert!(none.rows.is_empty() && none.next.is_none());
 
     // The start of an email finds every identity it begins, as Kratos' prefix match does.
-    let prefix = list(kratos, ListKind::KratosIdentities, Some("grace")).await;
+    let prefix = list(
+        kratos,
+        ListKind::Kratos(kratos::List::Identities),
+        Some("grace"),
+    )
+    .await;
     assert_eq!(emails(&prefix), vec!["grace.hopper@example.com"]);
-    let prefix = list(kratos, ListKind::KratosIdentities, Some("ADA.")).await;
+    let prefix = list(
+        kratos,
+        ListKind::Kratos(kratos::List::Identities),
+        Some("ADA."),
+    )
+    .await;
     assert_eq!(
         emails(&prefix),
         vec!["ada.lovelace@example.com"],
@@ -106,9 +122,9 @@ async fn kratos_lists_searches_and_lookups() {
 
     let sessions = list(
         kratos,
-        ListKind::KratosSessions {
+        ListKind::Kratos(kratos::List::Sessions {
             identity: GRACE.into(),
-        },
+        }),
         None,
     )
     .await;
@@ -123,15 +139,15 @@ async fn kratos_lists_searches_and_lookups() {
 
     let creds = list(
         kratos,
-        ListKind::KratosCredentials {
+        ListKind::Kratos(kratos::List::Credentials {
             identity: GRACE.into(),
-        },
+        }),
         None,
     )
     .await;
-    let credentials = ListKind::KratosCredentials {
+    let credentials = ListKind::Kratos(kratos::List::Credentials {
         identity: GRACE.into(),
-    };
+    });
     let types: Vec<String> = creds
         .rows
         .iter()
@@ -146,7 +162,7 @@ async fn kratos_lists_searches_and_lookups() {
     );
 
     let full = kratos
-        .get(ObjectKind::Identity, GRACE.into())
+        .get(ObjectKind::Kratos(kratos::Object::Identity), GRACE.into())
         .await
         .unwrap();
     assert!(
@@ -155,7 +171,7 @@ async fn kratos_lists_searches_and_lookups() {
     );
     let err = kratos
         .get(
-            ObjectKind::Identity,
+            ObjectKind::Kratos(kratos::Object::Identity),
             "00000000-0000-0000-0000-000000000000".into(),
         )
         .await
@@ -167,18 +183,18 @@ async fn kratos_lists_searches_and_lookups() {
 async fn core_search_by_claims_and_credentials() {
     let (_sb, b) = backends(false).await;
     let core = &b[1];
-    let all = list(core, ListKind::CoreUsers, None).await;
+    let all = list(core, ListKind::Core(core::List::Users), None).await;
     assert!(all.rows.len() >= 10);
     let found = list(
         core,
-        ListKind::CoreUsers,
+        ListKind::Core(core::List::Users),
         Some(r#"given_name=Jamie address.street_name="Queen Street""#),
     )
     .await;
     assert_eq!(emails(&found), vec!["jamie@example.test"]);
     let bad = core
         .list(
-            ListKind::CoreUsers,
+            ListKind::Core(core::List::Users),
             Some("given_name".into()),
             PageCursor::First,
             10,
@@ -196,15 +212,15 @@ async fn core_search_by_claims_and_credentials() {
         .expect("Aroha");
     let creds = list(
         core,
-        ListKind::CoreCredentials {
+        ListKind::Core(core::List::Credentials {
             user: aroha.id.clone(),
-        },
+        }),
         None,
     )
     .await;
-    let credentials = ListKind::CoreCredentials {
+    let credentials = ListKind::Core(core::List::Credentials {
         user: aroha.id.clone(),
-    };
+    });
     assert_eq!(
         cell(&creds.rows[0], &credentials, "TYPE"),
         "EmployeeCredential"
@@ -215,7 +231,7 @@ async fn core_search_by_claims_and_credentials() {
 async fn headless_clients_and_users_by_client() {
     let (_sb, b) = backends(false).await;
     let headless = &b[2];
-    let clients = list(headless, ListKind::HeadlessClients, None).await;
+    let clients = list(headless, ListKind::Headless(headless::List::Clients), None).await;
     let acme = clients
         .rows
         .iter()
@@ -224,14 +240,14 @@ async fn headless_clients_and_users_by_client() {
     assert_eq!(name(acme), "Acme Corporation");
     let users = list(
         headless,
-        ListKind::HeadlessUsers {
+        ListKind::Headless(headless::List::Users {
             client: Some("acme-corp".into()),
-        },
+        }),
         None,
     )
     .await;
     assert!(!users.rows.is_empty());
-    let users_of = ListKind::HeadlessUsers { client: None };
+    let users_of = ListKind::Headless(headless::List::Users { client: None });
     assert!(
         users
             .rows
@@ -241,7 +257,7 @@ async fn headless_clients_and_users_by_client() {
     // The find prompt on the Users pane searches by client identifier.
     let searched = list(
         headless,
-        ListKind::HeadlessUsers { client: None },
+        ListKind::Headless(headless::List::Users { client: None }),
         Some("globex"),
     )
     .await;
@@ -259,16 +275,26 @@ async fn pages_chain_by_cursor_and_refetch_the_same_rows() {
     let (_sb, b) = backends(false).await;
     let kratos = &b[0];
     let first = kratos
-        .list(ListKind::KratosIdentities, None, PageCursor::First, 10)
+        .list(
+            ListKind::Kratos(kratos::List::Identities),
+            None,
+            PageCursor::First,
+            10,
+        )
         .await
         .unwrap();
     let next = first.next.clone().expect("more than one page");
     let second = kratos
-        .list(ListKind::KratosIdentities, None, next.clone(), 10)
+        .list(
+            ListKind::Kratos(kratos::List::Identities),
+            None,
+            next.clone(),
+            10,
+        )
         .await
         .unwrap();
     let again = kratos
-        .list(ListKind::KratosIdentities, None, next, 10)
+        .list(ListKind::Kratos(kratos::List::Identities), None, next, 10)
         .await
         .unwrap();
     assert_eq!(second.rows, again.rows);
@@ -281,9 +307,9 @@ async fn mutations_run_and_read_only_clients_refuse_them() {
     let kratos = &b[0];
     let sessions = list(
         kratos,
-        ListKind::KratosSessions {
+        ListKind::Kratos(kratos::List::Sessions {
             identity: GRACE.into(),
-        },
+        }),
         None,
     )
     .await;
@@ -301,9 +327,9 @@ async fn mutations_run_and_read_only_clients_refuse_them() {
     assert!(done.message.contains(&active.id));
     let after = list(
         kratos,
-        ListKind::KratosSessions {
+        ListKind::Kratos(kratos::List::Sessions {
             identity: GRACE.into(),
-        },
+        }),
         None,
     )
     .await;
@@ -329,21 +355,24 @@ async fn deletes_reach_each_provider() {
     let (_sb, b) = backends(false).await;
     let (core, headless) = (&b[1], &b[2]);
 
-    let users = list(core, ListKind::CoreUsers, None).await;
+    let users = list(core, ListKind::Core(core::List::Users), None).await;
     let victim = users.rows.last().unwrap().id.clone();
     core.mutate(Mutation::DeleteCoreUser {
         user: victim.clone(),
     })
     .await
     .unwrap();
-    let err = core.get(ObjectKind::CoreUser, victim).await.unwrap_err();
+    let err = core
+        .get(ObjectKind::Core(core::Object::User), victim)
+        .await
+        .unwrap_err();
     assert!(err.line.contains("404"), "{}", err.line);
 
     let globex = list(
         headless,
-        ListKind::HeadlessUsers {
+        ListKind::Headless(headless::List::Users {
             client: Some("globex".into()),
-        },
+        }),
         None,
     )
     .await;
@@ -358,9 +387,9 @@ async fn deletes_reach_each_provider() {
         .unwrap_or_else(|e| panic!("{}", e.details));
     let after = list(
         headless,
-        ListKind::HeadlessUsers {
+        ListKind::Headless(headless::List::Users {
             client: Some("globex".into()),
-        },
+        }),
         None,
     )
     .await;
@@ -373,7 +402,7 @@ async fn deletes_reach_each_provider() {
         })
         .await
         .unwrap_or_else(|e| panic!("{}", e.details));
-    let clients = list(headless, ListKind::HeadlessClients, None).await;
+    let clients = list(headless, ListKind::Headless(headless::List::Clients), None).await;
     assert!(clients.rows.iter().all(|r| r.id != "initech"));
 }
 
@@ -392,7 +421,7 @@ async fn an_identity_is_created_from_the_new_identity_template_shape() {
     assert!(done.message.starts_with("created identity "), "{done:?}");
     let found = list(
         kratos,
-        ListKind::KratosIdentities,
+        ListKind::Kratos(kratos::List::Identities),
         Some("new.person@example.com"),
     )
     .await;
@@ -405,9 +434,9 @@ async fn marked_sessions_are_revoked_one_by_one() {
     let kratos = &b[0];
     let sessions = list(
         kratos,
-        ListKind::KratosSessions {
+        ListKind::Kratos(kratos::List::Sessions {
             identity: GRACE.into(),
-        },
+        }),
         None,
     )
     .await;
@@ -426,9 +455,9 @@ async fn marked_sessions_are_revoked_one_by_one() {
         .unwrap_or_else(|e| panic!("{}", e.details));
     let after = list(
         kratos,
-        ListKind::KratosSessions {
+        ListKind::Kratos(kratos::List::Sessions {
             identity: GRACE.into(),
-        },
+        }),
         None,
     )
     .await;
@@ -445,9 +474,14 @@ async fn marked_sessions_are_revoked_one_by_one() {
 async fn every_session_names_its_person_between_active_and_aal() {
     let (_sb, b) = backends(false).await;
     let kratos = &b[0];
-    let all = list(kratos, ListKind::AllSessions { active_only: true }, None).await;
+    let all = list(
+        kratos,
+        ListKind::Kratos(kratos::List::AllSessions { active_only: true }),
+        None,
+    )
+    .await;
     assert!(!all.rows.is_empty());
-    let every = ListKind::AllSessions { active_only: true };
+    let every = ListKind::Kratos(kratos::List::AllSessions { active_only: true });
     assert_eq!(
         titles(every.columns())[..4],
         ["ID", "ACTIVE", "IDENTITY", "AAL"]
@@ -470,9 +504,9 @@ async fn every_session_names_its_person_between_active_and_aal() {
     }
     let grace = list(
         kratos,
-        ListKind::KratosSessions {
+        ListKind::Kratos(kratos::List::Sessions {
             identity: GRACE.into(),
-        },
+        }),
         None,
     )
     .await;

@@ -9,6 +9,7 @@ mod support;
 use std::sync::Arc;
 
 use idtui::app::audit::{AuditEntry, AuditOutcome};
+use idtui::app::provider::{core, headless, kratos};
 use idtui::app::{Action, Effect, ListKind, Mutation, PageCursor, Provider as Shown};
 use idtui::audit_log::AuditLog;
 use idtui::config::{Profile, Provider};
@@ -94,7 +95,7 @@ async fn a_mattr_line_carries_the_prefix_its_client_sends() {
         let h = Harness::start(|_| {}).await;
         let mut p = profile(Provider::Core, h.base());
         p.prefix = prefix.map(str::to_string);
-        let user = first_id(&p, ListKind::CoreUsers).await;
+        let user = first_id(&p, ListKind::Core(core::List::Users)).await;
         let lines = audited(
             p,
             Shown::Core,
@@ -111,7 +112,7 @@ async fn a_mattr_line_carries_the_prefix_its_client_sends() {
 async fn kratos_and_coassemble_lines_are_the_paths_sent() {
     let h = Harness::start(|_| {}).await;
     let p = profile(Provider::Kratos, h.base());
-    let identity = first_id(&p, ListKind::KratosIdentities).await;
+    let identity = first_id(&p, ListKind::Kratos(kratos::List::Identities)).await;
     let lines = audited(
         p,
         Shown::Kratos,
@@ -129,7 +130,7 @@ async fn kratos_and_coassemble_lines_are_the_paths_sent() {
 
     let h = Harness::start(|_| {}).await;
     let p = profile(Provider::Headless, h.base());
-    let client = first_id(&p, ListKind::HeadlessClients).await;
+    let client = first_id(&p, ListKind::Headless(headless::List::Clients)).await;
     let lines = audited(
         p,
         Shown::Headless,

@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use idtui::api::{CoreCredential, CoreUser, HeadlessClient, HeadlessUser, Identity, Session};
+use idtui::app::provider::{core, kratos};
 use idtui::app::{
     Action, Done, Effect, ErrorInfo, Hit, Issued, ListKind, ObjectKind, PageData, ProfileInfo,
     Provider, Row, State, update,
@@ -245,14 +246,21 @@ fn drive(state: &mut State, action: Action) {
             let rows = match list.title() {
                 "Identities" => identities(),
                 "Sessions" => sessions(),
-                "Credentials" if matches!(list, idtui::app::ListKind::KratosCredentials { .. }) => {
+                "Credentials"
+                    if matches!(
+                        list,
+                        idtui::app::ListKind::Kratos(kratos::List::Credentials { .. })
+                    ) =>
+                {
                     kratos_credentials()
                 }
                 "Credentials" => core_credentials(),
                 "Clients" => clients(),
                 "Audit trail" => audit_rows(),
                 "Active sessions" | "All sessions" => all_sessions(),
-                "Users" if matches!(list, idtui::app::ListKind::CoreUsers) => core_users(),
+                "Users" if matches!(list, idtui::app::ListKind::Core(core::List::Users)) => {
+                    core_users()
+                }
                 _ => headless_users(),
             };
             queue.extend(update(
@@ -302,7 +310,11 @@ fn kratos_identity_detail() {
         let mut state = State::new(all_profiles(), Keymap::defaults(), false);
         drive(&mut state, Action::Resize(w, h));
         let row = rows::identity_row(Identity::from_json(identity_detail_json()));
-        idtui::app::navigate::open_object(&mut state, idtui::app::ObjectKind::Identity, &row);
+        idtui::app::navigate::open_object(
+            &mut state,
+            idtui::app::ObjectKind::Kratos(kratos::Object::Identity),
+            &row,
+        );
         drive(&mut state, Action::Tick);
         let terminal = screen(&state, w, h, Theme::plain());
         let text = format!("{:?}", terminal.backend());
@@ -371,7 +383,7 @@ fn command_answered(state: &mut State, line: &str, answer: &dyn Fn(&str) -> Answ
             }
             Effect::FetchPage { ticket, list, .. } => {
                 let (rows, total) = match list {
-                    ListKind::AllSessions { .. } => (all_sessions(), None),
+                    ListKind::Kratos(kratos::List::AllSessions { .. }) => (all_sessions(), None),
                     // A count of someone's active sessions: two.
                     _ => (sessions()[..2].to_vec(), Some(2)),
                 };
@@ -394,7 +406,7 @@ fn command_answered(state: &mut State, line: &str, answer: &dyn Fn(&str) -> Answ
 
 fn person(i: usize) -> Hit {
     Hit {
-        kind: ObjectKind::Identity,
+        kind: ObjectKind::Kratos(kratos::Object::Identity),
         row: identities()[i].clone(),
     }
 }

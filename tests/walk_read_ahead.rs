@@ -9,6 +9,7 @@ mod support;
 use std::collections::HashSet;
 
 use idtui::api::Api;
+use idtui::app::provider::{core, kratos};
 use idtui::app::{ListKind, Mutation, PageCursor, PageData};
 use idtui::runtime::Backend;
 use idtui::runtime::provider;
@@ -47,7 +48,7 @@ async fn a_walk_reads_ahead_without_gaps_or_repeats_and_a_change_drops_what_was_
     let h = Harness::start(|o| o.generate = Some(1_800)).await;
     let b = provider::backend(Api::Kratos(kratos(h.base())));
 
-    let identities = ListKind::KratosIdentities;
+    let identities = ListKind::Kratos(kratos::List::Identities);
     let first = page(&*b, &identities, PageCursor::First).await;
     let (ids, pages) = walk_on(&*b, &identities, first).await;
     // Each page once, give or take a page read ahead that went stale on a slow machine.
@@ -114,7 +115,7 @@ async fn a_mattr_walk_reads_each_page_ahead_once_its_cursor_is_read() {
     let h = Harness::start(|o| o.generate = Some(1_800)).await;
     let b = provider::backend(Api::Core(core(h.base())));
     let users = |h: &Harness| count(&h.requests(), "GET", "/v1/users");
-    let users_list = ListKind::CoreUsers;
+    let users_list = ListKind::Core(core::List::Users);
 
     // Taking the first page starts the second, unasked.
     let first = page(&*b, &users_list, PageCursor::First).await;

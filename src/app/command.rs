@@ -9,6 +9,7 @@ use super::navigate::{refresh_screen, switch_tab};
 use super::state::{Input, Mode, Pane, Screen, State};
 use super::subject;
 use super::who::{self, Purpose};
+use crate::app::provider::{core, headless, kratos};
 
 pub fn on_key(state: &mut State, mut input: Input, key: KeyEvent, effects: &mut Vec<Effect>) {
     match key.code {
@@ -155,7 +156,7 @@ fn all_sessions(state: &mut State, arg: &str) {
             );
         }
     };
-    let kind = ListKind::AllSessions { active_only };
+    let kind = ListKind::Kratos(kratos::List::AllSessions { active_only });
     let table = state.new_table(kind.clone());
     if let Some(tab) = state.tab_mut() {
         tab.stack.push(Screen {
@@ -222,7 +223,8 @@ fn recovery(state: &mut State, code: bool, arg: &str, effects: &mut Vec<Effect>)
 /// `:verify [ADDRESS|WHO]`, `:unverify [ADDRESS|WHO]`: an address of the identity in view,
 /// or a person looked up (whose address it is when WHO is one).
 fn verify(state: &mut State, verified: bool, arg: &str, effects: &mut Vec<Effect>) {
-    let here = subject::in_view(state).filter(|h| h.kind == ObjectKind::Identity);
+    let here =
+        subject::in_view(state).filter(|h| h.kind == ObjectKind::Kratos(kratos::Object::Identity));
     let own = here
         .as_ref()
         .is_some_and(|h| !arg.is_empty() && who::choose_address(&h.row.raw, Some(arg), "").is_ok());
@@ -246,7 +248,8 @@ fn verify(state: &mut State, verified: bool, arg: &str, effects: &mut Vec<Effect
 
 /// Go on with the identity in view, for a command given without WHO.
 fn in_view(state: &mut State, purpose: Purpose, effects: &mut Vec<Effect>) {
-    match subject::in_view(state).filter(|h| h.kind == ObjectKind::Identity) {
+    match subject::in_view(state).filter(|h| h.kind == ObjectKind::Kratos(kratos::Object::Identity))
+    {
         Some(hit) => who::start_with(state, purpose, hit, effects),
         None => {
             let provider = state.tab().map(|t| t.profile.provider);
@@ -262,10 +265,11 @@ fn in_view(state: &mut State, purpose: Purpose, effects: &mut Vec<Effect>) {
 /// when the user is still on a list.
 fn focus_child(state: &mut State, which: &str, effects: &mut Vec<Effect>) {
     let wanted = |kind: &ListKind| match which {
-        "sessions" => matches!(kind, ListKind::KratosSessions { .. }),
+        "sessions" => matches!(kind, ListKind::Kratos(kratos::List::Sessions { .. })),
         _ => matches!(
             kind,
-            ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. }
+            ListKind::Kratos(kratos::List::Credentials { .. })
+                | ListKind::Core(core::List::Credentials { .. })
         ),
     };
     let find = |state: &State| {
@@ -345,7 +349,7 @@ fn who_candidates(state: &State, prefix: &str) -> Vec<String> {
         });
     for t in tables {
         let kind = t.kind().object();
-        if !who::is_person(kind) && kind != ObjectKind::HeadlessClient {
+        if !who::is_person(kind) && kind != ObjectKind::Headless(headless::Object::Client) {
             continue;
         }
         for (_, row) in t.loaded_rows() {

@@ -12,6 +12,7 @@ use super::session_count::request_count;
 use super::state::{Confirm, Count, CourseChoice, Input, Mode, Pane, State};
 use super::subject;
 use super::who::purpose::{Purpose, unsupported};
+use crate::app::provider::{core, headless, kratos};
 
 /// A change is over (answered, or settled by a re-read): report it, hand it to the editor
 /// it came from, and reload what shows it.
@@ -55,7 +56,12 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
                 _ => {}
             }
             if let Some(id) = edited_identity(mutation) {
-                refresh_detail(state, ObjectKind::Identity, &id, effects);
+                refresh_detail(
+                    state,
+                    ObjectKind::Kratos(kratos::Object::Identity),
+                    &id,
+                    effects,
+                );
             }
             if let Mutation::DeleteCredential { identity, .. } = mutation {
                 super::credentials::leave_deleted_detail(state, tab, identity);
@@ -124,9 +130,9 @@ fn selected_session(state: &State) -> Option<(String, Option<String>, bool)> {
                 shown_inactive(&r.raw),
             )
         }),
-        Pane::Detail(d) if d.kind == ObjectKind::Session => Some((
+        Pane::Detail(d) if d.kind == ObjectKind::Kratos(kratos::Object::Session) => Some((
             d.id.clone(),
-            subject::session_owner(state, &ListKind::KratosIdentities, &d.raw),
+            subject::session_owner(state, &ListKind::Kratos(kratos::List::Identities), &d.raw),
             shown_inactive(&d.raw),
         )),
         _ => None,
@@ -171,13 +177,14 @@ fn nothing_to_revoke(
 fn identity_in_view(state: &State) -> Option<String> {
     match state.focused()? {
         Pane::Table(t) => match t.kind() {
-            ListKind::KratosIdentities => t.selected_row().map(|r| r.id.clone()),
-            ListKind::KratosSessions { identity } | ListKind::KratosCredentials { identity } => {
-                Some(identity.clone())
-            }
+            ListKind::Kratos(kratos::List::Identities) => t.selected_row().map(|r| r.id.clone()),
+            ListKind::Kratos(kratos::List::Sessions { identity })
+            | ListKind::Kratos(kratos::List::Credentials { identity }) => Some(identity.clone()),
             _ => None,
         },
-        Pane::Detail(d) if d.kind == ObjectKind::Identity => Some(d.id.clone()),
+        Pane::Detail(d) if d.kind == ObjectKind::Kratos(kratos::Object::Identity) => {
+            Some(d.id.clone())
+        }
         Pane::Detail(_) => None,
     }
 }
@@ -414,14 +421,14 @@ pub fn ask_delete(state: &mut State) {
     let short = short_id(&id);
     match kind {
         // Cascading (sessions and credentials go too): type the start of the id.
-        ObjectKind::Identity => ask(
+        ObjectKind::Kratos(kratos::Object::Identity) => ask(
             state,
             Mutation::DeleteIdentity { identity: id },
             Some(short),
             label,
             None,
         ),
-        ObjectKind::CoreUser => ask(
+        ObjectKind::Core(core::Object::User) => ask(
             state,
             Mutation::DeleteCoreUser { user: id },
             Some(short),
@@ -429,14 +436,14 @@ pub fn ask_delete(state: &mut State) {
             None,
         ),
         // Takes every user and course of the client with it: type the whole identifier.
-        ObjectKind::HeadlessClient => ask(
+        ObjectKind::Headless(headless::Object::Client) => ask(
             state,
             Mutation::DeleteClient { client: id.clone() },
             Some(id),
             label,
             None,
         ),
-        ObjectKind::HeadlessUser => {
+        ObjectKind::Headless(headless::Object::User) => {
             if let Some(why) = super::settle::busy(
                 state,
                 &state
@@ -466,9 +473,14 @@ pub fn ask_delete(state: &mut State) {
                 reallocate_to: None,
             });
         }
-        ObjectKind::Session => state.flash = Some("sessions are revoked with x".into()),
-        // Kratos credentials are taken by `credentials::ask_delete` before this.
-        ObjectKind::Credential => {
+        ObjectKind::Kratos(kratos::Object::Session) => {
+            state.flash = Some("sessions are revoked with x".into())
+        }
+        // A Kratos credential whose row reads is taken by `credentials::ask_delete` first.
+        ObjectKind::Kratos(kratos::Object::Credential) => {
+            state.flash = Some("this credential cannot be deleted from here".into())
+        }
+        ObjectKind::Core(core::Object::Credential) => {
             state.flash = Some("MATTR credentials cannot be deleted from here".into())
         }
         ObjectKind::AuditEntry => state.flash = Some(super::audit_pane::NOT_HERE.into()),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::model::ObjectKind;
+use crate::app::provider::{core, headless, kratos};
 
 /// Longest string value shown; longer ones are cut with a note.
 const MAX_VALUE_BYTES: usize = 4096;
@@ -327,7 +328,7 @@ fn flatten_items<'a>(prefix: &str, v: &'a Value, out: &mut Vec<(String, &'a Valu
 fn summary(kind: ObjectKind, v: &Value) -> Vec<DocLine> {
     let mut out = Vec::new();
     match kind {
-        ObjectKind::Identity => {
+        ObjectKind::Kratos(kratos::Object::Identity) => {
             heading(&mut out, "Identity");
             fields(
                 &mut out,
@@ -368,7 +369,7 @@ fn summary(kind: ObjectKind, v: &Value) -> Vec<DocLine> {
                 }
             }
         }
-        ObjectKind::Session => {
+        ObjectKind::Kratos(kratos::Object::Session) => {
             heading(&mut out, "Session");
             fields(
                 &mut out,
@@ -412,7 +413,8 @@ fn summary(kind: ObjectKind, v: &Value) -> Vec<DocLine> {
                 }
             }
         }
-        ObjectKind::Credential => {
+        ObjectKind::Kratos(kratos::Object::Credential)
+        | ObjectKind::Core(core::Object::Credential) => {
             heading(&mut out, "Credential");
             fields(
                 &mut out,
@@ -446,7 +448,7 @@ fn summary(kind: ObjectKind, v: &Value) -> Vec<DocLine> {
                 )]),
             }
         }
-        ObjectKind::CoreUser => {
+        ObjectKind::Core(core::Object::User) => {
             heading(&mut out, "User");
             fields(
                 &mut out,
@@ -463,10 +465,11 @@ fn summary(kind: ObjectKind, v: &Value) -> Vec<DocLine> {
             );
             flattened(&mut out, "Claims", v.get("claims"));
         }
-        ObjectKind::HeadlessClient | ObjectKind::HeadlessUser => {
+        ObjectKind::Headless(headless::Object::Client)
+        | ObjectKind::Headless(headless::Object::User) => {
             heading(
                 &mut out,
-                if kind == ObjectKind::HeadlessClient {
+                if kind == ObjectKind::Headless(headless::Object::Client) {
                     "Client"
                 } else {
                     "User"
@@ -622,7 +625,12 @@ mod tests {
                 "totp": {"type": "totp", "config": {"totp_url": "otpauth://totp/x?secret=JBSW"}}},
             "traits": {"email": "jane@example.com"}
         });
-        let d = Detail::new(ObjectKind::Identity, "a1", "jane", &identity);
+        let d = Detail::new(
+            ObjectKind::Kratos(kratos::Object::Identity),
+            "a1",
+            "jane",
+            &identity,
+        );
         let all = text(&d.lines);
         assert!(!all.contains("$2a$12$"), "{all}");
         assert!(!all.contains("JBSW"));
@@ -738,7 +746,7 @@ mod tests {
         let s = json!({"id": "s1", "active": true, "authenticator_assurance_level": "aal2",
             "expires_at": "2026-12-01T00:00:00Z",
             "devices": [{"ip_address": "203.0.113.9", "user_agent": "Firefox/130"}]});
-        let d = Detail::new(ObjectKind::Session, "s1", "s1", &s);
+        let d = Detail::new(ObjectKind::Kratos(kratos::Object::Session), "s1", "s1", &s);
         let all = text(&d.lines);
         for needle in [
             "AAL: aal2",
@@ -753,7 +761,7 @@ mod tests {
     #[test]
     fn scrolling_stops_at_the_last_screen() {
         let d0 = Detail::new(
-            ObjectKind::CoreUser,
+            ObjectKind::Core(core::Object::User),
             "u",
             "u",
             &json!({"claims": {"a": 1, "b": 2}}),

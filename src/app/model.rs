@@ -38,40 +38,28 @@ impl Provider {
     /// The lists a profile of this provider opens with.
     pub fn root_lists(self) -> Vec<ListKind> {
         match self {
-            Provider::Kratos => vec![ListKind::KratosIdentities],
-            Provider::Core => vec![ListKind::CoreUsers],
-            Provider::Headless => vec![
-                ListKind::HeadlessClients,
-                ListKind::HeadlessUsers { client: None },
-            ],
+            Provider::Kratos => kratos::root_lists()
+                .into_iter()
+                .map(ListKind::Kratos)
+                .collect(),
+            Provider::Core => core::root_lists().into_iter().map(ListKind::Core).collect(),
+            Provider::Headless => headless::root_lists()
+                .into_iter()
+                .map(ListKind::Headless)
+                .collect(),
         }
     }
 }
 
-/// A list the dashboard can page through. Parent ids are part of the kind.
+/// A list the dashboard can page through: one of a provider's (its module says what each is
+/// called, holds and shows), or one of the dashboard's own. Parent ids are part of the kind.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListKind {
-    KratosIdentities,
-    KratosSessions {
-        identity: String,
-    },
-    KratosCredentials {
-        identity: String,
-    },
-    CoreUsers,
-    CoreCredentials {
-        user: String,
-    },
-    HeadlessClients,
-    HeadlessUsers {
-        client: Option<String>,
-    },
+    Kratos(kratos::List),
+    Core(core::List),
+    Headless(headless::List),
     /// The local audit trail (`:audit`), newest first; served from the file, not a backend.
     Audit,
-    /// Every Kratos session (`GET /admin/sessions`, identity expanded), newest first.
-    AllSessions {
-        active_only: bool,
-    },
     /// What `:find` found on every profile, grouped by profile; filled by the app as each
     /// profile answers (run `run` of `State::finds`), never fetched as a list.
     Found {
@@ -83,16 +71,22 @@ pub enum ListKind {
 pub const ACTIVE_ONLY: &str = "active=true";
 
 impl ListKind {
+    /// The provider whose list it is (`None`: the dashboard's own).
+    pub fn provider(&self) -> Option<Provider> {
+        match self {
+            ListKind::Kratos(_) => Some(Provider::Kratos),
+            ListKind::Core(_) => Some(Provider::Core),
+            ListKind::Headless(_) => Some(Provider::Headless),
+            ListKind::Audit | ListKind::Found { .. } => None,
+        }
+    }
+
     pub fn title(&self) -> &'static str {
         match self {
-            ListKind::KratosIdentities => "Identities",
-            ListKind::KratosSessions { .. } => "Sessions",
-            ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. } => "Credentials",
-            ListKind::CoreUsers | ListKind::HeadlessUsers { .. } => "Users",
-            ListKind::HeadlessClients => "Clients",
+            ListKind::Kratos(l) => l.title(),
+            ListKind::Core(l) => l.title(),
+            ListKind::Headless(l) => l.title(),
             ListKind::Audit => "Audit trail",
-            ListKind::AllSessions { active_only: true } => "Active sessions",
-            ListKind::AllSessions { active_only: false } => "All sessions",
             ListKind::Found { .. } => "Found",
         }
     }
@@ -100,14 +94,9 @@ impl ListKind {
     /// What a row of this list is, for `:goto`, copy and detail titles.
     pub fn object(&self) -> ObjectKind {
         match self {
-            ListKind::KratosIdentities => ObjectKind::Identity,
-            ListKind::KratosSessions { .. } | ListKind::AllSessions { .. } => ObjectKind::Session,
-            ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. } => {
-                ObjectKind::Credential
-            }
-            ListKind::CoreUsers => ObjectKind::CoreUser,
-            ListKind::HeadlessClients => ObjectKind::HeadlessClient,
-            ListKind::HeadlessUsers { .. } => ObjectKind::HeadlessUser,
+            ListKind::Kratos(l) => ObjectKind::Kratos(l.object()),
+            ListKind::Core(l) => ObjectKind::Core(l.object()),
+            ListKind::Headless(l) => ObjectKind::Headless(l.object()),
             ListKind::Audit => ObjectKind::AuditEntry,
             ListKind::Found { .. } => ObjectKind::Hit,
         }
@@ -116,26 +105,20 @@ impl ListKind {
     /// A hint for the find prompt: what Enter sends to the server, if anything.
     pub fn server_search_hint(&self) -> Option<&'static str> {
         match self {
-            ListKind::KratosIdentities => Some("email/username, id or ext:EXTERNAL_ID"),
-            ListKind::CoreUsers => Some("an email, or claims: given_name=Jamie"),
-            ListKind::HeadlessUsers { .. } => Some("client identifier"),
-            _ => None,
+            ListKind::Kratos(l) => l.server_search_hint(),
+            ListKind::Core(l) => l.server_search_hint(),
+            ListKind::Headless(l) => l.server_search_hint(),
+            ListKind::Audit | ListKind::Found { .. } => None,
         }
     }
 
     /// The list's table of columns: what the layout fits and the renderer draws.
     pub fn columns(&self) -> &'static [Column] {
         match self {
-            ListKind::KratosIdentities => kratos::columns::IDENTITIES,
-            ListKind::KratosSessions { .. } => kratos::columns::SESSIONS,
-            ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. } => {
-                credentials::columns::CREDENTIALS
-            }
-            ListKind::CoreUsers => core::columns::USERS,
-            ListKind::HeadlessClients => headless::columns::CLIENTS,
-            ListKind::HeadlessUsers { .. } => headless::columns::USERS,
+            ListKind::Kratos(l) => kratos::columns::of(l),
+            ListKind::Core(l) => core::columns::of(l),
+            ListKind::Headless(l) => headless::columns::of(l),
             ListKind::Audit => super::audit_pane::columns::COLUMNS,
-            ListKind::AllSessions { .. } => kratos::columns::ALL_SESSIONS,
             ListKind::Found { .. } => super::found::columns::COLUMNS,
         }
     }
@@ -145,31 +128,32 @@ impl ListKind {
     /// depends on the page size (Coassemble's page numbers): such a list keeps one size.
     pub fn walk_page_size(&self) -> Option<usize> {
         match self {
-            ListKind::KratosIdentities => Some(500),
-            ListKind::KratosSessions { .. } | ListKind::AllSessions { .. } => Some(1000),
-            ListKind::CoreUsers | ListKind::CoreCredentials { .. } => Some(1000),
-            _ => None,
+            ListKind::Kratos(l) => l.walk_page_size(),
+            ListKind::Core(l) => l.walk_page_size(),
+            ListKind::Headless(l) => l.walk_page_size(),
+            ListKind::Audit | ListKind::Found { .. } => None,
         }
     }
 
     /// Whether rows of this list can be marked with `space` for a bulk revoke.
     pub fn markable(&self) -> bool {
-        matches!(
-            self,
-            ListKind::KratosSessions { .. } | ListKind::AllSessions { .. }
-        )
+        match self {
+            ListKind::Kratos(l) => l.markable(),
+            ListKind::Core(_)
+            | ListKind::Headless(_)
+            | ListKind::Audit
+            | ListKind::Found { .. } => false,
+        }
     }
 }
 
-/// One object type, as opened in the detail view.
+/// One object type, as opened in the detail view: one of a provider's, or one of the
+/// dashboard's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObjectKind {
-    Identity,
-    Session,
-    Credential,
-    CoreUser,
-    HeadlessClient,
-    HeadlessUser,
+    Kratos(kratos::Object),
+    Core(core::Object),
+    Headless(headless::Object),
     /// One line of the local audit trail.
     AuditEntry,
     /// One row of `:find`: something found on some profile (Enter opens it there).
@@ -177,14 +161,21 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
+    /// The provider whose object it is (`None`: the dashboard's own).
+    pub fn provider(self) -> Option<Provider> {
+        match self {
+            ObjectKind::Kratos(_) => Some(Provider::Kratos),
+            ObjectKind::Core(_) => Some(Provider::Core),
+            ObjectKind::Headless(_) => Some(Provider::Headless),
+            ObjectKind::AuditEntry | ObjectKind::Hit => None,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
-            ObjectKind::Identity => "identity",
-            ObjectKind::Session => "session",
-            ObjectKind::Credential => "credential",
-            ObjectKind::CoreUser => "user",
-            ObjectKind::HeadlessClient => "client",
-            ObjectKind::HeadlessUser => "user",
+            ObjectKind::Kratos(o) => o.label(),
+            ObjectKind::Core(o) => o.label(),
+            ObjectKind::Headless(o) => o.label(),
             ObjectKind::AuditEntry => "audit entry",
             ObjectKind::Hit => "search hit",
         }
@@ -195,8 +186,12 @@ impl ObjectKind {
     /// place of a name, except in a credentials list, whose name column is the type.
     pub fn name_of(self, row: &Row) -> Option<&str> {
         match (self, &row.fields) {
-            (ObjectKind::Session, _) => None,
-            (ObjectKind::Credential, Fields::Unreadable(_)) => Some(&row.id),
+            (ObjectKind::Kratos(kratos::Object::Session), _) => None,
+            (
+                ObjectKind::Kratos(kratos::Object::Credential)
+                | ObjectKind::Core(core::Object::Credential),
+                Fields::Unreadable(_),
+            ) => Some(&row.id),
             (_, fields) => fields.name(),
         }
     }
@@ -204,29 +199,33 @@ impl ObjectKind {
     /// Fields of this kind holding only a name (a detail's title), so `Hit::label` reads it
     /// as it reads a listed row's.
     pub fn named(self, name: String) -> Fields {
-        match self {
-            ObjectKind::Identity => kratos::Identity {
-                name,
-                ..Default::default()
-            }
-            .into(),
-            ObjectKind::Session => kratos::Session::default().into(),
-            ObjectKind::Credential => credentials::Credential {
+        let credential = |name| {
+            credentials::Credential {
                 kind: name,
                 ..Default::default()
             }
-            .into(),
-            ObjectKind::CoreUser => core::User {
+            .into()
+        };
+        match self {
+            ObjectKind::Kratos(kratos::Object::Identity) => kratos::Identity {
                 name,
                 ..Default::default()
             }
             .into(),
-            ObjectKind::HeadlessClient => headless::Client {
+            ObjectKind::Kratos(kratos::Object::Session) => kratos::Session::default().into(),
+            ObjectKind::Kratos(kratos::Object::Credential)
+            | ObjectKind::Core(core::Object::Credential) => credential(name),
+            ObjectKind::Core(core::Object::User) => core::User {
                 name,
                 ..Default::default()
             }
             .into(),
-            ObjectKind::HeadlessUser => headless::User {
+            ObjectKind::Headless(headless::Object::Client) => headless::Client {
+                name,
+                ..Default::default()
+            }
+            .into(),
+            ObjectKind::Headless(headless::Object::User) => headless::User {
                 name,
                 ..Default::default()
             }
@@ -247,21 +246,10 @@ impl ObjectKind {
     /// The lists shown under an opened object (drill-down), in pane order.
     pub fn children(self, id: &str) -> Vec<ListKind> {
         match self {
-            ObjectKind::Identity => vec![
-                ListKind::KratosSessions {
-                    identity: id.to_string(),
-                },
-                ListKind::KratosCredentials {
-                    identity: id.to_string(),
-                },
-            ],
-            ObjectKind::CoreUser => vec![ListKind::CoreCredentials {
-                user: id.to_string(),
-            }],
-            ObjectKind::HeadlessClient => vec![ListKind::HeadlessUsers {
-                client: Some(id.to_string()),
-            }],
-            _ => Vec::new(),
+            ObjectKind::Kratos(o) => o.children(id).into_iter().map(ListKind::Kratos).collect(),
+            ObjectKind::Core(o) => o.children(id).into_iter().map(ListKind::Core).collect(),
+            ObjectKind::Headless(o) => o.children(id).into_iter().map(ListKind::Headless).collect(),
+            ObjectKind::AuditEntry | ObjectKind::Hit => Vec::new(),
         }
     }
 }
@@ -303,7 +291,7 @@ impl Hit {
     /// The Coassemble client a user belongs to (`None` for a workspace user, or another kind).
     pub fn client(&self) -> Option<&str> {
         match self.kind {
-            ObjectKind::HeadlessUser => self
+            ObjectKind::Headless(headless::Object::User) => self
                 .row
                 .raw
                 .get("clientIdentifier")

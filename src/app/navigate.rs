@@ -8,6 +8,7 @@ use super::detail::Detail;
 use super::model::{ObjectKind, Provider, Row};
 use super::state::{Owner, Pane, Screen, State};
 use super::table::Table;
+use crate::app::provider::kratos;
 
 /// List endpoints return partial objects (Kratos lists omit credentials): fetch the full
 /// object behind a detail that was opened from a row.
@@ -15,11 +16,14 @@ use super::table::Table;
 /// once opened.
 pub fn refresh_detail(state: &mut State, kind: ObjectKind, id: &str, effects: &mut Vec<Effect>) {
     let Some(tab) = state.tab() else { return };
-    let kratos = tab.profile.provider == Provider::Kratos;
     let wanted = match kind {
-        ObjectKind::Identity => true,
-        ObjectKind::Credential => kratos && CredentialRef::parse(id).is_some(),
-        _ => false,
+        ObjectKind::Kratos(kratos::Object::Identity) => true,
+        ObjectKind::Kratos(kratos::Object::Credential) => CredentialRef::parse(id).is_some(),
+        ObjectKind::Kratos(kratos::Object::Session)
+        | ObjectKind::Core(_)
+        | ObjectKind::Headless(_)
+        | ObjectKind::AuditEntry
+        | ObjectKind::Hit => false,
     };
     if !wanted {
         return;

@@ -7,6 +7,7 @@ use super::action::Effect;
 use super::action::PageFor;
 use super::model::{ACTIVE_ONLY, ListKind, PageCursor, PageData};
 use super::state::{Count, Owner, State};
+use crate::app::provider::kratos;
 
 /// Sessions read to count someone's active ones; the server's total covers the rest.
 const COUNT_PAGE: usize = 250;
@@ -23,9 +24,9 @@ pub fn request_count(
     effects.push(Effect::FetchPage {
         ticket,
         profile: profile.to_string(),
-        list: ListKind::KratosSessions {
+        list: ListKind::Kratos(kratos::List::Sessions {
             identity: identity.to_string(),
-        },
+        }),
         search: Some(ACTIVE_ONLY.to_string()),
         cursor: PageCursor::First,
         size: COUNT_PAGE,

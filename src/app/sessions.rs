@@ -10,6 +10,7 @@ use super::model::ObjectKind;
 use super::state::{Pane, State};
 use super::subject;
 use super::who::{Purpose, unsupported};
+use crate::app::provider::kratos;
 
 pub fn extend(state: &mut State, effects: &mut Vec<Effect>) {
     let Some(tab) = state.tab() else { return };
@@ -26,10 +27,14 @@ pub fn extend(state: &mut State, effects: &mut Vec<Effect>) {
                 subject::session_owner(state, t.kind(), &r.raw),
             )
         }),
-        Some(Pane::Detail(d)) if d.kind == ObjectKind::Session => Some((
+        Some(Pane::Detail(d)) if d.kind == ObjectKind::Kratos(kratos::Object::Session) => Some((
             d.id.clone(),
             d.raw.clone(),
-            subject::session_owner(state, &super::model::ListKind::KratosIdentities, &d.raw),
+            subject::session_owner(
+                state,
+                &super::model::ListKind::Kratos(kratos::List::Identities),
+                &d.raw,
+            ),
         )),
         _ => None,
     };

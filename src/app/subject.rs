@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::model::{Hit, ListKind, ObjectKind, Row, person_label, short_id};
 use super::state::{Pane, State};
+use crate::app::provider::kratos;
 
 /// What people call a Kratos identity object: an email, a username or a phone number.
 pub fn identity_name(identity: &Value) -> Option<String> {
@@ -26,14 +27,16 @@ pub fn identity_label(state: &State, id: &str) -> String {
     let panes = tab.stack.iter().rev().flat_map(|s| s.panes.iter());
     for pane in panes {
         match pane {
-            Pane::Detail(d) if d.kind == ObjectKind::Identity && d.id == id => {
+            Pane::Detail(d)
+                if d.kind == ObjectKind::Kratos(kratos::Object::Identity) && d.id == id =>
+            {
                 if let Some(name) = identity_name(&d.raw) {
                     return format!("{name} ({})", short_id(id));
                 }
             }
-            Pane::Table(t) if *t.kind() == ListKind::KratosIdentities => {
+            Pane::Table(t) if *t.kind() == ListKind::Kratos(kratos::List::Identities) => {
                 if let Some((_, row)) = t.loaded_rows().find(|(_, r)| r.id == id) {
-                    return person_label(ObjectKind::Identity, row);
+                    return person_label(ObjectKind::Kratos(kratos::Object::Identity), row);
                 }
             }
             _ => {}
@@ -55,7 +58,9 @@ pub fn session_owner(state: &State, list: &ListKind, session: &Value) -> Option<
         });
     }
     match list {
-        ListKind::KratosSessions { identity } => Some(identity_label(state, identity)),
+        ListKind::Kratos(kratos::List::Sessions { identity }) => {
+            Some(identity_label(state, identity))
+        }
         _ => None,
     }
 }
@@ -82,10 +87,12 @@ pub fn in_view(state: &State) -> Option<Hit> {
             let kind = t.kind().object();
             match t.kind() {
                 // In an identity's own lists, the identity is the one in view.
-                ListKind::KratosSessions { identity }
-                | ListKind::KratosCredentials { identity } => {
-                    opened(state, ObjectKind::Identity, identity)
-                }
+                ListKind::Kratos(kratos::List::Sessions { identity })
+                | ListKind::Kratos(kratos::List::Credentials { identity }) => opened(
+                    state,
+                    ObjectKind::Kratos(kratos::Object::Identity),
+                    identity,
+                ),
                 _ => t.selected_row().map(|row| Hit {
                     kind,
                     row: row.clone(),

@@ -11,6 +11,7 @@ use super::find::LocalFilter;
 use super::model::{ErrorInfo, ListKind, Row};
 use super::navigate::{open_object, refilter, refresh_detail, refresh_screen, switch_tab};
 use super::state::{Input, Mode, Owner, Pane, State};
+use crate::app::provider::core;
 
 /// Spinner frames; the runtime ticks only while something is in flight.
 pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
@@ -544,7 +545,7 @@ fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
         }
         KeyCode::Enter => {
             let query = input.text.trim().to_string();
-            if *t.kind() == ListKind::CoreUsers
+            if *t.kind() == ListKind::Core(core::List::Users)
                 && !query.is_empty()
                 && !super::find::core_searchable(&query)
             {

@@ -196,6 +196,7 @@ pub fn panicked(payload: &(dyn std::any::Any + Send)) -> ErrorInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::provider::kratos;
     use crate::app::{
         Courses, FindFor, ListKind, Mutation, ObjectFor, ObjectKind, PageCursor, PageFor, Ticket,
     };
@@ -309,7 +310,7 @@ mod tests {
                 purpose: PageFor::Table { table: 1, page: 0 },
             },
             profile: "p".into(),
-            list: ListKind::KratosIdentities,
+            list: ListKind::Kratos(kratos::List::Identities),
             search: None,
             cursor: PageCursor::First,
             size: 10,
@@ -320,7 +321,7 @@ mod tests {
                 purpose: ObjectFor::EditorBase { key: "k".into() },
             },
             profile: "p".into(),
-            kind: ObjectKind::Identity,
+            kind: ObjectKind::Kratos(kratos::Object::Identity),
             id: "x".into(),
         });
         all.push(Effect::Find {

@@ -410,7 +410,7 @@ mod tests {
         }));
         let row = identity_row(i);
         assert_eq!(
-            shown(&row, ListKind::KratosIdentities),
+            shown(&row, ListKind::Kratos(kratos::List::Identities)),
             vec![
                 "9b1d",
                 "jane@example.com",
@@ -490,7 +490,7 @@ mod tests {
             core_user_row(CoreUser::from_json(v))
         });
         assert_eq!(
-            shown(&rows[0], ListKind::CoreUsers),
+            shown(&rows[0], ListKind::Core(core::List::Users)),
             [
                 "u1",
                 "Aroha Ngata",
@@ -514,7 +514,7 @@ mod tests {
             client_row(HeadlessClient::from_json(v))
         });
         assert_eq!(
-            shown(&rows[0], ListKind::HeadlessClients),
+            shown(&rows[0], ListKind::Headless(headless::List::Clients)),
             [
                 "acme",
                 "Acme Ltd",
@@ -532,7 +532,10 @@ mod tests {
             headless_user_row(HeadlessUser::from_json(v))
         });
         assert_eq!(
-            shown(&rows[0], ListKind::HeadlessUsers { client: None }),
+            shown(
+                &rows[0],
+                ListKind::Headless(headless::List::Users { client: None })
+            ),
             [
                 "u-7",
                 "Ana",
@@ -561,9 +564,9 @@ mod tests {
         assert_eq!(
             shown(
                 &rows[0],
-                ListKind::KratosSessions {
+                ListKind::Kratos(kratos::List::Sessions {
                     identity: "i1".into()
-                }
+                })
             ),
             [
                 "s1",

@@ -284,10 +284,11 @@ pub fn group(n: usize) -> String {
 mod tests {
     use super::*;
     use crate::app::model::ListKind;
+    use crate::app::provider::kratos;
 
     #[test]
     fn columns_fit_the_width_and_low_priority_ones_go_first() {
-        let cols = ListKind::KratosIdentities.columns();
+        let cols = ListKind::Kratos(kratos::List::Identities).columns();
         let natural = [36, 24, 6, 7, 16, 30];
         let wide = fit_columns(cols, &natural, 200);
         assert_eq!(wide.len(), cols.len());

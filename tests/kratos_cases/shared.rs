@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::kratos_server::{Server, email};
 use crate::server;
+use idtui::app::provider::kratos;
 
 const MISSING: &str = "00000000-0000-4000-8000-000000000001";
 const PAGE_TOKEN_REASON: &str = "The page token is invalid, do not craft your own page tokens";
@@ -320,9 +321,9 @@ async fn dashboard_credentials_one_row_per_link_and_one_link_deleted() {
     let backend = idtui::runtime::provider::kratos::Kratos::new(api.clone());
     let rows = backend
         .list(
-            idtui::app::ListKind::KratosCredentials {
+            idtui::app::ListKind::Kratos(kratos::List::Credentials {
                 identity: id.clone(),
-            },
+            }),
             None,
             PageCursor::First,
             100,
@@ -338,7 +339,10 @@ async fn dashboard_credentials_one_row_per_link_and_one_link_deleted() {
     }
     assert!(rows.rows.iter().all(|r| r.raw.get("config").is_none()));
     let detail = backend
-        .get(ObjectKind::Credential, format!("{id}/oidc/{google}"))
+        .get(
+            ObjectKind::Kratos(kratos::Object::Credential),
+            format!("{id}/oidc/{google}"),
+        )
         .await
         .unwrap();
     assert_eq!(detail.raw["provider"], "google");
@@ -347,7 +351,10 @@ async fn dashboard_credentials_one_row_per_link_and_one_link_deleted() {
         1
     );
     let all = backend
-        .get(ObjectKind::Credential, format!("{id}/*"))
+        .get(
+            ObjectKind::Kratos(kratos::Object::Credential),
+            format!("{id}/*"),
+        )
         .await
         .unwrap();
     assert!(
@@ -364,7 +371,10 @@ async fn dashboard_credentials_one_row_per_link_and_one_link_deleted() {
         json!([google])
     );
     let gone = backend
-        .get(ObjectKind::Credential, format!("{id}/oidc/{github}"))
+        .get(
+            ObjectKind::Kratos(kratos::Object::Credential),
+            format!("{id}/oidc/{github}"),
+        )
         .await
         .unwrap_err();
     assert_eq!(gone.status, Some(404), "a re-read sees the link gone");

@@ -20,6 +20,7 @@ use super::verdict::Verdict;
 use crate::app::audit::{AuditEntry, AuditOutcome};
 use crate::app::model::{ErrorInfo, ListKind, ObjectKind};
 use crate::app::mutation::{Done, Issued};
+use crate::app::provider::kratos;
 
 /// A read that tells whether a change landed.
 #[derive(Debug, Clone, PartialEq)]
@@ -153,24 +154,31 @@ fn rereads(expect: &Expect) -> Vec<Reread> {
     };
     match expect {
         Expect::Value { kind, id, .. } | Expect::Gone { kind, id } => vec![object(*kind, id)],
-        Expect::CredentialGone { id } => vec![object(ObjectKind::Credential, id)],
+        Expect::CredentialGone { id } => {
+            vec![object(ObjectKind::Kratos(kratos::Object::Credential), id)]
+        }
         Expect::SessionsRevoked { sessions } => sessions
             .iter()
-            .map(|s| object(ObjectKind::Session, s))
+            .map(|s| object(ObjectKind::Kratos(kratos::Object::Session), s))
             .collect(),
         Expect::NoActiveSession { identity } => vec![Reread::List {
-            list: ListKind::KratosSessions {
+            list: ListKind::Kratos(kratos::List::Sessions {
                 identity: identity.clone(),
-            },
+            }),
             search: None,
         }],
-        Expect::AddressVerified { identity, .. } => vec![object(ObjectKind::Identity, identity)],
-        Expect::Extended { session, .. } => vec![object(ObjectKind::Session, session)],
+        Expect::AddressVerified { identity, .. } => vec![object(
+            ObjectKind::Kratos(kratos::Object::Identity),
+            identity,
+        )],
+        Expect::Extended { session, .. } => {
+            vec![object(ObjectKind::Kratos(kratos::Object::Session), session)]
+        }
         Expect::Created {
             identifier: Some(id),
             ..
         } => vec![Reread::List {
-            list: ListKind::KratosIdentities,
+            list: ListKind::Kratos(kratos::List::Identities),
             search: Some(id.clone()),
         }],
         Expect::Created {
@@ -333,7 +341,7 @@ mod tests {
         assert_eq!(
             reads,
             ["s1", "s2"].map(|id| Reread::Object {
-                kind: ObjectKind::Session,
+                kind: ObjectKind::Kratos(kratos::Object::Session),
                 id: id.into()
             })
         );

@@ -16,6 +16,7 @@ pub mod verdict;
 use super::credentials::rules::CredentialRef;
 use super::model::ObjectKind;
 use super::mutation::Mutation;
+use crate::app::provider::{core, headless, kratos};
 
 pub use types::{
     CREATED, Change, Expect, Field, Outcome, SentDraft, Stage, headless_user_body, identity_body,
@@ -37,7 +38,7 @@ pub fn expect_of(mutation: &Mutation) -> Option<Expect> {
             identity: identity.clone(),
         },
         Mutation::DeleteIdentity { identity } => Expect::Gone {
-            kind: ObjectKind::Identity,
+            kind: ObjectKind::Kratos(kratos::Object::Identity),
             id: identity.clone(),
         },
         Mutation::DeleteCredential {
@@ -48,15 +49,15 @@ pub fn expect_of(mutation: &Mutation) -> Option<Expect> {
             id: CredentialRef::new(identity, kind, identifier.as_deref()).id(),
         },
         Mutation::DeleteCoreUser { user } => Expect::Gone {
-            kind: ObjectKind::CoreUser,
+            kind: ObjectKind::Core(core::Object::User),
             id: user.clone(),
         },
         Mutation::DeleteClient { client } => Expect::Gone {
-            kind: ObjectKind::HeadlessClient,
+            kind: ObjectKind::Headless(headless::Object::Client),
             id: client.clone(),
         },
         Mutation::DeleteHeadlessUser { user, client, .. } => Expect::Gone {
-            kind: ObjectKind::HeadlessUser,
+            kind: ObjectKind::Headless(headless::Object::User),
             id: super::model::scoped_user(user, client.as_deref()),
         },
         Mutation::SetAddressVerified {

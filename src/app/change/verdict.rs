@@ -131,12 +131,13 @@ mod tests {
     use super::*;
     use crate::app::change::types::Field;
     use crate::app::model::ObjectKind;
+    use crate::app::provider::kratos;
     use serde_json::json;
 
     #[test]
     fn a_value_reread_tells_applied_from_not_applied_from_neither() {
         let expect = Expect::Value {
-            kind: ObjectKind::Identity,
+            kind: ObjectKind::Kratos(kratos::Object::Identity),
             id: "i".into(),
             field: Field::IdentityBody,
             before: json!({"state": "active"}),
@@ -161,7 +162,7 @@ mod tests {
     #[test]
     fn deletes_and_revokes_are_applied_when_the_object_is_gone_or_inactive() {
         let gone = Expect::Gone {
-            kind: ObjectKind::Identity,
+            kind: ObjectKind::Kratos(kratos::Object::Identity),
             id: "i".into(),
         };
         assert_eq!(judge_object(&gone, Ok(None)), Verdict::Applied);

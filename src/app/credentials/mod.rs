@@ -10,6 +10,7 @@ use super::action::ObjectFor;
 use super::action::{Effect, Mutation};
 use super::model::{ErrorInfo, ListKind, ObjectKind, Provider, Row};
 use super::state::{Confirm, Input, Mode, Owner, Pane, State};
+use crate::app::provider::kratos;
 
 pub use rules::{ALL, CredentialRef, config_types, deleted, never_deleted, per_identifier, plan};
 
@@ -19,10 +20,14 @@ fn focused(state: &State) -> Option<CredentialRef> {
         return None;
     }
     match state.focused()? {
-        Pane::Table(t) if matches!(t.kind(), ListKind::KratosCredentials { .. }) => {
+        Pane::Table(t)
+            if matches!(t.kind(), ListKind::Kratos(kratos::List::Credentials { .. })) =>
+        {
             CredentialRef::parse(&t.selected_row()?.id)
         }
-        Pane::Detail(d) if d.kind == ObjectKind::Credential => CredentialRef::parse(&d.id),
+        Pane::Detail(d) if d.kind == ObjectKind::Kratos(kratos::Object::Credential) => {
+            CredentialRef::parse(&d.id)
+        }
         _ => None,
     }
 }
@@ -52,7 +57,7 @@ pub fn ask_delete(state: &mut State, effects: &mut Vec<Effect>) -> bool {
     effects.push(Effect::FetchObject {
         ticket: state.ask(Owner::Nobody, purpose),
         profile,
-        kind: ObjectKind::Credential,
+        kind: ObjectKind::Kratos(kratos::Object::Credential),
         id: target.delete_check().id(),
     });
     state.flash = Some(format!(
@@ -129,7 +134,7 @@ pub fn leave_deleted_detail(state: &mut State, tab: usize, identity: &str) {
     };
     let on_top = t.stack.len() > 1
         && t.screen().panes.iter().any(|p| {
-            matches!(p, Pane::Detail(d) if d.kind == ObjectKind::Credential
+            matches!(p, Pane::Detail(d) if d.kind == ObjectKind::Kratos(kratos::Object::Credential)
                 && CredentialRef::parse(&d.id).is_some_and(|c| c.identity == identity))
         });
     if on_top {

@@ -20,6 +20,7 @@ use super::change::flow::BeforeSend;
 use super::change::{self, Change, Expect, Outcome, SentDraft, Stage};
 use super::model::{ErrorInfo, ObjectKind, Row};
 use super::state::{Owner, Pane, State};
+use crate::app::provider::{core, headless, kratos};
 use session::{Typed, draft_text};
 
 pub use session::{Conflict, EditSession, EditTarget, EditorBox, Phase, parse_draft};
@@ -74,27 +75,27 @@ pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
     let Some(tab) = state.tab() else { return };
     let profile = tab.profile.name.clone();
     let (target, title, key) = match (kind, patch) {
-        (ObjectKind::Identity, false) => (
+        (ObjectKind::Kratos(kratos::Object::Identity), false) => (
             EditTarget::Identity { id: id.clone() },
             format!("identity {id}"),
             format!("{profile}-identity-{id}"),
         ),
-        (ObjectKind::Identity, true) => (
+        (ObjectKind::Kratos(kratos::Object::Identity), true) => (
             EditTarget::IdentityPatch { id: id.clone() },
             format!("JSON Patch for identity {id}"),
             format!("{profile}-patch-{id}"),
         ),
-        (ObjectKind::CoreUser, false) => (
+        (ObjectKind::Core(core::Object::User), false) => (
             EditTarget::CoreClaims { user: id.clone() },
             format!("claims of user {id}"),
             format!("{profile}-claims-{id}"),
         ),
-        (ObjectKind::HeadlessClient, false) => (
+        (ObjectKind::Headless(headless::Object::Client), false) => (
             EditTarget::ClientMetadata { client: id.clone() },
             format!("metadata of client {id}"),
             format!("{profile}-client-{id}"),
         ),
-        (ObjectKind::HeadlessUser, false) => {
+        (ObjectKind::Headless(headless::Object::User), false) => {
             let client = raw
                 .get("clientIdentifier")
                 .and_then(Value::as_str)

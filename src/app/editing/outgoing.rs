@@ -8,6 +8,7 @@ use super::session::EditTarget;
 use crate::app::change::{Expect, Field};
 use crate::app::model::{ObjectKind, scoped_user};
 use crate::app::mutation::Mutation;
+use crate::app::provider::{core, headless, kratos};
 
 /// A save, ready to become a `Change`.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +68,11 @@ pub fn outgoing(
                         .into(),
                 }
             } else {
-                value_expect(ObjectKind::Identity, id.clone(), after)
+                value_expect(
+                    ObjectKind::Kratos(kratos::Object::Identity),
+                    id.clone(),
+                    after,
+                )
             };
             Outgoing {
                 mutation: Mutation::UpdateIdentity {
@@ -84,14 +89,18 @@ pub fn outgoing(
                 patch: value.clone(),
             },
             expect: value_expect(
-                ObjectKind::Identity,
+                ObjectKind::Kratos(kratos::Object::Identity),
                 id.clone(),
                 patched.unwrap_or(Value::Null),
             ),
             audit_change: value,
         },
         EditTarget::CoreClaims { user } => Outgoing {
-            expect: value_expect(ObjectKind::CoreUser, user.clone(), value.clone()),
+            expect: value_expect(
+                ObjectKind::Core(core::Object::User),
+                user.clone(),
+                value.clone(),
+            ),
             audit_change: changes(&value),
             mutation: Mutation::UpdateCoreClaims {
                 user: user.clone(),
@@ -99,7 +108,11 @@ pub fn outgoing(
             },
         },
         EditTarget::ClientMetadata { client } => Outgoing {
-            expect: value_expect(ObjectKind::HeadlessClient, client.clone(), value.clone()),
+            expect: value_expect(
+                ObjectKind::Headless(headless::Object::Client),
+                client.clone(),
+                value.clone(),
+            ),
             audit_change: changes(&value),
             mutation: Mutation::UpdateClientMetadata {
                 client: client.clone(),
@@ -108,7 +121,7 @@ pub fn outgoing(
         },
         EditTarget::HeadlessUser { user, client } => Outgoing {
             expect: value_expect(
-                ObjectKind::HeadlessUser,
+                ObjectKind::Headless(headless::Object::User),
                 scoped_user(user, client.as_deref()),
                 field.of(&value_as_user(&value)),
             ),

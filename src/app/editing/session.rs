@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::app::change::types::Field;
 use crate::app::model::{ObjectKind, scoped_user};
+use crate::app::provider::{core, headless, kratos};
 use crate::editor::{DiffLine, EditBuffer, Editor, JsonEditor, JsonPatchEditor};
 
 /// What a save changes.
@@ -177,14 +178,17 @@ impl EditTarget {
         match self {
             EditTarget::NewIdentity => None,
             EditTarget::Identity { id } | EditTarget::IdentityPatch { id } => {
-                Some((ObjectKind::Identity, id.clone()))
+                Some((ObjectKind::Kratos(kratos::Object::Identity), id.clone()))
             }
-            EditTarget::CoreClaims { user } => Some((ObjectKind::CoreUser, user.clone())),
-            EditTarget::ClientMetadata { client } => {
-                Some((ObjectKind::HeadlessClient, client.clone()))
+            EditTarget::CoreClaims { user } => {
+                Some((ObjectKind::Core(core::Object::User), user.clone()))
             }
+            EditTarget::ClientMetadata { client } => Some((
+                ObjectKind::Headless(headless::Object::Client),
+                client.clone(),
+            )),
             EditTarget::HeadlessUser { user, client } => Some((
-                ObjectKind::HeadlessUser,
+                ObjectKind::Headless(headless::Object::User),
                 scoped_user(user, client.as_deref()),
             )),
         }

@@ -4,6 +4,7 @@ use crossterm::event::KeyCode;
 
 use super::{ch, key, kratos_state, run, table};
 use crate::app::audit_pane::{self, AuditLine, NOT_HERE};
+use crate::app::provider::kratos;
 use crate::app::state::Mode;
 use crate::app::*;
 
@@ -120,7 +121,10 @@ fn audit_lists_the_trail_newest_first_and_enter_shows_a_whole_line() {
     }
     drive(&mut s, key(KeyCode::Esc), 250);
     drive(&mut s, key(KeyCode::Esc), 250);
-    assert_eq!(*table(&s).kind(), ListKind::KratosIdentities);
+    assert_eq!(
+        *table(&s).kind(),
+        ListKind::Kratos(kratos::List::Identities)
+    );
 }
 
 #[test]

@@ -228,7 +228,7 @@ fn headless_state_with_user() -> State {
         .find_map(|e| match e {
             Effect::FetchPage {
                 ticket,
-                list: ListKind::HeadlessUsers { client: None },
+                list: ListKind::Headless(headless::List::Users { client: None }),
                 ..
             } => Some(ticket.clone()),
             _ => None,
@@ -431,7 +431,9 @@ fn a_coassemble_user_is_edited_from_a_fresh_read_and_saved_whole_with_its_client
             .find_map(|e| match e {
                 Effect::FetchObject {
                     ticket, kind, id, ..
-                } if *kind == ObjectKind::HeadlessUser && *id == scoped => Some(ticket.clone()),
+                } if *kind == ObjectKind::Headless(headless::Object::User) && *id == scoped => {
+                    Some(ticket.clone())
+                }
                 _ => None,
             })
             .expect("the user of that client is read")

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::app::credentials::{ALL, CredentialRef, config_types};
-use crate::app::provider::credentials::Credential;
+use crate::app::provider::{credentials::Credential, kratos};
 use crate::editor::Editor;
 
 const ID: &str = "00000000-0000-4000-8000-000000000000";
@@ -107,8 +107,8 @@ impl Server {
             let reply = match effect {
                 Effect::FetchPage { ticket, list, .. } => {
                     let rows = match list {
-                        ListKind::KratosIdentities => vec![identity(0)],
-                        ListKind::KratosCredentials { .. } => {
+                        ListKind::Kratos(kratos::List::Identities) => vec![identity(0)],
+                        ListKind::Kratos(kratos::List::Credentials { .. }) => {
                             let i = crate::api::Identity::from_json(self.without_configs());
                             crate::runtime::provider::kratos::credentials::rows(&i)
                         }
@@ -128,7 +128,7 @@ impl Server {
                 } => {
                     self.fetched.push(id.clone());
                     let result = match kind {
-                        ObjectKind::Credential => self.credential(&id),
+                        ObjectKind::Kratos(kratos::Object::Credential) => self.credential(&id),
                         _ => Ok(Row::new(
                             id,
                             kratos::Identity::default(),
@@ -181,7 +181,10 @@ fn on_credential(credentials: Value, row: &str) -> (State, Server) {
     server.press(&mut s, key(KeyCode::Tab));
     server.press(&mut s, key(KeyCode::Tab));
     let t = table(&s);
-    assert!(matches!(t.kind(), ListKind::KratosCredentials { .. }));
+    assert!(matches!(
+        t.kind(),
+        ListKind::Kratos(kratos::List::Credentials { .. })
+    ));
     let rows: Vec<String> = t.loaded_rows().map(|(_, r)| r.id.clone()).collect();
     let at = rows
         .iter()

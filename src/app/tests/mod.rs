@@ -134,7 +134,7 @@ fn first_page_is_requested_at_start_and_rows_appear() {
         fetch,
         Effect::FetchPage {
             cursor: PageCursor::First,
-            list: ListKind::KratosIdentities,
+            list: ListKind::Kratos(kratos::List::Identities),
             ..
         }
     ));
@@ -334,12 +334,12 @@ fn enter_opens_detail_with_child_lists_and_esc_restores_selection_and_scroll() {
         })
         .collect();
     assert!(lists.iter().any(
-        |l| matches!(l, ListKind::KratosSessions { identity } if identity.starts_with("00000025"))
+        |l| matches!(l, ListKind::Kratos(kratos::List::Sessions { identity }) if identity.starts_with("00000025"))
     ));
     assert!(
         lists
             .iter()
-            .any(|l| matches!(l, ListKind::KratosCredentials { .. }))
+            .any(|l| matches!(l, ListKind::Kratos(kratos::List::Credentials { .. })))
     );
     update(&mut s, key(KeyCode::Tab));
     assert_eq!(s.tab().unwrap().screen().focus, 1);
@@ -499,7 +499,7 @@ fn goto_completes_ids_and_opens_the_object_when_it_arrives() {
         other => panic!("{other:?}"),
     };
     let hit = Hit {
-        kind: ObjectKind::Identity,
+        kind: ObjectKind::Kratos(kratos::Object::Identity),
         row: identity(3),
     };
     update(
@@ -592,7 +592,7 @@ fn opening_an_identity_fetches_the_full_object_and_updates_the_detail_in_place()
         Some(Effect::FetchObject {
             ticket, id, kind, ..
         }) => {
-            assert_eq!(*kind, ObjectKind::Identity);
+            assert_eq!(*kind, ObjectKind::Kratos(kratos::Object::Identity));
             (ticket.clone(), id.clone())
         }
         other => panic!("no refresh requested: {other:?}"),
@@ -635,7 +635,9 @@ fn sessions_command_opens_the_selected_identity_on_its_sessions() {
     }
     let effects = update(&mut s, key(KeyCode::Enter));
     let first = identity(0).id;
-    assert!(matches!(&table(&s).kind(), ListKind::KratosSessions { identity: i } if *i == first));
+    assert!(
+        matches!(&table(&s).kind(), ListKind::Kratos(kratos::List::Sessions { identity: i }) if *i == first)
+    );
     assert!(
         effects
             .iter()

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::*;
 use crate::app::model::Hit;
-use crate::app::provider::headless;
+use crate::app::provider::{headless, kratos};
 
 /// A Kratos server held in memory: the demo identities at the root, and under each the
 /// sessions `sessions` (id, active). Its lists never change: a refresh read that raced ahead
@@ -35,7 +35,7 @@ impl Server {
             let reply = match effect {
                 Effect::FetchPage {
                     ticket,
-                    list: ListKind::KratosSessions { .. },
+                    list: ListKind::Kratos(kratos::List::Sessions { .. }),
                     ..
                 } => Some(Action::PageLoaded {
                     ticket,
@@ -87,7 +87,10 @@ fn on_sessions(server: &mut Server) -> State {
     server.press(&mut s, Action::Resize(100, 30));
     server.press(&mut s, key(KeyCode::Enter));
     server.press(&mut s, key(KeyCode::Tab));
-    assert!(matches!(table(&s).kind(), ListKind::KratosSessions { .. }));
+    assert!(matches!(
+        table(&s).kind(),
+        ListKind::Kratos(kratos::List::Sessions { .. })
+    ));
     s
 }
 
@@ -132,9 +135,9 @@ fn x_y_x_y_on_one_session_sends_one_revocation() {
     assert_eq!(revokes(&server), 1, "{:?}", server.sent);
     // The list still shows it active (its refresh read raced ahead): the second x knew.
     let shown = table(&s).selected_row().unwrap();
-    let active = ListKind::KratosSessions {
+    let active = ListKind::Kratos(kratos::List::Sessions {
         identity: String::new(),
-    }
+    })
     .columns()[1];
     assert_eq!(
         (active.title, active.of(shown).to_string()),
@@ -217,7 +220,7 @@ fn an_identifier_two_coassemble_clients_share_opens_the_picker_naming_each_clien
         })
         .expect("looked up");
     let user = |name: &str, client: &str| Hit {
-        kind: ObjectKind::HeadlessUser,
+        kind: ObjectKind::Headless(headless::Object::User),
         row: Row::new(
             "shared-42",
             headless::User {

@@ -324,9 +324,9 @@ fn page(rows: Vec<Row>, next: Option<usize>) -> PageData {
 
 #[test]
 fn marks_of_rows_that_are_gone_are_dropped_and_the_others_kept() {
-    let kind = ListKind::KratosSessions {
+    let kind = ListKind::Kratos(kratos::List::Sessions {
         identity: "i".into(),
-    };
+    });
     let mut t = Table::new(kind, 1, 10);
     assert_eq!(t.wants(19, Duration::ZERO).len(), 1);
     t.apply(0, page((0..5).map(session).collect(), None), 19);
@@ -384,7 +384,10 @@ fn marked_sessions_are_unmarked_once_their_revocation_succeeded() {
     run(&mut s, Action::Resize(80, 24), 30);
     run(&mut s, key(KeyCode::Enter), 30);
     run(&mut s, key(KeyCode::Tab), 30);
-    assert!(matches!(table(&s).kind(), ListKind::KratosSessions { .. }));
+    assert!(matches!(
+        table(&s).kind(),
+        ListKind::Kratos(kratos::List::Sessions { .. })
+    ));
     run(&mut s, ch(' '), 30);
     run(&mut s, ch(' '), 30);
     run(&mut s, ch(' '), 30);

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::app::provider::kratos;
+use crate::app::provider::{headless, kratos};
 use crate::app::table::{CHECKPOINTS, KEEP_AROUND, PageWant, Table};
 use crate::app::*;
 
@@ -82,7 +82,7 @@ fn selected_id(t: &Table) -> Option<&str> {
 /// A table walked (`G`) to the end of a list of `PAGES` pages, checking on the way that
 /// the cursors it keeps stay bounded.
 fn walked(server: &mut Server) -> Table {
-    let mut t = Table::new(ListKind::HeadlessClients, 1, SIZE);
+    let mut t = Table::new(ListKind::Headless(headless::List::Clients), 1, SIZE);
     server.serve(&mut t, Duration::ZERO);
     t.start_walk();
     let bound = CHECKPOINTS + PAGES / CHECKPOINTS + 2 * KEEP_AROUND + VIEW / SIZE + 3;

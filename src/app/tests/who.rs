@@ -9,6 +9,7 @@ use super::*;
 use crate::app::action::{Done, Issued};
 use crate::app::audit::AuditOutcome;
 use crate::app::model::{ACTIVE_ONLY, Hit};
+use crate::app::provider::kratos;
 use crate::app::state::{Count, Mode};
 
 fn typed(s: &mut State, line: &str) -> Vec<Effect> {
@@ -40,7 +41,7 @@ fn count_seq(effects: &[Effect], identity: &str) -> Ticket<PageFor> {
         .find_map(|e| match e {
             Effect::FetchPage {
                 ticket,
-                list: ListKind::KratosSessions { identity: i },
+                list: ListKind::Kratos(kratos::List::Sessions { identity: i }),
                 search: Some(q),
                 ..
             } if i == identity && q == ACTIVE_ONLY => Some(ticket.clone()),
@@ -51,7 +52,7 @@ fn count_seq(effects: &[Effect], identity: &str) -> Ticket<PageFor> {
 
 fn hit(i: usize) -> Hit {
     Hit {
-        kind: ObjectKind::Identity,
+        kind: ObjectKind::Kratos(kratos::Object::Identity),
         row: identity(i),
     }
 }
@@ -577,7 +578,7 @@ fn verify_marks_the_named_address_and_a_reread_settles_a_lost_answer() {
         .find_map(|e| match e {
             Effect::FetchObject {
                 ticket,
-                kind: ObjectKind::Identity,
+                kind: ObjectKind::Kratos(kratos::Object::Identity),
                 ..
             } => Some(ticket.clone()),
             _ => None,
@@ -612,7 +613,7 @@ fn extend_sends_the_selected_session_and_a_new_expiry_settles_a_lost_answer() {
         .find_map(|e| match e {
             Effect::FetchPage {
                 ticket,
-                list: ListKind::AllSessions { active_only: true },
+                list: ListKind::Kratos(kratos::List::AllSessions { active_only: true }),
                 ..
             } => Some(ticket.clone()),
             _ => None,
@@ -659,7 +660,7 @@ fn extend_sends_the_selected_session_and_a_new_expiry_settles_a_lost_answer() {
         .find_map(|e| match e {
             Effect::FetchObject {
                 ticket,
-                kind: ObjectKind::Session,
+                kind: ObjectKind::Kratos(kratos::Object::Session),
                 ..
             } => Some(ticket.clone()),
             _ => None,

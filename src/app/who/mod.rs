@@ -15,6 +15,7 @@ use super::model::{ErrorInfo, Hit, ListKind, ObjectKind, PageData};
 use super::navigate::{open_object, refresh_detail, switch_tab};
 use super::session_count::{count_of, request_count};
 use super::state::{Count, Lookup, Mode, Owner, Pane, Picker, State};
+use crate::app::provider::{core, headless, kratos};
 
 pub use purpose::{Purpose, unsupported};
 
@@ -24,7 +25,9 @@ pub const PICK_MAX: usize = 50;
 pub fn is_person(kind: ObjectKind) -> bool {
     matches!(
         kind,
-        ObjectKind::Identity | ObjectKind::CoreUser | ObjectKind::HeadlessUser
+        ObjectKind::Kratos(kratos::Object::Identity)
+            | ObjectKind::Core(core::Object::User)
+            | ObjectKind::Headless(headless::Object::User)
     )
 }
 
@@ -85,7 +88,7 @@ fn loaded_prefix_matches(state: &State, tab: usize, who: &str) -> Vec<Hit> {
         });
     for t in tables {
         let kind = t.kind().object();
-        if !is_person(kind) && kind != ObjectKind::HeadlessClient {
+        if !is_person(kind) && kind != ObjectKind::Headless(headless::Object::Client) {
             continue;
         }
         for (_, row) in t.loaded_rows() {
@@ -194,11 +197,12 @@ fn proceed(
             let pane = state.tab().and_then(|t| {
                 t.screen().panes.iter().position(|p| match p {
                     Pane::Table(t) if sessions => {
-                        matches!(t.kind(), ListKind::KratosSessions { .. })
+                        matches!(t.kind(), ListKind::Kratos(kratos::List::Sessions { .. }))
                     }
                     Pane::Table(t) => matches!(
                         t.kind(),
-                        ListKind::KratosCredentials { .. } | ListKind::CoreCredentials { .. }
+                        ListKind::Kratos(kratos::List::Credentials { .. })
+                            | ListKind::Core(core::List::Credentials { .. })
                     ),
                     Pane::Detail(_) => false,
                 })

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::api::{ApiError, CoreApi, CoreSearch, Cursor, Provider};
 use crate::app::find::looks_like_email;
+use crate::app::provider::core;
 use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 use crate::runtime::backend::{Backend, RequestLine};
 use crate::runtime::read_ahead::ReadAhead;
@@ -44,7 +45,7 @@ impl super::Pages for CoreApi {
         let c = self.clone();
         async move {
             match list {
-                ListKind::CoreUsers => {
+                ListKind::Core(core::List::Users) => {
                     let page = match search {
                         Some(q) => {
                             let criteria = core_search(&q)?;
@@ -57,7 +58,7 @@ impl super::Pages for CoreApi {
                     }
                     Ok(core_user_records_page(page))
                 }
-                ListKind::CoreCredentials { user } => {
+                ListKind::Core(core::List::Credentials { user }) => {
                     let page = c.list_credentials(&user, &cursor, size).await?;
                     let data = page_data(page, core_credential_row);
                     if let Some(next) = data.next.as_ref().and_then(|n| n.get::<Cursor>()) {
@@ -65,12 +66,8 @@ impl super::Pages for CoreApi {
                     }
                     Ok(data)
                 }
-                other @ (ListKind::KratosIdentities
-                | ListKind::KratosSessions { .. }
-                | ListKind::KratosCredentials { .. }
-                | ListKind::AllSessions { .. }
-                | ListKind::HeadlessClients
-                | ListKind::HeadlessUsers { .. }
+                other @ (ListKind::Kratos(_)
+                | ListKind::Headless(_)
                 | ListKind::Audit
                 | ListKind::Found { .. }) => Err(super::no_list(Provider::Core, &other)),
             }
@@ -81,12 +78,11 @@ impl super::Pages for CoreApi {
 
 async fn get(c: CoreApi, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
     match kind {
-        ObjectKind::CoreUser => c.get_user(&id).await.map(core_user_row),
-        ObjectKind::Identity
-        | ObjectKind::Session
-        | ObjectKind::Credential
-        | ObjectKind::HeadlessClient
-        | ObjectKind::HeadlessUser
+        ObjectKind::Core(core::Object::User) => c.get_user(&id).await.map(core_user_row),
+        // MATTR lists a user's credentials but reads none by id.
+        ObjectKind::Core(core::Object::Credential)
+        | ObjectKind::Kratos(_)
+        | ObjectKind::Headless(_)
         | ObjectKind::AuditEntry
         | ObjectKind::Hit => Err(super::no_object(Provider::Core, kind)),
     }
@@ -119,7 +115,7 @@ async fn find(c: CoreApi, text: String) -> Result<Vec<Hit>, ApiError> {
     Ok(users
         .into_iter()
         .map(|u| Hit {
-            kind: ObjectKind::CoreUser,
+            kind: ObjectKind::Core(core::Object::User),
             row: core_user_row(u),
         })
         .collect())

@@ -10,6 +10,7 @@ use futures::{FutureExt, StreamExt};
 use crate::api::headless::ROOT;
 use crate::api::{ApiError, Cursor, DeleteAction, HeadlessApi, HeadlessUser, Provider};
 use crate::app::model::split_scoped_user;
+use crate::app::provider::headless;
 use crate::app::{
     Courses, Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row,
 };
@@ -51,22 +52,18 @@ impl super::Pages for HeadlessApi {
         let h = self.clone();
         async move {
             let data = match list {
-                ListKind::HeadlessClients => {
+                ListKind::Headless(headless::List::Clients) => {
                     client_records_page(h.list_client_records(&cursor, size).await?)
                 }
-                ListKind::HeadlessUsers { client } => {
+                ListKind::Headless(headless::List::Users { client }) => {
                     let client = search.or(client);
                     let page = h
                         .list_user_records(client.as_deref(), &cursor, size)
                         .await?;
                     headless_user_records_page(page)
                 }
-                other @ (ListKind::KratosIdentities
-                | ListKind::KratosSessions { .. }
-                | ListKind::KratosCredentials { .. }
-                | ListKind::AllSessions { .. }
-                | ListKind::CoreUsers
-                | ListKind::CoreCredentials { .. }
+                other @ (ListKind::Kratos(_)
+                | ListKind::Core(_)
                 | ListKind::Audit
                 | ListKind::Found { .. }) => {
                     return Err(super::no_list(Provider::Headless, &other));
@@ -83,17 +80,14 @@ impl super::Pages for HeadlessApi {
 
 async fn get(h: HeadlessApi, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
     match kind {
-        ObjectKind::HeadlessClient => h.get_client(&id).await.map(client_row),
-        ObjectKind::HeadlessUser => {
+        ObjectKind::Headless(headless::Object::Client) => h.get_client(&id).await.map(client_row),
+        ObjectKind::Headless(headless::Object::User) => {
             let (user, client) = split_scoped_user(&id);
             h.get_user(user, client).await.map(headless_user_row)
         }
-        ObjectKind::Identity
-        | ObjectKind::Session
-        | ObjectKind::Credential
-        | ObjectKind::CoreUser
-        | ObjectKind::AuditEntry
-        | ObjectKind::Hit => Err(super::no_object(Provider::Headless, kind)),
+        ObjectKind::Kratos(_) | ObjectKind::Core(_) | ObjectKind::AuditEntry | ObjectKind::Hit => {
+            Err(super::no_object(Provider::Headless, kind))
+        }
     }
 }
 
@@ -113,12 +107,12 @@ async fn find(h: HeadlessApi, text: String) -> Result<Vec<Hit>, ApiError> {
         Err(e) => return Err(e),
     };
     out.extend(users.into_iter().map(|u| Hit {
-        kind: ObjectKind::HeadlessUser,
+        kind: ObjectKind::Headless(headless::Object::User),
         row: headless_user_row(u),
     }));
     if let Some(c) = super::optional(h.get_client(text).await)? {
         out.push(Hit {
-            kind: ObjectKind::HeadlessClient,
+            kind: ObjectKind::Headless(headless::Object::Client),
             row: client_row(c),
         });
     }

@@ -1,14 +1,23 @@
 //! The MATTR VII lists' columns (its users; its credentials share `credentials`), and the
 //! values a row keeps for them.
 
-use super::User;
+use super::{List, User};
 use crate::app::column::{Cell, Column, row_id, why};
+use crate::app::provider::credentials;
 use crate::app::row::{Fields, Row};
 
 fn user(r: &Row) -> Option<&User> {
     match &r.fields {
         Fields::CoreUser(u) => Some(u),
         _ => None,
+    }
+}
+
+/// The table of columns `list` is shown with.
+pub fn of(list: &List) -> &'static [Column] {
+    match list {
+        List::Users => USERS,
+        List::Credentials { .. } => credentials::columns::CREDENTIALS,
     }
 }
 

@@ -1,7 +1,76 @@
-//! MATTR VII (the code calls it `Core`): what its users list shows of a user, as the values a
-//! row keeps; `columns` reads them.
+//! MATTR VII (the code calls it `Core`) on the app side: its lists (users, a user's
+//! credentials) and objects, what each is called and holds, and the values a row of its
+//! users list keeps (`columns` reads them).
 
 pub mod columns;
+
+/// A MATTR list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum List {
+    Users,
+    Credentials { user: String },
+}
+
+/// What a MATTR row or detail is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Object {
+    User,
+    Credential,
+}
+
+/// The lists a MATTR profile opens with.
+pub fn root_lists() -> Vec<List> {
+    vec![List::Users]
+}
+
+impl List {
+    pub fn title(&self) -> &'static str {
+        match self {
+            List::Users => "Users",
+            List::Credentials { .. } => "Credentials",
+        }
+    }
+
+    pub fn object(&self) -> Object {
+        match self {
+            List::Users => Object::User,
+            List::Credentials { .. } => Object::Credential,
+        }
+    }
+
+    pub fn server_search_hint(&self) -> Option<&'static str> {
+        match self {
+            List::Users => Some("an email, or claims: given_name=Jamie"),
+            List::Credentials { .. } => None,
+        }
+    }
+
+    /// MATTR serves up to 1000 a page.
+    pub fn walk_page_size(&self) -> Option<usize> {
+        match self {
+            List::Users | List::Credentials { .. } => Some(1000),
+        }
+    }
+}
+
+impl Object {
+    pub fn label(self) -> &'static str {
+        match self {
+            Object::User => "user",
+            Object::Credential => "credential",
+        }
+    }
+
+    /// The lists shown under an opened object, in pane order.
+    pub fn children(self, id: &str) -> Vec<List> {
+        match self {
+            Object::User => vec![List::Credentials {
+                user: id.to_string(),
+            }],
+            Object::Credential => Vec::new(),
+        }
+    }
+}
 
 /// What the users list shows of a MATTR user.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -1,6 +1,6 @@
 //! The Coassemble lists' columns (clients, users), and the values a row keeps for them.
 
-use super::{Client, User};
+use super::{Client, List, User};
 use crate::app::column::{Cell, Column, row_id, why};
 use crate::app::row::{Fields, Row};
 
@@ -15,6 +15,14 @@ fn user(r: &Row) -> Option<&User> {
     match &r.fields {
         Fields::HeadlessUser(u) => Some(u),
         _ => None,
+    }
+}
+
+/// The table of columns `list` is shown with.
+pub fn of(list: &List) -> &'static [Column] {
+    match list {
+        List::Clients => CLIENTS,
+        List::Users { .. } => USERS,
     }
 }
 

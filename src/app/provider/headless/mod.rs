@@ -1,7 +1,79 @@
-//! Coassemble (the code calls it `Headless`): what its lists show of clients and users, as
-//! the values a row keeps; `columns` reads them.
+//! Coassemble (the code calls it `Headless`) on the app side: its lists (clients, users of
+//! the workspace or of a client) and objects, what each is called and holds, and the values
+//! a row of its lists keeps (`columns` reads them).
 
 pub mod columns;
+
+/// A Coassemble list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum List {
+    Clients,
+    /// The users of `client`, or of the workspace when `None`.
+    Users {
+        client: Option<String>,
+    },
+}
+
+/// What a Coassemble row or detail is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Object {
+    Client,
+    User,
+}
+
+/// The lists a Coassemble profile opens with.
+pub fn root_lists() -> Vec<List> {
+    vec![List::Clients, List::Users { client: None }]
+}
+
+impl List {
+    pub fn title(&self) -> &'static str {
+        match self {
+            List::Clients => "Clients",
+            List::Users { .. } => "Users",
+        }
+    }
+
+    pub fn object(&self) -> Object {
+        match self {
+            List::Clients => Object::Client,
+            List::Users { .. } => Object::User,
+        }
+    }
+
+    pub fn server_search_hint(&self) -> Option<&'static str> {
+        match self {
+            List::Users { .. } => Some("client identifier"),
+            List::Clients => None,
+        }
+    }
+
+    /// Coassemble pages by number, so a page's place depends on its size: one size.
+    pub fn walk_page_size(&self) -> Option<usize> {
+        match self {
+            List::Clients | List::Users { .. } => None,
+        }
+    }
+}
+
+impl Object {
+    pub fn label(self) -> &'static str {
+        match self {
+            Object::Client => "client",
+            Object::User => "user",
+        }
+    }
+
+    /// The lists shown under an opened object, in pane order.
+    pub fn children(self, id: &str) -> Vec<List> {
+        match self {
+            Object::Client => vec![List::Users {
+                client: Some(id.to_string()),
+            }],
+            Object::User => Vec::new(),
+        }
+    }
+}
 
 /// What the clients list shows of a client.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -1,7 +1,8 @@
 //! The Kratos lists' columns, and the values a row of each keeps for them.
 
-use super::{Identity, Session};
+use super::{Identity, List, Session};
 use crate::app::column::{Cell, Column, row_id, why};
+use crate::app::provider::credentials;
 use crate::app::row::{Fields, Row};
 
 fn identity(r: &Row) -> Option<&Identity> {
@@ -16,6 +17,16 @@ fn session(r: &Row) -> Option<&Session> {
         Fields::Session(s) => Some(s),
         Fields::AllSession(a) => Some(&a.session),
         _ => None,
+    }
+}
+
+/// The table of columns `list` is shown with.
+pub fn of(list: &List) -> &'static [Column] {
+    match list {
+        List::Identities => IDENTITIES,
+        List::Sessions { .. } => SESSIONS,
+        List::Credentials { .. } => credentials::columns::CREDENTIALS,
+        List::AllSessions { .. } => ALL_SESSIONS,
     }
 }
 

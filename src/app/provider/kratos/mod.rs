@@ -1,7 +1,107 @@
-//! Ory Kratos: what its lists show of identities and sessions (also every session,
-//! `:all-sessions`), as the values a row keeps; `columns` reads them.
+//! Ory Kratos on the app side: its lists (identities, an identity's sessions and
+//! credentials, every session) and objects, what each is called and holds, and the values a
+//! row of its lists keeps (`columns` reads them).
 
 pub mod columns;
+
+/// A Kratos list. Parent ids are part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum List {
+    Identities,
+    Sessions {
+        identity: String,
+    },
+    Credentials {
+        identity: String,
+    },
+    /// Every session (`GET /admin/sessions`, identity expanded), newest first.
+    AllSessions {
+        active_only: bool,
+    },
+}
+
+/// What a Kratos row or detail is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Object {
+    Identity,
+    Session,
+    Credential,
+}
+
+/// The lists a Kratos profile opens with.
+pub fn root_lists() -> Vec<List> {
+    vec![List::Identities]
+}
+
+impl List {
+    pub fn title(&self) -> &'static str {
+        match self {
+            List::Identities => "Identities",
+            List::Sessions { .. } => "Sessions",
+            List::Credentials { .. } => "Credentials",
+            List::AllSessions { active_only: true } => "Active sessions",
+            List::AllSessions { active_only: false } => "All sessions",
+        }
+    }
+
+    pub fn object(&self) -> Object {
+        match self {
+            List::Identities => Object::Identity,
+            List::Sessions { .. } | List::AllSessions { .. } => Object::Session,
+            List::Credentials { .. } => Object::Credential,
+        }
+    }
+
+    pub fn server_search_hint(&self) -> Option<&'static str> {
+        match self {
+            List::Identities => Some("email/username, id or ext:EXTERNAL_ID"),
+            List::Sessions { .. } | List::Credentials { .. } | List::AllSessions { .. } => None,
+        }
+    }
+
+    /// The most rows Kratos serves per page (identities 500, sessions 1000); its
+    /// credentials come whole with the identity.
+    pub fn walk_page_size(&self) -> Option<usize> {
+        match self {
+            List::Identities => Some(500),
+            List::Sessions { .. } | List::AllSessions { .. } => Some(1000),
+            List::Credentials { .. } => None,
+        }
+    }
+
+    /// Sessions can be marked for a bulk revoke.
+    pub fn markable(&self) -> bool {
+        match self {
+            List::Sessions { .. } | List::AllSessions { .. } => true,
+            List::Identities | List::Credentials { .. } => false,
+        }
+    }
+}
+
+impl Object {
+    pub fn label(self) -> &'static str {
+        match self {
+            Object::Identity => "identity",
+            Object::Session => "session",
+            Object::Credential => "credential",
+        }
+    }
+
+    /// The lists shown under an opened object, in pane order.
+    pub fn children(self, id: &str) -> Vec<List> {
+        match self {
+            Object::Identity => vec![
+                List::Sessions {
+                    identity: id.to_string(),
+                },
+                List::Credentials {
+                    identity: id.to_string(),
+                },
+            ],
+            Object::Session | Object::Credential => Vec::new(),
+        }
+    }
+}
 
 /// What the identities list shows of an identity.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -3,6 +3,7 @@
 
 use crate::api::{ApiError, Cursor, Identity, IdentityFilter, KratosApi};
 use crate::app::find::KratosQuery;
+use crate::app::provider::kratos;
 use crate::app::{Hit, ObjectKind, PageData};
 use crate::runtime::rows::{identity_records_page, identity_row, is_not_found, one_row, page_data};
 
@@ -19,7 +20,7 @@ pub(super) async fn find(k: KratosApi, text: String) -> Result<Vec<Hit>, ApiErro
         .rows
         .into_iter()
         .map(|row| Hit {
-            kind: ObjectKind::Identity,
+            kind: ObjectKind::Kratos(kratos::Object::Identity),
             row,
         })
         .collect())

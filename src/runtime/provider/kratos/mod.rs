@@ -13,6 +13,7 @@ use futures::future::BoxFuture;
 
 use crate::api::{ApiError, Cursor, KratosApi, Provider};
 use crate::app::model::ACTIVE_ONLY;
+use crate::app::provider::kratos;
 use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 use crate::runtime::backend::{Backend, RequestLine};
 use crate::runtime::read_ahead::ReadAhead;
@@ -46,23 +47,23 @@ impl super::Pages for KratosApi {
         let k = self.clone();
         async move {
             let data = match list {
-                ListKind::KratosIdentities => {
+                ListKind::Kratos(kratos::List::Identities) => {
                     return find::kratos_search(&k, search.as_deref(), &cursor, size, named).await;
                 }
-                ListKind::KratosSessions { identity } => {
+                ListKind::Kratos(kratos::List::Sessions { identity }) => {
                     let active = (search.as_deref() == Some(ACTIVE_ONLY)).then_some(true);
                     let page = k
                         .list_identity_session_records(&identity, active, &cursor, size)
                         .await?;
                     session_records_page(page)
                 }
-                ListKind::AllSessions { active_only } => {
+                ListKind::Kratos(kratos::List::AllSessions { active_only }) => {
                     let page = k
                         .list_session_records(active_only.then_some(true), &cursor, size)
                         .await?;
                     all_session_records_page(page)
                 }
-                ListKind::KratosCredentials { identity } => {
+                ListKind::Kratos(kratos::List::Credentials { identity }) => {
                     // Credentials come with the identity (never their secrets: no
                     // include_credential).
                     let i = k.get_identity(&identity, &[]).await?;
@@ -72,10 +73,8 @@ impl super::Pages for KratosApi {
                         total: None,
                     }
                 }
-                other @ (ListKind::CoreUsers
-                | ListKind::CoreCredentials { .. }
-                | ListKind::HeadlessClients
-                | ListKind::HeadlessUsers { .. }
+                other @ (ListKind::Core(_)
+                | ListKind::Headless(_)
                 | ListKind::Audit
                 | ListKind::Found { .. }) => return Err(super::no_list(Provider::Kratos, &other)),
             };
@@ -90,7 +89,7 @@ impl super::Pages for KratosApi {
 
 async fn get(k: KratosApi, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
     match kind {
-        ObjectKind::Identity => {
+        ObjectKind::Kratos(kratos::Object::Identity) => {
             // `:goto` takes an external id too when the text is not an identity id.
             match k.get_identity(&id, &[]).await {
                 Err(e) if is_not_found(&e) && uuid::Uuid::parse_str(&id).is_err() => {
@@ -99,11 +98,10 @@ async fn get(k: KratosApi, kind: ObjectKind, id: String) -> Result<Row, ApiError
                 other => other.map(identity_row),
             }
         }
-        ObjectKind::Session => k.get_session(&id).await.map(session_row),
-        ObjectKind::Credential => credentials::get(&k, &id).await,
-        ObjectKind::CoreUser
-        | ObjectKind::HeadlessClient
-        | ObjectKind::HeadlessUser
+        ObjectKind::Kratos(kratos::Object::Session) => k.get_session(&id).await.map(session_row),
+        ObjectKind::Kratos(kratos::Object::Credential) => credentials::get(&k, &id).await,
+        ObjectKind::Core(_)
+        | ObjectKind::Headless(_)
         | ObjectKind::AuditEntry
         | ObjectKind::Hit => Err(super::no_object(Provider::Kratos, kind)),
     }

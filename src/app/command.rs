@@ -9,7 +9,7 @@ use super::navigate::{refresh_screen, switch_tab};
 use super::state::{Input, Mode, Pane, Screen, State};
 use super::subject;
 use super::who::{self, Purpose};
-use crate::app::provider::{core, headless, kratos};
+use crate::app::provider::{core, kratos};
 
 pub fn on_key(state: &mut State, mut input: Input, key: KeyEvent, effects: &mut Vec<Effect>) {
     match key.code {
@@ -349,7 +349,7 @@ fn who_candidates(state: &State, prefix: &str) -> Vec<String> {
         });
     for t in tables {
         let kind = t.kind().object();
-        if !who::is_person(kind) && kind != ObjectKind::Headless(headless::Object::Client) {
+        if !kind.named_by_who() {
             continue;
         }
         for (_, row) in t.loaded_rows() {

@@ -368,7 +368,9 @@ pub fn ask_revoke_session(state: &mut State) {
                 Some(p @ (Provider::Core | Provider::Headless)) => {
                     unsupported(p, &Purpose::Revoke).unwrap_or_default()
                 }
-                _ => "x revokes a session: select one in a Sessions list (or :all-sessions)".into(),
+                Some(Provider::Kratos) | None => {
+                    "x revokes a session: select one in a Sessions list (or :all-sessions)".into()
+                }
             });
         }
     }
@@ -383,7 +385,9 @@ pub fn ask_revoke_all(state: &mut State, effects: &mut Vec<Effect>) {
             Some(p @ (Provider::Core | Provider::Headless)) => {
                 unsupported(p, &Purpose::Revoke).unwrap_or_default()
             }
-            _ => "X revokes all sessions of a Kratos identity: select one".into(),
+            Some(Provider::Kratos) | None => {
+                "X revokes all sessions of a Kratos identity: select one".into()
+            }
         });
         return;
     };

@@ -21,17 +21,17 @@ pub enum Provider {
 impl Provider {
     pub fn key(self) -> &'static str {
         match self {
-            Provider::Kratos => "kratos",
-            Provider::Core => "core",
-            Provider::Headless => "headless",
+            Provider::Kratos => kratos::KEY,
+            Provider::Core => core::KEY,
+            Provider::Headless => headless::KEY,
         }
     }
 
     pub fn system(self) -> &'static str {
         match self {
-            Provider::Kratos => "Ory Kratos",
-            Provider::Core => "MATTR VII",
-            Provider::Headless => "Coassemble",
+            Provider::Kratos => kratos::SYSTEM,
+            Provider::Core => core::SYSTEM,
+            Provider::Headless => headless::SYSTEM,
         }
     }
 
@@ -168,6 +168,26 @@ impl ObjectKind {
             ObjectKind::Core(_) => Some(Provider::Core),
             ObjectKind::Headless(_) => Some(Provider::Headless),
             ObjectKind::AuditEntry | ObjectKind::Hit => None,
+        }
+    }
+
+    /// Whether it is a person (what `:find` and a WHO argument look for).
+    pub fn is_person(self) -> bool {
+        match self {
+            ObjectKind::Kratos(o) => o.is_person(),
+            ObjectKind::Core(o) => o.is_person(),
+            ObjectKind::Headless(o) => o.is_person(),
+            ObjectKind::AuditEntry | ObjectKind::Hit => false,
+        }
+    }
+
+    /// Whether a WHO argument can name it (a person, or a Coassemble client).
+    pub fn named_by_who(self) -> bool {
+        match self {
+            ObjectKind::Kratos(o) => o.named_by_who(),
+            ObjectKind::Core(o) => o.named_by_who(),
+            ObjectKind::Headless(o) => o.named_by_who(),
+            ObjectKind::AuditEntry | ObjectKind::Hit => false,
         }
     }
 

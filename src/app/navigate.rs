@@ -5,7 +5,7 @@ use super::action::Effect;
 use super::action::ObjectFor;
 use super::credentials::rules::CredentialRef;
 use super::detail::Detail;
-use super::model::{ObjectKind, Provider, Row};
+use super::model::{ObjectKind, Row};
 use super::state::{Owner, Pane, Screen, State};
 use super::table::Table;
 use crate::app::provider::kratos;

@@ -8,7 +8,7 @@ use super::action::{Action, Effect, FindFor, ObjectFor, PageFor, Ticket};
 use super::command;
 use super::detail::Detail;
 use super::find::LocalFilter;
-use super::model::{ErrorInfo, ListKind, Row};
+use super::model::{ErrorInfo, ListKind, Provider, Row};
 use super::navigate::{open_object, refilter, refresh_detail, refresh_screen, switch_tab};
 use super::state::{Input, Mode, Owner, Pane, State};
 use crate::app::provider::core;
@@ -410,13 +410,15 @@ fn toggle_mark(state: &mut State) {
     };
     if !t.kind().markable() {
         state.flash = Some(match provider {
-            Some(p @ (super::model::Provider::Core | super::model::Provider::Headless)) => {
+            Some(p @ (Provider::Core | Provider::Headless)) => {
                 format!(
                     "nothing to mark: {} has no sessions and no bulk call",
                     p.system()
                 )
             }
-            _ => "marking is for sessions (x then revokes the marked ones)".into(),
+            Some(Provider::Kratos) | None => {
+                "marking is for sessions (x then revokes the marked ones)".into()
+            }
         });
         return;
     }

@@ -16,8 +16,9 @@ pub use rules::{ALL, CredentialRef, config_types, deleted, never_deleted, per_id
 
 /// The Kratos credential in focus: a row of a Credentials pane or an opened credential.
 fn focused(state: &State) -> Option<CredentialRef> {
-    if state.tab()?.profile.provider != Provider::Kratos {
-        return None;
+    match state.tab()?.profile.provider {
+        Provider::Kratos => {}
+        Provider::Core | Provider::Headless => return None,
     }
     match state.focused()? {
         Pane::Table(t)

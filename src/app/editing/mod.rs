@@ -18,7 +18,7 @@ use super::action::ObjectFor;
 use super::action::{Effect, Mutation};
 use super::change::flow::BeforeSend;
 use super::change::{self, Change, Expect, Outcome, SentDraft, Stage};
-use super::model::{ErrorInfo, ObjectKind, Row};
+use super::model::{ErrorInfo, ObjectKind, Provider, Row};
 use super::state::{Owner, Pane, State};
 use crate::app::provider::{core, headless, kratos};
 use session::{Typed, draft_text};
@@ -48,9 +48,12 @@ fn write_draft(session: &EditSession, effects: &mut Vec<Effect>) {
 /// `n`: a new Kratos identity from a template, on a Kratos profile.
 pub fn open_new(state: &mut State, effects: &mut Vec<Effect>) {
     let Some(tab) = state.tab() else { return };
-    if tab.profile.provider != super::model::Provider::Kratos {
-        state.flash = Some("n creates Kratos identities".into());
-        return;
+    match tab.profile.provider {
+        Provider::Kratos => {}
+        Provider::Core | Provider::Headless => {
+            state.flash = Some("n creates Kratos identities".into());
+            return;
+        }
     }
     let key = format!("{}-new-identity", tab.profile.name);
     start(

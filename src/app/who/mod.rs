@@ -11,26 +11,16 @@ use serde_json::Value;
 
 use super::action::FindFor;
 use super::action::{Effect, Mutation};
-use super::model::{ErrorInfo, Hit, ListKind, ObjectKind, PageData};
+use super::model::{ErrorInfo, Hit, ListKind, PageData};
 use super::navigate::{open_object, refresh_detail, switch_tab};
 use super::session_count::{count_of, request_count};
 use super::state::{Count, Lookup, Mode, Owner, Pane, Picker, State};
-use crate::app::provider::{core, headless, kratos};
+use crate::app::provider::{core, kratos};
 
 pub use purpose::{Purpose, unsupported};
 
 /// Most matches a picker lists (the search is narrowed by typing more of WHO instead).
 pub const PICK_MAX: usize = 50;
-/// Whether `kind` is a person (not a client, a session or a line of the trail).
-pub fn is_person(kind: ObjectKind) -> bool {
-    matches!(
-        kind,
-        ObjectKind::Kratos(kratos::Object::Identity)
-            | ObjectKind::Core(core::Object::User)
-            | ObjectKind::Headless(headless::Object::User)
-    )
-}
-
 /// Look `who` up on the active profile for `purpose`; a box shows it until the answer.
 pub fn start(state: &mut State, purpose: Purpose, who: &str, effects: &mut Vec<Effect>) {
     let Some(tab) = state.tab() else { return };
@@ -88,7 +78,7 @@ fn loaded_prefix_matches(state: &State, tab: usize, who: &str) -> Vec<Hit> {
         });
     for t in tables {
         let kind = t.kind().object();
-        if !is_person(kind) && kind != ObjectKind::Headless(headless::Object::Client) {
+        if !kind.named_by_who() {
             continue;
         }
         for (_, row) in t.loaded_rows() {
@@ -136,7 +126,7 @@ pub fn on_found(
         }
     }
     if lookup.purpose != Purpose::Goto {
-        hits.retain(|h| is_person(h.kind));
+        hits.retain(|h| h.kind.is_person());
     }
     match hits.len() {
         0 => {

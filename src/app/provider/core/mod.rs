@@ -4,6 +4,11 @@
 
 pub mod columns;
 
+/// How config files and the audit trail name the provider.
+pub const KEY: &str = "core";
+/// How people name it.
+pub const SYSTEM: &str = "MATTR VII";
+
 /// A MATTR list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum List {
@@ -54,6 +59,22 @@ impl List {
 }
 
 impl Object {
+    /// Whether it is a person (what `:find` and a WHO argument look for).
+    pub fn is_person(self) -> bool {
+        match self {
+            Object::User => true,
+            Object::Credential => false,
+        }
+    }
+
+    /// Whether a WHO argument can name it (a person, or a Coassemble client).
+    pub fn named_by_who(self) -> bool {
+        match self {
+            Object::User => true,
+            Object::Credential => false,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Object::User => "user",

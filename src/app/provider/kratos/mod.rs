@@ -4,6 +4,11 @@
 
 pub mod columns;
 
+/// How config files and the audit trail name the provider.
+pub const KEY: &str = "kratos";
+/// How people name it.
+pub const SYSTEM: &str = "Ory Kratos";
+
 /// A Kratos list. Parent ids are part of it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum List {
@@ -79,6 +84,22 @@ impl List {
 }
 
 impl Object {
+    /// Whether it is a person (what `:find` and a WHO argument look for).
+    pub fn is_person(self) -> bool {
+        match self {
+            Object::Identity => true,
+            Object::Session | Object::Credential => false,
+        }
+    }
+
+    /// Whether a WHO argument can name it (a person, or a Coassemble client).
+    pub fn named_by_who(self) -> bool {
+        match self {
+            Object::Identity => true,
+            Object::Session | Object::Credential => false,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Object::Identity => "identity",

@@ -12,7 +12,7 @@ use super::session_count::request_count;
 use super::state::{Confirm, Count, CourseChoice, Input, Mode, Pane, State};
 use super::subject;
 use super::who::purpose::{Purpose, unsupported};
-use crate::app::provider::{core, headless, kratos};
+use crate::app::provider::{Delete, Typed, kratos};
 
 /// A change is over (answered, or settled by a re-read): report it, hand it to the editor
 /// it came from, and reload what shows it.
@@ -422,32 +422,22 @@ pub fn ask_delete(state: &mut State) {
         _ => (hit.kind, hit.row.id.clone()),
     };
     let label = Some(person_label(hit.kind, &hit.row));
-    let short = short_id(&id);
-    match kind {
-        // Cascading (sessions and credentials go too): type the start of the id.
-        ObjectKind::Kratos(kratos::Object::Identity) => ask(
-            state,
-            Mutation::DeleteIdentity { identity: id },
-            Some(short),
-            label,
-            None,
-        ),
-        ObjectKind::Core(core::Object::User) => ask(
-            state,
-            Mutation::DeleteCoreUser { user: id },
-            Some(short),
-            label,
-            None,
-        ),
-        // Takes every user and course of the client with it: type the whole identifier.
-        ObjectKind::Headless(headless::Object::Client) => ask(
-            state,
-            Mutation::DeleteClient { client: id.clone() },
-            Some(id),
-            label,
-            None,
-        ),
-        ObjectKind::Headless(headless::Object::User) => {
+    let delete = match kind {
+        ObjectKind::Kratos(o) => o.delete(&id),
+        ObjectKind::Core(o) => o.delete(&id),
+        ObjectKind::Headless(o) => o.delete(&id),
+        ObjectKind::AuditEntry => Delete::Refused(super::audit_pane::NOT_HERE),
+        ObjectKind::Hit => Delete::Refused(super::found::OPEN_FIRST),
+    };
+    match delete {
+        Delete::Ask { mutation, typed } => {
+            let typed = match typed {
+                Typed::Start => short_id(&id),
+                Typed::Whole => id,
+            };
+            ask(state, mutation, Some(typed), label, None)
+        }
+        Delete::ChooseCourses => {
             if let Some(why) = super::settle::busy(
                 state,
                 &state
@@ -477,18 +467,7 @@ pub fn ask_delete(state: &mut State) {
                 reallocate_to: None,
             });
         }
-        ObjectKind::Kratos(kratos::Object::Session) => {
-            state.flash = Some("sessions are revoked with x".into())
-        }
-        // A Kratos credential whose row reads is taken by `credentials::ask_delete` first.
-        ObjectKind::Kratos(kratos::Object::Credential) => {
-            state.flash = Some("this credential cannot be deleted from here".into())
-        }
-        ObjectKind::Core(core::Object::Credential) => {
-            state.flash = Some("MATTR credentials cannot be deleted from here".into())
-        }
-        ObjectKind::AuditEntry => state.flash = Some(super::audit_pane::NOT_HERE.into()),
-        ObjectKind::Hit => state.flash = Some(super::found::OPEN_FIRST.into()),
+        Delete::Refused(why) => state.flash = Some(why.into()),
     }
 }
 

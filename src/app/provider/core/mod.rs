@@ -2,6 +2,9 @@
 //! credentials) and objects, what each is called and holds, and the values a row of its
 //! users list keeps (`columns` reads them).
 
+use super::{Delete, Typed};
+use crate::app::mutation::Mutation;
+
 pub mod columns;
 
 /// How config files and the audit trail name the provider.
@@ -79,6 +82,19 @@ impl Object {
         match self {
             Object::User => "user",
             Object::Credential => "credential",
+        }
+    }
+
+    /// What `d` does with it.
+    pub fn delete(self, id: &str) -> Delete {
+        match self {
+            Object::User => Delete::Ask {
+                mutation: Mutation::DeleteCoreUser {
+                    user: id.to_string(),
+                },
+                typed: Typed::Start,
+            },
+            Object::Credential => Delete::Refused("MATTR credentials cannot be deleted from here"),
         }
     }
 

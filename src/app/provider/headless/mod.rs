@@ -2,6 +2,9 @@
 //! the workspace or of a client) and objects, what each is called and holds, and the values
 //! a row of its lists keeps (`columns` reads them).
 
+use super::{Delete, Typed};
+use crate::app::mutation::Mutation;
+
 pub mod columns;
 
 /// How config files and the audit trail name the provider.
@@ -81,6 +84,20 @@ impl Object {
         match self {
             Object::Client => "client",
             Object::User => "user",
+        }
+    }
+
+    /// What `d` does with it.
+    pub fn delete(self, id: &str) -> Delete {
+        match self {
+            // Takes every user and course of the client with it.
+            Object::Client => Delete::Ask {
+                mutation: Mutation::DeleteClient {
+                    client: id.to_string(),
+                },
+                typed: Typed::Whole,
+            },
+            Object::User => Delete::ChooseCourses,
         }
     }
 

@@ -2,6 +2,9 @@
 //! credentials, every session) and objects, what each is called and holds, and the values a
 //! row of its lists keeps (`columns` reads them).
 
+use super::{Delete, Typed};
+use crate::app::mutation::Mutation;
+
 pub mod columns;
 
 /// How config files and the audit trail name the provider.
@@ -105,6 +108,22 @@ impl Object {
             Object::Identity => "identity",
             Object::Session => "session",
             Object::Credential => "credential",
+        }
+    }
+
+    /// What `d` does with it.
+    pub fn delete(self, id: &str) -> Delete {
+        match self {
+            // Cascading (sessions and credentials go too).
+            Object::Identity => Delete::Ask {
+                mutation: Mutation::DeleteIdentity {
+                    identity: id.to_string(),
+                },
+                typed: Typed::Start,
+            },
+            Object::Session => Delete::Refused("sessions are revoked with x"),
+            // A credential whose row reads is taken by `credentials::ask_delete` first.
+            Object::Credential => Delete::Refused("this credential cannot be deleted from here"),
         }
     }
 

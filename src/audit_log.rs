@@ -57,6 +57,7 @@ impl AuditLog {
 mod tests {
     use super::*;
     use crate::app::audit::AuditOutcome;
+    use crate::app::provider::kratos;
     use crate::app::{Mutation, Provider};
     use std::fs;
 
@@ -64,9 +65,9 @@ mod tests {
     fn lines_are_appended_with_a_time_and_private() {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::new(dir.path().join("state/audit.jsonl"));
-        let m = Mutation::RevokeSession {
+        let m = Mutation::Kratos(kratos::Change::RevokeSession {
             session: "s1".into(),
-        };
+        });
         for outcome in [AuditOutcome::Sent, AuditOutcome::Applied] {
             // The runtime names the request before writing, as the effect does.
             let mut entry = AuditEntry::new("p", Provider::Kratos, &m, None, outcome);
@@ -102,9 +103,9 @@ mod tests {
         let path = dir.path().join("audit.jsonl");
         std::os::unix::fs::symlink(&outside, &path).unwrap();
         let log = AuditLog::new(&path);
-        let m = Mutation::RevokeSession {
+        let m = Mutation::Kratos(kratos::Change::RevokeSession {
             session: "s1".into(),
-        };
+        });
         let err = log
             .append(&AuditEntry::new(
                 "p",

@@ -319,9 +319,9 @@ async fn mutations_run_and_read_only_clients_refuse_them() {
         .find(|r| cell(r, &grace_sessions(), "ACTIVE") == "yes")
         .expect("an active session");
     let done = kratos
-        .mutate(Mutation::RevokeSession {
+        .mutate(Mutation::Kratos(kratos::Change::RevokeSession {
             session: active.id.clone(),
-        })
+        }))
         .await
         .unwrap();
     assert!(done.message.contains(&active.id));
@@ -338,9 +338,9 @@ async fn mutations_run_and_read_only_clients_refuse_them() {
 
     let (_sb2, ro) = backends(true).await;
     let err = ro[0]
-        .mutate(Mutation::RevokeAllSessions {
+        .mutate(Mutation::Kratos(kratos::Change::RevokeAllSessions {
             identity: GRACE.into(),
-        })
+        }))
         .await
         .unwrap_err();
     assert!(
@@ -357,9 +357,9 @@ async fn deletes_reach_each_provider() {
 
     let users = list(core, ListKind::Core(core::List::Users), None).await;
     let victim = users.rows.last().unwrap().id.clone();
-    core.mutate(Mutation::DeleteCoreUser {
+    core.mutate(Mutation::Core(core::Change::DeleteUser {
         user: victim.clone(),
-    })
+    }))
     .await
     .unwrap();
     let err = core
@@ -378,11 +378,11 @@ async fn deletes_reach_each_provider() {
     .await;
     let (gone, heir) = (&globex.rows[0], &globex.rows[1]);
     headless
-        .mutate(Mutation::DeleteHeadlessUser {
+        .mutate(Mutation::Headless(headless::Change::DeleteUser {
             user: gone.id.clone(),
             client: Some("globex".into()),
             courses: idtui::app::Courses::Reallocate(heir.id.clone()),
-        })
+        }))
         .await
         .unwrap_or_else(|e| panic!("{}", e.details));
     let after = list(
@@ -397,9 +397,9 @@ async fn deletes_reach_each_provider() {
     assert!(after.rows.iter().any(|r| r.id == heir.id));
 
     headless
-        .mutate(Mutation::DeleteClient {
+        .mutate(Mutation::Headless(headless::Change::DeleteClient {
             client: "initech".into(),
-        })
+        }))
         .await
         .unwrap_or_else(|e| panic!("{}", e.details));
     let clients = list(headless, ListKind::Headless(headless::List::Clients), None).await;
@@ -415,7 +415,7 @@ async fn an_identity_is_created_from_the_new_identity_template_shape() {
         "traits": {"email": "new.person@example.com"}, "metadata_public": {}
     });
     let done = kratos
-        .mutate(Mutation::CreateIdentity { body })
+        .mutate(Mutation::Kratos(kratos::Change::CreateIdentity { body }))
         .await
         .unwrap_or_else(|e| panic!("{}", e.details));
     assert!(done.message.starts_with("created identity "), "{done:?}");
@@ -448,9 +448,9 @@ async fn marked_sessions_are_revoked_one_by_one() {
         .collect();
     assert!(!active.is_empty());
     kratos
-        .mutate(Mutation::RevokeSessions {
+        .mutate(Mutation::Kratos(kratos::Change::RevokeSessions {
             sessions: active.clone(),
-        })
+        }))
         .await
         .unwrap_or_else(|e| panic!("{}", e.details));
     let after = list(

@@ -99,7 +99,7 @@ async fn a_mattr_line_carries_the_prefix_its_client_sends() {
         let lines = audited(
             p,
             Shown::Core,
-            Mutation::DeleteCoreUser { user: user.clone() },
+            Mutation::Core(core::Change::DeleteUser { user: user.clone() }),
         )
         .await;
         let want = ("DELETE".to_string(), format!("{root}/users/{user}"));
@@ -116,9 +116,9 @@ async fn kratos_and_coassemble_lines_are_the_paths_sent() {
     let lines = audited(
         p,
         Shown::Kratos,
-        Mutation::DeleteIdentity {
+        Mutation::Kratos(kratos::Change::DeleteIdentity {
             identity: identity.clone(),
-        },
+        }),
     )
     .await;
     let want = (
@@ -134,9 +134,9 @@ async fn kratos_and_coassemble_lines_are_the_paths_sent() {
     let lines = audited(
         p,
         Shown::Headless,
-        Mutation::DeleteClient {
+        Mutation::Headless(headless::Change::DeleteClient {
             client: client.clone(),
-        },
+        }),
     )
     .await;
     let want = (

@@ -82,9 +82,9 @@ async fn a_walk_reads_ahead_without_gaps_or_repeats_and_a_change_drops_what_was_
     // A change sent while the second page is being read ahead: that page is read again.
     let first = page(&*b, &identities, PageCursor::First).await;
     let doomed = ids[WALK + 1].clone();
-    b.mutate(Mutation::DeleteIdentity {
+    b.mutate(Mutation::Kratos(kratos::Change::DeleteIdentity {
         identity: doomed.clone(),
-    })
+    }))
     .await
     .unwrap();
     let second = page(&*b, &identities, first.next.clone().unwrap()).await;
@@ -136,9 +136,9 @@ async fn a_mattr_walk_reads_each_page_ahead_once_its_cursor_is_read() {
     // A user deleted while the second page is read ahead is not shown by that page.
     let first = page(&*b, &users_list, PageCursor::First).await;
     let doomed = ids[WALK + 1].clone();
-    b.mutate(Mutation::DeleteCoreUser {
+    b.mutate(Mutation::Core(core::Change::DeleteUser {
         user: doomed.clone(),
-    })
+    }))
     .await
     .unwrap();
     let second = page(&*b, &users_list, first.next.clone().unwrap()).await;

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::model::Provider;
 use super::mutation::Mutation;
+use crate::app::provider::{core, headless, kratos};
 
 /// Where a change stands when its line is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,26 +79,26 @@ impl AuditEntry {
 /// The object a mutation changes, as the trail names it.
 fn object(m: &Mutation) -> String {
     match m {
-        Mutation::RevokeSessions { sessions } => sessions.join(","),
-        Mutation::CreateIdentity { .. } => "new".into(),
-        Mutation::RevokeSession { session } | Mutation::ExtendSession { session } => {
-            session.clone()
-        }
-        Mutation::RevokeAllSessions { identity }
-        | Mutation::DeleteIdentity { identity }
-        | Mutation::DeleteCredential { identity, .. }
-        | Mutation::UpdateIdentity { identity, .. }
-        | Mutation::PatchIdentity { identity, .. }
-        | Mutation::CreateRecoveryLink { identity, .. }
-        | Mutation::CreateRecoveryCode { identity, .. }
-        | Mutation::SetAddressVerified { identity, .. } => identity.clone(),
-        Mutation::DeleteCoreUser { user } | Mutation::UpdateCoreClaims { user, .. } => user.clone(),
-        Mutation::DeleteClient { client } | Mutation::UpdateClientMetadata { client, .. } => {
+        Mutation::Kratos(kratos::Change::RevokeSessions { sessions }) => sessions.join(","),
+        Mutation::Kratos(kratos::Change::CreateIdentity { .. }) => "new".into(),
+        Mutation::Kratos(kratos::Change::RevokeSession { session })
+        | Mutation::Kratos(kratos::Change::ExtendSession { session }) => session.clone(),
+        Mutation::Kratos(kratos::Change::RevokeAllSessions { identity })
+        | Mutation::Kratos(kratos::Change::DeleteIdentity { identity })
+        | Mutation::Kratos(kratos::Change::DeleteCredential { identity, .. })
+        | Mutation::Kratos(kratos::Change::UpdateIdentity { identity, .. })
+        | Mutation::Kratos(kratos::Change::PatchIdentity { identity, .. })
+        | Mutation::Kratos(kratos::Change::CreateRecoveryLink { identity, .. })
+        | Mutation::Kratos(kratos::Change::CreateRecoveryCode { identity, .. })
+        | Mutation::Kratos(kratos::Change::SetAddressVerified { identity, .. }) => identity.clone(),
+        Mutation::Core(core::Change::DeleteUser { user })
+        | Mutation::Core(core::Change::UpdateClaims { user, .. }) => user.clone(),
+        Mutation::Headless(headless::Change::DeleteClient { client })
+        | Mutation::Headless(headless::Change::UpdateClientMetadata { client, .. }) => {
             client.clone()
         }
-        Mutation::UpdateHeadlessUser { user, .. } | Mutation::DeleteHeadlessUser { user, .. } => {
-            user.clone()
-        }
+        Mutation::Headless(headless::Change::UpdateUser { user, .. })
+        | Mutation::Headless(headless::Change::DeleteUser { user, .. }) => user.clone(),
     }
 }
 
@@ -130,10 +131,10 @@ mod tests {
 
     #[test]
     fn a_line_names_the_request_and_hides_secrets() {
-        let m = Mutation::PatchIdentity {
+        let m = Mutation::Kratos(kratos::Change::PatchIdentity {
             identity: "i1".into(),
             patch: json!([]),
-        };
+        });
         let change =
             json!([{"op": "replace", "path": "/metadata_admin/api_token", "value": "s3cr3t"}]);
         let e = AuditEntry::new(
@@ -170,10 +171,10 @@ mod tests {
             let e = AuditEntry::new(
                 "prod",
                 Provider::Kratos,
-                &Mutation::PatchIdentity {
+                &Mutation::Kratos(kratos::Change::PatchIdentity {
                     identity: "i1".into(),
                     patch: change.clone(),
-                },
+                }),
                 Some(&change),
                 AuditOutcome::Sent,
             );

@@ -12,7 +12,7 @@ use super::session_count::request_count;
 use super::state::{Confirm, Count, CourseChoice, Input, Mode, Pane, State};
 use super::subject;
 use super::who::purpose::{Purpose, unsupported};
-use crate::app::provider::{Delete, Typed, kratos};
+use crate::app::provider::{Delete, Typed, core, headless, kratos};
 
 /// A change is over (answered, or settled by a re-read): report it, hand it to the editor
 /// it came from, and reload what shows it.
@@ -39,17 +39,24 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
                 Some(who) if *message == format!("done: {}", mutation.describe()) => {
                     done_line(mutation, who)
                 }
-                Some(who) if matches!(mutation, Mutation::ExtendSession { .. }) => message
-                    .replacen("done: extended session", "done: extended the session", 1)
-                    .replacen(" until ", &format!(" of {who} until "), 1),
+                Some(who)
+                    if matches!(
+                        mutation,
+                        Mutation::Kratos(kratos::Change::ExtendSession { .. })
+                    ) =>
+                {
+                    message
+                        .replacen("done: extended session", "done: extended the session", 1)
+                        .replacen(" until ", &format!(" of {who} until "), 1)
+                }
                 _ => message.clone(),
             });
             state.error = None;
             match mutation {
-                Mutation::RevokeSession { session } => {
+                Mutation::Kratos(kratos::Change::RevokeSession { session }) => {
                     state.note_revoked(&change.profile, std::slice::from_ref(session))
                 }
-                Mutation::RevokeSessions { sessions } => {
+                Mutation::Kratos(kratos::Change::RevokeSessions { sessions }) => {
                     state.note_revoked(&change.profile, sessions);
                     forget_revoked_marks(state, tab, sessions);
                 }
@@ -63,13 +70,13 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
                     effects,
                 );
             }
-            if let Mutation::DeleteCredential { identity, .. } = mutation {
+            if let Mutation::Kratos(kratos::Change::DeleteCredential { identity, .. }) = mutation {
                 super::credentials::leave_deleted_detail(state, tab, identity);
             }
-            if let Mutation::DeleteIdentity { .. }
-            | Mutation::DeleteCoreUser { .. }
-            | Mutation::DeleteClient { .. }
-            | Mutation::DeleteHeadlessUser { .. } = mutation
+            if let Mutation::Kratos(kratos::Change::DeleteIdentity { .. })
+            | Mutation::Core(core::Change::DeleteUser { .. })
+            | Mutation::Headless(headless::Change::DeleteClient { .. })
+            | Mutation::Headless(headless::Change::DeleteUser { .. }) = mutation
                 && let Some(t) = state.tab_at_mut(tab)
                 && t.stack.len() > 1
                 && t.screen()
@@ -90,19 +97,25 @@ pub fn finished(state: &mut State, change: &Change, outcome: &Outcome, effects: 
 /// The status line after a change to someone, person first.
 fn done_line(m: &Mutation, who: &str) -> String {
     match m {
-        Mutation::RevokeAllSessions { .. } => format!("done: revoked all sessions of {who}"),
-        Mutation::RevokeSession { session } => {
+        Mutation::Kratos(kratos::Change::RevokeAllSessions { .. }) => {
+            format!("done: revoked all sessions of {who}")
+        }
+        Mutation::Kratos(kratos::Change::RevokeSession { session }) => {
             format!("done: revoke session {} of {who}", short_id(session))
         }
-        Mutation::RevokeSessions { sessions } => {
+        Mutation::Kratos(kratos::Change::RevokeSessions { sessions }) => {
             format!("done: revoke {} marked sessions of {who}", sessions.len())
         }
-        Mutation::DeleteIdentity { .. } => format!("done: delete identity {who}"),
-        Mutation::DeleteCoreUser { .. } => format!("done: delete user {who}"),
-        Mutation::DeleteClient { .. } => format!("done: delete client {who}"),
-        Mutation::SetAddressVerified {
+        Mutation::Kratos(kratos::Change::DeleteIdentity { .. }) => {
+            format!("done: delete identity {who}")
+        }
+        Mutation::Core(core::Change::DeleteUser { .. }) => format!("done: delete user {who}"),
+        Mutation::Headless(headless::Change::DeleteClient { .. }) => {
+            format!("done: delete client {who}")
+        }
+        Mutation::Kratos(kratos::Change::SetAddressVerified {
             address, verified, ..
-        } => format!(
+        }) => format!(
             "done: {address} is {} on {who}",
             if *verified { "verified" } else { "unverified" }
         ),
@@ -112,9 +125,11 @@ fn done_line(m: &Mutation, who: &str) -> String {
 
 fn edited_identity(m: &Mutation) -> Option<String> {
     match m {
-        Mutation::UpdateIdentity { identity, .. }
-        | Mutation::PatchIdentity { identity, .. }
-        | Mutation::DeleteCredential { identity, .. } => Some(identity.clone()),
+        Mutation::Kratos(kratos::Change::UpdateIdentity { identity, .. })
+        | Mutation::Kratos(kratos::Change::PatchIdentity { identity, .. })
+        | Mutation::Kratos(kratos::Change::DeleteCredential { identity, .. }) => {
+            Some(identity.clone())
+        }
         _ => None,
     }
 }
@@ -231,7 +246,7 @@ pub fn headline(c: &Confirm) -> String {
         None => what,
     };
     match &c.mutation {
-        Mutation::RevokeAllSessions { identity } => {
+        Mutation::Kratos(kratos::Change::RevokeAllSessions { identity }) => {
             let who = who.map_or_else(|| format!("identity {identity}"), str::to_string);
             match &c.count {
                 Some(Count::Known {
@@ -251,25 +266,30 @@ pub fn headline(c: &Confirm) -> String {
                 None => format!("revoke ALL sessions of {who}"),
             }
         }
-        Mutation::RevokeSession { session } => of(format!("revoke session {session}")),
-        Mutation::RevokeSessions { sessions } => {
+        Mutation::Kratos(kratos::Change::RevokeSession { session }) => {
+            of(format!("revoke session {session}"))
+        }
+        Mutation::Kratos(kratos::Change::RevokeSessions { sessions }) => {
             of(format!("revoke {} marked sessions", sessions.len()))
         }
-        Mutation::DeleteIdentity { .. } => match who {
+        Mutation::Kratos(kratos::Change::DeleteIdentity { .. }) => match who {
             Some(w) => format!("delete identity {w} with its sessions and credentials"),
             None => c.mutation.describe(),
         },
-        Mutation::DeleteCoreUser { .. } => match who {
+        Mutation::Core(core::Change::DeleteUser { .. }) => match who {
             Some(w) => format!("delete user {w}"),
             None => c.mutation.describe(),
         },
-        Mutation::DeleteClient { .. } => match who {
+        Mutation::Headless(headless::Change::DeleteClient { .. }) => match who {
             Some(w) => format!("delete client {w} with all its users and courses"),
             None => c.mutation.describe(),
         },
-        Mutation::CreateRecoveryLink { expires_in, .. }
-        | Mutation::CreateRecoveryCode { expires_in, .. } => {
-            let what = if matches!(c.mutation, Mutation::CreateRecoveryLink { .. }) {
+        Mutation::Kratos(kratos::Change::CreateRecoveryLink { expires_in, .. })
+        | Mutation::Kratos(kratos::Change::CreateRecoveryCode { expires_in, .. }) => {
+            let what = if matches!(
+                c.mutation,
+                Mutation::Kratos(kratos::Change::CreateRecoveryLink { .. })
+            ) {
                 "link"
             } else {
                 "code"
@@ -283,11 +303,11 @@ pub fn headline(c: &Confirm) -> String {
                 None => format!("{}, valid {valid}", c.mutation.describe()),
             }
         }
-        Mutation::SetAddressVerified {
+        Mutation::Kratos(kratos::Change::SetAddressVerified {
             address,
             verified,
             identity,
-        } => {
+        }) => {
             let state = if *verified { "verified" } else { "unverified" };
             let who = who.map_or_else(|| format!("identity {identity}"), str::to_string);
             format!("mark {address} as {state} on {who}")
@@ -334,7 +354,7 @@ pub fn ask_revoke_session(state: &mut State) {
         let count = sessions.len().to_string();
         ask(
             state,
-            Mutation::RevokeSessions { sessions },
+            Mutation::Kratos(kratos::Change::RevokeSessions { sessions }),
             Some(count),
             owners,
             None,
@@ -356,7 +376,7 @@ pub fn ask_revoke_session(state: &mut State) {
             }
             ask(
                 state,
-                Mutation::RevokeSession { session },
+                Mutation::Kratos(kratos::Change::RevokeSession { session }),
                 None,
                 owner,
                 None,
@@ -391,9 +411,9 @@ pub fn ask_revoke_all(state: &mut State, effects: &mut Vec<Effect>) {
         });
         return;
     };
-    let mutation = Mutation::RevokeAllSessions {
+    let mutation = Mutation::Kratos(kratos::Change::RevokeAllSessions {
         identity: identity.clone(),
-    };
+    });
     if let Some(why) = busy(state, &mutation) {
         state.flash = Some(why);
         return;
@@ -518,11 +538,11 @@ pub fn on_course_key(
     send(
         state,
         state.active(),
-        Mutation::DeleteHeadlessUser {
+        Mutation::Headless(headless::Change::DeleteUser {
             user: choice.user,
             client: choice.client,
             courses,
-        },
+        }),
         effects,
     );
 }

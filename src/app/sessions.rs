@@ -51,9 +51,9 @@ pub fn extend(state: &mut State, effects: &mut Vec<Effect>) {
         tab: state.active(),
         profile,
         provider,
-        mutation: Mutation::ExtendSession {
+        mutation: Mutation::Kratos(kratos::Change::ExtendSession {
             session: session.clone(),
-        },
+        }),
         subject: owner,
         expect: Expect::Extended { session, before },
         audit_change: None,

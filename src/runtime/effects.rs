@@ -196,7 +196,7 @@ pub fn panicked(payload: &(dyn std::any::Any + Send)) -> ErrorInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::provider::kratos;
+    use crate::app::provider::{core, headless, kratos};
     use crate::app::{
         Courses, FindFor, ListKind, Mutation, ObjectFor, ObjectKind, PageCursor, PageFor, Ticket,
     };
@@ -205,91 +205,91 @@ mod tests {
     /// listed (the match below has no wildcard).
     fn every_mutation() -> Vec<Mutation> {
         let all = vec![
-            Mutation::RevokeSession {
+            Mutation::Kratos(kratos::Change::RevokeSession {
                 session: "s".into(),
-            },
-            Mutation::RevokeSessions {
+            }),
+            Mutation::Kratos(kratos::Change::RevokeSessions {
                 sessions: vec!["s".into()],
-            },
-            Mutation::RevokeAllSessions {
+            }),
+            Mutation::Kratos(kratos::Change::RevokeAllSessions {
                 identity: "i".into(),
-            },
-            Mutation::DeleteIdentity {
+            }),
+            Mutation::Kratos(kratos::Change::DeleteIdentity {
                 identity: "i".into(),
-            },
-            Mutation::CreateIdentity {
+            }),
+            Mutation::Kratos(kratos::Change::CreateIdentity {
                 body: serde_json::json!({}),
-            },
-            Mutation::DeleteCoreUser { user: "u".into() },
-            Mutation::DeleteClient { client: "c".into() },
-            Mutation::DeleteHeadlessUser {
+            }),
+            Mutation::Core(core::Change::DeleteUser { user: "u".into() }),
+            Mutation::Headless(headless::Change::DeleteClient { client: "c".into() }),
+            Mutation::Headless(headless::Change::DeleteUser {
                 user: "u".into(),
                 client: None,
                 courses: Courses::Ignore,
-            },
-            Mutation::DeleteCredential {
+            }),
+            Mutation::Kratos(kratos::Change::DeleteCredential {
                 identity: "i".into(),
                 kind: "oidc".into(),
                 identifier: Some("google:1".into()),
-            },
-            Mutation::UpdateIdentity {
+            }),
+            Mutation::Kratos(kratos::Change::UpdateIdentity {
                 identity: "i".into(),
                 body: serde_json::json!({}),
-            },
-            Mutation::PatchIdentity {
+            }),
+            Mutation::Kratos(kratos::Change::PatchIdentity {
                 identity: "i".into(),
                 patch: serde_json::json!([]),
-            },
-            Mutation::UpdateCoreClaims {
+            }),
+            Mutation::Core(core::Change::UpdateClaims {
                 user: "u".into(),
                 claims: serde_json::json!({}),
-            },
-            Mutation::UpdateClientMetadata {
+            }),
+            Mutation::Headless(headless::Change::UpdateClientMetadata {
                 client: "c".into(),
                 metadata: serde_json::json!({}),
-            },
-            Mutation::UpdateHeadlessUser {
+            }),
+            Mutation::Headless(headless::Change::UpdateUser {
                 user: "u".into(),
                 client: Some("c".into()),
                 body: serde_json::json!({}),
-            },
-            Mutation::CreateRecoveryLink {
+            }),
+            Mutation::Kratos(kratos::Change::CreateRecoveryLink {
                 identity: "i".into(),
                 expires_in: None,
-            },
-            Mutation::CreateRecoveryCode {
+            }),
+            Mutation::Kratos(kratos::Change::CreateRecoveryCode {
                 identity: "i".into(),
                 expires_in: Some("1h".into()),
-            },
-            Mutation::SetAddressVerified {
+            }),
+            Mutation::Kratos(kratos::Change::SetAddressVerified {
                 identity: "i".into(),
                 address: "a@b".into(),
                 verified: true,
-            },
-            Mutation::ExtendSession {
+            }),
+            Mutation::Kratos(kratos::Change::ExtendSession {
                 session: "s".into(),
-            },
+            }),
         ];
         for m in &all {
             match m {
-                Mutation::RevokeSession { .. }
-                | Mutation::RevokeSessions { .. }
-                | Mutation::RevokeAllSessions { .. }
-                | Mutation::DeleteIdentity { .. }
-                | Mutation::CreateIdentity { .. }
-                | Mutation::DeleteCoreUser { .. }
-                | Mutation::DeleteClient { .. }
-                | Mutation::DeleteHeadlessUser { .. }
-                | Mutation::DeleteCredential { .. }
-                | Mutation::UpdateIdentity { .. }
-                | Mutation::PatchIdentity { .. }
-                | Mutation::UpdateCoreClaims { .. }
-                | Mutation::UpdateClientMetadata { .. }
-                | Mutation::UpdateHeadlessUser { .. }
-                | Mutation::CreateRecoveryLink { .. }
-                | Mutation::CreateRecoveryCode { .. }
-                | Mutation::SetAddressVerified { .. }
-                | Mutation::ExtendSession { .. } => {}
+                Mutation::Kratos(kratos::Change::RevokeSession { .. })
+                | Mutation::Kratos(kratos::Change::RevokeSessions { .. })
+                | Mutation::Kratos(kratos::Change::RevokeAllSessions { .. })
+                | Mutation::Kratos(kratos::Change::DeleteIdentity { .. })
+                | Mutation::Kratos(kratos::Change::CreateIdentity { .. })
+                | Mutation::Core(core::Change::DeleteUser { .. })
+                | Mutation::Headless(headless::Change::DeleteClient { .. })
+                | Mutation::Headless(headless::Change::DeleteUser { .. })
+                | Mutation::Kratos(kratos::Change::DeleteCredential { .. })
+                | Mutation::Kratos(kratos::Change::UpdateIdentity { .. })
+                | Mutation::Kratos(kratos::Change::PatchIdentity { .. })
+                | Mutation::Core(core::Change::UpdateClaims { .. })
+                | Mutation::Headless(headless::Change::UpdateClientMetadata { .. })
+                | Mutation::Headless(headless::Change::UpdateUser { .. })
+                | Mutation::Kratos(kratos::Change::CreateRecoveryLink { .. })
+                | Mutation::Kratos(kratos::Change::CreateRecoveryCode { .. })
+                | Mutation::Kratos(kratos::Change::SetAddressVerified { .. })
+                | Mutation::Kratos(kratos::Change::ExtendSession { .. }) => {}
             }
         }
         all
@@ -347,9 +347,9 @@ mod tests {
         all.push(Effect::Audit(crate::app::audit::AuditEntry::new(
             "p",
             crate::app::Provider::Kratos,
-            &Mutation::DeleteIdentity {
+            &Mutation::Kratos(kratos::Change::DeleteIdentity {
                 identity: "i".into(),
-            },
+            }),
             None,
             crate::app::audit::AuditOutcome::Sent,
         )));
@@ -398,9 +398,9 @@ mod tests {
             Effect::Mutate {
                 seq: 7,
                 profile: "p".into(),
-                mutation: Mutation::RevokeSession {
+                mutation: Mutation::Kratos(kratos::Change::RevokeSession {
                     session: "s1".into(),
-                },
+                }),
             },
             &Backends::default(),
             &DraftStore::new(std::env::temp_dir().join("idtui-never-written")),

@@ -118,7 +118,9 @@ pub fn answered(change: Change, result: Result<Done, ErrorInfo>) -> Step {
 /// What a recovery change makes, for messages.
 pub fn issued_kind(change: &Change) -> &'static str {
     match change.mutation {
-        crate::app::mutation::Mutation::CreateRecoveryCode { .. } => "recovery code",
+        crate::app::mutation::Mutation::Kratos(kratos::Change::CreateRecoveryCode { .. }) => {
+            "recovery code"
+        }
         _ => "recovery link",
     }
 }
@@ -314,9 +316,9 @@ mod tests {
             tab: 0,
             profile: "prod".into(),
             provider: Provider::Kratos,
-            mutation: Mutation::RevokeSessions {
+            mutation: Mutation::Kratos(kratos::Change::RevokeSessions {
                 sessions: sessions.clone(),
-            },
+            }),
             subject: None,
             expect: Expect::SessionsRevoked { sessions },
             audit_change: None,

@@ -28,59 +28,60 @@ pub use types::{
 /// point.
 pub fn expect_of(mutation: &Mutation) -> Option<Expect> {
     Some(match mutation {
-        Mutation::RevokeSession { session } => Expect::SessionsRevoked {
+        Mutation::Kratos(kratos::Change::RevokeSession { session }) => Expect::SessionsRevoked {
             sessions: vec![session.clone()],
         },
-        Mutation::RevokeSessions { sessions } => Expect::SessionsRevoked {
+        Mutation::Kratos(kratos::Change::RevokeSessions { sessions }) => Expect::SessionsRevoked {
             sessions: sessions.clone(),
         },
-        Mutation::RevokeAllSessions { identity } => Expect::NoActiveSession {
-            identity: identity.clone(),
-        },
-        Mutation::DeleteIdentity { identity } => Expect::Gone {
+        Mutation::Kratos(kratos::Change::RevokeAllSessions { identity }) => {
+            Expect::NoActiveSession {
+                identity: identity.clone(),
+            }
+        }
+        Mutation::Kratos(kratos::Change::DeleteIdentity { identity }) => Expect::Gone {
             kind: ObjectKind::Kratos(kratos::Object::Identity),
             id: identity.clone(),
         },
-        Mutation::DeleteCredential {
+        Mutation::Kratos(kratos::Change::DeleteCredential {
             identity,
             kind,
             identifier,
-        } => Expect::CredentialGone {
+        }) => Expect::CredentialGone {
             id: CredentialRef::new(identity, kind, identifier.as_deref()).id(),
         },
-        Mutation::DeleteCoreUser { user } => Expect::Gone {
+        Mutation::Core(core::Change::DeleteUser { user }) => Expect::Gone {
             kind: ObjectKind::Core(core::Object::User),
             id: user.clone(),
         },
-        Mutation::DeleteClient { client } => Expect::Gone {
+        Mutation::Headless(headless::Change::DeleteClient { client }) => Expect::Gone {
             kind: ObjectKind::Headless(headless::Object::Client),
             id: client.clone(),
         },
-        Mutation::DeleteHeadlessUser { user, client, .. } => Expect::Gone {
+        Mutation::Headless(headless::Change::DeleteUser { user, client, .. }) => Expect::Gone {
             kind: ObjectKind::Headless(headless::Object::User),
             id: super::model::scoped_user(user, client.as_deref()),
         },
-        Mutation::SetAddressVerified {
+        Mutation::Kratos(kratos::Change::SetAddressVerified {
             identity,
             address,
             verified,
-        } => Expect::AddressVerified {
+        }) => Expect::AddressVerified {
             identity: identity.clone(),
             address: address.clone(),
             verified: *verified,
         },
-        Mutation::CreateRecoveryLink { .. } | Mutation::CreateRecoveryCode { .. } => {
-            Expect::NotRereadable
-        }
+        Mutation::Kratos(kratos::Change::CreateRecoveryLink { .. })
+        | Mutation::Kratos(kratos::Change::CreateRecoveryCode { .. }) => Expect::NotRereadable,
         // Edits are sent by the editors, which know their base; an extension by `:extend`,
         // which knows the expiry it starts from.
-        Mutation::UpdateIdentity { .. }
-        | Mutation::PatchIdentity { .. }
-        | Mutation::CreateIdentity { .. }
-        | Mutation::UpdateCoreClaims { .. }
-        | Mutation::UpdateClientMetadata { .. }
-        | Mutation::UpdateHeadlessUser { .. }
-        | Mutation::ExtendSession { .. } => return None,
+        Mutation::Kratos(kratos::Change::UpdateIdentity { .. })
+        | Mutation::Kratos(kratos::Change::PatchIdentity { .. })
+        | Mutation::Kratos(kratos::Change::CreateIdentity { .. })
+        | Mutation::Core(core::Change::UpdateClaims { .. })
+        | Mutation::Headless(headless::Change::UpdateClientMetadata { .. })
+        | Mutation::Headless(headless::Change::UpdateUser { .. })
+        | Mutation::Kratos(kratos::Change::ExtendSession { .. }) => return None,
     })
 }
 

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::app::audit::{AuditEntry, AuditOutcome};
 use crate::app::model::{ErrorInfo, ObjectKind, Provider};
 use crate::app::mutation::Mutation;
+use crate::app::provider::{core, headless, kratos};
 
 /// How the answer to a create starts; the new identity's id follows.
 pub const CREATED: &str = "created identity ";
@@ -165,7 +166,9 @@ impl Change {
     /// The objects this change locks on its profile.
     pub fn objects(&self) -> Vec<String> {
         let mut ids = objects_of(&self.mutation);
-        if let (Mutation::CreateIdentity { .. }, Some(d)) = (&self.mutation, &self.draft) {
+        if let (Mutation::Kratos(kratos::Change::CreateIdentity { .. }), Some(d)) =
+            (&self.mutation, &self.draft)
+        {
             ids.push(format!("new:{}", d.key));
         }
         ids
@@ -185,25 +188,34 @@ impl Change {
 /// The ids a mutation writes to.
 pub fn objects_of(m: &Mutation) -> Vec<String> {
     match m {
-        Mutation::RevokeSession { session } => vec![session.clone()],
-        Mutation::RevokeSessions { sessions } => sessions.clone(),
-        Mutation::RevokeAllSessions { identity } => vec![format!("sessions-of:{identity}")],
-        Mutation::DeleteIdentity { identity }
-        | Mutation::DeleteCredential { identity, .. }
-        | Mutation::UpdateIdentity { identity, .. }
-        | Mutation::PatchIdentity { identity, .. } => vec![identity.clone()],
-        Mutation::CreateIdentity { .. } => Vec::new(),
-        Mutation::DeleteCoreUser { user }
-        | Mutation::UpdateCoreClaims { user, .. }
-        | Mutation::DeleteHeadlessUser { user, .. } => vec![user.clone()],
-        Mutation::DeleteClient { client } | Mutation::UpdateClientMetadata { client, .. } => {
+        Mutation::Kratos(kratos::Change::RevokeSession { session }) => vec![session.clone()],
+        Mutation::Kratos(kratos::Change::RevokeSessions { sessions }) => sessions.clone(),
+        Mutation::Kratos(kratos::Change::RevokeAllSessions { identity }) => {
+            vec![format!("sessions-of:{identity}")]
+        }
+        Mutation::Kratos(kratos::Change::DeleteIdentity { identity })
+        | Mutation::Kratos(kratos::Change::DeleteCredential { identity, .. })
+        | Mutation::Kratos(kratos::Change::UpdateIdentity { identity, .. })
+        | Mutation::Kratos(kratos::Change::PatchIdentity { identity, .. }) => {
+            vec![identity.clone()]
+        }
+        Mutation::Kratos(kratos::Change::CreateIdentity { .. }) => Vec::new(),
+        Mutation::Core(core::Change::DeleteUser { user })
+        | Mutation::Core(core::Change::UpdateClaims { user, .. })
+        | Mutation::Headless(headless::Change::DeleteUser { user, .. }) => vec![user.clone()],
+        Mutation::Headless(headless::Change::DeleteClient { client })
+        | Mutation::Headless(headless::Change::UpdateClientMetadata { client, .. }) => {
             vec![client.clone()]
         }
-        Mutation::UpdateHeadlessUser { user, .. } => vec![user.clone()],
-        Mutation::SetAddressVerified { identity, .. } => vec![identity.clone()],
-        Mutation::ExtendSession { session } => vec![session.clone()],
-        Mutation::CreateRecoveryLink { identity, .. }
-        | Mutation::CreateRecoveryCode { identity, .. } => vec![format!("recovery-of:{identity}")],
+        Mutation::Headless(headless::Change::UpdateUser { user, .. }) => vec![user.clone()],
+        Mutation::Kratos(kratos::Change::SetAddressVerified { identity, .. }) => {
+            vec![identity.clone()]
+        }
+        Mutation::Kratos(kratos::Change::ExtendSession { session }) => vec![session.clone()],
+        Mutation::Kratos(kratos::Change::CreateRecoveryLink { identity, .. })
+        | Mutation::Kratos(kratos::Change::CreateRecoveryCode { identity, .. }) => {
+            vec![format!("recovery-of:{identity}")]
+        }
     }
 }
 

@@ -94,11 +94,11 @@ pub fn check_loaded(state: &mut State, tab: usize, target: &str, result: Result<
         Ok(note) => {
             state.flash = None;
             state.mode = Mode::Confirm(Confirm {
-                mutation: Mutation::DeleteCredential {
+                mutation: Mutation::Kratos(kratos::Change::DeleteCredential {
                     identity: target.identity.clone(),
                     kind: target.kind.clone(),
                     identifier: target.identifier.clone(),
-                },
+                }),
                 type_to_confirm: None,
                 input: Input::default(),
                 note: Some(note),

@@ -798,8 +798,10 @@ pub fn saved(
                     key: draft.key.clone(),
                 });
                 state.editor = None;
-            } else if let (Mutation::CreateIdentity { body }, Outcome::Applied(message)) =
-                (&change.mutation, outcome)
+            } else if let (
+                Mutation::Kratos(kratos::Change::CreateIdentity { body }),
+                Outcome::Applied(message),
+            ) = (&change.mutation, outcome)
             {
                 // Typed during a create: what was typed now edits the identity just made, so
                 // the next Ctrl-s can only update it, never create a second one.
@@ -912,11 +914,11 @@ pub fn show_server_version(state: &mut State, change: &Change, theirs: Value) {
     };
     let base = session.base.clone().unwrap_or(Value::Null);
     let mine = match &change.mutation {
-        Mutation::UpdateIdentity { body: v, .. }
-        | Mutation::PatchIdentity { patch: v, .. }
-        | Mutation::UpdateCoreClaims { claims: v, .. }
-        | Mutation::UpdateClientMetadata { metadata: v, .. }
-        | Mutation::UpdateHeadlessUser { body: v, .. } => v.clone(),
+        Mutation::Kratos(kratos::Change::UpdateIdentity { body: v, .. })
+        | Mutation::Kratos(kratos::Change::PatchIdentity { patch: v, .. })
+        | Mutation::Core(core::Change::UpdateClaims { claims: v, .. })
+        | Mutation::Headless(headless::Change::UpdateClientMetadata { metadata: v, .. })
+        | Mutation::Headless(headless::Change::UpdateUser { body: v, .. }) => v.clone(),
         _ => return,
     };
     let c = conflict(session, &base, theirs, mine, true);

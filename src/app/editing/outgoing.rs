@@ -46,9 +46,9 @@ pub fn outgoing(
                 .filter(|e| !e.is_empty())
                 .map(str::to_string);
             Outgoing {
-                mutation: Mutation::CreateIdentity {
+                mutation: Mutation::Kratos(kratos::Change::CreateIdentity {
                     body: value.clone(),
-                },
+                }),
                 expect: Expect::Created { identifier, traits },
                 audit_change: value,
             }
@@ -75,19 +75,19 @@ pub fn outgoing(
                 )
             };
             Outgoing {
-                mutation: Mutation::UpdateIdentity {
+                mutation: Mutation::Kratos(kratos::Change::UpdateIdentity {
                     identity: id.clone(),
                     body: value,
-                },
+                }),
                 expect,
                 audit_change: Value::Array(audit),
             }
         }
         EditTarget::IdentityPatch { id } => Outgoing {
-            mutation: Mutation::PatchIdentity {
+            mutation: Mutation::Kratos(kratos::Change::PatchIdentity {
                 identity: id.clone(),
                 patch: value.clone(),
-            },
+            }),
             expect: value_expect(
                 ObjectKind::Kratos(kratos::Object::Identity),
                 id.clone(),
@@ -102,10 +102,10 @@ pub fn outgoing(
                 value.clone(),
             ),
             audit_change: changes(&value),
-            mutation: Mutation::UpdateCoreClaims {
+            mutation: Mutation::Core(core::Change::UpdateClaims {
                 user: user.clone(),
                 claims: value,
-            },
+            }),
         },
         EditTarget::ClientMetadata { client } => Outgoing {
             expect: value_expect(
@@ -114,10 +114,10 @@ pub fn outgoing(
                 value.clone(),
             ),
             audit_change: changes(&value),
-            mutation: Mutation::UpdateClientMetadata {
+            mutation: Mutation::Headless(headless::Change::UpdateClientMetadata {
                 client: client.clone(),
                 metadata: value,
-            },
+            }),
         },
         EditTarget::HeadlessUser { user, client } => Outgoing {
             expect: value_expect(
@@ -126,11 +126,11 @@ pub fn outgoing(
                 field.of(&value_as_user(&value)),
             ),
             audit_change: changes(&value),
-            mutation: Mutation::UpdateHeadlessUser {
+            mutation: Mutation::Headless(headless::Change::UpdateUser {
                 user: user.clone(),
                 client: client.clone(),
                 body: value,
-            },
+            }),
         },
     }
 }

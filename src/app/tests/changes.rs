@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::*;
 use crate::app::Courses;
-use crate::app::provider::headless;
+use crate::app::provider::{headless, kratos};
 
 #[test]
 fn errors_show_in_the_status_bar_and_details_open_on_demand() {
@@ -156,7 +156,7 @@ fn revoking_a_session_asks_first_and_names_it() {
     assert!(effects.iter().all(|e| !e.is_mutating()));
     update(&mut s, ch('x'));
     let effects = update(&mut s, ch('y'));
-    assert!(effects.iter().any(|e| matches!(e, Effect::Mutate { mutation: Mutation::RevokeSession { session }, .. } if *session == session_id)));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Mutate { mutation: Mutation::Kratos(kratos::Change::RevokeSession { session }), .. } if *session == session_id)));
     // The change is out and its answer awaited.
     assert!(
         s.changes.keys().any(|seq| s.awaits(*seq)),
@@ -187,7 +187,7 @@ fn revoking_all_sessions_requires_typing_the_identity_prefix() {
     assert!(effects.iter().any(|e| matches!(
         e,
         Effect::Mutate {
-            mutation: Mutation::RevokeAllSessions { .. },
+            mutation: Mutation::Kratos(kratos::Change::RevokeAllSessions { .. }),
             ..
         }
     )));
@@ -279,11 +279,11 @@ fn deleting_a_headless_user_asks_what_happens_to_their_courses() {
     match mutate_seq(&effects) {
         Some((
             _,
-            Mutation::DeleteHeadlessUser {
+            Mutation::Headless(headless::Change::DeleteUser {
                 user,
                 client,
                 courses,
-            },
+            }),
         )) => {
             assert_eq!(user, "user-007");
             assert_eq!(client.as_deref(), Some("globex"));
@@ -336,7 +336,7 @@ fn deleting_a_client_requires_typing_its_whole_identifier() {
     update(&mut s, ch('p'));
     let effects = update(&mut s, key(KeyCode::Enter));
     assert!(
-        matches!(mutate_seq(&effects), Some((_, Mutation::DeleteClient { client })) if client == "acme-corp")
+        matches!(mutate_seq(&effects), Some((_, Mutation::Headless(headless::Change::DeleteClient { client }))) if client == "acme-corp")
     );
 }
 
@@ -366,7 +366,7 @@ fn marked_sessions_are_revoked_together_after_typing_their_count() {
     update(&mut s, ch('2'));
     let effects = update(&mut s, key(KeyCode::Enter));
     match mutate_seq(&effects) {
-        Some((_, Mutation::RevokeSessions { sessions })) => {
+        Some((_, Mutation::Kratos(kratos::Change::RevokeSessions { sessions }))) => {
             assert_eq!(sessions, vec![identity(0).id, identity(1).id]);
         }
         other => panic!("{other:?}"),
@@ -482,12 +482,12 @@ fn a_coassemble_user_is_edited_from_a_fresh_read_and_saved_whole_with_its_client
     let sent = mutate_seq(&effects).expect("sent after the check").1;
     assert_eq!(
         sent,
-        Mutation::UpdateHeadlessUser {
+        Mutation::Headless(headless::Change::UpdateUser {
             user: "user-007".into(),
             client: Some("globex".into()),
             body: json!({"name": "Hemi Walker", "avatar": null,
                          "metadata": {"plan": "pro", "team": "blue"}}),
-        },
+        }),
         "the whole metadata goes, so untouched keys stay whether the server merges or replaces"
     );
 }

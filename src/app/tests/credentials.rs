@@ -80,9 +80,9 @@ impl Server {
     }
 
     fn apply(&mut self, m: &Mutation) {
-        if let Mutation::DeleteCredential {
+        if let Mutation::Kratos(kratos::Change::DeleteCredential {
             kind, identifier, ..
-        } = m
+        }) = m
         {
             let creds = self.identity["credentials"].as_object_mut().unwrap();
             match (kind.as_str(), identifier) {
@@ -235,11 +235,11 @@ fn d_on_totp_reads_the_identity_asks_with_what_the_server_does_and_refreshes_aft
     server.press(&mut s, ch('y'));
     assert_eq!(
         server.sent,
-        vec![Mutation::DeleteCredential {
+        vec![Mutation::Kratos(kratos::Change::DeleteCredential {
             identity: ID.into(),
             kind: "totp".into(),
             identifier: None
-        }]
+        })]
     );
     use crate::app::audit::AuditOutcome::*;
     assert_eq!(server.audit, vec![Sent, Applied]);
@@ -336,11 +336,11 @@ fn one_oidc_link_goes_and_a_lost_answer_is_settled_by_reading_that_link_again() 
     server.press(&mut s, ch('y'));
     assert_eq!(
         server.sent,
-        vec![Mutation::DeleteCredential {
+        vec![Mutation::Kratos(kratos::Change::DeleteCredential {
             identity: ID.into(),
             kind: "oidc".into(),
             identifier: Some("github:2".into())
-        }]
+        })]
     );
     assert!(
         server.fetched.contains(&format!("{ID}/oidc/github:2")),
@@ -477,7 +477,7 @@ fn an_import_is_checked_before_sending_and_an_added_import_counts_as_a_change() 
     );
     server.press(&mut s, ctrl('s'));
     match &server.sent[..] {
-        [Mutation::CreateIdentity { body }] => {
+        [Mutation::Kratos(kratos::Change::CreateIdentity { body })] => {
             assert_eq!(
                 body["credentials"]["password"]["config"]["hashed_password"],
                 "$2b$12$abc"
@@ -501,7 +501,7 @@ fn an_import_is_checked_before_sending_and_an_added_import_counts_as_a_change() 
     set_editor_text(&mut s, &body.to_string());
     server.press(&mut s, ctrl('s'));
     match &server.sent[..] {
-        [Mutation::UpdateIdentity { body, .. }] => {
+        [Mutation::Kratos(kratos::Change::UpdateIdentity { body, .. })] => {
             assert_eq!(
                 body["credentials"]["oidc"]["config"]["providers"][0]["subject"],
                 "9"

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::app::audit::AuditOutcome;
 use crate::app::editing::Phase;
+use crate::app::provider::kratos;
 use crate::editor::Editor;
 
 /// How the fake answers the next mutation.
@@ -64,18 +65,18 @@ impl Fake {
 
     fn apply(&mut self, m: &Mutation) -> String {
         match m {
-            Mutation::UpdateIdentity { identity, body } => {
+            Mutation::Kratos(kratos::Change::UpdateIdentity { identity, body }) => {
                 let obj = self.objects.get_mut(identity).unwrap();
                 for (k, v) in body.as_object().unwrap() {
                     obj[k] = v.clone();
                 }
             }
-            Mutation::PatchIdentity { identity, patch } => {
+            Mutation::Kratos(kratos::Change::PatchIdentity { identity, patch }) => {
                 let obj = self.objects.get_mut(identity).unwrap();
                 let p: json_patch::Patch = serde_json::from_value(patch.clone()).unwrap();
                 json_patch::patch(obj, &p).unwrap();
             }
-            Mutation::CreateIdentity { body } => {
+            Mutation::Kratos(kratos::Change::CreateIdentity { body }) => {
                 self.created += 1;
                 let id = format!("new-{}", self.created);
                 let mut raw = body.clone();
@@ -83,7 +84,7 @@ impl Fake {
                 self.objects.insert(id.clone(), raw);
                 return format!("{}{id}", crate::app::change::CREATED);
             }
-            Mutation::RevokeSession { session } => {
+            Mutation::Kratos(kratos::Change::RevokeSession { session }) => {
                 self.objects.get_mut(session).unwrap()["active"] = json!(false);
             }
             _ => {}
@@ -309,7 +310,7 @@ fn a_concurrent_change_is_caught_before_writing_and_can_be_merged() {
     );
     fake.press(&mut s, ctrl('s'));
     match &fake.sent[..] {
-        [Mutation::UpdateIdentity { body, .. }] => {
+        [Mutation::Kratos(kratos::Change::UpdateIdentity { body, .. })] => {
             assert_eq!(body["state"], "inactive");
             assert_eq!(body["metadata_public"]["plan"], "pro");
         }
@@ -483,9 +484,9 @@ fn an_unreadable_outcome_locks_the_object_until_r_finds_out() {
 fn a_second_revoke_of_the_same_session_is_refused_while_the_first_is_out() {
     let (mut s, mut fake) = ready();
     fake.answer = Answer::Hold;
-    let m = Mutation::RevokeSession {
+    let m = Mutation::Kratos(kratos::Change::RevokeSession {
         session: "s1".into(),
-    };
+    });
     crate::app::confirm::send(&mut s, 0, m.clone(), &mut Vec::new());
     // The first one's effects were not pumped: do it by hand as the runtime would.
     let mut effects = Vec::new();
@@ -623,7 +624,7 @@ fn drafts_from_older_versions_and_patch_drafts_come_back() {
     );
     fake.press(&mut s, ctrl('s'));
     match &fake.sent[..] {
-        [Mutation::PatchIdentity { patch, .. }] => {
+        [Mutation::Kratos(kratos::Change::PatchIdentity { patch, .. })] => {
             assert_eq!(patch[0]["path"], "/metadata_public/plan")
         }
         other => panic!("{other:?}"),
@@ -640,7 +641,9 @@ fn n_creates_from_a_template_and_only_on_kratos() {
     set_text(&mut fake, &mut s, &text);
     fake.press(&mut s, ctrl('s'));
     match &fake.sent[..] {
-        [Mutation::CreateIdentity { body }] => assert_eq!(body["schema_id"], "default"),
+        [Mutation::Kratos(kratos::Change::CreateIdentity { body })] => {
+            assert_eq!(body["schema_id"], "default")
+        }
         other => panic!("{other:?}"),
     }
     assert!(s.editor.is_none());
@@ -678,7 +681,7 @@ fn the_editor_gets_real_values_from_the_server_not_redacted_ones_from_the_view()
     set_text(&mut fake, &mut s, &mine);
     fake.press(&mut s, ctrl('s'));
     match &fake.sent[..] {
-        [Mutation::UpdateIdentity { body, .. }] => {
+        [Mutation::Kratos(kratos::Change::UpdateIdentity { body, .. })] => {
             assert_eq!(body["metadata_admin"]["api_token"], "tok-123")
         }
         other => panic!("{other:?}"),
@@ -743,7 +746,7 @@ fn external_editor_text_comes_back_for_review_and_is_never_saved_directly() {
     assert!(editor_text(&s).contains("edited@example.com"));
     fake.press(&mut s, ctrl('s'));
     match &fake.sent[..] {
-        [Mutation::UpdateIdentity { body, .. }] => {
+        [Mutation::Kratos(kratos::Change::UpdateIdentity { body, .. })] => {
             assert_eq!(body["traits"]["email"], "edited@example.com")
         }
         other => panic!("{other:?}"),
@@ -773,7 +776,7 @@ fn text_typed_during_a_create_edits_the_new_identity_instead_of_creating_another
     assert_eq!(fake.objects["new-1"]["state"], "inactive");
     assert!(matches!(
         fake.sent.last(),
-        Some(Mutation::UpdateIdentity { .. })
+        Some(Mutation::Kratos(kratos::Change::UpdateIdentity { .. }))
     ));
 }
 
@@ -844,7 +847,10 @@ fn a_patch_removing_a_password_says_so_and_sends_only_after_y() {
     assert!(matches!(phase(&s), Phase::Editing));
     fake.press(&mut s, ctrl('s'));
     fake.press(&mut s, ch('y'));
-    assert!(matches!(&fake.sent[..], [Mutation::PatchIdentity { .. }]));
+    assert!(matches!(
+        &fake.sent[..],
+        [Mutation::Kratos(kratos::Change::PatchIdentity { .. })]
+    ));
 }
 
 #[test]
@@ -854,9 +860,9 @@ fn quitting_while_a_change_is_out_or_unknown_asks() {
     crate::app::confirm::send(
         &mut s,
         0,
-        Mutation::RevokeSession {
+        Mutation::Kratos(kratos::Change::RevokeSession {
             session: "s1".into(),
-        },
+        }),
         &mut Vec::new(),
     );
     let blockers = crate::app::leaving::quit_blockers(&s);

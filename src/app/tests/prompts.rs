@@ -101,7 +101,8 @@ fn revokes(server: &Server) -> usize {
         .filter(|m| {
             matches!(
                 m,
-                Mutation::RevokeSession { .. } | Mutation::RevokeSessions { .. }
+                Mutation::Kratos(kratos::Change::RevokeSession { .. })
+                    | Mutation::Kratos(kratos::Change::RevokeSessions { .. })
             )
         })
         .count()
@@ -170,9 +171,9 @@ fn marked_sessions_already_inactive_are_left_out_of_the_count() {
     assert_eq!(c.type_to_confirm.as_deref(), Some("1"));
     assert_eq!(
         c.mutation,
-        Mutation::RevokeSessions {
+        Mutation::Kratos(kratos::Change::RevokeSessions {
             sessions: vec!["5e550000-aaaa".into()]
-        }
+        })
     );
     assert!(
         c.note

@@ -164,7 +164,7 @@ fn a_deleted_selected_row_gives_way_to_the_next_one_after_the_change() {
         .find_map(|e| match e {
             Effect::Mutate {
                 seq,
-                mutation: Mutation::DeleteIdentity { identity },
+                mutation: Mutation::Kratos(kratos::Change::DeleteIdentity { identity }),
                 ..
             } if *identity == super::identity(437).id => Some(*seq),
             _ => None,
@@ -400,7 +400,7 @@ fn marked_sessions_are_unmarked_once_their_revocation_succeeded() {
         .find_map(|e| match e {
             Effect::Mutate {
                 seq,
-                mutation: Mutation::RevokeSessions { .. },
+                mutation: Mutation::Kratos(kratos::Change::RevokeSessions { .. }),
                 ..
             } => Some(*seq),
             _ => None,

@@ -146,9 +146,9 @@ fn revoke_who_finds_the_person_counts_their_sessions_and_asks_once_naming_them()
     let effects = update(&mut s, ch('y'));
     assert_eq!(
         mutations(&effects),
-        vec![Mutation::RevokeAllSessions {
+        vec![Mutation::Kratos(kratos::Change::RevokeAllSessions {
             identity: identity(3).id
-        }]
+        })]
     );
     let seq = effects
         .iter()
@@ -163,9 +163,9 @@ fn revoke_who_finds_the_person_counts_their_sessions_and_asks_once_naming_them()
             seq,
             result: Ok(format!(
                 "done: {}",
-                Mutation::RevokeAllSessions {
+                Mutation::Kratos(kratos::Change::RevokeAllSessions {
                     identity: identity(3).id
-                }
+                })
                 .describe()
             )
             .into()),
@@ -366,10 +366,10 @@ fn recovery_sent(s: &mut State) -> u64 {
     let effects = update(s, ch('y'));
     assert_eq!(
         mutations(&effects),
-        vec![Mutation::CreateRecoveryLink {
+        vec![Mutation::Kratos(kratos::Change::CreateRecoveryLink {
             identity: identity(3).id,
             expires_in: Some("30m".into())
-        }]
+        })]
     );
     effects
         .iter()
@@ -551,11 +551,11 @@ fn verify_marks_the_named_address_and_a_reread_settles_a_lost_answer() {
         },
     );
     let effects = update(&mut s, ch('y'));
-    let want = Mutation::SetAddressVerified {
+    let want = Mutation::Kratos(kratos::Change::SetAddressVerified {
         identity: identity(3).id,
         address: "user3@example.com".into(),
         verified: true,
-    };
+    });
     assert_eq!(mutations(&effects), vec![want]);
     let seq = effects
         .iter()
@@ -635,9 +635,9 @@ fn extend_sends_the_selected_session_and_a_new_expiry_settles_a_lost_answer() {
     let effects = typed(&mut s, "extend");
     assert_eq!(
         mutations(&effects),
-        vec![Mutation::ExtendSession {
+        vec![Mutation::Kratos(kratos::Change::ExtendSession {
             session: "s1".into()
-        }]
+        })]
     );
     let seq = effects
         .iter()

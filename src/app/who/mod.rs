@@ -205,15 +205,15 @@ fn proceed(
         Purpose::Recovery { code, expires_in } => {
             let identity = hit.row.id.clone();
             let mutation = if code {
-                Mutation::CreateRecoveryCode {
+                Mutation::Kratos(kratos::Change::CreateRecoveryCode {
                     identity,
                     expires_in,
-                }
+                })
             } else {
-                Mutation::CreateRecoveryLink {
+                Mutation::Kratos(kratos::Change::CreateRecoveryLink {
                     identity,
                     expires_in,
-                }
+                })
             };
             super::confirm::ask(state, mutation, None, Some(hit.label()), None);
         }
@@ -221,11 +221,11 @@ fn proceed(
             match choose_address(&hit.row.raw, address.as_deref(), &who) {
                 Ok(address) => super::confirm::ask(
                     state,
-                    Mutation::SetAddressVerified {
+                    Mutation::Kratos(kratos::Change::SetAddressVerified {
                         identity: hit.row.id.clone(),
                         address,
                         verified,
-                    },
+                    }),
                     None,
                     Some(hit.label()),
                     None,
@@ -324,9 +324,9 @@ pub fn on_count(state: &mut State, seq: u64, result: Result<PageData, ErrorInfo>
             }
             super::confirm::ask(
                 state,
-                Mutation::RevokeAllSessions {
+                Mutation::Kratos(kratos::Change::RevokeAllSessions {
                     identity: hit.row.id.clone(),
-                },
+                }),
                 None,
                 Some(hit.label()),
                 Some(count),

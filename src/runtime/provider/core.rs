@@ -135,30 +135,15 @@ fn core_search(text: &str) -> Result<CoreSearch, ApiError> {
 
 async fn mutate(c: CoreApi, mutation: Mutation) -> Result<Done, ApiError> {
     match &mutation {
-        Mutation::UpdateCoreClaims { user, claims } => {
+        Mutation::Core(core::Change::UpdateClaims { user, claims }) => {
             // PUT replaces each top-level field it is given: send the user as stored with
             // only its claims changed.
             let mut body = c.get_user(user).await?.to_update_body();
             body["claims"] = claims.clone();
             c.update_user(user, &body).await.map(drop)?
         }
-        Mutation::DeleteCoreUser { user } => c.delete_user(user).await?,
-        Mutation::RevokeSession { .. }
-        | Mutation::RevokeSessions { .. }
-        | Mutation::RevokeAllSessions { .. }
-        | Mutation::DeleteIdentity { .. }
-        | Mutation::CreateIdentity { .. }
-        | Mutation::DeleteClient { .. }
-        | Mutation::DeleteHeadlessUser { .. }
-        | Mutation::DeleteCredential { .. }
-        | Mutation::UpdateIdentity { .. }
-        | Mutation::PatchIdentity { .. }
-        | Mutation::UpdateClientMetadata { .. }
-        | Mutation::UpdateHeadlessUser { .. }
-        | Mutation::CreateRecoveryLink { .. }
-        | Mutation::CreateRecoveryCode { .. }
-        | Mutation::SetAddressVerified { .. }
-        | Mutation::ExtendSession { .. } => {
+        Mutation::Core(core::Change::DeleteUser { user }) => c.delete_user(user).await?,
+        Mutation::Kratos(_) | Mutation::Headless(_) => {
             return Err(super::no_change(Provider::Core, &mutation));
         }
     }
@@ -198,28 +183,13 @@ impl Backend for Core {
 /// `CoreApi::path_prefix`): for a claims update the PUT, after the read it starts from.
 pub fn request_line(prefix: &str, m: &Mutation) -> RequestLine {
     match m {
-        Mutation::DeleteCoreUser { user } => {
+        Mutation::Core(core::Change::DeleteUser { user }) => {
             RequestLine::new("DELETE", format!("{prefix}/users/{user}"))
         }
-        Mutation::UpdateCoreClaims { user, .. } => {
+        Mutation::Core(core::Change::UpdateClaims { user, .. }) => {
             RequestLine::new("PUT", format!("{prefix}/users/{user}"))
         }
-        Mutation::RevokeSession { .. }
-        | Mutation::RevokeSessions { .. }
-        | Mutation::RevokeAllSessions { .. }
-        | Mutation::DeleteIdentity { .. }
-        | Mutation::CreateIdentity { .. }
-        | Mutation::DeleteClient { .. }
-        | Mutation::DeleteHeadlessUser { .. }
-        | Mutation::DeleteCredential { .. }
-        | Mutation::UpdateIdentity { .. }
-        | Mutation::PatchIdentity { .. }
-        | Mutation::UpdateClientMetadata { .. }
-        | Mutation::UpdateHeadlessUser { .. }
-        | Mutation::CreateRecoveryLink { .. }
-        | Mutation::CreateRecoveryCode { .. }
-        | Mutation::SetAddressVerified { .. }
-        | Mutation::ExtendSession { .. } => RequestLine::not_sent(),
+        Mutation::Kratos(_) | Mutation::Headless(_) => RequestLine::not_sent(),
     }
 }
 

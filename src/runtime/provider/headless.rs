@@ -170,19 +170,21 @@ async fn users_by_client(
 
 async fn mutate(h: HeadlessApi, mutation: Mutation) -> Result<Done, ApiError> {
     match &mutation {
-        Mutation::UpdateClientMetadata { client, metadata } => {
+        Mutation::Headless(headless::Change::UpdateClientMetadata { client, metadata }) => {
             h.update_client(client, metadata).await.map(drop)?
         }
-        Mutation::UpdateHeadlessUser { user, client, body } => h
+        Mutation::Headless(headless::Change::UpdateUser { user, client, body }) => h
             .update_user_body(user, client.as_deref(), body)
             .await
             .map(drop)?,
-        Mutation::DeleteClient { client } => h.delete_client(client).await?,
-        Mutation::DeleteHeadlessUser {
+        Mutation::Headless(headless::Change::DeleteClient { client }) => {
+            h.delete_client(client).await?
+        }
+        Mutation::Headless(headless::Change::DeleteUser {
             user,
             client,
             courses,
-        } => {
+        }) => {
             let action = match courses {
                 Courses::Reallocate(to) => DeleteAction::Reallocate(to.clone()),
                 Courses::Delete => DeleteAction::Delete,
@@ -190,20 +192,7 @@ async fn mutate(h: HeadlessApi, mutation: Mutation) -> Result<Done, ApiError> {
             };
             h.delete_user(user, client.as_deref(), action).await?
         }
-        Mutation::RevokeSession { .. }
-        | Mutation::RevokeSessions { .. }
-        | Mutation::RevokeAllSessions { .. }
-        | Mutation::DeleteIdentity { .. }
-        | Mutation::CreateIdentity { .. }
-        | Mutation::DeleteCoreUser { .. }
-        | Mutation::DeleteCredential { .. }
-        | Mutation::UpdateIdentity { .. }
-        | Mutation::PatchIdentity { .. }
-        | Mutation::UpdateCoreClaims { .. }
-        | Mutation::CreateRecoveryLink { .. }
-        | Mutation::CreateRecoveryCode { .. }
-        | Mutation::SetAddressVerified { .. }
-        | Mutation::ExtendSession { .. } => {
+        Mutation::Kratos(_) | Mutation::Core(_) => {
             return Err(super::no_change(Provider::Headless, &mutation));
         }
     }
@@ -242,20 +231,20 @@ impl Backend for Headless {
 /// The request `mutate` sends for `m`, under the client's own root ([`ROOT`]).
 pub fn request_line(m: &Mutation) -> RequestLine {
     match m {
-        Mutation::DeleteClient { client } => {
+        Mutation::Headless(headless::Change::DeleteClient { client }) => {
             RequestLine::new("DELETE", format!("/{ROOT}/client/{client}"))
         }
-        Mutation::UpdateClientMetadata { client, .. } => {
+        Mutation::Headless(headless::Change::UpdateClientMetadata { client, .. }) => {
             RequestLine::new("PUT", format!("/{ROOT}/client/{client}"))
         }
-        Mutation::UpdateHeadlessUser { user, .. } => {
+        Mutation::Headless(headless::Change::UpdateUser { user, .. }) => {
             RequestLine::new("PUT", format!("/{ROOT}/user/{user}"))
         }
-        Mutation::DeleteHeadlessUser {
+        Mutation::Headless(headless::Change::DeleteUser {
             user,
             client,
             courses,
-        } => {
+        }) => {
             let action = match courses {
                 Courses::Reallocate(to) => format!("reallocate&reallocateTo={to}"),
                 Courses::Delete => "delete".into(),
@@ -270,19 +259,6 @@ pub fn request_line(m: &Mutation) -> RequestLine {
                 format!("/{ROOT}/user/{user}?action={action}{client}"),
             )
         }
-        Mutation::RevokeSession { .. }
-        | Mutation::RevokeSessions { .. }
-        | Mutation::RevokeAllSessions { .. }
-        | Mutation::DeleteIdentity { .. }
-        | Mutation::CreateIdentity { .. }
-        | Mutation::DeleteCoreUser { .. }
-        | Mutation::DeleteCredential { .. }
-        | Mutation::UpdateIdentity { .. }
-        | Mutation::PatchIdentity { .. }
-        | Mutation::UpdateCoreClaims { .. }
-        | Mutation::CreateRecoveryLink { .. }
-        | Mutation::CreateRecoveryCode { .. }
-        | Mutation::SetAddressVerified { .. }
-        | Mutation::ExtendSession { .. } => RequestLine::not_sent(),
+        Mutation::Kratos(_) | Mutation::Core(_) => RequestLine::not_sent(),
     }
 }

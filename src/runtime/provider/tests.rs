@@ -14,10 +14,10 @@ fn profile(provider: Provider, prefix: Option<&str>) -> Profile {
 
 #[test]
 fn a_line_names_the_request_and_hides_secrets() {
-    let m = Mutation::PatchIdentity {
+    let m = Mutation::Kratos(crate::app::provider::kratos::Change::PatchIdentity {
         identity: "i1".into(),
         patch: json!([]),
-    };
+    });
     let change = json!([{"op": "replace", "path": "/metadata_admin/api_token", "value": "s3cr3t"}]);
     let mut e = AuditEntry::new(
         "prod",
@@ -37,11 +37,12 @@ fn a_line_names_the_request_and_hides_secrets() {
 
 #[test]
 fn mattr_lines_carry_the_prefix_the_client_sends() {
-    let delete = Mutation::DeleteCoreUser { user: "u1".into() };
-    let update = Mutation::UpdateCoreClaims {
+    let delete =
+        Mutation::Core(crate::app::provider::core::Change::DeleteUser { user: "u1".into() });
+    let update = Mutation::Core(crate::app::provider::core::Change::UpdateClaims {
         user: "u1".into(),
         claims: json!({}),
-    };
+    });
     for (prefix, want) in [
         (None, "/v1/users/u1"),
         (Some("/v1"), "/v1/users/u1"),
@@ -58,30 +59,32 @@ fn kratos_and_coassemble_lines_are_their_fixed_paths() {
     let kratos = profile(Provider::Kratos, None);
     let cases = [
         (
-            Mutation::RevokeSessions {
+            Mutation::Kratos(crate::app::provider::kratos::Change::RevokeSessions {
                 sessions: vec!["s1".into(), "s2".into()],
-            },
+            }),
             "DELETE",
             "/admin/sessions/{s1,s2}",
         ),
         (
-            Mutation::DeleteCredential {
+            Mutation::Kratos(crate::app::provider::kratos::Change::DeleteCredential {
                 identity: "i1".into(),
                 kind: "oidc".into(),
                 identifier: Some("github:1".into()),
-            },
+            }),
             "DELETE",
             "/admin/identities/i1/credentials/oidc?identifier=github:1",
         ),
         (
-            Mutation::CreateIdentity { body: json!({}) },
+            Mutation::Kratos(crate::app::provider::kratos::Change::CreateIdentity {
+                body: json!({}),
+            }),
             "POST",
             "/admin/identities",
         ),
         (
-            Mutation::ExtendSession {
+            Mutation::Kratos(crate::app::provider::kratos::Change::ExtendSession {
                 session: "s1".into(),
-            },
+            }),
             "PATCH",
             "/admin/sessions/s1/extend",
         ),
@@ -91,11 +94,11 @@ fn kratos_and_coassemble_lines_are_their_fixed_paths() {
     }
     let mut headless = profile(Provider::Headless, None);
     headless.workspace_id = Some("1".into());
-    let m = Mutation::DeleteHeadlessUser {
+    let m = Mutation::Headless(crate::app::provider::headless::Change::DeleteUser {
         user: "ada".into(),
         client: Some("acme".into()),
         courses: Courses::Reallocate("bob".into()),
-    };
+    });
     assert_eq!(
         request_line(&headless, &m),
         RequestLine::new(
@@ -103,17 +106,23 @@ fn kratos_and_coassemble_lines_are_their_fixed_paths() {
             "/v1/headless/user/ada?action=reallocate&reallocateTo=bob&clientIdentifier=acme"
         )
     );
-    let m = Mutation::UpdateClientMetadata {
-        client: "acme".into(),
-        metadata: json!({}),
-    };
+    let m = Mutation::Headless(
+        crate::app::provider::headless::Change::UpdateClientMetadata {
+            client: "acme".into(),
+            metadata: json!({}),
+        },
+    );
     assert_eq!(
         request_line(&headless, &m),
         RequestLine::new("PUT", "/v1/headless/client/acme")
     );
     // A change the provider does not make is refused before anything is sent.
     assert_eq!(
-        request_line(&kratos, &Mutation::DeleteCoreUser { user: "u".into() }).method,
+        request_line(
+            &kratos,
+            &Mutation::Core(crate::app::provider::core::Change::DeleteUser { user: "u".into() })
+        )
+        .method,
         "NONE"
     );
 }

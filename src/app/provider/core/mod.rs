@@ -2,10 +2,13 @@
 //! credentials) and objects, what each is called and holds, and the values a row of its
 //! users list keeps (`columns` reads them).
 
-use super::{Delete, Typed};
+use super::delete::{Delete, Typed};
 use crate::app::mutation::Mutation;
 
+pub mod change;
 pub mod columns;
+
+pub use change::Change;
 
 /// How config files and the audit trail name the provider.
 pub const KEY: &str = "core";
@@ -89,9 +92,9 @@ impl Object {
     pub fn delete(self, id: &str) -> Delete {
         match self {
             Object::User => Delete::Ask {
-                mutation: Mutation::DeleteCoreUser {
+                mutation: Mutation::Core(Change::DeleteUser {
                     user: id.to_string(),
-                },
+                }),
                 typed: Typed::Start,
             },
             Object::Credential => Delete::Refused("MATTR credentials cannot be deleted from here"),

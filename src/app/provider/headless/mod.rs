@@ -2,10 +2,13 @@
 //! the workspace or of a client) and objects, what each is called and holds, and the values
 //! a row of its lists keeps (`columns` reads them).
 
-use super::{Delete, Typed};
+use super::delete::{Delete, Typed};
 use crate::app::mutation::Mutation;
 
+pub mod change;
 pub mod columns;
+
+pub use change::Change;
 
 /// How config files and the audit trail name the provider.
 pub const KEY: &str = "headless";
@@ -92,9 +95,9 @@ impl Object {
         match self {
             // Takes every user and course of the client with it.
             Object::Client => Delete::Ask {
-                mutation: Mutation::DeleteClient {
+                mutation: Mutation::Headless(Change::DeleteClient {
                     client: id.to_string(),
-                },
+                }),
                 typed: Typed::Whole,
             },
             Object::User => Delete::ChooseCourses,

@@ -2,10 +2,13 @@
 //! credentials, every session) and objects, what each is called and holds, and the values a
 //! row of its lists keeps (`columns` reads them).
 
-use super::{Delete, Typed};
+use super::delete::{Delete, Typed};
 use crate::app::mutation::Mutation;
 
+pub mod change;
 pub mod columns;
+
+pub use change::Change;
 
 /// How config files and the audit trail name the provider.
 pub const KEY: &str = "kratos";
@@ -116,9 +119,9 @@ impl Object {
         match self {
             // Cascading (sessions and credentials go too).
             Object::Identity => Delete::Ask {
-                mutation: Mutation::DeleteIdentity {
+                mutation: Mutation::Kratos(Change::DeleteIdentity {
                     identity: id.to_string(),
-                },
+                }),
                 typed: Typed::Start,
             },
             Object::Session => Delete::Refused("sessions are revoked with x"),

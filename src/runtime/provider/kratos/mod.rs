@@ -140,24 +140,24 @@ impl Backend for Kratos {
 /// `KratosApi` builds it (Kratos paths have no prefix: the admin url is the API's root).
 pub fn request_line(m: &Mutation) -> RequestLine {
     match m {
-        Mutation::RevokeSession { session } => {
+        Mutation::Kratos(kratos::Change::RevokeSession { session }) => {
             RequestLine::new("DELETE", format!("/admin/sessions/{session}"))
         }
-        Mutation::RevokeSessions { sessions } => {
+        Mutation::Kratos(kratos::Change::RevokeSessions { sessions }) => {
             let ids = sessions.join(",");
             RequestLine::new("DELETE", format!("/admin/sessions/{{{ids}}}"))
         }
-        Mutation::RevokeAllSessions { identity } => {
+        Mutation::Kratos(kratos::Change::RevokeAllSessions { identity }) => {
             RequestLine::new("DELETE", format!("/admin/identities/{identity}/sessions"))
         }
-        Mutation::DeleteIdentity { identity } => {
+        Mutation::Kratos(kratos::Change::DeleteIdentity { identity }) => {
             RequestLine::new("DELETE", format!("/admin/identities/{identity}"))
         }
-        Mutation::DeleteCredential {
+        Mutation::Kratos(kratos::Change::DeleteCredential {
             identity,
             kind,
             identifier,
-        } => {
+        }) => {
             let query = identifier
                 .as_ref()
                 .map(|i| format!("?identifier={i}"))
@@ -167,25 +167,26 @@ pub fn request_line(m: &Mutation) -> RequestLine {
                 format!("/admin/identities/{identity}/credentials/{kind}{query}"),
             )
         }
-        Mutation::CreateIdentity { .. } => RequestLine::new("POST", "/admin/identities"),
-        Mutation::UpdateIdentity { identity, .. } => {
+        Mutation::Kratos(kratos::Change::CreateIdentity { .. }) => {
+            RequestLine::new("POST", "/admin/identities")
+        }
+        Mutation::Kratos(kratos::Change::UpdateIdentity { identity, .. }) => {
             RequestLine::new("PUT", format!("/admin/identities/{identity}"))
         }
-        Mutation::PatchIdentity { identity, .. }
-        | Mutation::SetAddressVerified { identity, .. } => {
+        Mutation::Kratos(kratos::Change::PatchIdentity { identity, .. })
+        | Mutation::Kratos(kratos::Change::SetAddressVerified { identity, .. }) => {
             RequestLine::new("PATCH", format!("/admin/identities/{identity}"))
         }
         // The identity goes in the body.
-        Mutation::CreateRecoveryLink { .. } => RequestLine::new("POST", "/admin/recovery/link"),
-        Mutation::CreateRecoveryCode { .. } => RequestLine::new("POST", "/admin/recovery/code"),
-        Mutation::ExtendSession { session } => {
+        Mutation::Kratos(kratos::Change::CreateRecoveryLink { .. }) => {
+            RequestLine::new("POST", "/admin/recovery/link")
+        }
+        Mutation::Kratos(kratos::Change::CreateRecoveryCode { .. }) => {
+            RequestLine::new("POST", "/admin/recovery/code")
+        }
+        Mutation::Kratos(kratos::Change::ExtendSession { session }) => {
             RequestLine::new("PATCH", format!("/admin/sessions/{session}/extend"))
         }
-        Mutation::DeleteCoreUser { .. }
-        | Mutation::UpdateCoreClaims { .. }
-        | Mutation::DeleteClient { .. }
-        | Mutation::UpdateClientMetadata { .. }
-        | Mutation::UpdateHeadlessUser { .. }
-        | Mutation::DeleteHeadlessUser { .. } => RequestLine::not_sent(),
+        Mutation::Core(_) | Mutation::Headless(_) => RequestLine::not_sent(),
     }
 }

@@ -4,13 +4,16 @@
 use serde_json::Value;
 
 use crate::api::{ApiError, KratosApi, Provider};
+use crate::app::provider::kratos;
 use crate::app::{Done, Issued, Mutation};
 use crate::runtime::rows::short_time;
 
 pub(super) async fn mutate(k: KratosApi, mutation: Mutation) -> Result<Done, ApiError> {
     match &mutation {
-        Mutation::RevokeSession { session } => k.disable_session(session).await?,
-        Mutation::RevokeSessions { sessions } => {
+        Mutation::Kratos(kratos::Change::RevokeSession { session }) => {
+            k.disable_session(session).await?
+        }
+        Mutation::Kratos(kratos::Change::RevokeSessions { sessions }) => {
             // One at a time: a failure stops the run and says how far it got.
             for (done, session) in sessions.iter().enumerate() {
                 if let Err(mut e) = k.disable_session(session).await {
@@ -20,49 +23,53 @@ pub(super) async fn mutate(k: KratosApi, mutation: Mutation) -> Result<Done, Api
                 }
             }
         }
-        Mutation::RevokeAllSessions { identity } => k.delete_identity_sessions(identity).await?,
-        Mutation::DeleteIdentity { identity } => k.delete_identity(identity).await?,
-        Mutation::DeleteCredential {
+        Mutation::Kratos(kratos::Change::RevokeAllSessions { identity }) => {
+            k.delete_identity_sessions(identity).await?
+        }
+        Mutation::Kratos(kratos::Change::DeleteIdentity { identity }) => {
+            k.delete_identity(identity).await?
+        }
+        Mutation::Kratos(kratos::Change::DeleteCredential {
             identity,
             kind,
             identifier,
-        } => {
+        }) => {
             k.delete_credential(identity, kind, identifier.as_deref())
                 .await?
         }
-        Mutation::UpdateIdentity { identity, body } => {
+        Mutation::Kratos(kratos::Change::UpdateIdentity { identity, body }) => {
             k.update_identity(identity, body).await.map(drop)?
         }
-        Mutation::PatchIdentity { identity, patch } => {
+        Mutation::Kratos(kratos::Change::PatchIdentity { identity, patch }) => {
             k.patch_identity(identity, patch).await.map(drop)?
         }
-        Mutation::CreateIdentity { body } => {
+        Mutation::Kratos(kratos::Change::CreateIdentity { body }) => {
             let created = k.create_identity(body).await?;
             return Ok(format!("{}{}", crate::app::change::CREATED, created.id).into());
         }
-        Mutation::CreateRecoveryLink {
+        Mutation::Kratos(kratos::Change::CreateRecoveryLink {
             identity,
             expires_in,
-        } => {
+        }) => {
             let r = k
                 .create_recovery_link(identity, expires_in.as_deref())
                 .await?;
             return Ok(issued("recovery link", r));
         }
-        Mutation::CreateRecoveryCode {
+        Mutation::Kratos(kratos::Change::CreateRecoveryCode {
             identity,
             expires_in,
-        } => {
+        }) => {
             let r = k
                 .create_recovery_code(identity, expires_in.as_deref())
                 .await?;
             return Ok(issued("recovery code", r));
         }
-        Mutation::SetAddressVerified {
+        Mutation::Kratos(kratos::Change::SetAddressVerified {
             identity,
             address,
             verified,
-        } => {
+        }) => {
             let ops = verify_patch(
                 &k.get_identity(identity, &[]).await?.raw,
                 address,
@@ -71,7 +78,7 @@ pub(super) async fn mutate(k: KratosApi, mutation: Mutation) -> Result<Done, Api
             .map_err(|why| ApiError::config(Provider::Kratos, why))?;
             k.patch_identity(identity, &ops).await.map(drop)?
         }
-        Mutation::ExtendSession { session } => {
+        Mutation::Kratos(kratos::Change::ExtendSession { session }) => {
             let until = k
                 .extend_session(session)
                 .await?
@@ -81,12 +88,7 @@ pub(super) async fn mutate(k: KratosApi, mutation: Mutation) -> Result<Done, Api
             let short: String = session.chars().take(8).collect();
             return Ok(format!("done: extended session {short}{until}").into());
         }
-        Mutation::DeleteCoreUser { .. }
-        | Mutation::UpdateCoreClaims { .. }
-        | Mutation::DeleteClient { .. }
-        | Mutation::UpdateClientMetadata { .. }
-        | Mutation::UpdateHeadlessUser { .. }
-        | Mutation::DeleteHeadlessUser { .. } => {
+        Mutation::Core(_) | Mutation::Headless(_) => {
             return Err(super::super::no_change(Provider::Kratos, &mutation));
         }
     }

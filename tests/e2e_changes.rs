@@ -474,6 +474,10 @@ fn x_on_an_inactive_session_says_so_and_sends_nothing() {
     assert!(screen.contains("is already inactive"), "{screen}");
     assert!(!screen.contains("About to revoke"), "{screen}");
     s.send("y");
+    // The key was taken (it clears the line), and whatever it sent is logged by the barrier.
+    s.wait_for(|t| !t.contains("nothing sent: session f71efafc"), WAIT)
+        .unwrap();
+    sandbox.barrier();
     assert_eq!(sandbox.count("DELETE", "/admin/sessions/"), 0);
 }
 

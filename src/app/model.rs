@@ -1,5 +1,7 @@
-//! View-model types the dashboard works with. They carry no HTTP types: the runtime's adapter
-//! turns API models into these, so `app` can be tested with plain data.
+//! View-model types the dashboard works with, and the registry of providers (`Provider`,
+//! `ListKind`, `ObjectKind` nest each provider's own kinds from `provider/`). They carry no
+//! HTTP types: the runtime's provider modules turn API models into these, so `app` can be
+//! tested with plain data.
 
 use std::any::Any;
 use std::fmt;
@@ -376,7 +378,7 @@ pub fn split_scoped_user(id: &str) -> (&str, Option<&str>) {
 }
 
 /// Where a page starts, as the API client understands it. Opaque to the app: the runtime's
-/// adapter stores its own cursor type inside and gets it back when it refetches.
+/// provider module stores its own cursor type inside and gets it back when it refetches.
 #[derive(Clone)]
 pub enum PageCursor {
     First,

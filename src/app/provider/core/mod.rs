@@ -7,6 +7,7 @@ use crate::app::mutation::Mutation;
 
 pub mod change;
 pub mod columns;
+pub mod detail;
 
 pub use change::Change;
 

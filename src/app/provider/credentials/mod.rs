@@ -2,6 +2,7 @@
 //! what they show of a credential, as the values a row keeps; `columns` reads them.
 
 pub mod columns;
+pub mod detail;
 
 /// What a credentials list shows of a credential.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -1,5 +1,5 @@
 //! How the dashboard lists a page holding unreadable records: each is a row of its own, in its
-//! place, saying why, and the rest of the page loads (`idtui::runtime::adapter`). The client's
+//! place, saying why, and the rest of the page loads (`idtui::runtime::provider`, rows by `runtime::rows`). The client's
 //! side of it (bad records reported, pages halved) is `crates/idtui-api/tests/tolerant.rs`,
 //! whose crafted server this file shares.
 

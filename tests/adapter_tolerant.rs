@@ -1,7 +1,7 @@
 //! How the dashboard lists a page holding unreadable records: each is a row of its own, in its
-//! place, saying why, and the rest of the page loads (`idtui::runtime::provider`, rows by `runtime::rows`). The client's
-//! side of it (bad records reported, pages halved) is `crates/idtui-api/tests/tolerant.rs`,
-//! whose crafted server this file shares.
+//! place, saying why, and the rest of the page loads (`idtui::runtime::provider`, its rows by
+//! `runtime::rows`). The client's side of it (bad records reported, pages halved) is
+//! `crates/idtui-api/tests/tolerant.rs`, whose crafted server this file shares.
 
 mod common;
 #[path = "../crates/idtui-api/tests/support/mod.rs"]

@@ -43,7 +43,7 @@ fn embedded_sandbox_browse_filter_detail_help_and_quit() {
     s.wait_for(|t| !t.contains("move down one row"), WAIT)
         .unwrap();
 
-    // Local fuzzy filter over the loaded rows.
+    // Local filter over the loaded rows (text anywhere, any case).
     s.send("/");
     s.send("grace");
     let screen = s

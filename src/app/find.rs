@@ -1,5 +1,6 @@
-//! Find: `/` filters the rows in memory with a fuzzy matcher; Enter sends the text to the
-//! server where the provider can search (the filter is labelled so the two are never confused).
+//! Find: `/` filters the rows in memory by text anywhere in them (any case; `~` first asks for
+//! a fuzzy match instead); Enter sends the text to the server where the provider can search
+//! (the filter is labelled so the two are never confused).
 
 use std::fmt::Write as _;
 
@@ -30,33 +31,59 @@ impl LocalFilter {
     /// Recompute the matches for `query` over `rows` (index, row).
     pub fn refresh<'a>(&mut self, rows: impl Iterator<Item = (usize, &'a Row)>) {
         let previous = self.matches.get(self.selected).copied();
-        self.matches = fuzzy_matches(&self.query, rows);
+        self.matches = matches(&self.query, rows);
         self.selected = previous
             .and_then(|p| self.matches.iter().position(|&m| m == p))
             .unwrap_or(0);
     }
 }
 
-/// Indices of the rows whose id or cells (as the row's own columns show them) match `query`
-/// fuzzily (smart case), best match first; equal scores keep table order.
-pub fn fuzzy_matches<'a>(query: &str, rows: impl Iterator<Item = (usize, &'a Row)>) -> Vec<usize> {
+/// Indices of the rows whose id or cells (as the row's own columns show them) hold `query`:
+/// as text anywhere, in any case, in table order (`/ada` keeps Ada, not every row of the
+/// `default` schema); after a `~`, fuzzily (smart case), best match first.
+pub fn matches<'a>(query: &str, rows: impl Iterator<Item = (usize, &'a Row)>) -> Vec<usize> {
+    match query.strip_prefix('~') {
+        Some(fuzzy) => fuzzy_matches(fuzzy, rows),
+        None => substring_matches(query, rows),
+    }
+}
+
+/// The text a row is searched in: its id and its cells, written into one buffer (a count or
+/// a time is written, not allocated).
+fn haystack(row: &Row, into: &mut String) {
+    into.clear();
+    into.push_str(&row.id);
+    for cell in row.cells(row.fields.columns()) {
+        let _ = write!(into, " {cell}");
+    }
+}
+
+fn substring_matches<'a>(query: &str, rows: impl Iterator<Item = (usize, &'a Row)>) -> Vec<usize> {
+    let needle = query.trim().to_lowercase();
+    if needle.is_empty() {
+        return rows.map(|(i, _)| i).collect();
+    }
+    let mut text = String::new();
+    rows.filter_map(|(i, row)| {
+        haystack(row, &mut text);
+        text.to_lowercase().contains(&needle).then_some(i)
+    })
+    .collect()
+}
+
+fn fuzzy_matches<'a>(query: &str, rows: impl Iterator<Item = (usize, &'a Row)>) -> Vec<usize> {
     if query.trim().is_empty() {
         return rows.map(|(i, _)| i).collect();
     }
     let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
-    let mut haystack = String::new();
+    let mut text = String::new();
     let mut scored: Vec<(u32, usize)> = rows
         .filter_map(|(i, row)| {
-            haystack.clear();
-            haystack.push_str(&row.id);
-            for cell in row.cells(row.fields.columns()) {
-                // Into the one buffer: a count or a time is written, not allocated.
-                let _ = write!(haystack, " {cell}");
-            }
+            haystack(row, &mut text);
             pattern
-                .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
+                .score(Utf32Str::new(&text, &mut buf), &mut matcher)
                 .map(|score| (score, i))
         })
         .collect();
@@ -135,17 +162,29 @@ mod tests {
     }
 
     #[test]
-    fn fuzzy_filter_ranks_best_first_and_skips_non_matches() {
+    fn the_filter_keeps_rows_holding_the_text_in_any_case_in_table_order() {
         let rows = rows();
-        let m = fuzzy_matches("jan", rows.iter().enumerate());
+        let m = matches("JAN", rows.iter().enumerate());
+        assert_eq!(m, vec![0, 2]);
+        // Letters scattered over a row are no match (the fuzzy matcher took `exorg` for bob).
+        assert!(matches("exorg", rows.iter().enumerate()).is_empty());
+        assert_eq!(matches("example.org", rows.iter().enumerate()), vec![1]);
+        // The id is searched too.
+        assert_eq!(matches("id-2", rows.iter().enumerate()), vec![2]);
+        let all = matches("  ", rows.iter().enumerate());
+        assert_eq!(all, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_tilde_asks_for_the_fuzzy_match_best_first() {
+        let rows = rows();
+        let m = matches("~jan", rows.iter().enumerate());
         assert_eq!(m, vec![0, 2]);
         // An exact word beats a scattered match further up the table.
-        let m = fuzzy_matches("janet", rows.iter().enumerate());
+        let m = matches("~janet", rows.iter().enumerate());
         assert_eq!(m[0], 2);
-        let m = fuzzy_matches("exorg", rows.iter().enumerate());
+        let m = matches("~exorg", rows.iter().enumerate());
         assert_eq!(m, vec![1]);
-        let all = fuzzy_matches("  ", rows.iter().enumerate());
-        assert_eq!(all, vec![0, 1, 2]);
     }
 
     #[test]

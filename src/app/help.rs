@@ -34,7 +34,7 @@ pub fn lines(keymap: &Keymap) -> Vec<HelpLine> {
     }
     out.push(HelpLine::Heading("Find"));
     out.push(HelpLine::Note(
-        "/ filters the loaded rows; Enter searches the server where it can",
+        "/ filters the loaded rows (~: fuzzy); Enter searches the server where it can",
     ));
     out.push(HelpLine::Note(
         "identities: email/username, id or ext:EXTERNAL_ID · MATTR users: claims, e.g. given_name=Jamie",

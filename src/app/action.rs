@@ -157,6 +157,8 @@ pub enum Effect {
     },
     /// Append a line to the local audit trail (`$XDG_STATE_HOME/idtui/audit.jsonl`).
     Audit(AuditEntry),
+    /// Keep a `:` command run for the next runs' history (`$XDG_STATE_HOME/idtui/history`).
+    RememberCommand(String),
     /// Hand the terminal back to the shell and stop (Ctrl-z); resumed by SIGCONT (`fg`).
     Suspend,
     Quit,
@@ -176,6 +178,7 @@ impl Effect {
             | Effect::FlushDrafts
             | Effect::ExternalEdit { .. }
             | Effect::Audit(_)
+            | Effect::RememberCommand(_)
             | Effect::Suspend
             | Effect::Quit => false,
         }

@@ -19,6 +19,7 @@ pub fn on_key(state: &mut State, mut input: Input, key: KeyEvent, effects: &mut 
             let line = input.text.trim().to_string();
             if !line.is_empty() {
                 state.history.record(&line);
+                effects.push(Effect::RememberCommand(line.clone()));
                 execute(state, &line, effects);
             }
         }

@@ -12,6 +12,14 @@ pub struct History {
 }
 
 impl History {
+    /// Start from the commands of earlier runs, oldest first (the newest `MAX` are kept).
+    pub fn seed(&mut self, lines: impl IntoIterator<Item = String>) {
+        for line in lines {
+            self.record(&line);
+        }
+        self.at = None;
+    }
+
     /// Remember a command that was run, and start the next walk from the newest.
     pub fn record(&mut self, line: &str) {
         self.at = None;

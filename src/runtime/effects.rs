@@ -148,7 +148,11 @@ pub fn spawn(
             }
         }
         // Run by the event loop itself, which owns the terminal.
-        Effect::Copy { .. } | Effect::ExternalEdit { .. } | Effect::Suspend | Effect::Quit => {}
+        Effect::Copy { .. }
+        | Effect::ExternalEdit { .. }
+        | Effect::RememberCommand(_)
+        | Effect::Suspend
+        | Effect::Quit => {}
     }
     None
 }
@@ -359,6 +363,7 @@ mod tests {
             text: "{}".into(),
             prefer_draft: true,
         });
+        all.push(Effect::RememberCommand("find ada".into()));
         for e in &all {
             match e {
                 Effect::Mutate { .. }
@@ -372,6 +377,7 @@ mod tests {
                 | Effect::DiscardDraft { .. }
                 | Effect::ExternalEdit { .. }
                 | Effect::Audit(_)
+                | Effect::RememberCommand(_)
                 | Effect::Suspend
                 | Effect::Quit => {}
             }

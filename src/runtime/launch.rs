@@ -129,6 +129,13 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
     }
     let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());
     let mut state = State::new(infos, keymap, opts.read_only);
+    let history = crate::command_history::CommandHistory::new(
+        crate::command_history::CommandHistory::default_path(),
+    );
+    match history.load() {
+        Ok(lines) => state.history.seed(lines),
+        Err(e) => local_problems.push(format!("command history not read: {e}")),
+    }
     state.report_keymap_issues(&issues);
     report_local_problems(&mut state, &local_problems);
     if let Some(p) = first
@@ -156,6 +163,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
             osc52: Osc52Env::from_env(),
             drafts: crate::drafts::DraftStore::new(crate::drafts::DraftStore::default_dir()),
             audit: crate::audit_log::AuditLog::new(crate::audit_log::AuditLog::default_path()),
+            history,
             size,
             stop_process: Some(stop_process),
         },

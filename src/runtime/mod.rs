@@ -90,6 +90,8 @@ pub struct RunOptions {
     pub osc52: Osc52Env,
     pub drafts: crate::drafts::DraftStore,
     pub audit: crate::audit_log::AuditLog,
+    /// Where `:` commands are kept for the next runs.
+    pub history: crate::command_history::CommandHistory,
     /// The terminal's size at start; later sizes come as resize events.
     pub size: (u16, u16),
     /// Stops the process until it is continued (job control). `None` where there is no
@@ -206,6 +208,14 @@ where
                         drafts.load(key.clone(), move |text| {
                             let _ = tx.send(Action::DraftLoaded { key, text });
                         });
+                    }
+                    Effect::RememberCommand(line) => {
+                        // One small append, in the loop: commands land in the order run.
+                        if let Err(e) = options.history.append(&line) {
+                            let line = format!("command history not written: {e}");
+                            let _ =
+                                tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
+                        }
                     }
                     Effect::Copy { text, what } => {
                         copy::copy(terminal.backend_mut(), text, what, options.osc52, &tx)

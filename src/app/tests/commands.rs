@@ -71,7 +71,13 @@ fn read_only_refuses_exactly_the_commands_that_change_something() {
         let said = shown(&s);
         match c.changes {
             Some(what) => {
-                assert!(effects.is_empty(), ":{line} sent {effects:?}");
+                // Kept in the history (to fix and run again), and nothing else.
+                assert!(
+                    effects
+                        .iter()
+                        .all(|e| matches!(e, Effect::RememberCommand(_))),
+                    ":{line} sent {effects:?}"
+                );
                 assert!(
                     said.contains("read-only") && said.contains(what),
                     ":{line} → {said}"
@@ -123,5 +129,28 @@ fn a_command_on_a_provider_it_does_not_work_on_says_why_and_asks_nothing() {
                 "{provider:?} :{line} says why: {said}"
             );
         }
+    }
+}
+
+#[test]
+fn a_command_run_is_kept_for_the_next_runs_and_earlier_ones_come_back_with_up() {
+    let mut s = state(false);
+    s.history
+        .seed(["find ada".to_string(), "audit".to_string()]);
+    let effects = typed(&mut s, "find grace");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::RememberCommand(l) if l == "find grace")),
+        "{effects:?}"
+    );
+    update(&mut s, ch(':'));
+    for expected in ["find grace", "audit", "find ada"] {
+        update(&mut s, key(KeyCode::Up));
+        assert!(
+            matches!(&s.mode, Mode::Command(i) if i.text == expected),
+            "{:?}",
+            s.mode
+        );
     }
 }

@@ -227,6 +227,7 @@ impl Session {
             osc52: Osc52Env::default(),
             drafts: crate::drafts::DraftStore::new(dir.join("drafts")),
             audit: crate::audit_log::AuditLog::new(dir.join("audit.jsonl")),
+            history: crate::command_history::CommandHistory::new(dir.join("history")),
             size,
             stop_process: None,
         };

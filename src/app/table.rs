@@ -448,6 +448,12 @@ impl Table {
     /// Keep the selected row on screen, scrolling as little as possible.
     pub fn scroll_into_view(&mut self, view_rows: usize) {
         let view_rows = view_rows.max(1);
+        // A taller view shows as many more rows above as it gained (the selection keeps its
+        // distance from the bottom), so shrinking the terminal and growing it back returns
+        // to the rows shown before instead of leaving the top ones scrolled off.
+        if view_rows > self.view {
+            self.offset = self.offset.saturating_sub(view_rows - self.view);
+        }
         self.view = view_rows;
         if self.selected < self.offset {
             self.offset = self.selected;

@@ -682,3 +682,18 @@ fn a_refetched_page_that_shrank_keeps_later_rows_in_place() {
         "later rows did not shift"
     );
 }
+
+#[test]
+fn shrinking_the_terminal_and_growing_it_back_shows_the_top_rows_again() {
+    let mut s = kratos_state();
+    run(&mut s, Action::Resize(80, 24), 30);
+    for _ in 0..3 {
+        run(&mut s, key(KeyCode::Down), 30);
+    }
+    // So short that the table shows one row: the selection's.
+    run(&mut s, Action::Resize(60, 5), 30);
+    assert_eq!(table(&s).offset(), 3);
+    run(&mut s, Action::Resize(80, 24), 30);
+    assert_eq!(table(&s).offset(), 0, "the rows above come back");
+    assert_eq!(table(&s).selected(), 3, "the selection stays");
+}

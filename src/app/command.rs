@@ -27,6 +27,11 @@ pub fn on_key(state: &mut State, mut input: Input, key: KeyEvent, effects: &mut 
             if let Some(done) = complete(state, &input.text) {
                 input.text = done;
             }
+            // Several ways on: say which (until the next key), as a shell lists them.
+            let choices = candidates(state, &input.text);
+            if choices.len() > 1 {
+                state.flash = Some(choices_line(&choices));
+            }
             state.mode = Mode::Command(input);
         }
         KeyCode::Up => {
@@ -298,6 +303,48 @@ fn focus_child(state: &mut State, which: &str, effects: &mut Vec<Effect>) {
 /// The completed line for `text`, or `None` when nothing (or nothing unique) completes.
 /// With several candidates the longest common prefix is returned.
 pub fn complete(state: &State, text: &str) -> Option<String> {
+    let (head, candidates) = completions(state, text)?;
+    let first = candidates.first()?;
+    let common = candidates.iter().fold(first.clone(), |acc, c| {
+        acc.chars()
+            .zip(c.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    });
+    Some(format!("{head}{common}"))
+}
+
+/// What Tab could complete `text` to, each whole (`revoke`, `recovery-link`), when there is
+/// more than the text itself.
+pub fn candidates(state: &State, text: &str) -> Vec<String> {
+    completions(state, text)
+        .map(|(_, c)| c.into_iter().map(|c| c.trim_end().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// Most candidates named in the status line; the rest are counted.
+const CHOICES_SHOWN: usize = 8;
+
+/// `5 match: recovery-code recovery-link refresh revoke revoke-all`.
+fn choices_line(choices: &[String]) -> String {
+    let shown = choices
+        .iter()
+        .take(CHOICES_SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("  ");
+    let more = choices.len().saturating_sub(CHOICES_SHOWN);
+    let rest = if more > 0 {
+        format!("  … {more} more")
+    } else {
+        String::new()
+    };
+    format!("{} match: {shown}{rest}", choices.len())
+}
+
+/// The text kept before what is completed, and the completions of what follows it.
+fn completions(state: &State, text: &str) -> Option<(String, Vec<String>)> {
     let (head, candidates): (String, Vec<String>) = match text.split_once(' ') {
         None => (
             String::new(),
@@ -322,15 +369,7 @@ pub fn complete(state: &State, text: &str) -> Option<String> {
         }
         Some(_) => return None,
     };
-    let first = candidates.first()?;
-    let common = candidates.iter().fold(first.clone(), |acc, c| {
-        acc.chars()
-            .zip(c.chars())
-            .take_while(|(a, b)| a == b)
-            .map(|(a, _)| a)
-            .collect()
-    });
-    Some(format!("{head}{common}"))
+    Some((head, candidates))
 }
 
 /// Names (emails, usernames) and ids of the rows loaded on the active profile that start

@@ -154,3 +154,39 @@ fn a_command_run_is_kept_for_the_next_runs_and_earlier_ones_come_back_with_up() 
         );
     }
 }
+
+#[test]
+fn tab_on_an_ambiguous_prefix_lists_the_commands_it_could_be() {
+    let mut s = state(false);
+    update(&mut s, ch(':'));
+    update(&mut s, ch('r'));
+    update(&mut s, ch('e'));
+    update(&mut s, key(KeyCode::Tab));
+    let said = s.flash.clone().unwrap_or_default();
+    let expected: Vec<&str> = COMMANDS
+        .iter()
+        .map(|c| c.name)
+        .filter(|n| n.starts_with("re"))
+        .collect();
+    assert!(expected.len() > 1, "{expected:?}");
+    for name in expected.iter().take(8) {
+        assert!(said.contains(name), "{name} in {said}");
+    }
+    assert!(
+        said.starts_with(&format!("{} match", expected.len())),
+        "{said}"
+    );
+    // One way on: completed, nothing listed.
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, ch(':'));
+    for c in "aud".chars() {
+        update(&mut s, ch(c));
+    }
+    update(&mut s, key(KeyCode::Tab));
+    assert!(
+        matches!(&s.mode, Mode::Command(i) if i.text == "audit "),
+        "{:?}",
+        s.mode
+    );
+    assert_eq!(s.flash, None);
+}

@@ -49,6 +49,7 @@ pub fn open(state: &mut State) {
             title: ListKind::Audit.title().to_string(),
             panes: vec![Pane::Table(table)],
             focus: 0,
+            back_to: None,
         });
     }
 }

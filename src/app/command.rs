@@ -169,6 +169,7 @@ fn all_sessions(state: &mut State, arg: &str) {
             title: kind.title().to_string(),
             panes: vec![Pane::Table(table)],
             focus: 0,
+            back_to: None,
         });
     }
 }

@@ -62,6 +62,7 @@ pub fn open_object(state: &mut State, kind: ObjectKind, row: &Row) {
             title: crumb,
             panes,
             focus: 0,
+            back_to: None,
         });
     }
 }

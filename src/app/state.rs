@@ -47,6 +47,9 @@ pub struct Screen {
     pub title: String,
     pub panes: Vec<Pane>,
     pub focus: usize,
+    /// The profile tab to go back to when this screen is left (a `:find` hit opened on
+    /// another profile returns to the results).
+    pub back_to: Option<usize>,
 }
 
 /// One open profile: its drill-down stack (the root screen is never popped).
@@ -278,6 +281,7 @@ impl State {
                     title: profile.name.clone(),
                     panes,
                     focus: 0,
+                    back_to: None,
                 }],
                 profile,
             });

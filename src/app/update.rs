@@ -526,8 +526,12 @@ fn back(state: &mut State) {
         }
     }
     if depth > 1 {
-        if let Some(tab) = state.tab_mut() {
-            tab.stack.pop();
+        let back_to = state
+            .tab_mut()
+            .and_then(|tab| tab.stack.pop())
+            .and_then(|screen| screen.back_to);
+        if let Some(results) = back_to {
+            switch_tab(state, results);
         }
     } else if state.error.take().is_none() {
         state.flash = Some("press q to quit".into());

@@ -63,6 +63,7 @@ pub fn start(state: &mut State, text: &str, effects: &mut Vec<Effect>) {
             title,
             panes: vec![Pane::Table(table)],
             focus: 0,
+            back_to: None,
         });
     }
     show(state, run);
@@ -251,7 +252,13 @@ fn open(state: &mut State, run: u64, row: &Row, effects: &mut Vec<Effect>) {
     ) else {
         return;
     };
+    let results = state.active();
     switch_tab(state, tab);
     open_object(state, hit.kind, &hit.row);
+    if tab != results
+        && let Some(t) = state.tab_mut()
+    {
+        t.screen_mut().back_to = Some(results);
+    }
     refresh_detail(state, hit.kind, &hit.row.id, effects);
 }

@@ -738,3 +738,55 @@ fn read_only_refuses_changing_commands_before_looking_anyone_up() {
     let effects = typed(&mut s, "goto user3@example.com");
     assert!(effects.iter().any(|e| matches!(e, Effect::Find { .. })));
 }
+
+#[test]
+fn esc_from_a_hit_opened_on_another_profile_goes_back_to_the_results() {
+    let mut s = state_with(vec![
+        profile("kratos", Provider::Kratos),
+        profile("core", Provider::Core),
+    ]);
+    run(&mut s, Action::Resize(100, 30), 5);
+    s.select_tab(1);
+    let effects = typed(&mut s, "find user3@example.com");
+    for e in &effects {
+        if let Effect::Find {
+            ticket, profile, ..
+        } = e
+        {
+            let result = if profile == "kratos" {
+                Ok(vec![hit(3)])
+            } else {
+                Ok(vec![])
+            };
+            update(
+                &mut s,
+                Action::Found {
+                    ticket: ticket.clone(),
+                    result,
+                },
+            );
+        }
+    }
+    assert_eq!(s.tab().unwrap().profile.name, "core");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        s.tab().unwrap().profile.name,
+        "kratos",
+        "opened on its profile"
+    );
+    assert!(matches!(s.focused(), Some(Pane::Detail(d)) if d.id == identity(3).id));
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(
+        s.tab().unwrap().profile.name,
+        "core",
+        "back where the search was"
+    );
+    assert!(
+        matches!(table(&s).kind(), ListKind::Found { .. }),
+        "{:?}",
+        table(&s).kind()
+    );
+    // The profile it opened on is as it was before.
+    s.select_tab(0);
+    assert_eq!(s.tab().unwrap().stack.len(), 1);
+}

@@ -690,7 +690,9 @@ fn the_editor_footer_says_what_esc_does_and_the_quit_question_shows_over_the_edi
     let text = screen_text(&state, 100, 30).join("\n");
     for line in [
         "Quit? Not saved to the server yet:",
-        "open editor, unsaved changes: identity 767e3cc1",
+        // Named for people, and wrapped rather than cut.
+        "open editor, unsaved changes: identity ada.lovelace@example.com",
+        "(767e3cc1)",
         "k  keep the drafts and quit",
         "d  discard the drafts and quit",
         "Esc  cancel, stay here",

@@ -300,7 +300,13 @@ pub fn quitting(blockers: &[String], theme: &Theme, area: Rect, buf: &mut Buffer
         "Quit? Not saved to the server yet:".to_string(),
         theme.error(),
     )];
-    rows.extend(blockers.iter().map(|b| (format!("  {b}"), theme.normal())));
+    // Each wraps under itself, so a long name is read whole, not cut.
+    for b in blockers {
+        for (k, l) in wrap(b, 70).into_iter().enumerate() {
+            let indent = if k == 0 { "  " } else { "    " };
+            rows.push((format!("{indent}{l}"), theme.normal()));
+        }
+    }
     rows.push((String::new(), theme.normal()));
     rows.push((
         "  k  keep the drafts and quit (they come back when you reopen the editor)".into(),

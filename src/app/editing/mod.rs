@@ -18,7 +18,7 @@ use super::action::ObjectFor;
 use super::action::{Effect, Mutation};
 use super::change::flow::BeforeSend;
 use super::change::{self, Change, Expect, Outcome, SentDraft, Stage};
-use super::model::{ErrorInfo, ObjectKind, Provider, Row};
+use super::model::{ErrorInfo, ObjectKind, Provider, Row, person_label, short_id};
 use super::state::{Owner, Pane, State};
 use crate::app::provider::{core, headless, kratos};
 use session::{Typed, draft_text};
@@ -67,12 +67,24 @@ pub fn open_new(state: &mut State, effects: &mut Vec<Effect>) {
 
 /// `e` (or `p` when `patch`): open an editor for what is in view.
 pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
-    let (kind, id, raw) = match state.focused() {
+    // `who` names the object for people in the editor's title and in the quit question
+    // (`ada.lovelace@example.com (767e3cc1)`), the id alone when it has no name.
+    let (kind, id, raw, who) = match state.focused() {
         Some(Pane::Table(t)) => match t.selected_row() {
-            Some(r) => (t.kind().object(), r.id.clone(), r.raw.shared()),
+            Some(r) => {
+                let kind = t.kind().object();
+                (kind, r.id.clone(), r.raw.shared(), person_label(kind, r))
+            }
             None => return,
         },
-        Some(Pane::Detail(d)) => (d.kind, d.id.clone(), d.raw.clone()),
+        Some(Pane::Detail(d)) => {
+            let who = if d.title.is_empty() || d.title == d.id {
+                d.id.clone()
+            } else {
+                format!("{} ({})", d.title, short_id(&d.id))
+            };
+            (d.kind, d.id.clone(), d.raw.clone(), who)
+        }
         None => return,
     };
     let Some(tab) = state.tab() else { return };
@@ -80,22 +92,22 @@ pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
     let (target, title, key) = match (kind, patch) {
         (ObjectKind::Kratos(kratos::Object::Identity), false) => (
             EditTarget::Identity { id: id.clone() },
-            format!("identity {id}"),
+            format!("identity {who}"),
             format!("{profile}-identity-{id}"),
         ),
         (ObjectKind::Kratos(kratos::Object::Identity), true) => (
             EditTarget::IdentityPatch { id: id.clone() },
-            format!("JSON Patch for identity {id}"),
+            format!("JSON Patch for identity {who}"),
             format!("{profile}-patch-{id}"),
         ),
         (ObjectKind::Core(core::Object::User), false) => (
             EditTarget::CoreClaims { user: id.clone() },
-            format!("claims of user {id}"),
+            format!("claims of user {who}"),
             format!("{profile}-claims-{id}"),
         ),
         (ObjectKind::Headless(headless::Object::Client), false) => (
             EditTarget::ClientMetadata { client: id.clone() },
-            format!("metadata of client {id}"),
+            format!("metadata of client {who}"),
             format!("{profile}-client-{id}"),
         ),
         (ObjectKind::Headless(headless::Object::User), false) => {
@@ -106,10 +118,10 @@ pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
                 .map(str::to_string);
             let (title, key) = match &client {
                 Some(c) => (
-                    format!("user {id} of client {c}"),
+                    format!("user {who} of client {c}"),
                     format!("{profile}-user-{c}-{id}"),
                 ),
-                None => (format!("user {id}"), format!("{profile}-user-{id}")),
+                None => (format!("user {who}"), format!("{profile}-user-{id}")),
             };
             (
                 EditTarget::HeadlessUser {

@@ -22,6 +22,12 @@ pub fn lines(keymap: &Keymap) -> Vec<HelpLine> {
     for section in keymap.help_sections() {
         out.push(HelpLine::Heading(section.title));
         out.extend(section.rows.into_iter().map(|(k, w)| HelpLine::Row(k, w)));
+        if section.title == "Navigation" {
+            out.push(HelpLine::Row(
+                "1–9".into(),
+                "go to profile N, the tabs at the top (:profile)",
+            ));
+        }
     }
     out.push(HelpLine::Heading("Commands (: then Enter; Tab completes)"));
     for c in COMMANDS {

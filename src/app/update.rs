@@ -315,6 +315,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 
 fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     let Some(action) = state.keymap.action_for(&key) else {
+        profile_by_number(state, &key);
         return;
     };
     if super::audit_pane::refuses(state, action)
@@ -445,6 +446,23 @@ fn move_selection(state: &mut State, delta: isize) {
 
 /// Tab moves within the screen; on a root screen it continues into the next profile, so
 /// with several profiles open every top-level list is one Tab away.
+/// A digit no binding takes (`1`–`9`) goes to the profile of that number, the tabs at the
+/// top in order; Tab only moves on to the next profile past the last pane.
+fn profile_by_number(state: &mut State, key: &KeyEvent) {
+    let KeyCode::Char(c @ '1'..='9') = key.code else {
+        return;
+    };
+    if !(key.modifiers - KeyModifiers::SHIFT).is_empty() {
+        return;
+    }
+    let n = c as usize - '1' as usize;
+    if n < state.tabs().len() {
+        switch_tab(state, n);
+    } else {
+        state.flash = Some(format!("no profile {c}: there are {}", state.tabs().len()));
+    }
+}
+
 fn cycle_pane(state: &mut State, delta: isize) {
     let tabs = state.tabs().len();
     let Some(tab) = state.tab_mut() else {

@@ -40,8 +40,8 @@ key_actions! {
     PageUp => "page_up", "page up";
     First => "first", "first row";
     Last => "last", "last row (fetches to the end; Esc cancels)";
-    NextPane => "next_pane", "next pane";
-    PrevPane => "prev_pane", "previous pane";
+    NextPane => "next_pane", "next pane (at the top, past the last: next profile)";
+    PrevPane => "prev_pane", "previous pane (before the first: previous profile)";
     Open => "open", "open detail / drill down";
     Back => "back", "back / cancel";
     Find => "find", "filter or search in the current pane";

@@ -697,3 +697,28 @@ fn shrinking_the_terminal_and_growing_it_back_shows_the_top_rows_again() {
     assert_eq!(table(&s).offset(), 0, "the rows above come back");
     assert_eq!(table(&s).selected(), 3, "the selection stays");
 }
+
+#[test]
+fn a_digit_goes_to_the_profile_of_that_number() {
+    let mut s = state_with(vec![
+        profile("kratos", Provider::Kratos),
+        profile("core", Provider::Core),
+        profile("headless", Provider::Headless),
+    ]);
+    run(&mut s, Action::Resize(100, 30), 5);
+    update(&mut s, ch('3'));
+    assert_eq!(s.tab().unwrap().profile.name, "headless");
+    update(&mut s, ch('1'));
+    assert_eq!(s.tab().unwrap().profile.name, "kratos");
+    update(&mut s, ch('7'));
+    assert_eq!(
+        s.tab().unwrap().profile.name,
+        "kratos",
+        "no such profile: stays"
+    );
+    assert_eq!(s.flash.as_deref(), Some("no profile 7: there are 3"));
+    let help = crate::app::help::lines(&s.keymap);
+    assert!(help.iter().any(
+        |l| matches!(l, crate::app::help::HelpLine::Row(k, what) if k == "1–9" && what.contains("profile"))
+    ));
+}

@@ -317,7 +317,7 @@ fn a_coassemble_user_metadata_edit_is_stored_as_a_merge() {
     wait_all(
         &s,
         &[
-            "user user-000 of client acme-corp",
+            "user Ana Silva (user-000) of client acme-corp",
             "\"role\": \"author\"",
             "\"name\": \"Ana Silva\"",
         ],

@@ -790,3 +790,31 @@ fn esc_from_a_hit_opened_on_another_profile_goes_back_to_the_results() {
     s.select_tab(0);
     assert_eq!(s.tab().unwrap().stack.len(), 1);
 }
+
+#[test]
+fn credentials_who_from_inside_someone_else_jumps_instead_of_stacking() {
+    let mut s = ready();
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        s.tab().unwrap().stack.len(),
+        2,
+        "inside the second identity"
+    );
+    let effects = typed(&mut s, "credentials user3@example.com");
+    let (ticket, ..) = find_seq(&effects);
+    update(
+        &mut s,
+        Action::Found {
+            ticket,
+            result: Ok(vec![hit(3)]),
+        },
+    );
+    let stack = &s.tab().unwrap().stack;
+    assert_eq!(stack.len(), 2, "the profile's lists, then user3 alone");
+    assert_eq!(stack[1].title, "user3@example.com");
+    assert!(matches!(
+        table(&s).kind(),
+        ListKind::Kratos(kratos::List::Credentials { identity: of }) if *of == identity(3).id
+    ));
+}

@@ -175,6 +175,16 @@ fn proceed(
         switch_tab(state, tab);
     }
     let command = purpose.command();
+    if matches!(
+        purpose,
+        Purpose::Goto | Purpose::Sessions | Purpose::Credentials
+    ) {
+        // A jump to someone, not a step further down: what was open above the profile's
+        // lists is left, so the breadcrumb names only where the jump went.
+        if let Some(t) = state.tab_mut() {
+            t.stack.truncate(1);
+        }
+    }
     match purpose {
         Purpose::Goto => {
             open_object(state, hit.kind, &hit.row);

@@ -22,6 +22,16 @@ pub fn lines(keymap: &Keymap) -> Vec<HelpLine> {
     for section in keymap.help_sections() {
         out.push(HelpLine::Heading(section.title));
         out.extend(section.rows.into_iter().map(|(k, w)| HelpLine::Row(k, w)));
+        if section.title == "Editing" {
+            out.push(HelpLine::Row(
+                "Ctrl-u / Ctrl-r".into(),
+                "undo / redo in an editor",
+            ));
+            out.push(HelpLine::Row(
+                "Esc".into(),
+                "close an editor (the draft is kept; e or p reopens it)",
+            ));
+        }
         if section.title == "Navigation" {
             out.push(HelpLine::Row(
                 "1–9".into(),

@@ -25,7 +25,7 @@ use session::{Typed, draft_text};
 
 pub use session::{Conflict, EditSession, EditTarget, EditorBox, Phase, parse_draft};
 
-const HINT: &str = "Ctrl-s save · Esc close (draft kept until saved)";
+const HINT: &str = "Ctrl-s save · Esc close (draft kept) · Ctrl-u/Ctrl-r undo/redo";
 const LOADING: &str = "reading the current version from the server…";
 
 fn new_identity_template() -> Value {

@@ -296,6 +296,40 @@ pub fn cap(s: &str, max_bytes: usize) -> Cow<'_, str> {
     Cow::Owned(format!("{}… [{} more bytes]", &s[..end], s.len() - end))
 }
 
+/// `text` cut into lines of at most `width` columns, at spaces where it can and anywhere in
+/// a word longer than a line (a link). Cleaned of control characters first.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let text = clean_line(text);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut line_w = 0;
+    for word in text.split(' ') {
+        let word_w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+        if line_w > 0 && line_w + 1 + word_w > width {
+            out.push(std::mem::take(&mut line));
+            line_w = 0;
+        }
+        if line_w > 0 {
+            line.push(' ');
+            line_w += 1;
+        }
+        for ch in word.chars() {
+            let w = ch.width().unwrap_or(0);
+            if line_w + w > width {
+                out.push(std::mem::take(&mut line));
+                line_w = 0;
+            }
+            line.push(ch);
+            line_w += w;
+        }
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,21 +81,67 @@ pub fn key_width(lines: &[HelpLine]) -> usize {
         .min(KEY_WIDTH)
 }
 
-/// Screen lines the help takes (a row whose usage is wider than the key column takes two).
-pub fn screen_lines(keymap: &Keymap) -> usize {
+/// Widest the help's box gets; narrower terminals get a narrower box.
+pub const BOX_WIDTH: u16 = 100;
+
+/// One line of the help as drawn: a heading, or text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreenLine {
+    pub heading: bool,
+    pub text: String,
+}
+
+/// The help as drawn in a terminal `width` columns wide: a key and what it does side by
+/// side, the text wrapped under itself rather than cut; a key or usage wider than the key
+/// column on a line of its own above its text.
+pub fn screen_lines(keymap: &Keymap, width: u16) -> Vec<ScreenLine> {
     use unicode_width::UnicodeWidthStr;
+    // The box's borders and its one column of margin.
+    let room = (width.min(BOX_WIDTH) as usize).saturating_sub(3);
     let all = lines(keymap);
-    let width = key_width(&all);
-    let long = all
-        .iter()
-        .filter(|l| matches!(l, HelpLine::Row(k, _) if k.width() > width))
-        .count();
-    all.len() + long
+    let keys = key_width(&all);
+    let text = |t: String| ScreenLine {
+        heading: false,
+        text: t,
+    };
+    let mut out = Vec::new();
+    for line in &all {
+        match line {
+            HelpLine::Heading(t) => out.push(ScreenLine {
+                heading: true,
+                text: t.to_string(),
+            }),
+            HelpLine::Row(k, what) => {
+                let indent = " ".repeat(keys + 4);
+                let wrapped = crate::sanitize::wrap(what, room.saturating_sub(keys + 4));
+                let mut rest = wrapped.into_iter();
+                if k.width() > keys {
+                    out.push(text(format!("  {k}")));
+                } else if let Some(first) = rest.next() {
+                    out.push(text(format!(
+                        "  {}  {first}",
+                        crate::sanitize::fit_pad(k, keys)
+                    )));
+                }
+                out.extend(rest.map(|l| text(format!("{indent}{l}"))));
+            }
+            HelpLine::Note(t) => {
+                let wrapped = crate::sanitize::wrap(t, room.saturating_sub(4));
+                for (i, l) in wrapped.into_iter().enumerate() {
+                    let indent = if i == 0 { "  " } else { "    " };
+                    out.push(text(format!("{indent}{l}")));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The furthest the help can scroll: its last line at the bottom of the box.
 pub fn max_scroll(state: &State) -> usize {
-    screen_lines(&state.keymap).saturating_sub(visible(state))
+    screen_lines(&state.keymap, state.width)
+        .len()
+        .saturating_sub(visible(state))
 }
 
 /// A key while the help is open: scroll keys scroll, any other key closes it.

@@ -7,9 +7,8 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use crate::app::ErrorInfo;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::app::help::{self, HelpLine};
+use crate::app::help;
 use crate::app::state::{Confirm, CourseChoice, IssuedView, Lookup, Picker, State};
 use crate::sanitize;
 
@@ -62,28 +61,16 @@ fn lines(inner: Rect, buf: &mut Buffer, rows: &[(String, ratatui::style::Style)]
 /// The help: every action with its keys and every command with its argument, as wide as
 /// the screen allows (up to 100 columns) and scrolled by `scroll` lines.
 pub fn help(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let all = help::lines(&state.keymap);
-    let key_width = help::key_width(&all);
-    let rows: Vec<(String, ratatui::style::Style)> = all
-        .iter()
-        .flat_map(|line| match line {
-            HelpLine::Heading(t) => {
-                vec![(t.to_string(), theme.tok(crate::app::detail::Tok::Heading))]
-            }
-            // A long usage (`:recovery-code [WHO] [EXPIRES]`) gets a line of its own rather
-            // than being cut.
-            HelpLine::Row(keys, what) if keys.width() > key_width => vec![
-                (format!("  {keys}"), theme.normal()),
-                (
-                    format!("  {}  {what}", " ".repeat(key_width)),
-                    theme.normal(),
-                ),
-            ],
-            HelpLine::Row(keys, what) => vec![(
-                format!("  {}  {what}", sanitize::fit_pad(keys, key_width)),
-                theme.normal(),
-            )],
-            HelpLine::Note(t) => vec![(format!("  {t}"), theme.normal())],
+    // Laid out (and wrapped) by the app, which scrolls it by the same lines.
+    let rows: Vec<(String, ratatui::style::Style)> = help::screen_lines(&state.keymap, state.width)
+        .into_iter()
+        .map(|l| {
+            let style = if l.heading {
+                theme.tok(crate::app::detail::Tok::Heading)
+            } else {
+                theme.normal()
+            };
+            (l.text, style)
         })
         .collect();
     let height = (rows.len() as u16 + 2).min(area.height);
@@ -100,7 +87,14 @@ pub fn help(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut B
     } else {
         "Help · any key closes".to_string()
     };
-    let inner = boxed(&title, area.width.min(100), height, area, buf, theme);
+    let inner = boxed(
+        &title,
+        area.width.min(help::BOX_WIDTH),
+        height,
+        area,
+        buf,
+        theme,
+    );
     lines(inner, buf, &rows, scroll);
 }
 
@@ -115,51 +109,21 @@ pub fn error(err: &ErrorInfo, scroll: usize, theme: &Theme, area: Rect, buf: &mu
     lines(inner, buf, &rows, scroll.min(rows.len().saturating_sub(1)));
 }
 
-/// `text` cut into lines of at most `width` columns, at spaces where it can and anywhere in
-/// a word longer than a line (a link). Cleaned of control characters first.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(8);
-    let text = sanitize::clean_line(text);
-    let mut out = Vec::new();
-    let mut line = String::new();
-    let mut line_w = 0;
-    for word in text.split(' ') {
-        let word_w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
-        if line_w > 0 && line_w + 1 + word_w > width {
-            out.push(std::mem::take(&mut line));
-            line_w = 0;
-        }
-        if line_w > 0 {
-            line.push(' ');
-            line_w += 1;
-        }
-        for ch in word.chars() {
-            let w = ch.width().unwrap_or(0);
-            if line_w + w > width {
-                out.push(std::mem::take(&mut line));
-                line_w = 0;
-            }
-            line.push(ch);
-            line_w += w;
-        }
-    }
-    if !line.is_empty() || out.is_empty() {
-        out.push(line);
-    }
-    out
-}
-
 pub fn confirm(c: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let headline = crate::app::confirm::headline(c);
     let width = usize::from(area.width.min(70)).saturating_sub(4).max(20);
     let mut rows: Vec<(String, ratatui::style::Style)> =
-        wrap(&format!("About to {headline}."), width)
+        sanitize::wrap(&format!("About to {headline}."), width)
             .into_iter()
             .map(|l| (l, theme.error()))
             .collect();
     // What the server will do (a credential delete), wrapped rather than cut.
     if let Some(note) = &c.note {
-        rows.extend(wrap(note, width).into_iter().map(|l| (l, theme.normal())));
+        rows.extend(
+            sanitize::wrap(note, width)
+                .into_iter()
+                .map(|l| (l, theme.normal())),
+        );
     }
     match &c.type_to_confirm {
         Some(expected) => {
@@ -176,7 +140,7 @@ pub fn confirm(c: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn lookup(l: &Lookup, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut rows: Vec<(String, ratatui::style::Style)> = wrap(&l.doing, 66)
+    let mut rows: Vec<(String, ratatui::style::Style)> = sanitize::wrap(&l.doing, 66)
         .into_iter()
         .map(|t| (t, theme.normal()))
         .collect();
@@ -240,7 +204,7 @@ pub fn issued(v: &IssuedView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         rows.push((format!("Code: {code}"), theme.header()));
         rows.push(("Recovery page:".into(), theme.muted()));
     }
-    for l in wrap(&v.issued.link, 72) {
+    for l in sanitize::wrap(&v.issued.link, 72) {
         rows.push((l, theme.header()));
     }
     rows.push((String::new(), theme.normal()));
@@ -265,7 +229,7 @@ pub fn course_choice(c: &CourseChoice, theme: &Theme, area: Rect, buf: &mut Buff
         .as_deref()
         .map(|client| format!(" of client {client}"))
         .unwrap_or_default();
-    let mut rows: Vec<(String, ratatui::style::Style)> = wrap(
+    let mut rows: Vec<(String, ratatui::style::Style)> = sanitize::wrap(
         &format!("About to delete user {who}{of}. Their courses:"),
         72,
     )
@@ -302,7 +266,7 @@ pub fn quitting(blockers: &[String], theme: &Theme, area: Rect, buf: &mut Buffer
     )];
     // Each wraps under itself, so a long name is read whole, not cut.
     for b in blockers {
-        for (k, l) in wrap(b, 70).into_iter().enumerate() {
+        for (k, l) in sanitize::wrap(b, 70).into_iter().enumerate() {
             let indent = if k == 0 { "  " } else { "    " };
             rows.push((format!("{indent}{l}"), theme.normal()));
         }

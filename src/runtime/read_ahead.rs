@@ -23,7 +23,7 @@ use crate::app::{ListKind, PageData};
 /// One page of a provider's list (each module of `runtime::provider` answers it). `named` is
 /// told the cursor of the page after it as soon as that is known, so a walk can ask for it
 /// early.
-pub(super) trait Pages: Clone + Send + Sync + 'static {
+pub trait Pages: Clone + Send + Sync + 'static {
     fn page(
         &self,
         list: ListKind,

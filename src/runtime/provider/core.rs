@@ -2,8 +2,6 @@
 //! every path under the profile's prefix (`/v1` or `/core/v1`). Its cursor ends the body, so
 //! a walk asks for the next page once the body is split, before its users are parsed.
 
-use std::sync::Arc;
-
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde_json::json;
@@ -11,27 +9,15 @@ use serde_json::json;
 use crate::api::{ApiError, CoreApi, CoreSearch, Cursor, Provider};
 use crate::app::find::looks_like_email;
 use crate::app::provider::core;
-use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
-use crate::runtime::backend::{Backend, RequestLine};
-use crate::runtime::read_ahead::ReadAhead;
+use crate::app::{Done, Hit, ListKind, Mutation, ObjectKind, PageData, Row};
+use crate::runtime::backend::RequestLine;
 use crate::runtime::rows::{core_credential_row, core_user_records_page, core_user_row, page_data};
 
 /// Most matches one profile returns (a picker lists no more; typing more narrows it).
 const FIND_MAX: u32 = 50;
 
-pub struct Core {
-    api: CoreApi,
-    ahead: Arc<ReadAhead<CoreApi>>,
-}
-
-impl Core {
-    pub fn new(api: CoreApi) -> Core {
-        Core {
-            api,
-            ahead: Default::default(),
-        }
-    }
-}
+/// MATTR VII as the runtime's backend.
+pub type Core = super::Connected<CoreApi>;
 
 impl super::Pages for CoreApi {
     fn page(
@@ -150,32 +136,31 @@ async fn mutate(c: CoreApi, mutation: Mutation) -> Result<Done, ApiError> {
     Ok(format!("done: {}", mutation.describe()).into())
 }
 
-impl Backend for Core {
-    fn list(
+impl super::Client for CoreApi {
+    fn get(
         &self,
-        kind: ListKind,
-        search: Option<String>,
-        cursor: PageCursor,
-        size: usize,
-    ) -> BoxFuture<'static, Result<PageData, ErrorInfo>> {
-        super::list(&self.api, &self.ahead, kind, search, cursor, size)
+        kind: ObjectKind,
+        id: String,
+    ) -> impl Future<Output = Result<Row, ApiError>> + Send + 'static {
+        get(self.clone(), kind, id)
     }
 
-    fn get(&self, kind: ObjectKind, id: String) -> BoxFuture<'static, Result<Row, ErrorInfo>> {
-        super::answer(get(self.api.clone(), kind, id))
+    fn find(
+        &self,
+        text: String,
+    ) -> impl Future<Output = Result<Vec<Hit>, ApiError>> + Send + 'static {
+        find(self.clone(), text)
     }
 
-    fn find(&self, text: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
-        super::answer(find(self.api.clone(), text))
-    }
-
-    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
-        self.ahead.clear();
-        super::answer(mutate(self.api.clone(), mutation))
+    fn mutate(
+        &self,
+        mutation: Mutation,
+    ) -> impl Future<Output = Result<Done, ApiError>> + Send + 'static {
+        mutate(self.clone(), mutation)
     }
 
     fn request_line(&self, mutation: &Mutation) -> RequestLine {
-        request_line(&self.api.path_prefix(), mutation)
+        request_line(&self.path_prefix(), mutation)
     }
 }
 

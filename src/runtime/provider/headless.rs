@@ -2,8 +2,6 @@
 //! A user may share its identifier with a client, and an identifier used under several
 //! clients is ambiguous without one: `find` asks each client then.
 
-use std::sync::Arc;
-
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt};
 
@@ -11,11 +9,8 @@ use crate::api::headless::ROOT;
 use crate::api::{ApiError, Cursor, DeleteAction, HeadlessApi, HeadlessUser, Provider};
 use crate::app::model::split_scoped_user;
 use crate::app::provider::headless;
-use crate::app::{
-    Courses, Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row,
-};
-use crate::runtime::backend::{Backend, RequestLine};
-use crate::runtime::read_ahead::ReadAhead;
+use crate::app::{Courses, Done, Hit, ListKind, Mutation, ObjectKind, PageData, Row};
+use crate::runtime::backend::RequestLine;
 use crate::runtime::rows::{
     client_records_page, client_row, headless_user_records_page, headless_user_row,
 };
@@ -26,19 +21,8 @@ const FIND_MAX: u32 = 50;
 /// Clients asked at once while looking for one identifier under each.
 const PROBES_AT_ONCE: usize = 8;
 
-pub struct Headless {
-    api: HeadlessApi,
-    ahead: Arc<ReadAhead<HeadlessApi>>,
-}
-
-impl Headless {
-    pub fn new(api: HeadlessApi) -> Headless {
-        Headless {
-            api,
-            ahead: Default::default(),
-        }
-    }
-}
+/// Coassemble as the runtime's backend.
+pub type Headless = super::Connected<HeadlessApi>;
 
 impl super::Pages for HeadlessApi {
     fn page(
@@ -199,28 +183,27 @@ async fn mutate(h: HeadlessApi, mutation: Mutation) -> Result<Done, ApiError> {
     Ok(format!("done: {}", mutation.describe()).into())
 }
 
-impl Backend for Headless {
-    fn list(
+impl super::Client for HeadlessApi {
+    fn get(
         &self,
-        kind: ListKind,
-        search: Option<String>,
-        cursor: PageCursor,
-        size: usize,
-    ) -> BoxFuture<'static, Result<PageData, ErrorInfo>> {
-        super::list(&self.api, &self.ahead, kind, search, cursor, size)
+        kind: ObjectKind,
+        id: String,
+    ) -> impl Future<Output = Result<Row, ApiError>> + Send + 'static {
+        get(self.clone(), kind, id)
     }
 
-    fn get(&self, kind: ObjectKind, id: String) -> BoxFuture<'static, Result<Row, ErrorInfo>> {
-        super::answer(get(self.api.clone(), kind, id))
+    fn find(
+        &self,
+        text: String,
+    ) -> impl Future<Output = Result<Vec<Hit>, ApiError>> + Send + 'static {
+        find(self.clone(), text)
     }
 
-    fn find(&self, text: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
-        super::answer(find(self.api.clone(), text))
-    }
-
-    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
-        self.ahead.clear();
-        super::answer(mutate(self.api.clone(), mutation))
+    fn mutate(
+        &self,
+        mutation: Mutation,
+    ) -> impl Future<Output = Result<Done, ApiError>> + Send + 'static {
+        mutate(self.clone(), mutation)
     }
 
     fn request_line(&self, mutation: &Mutation) -> RequestLine {

@@ -4,9 +4,12 @@
 //! change is audited under) lives in its module; what they share is here: error mapping,
 //! cursor unwrapping and the read-ahead policy.
 //!
-//! A new provider is a new module and one arm in each match of this file ([`backend`],
-//! [`request_line`]); the flat `ListKind`/`ObjectKind`/`Mutation` enums are matched without
-//! a catch-all in every provider, so a new variant is pointed at in each of them.
+//! Each module makes its client a [`Client`] (its lists through `Pages`, reads by id,
+//! `find`, `mutate` and the request line a change is audited under); [`Connected`] makes any
+//! client a `Backend` in one place. A new provider is a new module and one arm in each match
+//! of this file ([`backend`], [`request_line`]); every provider matches `ListKind`,
+//! `ObjectKind` and `Mutation` without a catch-all, so a new provider's variants are pointed
+//! at in each of them.
 
 pub mod core;
 pub mod headless;
@@ -19,7 +22,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use crate::api::{Api, ApiError, CoreApi, Cursor, ErrorKind, Provider};
-use crate::app::{ErrorInfo, ListKind, Mutation, ObjectKind, PageCursor, PageData};
+use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 use crate::config::Profile;
 
 use super::backend::{Backend, RequestLine};
@@ -29,9 +32,79 @@ use super::read_ahead::{Pages, ReadAhead, Walk};
 /// provider's own module.
 pub fn backend(api: Api) -> Arc<dyn Backend> {
     match api {
-        Api::Kratos(k) => Arc::new(kratos::Kratos::new(k)),
-        Api::Core(c) => Arc::new(core::Core::new(c)),
-        Api::Headless(h) => Arc::new(headless::Headless::new(h)),
+        Api::Kratos(k) => Arc::new(Connected::new(k)),
+        Api::Core(c) => Arc::new(Connected::new(c)),
+        Api::Headless(h) => Arc::new(Connected::new(h)),
+    }
+}
+
+/// What a provider's module answers for over its own client, in API terms.
+pub trait Client: Pages {
+    /// One object by id, as a row (its `raw` the full object).
+    fn get(
+        &self,
+        kind: ObjectKind,
+        id: String,
+    ) -> impl Future<Output = Result<Row, ApiError>> + Send + 'static;
+
+    /// People (and, on Coassemble, clients) matching `text`, with the provider's own search.
+    fn find(
+        &self,
+        text: String,
+    ) -> impl Future<Output = Result<Vec<Hit>, ApiError>> + Send + 'static;
+
+    /// A change, and the line the status bar says when it is done.
+    fn mutate(
+        &self,
+        mutation: Mutation,
+    ) -> impl Future<Output = Result<Done, ApiError>> + Send + 'static;
+
+    /// The request `mutate` sends for `mutation`, from the client's own path pieces.
+    fn request_line(&self, mutation: &Mutation) -> RequestLine;
+}
+
+/// A connected client as the runtime's `Backend`: walks read ahead, errors in view terms,
+/// and the page read ahead dropped when a change is sent (it may show the old state).
+pub struct Connected<C: Client> {
+    client: C,
+    ahead: Arc<ReadAhead<C>>,
+}
+
+impl<C: Client> Connected<C> {
+    pub fn new(client: C) -> Connected<C> {
+        Connected {
+            client,
+            ahead: Default::default(),
+        }
+    }
+}
+
+impl<C: Client> Backend for Connected<C> {
+    fn list(
+        &self,
+        kind: ListKind,
+        search: Option<String>,
+        cursor: PageCursor,
+        size: usize,
+    ) -> BoxFuture<'static, Result<PageData, ErrorInfo>> {
+        list(&self.client, &self.ahead, kind, search, cursor, size)
+    }
+
+    fn get(&self, kind: ObjectKind, id: String) -> BoxFuture<'static, Result<Row, ErrorInfo>> {
+        answer(self.client.get(kind, id))
+    }
+
+    fn find(&self, text: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
+        answer(self.client.find(text))
+    }
+
+    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
+        self.ahead.clear();
+        answer(self.client.mutate(mutation))
+    }
+
+    fn request_line(&self, mutation: &Mutation) -> RequestLine {
+        self.client.request_line(mutation)
     }
 }
 

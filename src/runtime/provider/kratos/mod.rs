@@ -6,34 +6,20 @@ pub mod credentials;
 mod find;
 mod mutate;
 
-use std::sync::Arc;
-
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use crate::api::{ApiError, Cursor, KratosApi, Provider};
 use crate::app::model::ACTIVE_ONLY;
 use crate::app::provider::kratos;
-use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
-use crate::runtime::backend::{Backend, RequestLine};
-use crate::runtime::read_ahead::ReadAhead;
+use crate::app::{Done, Hit, ListKind, Mutation, ObjectKind, PageData, Row};
+use crate::runtime::backend::RequestLine;
 use crate::runtime::rows::{
     all_session_records_page, identity_row, is_not_found, session_records_page, session_row,
 };
 
-pub struct Kratos {
-    api: KratosApi,
-    ahead: Arc<ReadAhead<KratosApi>>,
-}
-
-impl Kratos {
-    pub fn new(api: KratosApi) -> Kratos {
-        Kratos {
-            api,
-            ahead: Default::default(),
-        }
-    }
-}
+/// Kratos as the runtime's backend.
+pub type Kratos = super::Connected<KratosApi>;
 
 impl super::Pages for KratosApi {
     fn page(
@@ -107,28 +93,27 @@ async fn get(k: KratosApi, kind: ObjectKind, id: String) -> Result<Row, ApiError
     }
 }
 
-impl Backend for Kratos {
-    fn list(
+impl super::Client for KratosApi {
+    fn get(
         &self,
-        kind: ListKind,
-        search: Option<String>,
-        cursor: PageCursor,
-        size: usize,
-    ) -> BoxFuture<'static, Result<PageData, ErrorInfo>> {
-        super::list(&self.api, &self.ahead, kind, search, cursor, size)
+        kind: ObjectKind,
+        id: String,
+    ) -> impl Future<Output = Result<Row, ApiError>> + Send + 'static {
+        get(self.clone(), kind, id)
     }
 
-    fn get(&self, kind: ObjectKind, id: String) -> BoxFuture<'static, Result<Row, ErrorInfo>> {
-        super::answer(get(self.api.clone(), kind, id))
+    fn find(
+        &self,
+        text: String,
+    ) -> impl Future<Output = Result<Vec<Hit>, ApiError>> + Send + 'static {
+        find::find(self.clone(), text)
     }
 
-    fn find(&self, text: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
-        super::answer(find::find(self.api.clone(), text))
-    }
-
-    fn mutate(&self, mutation: Mutation) -> BoxFuture<'static, Result<Done, ErrorInfo>> {
-        self.ahead.clear();
-        super::answer(mutate::mutate(self.api.clone(), mutation))
+    fn mutate(
+        &self,
+        mutation: Mutation,
+    ) -> impl Future<Output = Result<Done, ApiError>> + Send + 'static {
+        mutate::mutate(self.clone(), mutation)
     }
 
     fn request_line(&self, mutation: &Mutation) -> RequestLine {

@@ -8,7 +8,7 @@
 use super::action::{Done, Effect, ObjectFor, PageFor};
 use super::change::flow::{self, Reread, Settled, Step};
 use super::change::verdict::{Verdict, judge_list, judge_object};
-use super::change::{Change, Expect, Stage, expect_of, held_by};
+use super::change::{Change, Stage, expect_of, held_by};
 use super::model::{ErrorInfo, PageCursor, PageData, Row};
 use super::mutation::Mutation;
 use super::state::{Owner, State};
@@ -80,17 +80,17 @@ pub fn on_answer(
     state.answered(seq);
     let change = state.changes.remove(&seq)?;
     state.dirty = true;
-    if let Err(err) = &result
-        && err.outcome_unknown()
-        && change.expect != Expect::NotRereadable
+    let failed = (result.as_ref().err()).map(|e| (e.line.clone(), change.mutation.describe()));
+    let step = flow::answered(change, result);
+    // The flow reads it again only when the answer was lost: say so while the reads are out.
+    if let (Step::Open { reads, .. }, Some((line, what))) = (&step, failed)
+        && !reads.is_empty()
     {
         state.flash = Some(format!(
-            "the answer to “{}” was lost ({}): reading it again to learn whether it was applied…",
-            change.mutation.describe(),
-            err.line
+            "the answer to “{what}” was lost ({line}): reading it again to learn whether it was applied…"
         ));
     }
-    drive(state, seq, flow::answered(change, result), effects)
+    drive(state, seq, step, effects)
 }
 
 /// `r`: check again every change whose outcome is still unknown.

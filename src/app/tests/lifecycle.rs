@@ -443,6 +443,12 @@ fn an_unreadable_outcome_locks_the_object_until_r_finds_out() {
             result: Err(Fake::lost()),
         },
     );
+    // While the re-read is out, the status line says why it is being read again.
+    let said = s.flash.clone().unwrap_or_default();
+    assert!(
+        said.contains("was lost") && said.contains("reading it again"),
+        "{said}"
+    );
     for e in effects {
         if let Effect::FetchObject { ticket, .. } = e {
             fake.press(

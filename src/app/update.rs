@@ -444,8 +444,6 @@ fn move_selection(state: &mut State, delta: isize) {
     }
 }
 
-/// Tab moves within the screen; on a root screen it continues into the next profile, so
-/// with several profiles open every top-level list is one Tab away.
 /// A digit no binding takes (`1`–`9`) goes to the profile of that number, the tabs at the
 /// top in order; Tab only moves on to the next profile past the last pane.
 fn profile_by_number(state: &mut State, key: &KeyEvent) {
@@ -463,6 +461,8 @@ fn profile_by_number(state: &mut State, key: &KeyEvent) {
     }
 }
 
+/// Tab moves within the screen; on a root screen it continues into the next profile, so
+/// with several profiles open every top-level list is one Tab away.
 fn cycle_pane(state: &mut State, delta: isize) {
     let tabs = state.tabs().len();
     let Some(tab) = state.tab_mut() else {

@@ -327,7 +327,7 @@ pub fn candidates(state: &State, text: &str) -> Vec<String> {
 /// Most candidates named in the status line; the rest are counted.
 const CHOICES_SHOWN: usize = 8;
 
-/// `5 match: recovery-code recovery-link refresh revoke revoke-all`.
+/// `4 match: recovery-code  recovery-link  refresh  revoke`.
 fn choices_line(choices: &[String]) -> String {
     let shown = choices
         .iter()

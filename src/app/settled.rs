@@ -1,4 +1,4 @@
-//! What the screen does with a change the lifecycle reports (`change::settle::Report`): the
+//! What the screen does with a change the lifecycle reports (`settle::Report`): the
 //! editor it came from learns how it ended, the status bar says so (`confirm::finished`), and
 //! a recovery link or code it issued is shown once.
 

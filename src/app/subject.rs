@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::detail::Detail;
 use super::model::{Hit, ListKind, ObjectKind, Row, person_label, short_id};
 use super::state::{Pane, State};
 use crate::app::provider::kratos;
@@ -99,14 +100,19 @@ pub fn in_view(state: &State) -> Option<Hit> {
                 }),
             }
         }
-        Pane::Detail(d) => Some(Hit {
-            kind: d.kind,
-            row: Row {
-                id: d.id.clone(),
-                fields: d.kind.named(d.title.clone()),
-                raw: d.raw.clone().into(),
-            },
-        }),
+        Pane::Detail(d) => Some(detail_hit(d)),
+    }
+}
+
+/// An opened object as a hit: its kind, and a row naming it by the detail's title.
+pub fn detail_hit(d: &Detail) -> Hit {
+    Hit {
+        kind: d.kind,
+        row: Row {
+            id: d.id.clone(),
+            fields: d.kind.named(d.title.clone()),
+            raw: d.raw.clone().into(),
+        },
     }
 }
 
@@ -118,14 +124,7 @@ fn opened(state: &State, kind: ObjectKind, id: &str) -> Option<Hit> {
         .rev()
         .flat_map(|s| s.panes.iter())
         .find_map(|p| match p {
-            Pane::Detail(d) if d.kind == kind && d.id == id => Some(Hit {
-                kind,
-                row: Row {
-                    id: d.id.clone(),
-                    fields: kind.named(d.title.clone()),
-                    raw: d.raw.clone().into(),
-                },
-            }),
+            Pane::Detail(d) if d.kind == kind && d.id == id => Some(detail_hit(d)),
             _ => None,
         })
 }

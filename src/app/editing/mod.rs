@@ -18,7 +18,7 @@ use super::action::ObjectFor;
 use super::action::{Effect, Mutation};
 use super::change::flow::BeforeSend;
 use super::change::{self, Change, Expect, Outcome, SentDraft, Stage};
-use super::model::{ErrorInfo, ObjectKind, Provider, Row, person_label, short_id};
+use super::model::{ErrorInfo, ObjectKind, Provider, Row, person_label};
 use super::state::{Owner, Pane, State};
 use crate::app::provider::{core, headless, kratos};
 use session::{Typed, draft_text};
@@ -78,11 +78,7 @@ pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
             None => return,
         },
         Some(Pane::Detail(d)) => {
-            let who = if d.title.is_empty() || d.title == d.id {
-                d.id.clone()
-            } else {
-                format!("{} ({})", d.title, short_id(&d.id))
-            };
+            let who = super::subject::detail_hit(d).label();
             (d.kind, d.id.clone(), d.raw.clone(), who)
         }
         None => return,

@@ -3,7 +3,7 @@
 //! readable by the user alone (see `local_files`), never holding a secret (entries are
 //! redacted by `app::audit`).
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -43,13 +43,7 @@ impl AuditLog {
         let mut text = serde_json::to_string(&line).map_err(io::Error::other)?;
         text.push('\n');
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(dir) = self.path.parent() {
-            crate::local_files::private_dir(dir)?;
-        }
-        // One write of the whole line: O_APPEND keeps concurrent runs from interleaving.
-        crate::local_files::open_append(&self.path)?
-            .write_all(text.as_bytes())
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))
+        crate::local_files::append(&self.path, text.as_bytes())
     }
 }
 

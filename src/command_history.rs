@@ -3,7 +3,7 @@
 //! Readable by the user alone and never opened through a link (`local_files`): commands name
 //! people (`:revoke ada@example.com`), as a shell history does.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// Lines read back at start (the in-memory history keeps as many).
@@ -61,13 +61,7 @@ impl CommandHistory {
         if line.chars().any(char::is_control) {
             return Ok(());
         }
-        if let Some(dir) = self.path.parent() {
-            crate::local_files::private_dir(dir)?;
-        }
-        let text = format!("{line}\n");
-        crate::local_files::open_append(&self.path)?
-            .write_all(text.as_bytes())
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))
+        crate::local_files::append(&self.path, format!("{line}\n").as_bytes())
     }
 }
 

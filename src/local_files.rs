@@ -45,6 +45,15 @@ pub fn open_append(path: &Path) -> io::Result<File> {
     open(path, &mut options)
 }
 
+/// Appends `bytes` to `path` in one write (O_APPEND keeps concurrent runs from interleaving
+/// a line), creating its directory 0700 and the file 0600 as [`open_append`] does.
+pub fn append(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        private_dir(dir)?;
+    }
+    open_append(path)?.write_all(bytes).map_err(|e| at(path, e))
+}
+
 /// Opens an existing `path` to read, never through a link; `NotFound` when it is missing.
 pub fn open_read(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();

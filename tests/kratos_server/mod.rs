@@ -14,9 +14,17 @@ use std::time::Duration;
 use idtui::api::{Api, KratosApi, RetryPolicy};
 use idtui::config::{Profile, Provider};
 use idtui::sandbox::{RunningSandbox, SandboxOptions};
-use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+#[path = "../../crates/idtui-sandbox/tests/sandbox_kratos_support/reply.rs"]
+mod reply;
+#[allow(
+    unused_imports,
+    reason = "only the differential cases (real_kratos) read a response themselves"
+)]
+pub use reply::reply;
+pub use reply::{Reply, send};
 
 pub const REAL_URL_VAR: &str = "IDTUI_REAL_KRATOS_URL";
 pub const REAL_PUBLIC_URL_VAR: &str = "IDTUI_REAL_KRATOS_PUBLIC_URL";
@@ -33,47 +41,6 @@ pub struct Server {
     pub real: bool,
     pub http: reqwest::Client,
     _sandbox: Option<RunningSandbox>,
-}
-
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Value,
-    pub text: String,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// `rel` → relative URL from the `Link` header.
-    pub fn link(&self, rel: &str) -> Option<String> {
-        let link = self.header("link")?;
-        link.split(',').find_map(|part| {
-            let (url, r) = part.split_once(';')?;
-            (r.trim() == format!("rel=\"{rel}\"")).then(|| {
-                url.trim()
-                    .trim_start_matches('<')
-                    .trim_end_matches('>')
-                    .to_owned()
-            })
-        })
-    }
-
-    pub fn reason(&self) -> &str {
-        self.body["error"]["reason"].as_str().unwrap_or("")
-    }
-
-    pub fn message(&self) -> &str {
-        self.body["error"]["message"].as_str().unwrap_or("")
-    }
-
-    pub fn rows(&self) -> &Vec<Value> {
-        self.body
-            .as_array()
-            .unwrap_or_else(|| panic!("an array body, got {}: {}", self.status, self.text))
-    }
 }
 
 fn client() -> reqwest::Client {
@@ -312,22 +279,5 @@ impl Server {
             assert!(pages < 10_000, "walk does not terminate");
         }
         ids
-    }
-}
-
-pub async fn send(req: reqwest::RequestBuilder) -> Reply {
-    reply(req.send().await.expect("request reaches the server")).await
-}
-
-pub async fn reply(resp: reqwest::Response) -> Reply {
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.expect("body");
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply {
-        status,
-        headers,
-        body,
-        text,
     }
 }

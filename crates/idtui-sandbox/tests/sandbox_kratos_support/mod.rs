@@ -8,9 +8,11 @@
 use std::sync::LazyLock;
 
 use idtui_sandbox::{RunningSandbox, SandboxOptions, start};
-use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+mod reply;
+pub use reply::{Reply, send};
 
 pub const DEMO: &str = include_str!("../../assets/kratos/demo.json");
 
@@ -18,41 +20,6 @@ pub struct Kratos {
     pub server: RunningSandbox,
     pub http: reqwest::Client,
     pub token: Option<String>,
-}
-
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Value,
-    pub text: String,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// `rel` → relative URL from the `Link` header.
-    pub fn link(&self, rel: &str) -> Option<String> {
-        let link = self.header("link")?;
-        link.split(',').find_map(|part| {
-            let (url, r) = part.split_once(';')?;
-            (r.trim() == format!("rel=\"{rel}\"")).then(|| {
-                url.trim()
-                    .trim_start_matches('<')
-                    .trim_end_matches('>')
-                    .to_owned()
-            })
-        })
-    }
-
-    pub fn reason(&self) -> &str {
-        self.body["error"]["reason"].as_str().unwrap_or("")
-    }
-
-    pub fn message(&self) -> &str {
-        self.body["error"]["message"].as_str().unwrap_or("")
-    }
 }
 
 pub fn options() -> SandboxOptions {
@@ -145,20 +112,6 @@ impl Kratos {
             assert!(pages < 10_000, "walk does not terminate");
         }
         ids
-    }
-}
-
-pub async fn send(req: reqwest::RequestBuilder) -> Reply {
-    let resp = req.send().await.expect("request reaches the sandbox");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.expect("body");
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply {
-        status,
-        headers,
-        body,
-        text,
     }
 }
 

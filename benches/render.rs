@@ -70,6 +70,7 @@ fn loaded_state() -> State {
         host: "127.0.0.1:4455".into(),
         read_only: false,
         page_size: None,
+        concurrency: None,
     };
     let mut state = State::new(vec![profile], Keymap::defaults(), false);
     let effects = update(&mut state, Action::Resize(200, 60));

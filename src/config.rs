@@ -30,7 +30,8 @@
 //! ssh refuses such a key; `chmod 600 FILE` is the fix the error names.
 //!
 //! Also per profile: `timeout_secs` (30), `connect_timeout_secs` (10), `page_size` (rows per
-//! page while browsing, 100; 1 to the provider's maximum), `ca_file` (extra PEM
+//! page while browsing, 100; 1 to the provider's maximum), `concurrency` (items of a bulk
+//! change sent at once, 4; 1 to 32), `ca_file` (extra PEM
 //! roots), core `prefix` (`/v1`, or `/core/v1` for older tenants), kratos `public_url` (where
 //! `/schemas` lives) and `auth_header` (a gateway header carrying the raw token). Proxies come
 //! from the usual `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` variables.
@@ -115,6 +116,8 @@ pub struct Profile {
     pub connect_timeout_secs: Option<u64>,
     /// Rows asked for per page while browsing (walks to the end use the provider's largest).
     pub page_size: Option<u32>,
+    /// Items of a bulk change sent at once (4 when unset; 1 to 32).
+    pub concurrency: Option<u32>,
     /// Extra trusted CA certificates (PEM).
     pub ca_file: Option<PathBuf>,
     #[serde(default)]
@@ -149,6 +152,7 @@ impl Profile {
             timeout_secs: None,
             connect_timeout_secs: None,
             page_size: None,
+            concurrency: None,
             ca_file: None,
             read_only: false,
             inline_token: None,
@@ -262,6 +266,13 @@ impl Profile {
                     self.provider
                 ));
             }
+        }
+        if let Some(n) = self.concurrency
+            && !(1..=32).contains(&n)
+        {
+            return Err(format!(
+                "concurrency = {n}: give a number from 1 to 32 (items of a bulk change sent at once)"
+            ));
         }
         let only = |key: &str, set: bool, provider: &str| {
             if set {

@@ -7,6 +7,7 @@
 pub use idtui_api as api;
 pub mod app;
 pub mod audit_log;
+pub mod bulk_journal;
 pub mod cli;
 pub mod clipboard;
 pub mod command_history;

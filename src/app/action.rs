@@ -70,6 +70,8 @@ pub enum PageFor {
     Verify { change: u64 },
     /// The active sessions of someone a question or a lookup waits on (`who::on_count`).
     SessionCount,
+    /// A page of `:mark all` reading the whole list of the table `table` (its uid).
+    MarkAll { table: u64 },
 }
 
 /// What an object read is for.
@@ -89,6 +91,8 @@ pub enum ObjectFor {
     PreSave { key: String },
     /// `d` on a Kratos credential: the identity read to know what the delete would do.
     CredentialCheck { tab: usize, target: String },
+    /// The fresh copy a bulk change's item is changed from.
+    Bulk { batch: super::change::BatchItem },
 }
 
 /// What a search for people is for.
@@ -157,6 +161,12 @@ pub enum Effect {
     },
     /// Append a line to the local audit trail (`$XDG_STATE_HOME/idtui/audit.jsonl`).
     Audit(AuditEntry),
+    /// Append `line` to the journal of the bulk change `key`
+    /// (`$XDG_STATE_HOME/idtui/bulk/KEY.jsonl`), in the loop, before any later effect runs.
+    Journal {
+        key: String,
+        line: Box<super::bulk::journal::Line>,
+    },
     /// Keep a `:` command run for the next runs' history (`$XDG_STATE_HOME/idtui/history`).
     RememberCommand(String),
     /// Hand the terminal back to the shell and stop (Ctrl-z); resumed by SIGCONT (`fg`).
@@ -178,6 +188,7 @@ impl Effect {
             | Effect::FlushDrafts
             | Effect::ExternalEdit { .. }
             | Effect::Audit(_)
+            | Effect::Journal { .. }
             | Effect::RememberCommand(_)
             | Effect::Suspend
             | Effect::Quit => false,

@@ -94,6 +94,11 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
     match spec.id {
         Cmd::Quit => super::leaving::request_quit(state, effects),
         Cmd::Help => state.mode = Mode::Help { scroll: 0 },
+        Cmd::Mark => super::marking::command(state, arg),
+        Cmd::Bulk => super::bulk::show(state),
+        Cmd::Set | Cmd::Unset | Cmd::State => {
+            super::bulk::plan::command(state, spec.id, arg, effects)
+        }
         Cmd::Error => match state.current_error() {
             Some(error) => {
                 state.mode = Mode::ErrorDetail {

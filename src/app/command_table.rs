@@ -9,12 +9,14 @@ use super::model::Provider;
 pub enum Cmd {
     AllSessions,
     Audit,
+    Bulk,
     Credentials,
     Error,
     Extend,
     Find,
     Goto,
     Help,
+    Mark,
     Profile,
     Quit,
     RecoveryCode,
@@ -22,6 +24,9 @@ pub enum Cmd {
     Refresh,
     Revoke,
     Sessions,
+    Set,
+    State,
+    Unset,
     Unverify,
     Verify,
 }
@@ -120,6 +125,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "",
         "the changes sent from here (audit.jsonl)",
     ),
+    cmd(
+        Cmd::Bulk,
+        "bulk",
+        "",
+        "the bulk change: progress, pause (Esc), resume (Enter), report",
+    ),
     who_cmd(
         Cmd::Credentials,
         "credentials",
@@ -151,6 +162,13 @@ pub const COMMANDS: &[CommandSpec] = &[
     )
     .needing_arg(),
     cmd(Cmd::Help, "help", "", "this help"),
+    cmd(
+        Cmd::Mark,
+        "mark",
+        "all|none|invert",
+        "mark every row on the server (all), clear the marks, or invert them over loaded rows",
+    )
+    .needing_arg(),
     cmd(Cmd::Profile, "profile", "NAME", "switch to another profile"),
     cmd(Cmd::Quit, "quit", "", "leave (asks if a draft is unsaved)").also(&["q"]),
     who_cmd(
@@ -186,6 +204,31 @@ pub const COMMANDS: &[CommandSpec] = &[
         "sessions of WHO (or of the selection)",
     )
     .only(KRATOS),
+    cmd(
+        Cmd::Set,
+        "set",
+        "KEY=JSON",
+        "set a metadata key on the marked rows (or the selection); Kratos: public.KEY or admin.KEY",
+    )
+    .needing_arg()
+    .changing("changing metadata"),
+    cmd(
+        Cmd::State,
+        "state",
+        "active|inactive",
+        "set the Kratos state of the marked identities (or the selection)",
+    )
+    .needing_arg()
+    .changing("changing identity states")
+    .only(KRATOS),
+    cmd(
+        Cmd::Unset,
+        "unset",
+        "KEY",
+        "remove a metadata key from the marked rows (or the selection)",
+    )
+    .needing_arg()
+    .changing("changing metadata"),
     who_cmd(
         Cmd::Unverify,
         "unverify",

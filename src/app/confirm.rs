@@ -138,7 +138,7 @@ fn edited_identity(m: &Mutation) -> Option<String> {
 /// and whether the server showed it inactive.
 fn selected_session(state: &State) -> Option<(String, Option<String>, bool)> {
     match state.focused()? {
-        Pane::Table(t) if t.kind().markable() => t.selected_row().map(|r| {
+        Pane::Table(t) if t.kind().is_sessions() => t.selected_row().map(|r| {
             (
                 r.id.clone(),
                 subject::session_owner(state, t.kind(), &r.raw),
@@ -325,14 +325,14 @@ pub fn ask_revoke_session(state: &mut State) {
     // revoked (shown inactive, or revoked from here) are left out: sending them again does
     // nothing on the server, and the count typed would overstate what goes.
     let marked: Option<(Vec<String>, usize, Option<String>)> = match state.focused() {
-        Some(Pane::Table(t)) if t.kind().markable() && !t.marked().is_empty() => {
+        Some(Pane::Table(t)) if t.kind().is_sessions() && !t.marked().is_empty() => {
             let inactive: Vec<&str> = t
                 .loaded_rows()
                 .filter(|(_, r)| t.marked().contains(&r.id) && shown_inactive(&r.raw))
                 .map(|(_, r)| r.id.as_str())
                 .collect();
             let (live, done): (Vec<String>, Vec<String>) =
-                t.marked().iter().cloned().partition(|id| {
+                t.marked().ids().map(str::to_string).partition(|id| {
                     !inactive.contains(&id.as_str()) && !state.was_revoked(&profile, id)
                 });
             let owners = t

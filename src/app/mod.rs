@@ -9,6 +9,7 @@
 pub mod action;
 pub mod audit;
 pub mod audit_pane;
+pub mod bulk;
 pub mod change;
 pub mod column;
 pub mod command;
@@ -25,6 +26,8 @@ pub mod help;
 pub mod history;
 pub mod issued;
 pub mod leaving;
+pub mod marking;
+pub mod marks;
 pub mod merge;
 pub mod model;
 pub mod mutation;

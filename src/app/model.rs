@@ -137,21 +137,26 @@ impl ListKind {
         }
     }
 
-    /// Whether rows of this list can be marked with `space` for a bulk revoke.
+    /// Whether rows of this list can be marked (`space`, `:mark`) for a bulk change.
     pub fn markable(&self) -> bool {
         match self {
             ListKind::Kratos(l) => l.markable(),
-            ListKind::Core(_)
-            | ListKind::Headless(_)
-            | ListKind::Audit
-            | ListKind::Found { .. } => false,
+            // A MATTR credential has no delete call.
+            ListKind::Core(l) => matches!(l, core::List::Users),
+            ListKind::Headless(_) => true,
+            ListKind::Audit | ListKind::Found { .. } => false,
         }
+    }
+
+    /// A list of Kratos sessions (what `x` revokes and `:extend` extends).
+    pub fn is_sessions(&self) -> bool {
+        matches!(self, ListKind::Kratos(l) if l.is_sessions())
     }
 }
 
 /// One object type, as opened in the detail view: one of a provider's, or one of the
 /// dashboard's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ObjectKind {
     Kratos(kratos::Object),
     Core(core::Object),
@@ -478,4 +483,6 @@ pub struct ProfileInfo {
     pub read_only: bool,
     /// Rows per page while browsing (`page_size` in the config); the default when `None`.
     pub page_size: Option<usize>,
+    /// Items of a bulk change sent at once (`concurrency` in the config); 4 when `None`.
+    pub concurrency: Option<usize>,
 }

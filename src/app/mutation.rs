@@ -6,7 +6,7 @@ pub use super::provider::headless::change::Courses;
 
 /// A change on the server: one of a provider's. Every one is refused in read-only mode by
 /// the runtime.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Mutation {
     Kratos(super::provider::kratos::change::Change),
     Core(super::provider::core::change::Change),

@@ -20,7 +20,7 @@ pub fn extend(state: &mut State, effects: &mut Vec<Effect>) {
     }
     let (profile, provider) = (tab.profile.name.clone(), tab.profile.provider);
     let selected = match state.focused() {
-        Some(Pane::Table(t)) if t.kind().markable() => t.selected_row().map(|r| {
+        Some(Pane::Table(t)) if t.kind().is_sessions() => t.selected_row().map(|r| {
             (
                 r.id.clone(),
                 r.raw.shared(),
@@ -58,6 +58,7 @@ pub fn extend(state: &mut State, effects: &mut Vec<Effect>) {
         expect: Expect::Extended { session, before },
         audit_change: None,
         draft: None,
+        batch: None,
         stage: Stage::Sending,
     };
     if super::settle::send(state, change, effects).is_some() {

@@ -45,6 +45,24 @@ pub fn send(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> Opt
     Some(seq)
 }
 
+/// A change sent before the process stopped, with no answer recorded (a bulk run's
+/// journal): it is settled by reading, as a lost answer is, before anything is sent again.
+/// Its seq, unless an unsettled change holds one of its objects.
+pub fn resume(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> Option<u64> {
+    for object in change.objects() {
+        if busy(state, &change.profile, &object).is_some() {
+            return None;
+        }
+    }
+    let seq = state.change_seq();
+    // Nothing goes out: the read decides; `answered` is never called for it.
+    state.answered(seq);
+    if let Some(report) = drive(state, seq, flow::recheck(change), effects) {
+        super::settled::reported(state, report, effects);
+    }
+    Some(seq)
+}
+
 /// The change a confirmation sends on tab `tab`: no editor, and what a re-read must show.
 pub fn plain(state: &State, tab: usize, mutation: Mutation) -> Option<Change> {
     let t = state.tab_at(tab)?;
@@ -57,6 +75,7 @@ pub fn plain(state: &State, tab: usize, mutation: Mutation) -> Option<Change> {
         mutation,
         audit_change: None,
         draft: None,
+        batch: None,
         stage: Stage::Sending,
     })
 }

@@ -7,6 +7,9 @@ use super::settle::Report;
 use super::state::{IssuedView, State};
 
 pub fn reported(state: &mut State, report: Report, effects: &mut Vec<Effect>) {
+    let Some(report) = super::bulk::reported(state, report, effects) else {
+        return;
+    };
     match report {
         Report::Unknown { change, why } => super::editing::outcome_unknown(state, &change, &why),
         Report::Settled(settled) => {

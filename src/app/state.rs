@@ -168,6 +168,10 @@ pub enum Mode {
     Lookup(Lookup),
     Pick(Picker),
     Issued(IssuedView),
+    /// The plan of a bulk change, waiting for its count to be typed.
+    BulkPlan(Box<super::bulk::plan::Plan>),
+    /// The bulk change's screen: progress and report (`:bulk`).
+    Bulk,
     /// Quitting would lose something (see `leaving::quit_blockers`): keep, discard or stay.
     Quitting {
         blockers: Vec<String>,
@@ -179,7 +183,11 @@ impl Mode {
     pub fn asks(&self) -> bool {
         matches!(
             self,
-            Mode::Confirm(_) | Mode::CourseChoice(_) | Mode::Pick(_) | Mode::Quitting { .. }
+            Mode::Confirm(_)
+                | Mode::CourseChoice(_)
+                | Mode::Pick(_)
+                | Mode::Quitting { .. }
+                | Mode::BulkPlan(_)
         )
     }
 }
@@ -223,6 +231,8 @@ pub struct State {
     pub editor: Option<super::editing::session::EditSession>,
     /// `:find` runs whose results are on some screen (`ListKind::Found { run }`).
     pub finds: Vec<super::found::run::FindRun>,
+    /// The bulk change of this session (under way, paused, or over with its report).
+    pub bulk: Option<Box<super::bulk::run::Run>>,
     /// A recovery link or code that arrived while another box or line was open: shown as
     /// soon as that closes.
     pub issued_waiting: Option<IssuedView>,
@@ -260,6 +270,7 @@ impl State {
             quit: false,
             editor: None,
             finds: Vec::new(),
+            bulk: None,
             issued_waiting: None,
             unsaved_drafts: BTreeMap::new(),
             revoked_sessions: BTreeSet::new(),
@@ -467,10 +478,12 @@ impl State {
             .screen()
             .panes
             .iter()
-            .filter_map(|p| match p {
-                Pane::Table(t) => t.next_retry(),
-                Pane::Detail(_) => None,
+            .flat_map(|p| match p {
+                Pane::Table(t) => [t.next_retry(), t.mark_walk_wake()],
+                Pane::Detail(_) => [None, None],
             })
+            .flatten()
+            .chain(super::bulk::wake(self))
             .filter(|&at| at > self.now)
             .min()
     }

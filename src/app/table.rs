@@ -18,6 +18,7 @@
 mod cursors;
 mod failures;
 mod layout;
+mod mark_walk;
 mod refresh;
 
 use std::collections::{BTreeMap, HashSet};
@@ -25,7 +26,9 @@ use std::time::Duration;
 
 use self::cursors::Cursors;
 use self::layout::Layout;
+use self::mark_walk::MarkWalk;
 use super::find::LocalFilter;
+use super::marks::Marks;
 use super::model::{ListKind, PageCursor, PageData, Row};
 use super::retry::Failure;
 
@@ -132,8 +135,12 @@ pub struct Table {
     filter: Option<Box<LocalFilter>>,
     /// The last fetch of the page after the known ones failed.
     more_failure: Option<Box<Failure>>,
-    /// Ids of rows marked with `space` (for bulk actions); kept across page drops.
-    marked: std::collections::BTreeSet<String>,
+    /// Rows marked with `space` or `:mark` (for bulk changes and export); kept across page
+    /// drops.
+    /// Boxed: most tables never hold a mark, and a table is kept inline in every pane.
+    marked: Box<Marks>,
+    /// `:mark all` under way: the whole list read from its first page, marking every row.
+    mark_walk: Option<Box<MarkWalk>>,
     /// Rows the user asked to move down past what is loaded; applied as pages arrive, so
     /// holding PageDown goes as far as it would on a list that was already there.
     owed: usize,
@@ -227,19 +234,17 @@ impl Table {
         self.filter.take().map(|f| *f)
     }
 
-    /// Ids of rows marked with `space`, kept across page drops.
-    pub fn marked(&self) -> &std::collections::BTreeSet<String> {
+    /// Rows marked with `space` or `:mark`, kept across page drops.
+    pub fn marked(&self) -> &Marks {
         &self.marked
     }
 
-    pub fn toggle_mark(&mut self, id: String) {
-        if !self.marked.remove(&id) {
-            self.marked.insert(id);
-        }
+    pub fn marks_mut(&mut self) -> &mut Marks {
+        &mut self.marked
     }
 
     pub fn unmark(&mut self, id: &str) {
-        self.marked.remove(id);
+        self.marked.unmark(id);
     }
 }
 
@@ -265,6 +270,7 @@ impl Table {
             filter: None,
             more_failure: None,
             marked: Default::default(),
+            mark_walk: None,
             owed: 0,
             refreshing: None,
             local: false,
@@ -312,8 +318,12 @@ impl Table {
     pub fn reset(&mut self, uid: u64) {
         let kind = self.kind.clone();
         let search = self.search.take();
+        // Marks are ids of this list's objects: a set gathered over several searches stays
+        // (`:mark none` clears it); a `:mark all` under way was for the old list and stops.
+        let marked = std::mem::take(&mut self.marked);
         *self = Table::new(kind, uid, self.page_size);
         self.search = search;
+        self.marked = marked;
     }
 
     /// Rows known so far (loaded at least once).

@@ -8,7 +8,7 @@ use super::action::{Action, Effect, FindFor, ObjectFor, PageFor, Ticket};
 use super::command;
 use super::detail::Detail;
 use super::find::LocalFilter;
-use super::model::{ErrorInfo, ListKind, Provider, Row};
+use super::model::{ErrorInfo, ListKind, Row};
 use super::navigate::{open_object, refilter, refresh_detail, refresh_screen, switch_tab};
 use super::state::{Input, Mode, Owner, Pane, State};
 use crate::app::provider::core;
@@ -93,6 +93,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
     if !state.quit {
         super::issued::show_waiting(state);
+        super::bulk::pump(state, &mut effects);
         request_pages(state, &mut effects);
     }
     super::leaving::track_drafts(state, &effects);
@@ -140,8 +141,13 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
     };
     let profile = tab.profile.name.clone();
     let mut wants = Vec::new();
+    let mut mark_pages = Vec::new();
     for pane in &mut tab.screen_mut().panes {
         if let Pane::Table(t) = pane {
+            if let Some(want) = t.mark_walk_want(now) {
+                let search = t.search().map(str::to_owned);
+                mark_pages.push((t.uid(), t.kind().clone(), search, want));
+            }
             for want in t.wants(view_rows, now) {
                 wants.push((
                     t.uid(),
@@ -170,6 +176,17 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
             size,
         });
     }
+    for (uid, list, search, want) in mark_pages {
+        let ticket = state.ask(Owner::Table(uid), PageFor::MarkAll { table: uid });
+        effects.push(Effect::FetchPage {
+            ticket,
+            profile: profile.clone(),
+            list,
+            search,
+            cursor: want.cursor,
+            size: want.size,
+        });
+    }
 }
 
 fn on_page(
@@ -189,6 +206,7 @@ fn on_page(
             return reported(state, report, effects);
         }
         PageFor::SessionCount => return super::who::on_count(state, ticket.seq, result),
+        PageFor::MarkAll { table } => return mark_page(state, table, result),
     };
     state.dirty = true;
     let rows = state.table_rows();
@@ -210,6 +228,29 @@ fn on_page(
     }
 }
 
+/// A page of `:mark all` arrived (or failed).
+fn mark_page(state: &mut State, table: u64, result: Result<super::model::PageData, ErrorInfo>) {
+    state.dirty = true;
+    let now = state.now;
+    let Some(t) = state.table_by_uid(table) else {
+        return;
+    };
+    match result {
+        Ok(data) => {
+            t.mark_walk_page(data);
+            if t.mark_walk_read().is_none() {
+                let n = t.marked().len();
+                state.flash = Some(format!("{n} marked: every row of the list"));
+            }
+        }
+        Err(err) => {
+            if let Some(why) = t.mark_walk_failed(err, now) {
+                state.flash = Some(why);
+            }
+        }
+    }
+}
+
 fn on_object(
     state: &mut State,
     ticket: Ticket<ObjectFor>,
@@ -225,6 +266,7 @@ fn on_object(
             let report = super::settle::on_verify_object(state, change, result, effects);
             reported(state, report, effects);
         }
+        (ObjectFor::Bulk { batch }, result) => super::bulk::on_read(state, batch, result, effects),
         (ObjectFor::EditorBase { key }, result) => {
             super::editing::base_loaded(state, &key, result, effects)
         }
@@ -305,6 +347,8 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             }
         }
         Mode::Confirm(confirm) => super::confirm::on_key(state, confirm, key, effects),
+        Mode::BulkPlan(plan) => super::bulk::plan::on_key(state, plan, key, effects),
+        Mode::Bulk => super::bulk::on_key(state, &key, effects),
         Mode::CourseChoice(choice) => super::confirm::on_course_key(state, choice, key, effects),
         Mode::Lookup(_) => super::who::on_lookup_key(state, key),
         Mode::Pick(picker) => super::who::on_pick_key(state, picker, key, effects),
@@ -321,6 +365,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     if super::audit_pane::refuses(state, action)
         || super::read_only::refuse(state, action)
         || super::found::intercepts(state, action, effects)
+        || super::bulk::plan::intercepts(state, action, effects)
     {
         return;
     }
@@ -405,28 +450,21 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 /// `space`: mark or unmark the selected row and move down, so runs of rows mark quickly.
 fn toggle_mark(state: &mut State) {
     let rows = state.table_rows();
-    let provider = state.tab().map(|t| t.profile.provider);
     let Some(t) = state.focused_table_mut() else {
+        state.flash = Some("marks are for lists: open one (Esc) to mark its rows".into());
         return;
     };
-    if !t.kind().markable() {
-        state.flash = Some(match provider {
-            Some(p @ (Provider::Core | Provider::Headless)) => {
-                format!(
-                    "nothing to mark: {} has no sessions and no bulk call",
-                    p.system()
-                )
-            }
-            Some(Provider::Kratos) | None => {
-                "marking is for sessions (x then revokes the marked ones)".into()
-            }
-        });
+    if let Some(why) = super::marking::not_markable(t.kind()) {
+        state.flash = Some(why);
         return;
     }
-    let Some(id) = t.selected_row().map(|r| r.id.clone()) else {
+    let Some((id, name)) = t
+        .selected_row()
+        .map(|r| (r.id.clone(), r.fields.name().unwrap_or("").to_string()))
+    else {
         return;
     };
-    t.toggle_mark(id);
+    t.marks_mut().toggle(&id, &name);
     t.move_by(1, rows);
 }
 
@@ -518,6 +556,9 @@ fn open_selected(state: &mut State, effects: &mut Vec<Effect>) {
 }
 
 fn back(state: &mut State) {
+    if super::marking::stop(state) {
+        return;
+    }
     let rows = state.table_rows();
     let Some(tab) = state.tab_mut() else {
         return;

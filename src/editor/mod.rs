@@ -9,7 +9,10 @@ mod strict;
 
 pub use buffer::{DiffKind, DiffLine, EditBuffer, JsonSyntaxError, diff};
 pub use json::JsonEditor;
-pub use patch::{JsonPatchEditor, PATCH_EXAMPLES, PATCH_TEMPLATE, risky_operations};
+pub use patch::{
+    JsonPatchEditor, PATCH_EXAMPLES, PATCH_TEMPLATE, apply_patch, risky_operations,
+    split_preconditions, tests_hold,
+};
 
 /// What the editor view needs from either editor.
 pub trait Editor {

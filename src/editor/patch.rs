@@ -102,12 +102,7 @@ impl JsonPatchEditor {
     /// What `original` would look like after the patch, applied as Kratos applies it
     /// (a `replace` of a missing path adds it).
     pub fn preview(&self, original: &Value) -> Result<Value, String> {
-        let patch = self.validate()?;
-        let mut doc = original.clone();
-        for (i, op) in patch.as_array().into_iter().flatten().enumerate() {
-            apply_kratos_style(&mut doc, op).map_err(|e| format!("operation {}: {e}", i + 1))?;
-        }
-        Ok(doc)
+        apply_patch(original, &self.validate()?)
     }
 
     /// The preview as a line diff of the pretty-printed original and result.
@@ -121,6 +116,57 @@ impl Editor for JsonPatchEditor {
     fn buffer(&self) -> &EditBuffer {
         &self.buffer
     }
+}
+
+/// A patch for many identities (`p` on marked rows): its `test` operations, which Kratos
+/// does not apply, are kept apart as preconditions each identity's fresh copy must meet
+/// (see [`tests_hold`]); the rest is checked as the editor checks a patch and is what is
+/// sent. Errors name the operation by its 1-based position.
+pub fn split_preconditions(patch: &Value) -> Result<(Vec<Value>, Value), String> {
+    let ops = patch
+        .as_array()
+        .ok_or("a JSON Patch is an array of operations: [{\"op\": …, \"path\": …}]")?;
+    let (mut tests, mut sent) = (Vec::new(), Vec::new());
+    for (i, op) in ops.iter().enumerate() {
+        if op.get("op").and_then(Value::as_str) == Some("test") {
+            let path = op.get("path").and_then(Value::as_str);
+            match (path, op.get("value")) {
+                (Some(path), Some(_)) => check_pointer(path),
+                _ => Err("`test` needs a `path` and a `value`".to_string()),
+            }
+            .map_err(|e| format!("operation {}: {e}", i + 1))?;
+            tests.push(op.clone());
+        } else {
+            check_operation(op).map_err(|e| format!("operation {}: {e}", i + 1))?;
+            sent.push(op.clone());
+        }
+    }
+    if sent.is_empty() {
+        return Err("the patch only tests: add an operation that changes something".into());
+    }
+    Ok((tests, Value::Array(sent)))
+}
+
+/// The first `test` operation `doc` fails, said in words; `None` when all hold.
+pub fn tests_hold(doc: &Value, tests: &[Value]) -> Option<String> {
+    tests.iter().find_map(|t| {
+        let path = t.get("path").and_then(Value::as_str).unwrap_or_default();
+        let want = t.get("value").unwrap_or(&Value::Null);
+        match doc.pointer(path) {
+            Some(have) if have == want => None,
+            Some(have) => Some(format!("test {path}: reads {have}, not {want}")),
+            None => Some(format!("test {path}: not there")),
+        }
+    })
+}
+
+/// What `original` looks like after `patch` (checked), applied as Kratos applies it.
+pub fn apply_patch(original: &Value, patch: &Value) -> Result<Value, String> {
+    let mut doc = original.clone();
+    for (i, op) in patch.as_array().into_iter().flatten().enumerate() {
+        apply_kratos_style(&mut doc, op).map_err(|e| format!("operation {}: {e}", i + 1))?;
+    }
+    Ok(doc)
 }
 
 fn check_operation(op: &Value) -> Result<(), String> {

@@ -150,6 +150,7 @@ pub fn spawn(
         // Run by the event loop itself, which owns the terminal.
         Effect::Copy { .. }
         | Effect::ExternalEdit { .. }
+        | Effect::Journal { .. }
         | Effect::RememberCommand(_)
         | Effect::Suspend
         | Effect::Quit => {}
@@ -377,6 +378,7 @@ mod tests {
                 | Effect::DiscardDraft { .. }
                 | Effect::ExternalEdit { .. }
                 | Effect::Audit(_)
+                | Effect::Journal { .. }
                 | Effect::RememberCommand(_)
                 | Effect::Suspend
                 | Effect::Quit => {}

@@ -125,6 +125,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
             host: host(&profile.url),
             read_only: profile.read_only,
             page_size: profile.page_size.map(|n| n as usize),
+            concurrency: profile.concurrency.map(|n| n as usize),
         });
     }
     let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());
@@ -136,6 +137,11 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
         Ok(lines) => state.history.seed(lines),
         Err(e) => local_problems.push(format!("command history not read: {e}")),
     }
+    let journals =
+        crate::bulk_journal::BulkJournals::new(crate::bulk_journal::BulkJournals::default_dir());
+    let (unfinished, problems) = journals.unfinished();
+    local_problems.extend(problems);
+    crate::app::bulk::offer_resume(&mut state, unfinished);
     state.report_keymap_issues(&issues);
     report_local_problems(&mut state, &local_problems);
     if let Some(p) = first
@@ -164,6 +170,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
             drafts: crate::drafts::DraftStore::new(crate::drafts::DraftStore::default_dir()),
             audit: crate::audit_log::AuditLog::new(crate::audit_log::AuditLog::default_path()),
             history,
+            journals,
             size,
             stop_process: Some(stop_process),
         },

@@ -92,6 +92,8 @@ pub struct RunOptions {
     pub audit: crate::audit_log::AuditLog,
     /// Where `:` commands are kept for the next runs.
     pub history: crate::command_history::CommandHistory,
+    /// Where bulk changes keep their journals.
+    pub journals: crate::bulk_journal::BulkJournals,
     /// The terminal's size at start; later sizes come as resize events.
     pub size: (u16, u16),
     /// Stops the process until it is continued (job control). `None` where there is no
@@ -208,6 +210,15 @@ where
                         drafts.load(key.clone(), move |text| {
                             let _ = tx.send(Action::DraftLoaded { key, text });
                         });
+                    }
+                    Effect::Journal { key, line } => {
+                        // In the loop, before any later effect (the change it announces)
+                        // runs: after a crash the journal knows everything that left.
+                        if let Err(e) = options.journals.append(&key, &line) {
+                            let line = format!("bulk journal not written: {e}");
+                            let _ =
+                                tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
+                        }
                     }
                     Effect::RememberCommand(line) => {
                         // One small append, in the loop: commands land in the order run.

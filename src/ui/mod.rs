@@ -1,6 +1,7 @@
 //! Pure rendering of `State` into a ratatui frame: no state changes, no I/O. Every piece of
 //! server text goes through `sanitize` before it reaches the buffer.
 
+pub mod bulk_view;
 pub mod conflict_view;
 pub mod editor_view;
 pub mod overlay;
@@ -76,6 +77,12 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Mode::Pick(p) => overlay::picker(p, theme, body, buf),
         Mode::Issued(v) => overlay::issued(v, theme, body, buf),
         Mode::Quitting { blockers } => overlay::quitting(blockers, theme, body, buf),
+        Mode::BulkPlan(p) => bulk_view::plan(p, theme, body, buf),
+        Mode::Bulk => {
+            if let Some(run) = &state.bulk {
+                bulk_view::run(run, state.now, theme, body, buf);
+            }
+        }
         _ => {}
     }
 }
@@ -237,7 +244,12 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         | Mode::CourseChoice(_)
         | Mode::Lookup(_)
         | Mode::Pick(_)
-        | Mode::Issued(_) => (String::new(), theme.normal()),
+        | Mode::Issued(_)
+        | Mode::BulkPlan(_) => (String::new(), theme.normal()),
+        Mode::Bulk => (
+            "j/k scroll the report · :export FILE writes it · Esc pauses or closes".into(),
+            theme.muted(),
+        ),
         _ => match state.focused() {
             Some(Pane::Table(t)) => (table::footer(t, state.now), theme.muted()),
             Some(Pane::Detail(d)) => (

@@ -16,7 +16,14 @@ use super::theme::Theme;
 
 /// A centred box `w` x `h` (clamped to `area`), cleared and bordered; returns its inside.
 /// The title may hold what the user typed (a WHO): it is cleaned and fitted like any text.
-fn boxed(title: &str, w: u16, h: u16, area: Rect, buf: &mut Buffer, theme: &Theme) -> Rect {
+pub(super) fn boxed(
+    title: &str,
+    w: u16,
+    h: u16,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     let rect = Rect::new(
@@ -38,7 +45,12 @@ fn boxed(title: &str, w: u16, h: u16, area: Rect, buf: &mut Buffer, theme: &Them
     inner
 }
 
-fn lines(inner: Rect, buf: &mut Buffer, rows: &[(String, ratatui::style::Style)], scroll: usize) {
+pub(super) fn lines(
+    inner: Rect,
+    buf: &mut Buffer,
+    rows: &[(String, ratatui::style::Style)],
+    scroll: usize,
+) {
     for (k, (text, style)) in rows
         .iter()
         .skip(scroll)

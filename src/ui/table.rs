@@ -76,6 +76,10 @@ pub fn fit_columns(columns: &[Column], natural: &[u16], width: u16) -> Vec<(usiz
     widths
 }
 
+/// What a marked row shows at its left edge, and the width kept for it while rows are marked.
+pub const MARK_GLYPH: &str = "✓";
+const MARK_GUTTER: u16 = 2;
+
 /// `now` is the state's clock, for the countdown of a page waiting to be tried again.
 pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
     if area.height == 0 {
@@ -117,11 +121,21 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
         .collect();
     let kept_columns: Vec<Column> = kept.iter().map(|&k| columns[k]).collect();
     let kept_natural: Vec<u16> = kept.iter().map(|&k| natural[k]).collect();
-    let fitted: Vec<(usize, u16)> = fit_columns(&kept_columns, &kept_natural, area.width)
-        .into_iter()
-        .map(|(i, w)| (kept[i], w))
-        .collect();
-    let mut x = area.x;
+    // Marked rows carry a glyph as well as the style, so marks read without colour.
+    let gutter = if table.marked().is_empty() && table.mark_walk_read().is_none() {
+        0
+    } else {
+        MARK_GUTTER
+    };
+    let fitted: Vec<(usize, u16)> = fit_columns(
+        &kept_columns,
+        &kept_natural,
+        area.width.saturating_sub(gutter),
+    )
+    .into_iter()
+    .map(|(i, w)| (kept[i], w))
+    .collect();
+    let mut x = area.x + gutter;
     for &(i, w) in &fitted {
         buf.set_stringn(x, area.y, columns[i].title, w as usize, theme.header());
         x += w + GAP;
@@ -167,7 +181,10 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
             buf.set_stringn(area.x, y, note, area.width as usize, style);
             continue;
         };
-        let mut x = area.x;
+        if is_marked {
+            buf.set_stringn(area.x, y, MARK_GLYPH, gutter as usize, style);
+        }
+        let mut x = area.x + gutter;
         for &(i, w) in &fitted {
             let text = columns[i].of(row).shown();
             let shown = if columns[i].is_id {
@@ -258,8 +275,18 @@ pub fn footer(table: &Table, now: Duration) -> String {
     } else {
         out.push_str("  · end");
     }
+    if let Some(read) = table.mark_walk_read() {
+        let step = table
+            .mark_walk_failure()
+            .map(|f| format!(", {}", f.next_step(now)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  · marking all: {} rows read{step} (Esc stops)",
+            group(read)
+        ));
+    }
     if !table.marked().is_empty() {
-        out.push_str(&format!("  · {} marked", table.marked().len()));
+        out.push_str(&format!("  · {} marked", group(table.marked().len())));
     }
     if let Some(s) = table.search() {
         out.push_str(&format!("  · search “{s}” (Esc clears)"));

@@ -125,6 +125,16 @@ pub fn issued_kind(change: &Change) -> &'static str {
     }
 }
 
+/// How the failure of a change whose answer was lost, and which a read showed unapplied,
+/// begins.
+const NOT_APPLIED: &str = "not applied: ";
+
+/// The change failed only because its answer was lost and a read showed it had not landed:
+/// sending it again does it once, not twice.
+pub fn not_applied_after_loss(err: &ErrorInfo) -> bool {
+    err.status.is_none() && !err.lost && err.line.starts_with(NOT_APPLIED)
+}
+
 /// Read again what tells whether `change` landed (after a lost answer, or `r` on an unknown
 /// outcome); a change no read can tell about is unknown at once.
 pub fn recheck(mut change: Change) -> Step {
@@ -236,7 +246,7 @@ pub fn judged(mut change: Change, verdict: Verdict) -> Step {
         }
         Verdict::NotApplied => {
             let line = format!(
-                "not applied: {describe} (the answer was lost; reading it again shows no change)"
+                "{NOT_APPLIED}{describe} (the answer was lost; reading it again shows no change)"
             );
             let err = ErrorInfo::new(line.clone(), line);
             settled(change, Outcome::Failed(err), reread, None)
@@ -323,6 +333,7 @@ mod tests {
             expect: Expect::SessionsRevoked { sessions },
             audit_change: None,
             draft: None,
+            batch: None,
             stage: Stage::Sending,
         }
     }

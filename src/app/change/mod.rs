@@ -19,8 +19,8 @@ use super::mutation::Mutation;
 use crate::app::provider::{core, headless, kratos};
 
 pub use types::{
-    CREATED, Change, Expect, Field, Outcome, SentDraft, Stage, headless_user_body, identity_body,
-    objects_of,
+    BatchItem, CREATED, Change, Expect, Field, Outcome, SentDraft, Stage, headless_user_body,
+    identity_body, objects_of,
 };
 
 /// What a re-read must show for a change sent from a confirmation (no editor) to count as

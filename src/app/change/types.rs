@@ -12,7 +12,7 @@ use crate::app::provider::{core, headless, kratos};
 pub const CREATED: &str = "created identity ";
 
 /// What a re-read must show for the change to count as applied.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Expect {
     /// A body replaced (PUT) or patched: `field` of the object reads `after` when the change
     /// landed and `before` when it did not.
@@ -59,7 +59,7 @@ pub enum Expect {
 }
 
 /// The part of an object an editor changes, so a re-read compares only that.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Field {
     /// The fields of a Kratos identity a PUT takes.
     IdentityBody,
@@ -159,7 +159,16 @@ pub struct Change {
     /// What the audit trail records as the change (a patch, a diff, a body).
     pub audit_change: Option<Value>,
     pub draft: Option<SentDraft>,
+    /// The item of a bulk change it is (the run learns how it ended instead of an editor).
+    pub batch: Option<BatchItem>,
     pub stage: Stage,
+}
+
+/// Item `item` of the bulk change `run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchItem {
+    pub run: u64,
+    pub item: usize,
 }
 
 impl Change {

@@ -67,6 +67,20 @@ pub fn open_new(state: &mut State, effects: &mut Vec<Effect>) {
 
 /// `e` (or `p` when `patch`): open an editor for what is in view.
 pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
+    open_as(state, patch, None, effects)
+}
+
+/// `p` on marked identities: one patch for all of them, previewed on the selected one and
+/// planned (not sent) by Ctrl-s; `test` operations are allowed, as each one's preconditions.
+pub fn open_bulk_patch(state: &mut State, effects: &mut Vec<Effect>) {
+    let marked = state.focused_table().map_or(0, |t| t.marked().len());
+    open_as(state, true, Some(marked), effects);
+    if let Some(s) = state.editor.as_mut() {
+        s.bulk = true;
+    }
+}
+
+fn open_as(state: &mut State, patch: bool, bulk: Option<usize>, effects: &mut Vec<Effect>) {
     // `who` names the object for people in the editor's title and in the quit question
     // (`ada.lovelace@example.com (767e3cc1)`), the id alone when it has no name.
     let (kind, id, raw, who) = match state.focused() {
@@ -91,11 +105,21 @@ pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
             format!("identity {who}"),
             format!("{profile}-identity-{id}"),
         ),
-        (ObjectKind::Kratos(kratos::Object::Identity), true) => (
-            EditTarget::IdentityPatch { id: id.clone() },
-            format!("JSON Patch for identity {who}"),
-            format!("{profile}-patch-{id}"),
-        ),
+        (ObjectKind::Kratos(kratos::Object::Identity), true) => match bulk {
+            Some(n) => (
+                EditTarget::IdentityPatch { id: id.clone() },
+                format!(
+                    "JSON Patch for the {n} marked identities (previewed on {who}; test ops: \
+                     preconditions each must meet)"
+                ),
+                format!("{profile}-bulk-patch"),
+            ),
+            None => (
+                EditTarget::IdentityPatch { id: id.clone() },
+                format!("JSON Patch for identity {who}"),
+                format!("{profile}-patch-{id}"),
+            ),
+        },
         (ObjectKind::Core(core::Object::User), false) => (
             EditTarget::CoreClaims { user: id.clone() },
             format!("claims of user {who}"),
@@ -183,6 +207,7 @@ fn start(
         draft: None,
         external_when_ready: false,
         typeahead: Vec::new(),
+        bulk: false,
     });
     effects.push(Effect::LoadDraft { key: draft_key });
 }
@@ -433,6 +458,9 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
     let Some(base) = session.base.clone() else {
         return;
     };
+    if session.bulk {
+        return save_bulk_patch(state, effects);
+    }
     let value = match &mut session.editor {
         EditorBox::Json(e) => e.check().map_err(|err| err.to_string()),
         EditorBox::Patch(e) => e.validate(),
@@ -464,6 +492,32 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
         }
     }
     proceed(state, value, effects);
+}
+
+/// Ctrl-s in the patch for marked identities: its plan replaces the editor (the text stays
+/// in its draft until the run is planned).
+fn save_bulk_patch(state: &mut State, effects: &mut Vec<Effect>) {
+    let Some(session) = state.editor.as_mut() else {
+        return;
+    };
+    let EditorBox::Patch(editor) = &session.editor else {
+        return;
+    };
+    let checked = editor
+        .parse()
+        .map_err(|e| format!("not valid JSON: {e}"))
+        .and_then(|v| crate::editor::split_preconditions(&v));
+    let (tests, patch) = match checked {
+        Ok(split) => split,
+        Err(message) => {
+            session.editor.set_error(Some(message));
+            return;
+        }
+    };
+    let key = session.draft_key.clone();
+    state.editor = None;
+    effects.push(Effect::DiscardDraft { key });
+    super::bulk::plan::propose(state, super::bulk::op::Op::Patch { tests, patch }, effects);
 }
 
 /// Save a checked `value`: nothing when it changes nothing, refused while another change to
@@ -744,6 +798,7 @@ fn send_edit(state: &mut State, value: Value, text: String, effects: &mut Vec<Ef
             key: session.draft_key.clone(),
             text,
         }),
+        batch: None,
         stage: Stage::Sending,
     };
     sent(state, change, effects);

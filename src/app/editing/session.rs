@@ -159,6 +159,9 @@ pub struct EditSession {
     pub(super) external_when_ready: bool,
     /// Keys typed and text pasted before the editor was ready, replayed once it is.
     pub(super) typeahead: Vec<Typed>,
+    /// A patch for every marked identity (`p` on marked rows): Ctrl-s plans it instead of
+    /// sending it; the object it opened on only previews it.
+    pub bulk: bool,
 }
 
 impl EditSession {

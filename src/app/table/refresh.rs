@@ -187,7 +187,7 @@ impl Table {
                     .cloned()
                     .collect();
                 for id in gone {
-                    self.marked.remove(&id);
+                    self.marked.unmark(&id);
                 }
             }
         } else {

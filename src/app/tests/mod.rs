@@ -35,6 +35,7 @@ pub(super) fn profile(name: &str, provider: Provider) -> ProfileInfo {
         host: "127.0.0.1:4455".into(),
         read_only: false,
         page_size: None,
+        concurrency: None,
     }
 }
 

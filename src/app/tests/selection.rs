@@ -330,8 +330,8 @@ fn marks_of_rows_that_are_gone_are_dropped_and_the_others_kept() {
     let mut t = Table::new(kind, 1, 10);
     assert_eq!(t.wants(19, Duration::ZERO).len(), 1);
     t.apply(0, page((0..5).map(session).collect(), None), 19);
-    t.toggle_mark("s1".into());
-    t.toggle_mark("s3".into());
+    t.marks_mut().toggle("s1", "");
+    t.marks_mut().toggle("s3", "");
     t.select(2, 19);
     t.refresh(2, 19);
     let wants = t.wants(19, Duration::ZERO);
@@ -343,10 +343,7 @@ fn marks_of_rows_that_are_gone_are_dropped_and_the_others_kept() {
         page([0, 2, 3, 4].into_iter().map(session).collect(), None),
         19,
     );
-    assert_eq!(
-        t.marked().iter().cloned().collect::<Vec<_>>(),
-        vec!["s3".to_string()]
-    );
+    assert_eq!(t.marked().ids().collect::<Vec<_>>(), vec!["s3"]);
     assert_eq!(t.selected_row().unwrap().id, "s2");
     assert_eq!(t.selected(), 1);
 }

@@ -196,6 +196,7 @@ pub(super) fn profile(provider: Provider) -> ProfileInfo {
         host: "fake".into(),
         read_only: false,
         page_size: None,
+        concurrency: None,
     }
 }
 
@@ -228,6 +229,7 @@ impl Session {
             drafts: crate::drafts::DraftStore::new(dir.join("drafts")),
             audit: crate::audit_log::AuditLog::new(dir.join("audit.jsonl")),
             history: crate::command_history::CommandHistory::new(dir.join("history")),
+            journals: crate::bulk_journal::BulkJournals::new(dir.join("bulk")),
             size,
             stop_process: None,
         };

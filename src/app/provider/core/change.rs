@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Change {
     /// `DELETE /users/{id}` (under the profile's prefix).
     DeleteUser { user: String },

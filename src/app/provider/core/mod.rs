@@ -24,7 +24,7 @@ pub enum List {
 }
 
 /// What a MATTR row or detail is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Object {
     User,
     Credential,

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Change {
     /// `DELETE /client/{id}`: the client and everything tied to it.
     DeleteClient { client: String },
@@ -25,7 +25,7 @@ pub enum Change {
 }
 
 /// What happens to a deleted Coassemble user's courses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Courses {
     /// Given to the user with this identifier.
     Reallocate(String),

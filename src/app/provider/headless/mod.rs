@@ -27,7 +27,7 @@ pub enum List {
 }
 
 /// What a Coassemble row or detail is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Object {
     Client,
     User,

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::app::credentials::rules::CredentialRef;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Change {
     /// `DELETE /admin/sessions/{id}` (deactivates one session).
     RevokeSession { session: String },

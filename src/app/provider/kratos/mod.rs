@@ -33,7 +33,7 @@ pub enum List {
 }
 
 /// What a Kratos row or detail is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Object {
     Identity,
     Session,
@@ -84,9 +84,16 @@ impl List {
     /// Sessions can be marked for a bulk revoke.
     pub fn markable(&self) -> bool {
         match self {
-            List::Sessions { .. } | List::AllSessions { .. } => true,
-            List::Identities | List::Credentials { .. } => false,
+            List::Identities | List::Sessions { .. } | List::AllSessions { .. } => true,
+            // Each credential delete is judged against what the identity keeps (its last
+            // first factor is refused), so credentials go one at a time.
+            List::Credentials { .. } => false,
         }
+    }
+
+    /// A list of sessions (what `x` revokes and `:extend` extends).
+    pub fn is_sessions(&self) -> bool {
+        matches!(self, List::Sessions { .. } | List::AllSessions { .. })
     }
 }
 

@@ -1,0 +1,347 @@
+//! A bulk change under way: its items, where each stands, and the counts the progress bar
+//! shows. Pure bookkeeping; `bulk::drive` turns it into reads, changes and journal lines.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use super::journal::{Outcome, Replayed, SentChange};
+use super::op::{Op, Target};
+use crate::app::model::Provider;
+
+/// Items changed at once on a profile unless its config says otherwise.
+pub const CONCURRENCY: usize = 4;
+/// Tries of one item whose change did not land for a passing reason (a lost answer that a
+/// read showed unapplied, a 5xx) before it is reported failed.
+pub const ATTEMPTS: u32 = 4;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Pending,
+    /// Its fresh copy is being read.
+    Reading,
+    /// Its change is out (or being settled by the change lifecycle), as change `seq`.
+    Changing {
+        seq: u64,
+    },
+    /// To be tried again at `until` (a passing failure, or its object busy with another
+    /// change).
+    Waiting {
+        until: Duration,
+    },
+    Done(Outcome),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub id: String,
+    pub name: String,
+    pub step: Step,
+    pub attempts: u32,
+    /// A change the journal says was sent before a crash, with no answer recorded: settled by
+    /// reading before anything is sent again.
+    pub unsettled: Option<SentChange>,
+}
+
+impl Item {
+    /// How people know it: its name, or its id.
+    pub fn label(&self) -> &str {
+        if self.name.is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Running,
+    /// `Esc`: nothing new starts; what is out settles.
+    Paused,
+    /// Found in a journal at start: waits for the user to resume or stop it.
+    Interrupted,
+    /// Over: every item has its outcome (or was left unsent by `s`).
+    Finished {
+        stopped: bool,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub applied: usize,
+    pub unchanged: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub unknown: usize,
+    pub not_sent: usize,
+}
+
+impl Counts {
+    pub fn done(&self) -> usize {
+        self.applied + self.unchanged
+    }
+
+    pub fn settled(&self) -> usize {
+        self.applied + self.unchanged + self.skipped + self.failed + self.unknown + self.not_sent
+    }
+
+    fn add(&mut self, outcome: &Outcome, by: isize) {
+        let n = match outcome {
+            Outcome::Applied(_) => &mut self.applied,
+            Outcome::Unchanged(_) => &mut self.unchanged,
+            Outcome::Skipped(_) => &mut self.skipped,
+            Outcome::Failed(_) => &mut self.failed,
+            Outcome::Unknown(_) => &mut self.unknown,
+            Outcome::NotSent(_) => &mut self.not_sent,
+        };
+        *n = n.saturating_add_signed(by);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// Tells this run's reads and changes from another's.
+    pub seq: u64,
+    /// The journal's name (`bulk/KEY.jsonl`).
+    pub key: String,
+    pub tab: usize,
+    pub profile: String,
+    pub provider: Provider,
+    pub target: Target,
+    pub op: Op,
+    pub items: Vec<Item>,
+    pub concurrency: usize,
+    pub status: Status,
+    /// A 429 holds every item until then.
+    pub paused_until: Option<Duration>,
+    pub counts: Counts,
+    /// Items to start, in order (retries go to the front when due).
+    pub queue: VecDeque<usize>,
+    pub in_flight: usize,
+    /// When it (last) started or resumed, and how many items were settled then: the rate
+    /// counts only this stretch.
+    pub since: Duration,
+    pub settled_since: usize,
+    /// The report's first line on screen and its selected item.
+    pub scroll: usize,
+    pub selected: usize,
+}
+
+impl Run {
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "a run is made from its plan's parts, each named"
+    )]
+    pub fn new(
+        seq: u64,
+        key: String,
+        tab: usize,
+        profile: String,
+        target: Target,
+        op: Op,
+        items: Vec<(String, String)>,
+        concurrency: usize,
+        now: Duration,
+    ) -> Run {
+        let queue = (0..items.len()).collect();
+        Run {
+            seq,
+            key,
+            tab,
+            profile,
+            provider: target.provider(),
+            target,
+            op,
+            items: items
+                .into_iter()
+                .map(|(id, name)| Item {
+                    id,
+                    name,
+                    step: Step::Pending,
+                    attempts: 0,
+                    unsettled: None,
+                })
+                .collect(),
+            concurrency: concurrency.max(1),
+            status: Status::Running,
+            paused_until: None,
+            counts: Counts::default(),
+            queue,
+            in_flight: 0,
+            since: now,
+            settled_since: 0,
+            scroll: 0,
+            selected: 0,
+        }
+    }
+
+    /// A run read back from its journal, waiting for the user: done items keep their
+    /// outcome, unanswered ones are settled by reading first, the rest are queued.
+    pub fn replayed(seq: u64, key: String, tab: usize, r: Replayed, now: Duration) -> Run {
+        let items = r
+            .items
+            .iter()
+            .map(|i| (i.id.clone(), i.name.clone()))
+            .collect();
+        let mut run = Run::new(
+            seq,
+            key,
+            tab,
+            r.profile,
+            r.target,
+            r.op,
+            items,
+            r.concurrency,
+            now,
+        );
+        run.queue.clear();
+        for (n, replayed) in r.items.into_iter().enumerate() {
+            let item = &mut run.items[n];
+            match (replayed.outcome, replayed.sent) {
+                (_, Some(sent)) => {
+                    item.unsettled = Some(sent);
+                    run.queue.push_back(n);
+                }
+                (Some(outcome), None) => {
+                    run.counts.add(&outcome, 1);
+                    item.step = Step::Done(outcome);
+                }
+                (None, None) => run.queue.push_back(n),
+            }
+        }
+        run.status = Status::Interrupted;
+        run
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Items answered with a lost answer before a crash, still to be settled by reading.
+    pub fn unsettled(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| i.unsettled.is_some() && !matches!(i.step, Step::Done(_)))
+            .count()
+    }
+
+    pub fn is_over(&self) -> bool {
+        matches!(self.status, Status::Finished { .. })
+    }
+
+    /// Record `outcome` for item `n` (replacing one it had: an unknown outcome settled later).
+    pub fn finish_item(&mut self, n: usize, outcome: Outcome) {
+        let Some(item) = self.items.get_mut(n) else {
+            return;
+        };
+        if matches!(item.step, Step::Reading | Step::Changing { .. }) {
+            self.in_flight = self.in_flight.saturating_sub(1);
+        }
+        if let Step::Done(old) = &item.step {
+            self.counts.add(old, -1);
+        }
+        self.counts.add(&outcome, 1);
+        item.unsettled = None;
+        item.step = Step::Done(outcome);
+    }
+
+    /// Item `n` goes back to the queue, to start again at `until` (now when `None`).
+    pub fn retry(&mut self, n: usize, until: Option<Duration>) {
+        let Some(item) = self.items.get_mut(n) else {
+            return;
+        };
+        if matches!(item.step, Step::Reading | Step::Changing { .. }) {
+            self.in_flight = self.in_flight.saturating_sub(1);
+        }
+        item.step = match until {
+            Some(until) => Step::Waiting { until },
+            None => {
+                self.queue.push_front(n);
+                Step::Pending
+            }
+        };
+    }
+
+    /// The next item to start now, if the run may start one: running, under its concurrency,
+    /// not held by a 429. Items whose wait is over go first.
+    pub fn next_item(&mut self, now: Duration) -> Option<usize> {
+        if self.status != Status::Running
+            || self.in_flight >= self.concurrency
+            || self.paused_until.is_some_and(|t| now < t)
+        {
+            return None;
+        }
+        self.paused_until = None;
+        let due = self
+            .items
+            .iter()
+            .position(|i| matches!(i.step, Step::Waiting { until } if until <= now));
+        let n = match due {
+            Some(n) => n,
+            None => loop {
+                let n = self.queue.pop_front()?;
+                if matches!(self.items[n].step, Step::Pending) {
+                    break n;
+                }
+            },
+        };
+        self.in_flight += 1;
+        Some(n)
+    }
+
+    /// When the run must wake by itself (a wait or a 429 pause ending), if ever.
+    pub fn wake(&self) -> Option<Duration> {
+        if self.status != Status::Running {
+            return None;
+        }
+        let waits = self.items.iter().filter_map(|i| match i.step {
+            Step::Waiting { until } => Some(until),
+            _ => None,
+        });
+        waits.chain(self.paused_until).min()
+    }
+
+    /// Every item has its outcome.
+    pub fn all_settled(&self) -> bool {
+        self.counts.settled() == self.items.len()
+    }
+
+    /// Items settled per second since it (last) started, once there is something to say.
+    pub fn rate(&self, now: Duration) -> Option<f64> {
+        let secs = now.saturating_sub(self.since).as_secs_f64();
+        let n = self.counts.settled().saturating_sub(self.settled_since);
+        (secs >= 0.5 && n > 0).then(|| n as f64 / secs)
+    }
+
+    /// Start (again) after a pause or at resume: the rate is measured from now.
+    pub fn resume(&mut self, now: Duration) {
+        self.status = Status::Running;
+        self.since = now;
+        self.settled_since = self.counts.settled();
+    }
+
+    /// `s`: what was not sent is left unsent (and said so); what is out settles.
+    pub fn stop(&mut self) {
+        for n in 0..self.items.len() {
+            let item = &self.items[n];
+            let waiting = matches!(item.step, Step::Pending | Step::Waiting { .. });
+            if !waiting {
+                continue;
+            }
+            let outcome = match item.unsettled {
+                None => Outcome::NotSent("stopped before it was sent".into()),
+                Some(_) => Outcome::Unknown(
+                    "sent before idtui stopped; the run was stopped before a read checked it"
+                        .into(),
+                ),
+            };
+            self.finish_item(n, outcome);
+        }
+        self.queue.clear();
+        self.status = Status::Paused;
+    }
+}

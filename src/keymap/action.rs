@@ -54,7 +54,7 @@ key_actions! {
     ExternalEdit => "external_edit", "edit in $EDITOR";
     RevokeSession => "revoke_session", "revoke the selected session";
     RevokeAll => "revoke_all", "revoke all sessions of the selected user/identity";
-    Mark => "mark", "mark or unmark the row and move down (:mark all|none|invert; X, d, p, :set act on the marked rows)";
+    Mark => "mark", "mark the row, move down; X d p :set act on marks";
     Delete => "delete", "delete (asks first)";
     CopyId => "copy_id", "copy id (tmux buffer inside tmux, else OSC 52)";
     CopyJson => "copy_json", "copy JSON (tmux buffer inside tmux, else OSC 52)";

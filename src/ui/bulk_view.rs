@@ -6,6 +6,7 @@ use std::time::Duration;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Clear, Widget};
+use unicode_width::UnicodeWidthStr;
 
 use super::overlay::{boxed, lines};
 use super::table::group;
@@ -163,11 +164,11 @@ pub fn run(run: &Run, now: Duration, theme: &Theme, area: Rect, buf: &mut Buffer
     }
     let w = area.width as usize;
     let title = format!(
-        "Bulk change on {}: {} on {} {}",
+        "Bulk change on {}, {} {}: {}",
         run.profile,
-        run.op.describe(&run.target),
         group(run.len()),
-        run.target.plural()
+        run.target.plural(),
+        run.op.describe(&run.target),
     );
     let bar_width = w.saturating_sub(2).min(60);
     let header = [
@@ -186,6 +187,16 @@ pub fn run(run: &Run, now: Duration, theme: &Theme, area: Rect, buf: &mut Buffer
     let list = Rect::new(area.x, area.y + 5, area.width, area.height - 5);
     let room = list.height as usize;
     let top = run.selected.saturating_sub(room.saturating_sub(1));
+    // Names line up over the lines on screen (a very long one is cut).
+    let name_width = run
+        .items
+        .iter()
+        .skip(top)
+        .take(room)
+        .map(|i| sanitize::clean_line(i.label()).width())
+        .max()
+        .unwrap_or(0)
+        .min(40);
     for (k, item) in run.items.iter().enumerate().skip(top).take(room) {
         let (label, why, style) = match &item.step {
             Step::Done(o) => (o.label(), o.why().to_string(), outcome_style(o, theme)),
@@ -204,7 +215,9 @@ pub fn run(run: &Run, now: Duration, theme: &Theme, area: Rect, buf: &mut Buffer
             ),
         };
         let mark = if k == run.selected { "›" } else { " " };
-        let text = format!("{mark} {label:<9} {}  {why}", item.label());
+        let name = sanitize::fit(&sanitize::clean_line(item.label()), name_width);
+        let pad = name_width.saturating_sub(name.width());
+        let text = format!("{mark} {label:<9} {name}{}  {why}", " ".repeat(pad));
         let style = if k == run.selected {
             style.patch(theme.selected())
         } else {

@@ -113,27 +113,41 @@ fn finish_if_done(state: &mut State, effects: &mut Vec<Effect>) {
     let stopped = run.counts.not_sent > 0;
     run.status = Status::Finished { stopped };
     let c = &run.counts;
-    state.flash = Some(format!(
-        "{} {}: {} done, {} failed, {} skipped{}{} · :bulk shows the report",
-        if stopped { "stopped" } else { "finished" },
-        run.op.command(),
-        c.done(),
-        c.failed,
-        c.skipped,
-        if c.unknown > 0 {
-            format!(", {} unknown (r checks again)", c.unknown)
-        } else {
-            String::new()
-        },
-        if c.not_sent > 0 {
-            format!(", {} not sent", c.not_sent)
-        } else {
-            String::new()
-        },
-    ));
+    let tab = run.tab;
+    state.flash = Some(if let [item] = run.items.as_slice() {
+        // One object: said as a single change would be.
+        let outcome = match &item.step {
+            Step::Done(o) => format!("{}: {}", o.label(), o.why()),
+            _ => String::new(),
+        };
+        format!("{} on {}: {outcome}", run.op.command(), item.label())
+    } else {
+        format!(
+            "{} {}: {} done, {} failed, {} skipped{}{} · :bulk shows the report",
+            if stopped { "stopped" } else { "finished" },
+            run.op.command(),
+            c.done(),
+            c.failed,
+            c.skipped,
+            if c.unknown > 0 {
+                format!(", {} unknown (r checks again)", c.unknown)
+            } else {
+                String::new()
+            },
+            if c.not_sent > 0 {
+                format!(", {} not sent", c.not_sent)
+            } else {
+                String::new()
+            },
+        )
+    });
     let run = state.bulk.as_deref().expect("checked above");
     journal(run, Line::End { stopped }, effects);
     state.dirty = true;
+    // The lists show what the run left, not what was there before it.
+    if state.active() == tab {
+        super::navigate::refresh_screen(state);
+    }
 }
 
 /// The fresh copy of item `batch.item` arrived: make its change and send it, or settle it.

@@ -203,6 +203,12 @@ pub fn command(
         ));
         return;
     };
+    if cmd == Cmd::State
+        && let Some(why) = (Op::State { active: false }).unsupported(&target)
+    {
+        state.flash = Some(format!(":state: {why}"));
+        return;
+    }
     let op = match cmd {
         Cmd::Set => Op::set(&target, arg),
         Cmd::Unset => Op::unset(&target, arg),

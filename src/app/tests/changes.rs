@@ -344,9 +344,13 @@ fn deleting_a_client_requires_typing_its_whole_identifier() {
 fn marked_sessions_are_revoked_together_after_typing_their_count() {
     let mut s = kratos_state();
     run(&mut s, Action::Resize(80, 24), 5);
-    // Space outside a Sessions list only explains itself.
+    // Identities are marked too (for a bulk change): space again unmarks.
+    update(&mut s, ch(' '));
+    assert_eq!(table(&s).marked().len(), 1);
+    update(&mut s, key(KeyCode::Up));
     update(&mut s, ch(' '));
     assert!(table(&s).marked().is_empty());
+    update(&mut s, key(KeyCode::Up));
     run(&mut s, key(KeyCode::Enter), 5);
     run(&mut s, key(KeyCode::Tab), 5); // Sessions (the fake answers identity rows)
     update(&mut s, ch(' '));

@@ -3,6 +3,7 @@
 //! selection staying on its row across refreshes.
 
 mod audit_pane;
+mod bulk;
 mod changes;
 mod commands;
 mod credentials;

@@ -284,11 +284,35 @@ pub fn reported(state: &mut State, report: Report, effects: &mut Vec<Effect>) ->
     }
     match report {
         Report::Settled(settled) => on_settled(state, batch.item, *settled, effects),
-        Report::Unknown { why, .. } => {
-            settle_item(state, batch.item, Outcome::Unknown(why), effects)
-        }
+        Report::Unknown { change, why } => on_unknown(state, batch.item, *change, why, effects),
     }
     None
+}
+
+/// No read could tell whether item `n`'s change landed (the reads failed too): it is read
+/// again after a backoff, as `r` would, up to `ATTEMPTS` times; after that it is left
+/// unknown for `r`, and nothing is resent.
+fn on_unknown(state: &mut State, n: usize, change: Change, why: String, effects: &mut Vec<Effect>) {
+    let now = state.now;
+    let Some(run) = state.bulk.as_mut() else {
+        return;
+    };
+    let item = &mut run.items[n];
+    item.attempts += 1;
+    if item.attempts >= ATTEMPTS {
+        return settle_item(state, n, Outcome::Unknown(why), effects);
+    }
+    if let Step::Changing { seq } = item.step {
+        state.changes.remove(&seq);
+    }
+    item.unsettled = Some(journal::SentChange {
+        mutation: change.mutation,
+        expect: change.expect,
+        audit_change: change.audit_change,
+    });
+    let attempts = item.attempts;
+    run.retry(n, Some(now + retry::wait(attempts, None)));
+    pump(state, effects);
 }
 
 fn on_settled(state: &mut State, n: usize, settled: Settled, effects: &mut Vec<Effect>) {
@@ -303,16 +327,10 @@ fn on_settled(state: &mut State, n: usize, settled: Settled, effects: &mut Vec<E
         super::change::Outcome::Failed(e) => {
             // A lost answer that a read showed unapplied, or a 429: it did not land, so it
             // may go again (from a fresh read). A refusal is final.
+            // The journal keeps its `sent` line with no outcome: should the process stop
+            // before the change goes again, the next start reads it before resending.
             if e.status == Some(429) || super::change::flow::not_applied_after_loss(&e) {
                 if let Some(run) = state.bulk.as_mut() {
-                    journal(
-                        run,
-                        Line::Outcome {
-                            item: n,
-                            outcome: Outcome::Failed(e.line.clone()),
-                        },
-                        effects,
-                    );
                     run.items[n].unsettled = None;
                 }
                 failed_attempt(state, n, &e, now, effects);
@@ -377,7 +395,7 @@ pub fn on_key(state: &mut State, key: &crossterm::event::KeyEvent, effects: &mut
 
 /// When the run must wake by itself, if ever.
 pub fn wake(state: &State) -> Option<Duration> {
-    state.bulk.as_ref()?.wake()
+    state.bulk.as_ref()?.wake(state.now)
 }
 
 /// At start: a bulk change a crash interrupted (its journal did not end) is shown, paused,

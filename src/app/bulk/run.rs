@@ -293,16 +293,23 @@ impl Run {
         Some(n)
     }
 
-    /// When the run must wake by itself (a wait or a 429 pause ending), if ever.
-    pub fn wake(&self) -> Option<Duration> {
+    /// When, after `now`, the run must wake by itself (a wait or a 429 pause ending), if
+    /// ever. While a 429 holds it, only the pause's end: the waits that fell due meanwhile
+    /// start then. (A wait already due waits for a free place, which an answer brings.)
+    pub fn wake(&self, now: Duration) -> Option<Duration> {
         if self.status != Status::Running {
             return None;
         }
-        let waits = self.items.iter().filter_map(|i| match i.step {
-            Step::Waiting { until } => Some(until),
-            _ => None,
-        });
-        waits.chain(self.paused_until).min()
+        if let Some(until) = self.paused_until.filter(|&t| t > now) {
+            return Some(until);
+        }
+        self.items
+            .iter()
+            .filter_map(|i| match i.step {
+                Step::Waiting { until } if until > now => Some(until),
+                _ => None,
+            })
+            .min()
     }
 
     /// Every item has its outcome.
@@ -343,5 +350,33 @@ impl Run {
         }
         self.queue.clear();
         self.status = Status::Paused;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_429_pause_is_woken_for_even_when_a_wait_fell_due_meanwhile() {
+        let s = Duration::from_secs;
+        let items = vec![("a".into(), String::new()), ("b".into(), String::new())];
+        let mut run = Run::new(
+            1,
+            "k".into(),
+            0,
+            "p".into(),
+            Target::CoreUsers,
+            Op::Delete,
+            items,
+            4,
+            s(0),
+        );
+        run.items[0].step = Step::Waiting { until: s(1) };
+        run.paused_until = Some(s(5));
+        assert_eq!(run.wake(s(2)), Some(s(5)));
+        assert_eq!(run.next_item(s(2)), None, "held by the 429");
+        assert_eq!(run.next_item(s(5)), Some(0), "the due wait goes first");
+        assert_eq!(run.wake(s(5)), None);
     }
 }

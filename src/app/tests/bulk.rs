@@ -25,13 +25,17 @@ enum Fault {
     LostAnswer,
     /// Refused with 429 and `Retry-After`.
     TooMany(u64),
+    /// 503 before anything was applied (a gateway's answer).
+    Unavailable,
 }
+
+type FaultScript = dyn Fn(&str, usize) -> Fault;
 
 struct Server {
     identities: BTreeMap<String, Value>,
     /// Changes received per identity (applied or not).
     changes: BTreeMap<String, usize>,
-    fault: Box<dyn Fn(&str, usize) -> Fault>,
+    fault: Box<FaultScript>,
     /// Every effect `update` asked for, in order.
     log: Vec<Effect>,
 }
@@ -83,6 +87,11 @@ impl Server {
                 let before = self.changes.get(identity).copied().unwrap_or(0);
                 *self.changes.entry(identity.clone()).or_default() += 1;
                 let result = match (self.fault)(identity, before) {
+                    Fault::Unavailable => {
+                        let mut e = ErrorInfo::new("503 upstream connect error", "");
+                        e.status = Some(503);
+                        Err(e)
+                    }
                     Fault::TooMany(secs) => {
                         let mut e = ErrorInfo::new("429 too many requests", "");
                         e.status = Some(429);
@@ -355,6 +364,7 @@ fn a_lost_answer_is_settled_by_reading_and_a_429_holds_the_run_for_its_retry_aft
     assert!(!run.is_over());
     // Time passes to the server's Retry-After: the run goes on by itself.
     assert_eq!(crate::app::bulk::wake(&s), run.paused_until);
+    assert_eq!(s.next_wake(), run.paused_until, "the runtime wakes for it");
     s.now += Duration::from_secs(31);
     server.drive(&mut s, Action::Tick);
     let run = s.bulk.as_ref().unwrap();
@@ -515,4 +525,62 @@ fn a_patch_for_marked_identities_keeps_its_tests_as_preconditions() {
     .unwrap();
     assert_eq!(tests.len(), 1);
     assert_eq!(sent.as_array().unwrap().len(), 1, "Kratos gets no test op");
+}
+
+/// The journal lines a run wrote so far, as the file holds them.
+fn journal_text(server: &Server) -> String {
+    server
+        .log
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Journal { line, .. } => Some(serde_json::to_string(line).unwrap()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn killed_mid_run_under_5xx_and_429_then_resumed_every_item_lands_once() {
+    let (mut s, mut server) = started(40);
+    server.fault = Box::new(|id, before| match (id.as_bytes()[7] % 3, before) {
+        (0, 0) => Fault::Unavailable,
+        (1, 0) => Fault::TooMany(2),
+        (2, 0) if id.as_bytes()[6] % 2 == 0 => Fault::LostAnswer,
+        _ => Fault::None,
+    });
+    mark_all_and_set(&mut s, &mut server, 40);
+    server.drive(&mut s, ch('4'));
+    server.drive(&mut s, ch('0'));
+    // Start, answer a few rounds, then the process dies with requests out.
+    let mut queue: std::collections::VecDeque<Effect> = update(&mut s, key(KeyCode::Enter)).into();
+    let mut answered = 0;
+    while let Some(effect) = queue.pop_front() {
+        let reply = server.answer(&effect);
+        server.log.push(effect);
+        if let Some(reply) = reply {
+            answered += 1;
+            if answered > 30 {
+                break;
+            }
+            queue.extend(update(&mut s, reply));
+        }
+    }
+    let text = journal_text(&server);
+    let mut s = kratos_state();
+    server.drive(&mut s, Action::Resize(100, 30));
+    crate::app::bulk::offer_resume(&mut s, vec![("k".into(), replay(&text).unwrap())]);
+    server.drive(&mut s, key(KeyCode::Enter));
+    for _ in 0..20 {
+        if s.bulk.as_ref().unwrap().is_over() {
+            break;
+        }
+        s.now += Duration::from_secs(5);
+        server.drive(&mut s, Action::Tick);
+    }
+    let run = s.bulk.as_ref().unwrap();
+    assert_eq!(run.counts.applied, 40, "{:#?}", run.items);
+    for doc in server.identities.values() {
+        assert_eq!(doc["metadata_public"]["tier"], "gold");
+    }
 }

@@ -22,8 +22,10 @@ pub enum Cmd {
     Refresh,
     Revoke,
     Sessions,
+    Sort,
     Unverify,
     Verify,
+    Watch,
 }
 
 /// One command of the `:` line: everything completion, help, the read-only refusal and
@@ -186,6 +188,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "sessions of WHO (or of the selection)",
     )
     .only(KRATOS),
+    cmd(
+        Cmd::Sort,
+        "sort",
+        "[COLUMN [desc]|none]",
+        "sort the loaded rows by a column header (o next column, O reverses)",
+    ),
     who_cmd(
         Cmd::Unverify,
         "unverify",
@@ -202,6 +210,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     )
     .changing("marking addresses")
     .only(KRATOS),
+    cmd(
+        Cmd::Watch,
+        "watch",
+        "[SECONDS]",
+        "refresh the list in place every N seconds (default 5; Esc stops)",
+    ),
 ];
 
 /// The command named `name` (or one of its aliases), if there is one.

@@ -39,10 +39,12 @@ pub mod session_count;
 pub mod sessions;
 pub mod settle;
 pub mod settled;
+pub mod sorting;
 pub mod state;
 pub mod subject;
 pub mod table;
 pub mod update;
+pub mod watch;
 pub mod who;
 
 #[cfg(test)]

@@ -460,7 +460,7 @@ impl State {
     }
 
     /// When the runtime must wake up by itself (a failed page of the current screen is due
-    /// to be tried again), if ever. A retry already due is not waited for again: it is
+    /// to be tried again, a watched list to be refreshed), if ever. A retry already due is not waited for again: it is
     /// sent, or its page is not wanted now.
     pub fn next_wake(&self) -> Option<std::time::Duration> {
         self.tab()?
@@ -468,7 +468,13 @@ impl State {
             .panes
             .iter()
             .filter_map(|p| match p {
-                Pane::Table(t) => t.next_retry(),
+                // A watched list's next refresh, too.
+                Pane::Table(t) => t
+                    .next_retry()
+                    .into_iter()
+                    .chain(t.watch_due())
+                    .filter(|&at| at > self.now)
+                    .min(),
                 Pane::Detail(_) => None,
             })
             .filter(|&at| at > self.now)

@@ -33,6 +33,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             // profile); the new pane's own failure, if any, shows instead.
             if where_am_i(state) != before {
                 state.error = None;
+                super::watch::left(state);
             }
         }
         Action::Paste(text) => super::paste::on_paste(state, &text, &mut effects),
@@ -54,6 +55,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if state.next_wake().is_some() {
                 state.dirty = true;
             }
+            super::watch::on_tick(state);
         }
         Action::PageLoaded { ticket, result } => on_page(state, ticket, result, &mut effects),
         Action::ObjectLoaded { ticket, result } => on_object(state, ticket, result, &mut effects),
@@ -380,6 +382,8 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
                 super::settled::reported(state, report, effects);
             }
         }
+        KeyAction::SortNext => super::sorting::next_column(state),
+        KeyAction::SortReverse => super::sorting::reverse(state),
         KeyAction::Quit => super::leaving::request_quit(state, effects),
         KeyAction::Suspend => effects.push(Effect::Suspend),
         KeyAction::CopyId => copy(state, false, effects),
@@ -532,6 +536,10 @@ fn back(state: &mut State) {
             return;
         }
         if t.close_filter(rows) {
+            return;
+        }
+        if t.stop_watch() {
+            state.flash = Some("stopped watching".into());
             return;
         }
         if t.search().is_some() && depth == 1 {

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::model::Column;
-use crate::app::table::Table;
+use crate::app::table::{Fresh, SortKey, Sorted, Table, Watch};
 use crate::sanitize;
 
 use super::theme::Theme;
@@ -83,24 +83,35 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
     }
     let columns = table.kind().columns();
     let body = area.height.saturating_sub(1) as usize;
-    // The rows on screen: either the filtered matches or the table's window.
-    let indices: Vec<usize> = match table.filter() {
-        Some(f) => {
+    // The rows on screen: the filtered matches, the sorted rows or the table's window.
+    let indices: Vec<usize> = match (table.filter(), table.sorted_view()) {
+        (Some(f), _) => {
             let top = f.selected.saturating_sub(body.saturating_sub(1));
             f.matches.iter().copied().skip(top).take(body).collect()
         }
-        None => (table.offset()..table.offset() + body)
+        (None, Some(s)) => (s.offset()..s.offset() + body)
+            .take_while(|&i| i < s.rows().len())
+            .collect(),
+        (None, None) => (table.offset()..table.offset() + body)
             .take_while(|&i| i < table.known())
             .collect(),
     };
-    let selected = match table.filter() {
-        Some(f) => f.matches.get(f.selected).copied(),
-        None => Some(table.selected()),
+    let selected = match (table.filter(), table.sorted_view()) {
+        (Some(f), _) => f.matches.get(f.selected).copied(),
+        (None, Some(s)) => Some(s.selected()),
+        (None, None) => Some(table.selected()),
     };
-    let mut natural: Vec<u16> = columns.iter().map(|c| c.title.width() as u16).collect();
+    let sorted_by = table.sorted_view().map(|s| s.key());
+    let mut natural: Vec<u16> = columns
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            (c.title.width() + 2 * usize::from(sort_arrow(sorted_by, k).is_some())) as u16
+        })
+        .collect();
     let mut filled = vec![false; columns.len()];
     for &i in &indices {
-        if let Some(row) = table.row(i) {
+        if let Some(row) = table.shown_row(i) {
             for (k, cell) in row.cells(columns).enumerate() {
                 let text = cell.shown();
                 let w = sanitize::clean_line(&text).width().min(200) as u16;
@@ -117,19 +128,30 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
         .collect();
     let kept_columns: Vec<Column> = kept.iter().map(|&k| columns[k]).collect();
     let kept_natural: Vec<u16> = kept.iter().map(|&k| natural[k]).collect();
-    let fitted: Vec<(usize, u16)> = fit_columns(&kept_columns, &kept_natural, area.width)
-        .into_iter()
-        .map(|(i, w)| (kept[i], w))
-        .collect();
+    // A watched list keeps its last two columns for the glyph of a new or changed row.
+    let watch = table.watching();
+    let glyph_w = if watch.is_some() { 2 } else { 0 };
+    let fitted: Vec<(usize, u16)> = fit_columns(
+        &kept_columns,
+        &kept_natural,
+        area.width.saturating_sub(glyph_w),
+    )
+    .into_iter()
+    .map(|(i, w)| (kept[i], w))
+    .collect();
     let mut x = area.x;
     for &(i, w) in &fitted {
-        buf.set_stringn(x, area.y, columns[i].title, w as usize, theme.header());
+        let title = match sort_arrow(sorted_by, i) {
+            Some(arrow) => format!("{} {arrow}", columns[i].title),
+            None => columns[i].title.to_string(),
+        };
+        buf.set_stringn(x, area.y, title, w as usize, theme.header());
         x += w + GAP;
     }
     for (line, &index) in indices.iter().enumerate() {
         let y = area.y + 1 + line as u16;
         let is_selected = Some(index) == selected;
-        let row = table.row(index);
+        let row = table.shown_row(index);
         let is_marked = row.is_some_and(|r| table.marked().contains(&r.id));
         let style = match (is_selected, is_marked) {
             (true, true) => theme.selected().patch(theme.marked()),
@@ -178,6 +200,15 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
             buf.set_stringn(x, y, shown, w as usize, style);
             x += w + GAP;
         }
+        if let Some(fresh) = watch.and_then(|w| w.fresh(&row.id)) {
+            let glyph = match fresh {
+                Fresh::New => "+",
+                Fresh::Changed => "~",
+            };
+            let line = Rect::new(area.x, y, area.width.saturating_sub(glyph_w), 1);
+            buf.set_style(line, theme.fresh());
+            buf.set_stringn(area.right() - 1, y, glyph, 1, style.patch(theme.fresh()));
+        }
     }
     if indices.is_empty() {
         let msg = if let Some(f) = table.failure() {
@@ -208,6 +239,12 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
     }
 }
 
+/// `↑` or `↓` after the header of the column the rows are sorted by.
+fn sort_arrow(key: Option<SortKey>, column: usize) -> Option<&'static str> {
+    key.filter(|k| k.column == column)
+        .map(|k| if k.desc { "↓" } else { "↑" })
+}
+
 /// The footer line: position, whether more rows exist, filter or search in effect, and a
 /// failed page's countdown. It says what is true at `now`, never what was.
 pub fn footer(table: &Table, now: Duration) -> String {
@@ -232,6 +269,7 @@ pub fn footer(table: &Table, now: Duration) -> String {
             Some(f) => format!("could not load · {}", f.next_step(now)),
             None => "loading…".to_string(),
         },
+        None if let Some(sorted) = table.sorted_view() => sorted_footer(table, sorted),
         None if known == 0 => format!("0 of {count}"),
         None => format!("{} of {count}", group(table.selected() + 1)),
     };
@@ -253,6 +291,8 @@ pub fn footer(table: &Table, now: Duration) -> String {
         }
     } else if let Some(f) = failure {
         out.push_str(&format!("  · ✗ a page failed: {}", f.next_step(now)));
+    } else if table.sorted_view().is_some() {
+        // The sort's own words say whether more rows are on the server.
     } else if table.has_more() {
         out.push_str("  · more below");
     } else {
@@ -264,7 +304,57 @@ pub fn footer(table: &Table, now: Duration) -> String {
     if let Some(s) = table.search() {
         out.push_str(&format!("  · search “{s}” (Esc clears)"));
     }
+    if let Some(w) = table.watching() {
+        out.push_str(&watch_footer(w, now));
+    }
     out
+}
+
+/// `  · watching every 5s · refreshed 3s ago`; a beat skipped while a request was out says
+/// so.
+fn watch_footer(w: &Watch, now: Duration) -> String {
+    let every = w.every().as_secs();
+    let when = match w.refreshed() {
+        Some(at) => format!("refreshed {}s ago", now.saturating_sub(at).as_secs()),
+        None => "not refreshed yet".to_string(),
+    };
+    let skipped = match w.skipped() {
+        0 => String::new(),
+        _ => " (waiting for the last request)".to_string(),
+    };
+    format!("  · watching every {every}s · {when}{skipped}")
+}
+
+/// `sorted by CREATED desc: 3 of 3,200 loaded rows of 1,000,000 · G loads all`: where the
+/// selection is among the sorted rows, and whether they are the whole list.
+fn sorted_footer(table: &Table, sorted: &Sorted) -> String {
+    let key = sorted.key();
+    let column = table
+        .kind()
+        .columns()
+        .get(key.column)
+        .map_or("?", |c| c.title);
+    let dir = if key.desc { " desc" } else { "" };
+    let n = sorted.rows().len();
+    let pos = if n == 0 {
+        "0".to_string()
+    } else {
+        group(sorted.selected() + 1)
+    };
+    let of = match table.total() {
+        Some(t) => format!(" of {}", group(t as usize)),
+        None => String::new(),
+    };
+    let head = format!("sorted by {column}{dir}: {pos} of {}", group(n));
+    if sorted.capped() {
+        format!("{head} rows{of} (a sort holds no more)")
+    } else if table.walking() {
+        format!("{head} loaded rows{of}")
+    } else if table.has_more() {
+        format!("{head} loaded rows{of} · G loads all")
+    } else {
+        head
+    }
 }
 
 /// `1234567` as `1,234,567`.

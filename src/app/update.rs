@@ -328,6 +328,8 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     }
     let table_rows = state.table_rows();
     let detail_rows = state.detail_rows();
+    // For `G` on a sorted list that has to be read again (`Table::walk_sorted`).
+    let uid = state.fresh_uid();
     match action {
         KeyAction::MoveDown => move_selection(state, 1),
         KeyAction::MoveUp => move_selection(state, -1),
@@ -350,6 +352,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
                 if let Some(f) = t.filter_mut() {
                     f.selected = f.matches.len().saturating_sub(1);
                 } else {
+                    t.walk_sorted(uid);
                     let last = t.known().saturating_sub(1);
                     t.select(last, table_rows);
                     t.start_walk();

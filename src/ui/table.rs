@@ -343,6 +343,7 @@ fn sorted_footer(table: &Table, sorted: &Sorted) -> String {
     };
     let of = match table.total() {
         Some(t) => format!(" of {}", group(t as usize)),
+        None if table.has_more() => " (more on the server)".to_string(),
         None => String::new(),
     };
     let head = format!("sorted by {column}{dir}: {pos} of {}", group(n));

@@ -193,6 +193,24 @@ impl Table {
         self.sorted = Some(sorted);
     }
 
+    /// `G` while sorted: rows listed before the sort began whose pages were dropped since
+    /// are not among the sorted ones, and a walk only reads pages after the known ones; so
+    /// the list is read again from its first page under `uid` (the sorted rows stay shown
+    /// meanwhile, and each page read joins them), and every row of the list is sorted.
+    /// Whether it started over.
+    pub fn walk_sorted(&mut self, uid: u64) -> bool {
+        let Some(sorted) = self.sorted.take() else {
+            return false;
+        };
+        if sorted.capped || sorted.rows.len() >= self.known() {
+            self.sorted = Some(sorted);
+            return false;
+        }
+        self.reset(uid);
+        self.sorted = Some(sorted);
+        true
+    }
+
     /// The row shown at `index` of the screen's order: the sorted snapshot's while sorted
     /// (and no filter is open), else the table's.
     pub fn shown_row(&self, index: usize) -> Option<&Row> {

@@ -111,13 +111,19 @@ impl<'r> Cell<'r> {
 
     /// The order a list sorted by this column shows: counts by number, times by their
     /// RFC 3339 text (in UTC, as the servers send them, that is their order in time), flags
-    /// false first, text by text; blanks first. Cells of different types (an unreadable
+    /// false first, text by text in any case; blanks first. Cells of different types (an unreadable
     /// record among others) go by their shown text.
     pub fn order(&self, other: &Cell<'_>) -> Ordering {
         match (self, other) {
             (Cell::Count(a), Cell::Count(b)) => a.cmp(b),
             (Cell::Flag(a), Cell::Flag(b)) => a.cmp(b),
-            (Cell::Text(a), Cell::Text(b)) => a.cmp(b),
+            // In any case (`José` among the lowercase emails, not before them), then by
+            // the exact text; compared char by char, with no copy, as a sort compares often.
+            (Cell::Text(a), Cell::Text(b)) => a
+                .chars()
+                .flat_map(char::to_lowercase)
+                .cmp(b.chars().flat_map(char::to_lowercase))
+                .then_with(|| a.cmp(b)),
             (Cell::Time(a) | Cell::TimeToSecond(a), Cell::Time(b) | Cell::TimeToSecond(b)) => {
                 a.cmp(b)
             }
@@ -221,5 +227,9 @@ mod tests {
             Ordering::Less
         );
         assert_eq!(Cell::text("b").order(&Cell::text("a")), Ordering::Greater);
+        assert_eq!(
+            Cell::text("José").order(&Cell::text("katherine")),
+            Ordering::Less
+        );
     }
 }

@@ -106,14 +106,14 @@ fn titles(t: &Table) -> impl Iterator<Item = &'static str> {
     t.kind().columns().iter().map(|c| c.title)
 }
 
-/// `sorted by CREATED, last first (o next column · …)`.
+/// `sorted by CREATED desc (o next column · …)`.
 fn said(t: &Table) -> String {
     let Some(key) = t.sorted().map(|s| s.key()) else {
         return String::new();
     };
     let title = t.kind().columns().get(key.column).map_or("?", |c| c.title);
     let dir = if key.desc { " desc" } else { "" };
-    format!("sorted by {title}{dir}, over the loaded rows ({KEYS})")
+    format!("sorted by {title}{dir} ({KEYS})")
 }
 
 /// What Tab completes `:sort PREFIX` to: the focused list's headers (in any case) and `none`.

@@ -31,9 +31,7 @@ pub fn command(state: &mut State, arg: &str) {
         return;
     };
     state.flash = Some(if t.watch(Duration::from_secs(seconds), now) {
-        format!(
-            "watching: refreshed every {seconds}s; new and changed rows marked + and ~ (Esc stops)"
-        )
+        format!("watching every {seconds}s: new rows marked +, changed ~ (Esc stops)")
     } else {
         "nothing to watch here: this list is not read from a server".into()
     });

@@ -48,7 +48,7 @@ key_actions! {
     Command => "command", "command line (:profile, :goto ID, :sessions, …)";
     Help => "help", "help overlay";
     Refresh => "refresh", "refresh";
-    SortNext => "sort_next", "sort by the next column (:sort COLUMN [desc] names one)";
+    SortNext => "sort_next", "sort by the next column (or :sort COLUMN)";
     SortReverse => "sort_reverse", "reverse the sort";
     Edit => "edit", "edit JSON (metadata, claims, identity)";
     Patch => "patch", "JSON Patch editor (identities)";

@@ -180,6 +180,18 @@ mod tests {
     }
 
     #[test]
+    fn a_hint_line_longer_than_the_box_wraps_instead_of_losing_its_end() {
+        let mut editor = JsonEditor::new("metadata_public of ada", "k".into(), json!({}));
+        editor
+            .buffer_mut()
+            .set_hint("Ctrl-s save · Esc close (draft kept) · Ctrl-u/Ctrl-r undo/redo");
+        let rows = render(50, 12, |f| draw(f, f.area(), &editor));
+        let text = rows.concat();
+        assert!(text.contains("Ln 1, Col 1"), "{rows:#?}");
+        assert!(text.contains("undo/redo"), "{rows:#?}");
+    }
+
+    #[test]
     fn shows_modified_marker_and_error_line() {
         let mut editor = JsonPatchEditor::new("patch ada", "k".into());
         editor.restore_draft("[");

@@ -394,6 +394,60 @@ mod tests {
     }
 
     #[test]
+    fn a_sorted_footer_says_how_many_rows_are_sorted_and_how_to_load_all() {
+        use crate::app::model::{PageCursor, PageData, Row};
+        use crate::app::table::SortKey;
+        let row = |i: usize| {
+            Row::new(
+                format!("id{i:04}"),
+                kratos::Identity {
+                    name: format!("u{i}@example.com"),
+                    created: format!("2026-01-01T00:00:{:02}Z", (i * 7) % 60),
+                    ..Default::default()
+                },
+                serde_json::json!({}),
+            )
+        };
+        let mut t = Table::new(ListKind::Kratos(kratos::List::Identities), 1, 1600);
+        t.wants(20, Duration::ZERO);
+        t.apply(
+            0,
+            PageData {
+                rows: (0..1600).map(row).collect(),
+                next: Some(PageCursor::wrap(1600usize)),
+                total: Some(1_000_000),
+            },
+            20,
+        );
+        let created = SortKey {
+            column: 4,
+            desc: true,
+        };
+        t.sort(Some(created), 20);
+        t.select(2, 20);
+        assert_eq!(
+            footer(&t, Duration::ZERO),
+            "sorted by CREATED desc: 3 of 1,600 loaded rows of 1,000,000 · G loads all"
+        );
+        let mut whole = Table::new(ListKind::Kratos(kratos::List::Identities), 1, 10);
+        whole.wants(20, Duration::ZERO);
+        whole.apply(
+            0,
+            PageData {
+                rows: (0..4).map(row).collect(),
+                next: None,
+                total: None,
+            },
+            20,
+        );
+        whole.sort(Some(created), 20);
+        assert_eq!(
+            footer(&whole, Duration::ZERO),
+            "sorted by CREATED desc: 4 of 4"
+        );
+    }
+
+    #[test]
     fn thousands_are_grouped() {
         assert_eq!(group(0), "0");
         assert_eq!(group(999), "999");

@@ -9,6 +9,7 @@ pub mod app;
 pub mod audit_log;
 pub mod cli;
 pub mod clipboard;
+pub mod column_file;
 pub mod command_history;
 pub mod config;
 pub mod connect;

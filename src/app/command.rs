@@ -130,6 +130,7 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         }
         Cmd::Verify | Cmd::Unverify => verify(state, spec.id == Cmd::Verify, arg, effects),
         Cmd::Sort => super::sorting::command(state, arg),
+        Cmd::Columns => super::column_chooser::open(state),
         Cmd::Watch => super::watch::command(state, arg),
     }
 }

@@ -9,6 +9,7 @@ use super::model::Provider;
 pub enum Cmd {
     AllSessions,
     Audit,
+    Columns,
     Credentials,
     Error,
     Extend,
@@ -121,6 +122,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "audit",
         "",
         "the changes sent from here (audit.jsonl)",
+    ),
+    cmd(
+        Cmd::Columns,
+        "columns",
+        "",
+        "choose, order and add columns (paths like traits.name.last) of the list",
     ),
     who_cmd(
         Cmd::Credentials,

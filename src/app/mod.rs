@@ -11,6 +11,8 @@ pub mod audit;
 pub mod audit_pane;
 pub mod change;
 pub mod column;
+pub mod column_choices;
+pub mod column_chooser;
 pub mod command;
 pub mod command_table;
 pub mod confirm;

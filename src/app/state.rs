@@ -168,6 +168,8 @@ pub enum Mode {
     Lookup(Lookup),
     Pick(Picker),
     Issued(IssuedView),
+    /// `:columns`: choosing the columns of the list in view.
+    Columns(Box<super::column_chooser::ColumnChooser>),
     /// Quitting would lose something (see `leaving::quit_blockers`): keep, discard or stay.
     Quitting {
         blockers: Vec<String>,
@@ -217,6 +219,8 @@ pub struct State {
     pub spinner: usize,
     /// The `:` command line's history.
     pub history: super::history::History,
+    /// The columns chosen for each list with `:columns`, per profile.
+    pub columns: super::column_choices::ColumnChoices,
     pub page_size: usize,
     pub quit: bool,
     /// The open editor (`e`, `p`), drawn over the body until saved or closed.
@@ -256,6 +260,7 @@ impl State {
             height: 24,
             spinner: 0,
             history: Default::default(),
+            columns: Default::default(),
             page_size: DEFAULT_PAGE_SIZE,
             quit: false,
             editor: None,
@@ -434,6 +439,14 @@ impl State {
         match self.focused_mut()? {
             Pane::Table(t) => Some(t),
             Pane::Detail(_) => None,
+        }
+    }
+
+    /// The columns the table `t` of the active profile shows: chosen, or its list's own.
+    pub fn shown_columns(&self, t: &Table) -> Vec<super::column::Shown> {
+        match self.tab() {
+            Some(tab) => self.columns.shown(&tab.profile.name, t.kind()),
+            None => super::column::Shown::defaults(t.kind().columns()),
         }
     }
 

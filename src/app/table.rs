@@ -144,8 +144,14 @@ pub struct Table {
     refreshing: Option<Box<Refresh>>,
     /// Rows set by the app itself (`set_rows`), never fetched: nothing to request or refresh.
     local: bool,
-    /// Sorted by a column (`:sort`, `o`): the loaded rows in that order. Boxed: most tables
-    /// are never sorted.
+    /// How it is shown beyond its pages: sorted, watched. Boxed, as one: a table is kept
+    /// inline in every pane, and most are never sorted nor watched.
+    shaping: Box<Shaping>,
+}
+
+#[derive(Debug, Default)]
+struct Shaping {
+    /// Sorted by a column (`:sort`, `o`): the loaded rows in that order.
     sorted: Option<Box<Sorted>>,
     /// Refreshed in place every few seconds (`:watch`).
     watch: Option<Box<Watch>>,
@@ -277,8 +283,7 @@ impl Table {
             owed: 0,
             refreshing: None,
             local: false,
-            sorted: None,
-            watch: None,
+            shaping: Box::default(),
         }
     }
 
@@ -325,12 +330,12 @@ impl Table {
     pub fn reset(&mut self, uid: u64) {
         let kind = self.kind.clone();
         let search = self.search.take();
-        let sort = self.sorted.as_ref().map(|s| s.key());
+        let sort = self.shaping.sorted.as_ref().map(|s| s.key().clone());
         let view = self.view;
-        let watch = self.watch.take();
+        let watch = self.shaping.watch.take();
         *self = Table::new(kind, uid, self.page_size);
         self.search = search;
-        self.watch = watch;
+        self.shaping.watch = watch;
         self.sort(sort, view);
     }
 

@@ -312,6 +312,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         Mode::Pick(picker) => super::who::on_pick_key(state, picker, key, effects),
         Mode::Issued(view) => super::issued::on_key(state, view, key, effects),
         Mode::Quitting { .. } => super::leaving::on_question_key(state, key, effects),
+        Mode::Columns(c) => super::column_chooser::on_key(state, c, key, effects),
     }
 }
 

@@ -151,6 +151,7 @@ pub fn spawn(
         Effect::Copy { .. }
         | Effect::ExternalEdit { .. }
         | Effect::RememberCommand(_)
+        | Effect::SaveColumns(_)
         | Effect::Suspend
         | Effect::Quit => {}
     }
@@ -364,6 +365,7 @@ mod tests {
             prefer_draft: true,
         });
         all.push(Effect::RememberCommand("find ada".into()));
+        all.push(Effect::SaveColumns("[kratos]\n".into()));
         for e in &all {
             match e {
                 Effect::Mutate { .. }
@@ -378,6 +380,7 @@ mod tests {
                 | Effect::ExternalEdit { .. }
                 | Effect::Audit(_)
                 | Effect::RememberCommand(_)
+                | Effect::SaveColumns(_)
                 | Effect::Suspend
                 | Effect::Quit => {}
             }

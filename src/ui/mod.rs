@@ -61,7 +61,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     title_bar(state, theme, title, buf);
     pane_strip(state, theme, strip, buf);
     match state.focused() {
-        Some(Pane::Table(t)) => table::draw(t, body, buf, theme, state.now),
+        Some(Pane::Table(t)) => {
+            table::draw(t, &state.shown_columns(t), body, buf, theme, state.now)
+        }
         Some(Pane::Detail(d)) => detail(d, body, buf, theme),
         None => {}
     }
@@ -77,6 +79,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Mode::Pick(p) => overlay::picker(p, theme, body, buf),
         Mode::Issued(v) => overlay::issued(v, theme, body, buf),
         Mode::Quitting { blockers } => overlay::quitting(blockers, theme, body, buf),
+        Mode::Columns(c) => overlay::columns(c, theme, body, buf),
         _ => {}
     }
 }

@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::model::Column;
+use crate::app::column::Shown;
 use crate::app::table::{Fresh, SortKey, Sorted, Table, Watch};
 use crate::sanitize;
 
@@ -18,13 +18,13 @@ const BOUNDED_FIRST: u16 = 16;
 
 /// Which columns are shown and how wide, for `width` columns of screen. Columns are dropped
 /// by priority when even their minimum does not fit; leftover width goes to flexible columns.
-pub fn fit_columns(columns: &[Column], natural: &[u16], width: u16) -> Vec<(usize, u16)> {
+pub fn fit_columns(columns: &[Shown], natural: &[u16], width: u16) -> Vec<(usize, u16)> {
     let mut order: Vec<usize> = (0..columns.len()).collect();
-    order.sort_by_key(|&i| (columns[i].priority, i));
+    order.sort_by_key(|&i| (columns[i].priority(), i));
     let mut shown = Vec::new();
     let mut used = 0u16;
     for i in order {
-        let need = columns[i].min + if shown.is_empty() { 0 } else { GAP };
+        let need = columns[i].min() + if shown.is_empty() { 0 } else { GAP };
         if used + need <= width {
             used += need;
             shown.push(i);
@@ -32,14 +32,14 @@ pub fn fit_columns(columns: &[Column], natural: &[u16], width: u16) -> Vec<(usiz
     }
     shown.sort_unstable();
     let want = |i: usize| {
-        let n = natural.get(i).copied().unwrap_or(0).max(columns[i].min);
-        if columns[i].max == 0 {
+        let n = natural.get(i).copied().unwrap_or(0).max(columns[i].min());
+        if columns[i].max() == 0 {
             n
         } else {
-            n.min(columns[i].max)
+            n.min(columns[i].max())
         }
     };
-    let mut widths: Vec<(usize, u16)> = shown.iter().map(|&i| (i, columns[i].min)).collect();
+    let mut widths: Vec<(usize, u16)> = shown.iter().map(|&i| (i, columns[i].min())).collect();
     let mut spare = width.saturating_sub(used);
     // Grow towards natural width in priority order, then give the rest to flexible columns.
     // First every column grows towards its content in priority order, bounded ones (ids)
@@ -47,14 +47,14 @@ pub fn fit_columns(columns: &[Column], natural: &[u16], width: u16) -> Vec<(usiz
     // emails) go first. Then bounded columns may grow to their full content.
     let mut by_priority: Vec<usize> = (0..widths.len()).collect();
     by_priority.sort_by_key(|&k| {
-        let c = columns[widths[k].0];
-        (c.priority, c.max != 0, widths[k].0)
+        let c = &columns[widths[k].0];
+        (c.priority(), c.max() != 0, widths[k].0)
     });
     for cap in [Some(BOUNDED_FIRST), None] {
         for &k in &by_priority {
             let (i, w) = widths[k];
             let limit = match cap {
-                Some(cap) if columns[i].max != 0 => want(i).min(cap.max(columns[i].min)),
+                Some(cap) if columns[i].max() != 0 => want(i).min(cap.max(columns[i].min())),
                 _ => want(i),
             };
             let grow = limit.saturating_sub(w).min(spare);
@@ -63,7 +63,7 @@ pub fn fit_columns(columns: &[Column], natural: &[u16], width: u16) -> Vec<(usiz
         }
     }
     let flexible: Vec<usize> = (0..widths.len())
-        .filter(|&k| columns[widths[k].0].max == 0)
+        .filter(|&k| columns[widths[k].0].max() == 0)
         .collect();
     if !flexible.is_empty() {
         let each = spare / flexible.len() as u16;
@@ -76,12 +76,19 @@ pub fn fit_columns(columns: &[Column], natural: &[u16], width: u16) -> Vec<(usiz
     widths
 }
 
-/// `now` is the state's clock, for the countdown of a page waiting to be tried again.
-pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
+/// `columns` are the ones the list shows (its own, or those chosen with `:columns`); `now`
+/// is the state's clock, for the countdown of a page waiting to be tried again.
+pub fn draw(
+    table: &Table,
+    columns: &[Shown],
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+    now: Duration,
+) {
     if area.height == 0 {
         return;
     }
-    let columns = table.kind().columns();
     let body = area.height.saturating_sub(1) as usize;
     // The rows on screen: the filtered matches, the sorted rows or the table's window.
     let indices: Vec<usize> = match (table.filter(), table.sorted_view()) {
@@ -104,15 +111,12 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
     let sorted_by = table.sorted_view().map(|s| s.key());
     let mut natural: Vec<u16> = columns
         .iter()
-        .enumerate()
-        .map(|(k, c)| {
-            (c.title.width() + 2 * usize::from(sort_arrow(sorted_by, k).is_some())) as u16
-        })
+        .map(|c| (c.title().width() + 2 * usize::from(sort_arrow(sorted_by, c).is_some())) as u16)
         .collect();
     let mut filled = vec![false; columns.len()];
     for &i in &indices {
         if let Some(row) = table.shown_row(i) {
-            for (k, cell) in row.cells(columns).enumerate() {
+            for (k, cell) in columns.iter().map(|c| c.of(row)).enumerate() {
                 let text = cell.shown();
                 let w = sanitize::clean_line(&text).width().min(200) as u16;
                 natural[k] = natural[k].max(w);
@@ -126,7 +130,7 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
     let kept: Vec<usize> = (0..columns.len())
         .filter(|&k| !any_row || filled[k])
         .collect();
-    let kept_columns: Vec<Column> = kept.iter().map(|&k| columns[k]).collect();
+    let kept_columns: Vec<Shown> = kept.iter().map(|&k| columns[k].clone()).collect();
     let kept_natural: Vec<u16> = kept.iter().map(|&k| natural[k]).collect();
     // A watched list keeps its last two columns for the glyph of a new or changed row.
     let watch = table.watching();
@@ -141,9 +145,9 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
     .collect();
     let mut x = area.x;
     for &(i, w) in &fitted {
-        let title = match sort_arrow(sorted_by, i) {
-            Some(arrow) => format!("{} {arrow}", columns[i].title),
-            None => columns[i].title.to_string(),
+        let title = match sort_arrow(sorted_by, &columns[i]) {
+            Some(arrow) => format!("{} {arrow}", columns[i].title()),
+            None => columns[i].title().to_string(),
         };
         buf.set_stringn(x, area.y, title, w as usize, theme.header());
         x += w + GAP;
@@ -192,7 +196,7 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
         let mut x = area.x;
         for &(i, w) in &fitted {
             let text = columns[i].of(row).shown();
-            let shown = if columns[i].is_id {
+            let shown = if columns[i].is_id() {
                 sanitize::id_cell(&text, w as usize)
             } else {
                 sanitize::cell(&text, w as usize)
@@ -240,8 +244,8 @@ pub fn draw(table: &Table, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
 }
 
 /// `↑` or `↓` after the header of the column the rows are sorted by.
-fn sort_arrow(key: Option<SortKey>, column: usize) -> Option<&'static str> {
-    key.filter(|k| k.column == column)
+fn sort_arrow(key: Option<&SortKey>, column: &Shown) -> Option<&'static str> {
+    key.filter(|k| k.column.title() == column.title())
         .map(|k| if k.desc { "↓" } else { "↑" })
 }
 
@@ -329,11 +333,7 @@ fn watch_footer(w: &Watch, now: Duration) -> String {
 /// selection is among the sorted rows, and whether they are the whole list.
 fn sorted_footer(table: &Table, sorted: &Sorted) -> String {
     let key = sorted.key();
-    let column = table
-        .kind()
-        .columns()
-        .get(key.column)
-        .map_or("?", |c| c.title);
+    let column = key.column.title();
     let dir = if key.desc { " desc" } else { "" };
     let n = sorted.rows().len();
     let pos = if n == 0 {
@@ -379,14 +379,15 @@ mod tests {
 
     #[test]
     fn columns_fit_the_width_and_low_priority_ones_go_first() {
-        let cols = ListKind::Kratos(kratos::List::Identities).columns();
+        let cols = Shown::defaults(ListKind::Kratos(kratos::List::Identities).columns());
+        let cols = &cols[..];
         let natural = [36, 24, 6, 7, 16, 30];
         let wide = fit_columns(cols, &natural, 200);
         assert_eq!(wide.len(), cols.len());
         let total: u16 = wide.iter().map(|(_, w)| w + GAP).sum::<u16>() - GAP;
         assert_eq!(total, 200);
         let narrow = fit_columns(cols, &natural, 40);
-        let names: Vec<&str> = narrow.iter().map(|(i, _)| cols[*i].title).collect();
+        let names: Vec<&str> = narrow.iter().map(|(i, _)| cols[*i].title()).collect();
         assert!(names.contains(&"ID") && names.contains(&"EMAIL / USERNAME"));
         assert!(!names.contains(&"METADATA"), "{names:?}");
         let total: u16 = narrow.iter().map(|(_, w)| w + GAP).sum::<u16>() - GAP;
@@ -420,10 +421,10 @@ mod tests {
             20,
         );
         let created = SortKey {
-            column: 4,
+            column: Shown::Builtin(&kratos::columns::IDENTITIES[4]),
             desc: true,
         };
-        t.sort(Some(created), 20);
+        t.sort(Some(created.clone()), 20);
         t.select(2, 20);
         assert_eq!(
             footer(&t, Duration::ZERO),

@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use super::super::column::Column;
+use super::super::column::Shown;
 use super::super::model::Row;
 use super::Table;
 
@@ -19,10 +19,10 @@ use super::Table;
 pub const SORTED_MAX: usize = 50_000;
 
 /// Which column and which way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SortKey {
-    /// Its index in the list's columns.
-    pub column: usize,
+    /// One of the columns shown (a list's own or a path).
+    pub column: Shown,
     pub desc: bool,
 }
 
@@ -40,8 +40,8 @@ pub struct Sorted {
 }
 
 impl Sorted {
-    pub fn key(&self) -> SortKey {
-        self.key
+    pub fn key(&self) -> &SortKey {
+        &self.key
     }
 
     /// The rows, in sorted order.
@@ -97,7 +97,7 @@ impl Sorted {
 
     /// Put `rows` in (replacing the rows of the same ids), keeping the order and the
     /// selected row.
-    fn merge<'r>(&mut self, columns: &[Column], rows: impl IntoIterator<Item = &'r Row>) {
+    fn merge<'r>(&mut self, rows: impl IntoIterator<Item = &'r Row>) {
         let mut incoming: Vec<Row> = Vec::new();
         let mut ids: HashSet<&str> = HashSet::new();
         for row in rows {
@@ -115,8 +115,8 @@ impl Sorted {
             incoming.truncate(room);
             self.capped = true;
         }
-        let key = self.key;
-        incoming.sort_by(|a, b| order(columns, key, a, b));
+        let key = &self.key;
+        incoming.sort_by(|a, b| order(key, a, b));
         // Both sorted: one pass, old rows first among equals (a stable merge).
         let old = std::mem::take(&mut self.rows);
         let mut merged = Vec::with_capacity(old.len() + incoming.len());
@@ -124,7 +124,7 @@ impl Sorted {
         for row in old {
             while new
                 .peek()
-                .is_some_and(|n| order(columns, key, n, &row) == Ordering::Less)
+                .is_some_and(|n| order(key, n, &row) == Ordering::Less)
             {
                 merged.extend(new.next());
             }
@@ -138,30 +138,27 @@ impl Sorted {
 
 /// The order of two rows by `key`'s column: its cells' typed order (counts by number, times
 /// by time), reversed for `desc`.
-fn order(columns: &[Column], key: SortKey, a: &Row, b: &Row) -> Ordering {
-    let Some(column) = columns.get(key.column) else {
-        return Ordering::Equal;
-    };
-    let o = column.of(a).order(&column.of(b));
+fn order(key: &SortKey, a: &Row, b: &Row) -> Ordering {
+    let o = key.column.of(a).order(&key.column.of(b));
     if key.desc { o.reverse() } else { o }
 }
 
 impl Table {
     /// The sort in effect, if any.
     pub fn sorted(&self) -> Option<&Sorted> {
-        self.sorted.as_deref()
+        self.shaping.sorted.as_deref()
     }
 
     /// Sort by `key` (`None`: back to the server's order), over the rows loaded now and
     /// those that arrive later. The selected row stays selected. A filter open closes.
     pub fn sort(&mut self, key: Option<SortKey>, view_rows: usize) {
         self.close_filter(view_rows);
-        let keep = match &self.sorted {
+        let keep = match &self.shaping.sorted {
             Some(s) => s.selected_id(),
             None => self.selected_row().map(|r| r.id.clone()),
         };
         let Some(key) = key else {
-            if self.sorted.take().is_some() {
+            if self.shaping.sorted.take().is_some() {
                 let at = keep
                     .and_then(|id| self.loaded_rows().find(|(_, r)| r.id == id).map(|(i, _)| i));
                 if let Some(i) = at {
@@ -170,7 +167,7 @@ impl Table {
             }
             return;
         };
-        let old = self.sorted.take();
+        let old = self.shaping.sorted.take();
         let mut sorted = Box::new(Sorted {
             key,
             rows: Vec::new(),
@@ -180,17 +177,16 @@ impl Table {
             capped: false,
             stale: HashSet::new(),
         });
-        let columns = self.kind.columns();
         match old {
             // A new order of the same snapshot: rows walked past stay.
             Some(old) => {
                 sorted.capped = old.capped;
-                sorted.merge(columns, &old.rows);
+                sorted.merge(&old.rows);
             }
-            None => sorted.merge(columns, self.loaded_rows().map(|(_, r)| r)),
+            None => sorted.merge(self.loaded_rows().map(|(_, r)| r)),
         }
         sorted.reselect(keep.as_deref());
-        self.sorted = Some(sorted);
+        self.shaping.sorted = Some(sorted);
     }
 
     /// `G` while sorted: rows listed before the sort began whose pages were dropped since
@@ -199,15 +195,15 @@ impl Table {
     /// meanwhile, and each page read joins them), and every row of the list is sorted.
     /// Whether it started over.
     pub fn walk_sorted(&mut self, uid: u64) -> bool {
-        let Some(sorted) = self.sorted.take() else {
+        let Some(sorted) = self.shaping.sorted.take() else {
             return false;
         };
         if sorted.capped || sorted.rows.len() >= self.known() {
-            self.sorted = Some(sorted);
+            self.shaping.sorted = Some(sorted);
             return false;
         }
         self.reset(uid);
-        self.sorted = Some(sorted);
+        self.shaping.sorted = Some(sorted);
         true
     }
 
@@ -223,14 +219,17 @@ impl Table {
     /// The sort, when it is what the screen shows (a filter open shows its matches in the
     /// table's order instead).
     pub fn sorted_view(&self) -> Option<&Sorted> {
-        self.sorted.as_deref().filter(|_| self.filter.is_none())
+        self.shaping
+            .sorted
+            .as_deref()
+            .filter(|_| self.filter.is_none())
     }
 
     /// The sort, when it is what moves with the keys.
     pub(super) fn sorted_view_mut(&mut self) -> Option<&mut Sorted> {
         match self.filter {
             Some(_) => None,
-            None => self.sorted.as_deref_mut(),
+            None => self.shaping.sorted.as_deref_mut(),
         }
     }
 
@@ -257,28 +256,28 @@ impl Table {
     }
 
     pub(super) fn sorted_scroll(&mut self, view_rows: usize) {
-        if let Some(s) = &mut self.sorted {
+        if let Some(s) = &mut self.shaping.sorted {
             s.scroll(view_rows);
         }
     }
 
     /// A page's rows arrived: they join the snapshot.
     pub(super) fn sorted_take(&mut self, page: usize) {
-        let Some(mut s) = self.sorted.take() else {
+        let Some(mut s) = self.shaping.sorted.take() else {
             return;
         };
         if let Some(rows) = self.rows_of(page) {
             for row in rows {
                 s.stale.remove(&row.id);
             }
-            s.merge(self.kind.columns(), rows);
+            s.merge(rows);
         }
-        self.sorted = Some(s);
+        self.shaping.sorted = Some(s);
     }
 
     /// A refresh starts: the rows of the pages it reads again are gone unless read again.
     pub(super) fn sorted_refresh_starts(&mut self, first: usize, last: usize) {
-        let Some(s) = &mut self.sorted else {
+        let Some(s) = &mut self.shaping.sorted else {
             return;
         };
         s.stale = self
@@ -292,7 +291,7 @@ impl Table {
 
     /// The refresh is over: rows it did not read again leave the snapshot.
     pub(super) fn sorted_refresh_done(&mut self) {
-        let Some(s) = &mut self.sorted else {
+        let Some(s) = &mut self.shaping.sorted else {
             return;
         };
         if s.stale.is_empty() {
@@ -308,12 +307,12 @@ impl Table {
 
     /// The app set the rows itself: the snapshot is those rows.
     pub(super) fn sorted_replace(&mut self) {
-        if let Some(key) = self.sorted.as_ref().map(|s| s.key) {
-            let keep = self.sorted.as_ref().and_then(|s| s.selected_id());
-            self.sorted = None;
+        if let Some(key) = self.shaping.sorted.as_ref().map(|s| s.key.clone()) {
+            let keep = self.shaping.sorted.as_ref().and_then(|s| s.selected_id());
+            self.shaping.sorted = None;
             let view = self.view;
             self.sort(Some(key), view);
-            if let Some(s) = &mut self.sorted {
+            if let Some(s) = &mut self.shaping.sorted {
                 s.reselect(keep.as_deref());
             }
         }

@@ -71,7 +71,7 @@ impl Table {
         if self.local {
             return false;
         }
-        self.watch = Some(Box::new(Watch {
+        self.shaping.watch = Some(Box::new(Watch {
             every,
             due: now + every,
             refreshed: None,
@@ -84,23 +84,23 @@ impl Table {
 
     /// Stop watching; whether it was.
     pub fn stop_watch(&mut self) -> bool {
-        self.watch.take().is_some()
+        self.shaping.watch.take().is_some()
     }
 
     pub fn watching(&self) -> Option<&Watch> {
-        self.watch.as_deref()
+        self.shaping.watch.as_deref()
     }
 
     /// When the next beat is due, while watching.
     pub fn watch_due(&self) -> Option<Duration> {
-        self.watch.as_ref().map(|w| w.due)
+        self.shaping.watch.as_ref().map(|w| w.due)
     }
 
     /// The watch's beat at `now`: when due, refresh in place under `uid`, unless a request of
     /// this table is still out (then skip the beat and wait a whole period again).
     pub fn watch_beat(&mut self, now: Duration, uid: u64, view_rows: usize) -> Beat {
         let loading = self.is_loading();
-        let Some(w) = self.watch.as_deref_mut() else {
+        let Some(w) = self.shaping.watch.as_deref_mut() else {
             return Beat::Waiting;
         };
         if now < w.due {
@@ -120,14 +120,14 @@ impl Table {
     /// A refresh starts while watching: what is shown now is what the next rows are
     /// compared with.
     pub(super) fn watch_refresh_starts(&mut self) {
-        if self.watch.is_none() {
+        if self.shaping.watch.is_none() {
             return;
         }
         let before = self
             .loaded_rows()
             .map(|(_, r)| (r.id.clone(), r.fields.clone()))
             .collect();
-        if let Some(w) = &mut self.watch {
+        if let Some(w) = &mut self.shaping.watch {
             w.before = Some(before);
         }
     }
@@ -135,7 +135,7 @@ impl Table {
     /// The refresh is over: the rows new or changed since it started are the fresh ones,
     /// until the next refresh is over.
     pub(super) fn watch_refresh_done(&mut self) {
-        let Some(before) = self.watch.as_mut().and_then(|w| w.before.take()) else {
+        let Some(before) = self.shaping.watch.as_mut().and_then(|w| w.before.take()) else {
             return;
         };
         let fresh = self
@@ -146,7 +146,7 @@ impl Table {
                 Some(_) => None,
             })
             .collect();
-        if let Some(w) = &mut self.watch {
+        if let Some(w) = &mut self.shaping.watch {
             w.fresh = fresh;
         }
     }

@@ -228,6 +228,9 @@ impl Session {
             drafts: crate::drafts::DraftStore::new(dir.join("drafts")),
             audit: crate::audit_log::AuditLog::new(dir.join("audit.jsonl")),
             history: crate::command_history::CommandHistory::new(dir.join("history")),
+            columns: Some(crate::column_file::ColumnFile::new(
+                dir.join("columns.toml"),
+            )),
             size,
             stop_process: None,
         };

@@ -749,3 +749,15 @@ fn a_status_message_longer_than_the_screen_wraps_onto_the_footer_line() {
     assert!(both.contains("(see the end)"), "{rows:#?}");
     assert!(both.contains("(:error)"), "{rows:#?}");
 }
+
+#[test]
+fn chosen_columns_show_a_path_column_and_the_chooser_lists_them() {
+    // ID hidden, a path column added after the email (the fixture's people have no name
+    // traits: `traits.email` reads what they have); the wide screen gives it room.
+    let mut keys = command_keys("columns");
+    keys.extend(" jatraits.email".chars().map(|c| key(KeyCode::Char(c))));
+    keys.push(key(KeyCode::Enter));
+    snap("column_chooser", &keys, false);
+    keys.push(key(KeyCode::Enter));
+    snap("identities_chosen_columns", &keys, false);
+}

@@ -76,6 +76,8 @@ pub fn on_key(
     effects: &mut Vec<Effect>,
 ) {
     c.problem = None;
+    // Closed unless a key below keeps it open.
+    state.mode = Mode::Normal;
     if let Some(mut path) = c.typing.take() {
         match key.code {
             KeyCode::Esc => {}

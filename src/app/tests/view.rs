@@ -9,6 +9,7 @@ use crossterm::event::KeyCode;
 use super::{ch, identity, key, kratos_state, table};
 use crate::app::column::Shown;
 use crate::app::provider::{headless, kratos};
+use crate::app::state::Mode;
 use crate::app::table::{Fresh, SortKey, Table};
 use crate::app::*;
 
@@ -400,4 +401,92 @@ fn esc_or_leaving_the_view_stops_the_watch_and_bad_periods_are_refused() {
             && *t.kind() == ListKind::Kratos(kratos::List::Identities))
     });
     assert!(!list_watched);
+}
+
+fn shown_titles(s: &State) -> Vec<String> {
+    s.shown_columns(table(s))
+        .iter()
+        .map(|c| c.title().to_string())
+        .collect()
+}
+
+fn keys(s: &mut State, text: &str) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for c in text.chars() {
+        out.extend(update(s, ch(c)));
+    }
+    out
+}
+
+#[test]
+fn the_column_chooser_hides_moves_and_adds_path_columns_then_saves_them() {
+    let rows = shuffled();
+    let mut s = kratos_state();
+    run_over(&mut s, &rows, Action::Resize(100, 30));
+    typed(&mut s, &rows, "columns");
+    assert!(matches!(s.mode, Mode::Columns(_)));
+    // Hide ID (the first), move EMAIL down under STATE, add a path after it.
+    keys(&mut s, " j");
+    keys(&mut s, "J");
+    keys(&mut s, "atraits.name.last");
+    update(&mut s, key(KeyCode::Enter));
+    // A bad path is refused with why, and the typing goes on.
+    keys(&mut s, "aa..b");
+    update(&mut s, key(KeyCode::Enter));
+    let Mode::Columns(c) = &s.mode else {
+        panic!("chooser open")
+    };
+    assert!(c.problem.as_deref().unwrap().contains("empty key"));
+    update(&mut s, key(KeyCode::Esc));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(s.mode, Mode::Normal));
+    assert_eq!(
+        shown_titles(&s),
+        [
+            "STATE",
+            "EMAIL / USERNAME",
+            "traits.name.last",
+            "SCHEMA",
+            "CREATED",
+            "METADATA"
+        ]
+    );
+    let saved = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::SaveColumns(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("saved");
+    assert!(
+        saved.contains(
+            "identities = [\"STATE\", \"EMAIL / USERNAME\", \"traits.name.last\", \"SCHEMA\", \"CREATED\", \"METADATA\"]"
+        ),
+        "{saved}"
+    );
+    // The path column sorts like any other.
+    typed(&mut s, &rows, "sort traits.name.last desc");
+    let sort = table(&s).sorted().map(|s| s.key()).unwrap();
+    assert_eq!(sort.column.title(), "traits.name.last");
+
+    // Esc leaves the choice as it was; the last shown column cannot be hidden.
+    typed(&mut s, &rows, "columns");
+    keys(&mut s, " ");
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(shown_titles(&s)[0], "STATE");
+}
+
+#[test]
+fn choices_from_an_unreadable_file_are_kept_for_the_run_and_never_written() {
+    let rows = shuffled();
+    let mut s = kratos_state();
+    s.columns = crate::app::column_choices::ColumnChoices::parse("[kratos\n");
+    run_over(&mut s, &rows, Action::Resize(100, 30));
+    assert_eq!(shown_titles(&s).len(), kratos::columns::IDENTITIES.len());
+    typed(&mut s, &rows, "columns");
+    keys(&mut s, " ");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::SaveColumns(_))));
+    assert!(s.error.as_ref().unwrap().line.contains("for this run only"));
+    assert_eq!(shown_titles(&s)[0], "EMAIL / USERNAME");
 }

@@ -60,18 +60,15 @@ pub fn on_tick(state: &mut State) {
 /// view is watched.
 pub fn left(state: &mut State) {
     let focused = state.focused_table().map(|t| t.uid());
-    for tab in 0..state.tabs().len() {
-        let tables = state
-            .tab_at_mut(tab)
-            .into_iter()
-            .flat_map(|t| t.stack.iter_mut())
-            .flat_map(|s| s.panes.iter_mut());
-        for pane in tables {
-            if let Pane::Table(t) = pane
-                && Some(t.uid()) != focused
-            {
-                t.stop_watch();
-            }
+    let panes = state
+        .tabs_mut()
+        .iter_mut()
+        .flat_map(|t| t.stack.iter_mut().flat_map(|s| s.panes.iter_mut()));
+    for pane in panes {
+        if let Pane::Table(t) = pane
+            && Some(t.uid()) != focused
+        {
+            t.stop_watch();
         }
     }
 }

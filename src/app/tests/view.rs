@@ -49,6 +49,13 @@ fn run_over(s: &mut State, rows: &[Row], action: Action) -> usize {
     asked
 }
 
+/// The identities list of `rows` at 100x30, loaded.
+fn listing(rows: &[Row]) -> State {
+    let mut s = kratos_state();
+    run_over(&mut s, rows, Action::Resize(100, 30));
+    s
+}
+
 fn typed(s: &mut State, rows: &[Row], line: &str) {
     run_over(s, rows, ch(':'));
     for c in line.chars() {
@@ -87,8 +94,7 @@ fn shown_created(s: &State) -> Vec<String> {
 #[test]
 fn sort_by_created_desc_orders_by_time_and_keeps_the_selected_row() {
     let rows = shuffled();
-    let mut s = kratos_state();
-    run_over(&mut s, &rows, Action::Resize(100, 30));
+    let mut s = listing(&rows);
     for _ in 0..3 {
         run_over(&mut s, &rows, key(KeyCode::Down));
     }
@@ -132,8 +138,7 @@ fn sort_by_created_desc_orders_by_time_and_keeps_the_selected_row() {
 #[test]
 fn an_unknown_column_is_named_and_headers_complete_in_any_case() {
     let rows = shuffled();
-    let mut s = kratos_state();
-    run_over(&mut s, &rows, Action::Resize(100, 30));
+    let mut s = listing(&rows);
     typed(&mut s, &rows, "sort colour");
     let err = s.error.as_ref().expect("refused").line.clone();
     assert!(
@@ -161,8 +166,7 @@ fn an_unknown_column_is_named_and_headers_complete_in_any_case() {
 #[test]
 fn o_cycles_the_sort_column_and_capital_o_reverses_it() {
     let rows = shuffled();
-    let mut s = kratos_state();
-    run_over(&mut s, &rows, Action::Resize(100, 30));
+    let mut s = listing(&rows);
     let key_of = |s: &State| {
         table(s)
             .sorted()
@@ -246,8 +250,7 @@ fn counts_sort_by_number_and_blanks_come_first() {
 #[test]
 fn g_while_sorted_sorts_the_whole_list_even_rows_whose_pages_were_dropped() {
     let rows: Vec<Row> = (0..200).map(|i| created(i, 1 + (i * 7) % 28)).collect();
-    let mut s = kratos_state();
-    run_over(&mut s, &rows, Action::Resize(100, 30));
+    let mut s = listing(&rows);
     let loaded = table(&s).rows_in_memory();
     assert!(loaded < 200);
     typed(&mut s, &rows, "sort created");
@@ -270,8 +273,7 @@ fn g_while_sorted_sorts_the_whole_list_even_rows_whose_pages_were_dropped() {
 #[test]
 fn a_refresh_while_sorted_stays_sorted_drops_gone_rows_and_moves_changed_ones() {
     let mut rows = shuffled();
-    let mut s = kratos_state();
-    run_over(&mut s, &rows, Action::Resize(100, 30));
+    let mut s = listing(&rows);
     typed(&mut s, &rows, "sort created");
     run_over(&mut s, &rows, ch('g'));
     let first = table(&s).selected_row().unwrap().id.clone();
@@ -306,8 +308,7 @@ fn page_requests(effects: &[Effect]) -> usize {
 #[test]
 fn a_watch_refreshes_when_due_and_marks_new_and_changed_rows_for_one_cycle() {
     let mut rows: Vec<Row> = (0..5).map(identity).collect();
-    let mut s = kratos_state();
-    run_over(&mut s, &rows, Action::Resize(100, 30));
+    let mut s = listing(&rows);
     s.now = Duration::from_secs(100);
     typed(&mut s, &rows, "watch 2");
     assert!(s.flash.as_deref().unwrap().contains("every 2s"));
@@ -356,8 +357,7 @@ fn a_watch_refreshes_when_due_and_marks_new_and_changed_rows_for_one_cycle() {
 #[test]
 fn a_beat_while_a_request_is_out_is_skipped_not_stacked() {
     let rows: Vec<Row> = (0..5).map(identity).collect();
-    let mut s = kratos_state();
-    run_over(&mut s, &rows, Action::Resize(100, 30));
+    let mut s = listing(&rows);
     typed(&mut s, &rows, "watch");
     let every = Duration::from_secs(crate::app::watch::DEFAULT_SECONDS);
     s.now += every;
@@ -381,8 +381,7 @@ fn a_beat_while_a_request_is_out_is_skipped_not_stacked() {
 #[test]
 fn esc_or_leaving_the_view_stops_the_watch_and_bad_periods_are_refused() {
     let rows: Vec<Row> = (0..5).map(identity).collect();
-    let mut s = kratos_state();
-    run_over(&mut s, &rows, Action::Resize(100, 30));
+    let mut s = listing(&rows);
     typed(&mut s, &rows, "watch 0");
     assert!(s.error.as_ref().unwrap().line.contains("at least 1"));
     assert!(table(&s).watching().is_none());
@@ -421,8 +420,7 @@ fn keys(s: &mut State, text: &str) -> Vec<Effect> {
 #[test]
 fn the_column_chooser_hides_moves_and_adds_path_columns_then_saves_them() {
     let rows = shuffled();
-    let mut s = kratos_state();
-    run_over(&mut s, &rows, Action::Resize(100, 30));
+    let mut s = listing(&rows);
     typed(&mut s, &rows, "columns");
     assert!(matches!(s.mode, Mode::Columns(_)));
     // Hide ID (the first), move EMAIL down under STATE, add a path after it.

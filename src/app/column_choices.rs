@@ -16,6 +16,27 @@ use std::collections::BTreeMap;
 use super::column::{Column, JsonPath, Shown};
 use super::model::ListKind;
 
+/// `:columns` open: the list's columns as the chooser shows them (the flow that changes it
+/// is `column_chooser`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub column: Shown,
+    pub shown: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnChooser {
+    pub list: ListKind,
+    pub profile: String,
+    /// The columns shown, in order, then the list's own ones hidden.
+    pub entries: Vec<Entry>,
+    pub selected: usize,
+    /// A path being typed (after `a`).
+    pub typing: Option<String>,
+    /// What the last key could not do.
+    pub problem: Option<String>,
+}
+
 /// Profile → list → the columns shown, in order.
 type Lists = BTreeMap<String, BTreeMap<String, Vec<String>>>;
 

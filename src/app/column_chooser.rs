@@ -8,31 +8,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Effect;
 use super::column::{JsonPath, Shown};
-use super::model::{ErrorInfo, ListKind};
+use super::column_choices::{ColumnChooser, Entry};
+use super::model::ErrorInfo;
 use super::state::{Mode, State};
 
 /// The chooser's keys, on its last line.
 pub const HINT: &str =
     "space show/hide · J/K move down/up · a add a path · d drop a path · Enter keep · Esc cancel";
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    pub column: Shown,
-    pub shown: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ColumnChooser {
-    pub list: ListKind,
-    pub profile: String,
-    /// The columns shown, in order, then the list's own ones hidden.
-    pub entries: Vec<Entry>,
-    pub selected: usize,
-    /// A path being typed (after `a`).
-    pub typing: Option<String>,
-    /// What the last key could not do.
-    pub problem: Option<String>,
-}
 
 /// Open the chooser for the list in view.
 pub fn open(state: &mut State) {

@@ -169,7 +169,7 @@ pub enum Mode {
     Pick(Picker),
     Issued(IssuedView),
     /// `:columns`: choosing the columns of the list in view.
-    Columns(Box<super::column_chooser::ColumnChooser>),
+    Columns(Box<super::column_choices::ColumnChooser>),
     /// Quitting would lose something (see `leaving::quit_blockers`): keep, discard or stay.
     Quitting {
         blockers: Vec<String>,

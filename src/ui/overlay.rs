@@ -287,7 +287,7 @@ pub fn quitting(blockers: &[String], theme: &Theme, area: Rect, buf: &mut Buffer
 
 /// `:columns`: the list's columns, shown ones first and in order, with the chooser's keys.
 pub fn columns(
-    c: &crate::app::column_chooser::ColumnChooser,
+    c: &crate::app::column_choices::ColumnChooser,
     theme: &Theme,
     area: Rect,
     buf: &mut Buffer,

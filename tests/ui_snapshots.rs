@@ -730,6 +730,12 @@ fn a_sorted_list_shows_its_column_arrow_and_says_so_in_the_footer() {
         rows[22].contains("sorted by EMAIL / USERNAME: 1 of 7"),
         "{rows:#?}"
     );
+    // A column too narrow for its title and the arrow keeps the arrow.
+    for k in command_keys("sort metadata") {
+        drive(&mut state, k);
+    }
+    let rows = screen_text(&state, 80, 24);
+    assert!(rows[2].trim_end().ends_with("METADAT↑"), "{rows:#?}");
 }
 
 #[test]

@@ -146,7 +146,21 @@ pub fn draw(
     let mut x = area.x;
     for &(i, w) in &fitted {
         let title = match sort_arrow(sorted_by, &columns[i]) {
-            Some(arrow) => format!("{} {arrow}", columns[i].title()),
+            Some(arrow) if columns[i].title().width() + 2 <= w as usize => {
+                format!("{} {arrow}", columns[i].title())
+            }
+            // A narrow column keeps its arrow: the title gives way to it.
+            Some(arrow) => {
+                let room = (w as usize).saturating_sub(1);
+                let mut cut = String::new();
+                for ch in columns[i].title().chars() {
+                    if cut.width() + ch.to_string().width() > room {
+                        break;
+                    }
+                    cut.push(ch);
+                }
+                format!("{cut}{arrow}")
+            }
             None => columns[i].title().to_string(),
         };
         buf.set_stringn(x, area.y, title, w as usize, theme.header());

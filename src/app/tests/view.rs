@@ -85,6 +85,12 @@ fn created_of(r: &Row) -> String {
     }
 }
 
+/// The ids of the sorted rows, in order.
+fn sorted_ids(t: &Table) -> Vec<String> {
+    let sorted = t.sorted().expect("sorted");
+    sorted.rows().iter().map(|r| r.id.clone()).collect()
+}
+
 fn shown_created(s: &State) -> Vec<String> {
     let t = table(s);
     let sorted = t.sorted().expect("sorted");
@@ -237,14 +243,11 @@ fn counts_sort_by_number_and_blanks_come_first() {
         }),
         20,
     );
-    let ids: Vec<&str> = t
-        .sorted()
-        .unwrap()
-        .rows()
-        .iter()
-        .map(|r| r.id.as_str())
-        .collect();
-    assert_eq!(ids, ["c", "b", "d", "a"], "blank, 9, 10, 100: not as text");
+    assert_eq!(
+        sorted_ids(&t),
+        ["c", "b", "d", "a"],
+        "blank, 9, 10, 100: not as text"
+    );
 }
 
 #[test]
@@ -260,13 +263,7 @@ fn g_while_sorted_sorts_the_whole_list_even_rows_whose_pages_were_dropped() {
     let got = shown_created(&s);
     assert_eq!(got.len(), 200, "every row walked");
     assert!(got.windows(2).all(|w| w[0] <= w[1]), "still in order");
-    let ids: std::collections::HashSet<&str> = table(&s)
-        .sorted()
-        .unwrap()
-        .rows()
-        .iter()
-        .map(|r| r.id.as_str())
-        .collect();
+    let ids: std::collections::HashSet<String> = sorted_ids(table(&s)).into_iter().collect();
     assert_eq!(ids.len(), 200, "each row once, though read twice");
 }
 

@@ -10,6 +10,7 @@ pub mod audit_log;
 pub mod bulk_journal;
 pub mod cli;
 pub mod clipboard;
+pub mod column_file;
 pub mod command_history;
 pub mod config;
 pub mod connect;

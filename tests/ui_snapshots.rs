@@ -701,3 +701,70 @@ fn the_editor_footer_says_what_esc_does_and_the_quit_question_shows_over_the_edi
         assert!(text.contains(line), "{line:?} missing:\n{text}");
     }
 }
+
+/// The keys of `:line` and Enter.
+fn command_keys(line: &str) -> Vec<Action> {
+    std::iter::once(':')
+        .chain(line.chars())
+        .map(|c| key(KeyCode::Char(c)))
+        .chain([key(KeyCode::Enter)])
+        .collect()
+}
+
+#[test]
+fn a_sorted_list_shows_its_column_arrow_and_says_so_in_the_footer() {
+    // Newest first: the hostile row (2026) on top, then the fixture's months backwards.
+    snap(
+        "identities_sorted_created_desc",
+        &command_keys("sort created desc"),
+        false,
+    );
+    let mut state = State::new(all_profiles(), Keymap::defaults(), false);
+    drive(&mut state, Action::Resize(80, 24));
+    for k in command_keys("sort email") {
+        drive(&mut state, k);
+    }
+    let rows = screen_text(&state, 80, 24);
+    assert!(rows[2].contains("EMAIL / USERNAME ↑"), "{rows:#?}");
+    assert!(rows[3].contains("ada.lovelace"), "{rows:#?}");
+    assert!(
+        rows[22].contains("sorted by EMAIL / USERNAME: 1 of 7"),
+        "{rows:#?}"
+    );
+    // A column too narrow for its title and the arrow keeps the arrow.
+    for k in command_keys("sort metadata") {
+        drive(&mut state, k);
+    }
+    let rows = screen_text(&state, 80, 24);
+    assert!(rows[2].trim_end().ends_with("METADAT↑"), "{rows:#?}");
+}
+
+#[test]
+fn a_watched_list_says_how_often_in_the_footer() {
+    snap("identities_watched", &command_keys("watch 10"), false);
+}
+
+#[test]
+fn a_status_message_longer_than_the_screen_wraps_onto_the_footer_line() {
+    let mut state = State::new(all_profiles(), Keymap::defaults(), false);
+    drive(&mut state, Action::Resize(80, 24));
+    let line = "refused: identity 767e3cc1-d67e-51bc-ad2b-449c5eea9700 \
+                has a pending recovery flow; finish or cancel it first (see the end)";
+    state.error = Some(ErrorInfo::new(line, line));
+    let rows = screen_text(&state, 80, 24);
+    let both = format!("{} {}", rows[22].trim(), rows[23].trim());
+    assert!(both.contains("(see the end)"), "{rows:#?}");
+    assert!(both.contains("(:error)"), "{rows:#?}");
+}
+
+#[test]
+fn chosen_columns_show_a_path_column_and_the_chooser_lists_them() {
+    // ID hidden, a path column added after the email (the fixture's people have no name
+    // traits: `traits.email` reads what they have); the wide screen gives it room.
+    let mut keys = command_keys("columns");
+    keys.extend(" jatraits.email".chars().map(|c| key(KeyCode::Char(c))));
+    keys.push(key(KeyCode::Enter));
+    snap("column_chooser", &keys, false);
+    keys.push(key(KeyCode::Enter));
+    snap("identities_chosen_columns", &keys, false);
+}

@@ -169,6 +169,8 @@ pub enum Effect {
     },
     /// Keep a `:` command run for the next runs' history (`$XDG_STATE_HOME/idtui/history`).
     RememberCommand(String),
+    /// Write `columns.toml` (the columns chosen with `:columns`) with this text.
+    SaveColumns(String),
     /// Hand the terminal back to the shell and stop (Ctrl-z); resumed by SIGCONT (`fg`).
     Suspend,
     Quit,
@@ -190,6 +192,7 @@ impl Effect {
             | Effect::Audit(_)
             | Effect::Journal { .. }
             | Effect::RememberCommand(_)
+            | Effect::SaveColumns(_)
             | Effect::Suspend
             | Effect::Quit => false,
         }

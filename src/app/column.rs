@@ -8,6 +8,10 @@ use std::fmt;
 
 use super::row::{Fields, Row};
 
+pub mod path;
+
+pub use self::path::JsonPath;
+
 /// Longest text kept in a cell: a table cell never needs more than a screen's width, and a
 /// megabyte-long trait must not be measured and cut on every frame.
 pub const CELL_MAX: usize = 512;
@@ -67,6 +71,73 @@ impl Column {
     }
 }
 
+/// A column a table shows: one of its list's own, or one read from the record by a path
+/// (`:columns`). A list's own stay `'static` data; only a chosen path carries any.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    Builtin(&'static Column),
+    Path(Box<JsonPath>),
+}
+
+impl PartialEq for Column {
+    fn eq(&self, other: &Column) -> bool {
+        self.title == other.title
+    }
+}
+
+/// How wide a path column may be: values are short (names, flags, plans) but unknown.
+const PATH_MIN: u16 = 6;
+const PATH_MAX_WIDTH: u16 = 40;
+/// Given room after the list's own columns but before its catch-all METADATA.
+const PATH_PRIORITY: u8 = 3;
+
+impl Shown {
+    /// The header: a list column's title, or the path as written.
+    pub fn title(&self) -> &str {
+        match self {
+            Shown::Builtin(c) => c.title,
+            Shown::Path(p) => p.text(),
+        }
+    }
+
+    pub fn min(&self) -> u16 {
+        match self {
+            Shown::Builtin(c) => c.min,
+            Shown::Path(_) => PATH_MIN,
+        }
+    }
+
+    pub fn max(&self) -> u16 {
+        match self {
+            Shown::Builtin(c) => c.max,
+            Shown::Path(_) => PATH_MAX_WIDTH,
+        }
+    }
+
+    pub fn priority(&self) -> u8 {
+        match self {
+            Shown::Builtin(c) => c.priority,
+            Shown::Path(_) => PATH_PRIORITY,
+        }
+    }
+
+    pub fn is_id(&self) -> bool {
+        matches!(self, Shown::Builtin(c) if c.is_id)
+    }
+
+    pub fn of<'r>(&self, row: &'r Row) -> Cell<'r> {
+        match self {
+            Shown::Builtin(c) => c.of(row),
+            Shown::Path(p) => p.cell(row),
+        }
+    }
+
+    /// The columns a list shows when none were chosen.
+    pub fn defaults(columns: &'static [Column]) -> Vec<Shown> {
+        columns.iter().map(Shown::Builtin).collect()
+    }
+}
+
 impl Row {
     /// Its cells as its list's `columns` show them, in their order.
     pub fn cells<'r>(&'r self, columns: &'r [Column]) -> impl Iterator<Item = Cell<'r>> + 'r {
@@ -111,13 +182,19 @@ impl<'r> Cell<'r> {
 
     /// The order a list sorted by this column shows: counts by number, times by their
     /// RFC 3339 text (in UTC, as the servers send them, that is their order in time), flags
-    /// false first, text by text; blanks first. Cells of different types (an unreadable
+    /// false first, text by text in any case; blanks first. Cells of different types (an unreadable
     /// record among others) go by their shown text.
     pub fn order(&self, other: &Cell<'_>) -> Ordering {
         match (self, other) {
             (Cell::Count(a), Cell::Count(b)) => a.cmp(b),
             (Cell::Flag(a), Cell::Flag(b)) => a.cmp(b),
-            (Cell::Text(a), Cell::Text(b)) => a.cmp(b),
+            // In any case (`José` among the lowercase emails, not before them), then by
+            // the exact text; compared char by char, with no copy, as a sort compares often.
+            (Cell::Text(a), Cell::Text(b)) => a
+                .chars()
+                .flat_map(char::to_lowercase)
+                .cmp(b.chars().flat_map(char::to_lowercase))
+                .then_with(|| a.cmp(b)),
             (Cell::Time(a) | Cell::TimeToSecond(a), Cell::Time(b) | Cell::TimeToSecond(b)) => {
                 a.cmp(b)
             }
@@ -221,5 +298,9 @@ mod tests {
             Ordering::Less
         );
         assert_eq!(Cell::text("b").order(&Cell::text("a")), Ordering::Greater);
+        assert_eq!(
+            Cell::text("José").order(&Cell::text("katherine")),
+            Ordering::Less
+        );
     }
 }

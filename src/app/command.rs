@@ -134,6 +134,9 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
             recovery(state, spec.id == Cmd::RecoveryCode, arg, effects)
         }
         Cmd::Verify | Cmd::Unverify => verify(state, spec.id == Cmd::Verify, arg, effects),
+        Cmd::Sort => super::sorting::command(state, arg),
+        Cmd::Columns => super::column_chooser::open(state),
+        Cmd::Watch => super::watch::command(state, arg),
     }
 }
 
@@ -368,6 +371,7 @@ fn completions(state: &State, text: &str) -> Option<(String, Vec<String>)> {
                 .filter(|p| p.starts_with(arg))
                 .collect(),
         ),
+        Some(("sort", arg)) => ("sort ".into(), super::sorting::candidates(state, arg)),
         // The last word of a WHO command (`:recovery-link WHO 2h` completes WHO only
         // while it is typed).
         Some((cmd, arg)) if command(cmd).is_some_and(|c| c.takes_who) && !arg.contains(' ') => {

@@ -10,6 +10,7 @@ pub enum Cmd {
     AllSessions,
     Audit,
     Bulk,
+    Columns,
     Credentials,
     Error,
     Extend,
@@ -25,10 +26,12 @@ pub enum Cmd {
     Revoke,
     Sessions,
     Set,
+    Sort,
     State,
     Unset,
     Unverify,
     Verify,
+    Watch,
 }
 
 /// One command of the `:` line: everything completion, help, the read-only refusal and
@@ -131,6 +134,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "",
         "the bulk change: progress, pause (Esc), resume (Enter), report",
     ),
+    cmd(
+        Cmd::Columns,
+        "columns",
+        "",
+        "choose, order and add columns (paths like traits.name.last) of the list",
+    ),
     who_cmd(
         Cmd::Credentials,
         "credentials",
@@ -213,6 +222,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     .needing_arg()
     .changing("changing metadata"),
     cmd(
+        Cmd::Sort,
+        "sort",
+        "[COLUMN [desc]|none]",
+        "sort the loaded rows by a column header (o next column, O reverses)",
+    ),
+    cmd(
         Cmd::State,
         "state",
         "active|inactive",
@@ -245,6 +260,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     )
     .changing("marking addresses")
     .only(KRATOS),
+    cmd(
+        Cmd::Watch,
+        "watch",
+        "[SECONDS]",
+        "refresh the list in place every N seconds (default 5; Esc stops)",
+    ),
 ];
 
 /// The command named `name` (or one of its aliases), if there is one.

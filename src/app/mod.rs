@@ -12,6 +12,8 @@ pub mod audit_pane;
 pub mod bulk;
 pub mod change;
 pub mod column;
+pub mod column_choices;
+pub mod column_chooser;
 pub mod command;
 pub mod command_table;
 pub mod confirm;
@@ -42,10 +44,12 @@ pub mod session_count;
 pub mod sessions;
 pub mod settle;
 pub mod settled;
+pub mod sorting;
 pub mod state;
 pub mod subject;
 pub mod table;
 pub mod update;
+pub mod watch;
 pub mod who;
 
 #[cfg(test)]

@@ -172,6 +172,8 @@ pub enum Mode {
     BulkPlan(Box<super::bulk::plan::Plan>),
     /// The bulk change's screen: progress and report (`:bulk`).
     Bulk,
+    /// `:columns`: choosing the columns of the list in view.
+    Columns(Box<super::column_choices::ColumnChooser>),
     /// Quitting would lose something (see `leaving::quit_blockers`): keep, discard or stay.
     Quitting {
         blockers: Vec<String>,
@@ -225,6 +227,8 @@ pub struct State {
     pub spinner: usize,
     /// The `:` command line's history.
     pub history: super::history::History,
+    /// The columns chosen for each list with `:columns`, per profile.
+    pub columns: super::column_choices::ColumnChoices,
     pub page_size: usize,
     pub quit: bool,
     /// The open editor (`e`, `p`), drawn over the body until saved or closed.
@@ -266,6 +270,7 @@ impl State {
             height: 24,
             spinner: 0,
             history: Default::default(),
+            columns: Default::default(),
             page_size: DEFAULT_PAGE_SIZE,
             quit: false,
             editor: None,
@@ -448,6 +453,14 @@ impl State {
         }
     }
 
+    /// The columns the table `t` of the active profile shows: chosen, or its list's own.
+    pub fn shown_columns(&self, t: &Table) -> Vec<super::column::Shown> {
+        match self.tab() {
+            Some(tab) => self.columns.shown(&tab.profile.name, t.kind()),
+            None => super::column::Shown::defaults(t.kind().columns()),
+        }
+    }
+
     /// Table body rows at the current terminal height.
     pub fn table_rows(&self) -> usize {
         self.height.saturating_sub(TABLE_CHROME).max(1) as usize
@@ -471,7 +484,7 @@ impl State {
     }
 
     /// When the runtime must wake up by itself (a failed page of the current screen is due
-    /// to be tried again), if ever. A retry already due is not waited for again: it is
+    /// to be tried again, a watched list to be refreshed), if ever. A retry already due is not waited for again: it is
     /// sent, or its page is not wanted now.
     pub fn next_wake(&self) -> Option<std::time::Duration> {
         self.tab()?
@@ -479,8 +492,9 @@ impl State {
             .panes
             .iter()
             .flat_map(|p| match p {
-                Pane::Table(t) => [t.next_retry(), t.mark_walk_wake()],
-                Pane::Detail(_) => [None, None],
+                // A watched list's next refresh, and `:mark all`'s next try, too.
+                Pane::Table(t) => [t.next_retry(), t.mark_walk_wake(), t.watch_due()],
+                Pane::Detail(_) => [None, None, None],
             })
             .flatten()
             .chain(super::bulk::wake(self))

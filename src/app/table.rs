@@ -20,6 +20,8 @@ mod failures;
 mod layout;
 mod mark_walk;
 mod refresh;
+mod sort;
+mod watch;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -33,6 +35,8 @@ use super::model::{ListKind, PageCursor, PageData, Row};
 use super::retry::Failure;
 
 pub use self::cursors::CHECKPOINTS;
+pub use self::sort::{SORTED_MAX, SortKey, Sorted};
+pub use self::watch::{Beat, Fresh, Watch};
 
 /// Pages kept in memory on each side of the selected page.
 pub const KEEP_AROUND: usize = 2;
@@ -147,6 +151,17 @@ pub struct Table {
     refreshing: Option<Box<Refresh>>,
     /// Rows set by the app itself (`set_rows`), never fetched: nothing to request or refresh.
     local: bool,
+    /// How it is shown beyond its pages: sorted, watched. Boxed, as one: a table is kept
+    /// inline in every pane, and most are never sorted nor watched.
+    shaping: Box<Shaping>,
+}
+
+#[derive(Debug, Default)]
+struct Shaping {
+    /// Sorted by a column (`:sort`, `o`): the loaded rows in that order.
+    sorted: Option<Box<Sorted>>,
+    /// Refreshed in place every few seconds (`:watch`).
+    watch: Option<Box<Watch>>,
 }
 
 impl Table {
@@ -274,6 +289,7 @@ impl Table {
             owed: 0,
             refreshing: None,
             local: false,
+            shaping: Box::default(),
         }
     }
 
@@ -312,18 +328,25 @@ impl Table {
             self.filter = Some(f);
         }
         self.scroll_into_view(view_rows);
+        self.sorted_replace();
     }
 
-    /// Forget every page and start again from the first (refresh, new search).
+    /// Forget every page and start again from the first (refresh, new search). A sort
+    /// stays, over the rows that come.
     pub fn reset(&mut self, uid: u64) {
         let kind = self.kind.clone();
         let search = self.search.take();
+        let sort = self.shaping.sorted.as_ref().map(|s| s.key().clone());
+        let view = self.view;
+        let watch = self.shaping.watch.take();
         // Marks are ids of this list's objects: a set gathered over several searches stays
         // (`:mark none` clears it); a `:mark all` under way was for the old list and stops.
         let marked = std::mem::take(&mut self.marked);
         *self = Table::new(kind, uid, self.page_size);
         self.search = search;
         self.marked = marked;
+        self.shaping.watch = watch;
+        self.sort(sort, view);
     }
 
     /// Rows known so far (loaded at least once).
@@ -385,9 +408,10 @@ impl Table {
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
-        match &self.filter {
-            Some(f) => f.matches.get(f.selected).and_then(|&i| self.row(i)),
-            None => self.row(self.selected),
+        match (&self.filter, self.sorted()) {
+            (Some(f), _) => f.matches.get(f.selected).and_then(|&i| self.row(i)),
+            (None, Some(s)) => s.rows().get(s.selected()),
+            (None, None) => self.row(self.selected),
         }
     }
 
@@ -421,6 +445,9 @@ impl Table {
             f.move_by(delta);
             return;
         }
+        if self.sorted_move(delta, view_rows) {
+            return;
+        }
         let known = self.known();
         if known == 0 {
             return;
@@ -436,9 +463,18 @@ impl Table {
         self.scroll_into_view(view_rows);
     }
 
+    /// Select the row at `index` of what the screen shows (the sorted order while sorted).
     pub fn select(&mut self, index: usize, view_rows: usize) {
         self.user_moved();
         self.owed = 0;
+        if self.sorted_select(index, view_rows) {
+            return;
+        }
+        self.select_index(index, view_rows);
+    }
+
+    /// Select the row at `index` of the list.
+    fn select_index(&mut self, index: usize, view_rows: usize) {
         let known = self.known();
         self.selected = index.min(known.saturating_sub(1));
         self.scroll_into_view(view_rows);
@@ -450,7 +486,17 @@ impl Table {
             return false;
         };
         if let Some(&i) = f.matches.get(f.selected) {
-            self.select(i, view_rows);
+            self.user_moved();
+            self.owed = 0;
+            self.select_index(i, view_rows);
+            // Sorted, the same row is selected in the sorted order.
+            if let Some(id) = self.row(i).map(|r| r.id.clone())
+                && let Some(at) = self
+                    .sorted()
+                    .and_then(|s| s.rows().iter().position(|r| r.id == id))
+            {
+                self.sorted_select(at, view_rows);
+            }
         }
         true
     }
@@ -458,6 +504,7 @@ impl Table {
     /// Keep the selected row on screen, scrolling as little as possible.
     pub fn scroll_into_view(&mut self, view_rows: usize) {
         let view_rows = view_rows.max(1);
+        self.sorted_scroll(view_rows);
         // A taller view shows as many more rows above as it gained (the selection keeps its
         // distance from the bottom), so shrinking the terminal and growing it back returns
         // to the rows shown before instead of leaving the top ones scrolled off.
@@ -697,6 +744,7 @@ impl Table {
                 self.walking = false;
             }
         }
+        self.sorted_take(page);
         self.scroll_into_view(view_rows);
         self.evict();
     }

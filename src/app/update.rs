@@ -33,6 +33,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             // profile); the new pane's own failure, if any, shows instead.
             if where_am_i(state) != before {
                 state.error = None;
+                super::watch::left(state);
             }
         }
         Action::Paste(text) => super::paste::on_paste(state, &text, &mut effects),
@@ -54,6 +55,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if state.next_wake().is_some() {
                 state.dirty = true;
             }
+            super::watch::on_tick(state);
         }
         Action::PageLoaded { ticket, result } => on_page(state, ticket, result, &mut effects),
         Action::ObjectLoaded { ticket, result } => on_object(state, ticket, result, &mut effects),
@@ -354,6 +356,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         Mode::Pick(picker) => super::who::on_pick_key(state, picker, key, effects),
         Mode::Issued(view) => super::issued::on_key(state, view, key, effects),
         Mode::Quitting { .. } => super::leaving::on_question_key(state, key, effects),
+        Mode::Columns(c) => super::column_chooser::on_key(state, c, key, effects),
     }
 }
 
@@ -371,6 +374,8 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     }
     let table_rows = state.table_rows();
     let detail_rows = state.detail_rows();
+    // For `G` on a sorted list that has to be read again (`Table::walk_sorted`).
+    let uid = state.fresh_uid();
     match action {
         KeyAction::MoveDown => move_selection(state, 1),
         KeyAction::MoveUp => move_selection(state, -1),
@@ -393,6 +398,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
                 if let Some(f) = t.filter_mut() {
                     f.selected = f.matches.len().saturating_sub(1);
                 } else {
+                    t.walk_sorted(uid);
                     let last = t.known().saturating_sub(1);
                     t.select(last, table_rows);
                     t.start_walk();
@@ -425,6 +431,8 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
                 super::settled::reported(state, report, effects);
             }
         }
+        KeyAction::SortNext => super::sorting::next_column(state),
+        KeyAction::SortReverse => super::sorting::reverse(state),
         KeyAction::Quit => super::leaving::request_quit(state, effects),
         KeyAction::Suspend => effects.push(Effect::Suspend),
         KeyAction::CopyId => copy(state, false, effects),
@@ -573,6 +581,10 @@ fn back(state: &mut State) {
             return;
         }
         if t.close_filter(rows) {
+            return;
+        }
+        if t.stop_watch() {
+            state.flash = Some("stopped watching".into());
             return;
         }
         if t.search().is_some() && depth == 1 {

@@ -48,6 +48,8 @@ key_actions! {
     Command => "command", "command line (:profile, :goto ID, :sessions, …)";
     Help => "help", "help overlay";
     Refresh => "refresh", "refresh";
+    SortNext => "sort_next", "sort by the next column (or :sort COLUMN)";
+    SortReverse => "sort_reverse", "reverse the sort";
     Edit => "edit", "edit JSON (metadata, claims, identity)";
     Patch => "patch", "JSON Patch editor (identities)";
     New => "new", "new identity";
@@ -80,7 +82,16 @@ pub(crate) const SECTIONS: &[Section] = &[
     },
     Section {
         title: "Find and commands",
-        actions: &[Find, Command, Help, Refresh, Suspend, Quit],
+        actions: &[
+            Find,
+            Command,
+            Help,
+            Refresh,
+            SortNext,
+            SortReverse,
+            Suspend,
+            Quit,
+        ],
     },
     Section {
         title: "Editing",

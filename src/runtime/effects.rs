@@ -152,6 +152,7 @@ pub fn spawn(
         | Effect::ExternalEdit { .. }
         | Effect::Journal { .. }
         | Effect::RememberCommand(_)
+        | Effect::SaveColumns(_)
         | Effect::Suspend
         | Effect::Quit => {}
     }
@@ -365,6 +366,7 @@ mod tests {
             prefer_draft: true,
         });
         all.push(Effect::RememberCommand("find ada".into()));
+        all.push(Effect::SaveColumns("[kratos]\n".into()));
         for e in &all {
             match e {
                 Effect::Mutate { .. }
@@ -380,6 +382,7 @@ mod tests {
                 | Effect::Audit(_)
                 | Effect::Journal { .. }
                 | Effect::RememberCommand(_)
+                | Effect::SaveColumns(_)
                 | Effect::Suspend
                 | Effect::Quit => {}
             }

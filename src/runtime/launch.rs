@@ -137,6 +137,23 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
         Ok(lines) => state.history.seed(lines),
         Err(e) => local_problems.push(format!("command history not read: {e}")),
     }
+    let columns =
+        crate::column_file::ColumnFile::default_path().map(crate::column_file::ColumnFile::new);
+    if let Some(file) = &columns {
+        match file.load() {
+            Ok(Some(text)) => {
+                state.columns = crate::app::column_choices::ColumnChoices::parse(&text);
+                if let Some(why) = state.columns.unreadable() {
+                    local_problems.push(format!(
+                        "{} not read ({why}): lists show their own columns; the file is left as it is",
+                        file.path().display()
+                    ));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => local_problems.push(format!("columns not read: {e}")),
+        }
+    }
     let journals =
         crate::bulk_journal::BulkJournals::new(crate::bulk_journal::BulkJournals::default_dir());
     let (unfinished, problems) = journals.unfinished();
@@ -171,6 +188,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
             audit: crate::audit_log::AuditLog::new(crate::audit_log::AuditLog::default_path()),
             history,
             journals,
+            columns,
             size,
             stop_process: Some(stop_process),
         },

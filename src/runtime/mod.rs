@@ -94,6 +94,8 @@ pub struct RunOptions {
     pub history: crate::command_history::CommandHistory,
     /// Where bulk changes keep their journals.
     pub journals: crate::bulk_journal::BulkJournals,
+    /// Where the columns chosen with `:columns` are kept (`None`: no config directory).
+    pub columns: Option<crate::column_file::ColumnFile>,
     /// The terminal's size at start; later sizes come as resize events.
     pub size: (u16, u16),
     /// Stops the process until it is continued (job control). `None` where there is no
@@ -224,6 +226,19 @@ where
                         // One small append, in the loop: commands land in the order run.
                         if let Err(e) = options.history.append(&line) {
                             let line = format!("command history not written: {e}");
+                            let _ =
+                                tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
+                        }
+                    }
+                    Effect::SaveColumns(text) => {
+                        let written = match &options.columns {
+                            Some(file) => file.save(&text).map_err(|e| e.to_string()),
+                            None => {
+                                Err("no config directory (HOME and XDG_CONFIG_HOME unset)".into())
+                            }
+                        };
+                        if let Err(e) = written {
+                            let line = format!("columns not saved: {e}");
                             let _ =
                                 tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
                         }

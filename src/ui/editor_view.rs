@@ -35,17 +35,30 @@ pub fn draw(frame: &mut Frame, area: Rect, editor: &impl Editor) {
     frame.render_widget(block, area);
 
     let error_height = u16::from(buffer.error().is_some());
+    // The key hints wrap rather than lose their end at 80 columns (the undo and redo keys
+    // come last), on at most as many lines as leave the text its rows.
+    let (row, col) = buffer.cursor();
+    let status = sanitize::wrap(
+        &format!("Ln {row}, Col {col} · {}", buffer.hint()),
+        usize::from(inner.width),
+    );
+    let status_height = u16::try_from(status.len()).unwrap_or(u16::MAX).min(
+        inner
+            .height
+            .saturating_sub(error_height + MIN_TEXT_ROWS)
+            .max(1),
+    );
     // Help (the patch examples) only where it leaves the text room to work in.
     let help = buffer.help();
     let help_height = u16::try_from(help.len())
         .ok()
-        .filter(|h| *h > 0 && inner.height >= h + error_height + 1 + MIN_TEXT_ROWS)
+        .filter(|h| *h > 0 && inner.height >= h + error_height + status_height + MIN_TEXT_ROWS)
         .unwrap_or(0);
     let [text_area, help_area, error_area, status_area] = Layout::vertical([
         Constraint::Min(1),
         Constraint::Length(help_height),
         Constraint::Length(error_height),
-        Constraint::Length(1),
+        Constraint::Length(status_height),
     ])
     .areas(inner);
 
@@ -76,13 +89,23 @@ pub fn draw(frame: &mut Frame, area: Rect, editor: &impl Editor) {
         frame.render_widget(Paragraph::new(line), error_area);
     }
 
-    let (row, col) = buffer.cursor();
-    let status = format!("Ln {row}, Col {col} · {}", buffer.hint());
-    let line = Line::styled(
-        sanitize::cell(&status, usize::from(status_area.width)),
-        Style::default().add_modifier(Modifier::DIM),
-    );
-    frame.render_widget(Paragraph::new(line), status_area);
+    let width = usize::from(status_area.width);
+    let last = usize::from(status_height) - 1;
+    let lines: Vec<Line> = status
+        .iter()
+        .take(last + 1)
+        .enumerate()
+        .map(|(k, l)| {
+            // Lines past the room left are joined onto the last one, which ends in `…`.
+            let text = if k == last && status.len() > last + 1 {
+                sanitize::cell(&status[last..].join(" "), width)
+            } else {
+                l.clone()
+            };
+            Line::styled(text, Style::default().add_modifier(Modifier::DIM))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), status_area);
 }
 
 /// Draws a diff (original against edited, or a patch preview) for confirmation, starting
@@ -154,6 +177,18 @@ mod tests {
             rows[6].contains("Ln 1, Col 1") && rows[6].contains("Ctrl-s save"),
             "{rows:#?}"
         );
+    }
+
+    #[test]
+    fn a_hint_line_longer_than_the_box_wraps_instead_of_losing_its_end() {
+        let mut editor = JsonEditor::new("metadata_public of ada", "k".into(), json!({}));
+        editor
+            .buffer_mut()
+            .set_hint("Ctrl-s save · Esc close (draft kept) · Ctrl-u/Ctrl-r undo/redo");
+        let rows = render(50, 12, |f| draw(f, f.area(), &editor));
+        let text = rows.concat();
+        assert!(text.contains("Ln 1, Col 1"), "{rows:#?}");
+        assert!(text.contains("undo/redo"), "{rows:#?}");
     }
 
     #[test]

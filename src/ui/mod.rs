@@ -62,11 +62,14 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     title_bar(state, theme, title, buf);
     pane_strip(state, theme, strip, buf);
     match state.focused() {
-        Some(Pane::Table(t)) => table::draw(t, body, buf, theme, state.now),
+        Some(Pane::Table(t)) => {
+            table::draw(t, &state.shown_columns(t), body, buf, theme, state.now)
+        }
         Some(Pane::Detail(d)) => detail(d, body, buf, theme),
         None => {}
     }
     footer_line(state, theme, footer, buf);
+    // Drawn after the footer: a message too long for one line takes the footer's line too.
     status_bar(state, theme, status, buf);
     match &state.mode {
         Mode::Help { scroll } => overlay::help(state, *scroll, theme, body, buf),
@@ -83,6 +86,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 bulk_view::run(run, state.now, theme, body, buf);
             }
         }
+        Mode::Columns(c) => overlay::columns(c, theme, body, buf),
         _ => {}
     }
 }
@@ -296,6 +300,9 @@ fn editor_footer(session: &crate::app::editing::EditSession) -> String {
     }
 }
 
+/// The spinner, the last message (a flash or an error) and the key hint. A message longer
+/// than one line wraps onto the footer's line above, so a user at 80 columns reads all of
+/// it; longer still, its second line ends in `…` (an error's `:error` shows it whole).
 fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, theme.bar());
     let mut x = area.x;
@@ -325,6 +332,19 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     } else {
         0
     };
+    if hint_w == 0 && message.width() > room && area.y > 0 {
+        let lines = sanitize::wrap(&message, room);
+        if lines.len() > 1 {
+            let above = Rect::new(area.x, area.y - 1, area.width, 1);
+            buf.set_style(above, theme.bar());
+            let blank = " ".repeat(area.width as usize);
+            buf.set_stringn(area.x, above.y, blank, area.width as usize, theme.bar());
+            buf.set_stringn(x, above.y, &lines[0], room, style);
+            let rest = lines[1..].join(" ");
+            buf.set_stringn(x, area.y, sanitize::cell(&rest, room), room, style);
+            return;
+        }
+    }
     let msg = sanitize::cell(&message, room - hint_w);
     buf.set_stringn(x, area.y, &msg, room - hint_w, style);
     if hint_w > 0 {

@@ -296,3 +296,47 @@ pub fn quitting(blockers: &[String], theme: &Theme, area: Rect, buf: &mut Buffer
     let inner = boxed("Quit", 78, rows.len() as u16 + 2, area, buf, theme);
     lines(inner, buf, &rows, 0);
 }
+
+/// `:columns`: the list's columns, shown ones first and in order, with the chooser's keys.
+pub fn columns(
+    c: &crate::app::column_choices::ColumnChooser,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let width = 72u16.min(area.width);
+    let text_w = width.saturating_sub(4) as usize;
+    let mut rows: Vec<(String, ratatui::style::Style)> = Vec::new();
+    let room = area.height.saturating_sub(6).max(1) as usize;
+    let top = c.selected.saturating_sub(room.saturating_sub(1));
+    for (i, e) in c.entries.iter().enumerate().skip(top).take(room) {
+        let mark = if e.shown { "[x]" } else { "[ ]" };
+        let kind = match e.column {
+            crate::app::column::Shown::Builtin(_) => "",
+            crate::app::column::Shown::Path(_) => "  (path)",
+        };
+        let style = if i == c.selected {
+            theme.selected()
+        } else if e.shown {
+            theme.normal()
+        } else {
+            theme.muted()
+        };
+        rows.push((format!("{mark} {}{kind}", e.column.title()), style));
+    }
+    if let Some(path) = &c.typing {
+        rows.push((
+            format!("path: {path}▏ (Enter adds, Esc cancels)"),
+            theme.normal(),
+        ));
+    }
+    if let Some(problem) = &c.problem {
+        rows.push((format!("✗ {problem}"), theme.error()));
+    }
+    let hint = sanitize::wrap(crate::app::column_chooser::HINT, text_w);
+    let height = (rows.len() + hint.len()) as u16 + 2;
+    let title = format!("Columns of {} ({})", c.list.title(), c.profile);
+    let inner = boxed(&title, width, height, area, buf, theme);
+    rows.extend(hint.into_iter().map(|h| (h, theme.muted())));
+    lines(inner, buf, &rows, 0);
+}

@@ -44,6 +44,12 @@ impl Theme {
             .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
 
+    /// Rows a watch's last refresh brought (new or changed): italic, and a `+`/`~` glyph at
+    /// the row's end, so it reads without colour and apart from selection and marks.
+    pub fn fresh(&self) -> Style {
+        self.fg(Color::Green).add_modifier(Modifier::ITALIC)
+    }
+
     pub fn header(&self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }

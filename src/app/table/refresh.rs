@@ -97,6 +97,8 @@ impl Table {
             self.reset(uid);
             return;
         };
+        self.sorted_refresh_starts(first, last);
+        self.watch_refresh_starts();
         self.refreshing = Some(Box::new(Refresh {
             first,
             last,
@@ -133,6 +135,7 @@ impl Table {
                     ..Slot::default()
                 },
             );
+            self.sorted_take(page);
             let pages = self.layout.pages();
             match data.next {
                 Some(next) if page < r.last && page + 1 < pages => {
@@ -166,6 +169,8 @@ impl Table {
             }
         }
         if done {
+            self.sorted_refresh_done();
+            self.watch_refresh_done();
             let known = self.known();
             if self.selected >= known {
                 self.selected = known.saturating_sub(1);

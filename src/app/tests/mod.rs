@@ -12,6 +12,7 @@ mod lifecycle;
 mod prompts;
 mod selection;
 mod table_seek;
+mod view;
 mod who;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

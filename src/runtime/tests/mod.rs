@@ -230,6 +230,9 @@ impl Session {
             audit: crate::audit_log::AuditLog::new(dir.join("audit.jsonl")),
             history: crate::command_history::CommandHistory::new(dir.join("history")),
             journals: crate::bulk_journal::BulkJournals::new(dir.join("bulk")),
+            columns: Some(crate::column_file::ColumnFile::new(
+                dir.join("columns.toml"),
+            )),
             size,
             stop_process: None,
         };

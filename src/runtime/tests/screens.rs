@@ -98,8 +98,8 @@ async fn a_profiles_error_stays_with_it_and_enter_shows_that_one() {
     s.key(KeyCode::Char(':'));
     s.keys("nope");
     s.key(KeyCode::Enter);
-    s.wait_for(SOON, |_| s.status().contains("unknown command"))
-        .await;
+    // Long enough to wrap from the status line onto the footer's.
+    s.wait_for(SOON, |t| t.contains("unknown command")).await;
     s.key(KeyCode::BackTab);
     s.wait_for(SOON, |_| s.status().contains("kratos 401"))
         .await;

@@ -129,6 +129,7 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
             recovery(state, spec.id == Cmd::RecoveryCode, arg, effects)
         }
         Cmd::Verify | Cmd::Unverify => verify(state, spec.id == Cmd::Verify, arg, effects),
+        Cmd::Export => super::export::start(state, arg, name.ends_with('!'), effects),
     }
 }
 

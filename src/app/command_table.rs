@@ -11,6 +11,7 @@ pub enum Cmd {
     Audit,
     Credentials,
     Error,
+    Export,
     Extend,
     Find,
     Goto,
@@ -128,6 +129,15 @@ pub const COMMANDS: &[CommandSpec] = &[
     )
     .only(&[Provider::Kratos, Provider::Core]),
     cmd(Cmd::Error, "error", "", "the last error in full"),
+    cmd(
+        Cmd::Export,
+        "export",
+        "FILE",
+        "write the list in view (whole, walked), the marked rows or the open object to FILE \
+         (.jsonl, .json, .csv); refuses an existing FILE (:export! replaces it); - copies",
+    )
+    .also(&["export!"])
+    .needing_arg(),
     cmd(
         Cmd::Extend,
         "extend",

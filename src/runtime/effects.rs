@@ -147,6 +147,8 @@ pub fn spawn(
                 let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
             }
         }
+        // An export is a read: stopped (its partial file removed) once nobody awaits it.
+        Effect::Export(job) => return super::export::spawn(job, backends, audit.path(), &tx),
         // Run by the event loop itself, which owns the terminal.
         Effect::Copy { .. }
         | Effect::ExternalEdit { .. }

@@ -366,6 +366,13 @@ mod tests {
             prefer_draft: true,
         });
         all.push(Effect::RememberCommand("find ada".into()));
+        all.push(Effect::Export(crate::app::export::job::ExportJob {
+            seq: 1,
+            target: crate::app::export::job::Target::Clipboard,
+            format: crate::app::export::job::Format::Jsonl,
+            columns: None,
+            source: crate::app::export::job::Source::Rows(Vec::new()),
+        }));
         for e in &all {
             match e {
                 Effect::Mutate { .. }
@@ -381,7 +388,8 @@ mod tests {
                 | Effect::Audit(_)
                 | Effect::RememberCommand(_)
                 | Effect::Suspend
-                | Effect::Quit => {}
+                | Effect::Quit
+                | Effect::Export(_) => {}
             }
         }
         all

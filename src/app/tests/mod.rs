@@ -6,6 +6,7 @@ mod audit_pane;
 mod changes;
 mod commands;
 mod credentials;
+mod export;
 mod leaving;
 mod lifecycle;
 mod prompts;

@@ -52,7 +52,11 @@ pub enum Action {
     /// Something outside the app (SIGTERM, SIGHUP, SIGINT) asks to stop.
     Terminate,
     /// The export `seq` has written `rows` so far, lately at `per_second`.
-    ExportProgress { seq: u64, rows: u64, per_second: u64 },
+    ExportProgress {
+        seq: u64,
+        rows: u64,
+        per_second: u64,
+    },
     /// The export `seq` ended: what it wrote, or why it stopped (its partial file removed).
     ExportDone {
         seq: u64,

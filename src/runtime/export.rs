@@ -112,7 +112,8 @@ async fn run(
             page_size,
             only,
         } => {
-            let mut w = writer(&mut sink, job.format, job.columns, None).map_err(fail)?;
+            let columns = job.columns.or_else(|| Some(kind.columns().to_vec()));
+            let mut w = writer(&mut sink, job.format, columns, None).map_err(fail)?;
             let mut cursor = PageCursor::First;
             loop {
                 let page = pages
@@ -123,7 +124,9 @@ async fn run(
                     left_out += write_row(&mut w, row, only.as_ref()).map_err(fail)?;
                 }
                 progress.report(w.written());
-                let all_marked = only.as_ref().is_some_and(|o| w.written() as usize >= o.count());
+                let all_marked = only
+                    .as_ref()
+                    .is_some_and(|o| w.written() as usize >= o.count());
                 match page.next {
                     Some(next) if !page.rows.is_empty() && !all_marked => cursor = next,
                     _ => break,
@@ -154,11 +157,7 @@ fn writer<'s>(
 
 /// Write `row` unless `only` leaves it out; 1 when it is an unreadable record (not written:
 /// what stands for it is not what the server sent).
-fn write_row(
-    w: &mut RecordWriter<&mut Sink>,
-    row: &Row,
-    only: Option<&Only>,
-) -> io::Result<u64> {
+fn write_row(w: &mut RecordWriter<&mut Sink>, row: &Row, only: Option<&Only>) -> io::Result<u64> {
     if only.is_some_and(|o| !o.keeps(&row.id)) {
         return Ok(0);
     }
@@ -237,8 +236,7 @@ impl Sink {
                 let target = expand_home(path);
                 if !replace && fs::symlink_metadata(&target).is_ok() {
                     let path = crate::sanitize::clean_line(path);
-                    let line =
-                        format!("{path} exists: not replaced (:export! {path} replaces it)");
+                    let line = format!("{path} exists: not replaced (:export! {path} replaces it)");
                     return Err(ErrorInfo::new(line.clone(), line));
                 }
                 PartialFile::create(target, *replace, job.seq)
@@ -336,10 +334,8 @@ impl PartialFile {
             .ok_or_else(|| io::Error::other("not a file name"))?
             .to_string_lossy()
             .into_owned();
-        let temp = target.with_file_name(format!(
-            ".{name}.{}-{seq}.idtui-export",
-            std::process::id()
-        ));
+        let temp =
+            target.with_file_name(format!(".{name}.{}-{seq}.idtui-export", std::process::id()));
         let file = crate::local_files::create_new(&temp)?;
         Ok(PartialFile {
             temp,

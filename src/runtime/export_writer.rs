@@ -194,7 +194,10 @@ mod tests {
 
     #[test]
     fn json_is_one_array_of_the_records_also_when_empty() {
-        let rows = [row("a", "", br#"{"id":"a"}"#), row("b", "", br#"{"id":"b"}"#)];
+        let rows = [
+            row("a", "", br#"{"id":"a"}"#),
+            row("b", "", br#"{"id":"b"}"#),
+        ];
         let text = written(Format::Json, &rows, true);
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, serde_json::json!([{"id":"a"},{"id":"b"}]));

@@ -13,9 +13,9 @@ pub mod job;
 
 use self::job::{EXTENSIONS, ExportJob, Exported, Format, Only, Source, Target, Written};
 use super::action::Effect;
+use super::column::group;
 use super::model::ErrorInfo;
 use super::state::{Owner, Pane, State};
-use super::column::group;
 use crate::keymap::KeyAction;
 
 /// The export running, as the status bar shows it.
@@ -31,10 +31,7 @@ pub struct Running {
 /// `:export ARG` (`replace`: `:export!`). Starts the export, or says why not.
 pub fn start(state: &mut State, arg: &str, replace: bool, effects: &mut Vec<Effect>) {
     if let Some(running) = &state.export {
-        let line = format!(
-            "an export to {} is running (Esc cancels it)",
-            running.to
-        );
+        let line = format!("an export to {} is running (Esc cancels it)", running.to);
         return refuse(state, line);
     }
     let (target, format) = match target_of(arg, replace) {
@@ -206,9 +203,13 @@ pub fn on_done(
             let path = crate::sanitize::clean_line(&path);
             state.flash = Some(format!("exported {rows} to {path}{left_out}"));
         }
-        Written::Clipboard(text) => {
-            super::copy::copy_text(state, text, format!("export of {rows}{left_out}"), true, effects)
-        }
+        Written::Clipboard(text) => super::copy::copy_text(
+            state,
+            text,
+            format!("export of {rows}{left_out}"),
+            true,
+            effects,
+        ),
     }
 }
 

@@ -80,7 +80,11 @@ fn the_list_in_view_is_walked_whole_to_a_file_named_by_its_extension() {
         .map(|c| c.title)
         .collect();
     assert_eq!(titles, shown, "a CSV shows the list's columns");
-    assert!(status(&s).contains("exporting to ~/ids.jsonl: 0 rows"), "{}", status(&s));
+    assert!(
+        status(&s).contains("exporting to ~/ids.jsonl: 0 rows"),
+        "{}",
+        status(&s)
+    );
 }
 
 #[test]
@@ -138,7 +142,10 @@ fn only_the_marked_rows_are_kept_when_some_are_marked() {
     t.toggle_mark(a.clone());
     t.toggle_mark(b.clone());
     let effects = typed(&mut s, "export marked.json");
-    let Source::List { only: Some(only), .. } = &job(&effects).source else {
+    let Source::List {
+        only: Some(only), ..
+    } = &job(&effects).source
+    else {
         panic!("a walk keeping the marked rows");
     };
     assert_eq!(only.count(), 2);
@@ -187,7 +194,10 @@ fn progress_shows_rows_and_rate_and_esc_cancels_the_export() {
 
     let depth = s.tab().unwrap().stack.len();
     update(&mut s, key(KeyCode::Esc));
-    assert!(!s.awaits(seq), "the runtime stops what is no longer awaited");
+    assert!(
+        !s.awaits(seq),
+        "the runtime stops what is no longer awaited"
+    );
     assert!(s.export.is_none());
     assert!(status(&s).contains("cancelled"), "{}", status(&s));
     assert_eq!(s.tab().unwrap().stack.len(), depth, "Esc did nothing else");

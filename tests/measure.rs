@@ -5,7 +5,8 @@
 //! Environment: `IDTUI_MEASURE_DB` (the sandbox database; generated when missing),
 //! `IDTUI_MEASURE_ROWS` (records to generate, 1,000,000), `IDTUI_MEASURE_PAGE` (the plain
 //! Kratos client's page size, 500: what `G` asks Kratos for; MATTR is walked at 1000, its
-//! maximum, both ways).
+//! maximum, both ways), `IDTUI_MEASURE_EXPORT_ONLY` (set: only the plain walks, `:export`
+//! to JSON Lines and MATTR's `G`).
 
 mod common;
 
@@ -223,6 +224,41 @@ fn mattr_walk(base: &str, size: u32) -> (usize, Duration) {
     })
 }
 
+/// `:export FILE` in a fresh dashboard on `profile`: the time until the status bar says it
+/// is done, the CPU it took and the highest RSS seen meanwhile (sampled every 20 ms).
+fn export_to(dir: &tempfile::TempDir, profile: &str, shows: &str, rows: u64) -> (f64, f64, u64) {
+    let (mut s, _) = dashboard_of(dir, profile, shows);
+    std::thread::sleep(Duration::from_millis(500));
+    let out = dir.path().join(format!("{profile}.jsonl"));
+    let _ = std::fs::remove_file(&out);
+    let pid = s.pid();
+    let cpu_from = cpu_ticks(pid);
+    let mut peak = status_kb(pid, "VmRSS:");
+    let started = Instant::now();
+    s.send(&format!(":export {}\r", out.display()));
+    let end = format!("exported {} rows", fmt(rows));
+    loop {
+        peak = peak.max(status_kb(pid, "VmRSS:"));
+        if s.screen_text().contains(&end) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "export did not end:\n{}",
+            s.screen_text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = started.elapsed().as_secs_f64();
+    let cpu = (cpu_ticks(pid) - cpu_from) as f64 / 100.0;
+    let lines = std::io::BufRead::lines(BufReader::new(std::fs::File::open(&out).unwrap())).count();
+    assert_eq!(lines as u64, rows, "every record in the file");
+    let _ = std::fs::remove_file(&out);
+    s.send("q");
+    let _ = s.wait_exit(Duration::from_secs(10));
+    (took, cpu, peak)
+}
+
 fn main() {
     let db = std::env::var("IDTUI_MEASURE_DB").unwrap_or_else(|_| "/tmp/idtui-measure.db".into());
     let rows: u64 = std::env::var("IDTUI_MEASURE_ROWS")
@@ -252,6 +288,34 @@ fn main() {
     println!("plain HTTP walk, {page} a page: {walked} rows in {http:.1} s");
 
     let dir = config(&sb.base);
+    let (export, cpu, peak) = export_to(&dir, "kratos", "@gen.example.com", rows);
+    println!(
+        "export to JSONL, {rows} identities: {export:.1} s ({cpu:.1} s CPU), RSS peak {:.1} MB",
+        peak as f64 / 1024.0
+    );
+    println!("export / plain HTTP: {:.2}", export / http);
+    if std::env::var_os("IDTUI_MEASURE_EXPORT_ONLY").is_some() {
+        drop(sb);
+        let (sb, _) = sandbox(&["--db", db.as_str(), "--token", MATTR_TOKEN]);
+        let (walked, took) = mattr_walk(&sb.base, 1000);
+        let http = took.as_secs_f64();
+        println!("MATTR plain HTTP walk, 1000 a page: {walked} rows in {http:.1} s");
+        let dir = config(&sb.base);
+        let (export, cpu, peak) = export_to(&dir, "mattr", "@example.test", rows);
+        println!(
+            "MATTR export to JSONL: {export:.1} s ({cpu:.1} s CPU), RSS peak {:.1} MB",
+            peak as f64 / 1024.0
+        );
+        println!("MATTR export / plain HTTP: {:.2}", export / http);
+        let (mut s, _) = dashboard_of(&dir, "mattr", "@example.test");
+        std::thread::sleep(Duration::from_millis(500));
+        let (g, cpu, _) = walk_to_the_end(&mut s, rows);
+        println!("MATTR G to row {rows}: {g:.1} s ({cpu:.1} s CPU)");
+        println!("MATTR G / plain HTTP: {:.2}", g / http);
+        s.send("q");
+        let _ = s.wait_exit(Duration::from_secs(10));
+        return;
+    }
     let (mut s, first) = dashboard(&dir);
     let pid = s.pid();
     println!(
@@ -304,6 +368,12 @@ fn main() {
     let http = took.as_secs_f64();
     println!("MATTR plain HTTP walk, 1000 a page: {walked} rows in {http:.1} s");
     let dir = config(&sb.base);
+    let (export, cpu, peak) = export_to(&dir, "mattr", "@example.test", rows);
+    println!(
+        "MATTR export to JSONL: {export:.1} s ({cpu:.1} s CPU), RSS peak {:.1} MB",
+        peak as f64 / 1024.0
+    );
+    println!("MATTR export / plain HTTP: {:.2}", export / http);
     let (mut s, _) = dashboard_of(&dir, "mattr", "@example.test");
     std::thread::sleep(Duration::from_millis(500));
     let (g, cpu, _) = walk_to_the_end(&mut s, rows);

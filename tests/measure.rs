@@ -55,33 +55,14 @@ fn http_walk(base: &str, size: u32) -> (usize, Duration) {
         .build()
         .unwrap();
     rt.block_on(async {
-        let base = reqwest::Url::parse(base).unwrap();
-        let client = reqwest::Client::new();
-        let mut url = base
-            .join(&format!("admin/identities?page_size={size}"))
-            .unwrap();
         let mut rows = 0;
         let started = Instant::now();
-        loop {
-            let resp = client.get(url.clone()).send().await.unwrap();
-            let next = resp
-                .headers()
-                .get("link")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|h| {
-                    idtui::api::parse_link_header(h)
-                        .into_iter()
-                        .find(|l| l.rel == "next")
-                })
-                .and_then(|l| idtui::api::resolve_link(&base, &l.target));
-            let body = resp.bytes().await.unwrap();
-            let items: Vec<serde::de::IgnoredAny> = serde_json::from_slice(&body).unwrap();
+        common::plain::kratos_pages(base, size, |body| {
+            let items: Vec<serde::de::IgnoredAny> = serde_json::from_slice(body).unwrap();
             rows += items.len();
-            match next {
-                Some(n) if !items.is_empty() => url = n,
-                _ => break,
-            }
-        }
+            items.len()
+        })
+        .await;
         (rows, started.elapsed())
     })
 }

@@ -4,16 +4,17 @@
 
 use crossterm::event::KeyCode;
 
+use super::commands::typed;
 use super::*;
 use crate::app::export::job::{ExportJob, Exported, Format, Source, Target, Written};
 
-fn typed(s: &mut State, line: &str) -> Vec<Effect> {
-    let mut effects = update(s, ch(':'));
-    for c in line.chars() {
-        effects.extend(update(s, ch(c)));
-    }
-    effects.extend(update(s, key(KeyCode::Enter)));
-    effects
+/// The export `seq` ends with `result`; the effects that follow.
+fn end(s: &mut State, seq: u64, result: Result<Exported, ErrorInfo>) -> Vec<Effect> {
+    update(s, Action::ExportDone { seq, result })
+}
+
+fn to(rows: u64, left_out: u64, to: Written) -> Result<Exported, ErrorInfo> {
+    Ok(Exported { rows, left_out, to })
 }
 
 fn loaded() -> State {
@@ -105,13 +106,7 @@ fn export_bang_may_replace_and_dash_copies_in_the_format_chosen() {
     assert_eq!(j.format, Format::Csv);
     assert!(matches!(j.target, Target::File { replace: true, .. }));
     let seq = j.seq;
-    update(
-        &mut s,
-        Action::ExportDone {
-            seq,
-            result: Err(ErrorInfo::new("x", "x")),
-        },
-    );
+    end(&mut s, seq, Err(ErrorInfo::new("x", "x")));
     for (arg, format) in [
         ("-", Format::Jsonl),
         ("-.json", Format::Json),
@@ -121,13 +116,7 @@ fn export_bang_may_replace_and_dash_copies_in_the_format_chosen() {
         let j = job(&effects);
         assert_eq!((j.target.clone(), j.format), (Target::Clipboard, format));
         let seq = j.seq;
-        update(
-            &mut s,
-            Action::ExportDone {
-                seq,
-                result: Err(ErrorInfo::new("x", "x")),
-            },
-        );
+        end(&mut s, seq, Err(ErrorInfo::new("x", "x")));
     }
 }
 
@@ -202,18 +191,7 @@ fn progress_shows_rows_and_rate_and_esc_cancels_the_export() {
     assert!(status(&s).contains("cancelled"), "{}", status(&s));
     assert_eq!(s.tab().unwrap().stack.len(), depth, "Esc did nothing else");
     // Its end, if it still comes, changes nothing.
-    let done = Exported {
-        rows: 5,
-        left_out: 0,
-        to: Written::File("big.jsonl".into()),
-    };
-    update(
-        &mut s,
-        Action::ExportDone {
-            seq,
-            result: Ok(done),
-        },
-    );
+    end(&mut s, seq, to(5, 0, Written::File("big.jsonl".into())));
     assert!(status(&s).contains("cancelled"));
 }
 
@@ -221,17 +199,10 @@ fn progress_shows_rows_and_rate_and_esc_cancels_the_export() {
 fn the_end_says_where_it_went_and_a_small_export_is_copied() {
     let mut s = loaded();
     let seq = job(&typed(&mut s, "export out.jsonl")).seq;
-    let done = Exported {
-        rows: 1234,
-        left_out: 1,
-        to: Written::File("/home/a/out.jsonl".into()),
-    };
-    let effects = update(
+    let effects = end(
         &mut s,
-        Action::ExportDone {
-            seq,
-            result: Ok(done),
-        },
+        seq,
+        to(1234, 1, Written::File("/home/a/out.jsonl".into())),
     );
     assert!(effects.is_empty(), "no audit line: an export is a read");
     assert_eq!(
@@ -240,18 +211,8 @@ fn the_end_says_where_it_went_and_a_small_export_is_copied() {
     );
 
     let seq = job(&typed(&mut s, "export -")).seq;
-    let done = Exported {
-        rows: 2,
-        left_out: 0,
-        to: Written::Clipboard("{\"id\":\"a\"}\n{\"id\":\"b\"}\n".into()),
-    };
-    let effects = update(
-        &mut s,
-        Action::ExportDone {
-            seq,
-            result: Ok(done),
-        },
-    );
+    let copied = "{\"id\":\"a\"}\n{\"id\":\"b\"}\n".to_string();
+    let effects = end(&mut s, seq, to(2, 0, Written::Clipboard(copied)));
     assert!(
         effects
             .iter()

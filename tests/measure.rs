@@ -275,29 +275,21 @@ fn main() {
         peak as f64 / 1024.0
     );
     println!("export / plain HTTP: {:.2}", export / http);
-    if std::env::var_os("IDTUI_MEASURE_EXPORT_ONLY").is_some() {
-        drop(sb);
-        let (sb, _) = sandbox(&["--db", db.as_str(), "--token", MATTR_TOKEN]);
-        let (walked, took) = mattr_walk(&sb.base, 1000);
-        let http = took.as_secs_f64();
-        println!("MATTR plain HTTP walk, 1000 a page: {walked} rows in {http:.1} s");
-        let dir = config(&sb.base);
-        let (export, cpu, peak) = export_to(&dir, "mattr", "@example.test", rows);
-        println!(
-            "MATTR export to JSONL: {export:.1} s ({cpu:.1} s CPU), RSS peak {:.1} MB",
-            peak as f64 / 1024.0
-        );
-        println!("MATTR export / plain HTTP: {:.2}", export / http);
-        let (mut s, _) = dashboard_of(&dir, "mattr", "@example.test");
-        std::thread::sleep(Duration::from_millis(500));
-        let (g, cpu, _) = walk_to_the_end(&mut s, rows);
-        println!("MATTR G to row {rows}: {g:.1} s ({cpu:.1} s CPU)");
-        println!("MATTR G / plain HTTP: {:.2}", g / http);
-        s.send("q");
-        let _ = s.wait_exit(Duration::from_secs(10));
-        return;
+    let export_only = std::env::var_os("IDTUI_MEASURE_EXPORT_ONLY").is_some();
+    if !export_only {
+        kratos_dashboard(&dir, rows, http);
     }
-    let (mut s, first) = dashboard(&dir);
+    drop(sb);
+    mattr(&db, rows);
+    if !export_only {
+        key_latency(&db);
+    }
+}
+
+/// The Kratos dashboard: first frame, bytes per `j`, idle CPU, `G` against the plain walk
+/// (`http` seconds), RSS over the walk, `g` back.
+fn kratos_dashboard(dir: &tempfile::TempDir, rows: u64, http: f64) {
+    let (mut s, first) = dashboard(dir);
     let pid = s.pid();
     println!(
         "first frame with rows: {:.0} ms",
@@ -341,10 +333,12 @@ fn main() {
     println!("g back to row 1: {} ms", back.elapsed().as_millis());
     s.send("q");
     let _ = s.wait_exit(Duration::from_secs(10));
-    drop(sb);
+}
 
-    // The same walk over MATTR users, at the largest page MATTR allows (what `G` asks for).
-    let (sb, _) = sandbox(&["--db", db.as_str(), "--token", MATTR_TOKEN]);
+/// The same over MATTR users, at the largest page MATTR allows (what `G` asks for): the plain
+/// walk, `:export` and `G`.
+fn mattr(db: &str, rows: u64) {
+    let (sb, _) = sandbox(&["--db", db, "--token", MATTR_TOKEN]);
     let (walked, took) = mattr_walk(&sb.base, 1000);
     let http = took.as_secs_f64();
     println!("MATTR plain HTTP walk, 1000 a page: {walked} rows in {http:.1} s");
@@ -362,10 +356,11 @@ fn main() {
     println!("MATTR G / plain HTTP: {:.2}", g / http);
     s.send("q");
     let _ = s.wait_exit(Duration::from_secs(10));
-    drop(sb);
+}
 
-    // A key while a request hangs on a slow server is still answered at once.
-    let (slow, _) = sandbox(&["--db", db.as_str(), "--faults", "latency=3s"]);
+/// A key while a request hangs on a slow server is still answered at once.
+fn key_latency(db: &str) {
+    let (slow, _) = sandbox(&["--db", db, "--faults", "latency=3s"]);
     let dir = config(&slow.base);
     let (mut s, _) = dashboard(&dir);
     s.send("r");

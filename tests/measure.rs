@@ -15,6 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::pty::{Key, PtySession};
+use idtui::app::column::group as fmt;
 
 struct Sandbox {
     child: Child,
@@ -378,16 +379,4 @@ fn key_latency(db: &str) {
     );
     s.send("q");
     let _ = s.wait_exit(Duration::from_secs(10));
-}
-
-fn fmt(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -426,3 +426,29 @@ async fn a_cancelled_export_leaves_no_file() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_walks_on_through_server_errors() {
+    // A third of the answers fail (5xx, dropped, cut): each page is tried again until read.
+    let h = Harness::start(|o| {
+        o.generate = Some(2_000);
+        o.faults = Some("5xx=0.2,drop=0.05,truncate=0.05,seed=5".parse().unwrap());
+    })
+    .await;
+    let b = backends(&h);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("through.jsonl");
+    let (done, _) = export(
+        &b,
+        to_file(&out, Format::Jsonl, walk(IDENTITIES, "kratos", None)),
+    )
+    .await;
+    let rows = done.unwrap_or_else(|e| panic!("{}", e.details)).rows;
+    let ids: std::collections::HashSet<String> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| id_of(l.as_bytes()))
+        .collect();
+    assert_eq!(ids.len() as u64, rows, "none twice");
+    assert!(rows >= 2_000, "every identity ({rows})");
+}

@@ -30,6 +30,8 @@ use crate::app::{Action, ErrorInfo, Fields, ListKind, PageCursor, PageData, Row}
 pub const CLIPBOARD_LIMIT: usize = crate::clipboard::MAX_ENCODED_BYTES / 4 * 3;
 /// How often progress is reported while records stream in.
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+/// Most tries of one page before an export gives up (waits of 1, 2, 4, 8 s between them).
+const TRIES: u32 = 5;
 /// Buffer between the records and the file: few, large writes.
 const FILE_BUFFER: usize = 256 * 1024;
 
@@ -81,6 +83,31 @@ impl Pages {
     }
 }
 
+impl Pages {
+    /// A page, tried again after a transient failure (a lost answer, a 5xx, a 429 after its
+    /// `Retry-After`) as a table's failed page is, `TRIES` times at most: one hiccup must
+    /// not end a walk of a million rows.
+    async fn page_retried(
+        &self,
+        profile: &str,
+        kind: &ListKind,
+        search: &Option<String>,
+        cursor: PageCursor,
+        size: usize,
+    ) -> Result<PageData, ErrorInfo> {
+        let mut attempts = 0;
+        loop {
+            match self.page(profile, kind, search, cursor.clone(), size).await {
+                Err(e) if e.transient() && attempts + 1 < TRIES => {
+                    attempts += 1;
+                    tokio::time::sleep(crate::app::retry::wait(attempts, e.retry_after)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
 async fn run(
     job: ExportJob,
     pages: Pages,
@@ -117,7 +144,7 @@ async fn run(
             let mut cursor = PageCursor::First;
             loop {
                 let page = pages
-                    .page(&profile, &kind, &search, cursor, page_size)
+                    .page_retried(&profile, &kind, &search, cursor, page_size)
                     .await
                     .map_err(|e| failed_read(&e))?;
                 for row in &page.rows {

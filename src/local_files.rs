@@ -54,6 +54,14 @@ pub fn append(path: &Path, bytes: &[u8]) -> io::Result<()> {
     open_append(path)?.write_all(bytes).map_err(|e| at(path, e))
 }
 
+/// Creates `path` 0600 to write, failing if anything (a link included) is there already: a
+/// temporary file nobody else can have planted or be writing.
+pub fn create_new(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    open(path, &mut options)
+}
+
 /// Opens an existing `path` to read, never through a link; `NotFound` when it is missing.
 pub fn open_read(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
@@ -76,9 +84,7 @@ pub fn read_to_string(path: &Path) -> io::Result<String> {
 /// planted under its name cannot redirect the write; the rename replaces a link at `target`
 /// rather than writing through it.
 pub fn write_atomic(target: &Path, temp: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    let mut file = open(temp, &mut options)?;
+    let mut file = create_new(temp)?;
     let written = file
         .write_all(bytes)
         .and_then(|()| file.sync_all())

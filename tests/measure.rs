@@ -5,7 +5,8 @@
 //! Environment: `IDTUI_MEASURE_DB` (the sandbox database; generated when missing),
 //! `IDTUI_MEASURE_ROWS` (records to generate, 1,000,000), `IDTUI_MEASURE_PAGE` (the plain
 //! Kratos client's page size, 500: what `G` asks Kratos for; MATTR is walked at 1000, its
-//! maximum, both ways).
+//! maximum, both ways), `IDTUI_MEASURE_EXPORT_ONLY` (set: only the plain walks, `:export`
+//! to JSON Lines and MATTR's `G`).
 
 mod common;
 
@@ -14,6 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::pty::{Key, PtySession};
+use idtui::app::column::group as fmt;
 
 struct Sandbox {
     child: Child,
@@ -54,33 +56,14 @@ fn http_walk(base: &str, size: u32) -> (usize, Duration) {
         .build()
         .unwrap();
     rt.block_on(async {
-        let base = reqwest::Url::parse(base).unwrap();
-        let client = reqwest::Client::new();
-        let mut url = base
-            .join(&format!("admin/identities?page_size={size}"))
-            .unwrap();
         let mut rows = 0;
         let started = Instant::now();
-        loop {
-            let resp = client.get(url.clone()).send().await.unwrap();
-            let next = resp
-                .headers()
-                .get("link")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|h| {
-                    idtui::api::parse_link_header(h)
-                        .into_iter()
-                        .find(|l| l.rel == "next")
-                })
-                .and_then(|l| idtui::api::resolve_link(&base, &l.target));
-            let body = resp.bytes().await.unwrap();
-            let items: Vec<serde::de::IgnoredAny> = serde_json::from_slice(&body).unwrap();
+        common::plain::kratos_pages(base, size, |body| {
+            let items: Vec<serde::de::IgnoredAny> = serde_json::from_slice(body).unwrap();
             rows += items.len();
-            match next {
-                Some(n) if !items.is_empty() => url = n,
-                _ => break,
-            }
-        }
+            items.len()
+        })
+        .await;
         (rows, started.elapsed())
     })
 }
@@ -223,6 +206,41 @@ fn mattr_walk(base: &str, size: u32) -> (usize, Duration) {
     })
 }
 
+/// `:export FILE` in a fresh dashboard on `profile`: the time until the status bar says it
+/// is done, the CPU it took and the highest RSS seen meanwhile (sampled every 20 ms).
+fn export_to(dir: &tempfile::TempDir, profile: &str, shows: &str, rows: u64) -> (f64, f64, u64) {
+    let (mut s, _) = dashboard_of(dir, profile, shows);
+    std::thread::sleep(Duration::from_millis(500));
+    let out = dir.path().join(format!("{profile}.jsonl"));
+    let _ = std::fs::remove_file(&out);
+    let pid = s.pid();
+    let cpu_from = cpu_ticks(pid);
+    let mut peak = status_kb(pid, "VmRSS:");
+    let started = Instant::now();
+    s.send(&format!(":export {}\r", out.display()));
+    let end = format!("exported {} rows", fmt(rows));
+    loop {
+        peak = peak.max(status_kb(pid, "VmRSS:"));
+        if s.screen_text().contains(&end) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "export did not end:\n{}",
+            s.screen_text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = started.elapsed().as_secs_f64();
+    let cpu = (cpu_ticks(pid) - cpu_from) as f64 / 100.0;
+    let lines = std::io::BufRead::lines(BufReader::new(std::fs::File::open(&out).unwrap())).count();
+    assert_eq!(lines as u64, rows, "every record in the file");
+    let _ = std::fs::remove_file(&out);
+    s.send("q");
+    let _ = s.wait_exit(Duration::from_secs(10));
+    (took, cpu, peak)
+}
+
 fn main() {
     let db = std::env::var("IDTUI_MEASURE_DB").unwrap_or_else(|_| "/tmp/idtui-measure.db".into());
     let rows: u64 = std::env::var("IDTUI_MEASURE_ROWS")
@@ -252,7 +270,27 @@ fn main() {
     println!("plain HTTP walk, {page} a page: {walked} rows in {http:.1} s");
 
     let dir = config(&sb.base);
-    let (mut s, first) = dashboard(&dir);
+    let (export, cpu, peak) = export_to(&dir, "kratos", "@gen.example.com", rows);
+    println!(
+        "export to JSONL, {rows} identities: {export:.1} s ({cpu:.1} s CPU), RSS peak {:.1} MB",
+        peak as f64 / 1024.0
+    );
+    println!("export / plain HTTP: {:.2}", export / http);
+    let export_only = std::env::var_os("IDTUI_MEASURE_EXPORT_ONLY").is_some();
+    if !export_only {
+        kratos_dashboard(&dir, rows, http);
+    }
+    drop(sb);
+    mattr(&db, rows);
+    if !export_only {
+        key_latency(&db);
+    }
+}
+
+/// The Kratos dashboard: first frame, bytes per `j`, idle CPU, `G` against the plain walk
+/// (`http` seconds), RSS over the walk, `g` back.
+fn kratos_dashboard(dir: &tempfile::TempDir, rows: u64, http: f64) {
+    let (mut s, first) = dashboard(dir);
     let pid = s.pid();
     println!(
         "first frame with rows: {:.0} ms",
@@ -296,14 +334,22 @@ fn main() {
     println!("g back to row 1: {} ms", back.elapsed().as_millis());
     s.send("q");
     let _ = s.wait_exit(Duration::from_secs(10));
-    drop(sb);
+}
 
-    // The same walk over MATTR users, at the largest page MATTR allows (what `G` asks for).
-    let (sb, _) = sandbox(&["--db", db.as_str(), "--token", MATTR_TOKEN]);
+/// The same over MATTR users, at the largest page MATTR allows (what `G` asks for): the plain
+/// walk, `:export` and `G`.
+fn mattr(db: &str, rows: u64) {
+    let (sb, _) = sandbox(&["--db", db, "--token", MATTR_TOKEN]);
     let (walked, took) = mattr_walk(&sb.base, 1000);
     let http = took.as_secs_f64();
     println!("MATTR plain HTTP walk, 1000 a page: {walked} rows in {http:.1} s");
     let dir = config(&sb.base);
+    let (export, cpu, peak) = export_to(&dir, "mattr", "@example.test", rows);
+    println!(
+        "MATTR export to JSONL: {export:.1} s ({cpu:.1} s CPU), RSS peak {:.1} MB",
+        peak as f64 / 1024.0
+    );
+    println!("MATTR export / plain HTTP: {:.2}", export / http);
     let (mut s, _) = dashboard_of(&dir, "mattr", "@example.test");
     std::thread::sleep(Duration::from_millis(500));
     let (g, cpu, _) = walk_to_the_end(&mut s, rows);
@@ -311,10 +357,11 @@ fn main() {
     println!("MATTR G / plain HTTP: {:.2}", g / http);
     s.send("q");
     let _ = s.wait_exit(Duration::from_secs(10));
-    drop(sb);
+}
 
-    // A key while a request hangs on a slow server is still answered at once.
-    let (slow, _) = sandbox(&["--db", db.as_str(), "--faults", "latency=3s"]);
+/// A key while a request hangs on a slow server is still answered at once.
+fn key_latency(db: &str) {
+    let (slow, _) = sandbox(&["--db", db, "--faults", "latency=3s"]);
     let dir = config(&slow.base);
     let (mut s, _) = dashboard(&dir);
     s.send("r");
@@ -332,16 +379,4 @@ fn main() {
     );
     s.send("q");
     let _ = s.wait_exit(Duration::from_secs(10));
-}
-
-fn fmt(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -4,6 +4,7 @@
 use crossterm::event::KeyEvent;
 
 use super::audit::AuditEntry;
+use super::export::job::{ExportJob, Exported};
 use super::model::{ErrorInfo, Hit, ListKind, ObjectKind, PageCursor, PageData, Row};
 
 pub use super::mutation::{Courses, Done, Issued, Mutation};
@@ -50,6 +51,17 @@ pub enum Action {
     EffectFailed(ErrorInfo),
     /// Something outside the app (SIGTERM, SIGHUP, SIGINT) asks to stop.
     Terminate,
+    /// The export `seq` has written `rows` so far, lately at `per_second`.
+    ExportProgress {
+        seq: u64,
+        rows: u64,
+        per_second: u64,
+    },
+    /// The export `seq` ended: what it wrote, or why it stopped (its partial file removed).
+    ExportDone {
+        seq: u64,
+        result: Result<Exported, ErrorInfo>,
+    },
 }
 
 /// A read's ticket: the seq that tells it from every other request (and lets it be withdrawn:
@@ -174,6 +186,9 @@ pub enum Effect {
     /// Hand the terminal back to the shell and stop (Ctrl-z); resumed by SIGCONT (`fg`).
     Suspend,
     Quit,
+    /// Write a list, the marked rows or an object to a file or the clipboard (`:export`): a
+    /// read, walked by the runtime; stopped when its seq is no longer awaited.
+    Export(ExportJob),
 }
 
 impl Effect {
@@ -194,7 +209,8 @@ impl Effect {
             | Effect::RememberCommand(_)
             | Effect::SaveColumns(_)
             | Effect::Suspend
-            | Effect::Quit => false,
+            | Effect::Quit
+            | Effect::Export(_) => false,
         }
     }
 }

@@ -260,6 +260,19 @@ pub fn short_time(t: Option<&str>) -> String {
     out
 }
 
+/// `1234567` as `1,234,567` (the footer's counts, an export's rows).
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `s` capped to what a cell keeps, without a copy when it already fits.
 pub fn capped(s: String) -> String {
     match crate::sanitize::cap(&s, CELL_MAX) {

@@ -137,6 +137,7 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         Cmd::Sort => super::sorting::command(state, arg),
         Cmd::Columns => super::column_chooser::open(state),
         Cmd::Watch => super::watch::command(state, arg),
+        Cmd::Export => super::export::start(state, arg, name.ends_with('!'), effects),
     }
 }
 

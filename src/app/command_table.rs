@@ -13,6 +13,7 @@ pub enum Cmd {
     Columns,
     Credentials,
     Error,
+    Export,
     Extend,
     Find,
     Goto,
@@ -148,6 +149,15 @@ pub const COMMANDS: &[CommandSpec] = &[
     )
     .only(&[Provider::Kratos, Provider::Core]),
     cmd(Cmd::Error, "error", "", "the last error in full"),
+    cmd(
+        Cmd::Export,
+        "export",
+        "FILE",
+        "write the list in view (whole, walked), the marked rows or the open object to FILE \
+         (.jsonl, .json, .csv); refuses an existing FILE (:export! replaces it); - copies",
+    )
+    .also(&["export!"])
+    .needing_arg(),
     cmd(
         Cmd::Extend,
         "extend",

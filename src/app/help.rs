@@ -56,6 +56,19 @@ pub fn lines(keymap: &Keymap) -> Vec<HelpLine> {
         "identities: email/username, id or ext:EXTERNAL_ID · MATTR users: claims, e.g. given_name=Jamie",
     ));
     out.push(HelpLine::Note("Coassemble users: a client identifier"));
+    out.push(HelpLine::Heading("Export"));
+    out.push(HelpLine::Note(
+        ":export FILE writes the whole list in view (walked on the server), only the marked rows if any, or the open object",
+    ));
+    out.push(HelpLine::Note(
+        ".jsonl: records as the server sent them · .json: one array · .csv: the columns shown, formulas neutralised with '",
+    ));
+    out.push(HelpLine::Note(
+        "an existing FILE is never replaced unless :export! FILE · ~ is your home · Esc cancels, leaving no file",
+    ));
+    out.push(HelpLine::Note(
+        ":export - copies a small export (JSON Lines; -.json or -.csv for those) to the clipboard / tmux buffer",
+    ));
     out
 }
 

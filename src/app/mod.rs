@@ -22,6 +22,7 @@ pub mod credential_import;
 pub mod credentials;
 pub mod detail;
 pub mod editing;
+pub mod export;
 pub mod find;
 pub mod found;
 pub mod help;

@@ -26,6 +26,12 @@ impl RawJson {
         }))
     }
 
+    /// The record's bytes as the server sent them, when it came as bytes (an export writes
+    /// them as they are).
+    pub fn bytes(&self) -> Option<&[u8]> {
+        self.0.bytes.as_deref()
+    }
+
     /// The decoded record, shared.
     pub fn shared(&self) -> Arc<Value> {
         Arc::clone(self.decoded())

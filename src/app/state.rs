@@ -245,6 +245,8 @@ pub struct State {
     /// Sessions whose revocation from here was applied, by profile: a list refreshed in place
     /// may still show one active for a moment, and a second `x` must not send it again.
     revoked_sessions: BTreeSet<(String, String)>,
+    /// The `:export` running, if any (one at a time; Esc cancels it).
+    pub export: Option<super::export::Running>,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
     pub dirty: bool,
     /// The clock: time since the session started, set by the runtime before each `update`
@@ -279,6 +281,7 @@ impl State {
             issued_waiting: None,
             unsaved_drafts: BTreeMap::new(),
             revoked_sessions: BTreeSet::new(),
+            export: None,
             dirty: true,
             now: std::time::Duration::ZERO,
             next_seq: 1,

@@ -354,6 +354,12 @@ impl Table {
         self.layout.rows()
     }
 
+    /// Whether the app fills this table itself (`set_rows`): all its rows are in memory and
+    /// there is no server list behind it.
+    pub fn is_local(&self) -> bool {
+        self.local
+    }
+
     pub fn has_more(&self) -> bool {
         self.more.is_some()
     }

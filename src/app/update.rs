@@ -89,6 +89,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.quit = true;
             effects.push(Effect::Quit);
         }
+        Action::ExportProgress {
+            seq,
+            rows,
+            per_second,
+        } => super::export::on_progress(state, seq, rows, per_second),
+        Action::ExportDone { seq, result } => {
+            super::export::on_done(state, seq, result, &mut effects)
+        }
     }
     if old_error.is_some() && state.mode.asks() && state.error == old_error {
         state.error = None;
@@ -365,7 +373,9 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         profile_by_number(state, &key);
         return;
     };
-    if super::audit_pane::refuses(state, action)
+    // Esc while an export runs cancels it, wherever the dashboard is.
+    if super::export::intercepts(state, action)
+        || super::audit_pane::refuses(state, action)
         || super::read_only::refuse(state, action)
         || super::found::intercepts(state, action, effects)
         || super::bulk::plan::intercepts(state, action, effects)

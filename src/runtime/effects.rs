@@ -147,6 +147,8 @@ pub fn spawn(
                 let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
             }
         }
+        // An export is a read: stopped (its partial file removed) once nobody awaits it.
+        Effect::Export(job) => return super::export::spawn(job, backends, audit.path(), &tx),
         // Run by the event loop itself, which owns the terminal.
         Effect::Copy { .. }
         | Effect::ExternalEdit { .. }
@@ -367,6 +369,13 @@ mod tests {
         });
         all.push(Effect::RememberCommand("find ada".into()));
         all.push(Effect::SaveColumns("[kratos]\n".into()));
+        all.push(Effect::Export(crate::app::export::job::ExportJob {
+            seq: 1,
+            target: crate::app::export::job::Target::Clipboard,
+            format: crate::app::export::job::Format::Jsonl,
+            columns: None,
+            source: crate::app::export::job::Source::Rows(Vec::new()),
+        }));
         for e in &all {
             match e {
                 Effect::Mutate { .. }
@@ -384,7 +393,8 @@ mod tests {
                 | Effect::RememberCommand(_)
                 | Effect::SaveColumns(_)
                 | Effect::Suspend
-                | Effect::Quit => {}
+                | Effect::Quit
+                | Effect::Export(_) => {}
             }
         }
         all

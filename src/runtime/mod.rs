@@ -8,6 +8,8 @@ pub mod backend;
 pub mod copy;
 pub mod draft_writer;
 pub mod effects;
+pub mod export;
+pub mod export_writer;
 pub mod external_editor;
 pub mod launch;
 pub mod lazy;

@@ -319,6 +319,8 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let room = (end - x) as usize;
     let (message, style) = if let Some(flash) = &state.flash {
         (flash.clone(), theme.bar())
+    } else if let Some(running) = &state.export {
+        (crate::app::export::progress_line(running), theme.bar())
     } else if let Some(err) = state.current_error() {
         (
             format!("✗ {}  (:error)", err.line),

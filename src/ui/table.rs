@@ -397,15 +397,7 @@ fn sorted_footer(table: &Table, sorted: &Sorted) -> String {
 
 /// `1234567` as `1,234,567`.
 pub fn group(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::app::column::group(n as u64)
 }
 
 #[cfg(test)]

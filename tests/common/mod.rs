@@ -4,6 +4,7 @@
     reason = "each test crate uses a different part of this module"
 )]
 
+pub mod plain;
 pub mod pty;
 pub mod sandbox;
 pub mod tmux;

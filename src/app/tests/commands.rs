@@ -10,7 +10,7 @@ use crate::app::command::complete;
 use crate::app::command_table::{COMMANDS, command};
 use crate::app::help::{HelpLine, lines};
 
-fn typed(s: &mut State, line: &str) -> Vec<Effect> {
+pub(super) fn typed(s: &mut State, line: &str) -> Vec<Effect> {
     let mut effects = update(s, ch(':'));
     for c in line.chars() {
         effects.extend(update(s, ch(c)));

@@ -7,6 +7,7 @@ mod bulk;
 mod changes;
 mod commands;
 mod credentials;
+mod export;
 mod leaving;
 mod lifecycle;
 mod prompts;

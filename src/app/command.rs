@@ -13,7 +13,10 @@ use crate::app::provider::{core, kratos};
 
 pub fn on_key(state: &mut State, mut input: Input, key: KeyEvent, effects: &mut Vec<Effect>) {
     match key.code {
-        KeyCode::Esc => state.mode = Mode::Normal,
+        KeyCode::Esc => {
+            state.mode = Mode::Normal;
+            super::bulk::command_closed(state);
+        }
         KeyCode::Enter => {
             state.mode = Mode::Normal;
             let line = input.text.trim().to_string();
@@ -22,6 +25,7 @@ pub fn on_key(state: &mut State, mut input: Input, key: KeyEvent, effects: &mut 
                 effects.push(Effect::RememberCommand(line.clone()));
                 execute(state, &line, effects);
             }
+            super::bulk::command_closed(state);
         }
         KeyCode::Tab => {
             if let Some(done) = complete(state, &input.text) {

@@ -369,6 +369,10 @@ pub fn on_key(state: &mut State, key: &crossterm::event::KeyEvent, effects: &mut
             state.flash = Some("paused: what is out settles; Enter resumes, s stops".into());
         }
         (KeyCode::Esc, _) => state.mode = Mode::Normal,
+        (_, Some(KeyAction::Command)) => {
+            run.command_over_report = true;
+            state.mode = Mode::Command(Default::default());
+        }
         (KeyCode::Enter, _) if matches!(run.status, Status::Paused | Status::Interrupted) => {
             run.resume(now);
             state.flash = None;
@@ -391,6 +395,37 @@ pub fn on_key(state: &mut State, key: &crossterm::event::KeyEvent, effects: &mut
         _ => {}
     }
     state.dirty = true;
+}
+
+/// A command line opened over the run's screen closed: the screen comes back (unless the
+/// command opened something else).
+pub fn command_closed(state: &mut State) {
+    let Some(run) = state.bulk.as_mut() else {
+        return;
+    };
+    if std::mem::take(&mut run.command_over_report) && matches!(state.mode, Mode::Normal) {
+        state.mode = Mode::Bulk;
+    }
+}
+
+/// The run's report, when `:export` was typed over its screen: records and their columns.
+pub fn report_in_view(state: &State) -> Option<(Vec<Row>, Vec<super::column::Shown>)> {
+    let run = state.bulk.as_ref().filter(|r| r.command_over_report)?;
+    let rows = run
+        .report()
+        .into_iter()
+        .map(|record| {
+            let id = record["id"].as_str().unwrap_or_default().to_string();
+            let fields = super::row::Unreadable::default();
+            Row::new(id, fields, record)
+        })
+        .collect();
+    let columns = ["id", "name", "outcome", "why"]
+        .iter()
+        .filter_map(|p| super::column::JsonPath::parse(p).ok())
+        .map(|p| super::column::Shown::Path(Box::new(p)))
+        .collect();
+    Some((rows, columns))
 }
 
 /// When the run must wake by itself, if ever.

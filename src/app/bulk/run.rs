@@ -125,6 +125,9 @@ pub struct Run {
     /// The report's first line on screen and its selected item.
     pub scroll: usize,
     pub selected: usize,
+    /// A `:` command line was opened over the report: `:export` writes the report, and the
+    /// report comes back when the line closes.
+    pub command_over_report: bool,
 }
 
 impl Run {
@@ -172,6 +175,7 @@ impl Run {
             settled_since: 0,
             scroll: 0,
             selected: 0,
+            command_over_report: false,
         }
     }
 
@@ -211,6 +215,24 @@ impl Run {
         }
         run.status = Status::Interrupted;
         run
+    }
+
+    /// The report as records, one per item in the run's order: `id`, `name`, `outcome`
+    /// (applied, unchanged, skipped, failed, unknown, not sent, or where it stands) and
+    /// `why`: what `:export` writes from the run's screen.
+    pub fn report(&self) -> Vec<serde_json::Value> {
+        self.items
+            .iter()
+            .map(|i| {
+                let (outcome, why) = match &i.step {
+                    Step::Done(o) => (o.label(), o.why()),
+                    Step::Pending if i.unsettled.is_some() => ("to check", ""),
+                    Step::Pending | Step::Waiting { .. } => ("pending", ""),
+                    Step::Reading | Step::Changing { .. } => ("in flight", ""),
+                };
+                serde_json::json!({"id": i.id, "name": i.name, "outcome": outcome, "why": why})
+            })
+            .collect()
     }
 
     pub fn len(&self) -> usize {

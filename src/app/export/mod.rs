@@ -94,6 +94,9 @@ fn unknown_format(arg: &str) -> String {
 
 /// What the focused pane exports, and the columns a CSV of it shows.
 fn source_in_view(state: &State) -> Option<(Source, Option<Vec<super::column::Shown>>)> {
+    if let Some((rows, columns)) = super::bulk::report_in_view(state) {
+        return Some((Source::Rows(rows), Some(columns)));
+    }
     let tab = state.tab()?;
     let profile = tab.profile.name.clone();
     match state.focused()? {

@@ -584,3 +584,32 @@ fn killed_mid_run_under_5xx_and_429_then_resumed_every_item_lands_once() {
         assert_eq!(doc["metadata_public"]["tier"], "gold");
     }
 }
+
+#[test]
+fn the_report_is_exported_from_the_runs_screen_and_the_screen_comes_back() {
+    let (mut s, mut server) = started(3);
+    mark_all_and_set(&mut s, &mut server, 3);
+    server.drive(&mut s, ch('3'));
+    server.drive(&mut s, key(KeyCode::Enter));
+    assert!(matches!(s.mode, Mode::Bulk));
+    server.drive(&mut s, ch(':'));
+    for c in "export /tmp/idtui-report-test.csv".chars() {
+        server.drive(&mut s, ch(c));
+    }
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let job = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Export(job) => Some(job),
+            _ => None,
+        })
+        .expect("an export");
+    let crate::app::export::job::Source::Rows(rows) = &job.source else {
+        panic!("the report's rows, not {:?}", job.source);
+    };
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].raw.shared()["outcome"], "applied");
+    let titles: Vec<&str> = job.columns.iter().flatten().map(|c| c.title()).collect();
+    assert_eq!(titles, ["id", "name", "outcome", "why"]);
+    assert!(matches!(s.mode, Mode::Bulk), "the report comes back");
+}

@@ -14,6 +14,10 @@ export IDTUI_MEASURE_DB="${1:-/tmp/idtui-measure.db}"
 export IDTUI_MEASURE_ROWS="${IDTUI_MEASURE_ROWS:-1000000}"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -sr); $(date -u +%F)"
 cargo test --release --test measure -- 
+# `:set` over 10,000 identities against a plain client (IDTUI_MEASURE_BULK changes the count).
+if [ -z "${IDTUI_MEASURE_EXPORT_ONLY:-}" ]; then
+  cargo test --release --test measure_bulk
+fi
 if [ "${IDTUI_MEASURE_BENCHES:-1}" = 1 ]; then
   cargo bench --bench pages
 fi

@@ -150,51 +150,32 @@ pub fn request_pages(state: &mut State, effects: &mut Vec<Effect>) {
         return;
     };
     let profile = tab.profile.name.clone();
+    // Every page wanted: its table, what it is for, the list and search, cursor and size.
     let mut wants = Vec::new();
-    let mut mark_pages = Vec::new();
     for pane in &mut tab.screen_mut().panes {
         if let Pane::Table(t) = pane {
-            if let Some(want) = t.mark_walk_want(now) {
-                let search = t.search().map(str::to_owned);
-                mark_pages.push((t.uid(), t.kind().clone(), search, want));
+            let (table, list, search) = (t.uid(), t.kind().clone(), t.search().map(str::to_owned));
+            let mut want = |purpose, cursor, size| {
+                wants.push((table, purpose, list.clone(), search.clone(), cursor, size));
+            };
+            if let Some(w) = t.mark_walk_want(now) {
+                want(PageFor::MarkAll { table }, w.cursor, w.size);
             }
-            for want in t.wants(view_rows, now) {
-                wants.push((
-                    t.uid(),
-                    t.kind().clone(),
-                    t.search().map(str::to_owned),
-                    want.size,
-                    want,
-                ));
+            for w in t.wants(view_rows, now) {
+                let page = w.page;
+                want(PageFor::Table { table, page }, w.cursor, w.size);
             }
         }
     }
-    for (uid, list, search, size, want) in wants {
-        let ticket = state.ask(
-            Owner::Table(uid),
-            PageFor::Table {
-                table: uid,
-                page: want.page,
-            },
-        );
+    for (uid, purpose, list, search, cursor, size) in wants {
+        let ticket = state.ask(Owner::Table(uid), purpose);
         effects.push(Effect::FetchPage {
             ticket,
             profile: profile.clone(),
             list,
             search,
-            cursor: want.cursor,
+            cursor,
             size,
-        });
-    }
-    for (uid, list, search, want) in mark_pages {
-        let ticket = state.ask(Owner::Table(uid), PageFor::MarkAll { table: uid });
-        effects.push(Effect::FetchPage {
-            ticket,
-            profile: profile.clone(),
-            list,
-            search,
-            cursor: want.cursor,
-            size: want.size,
         });
     }
 }

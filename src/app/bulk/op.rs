@@ -184,7 +184,8 @@ impl Op {
                 let n = patch.as_array().map_or(0, Vec::len);
                 let pre = match tests.len() {
                     0 => String::new(),
-                    t => format!("; skipped where its {t} test operations do not hold"),
+                    1 => "; skipped where its test operation does not hold".into(),
+                    t => format!("; skipped where one of its {t} test operations does not hold"),
                 };
                 format!("apply the {n}-operation JSON Patch to each{pre}")
             }

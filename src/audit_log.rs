@@ -3,7 +3,8 @@
 //! readable by the user alone (see `local_files`), never holding a secret (entries are
 //! redacted by `app::audit`).
 
-use std::io;
+use std::fs::File;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -12,15 +13,17 @@ use crate::app::audit::AuditEntry;
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     path: PathBuf,
-    /// Lines are written one at a time, in the order the runtime hands them over.
-    lock: Arc<Mutex<()>>,
+    /// The trail kept open between lines (a bulk change writes two a change), with the
+    /// device and inode it was opened as; lines are written one at a time, in the order
+    /// the runtime hands them over.
+    open: Arc<Mutex<Option<(File, u64, u64)>>>,
 }
 
 impl AuditLog {
     pub fn new(path: impl Into<PathBuf>) -> AuditLog {
         AuditLog {
             path: path.into(),
-            lock: Arc::new(Mutex::new(())),
+            open: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -42,8 +45,28 @@ impl AuditLog {
         }
         let mut text = serde_json::to_string(&line).map_err(io::Error::other)?;
         text.push('\n');
-        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        crate::local_files::append(&self.path, text.as_bytes())
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        // The file kept open is written to only while the path still names it: one moved
+        // away, removed or replaced (by a link, say) is opened again, with every check.
+        let same = |meta: &std::fs::Metadata, dev: u64, ino: u64| {
+            use std::os::unix::fs::MetadataExt;
+            meta.dev() == dev && meta.ino() == ino && !meta.file_type().is_symlink()
+        };
+        let current = std::fs::symlink_metadata(&self.path).ok();
+        let reuse = matches!((&*open, &current), (Some((_, dev, ino)), Some(meta)) if same(meta, *dev, *ino));
+        if !reuse {
+            *open = None;
+            if let Some(dir) = self.path.parent() {
+                crate::local_files::private_dir(dir)?;
+            }
+            let file = crate::local_files::open_append(&self.path)?;
+            let meta = file.metadata()?;
+            use std::os::unix::fs::MetadataExt;
+            *open = Some((file, meta.dev(), meta.ino()));
+        }
+        let (file, _, _) = open.as_mut().expect("opened above");
+        file.write_all(text.as_bytes())
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))
     }
 }
 
@@ -114,6 +137,30 @@ mod tests {
             err.contains(&format!("{} is a symbolic link", path.display())),
             "{err}"
         );
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "not the trail\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_trail_kept_open_is_left_when_its_path_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::new(&path);
+        let m = Mutation::Kratos(kratos::Change::RevokeSession {
+            session: "s1".into(),
+        });
+        let entry = AuditEntry::new("p", Provider::Kratos, &m, None, AuditOutcome::Sent);
+        log.append(&entry).unwrap();
+        // Moved away (rotated): the next line starts a new file at the path.
+        fs::rename(&path, dir.path().join("old.jsonl")).unwrap();
+        log.append(&entry).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 1);
+        // A link planted at the path is refused, not written through.
+        let outside = dir.path().join("elsewhere.txt");
+        fs::write(&outside, "not the trail\n").unwrap();
+        fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&outside, &path).unwrap();
+        assert!(log.append(&entry).is_err());
         assert_eq!(fs::read_to_string(&outside).unwrap(), "not the trail\n");
     }
 }

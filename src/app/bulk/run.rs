@@ -117,6 +117,8 @@ pub struct Run {
     pub counts: Counts,
     /// Items to start, in order (retries go to the front when due).
     pub queue: VecDeque<usize>,
+    /// Items waiting to be tried again, by when: the earliest first, without a scan.
+    waits: std::collections::BTreeSet<(Duration, usize)>,
     pub in_flight: usize,
     /// When it (last) started or resumed, and how many items were settled then: the rate
     /// counts only this stretch.
@@ -170,6 +172,7 @@ impl Run {
             paused_until: None,
             counts: Counts::default(),
             queue,
+            waits: Default::default(),
             in_flight: 0,
             since: now,
             settled_since: 0,
@@ -260,11 +263,15 @@ impl Run {
         let Some(item) = self.items.get_mut(n) else {
             return;
         };
-        if matches!(item.step, Step::Reading | Step::Changing { .. }) {
-            self.in_flight = self.in_flight.saturating_sub(1);
-        }
-        if let Step::Done(old) = &item.step {
-            self.counts.add(old, -1);
+        match &item.step {
+            Step::Reading | Step::Changing { .. } => {
+                self.in_flight = self.in_flight.saturating_sub(1)
+            }
+            Step::Waiting { until } => {
+                self.waits.remove(&(*until, n));
+            }
+            Step::Done(old) => self.counts.add(old, -1),
+            Step::Pending => {}
         }
         self.counts.add(&outcome, 1);
         item.unsettled = None;
@@ -280,7 +287,10 @@ impl Run {
             self.in_flight = self.in_flight.saturating_sub(1);
         }
         item.step = match until {
-            Some(until) => Step::Waiting { until },
+            Some(until) => {
+                self.waits.insert((until, n));
+                Step::Waiting { until }
+            }
             None => {
                 self.queue.push_front(n);
                 Step::Pending
@@ -299,11 +309,15 @@ impl Run {
         }
         self.paused_until = None;
         let due = self
-            .items
-            .iter()
-            .position(|i| matches!(i.step, Step::Waiting { until } if until <= now));
+            .waits
+            .first()
+            .filter(|(until, _)| *until <= now)
+            .copied();
         let n = match due {
-            Some(n) => n,
+            Some(wait) => {
+                self.waits.remove(&wait);
+                wait.1
+            }
             None => loop {
                 let n = self.queue.pop_front()?;
                 if matches!(self.items[n].step, Step::Pending) {
@@ -325,13 +339,10 @@ impl Run {
         if let Some(until) = self.paused_until.filter(|&t| t > now) {
             return Some(until);
         }
-        self.items
+        self.waits
             .iter()
-            .filter_map(|i| match i.step {
-                Step::Waiting { until } if until > now => Some(until),
-                _ => None,
-            })
-            .min()
+            .map(|(until, _)| *until)
+            .find(|&until| until > now)
     }
 
     /// Every item has its outcome.
@@ -394,7 +405,7 @@ mod tests {
             4,
             s(0),
         );
-        run.items[0].step = Step::Waiting { until: s(1) };
+        run.retry(0, Some(s(1)));
         run.paused_until = Some(s(5));
         assert_eq!(run.wake(s(2)), Some(s(5)));
         assert_eq!(run.next_item(s(2)), None, "held by the 429");

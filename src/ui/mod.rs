@@ -61,7 +61,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
     title_bar(state, theme, title, buf);
     pane_strip(state, theme, strip, buf);
-    match state.focused() {
+    // The bulk change's screen covers the whole body: nothing under it is drawn.
+    let covered = matches!(state.mode, Mode::Bulk) && state.bulk.is_some();
+    match state.focused().filter(|_| !covered) {
         Some(Pane::Table(t)) => {
             table::draw(t, &state.shown_columns(t), body, buf, theme, state.now)
         }

@@ -53,6 +53,12 @@ impl Sandbox {
         }
     }
 
+    /// The sandbox process's id.
+    #[allow(dead_code, reason = "only the benchmarks pin the sandbox to a core")]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The request log file (one JSON line per request).
     pub fn log_path(&self) -> &Path {
         &self.log

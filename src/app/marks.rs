@@ -6,6 +6,9 @@
 
 use indexmap::IndexMap;
 
+use super::model::PageCursor;
+use super::retry::Failure;
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Marks {
     /// id → name (empty when the row has none).
@@ -66,6 +69,25 @@ impl Marks {
     pub fn ids(&self) -> impl ExactSizeIterator<Item = &str> {
         self.ids.keys().map(String::as_str)
     }
+}
+
+/// `:mark all` under way: the page to read next, and how far it got (see
+/// `table::mark_walk`).
+#[derive(Debug)]
+pub struct MarkWalk {
+    /// The page to read next.
+    pub(crate) cursor: PageCursor,
+    pub(crate) in_flight: bool,
+    /// Rows read so far.
+    pub(crate) read: usize,
+    pub(crate) failure: Option<Failure>,
+}
+
+/// A page the walk wants read.
+#[derive(Debug, Clone)]
+pub struct MarkPage {
+    pub cursor: PageCursor,
+    pub size: usize,
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod action;
 pub mod audit;
 pub mod audit_pane;
 pub mod bulk;
+pub mod cell;
 pub mod change;
 pub mod column;
 pub mod column_choices;

@@ -47,8 +47,13 @@ pub fn send(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> Opt
 
 /// A change sent before the process stopped, with no answer recorded (a bulk run's
 /// journal): it is settled by reading, as a lost answer is, before anything is sent again.
-/// Its seq, unless an unsettled change holds one of its objects.
-pub fn resume(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> Option<u64> {
+/// Its seq and what to report at once (a change no read can tell about), unless an
+/// unsettled change holds one of its objects.
+pub fn resume(
+    state: &mut State,
+    change: Change,
+    effects: &mut Vec<Effect>,
+) -> Option<(u64, Option<Report>)> {
     for object in change.objects() {
         if busy(state, &change.profile, &object).is_some() {
             return None;
@@ -57,10 +62,8 @@ pub fn resume(state: &mut State, change: Change, effects: &mut Vec<Effect>) -> O
     let seq = state.change_seq();
     // Nothing goes out: the read decides; `answered` is never called for it.
     state.answered(seq);
-    if let Some(report) = drive(state, seq, flow::recheck(change), effects) {
-        super::settled::reported(state, report, effects);
-    }
-    Some(seq)
+    let report = drive(state, seq, flow::recheck(change), effects);
+    Some((seq, report))
 }
 
 /// The change a confirmation sends on tab `tab`: no editor, and what a re-read must show.

@@ -169,7 +169,7 @@ pub enum Mode {
     Pick(Picker),
     Issued(IssuedView),
     /// The plan of a bulk change, waiting for its count to be typed.
-    BulkPlan(Box<super::bulk::plan::Plan>),
+    BulkPlan(Box<super::bulk::proposal::Plan>),
     /// The bulk change's screen: progress and report (`:bulk`).
     Bulk,
     /// `:columns`: choosing the columns of the list in view.
@@ -246,7 +246,7 @@ pub struct State {
     /// may still show one active for a moment, and a second `x` must not send it again.
     revoked_sessions: BTreeSet<(String, String)>,
     /// The `:export` running, if any (one at a time; Esc cancels it).
-    pub export: Option<super::export::Running>,
+    pub export: Option<super::export::job::Running>,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
     pub dirty: bool,
     /// The clock: time since the session started, set by the runtime before each `update`
@@ -500,7 +500,7 @@ impl State {
                 Pane::Detail(_) => [None, None, None],
             })
             .flatten()
-            .chain(super::bulk::wake(self))
+            .chain(self.bulk.as_ref().and_then(|run| run.wake(self.now)))
             .filter(|&at| at > self.now)
             .min()
     }

@@ -21,22 +21,23 @@ mod layout;
 mod mark_walk;
 mod refresh;
 mod sort;
+mod sorted;
 mod watch;
+mod watched;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use self::cursors::Cursors;
 use self::layout::Layout;
-use self::mark_walk::MarkWalk;
 use super::find::LocalFilter;
-use super::marks::Marks;
+use super::marks::{MarkWalk, Marks};
 use super::model::{ListKind, PageCursor, PageData, Row};
 use super::retry::Failure;
 
 pub use self::cursors::CHECKPOINTS;
-pub use self::sort::{SORTED_MAX, SortKey, Sorted};
-pub use self::watch::{Beat, Fresh, Watch};
+pub use self::sorted::{SORTED_MAX, SortKey, Sorted};
+pub use self::watched::{Beat, Fresh, Watch};
 
 /// Pages kept in memory on each side of the selected page.
 pub const KEEP_AROUND: usize = 2;

@@ -436,6 +436,10 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             }
         }
         KeyAction::Edit => super::editing::open(state, false, effects),
+        // One patch for every marked identity, planned on Ctrl-s (`bulk::plan`).
+        KeyAction::Patch if super::bulk::plan::marked_identities(state) => {
+            super::editing::open_bulk_patch(state, effects)
+        }
         KeyAction::Patch => super::editing::open(state, true, effects),
         KeyAction::New => super::editing::open_new(state, effects),
         KeyAction::Mark => toggle_mark(state),

@@ -175,7 +175,9 @@ fn request<T: Send + 'static>(
         Ok(b) => {
             let fut = std::panic::AssertUnwindSafe(call(&*b)).catch_unwind();
             let task = tokio::spawn(async move {
-                let result = fut.await.unwrap_or_else(|panic| Err(panicked(&*panic)));
+                let result = fut
+                    .await
+                    .unwrap_or_else(|panic| Err(super::backend::panicked(&*panic)));
                 let _ = tx.send(done(result));
             });
             Some(task.abort_handle())
@@ -185,20 +187,6 @@ fn request<T: Send + 'static>(
             None
         }
     }
-}
-
-/// The error shown for a background task that panicked (the panic hook logged where).
-pub fn panicked(payload: &(dyn std::any::Any + Send)) -> ErrorInfo {
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no message".into());
-    let line = "internal error in a background task (details in the log); r tries again";
-    let mut info = ErrorInfo::new(line, format!("{line}\n\npanic: {message}"));
-    // Whether a change got through is unknown: it is settled by reading again.
-    info.lost = true;
-    info
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ pub fn spawn(
         let run = std::panic::AssertUnwindSafe(run(job, pages, tx.clone())).catch_unwind();
         let result = run
             .await
-            .unwrap_or_else(|panic| Err(super::effects::panicked(&*panic)));
+            .unwrap_or_else(|panic| Err(super::backend::panicked(&*panic)));
         let _ = tx.send(Action::ExportDone { seq, result });
     });
     Some((seq, task.abort_handle()))

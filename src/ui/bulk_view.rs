@@ -12,7 +12,7 @@ use super::overlay::{boxed, lines};
 use super::table::group;
 use super::theme::Theme;
 use crate::app::bulk::journal::Outcome;
-use crate::app::bulk::plan::{FIRST_NAMES, Plan};
+use crate::app::bulk::proposal::{FIRST_NAMES, Plan};
 use crate::app::bulk::run::{Run, Status, Step};
 use crate::sanitize;
 
@@ -66,7 +66,7 @@ pub fn plan(p: &Plan, theme: &Theme, area: Rect, buf: &mut Buffer) {
         format!("Type {} and Enter to start, Esc to cancel:", p.count()),
         theme.normal(),
     ));
-    rows.push((format!("> {}▏", p.input.text), theme.normal()));
+    rows.push((format!("> {}▏", p.typed), theme.normal()));
     let title = format!("Bulk change: {}", p.op.command());
     let inner = boxed(&title, 78, rows.len() as u16 + 2, area, buf, theme);
     lines(inner, buf, &rows, 0);

@@ -13,6 +13,7 @@
 pub mod journal;
 pub mod op;
 pub mod plan;
+pub mod proposal;
 pub mod run;
 
 use std::time::Duration;
@@ -70,11 +71,12 @@ pub fn pump(state: &mut State, effects: &mut Vec<Effect>) {
                     stage: Stage::Sending,
                 };
                 match super::settle::resume(state, change, effects) {
-                    Some(seq) => {
-                        if let Some(run) = state.bulk.as_mut()
-                            && run.items[n].step == Step::Reading
-                        {
+                    Some((seq, report)) => {
+                        if let Some(run) = state.bulk.as_mut() {
                             run.items[n].step = Step::Changing { seq };
+                        }
+                        if let Some(report) = report {
+                            reported(state, report, effects);
                         }
                     }
                     None => {

@@ -5,31 +5,10 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::op::{Op, Target};
+pub use super::proposal::{FIRST_NAMES, Plan};
 use super::run::{CONCURRENCY, Run};
 use crate::app::action::Effect;
-use crate::app::state::{Input, Mode, Pane, State};
-
-/// Names the plan lists before "and N more".
-pub const FIRST_NAMES: usize = 5;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
-    pub tab: usize,
-    pub profile: String,
-    pub target: Target,
-    pub op: Op,
-    /// `(id, name)` of each object, in the order they will be changed.
-    pub items: Vec<(String, String)>,
-    pub concurrency: usize,
-    pub input: Input,
-}
-
-impl Plan {
-    /// What must be typed to start it.
-    pub fn count(&self) -> String {
-        self.items.len().to_string()
-    }
-}
+use crate::app::state::{Mode, Pane, State};
 
 /// What a bulk key or command acts on: the marked rows of the list in front, or, with none
 /// marked, its selected row (or the object open in front). `None` (with the status bar
@@ -97,7 +76,7 @@ pub fn propose(state: &mut State, op: Op, effects: &mut Vec<Effect>) {
         op,
         items,
         concurrency,
-        input: Input::default(),
+        typed: String::new(),
     };
     if marked {
         state.mode = Mode::BulkPlan(Box::new(plan));
@@ -113,7 +92,7 @@ pub fn on_key(state: &mut State, mut plan: Box<Plan>, key: KeyEvent, effects: &m
             state.mode = Mode::Normal;
             state.flash = Some("nothing sent".into());
         }
-        KeyCode::Enter if plan.input.text.trim() == plan.count() => {
+        KeyCode::Enter if plan.typed.trim() == plan.count() => {
             state.mode = Mode::Normal;
             start(state, *plan, true, effects);
         }
@@ -122,11 +101,11 @@ pub fn on_key(state: &mut State, mut plan: Box<Plan>, key: KeyEvent, effects: &m
             state.mode = Mode::BulkPlan(plan);
         }
         KeyCode::Backspace => {
-            plan.input.text.pop();
+            plan.typed.pop();
             state.mode = Mode::BulkPlan(plan);
         }
         KeyCode::Char(c) if c.is_ascii_digit() => {
-            plan.input.text.push(c);
+            plan.typed.push(c);
             state.mode = Mode::BulkPlan(plan);
         }
         _ => state.mode = Mode::BulkPlan(plan),
@@ -227,7 +206,13 @@ fn command_name(cmd: crate::app::command_table::Cmd) -> &'static str {
         .map_or("", |c| c.name)
 }
 
-/// `X`, `d` and `p` on a list with marked rows act on every marked row (through a plan);
+/// The list in front is Kratos identities with rows marked (`p` then patches them all).
+pub fn marked_identities(state: &State) -> bool {
+    matches!(state.focused(), Some(Pane::Table(t))
+        if !t.marked().is_empty() && Target::of(t.kind()) == Some(Target::KratosIdentities))
+}
+
+/// `X` and `d` on a list with marked rows act on every marked row (through a plan);
 /// whether the key was taken here.
 pub fn intercepts(
     state: &mut State,
@@ -239,15 +224,12 @@ pub fn intercepts(
         Some(Pane::Table(t)) if !t.marked().is_empty() => Target::of(t.kind()),
         _ => None,
     };
-    let Some(target) = marked_target else {
+    if marked_target.is_none() {
         return false;
-    };
+    }
     match action {
         KeyAction::RevokeAll => propose(state, Op::RevokeAll, effects),
         KeyAction::Delete => propose(state, Op::Delete, effects),
-        KeyAction::Patch if target == Target::KratosIdentities => {
-            crate::app::editing::open_bulk_patch(state, effects)
-        }
         _ => return false,
     }
     true

@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::{CELL_MAX, Cell};
+use crate::app::cell::{CELL_MAX, Cell};
 use crate::app::row::Row;
 
 /// The longest path taken: a column header, not a query language.
@@ -100,7 +100,7 @@ impl JsonPath {
                 Some(n) => Cell::Count(Some(n)),
                 None => Cell::Text(Cow::Owned(n.to_string())),
             },
-            Some(v) => Cell::Text(Cow::Owned(super::capped(v.to_string()))),
+            Some(v) => Cell::Text(Cow::Owned(crate::app::cell::capped(v.to_string()))),
         }
     }
 }

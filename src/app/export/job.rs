@@ -128,3 +128,13 @@ pub enum Written {
     /// The text to copy (`:export -`), already within the limit and free of controls.
     Clipboard(String),
 }
+
+/// The export running, as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Running {
+    pub seq: u64,
+    /// Where it goes, as typed (`clipboard` for `-`).
+    pub to: String,
+    pub rows: u64,
+    pub per_second: u64,
+}

@@ -11,22 +11,13 @@
 
 pub mod job;
 
+pub use self::job::Running;
 use self::job::{EXTENSIONS, ExportJob, Exported, Format, Only, Source, Target, Written};
 use super::action::Effect;
 use super::column::group;
 use super::model::ErrorInfo;
 use super::state::{Owner, Pane, State};
 use crate::keymap::KeyAction;
-
-/// The export running, as the status bar shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Running {
-    pub seq: u64,
-    /// Where it goes, as typed (`clipboard` for `-`).
-    pub to: String,
-    pub rows: u64,
-    pub per_second: u64,
-}
 
 /// `:export ARG` (`replace`: `:export!`). Starts the export, or says why not.
 pub fn start(state: &mut State, arg: &str, replace: bool, effects: &mut Vec<Effect>) {

@@ -6,26 +6,10 @@
 
 use std::time::Duration;
 
+use super::super::marks::{MarkPage, MarkWalk};
 use super::super::model::{ErrorInfo, PageCursor, PageData};
 use super::super::retry::Failure;
 use super::Table;
-
-#[derive(Debug)]
-pub(super) struct MarkWalk {
-    /// The page to read next.
-    cursor: PageCursor,
-    in_flight: bool,
-    /// Rows read so far.
-    read: usize,
-    failure: Option<Failure>,
-}
-
-/// A page the walk wants read.
-#[derive(Debug, Clone)]
-pub struct MarkPage {
-    pub cursor: PageCursor,
-    pub size: usize,
-}
 
 impl Table {
     /// Start `:mark all` (again from the first page when one is under way).

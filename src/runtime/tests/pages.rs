@@ -175,3 +175,24 @@ async fn reads_for_a_table_that_was_reset_or_left_are_cancelled() {
     );
     s.quit().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_watch_refreshes_the_list_by_itself_on_the_virtual_clock_until_esc() {
+    let api = FakeApi::new(30, |_, _| Reply::Rows);
+    let s = Session::core(api.clone());
+    s.wait_for(SOON, |t| t.contains("user-000000")).await;
+    assert_eq!(api.calls_at(0), 1);
+    s.keys(":watch 2");
+    s.key(KeyCode::Enter);
+    s.wait_for(SOON, |t| t.contains("watching every 2s")).await;
+    // No key is pressed: the event loop's own timer brings each refresh.
+    s.idle(Duration::from_millis(2_500)).await;
+    assert_eq!(api.calls_at(0), 2, "one refresh after 2 s");
+    s.idle(Duration::from_secs(2)).await;
+    assert_eq!(api.calls_at(0), 3, "and one more 2 s later");
+    s.key(KeyCode::Esc);
+    s.wait_for(SOON, |t| !t.contains("watching every")).await;
+    s.idle(Duration::from_secs(10)).await;
+    assert_eq!(api.calls_at(0), 3, "Esc stops it");
+    s.quit().await;
+}

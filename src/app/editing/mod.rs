@@ -73,7 +73,20 @@ pub fn open(state: &mut State, patch: bool, effects: &mut Vec<Effect>) {
 /// `p` on marked identities: one patch for all of them, previewed on the selected one and
 /// planned (not sent) by Ctrl-s; `test` operations are allowed, as each one's preconditions.
 pub fn open_bulk_patch(state: &mut State, effects: &mut Vec<Effect>) {
+    let rows = state.table_rows();
     let marked = state.focused_table().map_or(0, |t| t.marked().len());
+    // The preview is on a marked identity: the selected one, or the first marked one loaded.
+    if let Some(t) = state.focused_table_mut()
+        && !t.selected_row().is_some_and(|r| t.marked().contains(&r.id))
+    {
+        let first = t
+            .loaded_rows()
+            .find(|(_, r)| t.marked().contains(&r.id))
+            .map(|(i, _)| i);
+        if let Some(i) = first {
+            t.select(i, rows);
+        }
+    }
     open_as(state, true, Some(marked), effects);
     if let Some(s) = state.editor.as_mut() {
         s.bulk = true;

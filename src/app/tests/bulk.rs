@@ -613,3 +613,23 @@ fn the_report_is_exported_from_the_runs_screen_and_the_screen_comes_back() {
     assert_eq!(titles, ["id", "name", "outcome", "why"]);
     assert!(matches!(s.mode, Mode::Bulk), "the report comes back");
 }
+
+#[test]
+fn p_on_marked_identities_opens_one_patch_previewed_on_a_marked_one() {
+    let (mut s, mut server) = started(3);
+    server.drive(&mut s, key(KeyCode::Down));
+    server.drive(&mut s, ch(' ')); // marks row 1, moves to row 2
+    let marked = table(&s).marked().ids().next().unwrap().to_string();
+    server.drive(&mut s, ch('p'));
+    let session = s.editor.as_ref().expect("the patch editor");
+    assert!(session.bulk);
+    assert!(
+        session.title.contains("1 marked identities"),
+        "{}",
+        session.title
+    );
+    assert_eq!(
+        session.target,
+        crate::app::editing::session::EditTarget::IdentityPatch { id: marked }
+    );
+}

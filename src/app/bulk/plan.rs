@@ -10,12 +10,12 @@ use super::run::{CONCURRENCY, Run};
 use crate::app::action::Effect;
 use crate::app::state::{Mode, Pane, State};
 
-/// What a bulk key or command acts on: the marked rows of the list in front, or, with none
-/// marked, its selected row (or the object open in front). `None` (with the status bar
-/// saying why) when there is nothing to act on.
 /// The list's target, `(id, name)` of each object, and whether they are marked rows.
 type Chosen = (Target, Vec<(String, String)>, bool);
 
+/// What a bulk key or command acts on: the marked rows of the list in front, or, with none
+/// marked, its selected row (or the object open in front). `None` (with the status bar
+/// saying why) when there is nothing to act on.
 fn chosen(state: &mut State, what: &str) -> Option<Chosen> {
     let (target, items, marked) = match state.focused() {
         Some(Pane::Table(t)) => {

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::app::change::{Expect, Field, expect_of};
+use crate::app::change::{Field, expect_of};
 use crate::app::editing::outgoing::{Outgoing, outgoing};
 use crate::app::editing::session::EditTarget;
 use crate::app::model::{ListKind, ObjectKind, Provider, split_scoped_user};
@@ -389,9 +389,4 @@ fn patch_identity(id: &str, raw: &Value, patch: Value) -> Prepared {
         patch,
         Some(patched),
     ))
-}
-
-/// Whether `expect` is one a lost answer can be settled by (every change a bulk run sends is).
-pub fn rereadable(expect: &Expect) -> bool {
-    !matches!(expect, Expect::NotRereadable | Expect::Unverifiable { .. })
 }

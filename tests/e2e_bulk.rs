@@ -35,6 +35,31 @@ fn settled(screen: &str) -> Option<usize> {
     digits.chars().rev().collect::<String>().parse().ok()
 }
 
+/// The identities whose change the journal says left without an answer when the dashboard
+/// was killed (a `sent` line with no outcome after it).
+fn in_flight_at_the_kill(state: &str) -> Vec<String> {
+    let dir = format!("{state}/idtui/bulk");
+    let entry = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap();
+    let text = std::fs::read_to_string(entry.path()).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let items = lines[0]["plan"]["items"].as_array().unwrap().clone();
+    let mut out: std::collections::BTreeSet<u64> = Default::default();
+    for line in &lines[1..] {
+        if let Some(i) = line["sent"]["item"].as_u64() {
+            out.insert(i);
+        }
+        if let Some(i) = line["outcome"]["item"].as_u64() {
+            out.remove(&i);
+        }
+    }
+    out.iter()
+        .map(|&i| items[i as usize][0].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn a_bulk_set_under_faults_and_a_kill_lands_exactly_once_per_identity() {
     let sandbox = Sandbox::start(&[
@@ -67,6 +92,9 @@ fn a_bulk_set_under_faults_and_a_kill_lands_exactly_once_per_identity() {
     s.wait_exit(Duration::from_secs(10)).expect("killed");
     let before_restart = settled(&s.screen_text()).unwrap();
     assert!(before_restart < COUNT, "killed before the end");
+    // Sent without an answer yet (out at the kill, or waiting to go again after a passing
+    // failure): the resume reads these before anything is sent again.
+    let in_flight = in_flight_at_the_kill(state);
 
     // The next start finds the journal and offers to resume.
     let mut again = dashboard(&sandbox, dir.path(), state);
@@ -109,7 +137,10 @@ fn a_bulk_set_under_faults_and_a_kill_lands_exactly_once_per_identity() {
     }
     assert_eq!(ids.len(), COUNT);
     // ...written exactly once: one PATCH per identity reached the handler and was applied
-    // (a cut answer counts: it was applied; a 5xx, 429 or dropped one was not).
+    // (a cut answer counts: it was applied; a 5xx, 429 or dropped one was not). A change in
+    // flight when the dashboard was killed may have been applied with no log line (the
+    // sandbox drops a request whose client is gone, after its write, before logging it): such
+    // an identity has none, was settled by a read, and must not have been written again.
     let requests = sandbox.requests();
     for id in &ids {
         let landed = requests
@@ -120,7 +151,14 @@ fn a_bulk_set_under_faults_and_a_kill_lands_exactly_once_per_identity() {
                     && r.status == 200
             })
             .count();
-        assert_eq!(landed, 1, "identity {id} was written {landed} times");
+        match landed {
+            1 => {}
+            0 => assert!(
+                in_flight.contains(id),
+                "identity {id} was never written, and was not in flight at the kill"
+            ),
+            n => panic!("identity {id} was written {n} times"),
+        }
     }
     // The journal says the run ended: the next start offers nothing.
     let journals: Vec<_> = std::fs::read_dir(format!("{state}/idtui/bulk"))

@@ -17,6 +17,8 @@ pub struct AuditLog {
     /// device and inode it was opened as; lines are written one at a time, in the order
     /// the runtime hands them over.
     open: Arc<Mutex<Option<(File, u64, u64)>>>,
+    /// The front end every line is written from, when it is not the dashboard (`cli`).
+    front: Option<&'static str>,
 }
 
 impl AuditLog {
@@ -24,7 +26,15 @@ impl AuditLog {
         AuditLog {
             path: path.into(),
             open: Arc::new(Mutex::new(None)),
+            front: None,
         }
+    }
+
+    /// The same trail, each line marked `"via": front` (`cli` for the subcommands); a line
+    /// whose outcome a re-read told keeps that as `"checked_by": "re-read"`.
+    pub fn via(mut self, front: &'static str) -> AuditLog {
+        self.front = Some(front);
+        self
     }
 
     /// `$XDG_STATE_HOME/idtui/audit.jsonl`.
@@ -42,6 +52,12 @@ impl AuditLog {
         let mut line = serde_json::to_value(entry).map_err(io::Error::other)?;
         if let Some(map) = line.as_object_mut() {
             map.insert("time".into(), time.into());
+            if let Some(front) = self.front {
+                if let Some(checked) = map.remove("via") {
+                    map.insert("checked_by".into(), checked);
+                }
+                map.insert("via".into(), front.into());
+            }
         }
         let mut text = serde_json::to_string(&line).map_err(io::Error::other)?;
         text.push('\n');

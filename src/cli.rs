@@ -19,12 +19,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Profile to open first.
-    #[arg(long, value_name = "NAME")]
+    /// Profile to open first (the dashboard) or to act on (the subcommands).
+    #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
     /// Refuse every mutating request (enforced below the UI).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub read_only: bool,
 
     #[command(subcommand)]
@@ -35,8 +35,285 @@ pub struct Cli {
 pub enum Command {
     /// Serve the local emulator of the three admin APIs.
     Sandbox(Box<SandboxOptions>),
-    /// Print the effective keymap (defaults plus user overrides).
+    /// Print the effective keymap (defaults plus user overrides); checks the config too.
     Keys,
+    /// Print a list: identities (Kratos), users (MATTR, Coassemble), clients (Coassemble),
+    /// sessions (Kratos, active ones).
+    List(ListArgs),
+    /// Print one person (or Coassemble client), the server's record whole.
+    Get(GetArgs),
+    /// Search every profile for TEXT, as `:find` does.
+    Find(FindArgs),
+    /// Print the sessions of WHO (Kratos).
+    Sessions(SessionsArgs),
+    /// Revoke every active session of WHO, or of every match of --search (Kratos).
+    Revoke(RevokeArgs),
+    /// Apply a JSON Patch to WHO, or to every match of --search (Kratos); its `test`
+    /// operations are checked against a fresh read of each identity.
+    Patch(PatchArgs),
+    /// Set a metadata key (Kratos: KEY, public.KEY or admin.KEY; MATTR: a claim;
+    /// Coassemble: metadata) on WHO, or on every match of --search.
+    Set(SetArgs),
+    /// Remove a metadata key from WHO, or from every match of --search.
+    Unset(UnsetArgs),
+    /// Edit WHO's editable part in $VISUAL / $EDITOR, read fresh; saved only if nobody
+    /// changed it meanwhile.
+    Edit(EditArgs),
+    /// Delete WHO, or every match of --search.
+    Delete(DeleteArgs),
+    /// Make a Kratos recovery link or code for WHO.
+    Recovery(RecoveryArgs),
+    /// Write a whole list to FILE (.jsonl, .json, .csv; - for stdout), as `:export` does.
+    Export(ExportArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    Man,
+    /// Check the config file: profiles, secrets, file permissions, each API reachable.
+    Config(ConfigArgs),
+}
+
+/// The lists a subcommand names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListName {
+    Identities,
+    Users,
+    Clients,
+    Sessions,
+}
+
+/// How records are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Columns for people (the default on a terminal).
+    Table,
+    /// One JSON array of the server's records, whole.
+    Json,
+    /// One record per line, as the server sent it (the default into a pipe or file).
+    Jsonl,
+    /// The columns, RFC 4180.
+    Csv,
+    /// The records as YAML documents.
+    Yaml,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(short = 'o', long = "output", value_name = "FORMAT")]
+    pub format: Option<OutputFormat>,
+    /// Columns for table and csv, by header or path (e.g. `id,email,traits.name.last`).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ChangeArgs {
+    /// Do it without asking (needed without a terminal).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Print the requests it would send (secrets masked) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListArgs {
+    #[arg(value_enum)]
+    pub list: ListName,
+    /// Narrow the list with the provider's own search.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Every page, not only the first.
+    #[arg(long)]
+    pub all: bool,
+    /// Most records printed without --all.
+    #[arg(long, value_name = "N", default_value_t = 100, conflicts_with = "all")]
+    pub limit: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct GetArgs {
+    /// An email, username, id, external id (ext:ID) or Coassemble identifier.
+    pub who: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct FindArgs {
+    pub text: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SessionsArgs {
+    pub who: String,
+    /// Inactive (revoked, expired) sessions too.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Who a change acts on: one person, or every match of a search.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Whom {
+    /// Act on every match of the provider's search (a plan first, journaled, resumable).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RevokeArgs {
+    #[arg(required_unless_present = "search", conflicts_with = "search")]
+    pub who: Option<String>,
+    #[command(flatten)]
+    pub whom: Whom,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PatchArgs {
+    #[arg(required_unless_present = "search", conflicts_with = "search")]
+    pub who: Option<String>,
+    #[command(flatten)]
+    pub whom: Whom,
+    /// A file holding the JSON Patch (an array of operations); - reads stdin.
+    #[arg(long, value_name = "PATCH.json", required_unless_present = "op")]
+    pub file: Option<PathBuf>,
+    /// One operation (or an array of them) as JSON; repeatable.
+    #[arg(long, value_name = "JSON", conflicts_with = "file")]
+    pub op: Vec<String>,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    override_usage = "idtui set [OPTIONS] WHO KEY=JSON\n       idtui set [OPTIONS] --search TEXT KEY=JSON"
+)]
+pub struct SetArgs {
+    /// `WHO KEY=JSON`, or `KEY=JSON` alone with --search (a bare word is a string).
+    #[arg(num_args = 1..=2, value_names = ["WHO", "KEY=JSON"], required = true)]
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub whom: Whom,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    override_usage = "idtui unset [OPTIONS] WHO KEY\n       idtui unset [OPTIONS] --search TEXT KEY"
+)]
+pub struct UnsetArgs {
+    /// `WHO KEY`, or `KEY` alone with --search.
+    #[arg(num_args = 1..=2, value_names = ["WHO", "KEY"], required = true)]
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub whom: Whom,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct EditArgs {
+    pub who: String,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeleteArgs {
+    #[arg(required_unless_present = "search", conflicts_with = "search")]
+    pub who: Option<String>,
+    #[command(flatten)]
+    pub whom: Whom,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecoveryKind {
+    /// A link the person opens.
+    Link,
+    /// A code the person types on the recovery page.
+    Code,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RecoveryArgs {
+    #[arg(value_enum)]
+    pub kind: RecoveryKind,
+    pub who: String,
+    /// How long it stays valid, like 30m or 2h (default: the server's, 1h).
+    #[arg(long, value_name = "DURATION")]
+    pub expires: Option<String>,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    #[arg(value_enum)]
+    pub list: ListName,
+    /// Where: .jsonl, .json or .csv by its extension; - writes to stdout (as -o says, jsonl
+    /// by default).
+    pub file: String,
+    /// Narrow the list with the provider's own search.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Replace FILE if it exists (as `:export!`).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConfigAction {
+    /// Per profile: provider, URL, where the secret comes from and whether it can be read
+    /// (never printed), file permissions, and a read-only probe of the API. Exit 0 only if
+    /// every check passes.
+    Check,
 }
 
 impl Cli {

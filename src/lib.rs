@@ -22,6 +22,7 @@ pub mod logging;
 pub mod runtime;
 pub use idtui_sandbox as sandbox;
 pub mod sanitize;
+pub mod script;
 pub mod serve_sandbox;
 mod sys;
 pub mod ui;

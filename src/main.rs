@@ -62,6 +62,16 @@ fn run() -> anyhow::Result<i32> {
             print!("{}", sanitize::text(&keymap.render_text()));
             Ok(0)
         }
+        Some(command) => {
+            let global = idtui::script::Global {
+                config: cli.config,
+                profile: cli.profile,
+                read_only: cli.read_only,
+            };
+            let code = rt.block_on(idtui::script::run(command, global));
+            drop(rt);
+            Ok(code)
+        }
         None => {
             let exit = rt.block_on(idtui::runtime::launch::dashboard(
                 idtui::runtime::launch::LaunchOptions {

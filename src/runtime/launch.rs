@@ -4,43 +4,18 @@
 
 use std::io::{BufWriter, IsTerminal};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use crossterm::event::EventStream;
 use futures::StreamExt;
 
-use crate::api;
-use crate::app::{ErrorInfo, ProfileInfo, Provider, State};
+use crate::app::{ErrorInfo, State};
 use crate::clipboard::Osc52Env;
-use crate::config::{Config, Profile, embedded_profiles};
 use crate::keymap::Keymap;
-use crate::sandbox::{self, SandboxOptions};
 use crate::ui::Theme;
 
-use super::backend::{Backend, Backends};
-use super::lazy::Lazy;
 use super::terminal::RawModeGuard;
 use super::{Exit, RunOptions, Signal, run};
-
-fn provider(p: api::Provider) -> Provider {
-    match p {
-        api::Provider::Kratos => Provider::Kratos,
-        api::Provider::Core => Provider::Core,
-        api::Provider::Headless => Provider::Headless,
-    }
-}
-
-/// The host (and port) shown in the title bar. Any `user:password@` in the url is dropped:
-/// the bar is on screen, and a secret must never be.
-fn host(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host)
-        .to_string()
-}
 
 /// What the command line asked for.
 pub struct LaunchOptions {
@@ -54,45 +29,8 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the dashboard needs a terminal (stdin and stdout must be a TTY)");
     }
-    let config_path = opts
-        .config
-        .clone()
-        .or_else(|| Config::default_path().filter(|p| p.exists()));
-    let mut sandbox = None;
-    let (profiles, first): (Vec<(String, Profile)>, Option<String>) = match &config_path {
-        Some(path) => {
-            let config = Config::load(path)?;
-            if config.profiles.is_empty() {
-                bail!("{} defines no [profiles.NAME] table", path.display());
-            }
-            let first = opts.profile.clone().or(config.default_profile.clone());
-            if let Some(p) = &first {
-                config.profile(p)?;
-            }
-            (config.profiles.into_iter().collect(), first)
-        }
-        None => {
-            #[allow(unused_mut, reason = "changed only in debug builds, just below")]
-            let mut options = SandboxOptions::embedded();
-            // A test-only way to crash the embedded sandbox's handlers (debug builds only).
-            #[cfg(debug_assertions)]
-            if std::env::var("IDTUI_TEST_PANIC").as_deref() == Ok("sandbox") {
-                options.faults = "panic=1".parse().ok();
-            }
-            let credential = options.provider_credential().map(str::to_owned);
-            let running = sandbox::start(options)
-                .await
-                .context("cannot start the embedded sandbox")?;
-            let profiles = embedded_profiles(&running.base_url, credential.as_deref());
-            sandbox = Some(running);
-            if let Some(p) = &opts.profile
-                && !profiles.iter().any(|(n, _)| n == p)
-            {
-                bail!("no profile `{p}` (the embedded sandbox has kratos, core and headless)");
-            }
-            (profiles, opts.profile.clone())
-        }
-    };
+    let opened = super::profiles::open(opts.config.clone(), opts.profile.clone()).await?;
+    let (profiles, first, sandbox) = (opened.profiles, opened.first, opened.sandbox);
     let mut local_problems = Vec::new();
     // Before anything is written there: what an older idtui or a wider umask left open is
     // closed, and a link in place of one of our files is named (nothing goes through it).
@@ -113,21 +51,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
         tracing::warn!(%problem, "local state");
     }
 
-    let mut backends = Backends::default();
-    let mut infos = Vec::new();
-    for (name, profile) in &profiles {
-        // Nothing is connected (no token_command run) until the profile is first used.
-        let backend: Arc<dyn Backend> = Arc::new(Lazy::new(profile.clone(), opts.read_only));
-        backends.insert(name.clone(), backend);
-        infos.push(ProfileInfo {
-            name: name.clone(),
-            provider: provider(profile.provider),
-            host: host(&profile.url),
-            read_only: profile.read_only,
-            page_size: profile.page_size.map(|n| n as usize),
-            concurrency: profile.concurrency.map(|n| n as usize),
-        });
-    }
+    let (backends, infos) = super::profiles::backends(&profiles, opts.read_only);
     let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());
     let mut state = State::new(infos, keymap, opts.read_only);
     let history = crate::command_history::CommandHistory::new(
@@ -269,20 +193,4 @@ fn signals() -> futures::stream::BoxStream<'static, Signal> {
 fn stop_process() {
     #[cfg(unix)]
     crate::sys::stop_this_process();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host;
-
-    #[test]
-    fn the_title_bar_host_never_shows_credentials_from_the_url() {
-        assert_eq!(host("https://tenant.example.com/api"), "tenant.example.com");
-        assert_eq!(host("http://127.0.0.1:4455"), "127.0.0.1:4455");
-        assert_eq!(
-            host("https://user:p@ss@kratos.internal:4434/x"),
-            "kratos.internal:4434"
-        );
-        assert_eq!(host("https://user:secret@h?q=1"), "h");
-    }
 }

@@ -14,6 +14,7 @@ pub mod external_editor;
 pub mod launch;
 pub mod lazy;
 mod memory;
+pub mod profiles;
 pub mod provider;
 mod read_ahead;
 pub mod rows;

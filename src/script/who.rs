@@ -1,0 +1,115 @@
+//! WHO on the command line: the person (or Coassemble client) named by an email, username,
+//! id, external id (`ext:ID`) or identifier, found with the profile's own search as the
+//! dashboard's `:goto` finds them, then read afresh so what is printed or changed is the
+//! server's whole record. Several matches are refused with their names (a script must not
+//! guess), unless exactly one of them is named exactly.
+
+use crate::app::model::{Hit, ObjectKind, Row, scoped_user};
+use crate::app::{ErrorInfo, ProfileInfo};
+use crate::runtime::Backends;
+
+use super::exit::{Code, Failure};
+
+/// Most matches named in the error for an ambiguous WHO.
+const NAMED: usize = 10;
+
+/// One object found by WHO, read afresh.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub kind: ObjectKind,
+    /// The id its kind is read and changed by (a Coassemble user's carries its client).
+    pub id: String,
+    /// How people name it: `ada@example.com (6f1c2a9e)`.
+    pub label: String,
+    /// The server's record, whole.
+    pub row: Row,
+}
+
+/// Find the one object `who` names on `profile`: people only unless `clients_too`.
+pub async fn resolve(
+    backends: &Backends,
+    profile: &ProfileInfo,
+    who: &str,
+    clients_too: bool,
+) -> Result<Found, Failure> {
+    let backend = backends
+        .get(&profile.name)
+        .map_err(|e| Failure::error(e.line))?;
+    let who = who.trim();
+    if who.is_empty() {
+        return Err(Failure::usage(
+            "WHO is empty: name a person by email, id or username",
+        ));
+    }
+    let mut hits = backend
+        .find(who.to_string())
+        .await
+        .map_err(|e| Failure::api(&format!("looking up {who} on {}", profile.name), &e))?;
+    hits.retain(|h| h.kind.is_person() || clients_too);
+    let hit = pick(hits, who, &profile.name)?;
+    let id = object_id(&hit);
+    let row = backend
+        .get(hit.kind, id.clone())
+        .await
+        .map_err(|e: ErrorInfo| {
+            Failure::api(&format!("reading {} on {}", hit.label(), profile.name), &e)
+        })?;
+    Ok(Found {
+        kind: hit.kind,
+        label: hit.label(),
+        id,
+        row,
+    })
+}
+
+/// The id that reads and changes `hit`'s object.
+pub fn object_id(hit: &Hit) -> String {
+    match hit.client() {
+        Some(client) => scoped_user(&hit.row.id, Some(client)),
+        None => hit.row.id.clone(),
+    }
+}
+
+/// The one hit `who` names: the only one, or the only one named exactly.
+fn pick(mut hits: Vec<Hit>, who: &str, profile: &str) -> Result<Hit, Failure> {
+    if hits.len() > 1 {
+        let exact: Vec<usize> = (0..hits.len())
+            .filter(|&i| names_exactly(&hits[i], who))
+            .collect();
+        if let [one] = exact.as_slice() {
+            return Ok(hits.swap_remove(*one));
+        }
+    }
+    match hits.len() {
+        0 => Err(Failure::new(
+            Code::NotFound,
+            format!("no one matches “{who}” on {profile}"),
+        )),
+        1 => Ok(hits.remove(0)),
+        n => {
+            let names: Vec<String> = hits
+                .iter()
+                .take(NAMED)
+                .map(|h| format!("{} [{}]", h.label(), h.what()))
+                .collect();
+            let more = if n > NAMED {
+                format!(" and {} more", n - NAMED)
+            } else {
+                String::new()
+            };
+            Err(Failure::usage(format!(
+                "“{who}” matches {n} on {profile}: {}{more}; name one by its id",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// `who` is the hit's id, or its name (an email, a username) in full.
+fn names_exactly(hit: &Hit, who: &str) -> bool {
+    hit.row.id.eq_ignore_ascii_case(who)
+        || hit
+            .kind
+            .name_of(&hit.row)
+            .is_some_and(|n| n.trim().eq_ignore_ascii_case(who))
+}

@@ -134,15 +134,10 @@ pub fn spawn(
             debug_assert!(false, "draft effects belong to the DraftWriter");
             tracing::error!(dir = %drafts.dir().display(), "a draft effect bypassed the draft writer");
         }
-        Effect::Audit(mut entry) => {
-            // The request is named by the profile's own client (MATTR's path prefix).
-            if let Ok(backend) = backends.get(&entry.profile) {
-                let line = backend.request_line(&entry.mutation);
-                (entry.method, entry.path) = (line.method, line.path);
-            }
+        Effect::Audit(entry) => {
             // Written here, in the loop, in the order the app emitted them: a `sent` line
             // can never land after its outcome. A line is one small append (no fsync).
-            if let Err(e) = audit.append(&entry) {
+            if let Err(e) = write_audit(backends, audit, entry) {
                 let line = format!("audit trail not written: {e}");
                 let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
             }
@@ -159,6 +154,20 @@ pub fn spawn(
         | Effect::Quit => {}
     }
     None
+}
+
+/// Append `entry` to the audit trail, its request named by the profile's own client (MATTR's
+/// path prefix).
+pub fn write_audit(
+    backends: &Backends,
+    audit: &AuditLog,
+    mut entry: crate::app::audit::AuditEntry,
+) -> std::io::Result<()> {
+    if let Ok(backend) = backends.get(&entry.profile) {
+        let line = backend.request_line(&entry.mutation);
+        (entry.method, entry.path) = (line.method, line.path);
+    }
+    audit.append(&entry)
 }
 
 /// Call the profile's backend and send its answer back as `done(result)` when it comes (at

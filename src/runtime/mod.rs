@@ -20,6 +20,7 @@ mod read_ahead;
 pub mod rows;
 pub mod screen;
 pub mod terminal;
+pub mod unattended;
 
 #[cfg(test)]
 mod tests;

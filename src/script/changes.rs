@@ -1,34 +1,485 @@
-//! The subcommands that change: `revoke`, `patch`, `set`, `unset`, `delete`, `edit`,
-//! `recovery`.
+//! The subcommands that change objects as a bulk change does (`revoke`, `patch`, `set`,
+//! `unset`, `delete`): WHO names one object, `--search` every match. Either way the change
+//! is a run of the dashboard's bulk machinery (`app::bulk`) driven without a screen
+//! (`runtime::unattended`): each object read fresh, its change made from that copy, sent
+//! through `settle`, audited and journaled, so a set killed half way is resumed from its
+//! journal by the dashboard, and nothing is sent twice. `--dry-run` reads and prints the
+//! requests instead; without `--yes` a terminal is asked first, and without a terminal
+//! nothing is sent.
 
-use crate::cli::{DeleteArgs, EditArgs, PatchArgs, RecoveryArgs, RevokeArgs, SetArgs, UnsetArgs};
+use futures::StreamExt;
+use serde_json::{Value, json};
 
-use super::{Ctx, Failure};
+use crate::app::bulk::journal::Outcome;
+use crate::app::bulk::op::{Op, PRECONDITION_NOT_MET, Prepared, Target};
+use crate::app::bulk::plan::Plan;
+use crate::app::bulk::run::{CONCURRENCY, Run, Step};
+use crate::app::model::{Hit, ListKind, ObjectKind, PageCursor, Provider};
+use crate::app::provider::{core, headless, kratos};
+use crate::app::{ProfileInfo, State};
+use crate::cli::{ChangeArgs, DeleteArgs, OutputArgs, PatchArgs, RevokeArgs, SetArgs, UnsetArgs};
+use crate::runtime::unattended::{self, Env};
 
-pub async fn revoke(_ctx: &Ctx, _args: &RevokeArgs) -> Result<(), Failure> {
-    Err(Failure::error("revoke: being built"))
+use super::exit::{Code, Failure};
+use super::{Ctx, ask, who};
+
+/// One change subcommand as typed.
+struct Request<'a> {
+    name: &'static str,
+    /// What it does, for questions and messages: "revoke every active session of".
+    does: &'static str,
+    who: Option<&'a str>,
+    search: Option<&'a str>,
+    change: &'a ChangeArgs,
+    output: &'a OutputArgs,
+    /// The providers it works on, and what to say about the others.
+    fits: fn(Provider) -> bool,
+    only: &'static str,
+    /// A Coassemble client can be its object, not only people.
+    clients_too: bool,
 }
 
-pub async fn patch(_ctx: &Ctx, _args: &PatchArgs) -> Result<(), Failure> {
-    Err(Failure::error("patch: being built"))
+fn kratos_only(p: Provider) -> bool {
+    p == Provider::Kratos
 }
 
-pub async fn set(_ctx: &Ctx, _args: &SetArgs) -> Result<(), Failure> {
-    Err(Failure::error("set: being built"))
+fn any_provider(_: Provider) -> bool {
+    true
 }
 
-pub async fn unset(_ctx: &Ctx, _args: &UnsetArgs) -> Result<(), Failure> {
-    Err(Failure::error("unset: being built"))
+pub async fn revoke(ctx: &Ctx, args: &RevokeArgs) -> Result<(), Failure> {
+    let request = Request {
+        name: "revoke",
+        does: "revoke every active session of",
+        who: args.who.as_deref(),
+        search: args.whom.search.as_deref(),
+        change: &args.change,
+        output: &args.output,
+        fits: kratos_only,
+        only: "sessions are Kratos's",
+        clients_too: false,
+    };
+    act(ctx, request, |_| Ok(Op::RevokeAll)).await
 }
 
-pub async fn delete(_ctx: &Ctx, _args: &DeleteArgs) -> Result<(), Failure> {
-    Err(Failure::error("delete: being built"))
+pub async fn delete(ctx: &Ctx, args: &DeleteArgs) -> Result<(), Failure> {
+    let request = Request {
+        name: "delete",
+        does: "delete",
+        who: args.who.as_deref(),
+        search: args.whom.search.as_deref(),
+        change: &args.change,
+        output: &args.output,
+        fits: any_provider,
+        only: "",
+        clients_too: true,
+    };
+    act(ctx, request, |_| Ok(Op::Delete)).await
 }
 
-pub async fn edit(_ctx: &Ctx, _args: &EditArgs) -> Result<(), Failure> {
-    Err(Failure::error("edit: being built"))
+pub async fn patch(ctx: &Ctx, args: &PatchArgs) -> Result<(), Failure> {
+    let patch = read_patch(args)?;
+    let (tests, patch) = crate::editor::split_preconditions(&patch)
+        .map_err(|why| Failure::usage(format!("patch: {why}")))?;
+    let request = Request {
+        name: "patch",
+        does: "apply the JSON Patch to",
+        who: args.who.as_deref(),
+        search: args.whom.search.as_deref(),
+        change: &args.change,
+        output: &args.output,
+        fits: kratos_only,
+        only: "JSON Patch is for Kratos identities",
+        clients_too: false,
+    };
+    act(ctx, request, move |_| {
+        Ok(Op::Patch {
+            tests: tests.clone(),
+            patch: patch.clone(),
+        })
+    })
+    .await
 }
 
-pub async fn recovery(_ctx: &Ctx, _args: &RecoveryArgs) -> Result<(), Failure> {
-    Err(Failure::error("recovery: being built"))
+pub async fn set(ctx: &Ctx, args: &SetArgs) -> Result<(), Failure> {
+    let (who, assignment) = who_and(&args.args, args.whom.search.is_some(), "KEY=JSON")?;
+    let request = Request {
+        name: "set",
+        does: "set a metadata key on",
+        who,
+        search: args.whom.search.as_deref(),
+        change: &args.change,
+        output: &args.output,
+        fits: any_provider,
+        only: "",
+        clients_too: true,
+    };
+    act(ctx, request, |target| Op::set(target, assignment)).await
+}
+
+pub async fn unset(ctx: &Ctx, args: &UnsetArgs) -> Result<(), Failure> {
+    let (who, key) = who_and(&args.args, args.whom.search.is_some(), "KEY")?;
+    let request = Request {
+        name: "unset",
+        does: "remove a metadata key from",
+        who,
+        search: args.whom.search.as_deref(),
+        change: &args.change,
+        output: &args.output,
+        fits: any_provider,
+        only: "",
+        clients_too: true,
+    };
+    act(ctx, request, |target| Op::unset(target, key)).await
+}
+
+/// `WHO ARG`, or `ARG` alone with `--search`.
+fn who_and<'a>(
+    args: &'a [String],
+    search: bool,
+    arg: &str,
+) -> Result<(Option<&'a str>, &'a str), Failure> {
+    match (args, search) {
+        ([who, value], false) => Ok((Some(who), value)),
+        ([value], true) => Ok((None, value)),
+        ([_], false) => Err(Failure::usage(format!(
+            "expected WHO {arg} (or {arg} with --search TEXT)"
+        ))),
+        (_, true) => Err(Failure::usage(format!(
+            "with --search, give {arg} alone (--search names who)"
+        ))),
+        _ => Err(Failure::usage(format!("expected WHO {arg}"))),
+    }
+}
+
+/// The JSON Patch of `--file` (or stdin for `-`) or of the `--op`s.
+fn read_patch(args: &PatchArgs) -> Result<Value, Failure> {
+    let parse = |text: &str, from: &str| {
+        serde_json::from_str::<Value>(text)
+            .map_err(|e| Failure::usage(format!("patch: {from} is not valid JSON: {e}")))
+    };
+    if let Some(file) = &args.file {
+        let text = if file.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin())?
+        } else {
+            std::fs::read_to_string(file).map_err(|e| {
+                Failure::usage(format!("patch: cannot read {}: {e}", file.display()))
+            })?
+        };
+        return parse(&text, &file.display().to_string());
+    }
+    let mut ops = Vec::new();
+    for op in &args.op {
+        match parse(op, "--op")? {
+            Value::Array(many) => ops.extend(many),
+            one => ops.push(one),
+        }
+    }
+    Ok(Value::Array(ops))
+}
+
+/// The whole of a change subcommand: who, the op, the plan, the question, the run, the
+/// report.
+async fn act(
+    ctx: &Ctx,
+    request: Request<'_>,
+    make_op: impl Fn(&Target) -> Result<Op, String>,
+) -> Result<(), Failure> {
+    let (profile, target, items) = match (request.who, request.search) {
+        (Some(who), None) => {
+            let candidates = ctx.candidates(request.fits, request.only)?;
+            let (profile, found) =
+                who::resolve_any(&ctx.backends, &candidates, who, request.clients_too).await?;
+            let target = target_of(found.kind).ok_or_else(|| {
+                Failure::usage(format!(
+                    "{} is a {}: not something to change here",
+                    found.label,
+                    found.kind.label()
+                ))
+            })?;
+            let name = found.kind.name_of(&found.row).unwrap_or("").to_string();
+            (profile, target, vec![(found.id, name)])
+        }
+        (None, Some(text)) => {
+            let profile = ctx.profile_for(request.fits, request.only)?.clone();
+            let target = search_target(profile.provider);
+            let items = matches(ctx, &profile, &target, text).await?;
+            (profile, target, items)
+        }
+        _ => return Err(Failure::usage("name WHO, or --search TEXT for every match")),
+    };
+    let op =
+        make_op(&target).map_err(|why| Failure::usage(format!("{}: {why}", op_name(&request))))?;
+    if let Some(why) = op.unsupported(&target) {
+        return Err(Failure::usage(format!("{}: {why}", op_name(&request))));
+    }
+    let single = request.search.is_none();
+    if items.is_empty() {
+        return Err(Failure::new(
+            Code::NotFound,
+            format!(
+                "nothing matches “{}” on {}: nothing sent",
+                request.search.unwrap_or_default(),
+                profile.name
+            ),
+        ));
+    }
+    let format = super::output_format(request.output, ctx);
+    if request.change.dry_run {
+        let records = dry_run(ctx, &profile, &target, &op, &items).await;
+        super::print(format, &records)?;
+        return Ok(());
+    }
+    super::refuse_if_read_only(ctx, &profile, request.does, &count_of(&items, &target))?;
+    let plan = Plan {
+        tab: ctx
+            .infos
+            .iter()
+            .position(|i| i.name == profile.name)
+            .unwrap_or(0),
+        profile: profile.name.clone(),
+        target,
+        op,
+        items,
+        concurrency: profile.concurrency.unwrap_or(CONCURRENCY),
+        typed: String::new(),
+    };
+    ask::confirm(ctx, &plan, request.does, single, request.change.yes)?;
+    let (run, ended) = execute(ctx, plan).await;
+    let records = report(&run);
+    super::print(format, &records)?;
+    if let Some(line) = ended.journal_error {
+        return Err(Failure::error(line));
+    }
+    verdict(&run, op_name(&request), single, ended.interrupted)
+}
+
+/// The subcommand's name, for messages.
+fn op_name(request: &Request<'_>) -> &'static str {
+    request.name
+}
+
+/// "3 identities" or "ada@example.com".
+fn count_of(items: &[(String, String)], target: &Target) -> String {
+    match items {
+        [(id, name)] if name.is_empty() => id.clone(),
+        [(_, name)] => name.clone(),
+        _ => format!("{} {}", items.len(), target.plural()),
+    }
+}
+
+/// What a bulk change calls the list an object of `kind` is on.
+fn target_of(kind: ObjectKind) -> Option<Target> {
+    Some(match kind {
+        ObjectKind::Kratos(kratos::Object::Identity) => Target::KratosIdentities,
+        ObjectKind::Core(core::Object::User) => Target::CoreUsers,
+        ObjectKind::Headless(headless::Object::Client) => Target::HeadlessClients,
+        ObjectKind::Headless(headless::Object::User) => Target::HeadlessUsers,
+        _ => return None,
+    })
+}
+
+/// The people `--search` looks among on a provider (on Coassemble, TEXT names a client:
+/// its users, as its API lists them).
+fn search_target(provider: Provider) -> Target {
+    match provider {
+        Provider::Kratos => Target::KratosIdentities,
+        Provider::Core => Target::CoreUsers,
+        Provider::Headless => Target::HeadlessUsers,
+    }
+}
+
+fn list_of(target: &Target) -> ListKind {
+    match target {
+        Target::KratosIdentities => ListKind::Kratos(kratos::List::Identities),
+        Target::CoreUsers => ListKind::Core(core::List::Users),
+        Target::HeadlessClients => ListKind::Headless(headless::List::Clients),
+        Target::HeadlessUsers => ListKind::Headless(headless::List::Users { client: None }),
+    }
+}
+
+/// `(id, name)` of every object the provider's search for `text` finds, page by page.
+async fn matches(
+    ctx: &Ctx,
+    profile: &ProfileInfo,
+    target: &Target,
+    text: &str,
+) -> Result<Vec<(String, String)>, Failure> {
+    let backend = ctx
+        .backends
+        .get(&profile.name)
+        .map_err(|e| Failure::error(e.line))?;
+    let kind = target.object();
+    let size = walk_size(profile);
+    let mut items = Vec::new();
+    let mut cursor = PageCursor::First;
+    loop {
+        let page = backend
+            .list(list_of(target), Some(text.to_string()), cursor, size)
+            .await
+            .map_err(|e| Failure::api(&format!("searching {} for “{text}”", profile.name), &e))?;
+        for row in page.rows {
+            let name = kind.name_of(&row).unwrap_or("").to_string();
+            let id = who::object_id(&Hit { kind, row });
+            items.push((id, name));
+        }
+        match page.next {
+            Some(next) => cursor = next,
+            None => return Ok(items),
+        }
+    }
+}
+
+/// Rows per page of a walk: the profile's page size, else the provider's largest.
+fn walk_size(profile: &ProfileInfo) -> usize {
+    let max = match profile.provider {
+        Provider::Kratos => crate::api::kratos::MAX_IDENTITY_PAGE,
+        Provider::Core => crate::api::core::MAX_LIMIT,
+        Provider::Headless => crate::api::headless::MAX_LENGTH,
+    } as usize;
+    profile.page_size.unwrap_or(max).min(max)
+}
+
+/// Each item read fresh and its change made, as the run would make it, without sending it.
+async fn dry_run(
+    ctx: &Ctx,
+    profile: &ProfileInfo,
+    target: &Target,
+    op: &Op,
+    items: &[(String, String)],
+) -> Vec<Value> {
+    let Ok(backend) = ctx.backends.get(&profile.name) else {
+        return Vec::new();
+    };
+    let kind = target.object();
+    let concurrency = profile.concurrency.unwrap_or(CONCURRENCY).max(1);
+    futures::stream::iter(items.iter().cloned())
+        .map(|(id, name)| {
+            let backend = backend.clone();
+            async move {
+                let record = |outcome: &str, why: String| {
+                    json!({"id": id, "name": name, "outcome": outcome, "why": why})
+                };
+                let row = match backend.get(kind, id.clone()).await {
+                    Ok(row) => row,
+                    Err(e) if e.status == Some(404) => {
+                        return record("skipped", crate::app::bulk::GONE.into());
+                    }
+                    Err(e) => return record("failed", format!("cannot read it: {}", e.line)),
+                };
+                match op.prepare(target, &id, &row.raw) {
+                    Prepared::Send(out) => {
+                        let line = backend.request_line(&out.mutation);
+                        let mut r = record("would send", String::new());
+                        r["request"] = format!("{} {}", line.method, line.path).into();
+                        if !out.audit_change.is_null() {
+                            r["change"] = crate::app::audit::redact_change(&out.audit_change);
+                        }
+                        r
+                    }
+                    Prepared::AlreadyThere(why) => record("unchanged", why),
+                    Prepared::Skip(why) => record("skipped", why),
+                }
+            }
+        })
+        .buffered(concurrency)
+        .collect()
+        .await
+}
+
+/// Run the plan with no screen; progress on stderr when it is a terminal.
+async fn execute(ctx: &Ctx, plan: Plan) -> (Run, unattended::Ended) {
+    let mut state = State::new(
+        ctx.infos.clone(),
+        crate::keymap::Keymap::defaults(),
+        ctx.read_only,
+    );
+    state.select_tab(plan.tab);
+    let mut effects = Vec::new();
+    crate::app::bulk::plan::begin(&mut state, plan, &mut effects);
+    let env = Env {
+        backends: &ctx.backends,
+        audit: &ctx.audit,
+        journals: &ctx.journals,
+        read_only: ctx.read_only,
+    };
+    let mut progress = ask::Progress::new(ctx.terminal.stderr);
+    let ended = unattended::drive(&mut state, effects, &env, |run| progress.show(run)).await;
+    progress.done();
+    let run = state.bulk.take().map(|b| *b).expect("begun above");
+    (run, ended)
+}
+
+/// The run's report, one record per item.
+fn report(run: &Run) -> Vec<Value> {
+    run.report()
+}
+
+/// The exit status of a run: one object says how it ended; a set is done, partly done or
+/// unknown.
+fn verdict(run: &Run, op: &str, single: bool, interrupted: bool) -> Result<(), Failure> {
+    let c = &run.counts;
+    if single && let [item] = run.items.as_slice() {
+        let Step::Done(outcome) = &item.step else {
+            return Err(Failure::new(
+                Code::Unknown,
+                format!("{op} on {}: not settled", item.label()),
+            ));
+        };
+        let line = format!(
+            "{op} on {}: {}: {}",
+            item.label(),
+            outcome.label(),
+            outcome.why()
+        );
+        return match outcome {
+            Outcome::Applied(_) | Outcome::Unchanged(_) => {
+                super::note(&line);
+                Ok(())
+            }
+            Outcome::Skipped(why) if why == crate::app::bulk::GONE => {
+                Err(Failure::new(Code::NotFound, line))
+            }
+            Outcome::Skipped(why) if why.starts_with(PRECONDITION_NOT_MET) => {
+                Err(Failure::new(Code::Conflict, line))
+            }
+            Outcome::Unknown(_) => Err(Failure::new(Code::Unknown, line)),
+            Outcome::Skipped(_) | Outcome::Failed(_) | Outcome::NotSent(_) => {
+                Err(Failure::error(line))
+            }
+        };
+    }
+    let summary = format!(
+        "{op}: {} done ({} applied, {} unchanged), {} failed, {} skipped, {} unknown, {} not sent, of {}",
+        c.done(),
+        c.applied,
+        c.unchanged,
+        c.failed,
+        c.skipped,
+        c.unknown,
+        c.not_sent,
+        run.len()
+    );
+    if c.unknown > 0 {
+        return Err(Failure::new(Code::Unknown, summary));
+    }
+    if c.failed > 0 || c.not_sent > 0 || interrupted {
+        let code = if c.done() == 0 {
+            Code::Error
+        } else {
+            Code::Partial
+        };
+        return Err(Failure::new(code, summary));
+    }
+    super::note(&summary);
+    Ok(())
+}
+
+/// How people name an object of a plan, for questions: `ada@example.com (6f1c2a9e)`.
+pub fn label(id: &str, name: &str) -> String {
+    if name.is_empty() {
+        id.to_string()
+    } else {
+        format!("{name} ({})", crate::app::model::short_id(id))
+    }
 }

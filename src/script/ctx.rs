@@ -87,6 +87,23 @@ impl Ctx {
         }
     }
 
+    /// The profiles a WHO is looked for on: the one named (`--profile`, `default_profile`),
+    /// else every profile whose provider `fits`.
+    pub fn candidates(
+        &self,
+        fits: impl Fn(Provider) -> bool,
+        what: &str,
+    ) -> Result<Vec<&ProfileInfo>, Failure> {
+        if self.opened.first.is_some() {
+            return self.profile_for(fits, what).map(|p| vec![p]);
+        }
+        let fitting: Vec<&ProfileInfo> = self.infos.iter().filter(|i| fits(i.provider)).collect();
+        if fitting.is_empty() {
+            return Err(Failure::usage(format!("no profile fits: {what}")));
+        }
+        Ok(fitting)
+    }
+
     /// The profile to act on: `--profile` (or the config's `default_profile`), else the one
     /// profile whose provider `fits`, else a usage error naming the candidates. `what` says
     /// what the subcommand needs, for the errors ("sessions are Kratos's").

@@ -5,11 +5,16 @@
 //! audit trail, the journal of a set). Data goes to stdout, one clean line of error to
 //! stderr, and the exit status says how it ended (`exit`).
 
+pub mod ask;
 pub mod changes;
 pub mod ctx;
+pub mod edit;
 pub mod exit;
 pub mod meta;
 pub mod reads;
+pub mod recovery;
+pub mod report;
+pub mod settle;
 pub mod who;
 
 use crate::cli::Command;
@@ -36,6 +41,54 @@ pub fn say(line: &str) {
     eprintln!("idtui: {line}");
 }
 
+/// A line on stderr saying how a change ended, for the person watching (data stays on
+/// stdout).
+pub fn note(line: &str) {
+    say(line);
+}
+
+/// The format records are printed in: `-o`, else a table on a terminal and JSON lines into
+/// a pipe or a file.
+pub fn output_format(output: &crate::cli::OutputArgs, ctx: &Ctx) -> crate::cli::OutputFormat {
+    output.format.unwrap_or(if ctx.terminal.stdout {
+        crate::cli::OutputFormat::Table
+    } else {
+        crate::cli::OutputFormat::Jsonl
+    })
+}
+
+/// Print `records` on stdout as `format`.
+pub fn print(
+    format: crate::cli::OutputFormat,
+    records: &[serde_json::Value],
+) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    report::write(&mut out, format, records)
+        .map_err(|e| Failure::error(format!("cannot write the output: {e}")))
+}
+
+/// Refuse `does` to `whom` under `--read-only` or the profile's `read_only = true`, before
+/// anything is asked or sent (the same refusal holds below, where requests are issued).
+pub fn refuse_if_read_only(
+    ctx: &Ctx,
+    profile: &crate::app::ProfileInfo,
+    does: &str,
+    whom: &str,
+) -> Result<(), Failure> {
+    if !ctx.read_only && !profile.read_only {
+        return Ok(());
+    }
+    Err(Failure::error(format!(
+        "read-only: refused to {does} {whom} on {} ({}); nothing sent",
+        profile.name,
+        if ctx.read_only {
+            "--read-only"
+        } else {
+            "read_only = true in its profile"
+        },
+    )))
+}
+
 async fn dispatch(command: Command, global: Global) -> Result<(), Failure> {
     // Those that read nothing from a server need no profiles.
     match command {
@@ -56,8 +109,8 @@ async fn dispatch(command: Command, global: Global) -> Result<(), Failure> {
         Command::Set(args) => changes::set(&ctx, &args).await,
         Command::Unset(args) => changes::unset(&ctx, &args).await,
         Command::Delete(args) => changes::delete(&ctx, &args).await,
-        Command::Edit(args) => changes::edit(&ctx, &args).await,
-        Command::Recovery(args) => changes::recovery(&ctx, &args).await,
+        Command::Edit(args) => edit::edit(&ctx, &args).await,
+        Command::Recovery(args) => recovery::recovery(&ctx, &args).await,
         Command::Sandbox(_)
         | Command::Keys
         | Command::Completions(_)

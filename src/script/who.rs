@@ -25,6 +25,51 @@ pub struct Found {
     pub row: Row,
 }
 
+/// Find the one object `who` names on one of `profiles` (looked up on all at once): the
+/// profile it is on, and it. Found on several, it is refused with their names.
+pub async fn resolve_any(
+    backends: &Backends,
+    profiles: &[&ProfileInfo],
+    who: &str,
+    clients_too: bool,
+) -> Result<(ProfileInfo, Found), Failure> {
+    if let [one] = profiles {
+        return Ok((
+            (*one).clone(),
+            resolve(backends, one, who, clients_too).await?,
+        ));
+    }
+    let lookups = profiles
+        .iter()
+        .map(|p| async move { (*p, resolve(backends, p, who, clients_too).await) });
+    let mut found = Vec::new();
+    let mut failures = Vec::new();
+    for (profile, result) in futures::future::join_all(lookups).await {
+        match result {
+            Ok(f) => found.push((profile.clone(), f)),
+            Err(e) if e.code == Code::NotFound => {}
+            Err(e) => failures.push(e),
+        }
+    }
+    match (found.len(), failures.is_empty()) {
+        (1, _) => Ok(found.remove(0)),
+        (0, true) => Err(Failure::new(
+            Code::NotFound,
+            format!("no one matches “{}” on any profile", who.trim()),
+        )),
+        (0, false) => Err(failures.remove(0)),
+        _ => Err(Failure::usage(format!(
+            "“{}” is on several profiles ({}): choose one with --profile",
+            who.trim(),
+            found
+                .iter()
+                .map(|(p, f)| format!("{}: {}", p.name, f.label))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 /// Find the one object `who` names on `profile`: people only unless `clients_too`.
 pub async fn resolve(
     backends: &Backends,

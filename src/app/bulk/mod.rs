@@ -28,6 +28,9 @@ use super::retry;
 use super::settle::Report;
 use super::state::{Mode, Owner, State};
 
+/// Why an item whose object was deleted meanwhile is skipped.
+pub const GONE: &str = "no longer on the server";
+
 /// How long an item whose object is busy with another change waits before trying again.
 const BUSY_WAIT: Duration = Duration::from_secs(1);
 
@@ -102,6 +105,14 @@ pub fn pump(state: &mut State, effects: &mut Vec<Effect>) {
     finish_if_done(state, effects);
 }
 
+/// Stop the run: what was not sent is left unsent; what is out settles, then it ends.
+pub fn stop(state: &mut State, effects: &mut Vec<Effect>) {
+    if let Some(run) = state.bulk.as_mut() {
+        run.stop();
+    }
+    finish_if_done(state, effects);
+}
+
 fn finish_if_done(state: &mut State, effects: &mut Vec<Effect>) {
     let Some(run) = state.bulk.as_mut() else {
         return;
@@ -168,7 +179,7 @@ pub fn on_read(
     let row = match result {
         Ok(row) => row,
         Err(e) if e.status == Some(404) => {
-            let gone = Outcome::Skipped("no longer on the server".into());
+            let gone = Outcome::Skipped(GONE.into());
             return settle_item(state, n, gone, effects);
         }
         Err(e) => return failed_attempt(state, n, &e, now, effects),
@@ -331,7 +342,15 @@ fn on_settled(state: &mut State, n: usize, settled: Settled, effects: &mut Vec<E
             // may go again (from a fresh read). A refusal is final.
             // The journal keeps its `sent` line with no outcome: should the process stop
             // before the change goes again, the next start reads it before resending.
-            if e.status == Some(429) || super::change::flow::not_applied_after_loss(&e) {
+            let revoking = state
+                .bulk
+                .as_ref()
+                .is_some_and(|r| r.op == op::Op::RevokeAll);
+            if revoking && e.status == Some(404) {
+                // Kratos answers 404 to revoking the sessions of an identity that has none.
+                let why = "no session to revoke (the server has none for it)".to_string();
+                settle_item(state, n, Outcome::Unchanged(why), effects);
+            } else if e.status == Some(429) || super::change::flow::not_applied_after_loss(&e) {
                 if let Some(run) = state.bulk.as_mut() {
                     run.items[n].unsettled = None;
                 }

@@ -107,6 +107,9 @@ pub enum Op {
     Unset { metadata: Metadata, key: String },
 }
 
+/// How the skip of an object whose fresh copy fails a patch's `test` operations begins.
+pub const PRECONDITION_NOT_MET: &str = "precondition not met: ";
+
 /// What one object's fresh copy makes of the op.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prepared {
@@ -231,7 +234,7 @@ impl Op {
             Op::Patch { tests, patch } => {
                 let doc = identity_doc(raw);
                 if let Some(why) = crate::editor::tests_hold(&doc, tests) {
-                    return Prepared::Skip(format!("precondition not met: {why}"));
+                    return Prepared::Skip(format!("{PRECONDITION_NOT_MET}{why}"));
                 }
                 patch_identity(id, raw, patch.clone())
             }

@@ -112,6 +112,12 @@ pub fn on_key(state: &mut State, mut plan: Box<Plan>, key: KeyEvent, effects: &m
     }
 }
 
+/// Begin `plan` with no screen to show it on (the subcommands): it was confirmed where it
+/// was asked.
+pub fn begin(state: &mut State, plan: Plan, effects: &mut Vec<Effect>) {
+    start(state, plan, false, effects)
+}
+
 /// Begin the run (its journal's first line), showing its screen when it is a set.
 fn start(state: &mut State, plan: Plan, show: bool, effects: &mut Vec<Effect>) {
     if let Some(old) = state.bulk.as_ref().filter(|r| !r.is_over()) {

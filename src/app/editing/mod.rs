@@ -18,7 +18,7 @@ use super::action::ObjectFor;
 use super::action::{Effect, Mutation};
 use super::change::flow::BeforeSend;
 use super::change::{self, Change, Expect, Outcome, SentDraft, Stage};
-use super::model::{ErrorInfo, ObjectKind, Provider, Row, person_label};
+use super::model::{ErrorInfo, Provider, Row, person_label};
 use super::state::{Owner, Pane, State};
 use crate::app::provider::{core, headless, kratos};
 use session::{Typed, draft_text};
@@ -112,68 +112,14 @@ fn open_as(state: &mut State, patch: bool, bulk: Option<usize>, effects: &mut Ve
     };
     let Some(tab) = state.tab() else { return };
     let profile = tab.profile.name.clone();
-    let (target, title, key) = match (kind, patch) {
-        (ObjectKind::Kratos(kratos::Object::Identity), false) => (
-            EditTarget::Identity { id: id.clone() },
-            format!("identity {who}"),
-            format!("{profile}-identity-{id}"),
-        ),
-        (ObjectKind::Kratos(kratos::Object::Identity), true) => match bulk {
-            Some(n) => (
-                EditTarget::IdentityPatch { id: id.clone() },
-                format!(
-                    "JSON Patch for the {n} marked identities (previewed on {who}; test ops: \
-                     preconditions each must meet)"
-                ),
-                format!("{profile}-bulk-patch"),
-            ),
-            None => (
-                EditTarget::IdentityPatch { id: id.clone() },
-                format!("JSON Patch for identity {who}"),
-                format!("{profile}-patch-{id}"),
-            ),
-        },
-        (ObjectKind::Core(core::Object::User), false) => (
-            EditTarget::CoreClaims { user: id.clone() },
-            format!("claims of user {who}"),
-            format!("{profile}-claims-{id}"),
-        ),
-        (ObjectKind::Headless(headless::Object::Client), false) => (
-            EditTarget::ClientMetadata { client: id.clone() },
-            format!("metadata of client {who}"),
-            format!("{profile}-client-{id}"),
-        ),
-        (ObjectKind::Headless(headless::Object::User), false) => {
-            let client = raw
-                .get("clientIdentifier")
-                .and_then(Value::as_str)
-                .filter(|c| !c.is_empty())
-                .map(str::to_string);
-            let (title, key) = match &client {
-                Some(c) => (
-                    format!("user {who} of client {c}"),
-                    format!("{profile}-user-{c}-{id}"),
-                ),
-                None => (format!("user {who}"), format!("{profile}-user-{id}")),
-            };
-            (
-                EditTarget::HeadlessUser {
-                    user: id.clone(),
-                    client,
-                },
-                title,
-                key,
-            )
-        }
-        (_, true) => {
-            state.flash = Some("p: JSON Patch applies to Kratos identities".into());
-            return;
-        }
-        _ => {
-            state.flash = Some(format!("e: a {} cannot be edited here", kind.label()));
-            return;
-        }
-    };
+    let (target, title, key) =
+        match EditTarget::for_object(&profile, kind, &id, &raw, &who, patch, bulk) {
+            Ok(made) => made,
+            Err(why) => {
+                state.flash = Some(why);
+                return;
+            }
+        };
     start(state, target, title, key, effects);
 }
 

@@ -177,7 +177,7 @@ const DRAFT_FORMAT: &str = "idtui_draft";
 impl EditTarget {
     /// The object an edit starts from and is checked against (none for a create), as the
     /// runtime reads it.
-    pub(super) fn object(&self) -> Option<(ObjectKind, String)> {
+    pub fn object(&self) -> Option<(ObjectKind, String)> {
         match self {
             EditTarget::NewIdentity => None,
             EditTarget::Identity { id } | EditTarget::IdentityPatch { id } => {
@@ -197,6 +197,77 @@ impl EditTarget {
         }
     }
 
+    /// What editing `kind`/`id` (`raw`, named `who` for people) on `profile` edits, the
+    /// editor's title and its draft key: the whole identity, or a JSON Patch of it (`patch`,
+    /// for `bulk` marked identities when given), MATTR claims, Coassemble metadata or user.
+    pub fn for_object(
+        profile: &str,
+        kind: ObjectKind,
+        id: &str,
+        raw: &Value,
+        who: &str,
+        patch: bool,
+        bulk: Option<usize>,
+    ) -> Result<(EditTarget, String, String), String> {
+        let id = id.to_string();
+        Ok(match (kind, patch) {
+            (ObjectKind::Kratos(kratos::Object::Identity), false) => (
+                EditTarget::Identity { id: id.clone() },
+                format!("identity {who}"),
+                format!("{profile}-identity-{id}"),
+            ),
+            (ObjectKind::Kratos(kratos::Object::Identity), true) => match bulk {
+                Some(n) => (
+                    EditTarget::IdentityPatch { id: id.clone() },
+                    format!(
+                        "JSON Patch for the {n} marked identities (previewed on {who}; test ops: \
+                         preconditions each must meet)"
+                    ),
+                    format!("{profile}-bulk-patch"),
+                ),
+                None => (
+                    EditTarget::IdentityPatch { id: id.clone() },
+                    format!("JSON Patch for identity {who}"),
+                    format!("{profile}-patch-{id}"),
+                ),
+            },
+            (ObjectKind::Core(core::Object::User), false) => (
+                EditTarget::CoreClaims { user: id.clone() },
+                format!("claims of user {who}"),
+                format!("{profile}-claims-{id}"),
+            ),
+            (ObjectKind::Headless(headless::Object::Client), false) => (
+                EditTarget::ClientMetadata { client: id.clone() },
+                format!("metadata of client {who}"),
+                format!("{profile}-client-{id}"),
+            ),
+            (ObjectKind::Headless(headless::Object::User), false) => {
+                let client = raw
+                    .get("clientIdentifier")
+                    .and_then(Value::as_str)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string);
+                let (title, key) = match &client {
+                    Some(c) => (
+                        format!("user {who} of client {c}"),
+                        format!("{profile}-user-{c}-{id}"),
+                    ),
+                    None => (format!("user {who}"), format!("{profile}-user-{id}")),
+                };
+                (
+                    EditTarget::HeadlessUser {
+                        user: id.clone(),
+                        client,
+                    },
+                    title,
+                    key,
+                )
+            }
+            (_, true) => return Err("p: JSON Patch applies to Kratos identities".into()),
+            _ => return Err(format!("e: a {} cannot be edited here", kind.label())),
+        })
+    }
+
     /// The id the change locks (see `change::objects_of`).
     pub(super) fn lock(&self, draft_key: &str) -> String {
         match self {
@@ -208,7 +279,7 @@ impl EditTarget {
     }
 
     /// The part of the object the edit is about.
-    pub(super) fn field(&self) -> Field {
+    pub fn field(&self) -> Field {
         match self {
             EditTarget::NewIdentity | EditTarget::Identity { .. } => Field::IdentityBody,
             EditTarget::IdentityPatch { .. } => Field::IdentityBody,
@@ -219,7 +290,7 @@ impl EditTarget {
     }
 
     /// What the document must look like beyond being JSON (the editor says why not).
-    pub(super) fn check(&self, value: &Value) -> Result<(), String> {
+    pub fn check(&self, value: &Value) -> Result<(), String> {
         let EditTarget::HeadlessUser { .. } = self else {
             return Ok(());
         };

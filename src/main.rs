@@ -39,6 +39,14 @@ fn run() -> anyhow::Result<i32> {
         .thread_stack_size(idtui::api::json::STACK_BYTES)
         .build()?;
     match cli.command {
+        Some(Command::Sandbox(_)) if cli.profile.is_some() || cli.read_only => {
+            // Global for the subcommands, but the sandbox has no profiles to open or guard.
+            eprintln!(
+                "error: --profile and --read-only are for the dashboard and its subcommands, \
+                 not for `idtui sandbox`"
+            );
+            Ok(2)
+        }
         Some(Command::Sandbox(opts)) => {
             // Colour is for a person at a terminal: a log sent to a file or a pipe stays plain
             // text a reader or grep takes as it is.

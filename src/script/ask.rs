@@ -25,7 +25,7 @@ pub fn confirm(ctx: &Ctx, plan: &Plan, does: &str, single: bool, yes: bool) -> R
         return Err(refused(does, &whom, &plan.profile));
     }
     let mut text = format!(
-        "{} {whom} on {} ({} at a time, each read fresh first):\n",
+        "{} {whom} on {}\n(each read fresh first, {} at a time):\n",
         capitalised(does),
         plan.profile,
         plan.concurrency
@@ -89,14 +89,17 @@ fn capitalised(text: &str) -> String {
 /// A run's progress on one line of stderr, redrawn in place, when stderr is a terminal.
 pub struct Progress {
     on: bool,
+    /// The subcommand, leading the line.
+    name: String,
     shown: bool,
     last: String,
 }
 
 impl Progress {
-    pub fn new(terminal: bool) -> Progress {
+    pub fn new(terminal: bool, name: &str) -> Progress {
         Progress {
             on: terminal,
+            name: name.to_string(),
             shown: false,
             last: String::new(),
         }
@@ -109,7 +112,7 @@ impl Progress {
         let c = &run.counts;
         let line = format!(
             "{}: {}/{} · {} done · {} failed · {} skipped{}",
-            run.op.command(),
+            self.name,
             c.settled(),
             run.len(),
             c.done(),

@@ -14,8 +14,9 @@ use crate::app::bulk::journal::Outcome;
 use crate::app::bulk::op::{Op, PRECONDITION_NOT_MET, Prepared, Target};
 use crate::app::bulk::plan::Plan;
 use crate::app::bulk::run::{CONCURRENCY, Run, Step};
-use crate::app::model::{Hit, ListKind, ObjectKind, PageCursor, Provider};
+use crate::app::model::{ACTIVE_ONLY, Hit, ListKind, ObjectKind, PageCursor, Provider};
 use crate::app::provider::{core, headless, kratos};
+use crate::app::state::Count;
 use crate::app::{ProfileInfo, State};
 use crate::cli::{ChangeArgs, DeleteArgs, OutputArgs, PatchArgs, RevokeArgs, SetArgs, UnsetArgs};
 use crate::runtime::unattended::{self, Env};
@@ -26,8 +27,6 @@ use super::{Ctx, ask, who};
 /// One change subcommand as typed.
 struct Request<'a> {
     name: &'static str,
-    /// What it does, for questions and messages: "revoke every active session of".
-    does: &'static str,
     who: Option<&'a str>,
     search: Option<&'a str>,
     change: &'a ChangeArgs,
@@ -50,7 +49,6 @@ fn any_provider(_: Provider) -> bool {
 pub async fn revoke(ctx: &Ctx, args: &RevokeArgs) -> Result<(), Failure> {
     let request = Request {
         name: "revoke",
-        does: "revoke every active session of",
         who: args.who.as_deref(),
         search: args.whom.search.as_deref(),
         change: &args.change,
@@ -65,7 +63,6 @@ pub async fn revoke(ctx: &Ctx, args: &RevokeArgs) -> Result<(), Failure> {
 pub async fn delete(ctx: &Ctx, args: &DeleteArgs) -> Result<(), Failure> {
     let request = Request {
         name: "delete",
-        does: "delete",
         who: args.who.as_deref(),
         search: args.whom.search.as_deref(),
         change: &args.change,
@@ -83,7 +80,6 @@ pub async fn patch(ctx: &Ctx, args: &PatchArgs) -> Result<(), Failure> {
         .map_err(|why| Failure::usage(format!("patch: {why}")))?;
     let request = Request {
         name: "patch",
-        does: "apply the JSON Patch to",
         who: args.who.as_deref(),
         search: args.whom.search.as_deref(),
         change: &args.change,
@@ -105,7 +101,6 @@ pub async fn set(ctx: &Ctx, args: &SetArgs) -> Result<(), Failure> {
     let (who, assignment) = who_and(&args.args, args.whom.search.is_some(), "KEY=JSON")?;
     let request = Request {
         name: "set",
-        does: "set a metadata key on",
         who,
         search: args.whom.search.as_deref(),
         change: &args.change,
@@ -121,7 +116,6 @@ pub async fn unset(ctx: &Ctx, args: &UnsetArgs) -> Result<(), Failure> {
     let (who, key) = who_and(&args.args, args.whom.search.is_some(), "KEY")?;
     let request = Request {
         name: "unset",
-        does: "remove a metadata key from",
         who,
         search: args.whom.search.as_deref(),
         change: &args.change,
@@ -230,7 +224,33 @@ async fn act(
         super::print(format, &records)?;
         return Ok(());
     }
-    super::refuse_if_read_only(ctx, &profile, request.does, &count_of(&items, &target))?;
+    let mut does = does(&op);
+    if op == Op::RevokeAll
+        && single
+        && let [(id, name)] = items.as_slice()
+    {
+        match active_sessions(ctx, &profile, id).await {
+            Some((0, _)) => {
+                let record = json!({"id": id, "name": name, "outcome": "unchanged",
+                    "why": "no active session: nothing sent"});
+                super::print(format, &[record])?;
+                super::note(&format!(
+                    "revoke: {} has no active session; nothing sent",
+                    label(id, name)
+                ));
+                return Ok(());
+            }
+            Some((n, more)) => {
+                let plural = if n == 1 { "session" } else { "sessions" };
+                does = format!(
+                    "revoke the {n}{} active {plural} of",
+                    if more { "+" } else { "" }
+                );
+            }
+            None => {}
+        }
+    }
+    super::refuse_if_read_only(ctx, &profile, &does, &count_of(&items, &target))?;
     let plan = Plan {
         tab: ctx
             .infos
@@ -244,8 +264,8 @@ async fn act(
         concurrency: profile.concurrency.unwrap_or(CONCURRENCY),
         typed: String::new(),
     };
-    ask::confirm(ctx, &plan, request.does, single, request.change.yes)?;
-    let (run, ended) = execute(ctx, plan).await;
+    ask::confirm(ctx, &plan, &does, single, request.change.yes)?;
+    let (run, ended) = execute(ctx, plan, request.name).await;
     let records = report(&run);
     super::print(format, &records)?;
     if let Some(line) = ended.journal_error {
@@ -257,6 +277,49 @@ async fn act(
 /// The subcommand's name, for messages.
 fn op_name(request: &Request<'_>) -> &'static str {
     request.name
+}
+
+/// How many active sessions `identity` has (and whether there may be more), when the server
+/// says; as the dashboard counts them before `:revoke` asks.
+async fn active_sessions(ctx: &Ctx, profile: &ProfileInfo, identity: &str) -> Option<(u64, bool)> {
+    let backend = ctx.backends.get(&profile.name).ok()?;
+    let list = ListKind::Kratos(kratos::List::Sessions {
+        identity: identity.to_string(),
+    });
+    let page = backend
+        .list(list, Some(ACTIVE_ONLY.to_string()), PageCursor::First, 250)
+        .await
+        .ok()?;
+    match crate::app::session_count::count_of(&page) {
+        Count::Known { active, more } => Some((active, more)),
+        Count::Counting(_) | Count::Failed(_) => None,
+    }
+}
+
+/// What `op` does, for questions and messages: "set metadata_public.plan to \"pro\" on".
+fn does(op: &Op) -> String {
+    match op {
+        Op::RevokeAll => "revoke every active session of".into(),
+        Op::Delete => "delete".into(),
+        Op::State { active } => format!(
+            "set the state {} on",
+            if *active { "active" } else { "inactive" }
+        ),
+        Op::Patch { tests, patch } => {
+            let n = patch.as_array().map_or(0, Vec::len);
+            let ops = if n == 1 { "operation" } else { "operations" };
+            match tests.len() {
+                0 => format!("apply a JSON Patch of {n} {ops} to"),
+                t => format!("apply a JSON Patch of {n} {ops} (after {t} tests) to"),
+            }
+        }
+        Op::Set {
+            metadata,
+            key,
+            value,
+        } => format!("set {}.{key} to {value} on", metadata.name()),
+        Op::Unset { metadata, key } => format!("remove {}.{key} from", metadata.name()),
+    }
 }
 
 /// "3 identities" or "ada@example.com".
@@ -388,7 +451,7 @@ async fn dry_run(
 }
 
 /// Run the plan with no screen; progress on stderr when it is a terminal.
-async fn execute(ctx: &Ctx, plan: Plan) -> (Run, unattended::Ended) {
+async fn execute(ctx: &Ctx, plan: Plan, name: &str) -> (Run, unattended::Ended) {
     let mut state = State::new(
         ctx.infos.clone(),
         crate::keymap::Keymap::defaults(),
@@ -403,7 +466,7 @@ async fn execute(ctx: &Ctx, plan: Plan) -> (Run, unattended::Ended) {
         journals: &ctx.journals,
         read_only: ctx.read_only,
     };
-    let mut progress = ask::Progress::new(ctx.terminal.stderr);
+    let mut progress = ask::Progress::new(ctx.terminal.stderr, name);
     let ended = unattended::drive(&mut state, effects, &env, |run| progress.show(run)).await;
     progress.done();
     let run = state.bulk.take().map(|b| *b).expect("begun above");
@@ -449,17 +512,26 @@ fn verdict(run: &Run, op: &str, single: bool, interrupted: bool) -> Result<(), F
             }
         };
     }
-    let summary = format!(
-        "{op}: {} done ({} applied, {} unchanged), {} failed, {} skipped, {} unknown, {} not sent, of {}",
-        c.done(),
-        c.applied,
-        c.unchanged,
-        c.failed,
-        c.skipped,
-        c.unknown,
-        c.not_sent,
-        run.len()
-    );
+    let mut summary = format!("{op}: {} of {} done", c.done(), run.len());
+    let parts = [(c.applied, "applied"), (c.unchanged, "unchanged")];
+    let done: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+    if !done.is_empty() {
+        summary.push_str(&format!(" ({})", done.join(", ")));
+    }
+    for (n, what) in [
+        (c.failed, "failed"),
+        (c.skipped, "skipped"),
+        (c.unknown, "unknown"),
+        (c.not_sent, "not sent"),
+    ] {
+        if n > 0 {
+            summary.push_str(&format!(", {n} {what}"));
+        }
+    }
     if c.unknown > 0 {
         return Err(Failure::new(Code::Unknown, summary));
     }

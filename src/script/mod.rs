@@ -63,7 +63,11 @@ pub fn print(
     records: &[serde_json::Value],
 ) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    report::write(&mut out, format, records)
+    let width = std::io::IsTerminal::is_terminal(&out)
+        .then(|| crossterm::terminal::size().ok())
+        .flatten()
+        .map(|(w, _)| usize::from(w));
+    report::write_fitted(&mut out, format, records, width)
         .map_err(|e| Failure::error(format!("cannot write the output: {e}")))
 }
 

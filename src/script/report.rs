@@ -23,6 +23,17 @@ const COLUMNS: &[(&str, &str)] = &[
 
 /// Write `records` to `out` as `format` (a CSV's header names the fields, as JSON does).
 pub fn write(out: &mut impl Write, format: OutputFormat, records: &[Value]) -> io::Result<()> {
+    write_fitted(out, format, records, None)
+}
+
+/// As [`write`], a table fitted to `width` columns when given (a terminal's): ids shortened
+/// to the 8 characters people recognise first, then the last column cut with `…`.
+pub fn write_fitted(
+    out: &mut impl Write,
+    format: OutputFormat,
+    records: &[Value],
+    width: Option<usize>,
+) -> io::Result<()> {
     match format {
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, records)?;
@@ -61,7 +72,7 @@ pub fn write(out: &mut impl Write, format: OutputFormat, records: &[Value]) -> i
             }
             Ok(())
         }
-        OutputFormat::Table => table(out, records),
+        OutputFormat::Table => table(out, records, width),
     }
 }
 
@@ -86,31 +97,53 @@ fn cell(record: &Value, field: &str) -> String {
     crate::sanitize::clean_line(&text).into_owned()
 }
 
-fn table(out: &mut impl Write, records: &[Value]) -> io::Result<()> {
+fn table(out: &mut impl Write, records: &[Value], width: Option<usize>) -> io::Result<()> {
     let columns = shown(records);
-    let rows: Vec<Vec<String>> = records
+    let mut rows: Vec<Vec<String>> = records
         .iter()
         .map(|r| columns.iter().map(|(_, f)| cell(r, f)).collect())
         .collect();
-    let widths: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, (header, _))| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([header.len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths_of = |rows: &[Vec<String>]| -> Vec<usize> {
+        columns
+            .iter()
+            .enumerate()
+            .map(|(i, (header, _))| {
+                rows.iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([header.len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect()
+    };
+    let total =
+        |widths: &[usize]| widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
+    let mut widths = widths_of(&rows);
+    if let Some(max) = width
+        && total(&widths) > max
+    {
+        for row in &mut rows {
+            row[0] = crate::app::model::short_id(&row[0]);
+        }
+        widths = widths_of(&rows);
+    }
+    let last = columns.len().saturating_sub(1);
+    let room = width.map(|max| max.saturating_sub(total(&widths[..last]) + 2));
     let line = |cells: Vec<&str>| {
-        let last = cells.len().saturating_sub(1);
         let mut text = String::new();
         for (i, c) in cells.into_iter().enumerate() {
-            text.push_str(c);
             if i < last {
+                text.push_str(c);
                 let pad = widths[i] - c.chars().count() + 2;
                 text.extend(std::iter::repeat_n(' ', pad));
+            } else {
+                match room {
+                    Some(room) if c.chars().count() > room => {
+                        text.extend(c.chars().take(room.saturating_sub(1)));
+                        text.push('…');
+                    }
+                    _ => text.push_str(c),
+                }
             }
         }
         text
@@ -159,6 +192,25 @@ mod tests {
                 "b2,\"bob, jr\",failed,kratos: 500"
             ]
         );
+    }
+
+    #[test]
+    fn a_table_fits_a_terminal_by_shortening_ids_then_cutting_the_last_column() {
+        let records = vec![json!({
+            "id": "767e3cc1-d67e-51bc-ad2b-449c5eea9782",
+            "name": "ada.lovelace@example.com",
+            "outcome": "applied",
+            "why": "done: patch identity 767e3cc1-d67e-51bc-ad2b-449c5eea9782",
+        })];
+        let mut out = Vec::new();
+        write_fitted(&mut out, OutputFormat::Table, &records, Some(80)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for line in text.lines() {
+            assert!(line.chars().count() <= 80, "{line:?}");
+        }
+        let row = text.lines().nth(1).unwrap();
+        assert!(row.starts_with("767e3cc1  ada.lovelace"), "{text}");
+        assert!(row.ends_with('…'), "{text}");
     }
 
     #[test]

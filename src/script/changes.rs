@@ -446,6 +446,7 @@ async fn dry_run(
             }
         })
         .buffered(concurrency)
+        .map(unscoped)
         .collect()
         .await
 }
@@ -475,7 +476,18 @@ async fn execute(ctx: &Ctx, plan: Plan, name: &str) -> (Run, unattended::Ended) 
 
 /// The run's report, one record per item.
 fn report(run: &Run) -> Vec<Value> {
-    run.report()
+    run.report().into_iter().map(unscoped).collect()
+}
+
+/// A Coassemble user's id as people and its API name it: the identifier, and its client
+/// beside it (the id inside idtui carries both).
+pub fn unscoped(mut record: Value) -> Value {
+    let id = record["id"].as_str().unwrap_or("").to_string();
+    if let (user, Some(client)) = crate::app::model::split_scoped_user(&id) {
+        record["id"] = user.into();
+        record["client"] = client.into();
+    }
+    record
 }
 
 /// The exit status of a run: one object says how it ended; a set is done, partly done or

@@ -113,7 +113,7 @@ pub async fn edit(ctx: &Ctx, args: &EditArgs) -> Result<(), Failure> {
         } else {
             OutputFormat::Jsonl
         };
-        super::print(format, &[record])?;
+        super::print(format, &[super::changes::unscoped(record)])?;
         super::note(&kept("--dry-run: nothing sent".into()).line);
         return Ok(());
     }

@@ -12,6 +12,7 @@ use crate::cli::OutputFormat;
 const COLUMNS: &[(&str, &str)] = &[
     ("ID", "id"),
     ("NAME", "name"),
+    ("CLIENT", "client"),
     ("OUTCOME", "outcome"),
     ("REQUEST", "request"),
     ("CHANGE", "change"),

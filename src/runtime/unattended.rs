@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -31,6 +33,9 @@ pub struct Env<'a> {
 pub struct Ended {
     /// Ctrl-C stopped it: what was not sent was left unsent.
     pub interrupted: bool,
+    /// A second Ctrl-C left without waiting for what was out: its journal lets the dashboard
+    /// settle those by reading them at its next start.
+    pub abandoned: bool,
     /// The journal could not be written (the run was stopped at once).
     pub journal_error: Option<String>,
 }
@@ -38,7 +43,7 @@ pub struct Ended {
 /// Carry out `effects` (a run just begun with `bulk::plan::begin`) and every effect their
 /// answers lead to, until the run is over and no change of it is still being settled.
 /// `progress` is called after each batch of answers. The first Ctrl-C stops the run (the
-/// changes out are settled, the rest is not sent).
+/// changes out are settled, the rest is not sent); a second one leaves at once.
 pub async fn drive(
     state: &mut State,
     mut effects: Vec<Effect>,
@@ -49,8 +54,7 @@ pub async fn drive(
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut ended = Ended::default();
     let drafts = DraftStore::new(DraftStore::default_dir());
-    let interrupt = tokio::signal::ctrl_c();
-    tokio::pin!(interrupt);
+    let mut interrupts = interrupts();
     loop {
         let mut stop = false;
         for effect in effects.drain(..) {
@@ -117,7 +121,11 @@ pub async fn drive(
         let action = tokio::select! {
             Some(action) = rx.recv() => action,
             () = tokio::time::sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => Action::Tick,
-            _ = &mut interrupt, if !ended.interrupted => {
+            Some(()) = interrupts.next() => {
+                if ended.interrupted {
+                    ended.abandoned = true;
+                    return ended;
+                }
                 ended.interrupted = true;
                 crate::app::bulk::stop(state, &mut effects);
                 continue;
@@ -129,5 +137,16 @@ pub async fn drive(
         };
         state.now = clock.elapsed();
         effects = update(state, action);
+    }
+}
+
+/// Each Ctrl-C (SIGINT) as it comes.
+fn interrupts() -> BoxStream<'static, ()> {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
+        Ok(s) => {
+            futures::stream::unfold(s, |mut s| async move { s.recv().await.map(|()| ((), s)) })
+                .boxed()
+        }
+        Err(_) => futures::stream::pending().boxed(),
     }
 }

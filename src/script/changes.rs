@@ -271,6 +271,13 @@ async fn act(
     if let Some(line) = ended.journal_error {
         return Err(Failure::error(line));
     }
+    if ended.abandoned {
+        return Err(Failure::new(
+            Code::Unknown,
+            "stopped without waiting for the changes still out: the next `idtui` start \
+             offers the set from its journal, and reads those before sending anything",
+        ));
+    }
     verdict(&run, op_name(&request), single, ended.interrupted)
 }
 

@@ -130,6 +130,9 @@ pub struct Run {
     /// A `:` command line was opened over the report: `:export` writes the report, and the
     /// report comes back when the line closes.
     pub command_over_report: bool,
+    /// Stopped (`s`, Ctrl-C): an item whose change comes back to be tried again is not
+    /// tried again, so the run ends once what is out has settled.
+    pub stopping: bool,
 }
 
 impl Run {
@@ -179,6 +182,7 @@ impl Run {
             scroll: 0,
             selected: 0,
             command_over_report: false,
+            stopping: false,
         }
     }
 
@@ -283,6 +287,16 @@ impl Run {
         let Some(item) = self.items.get_mut(n) else {
             return;
         };
+        if self.stopping {
+            let outcome = match item.unsettled {
+                None => Outcome::NotSent("the run was stopped before it was tried again".into()),
+                Some(_) => Outcome::Unknown(
+                    "sent; the run was stopped before a read could tell whether it landed".into(),
+                ),
+            };
+            self.finish_item(n, outcome);
+            return;
+        }
         if matches!(item.step, Step::Reading | Step::Changing { .. }) {
             self.in_flight = self.in_flight.saturating_sub(1);
         }
@@ -360,6 +374,7 @@ impl Run {
     /// Start (again) after a pause or at resume: the rate is measured from now.
     pub fn resume(&mut self, now: Duration) {
         self.status = Status::Running;
+        self.stopping = false;
         self.since = now;
         self.settled_since = self.counts.settled();
     }
@@ -383,12 +398,50 @@ impl Run {
         }
         self.queue.clear();
         self.status = Status::Paused;
+        self.stopping = true;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn after_a_stop_an_item_that_comes_back_to_be_tried_again_is_left_unsent_and_the_run_can_end() {
+        let s = Duration::from_secs;
+        let items = vec![("a".into(), String::new()), ("b".into(), String::new())];
+        let mut run = Run::new(
+            1,
+            "k".into(),
+            0,
+            "p".into(),
+            Target::CoreUsers,
+            Op::Delete,
+            items,
+            4,
+            s(0),
+        );
+        for n in 0..2 {
+            assert_eq!(run.next_item(s(0)), Some(n));
+            run.items[n].step = Step::Changing { seq: 10 + n as u64 };
+        }
+        run.stop();
+        assert!(!run.all_settled(), "what is out settles first");
+        // Item 0's answer was a 5xx that a read showed unapplied; item 1's was lost for good.
+        run.retry(0, Some(s(2)));
+        run.items[1].unsettled = Some(SentChange {
+            mutation: crate::app::Mutation::Core(crate::app::provider::core::Change::DeleteUser {
+                user: "b".into(),
+            }),
+            expect: crate::app::change::Expect::NotRereadable,
+            audit_change: None,
+        });
+        run.retry(1, Some(s(2)));
+        assert_eq!(run.in_flight, 0);
+        assert!(run.all_settled(), "{:?}", run.items);
+        assert_eq!((run.counts.not_sent, run.counts.unknown), (1, 1));
+        assert_eq!(run.wake(s(1)), None, "nothing waits to be tried again");
+    }
 
     #[test]
     fn a_429_pause_is_woken_for_even_when_a_wait_fell_due_meanwhile() {

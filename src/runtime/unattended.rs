@@ -20,6 +20,9 @@ use crate::drafts::DraftStore;
 
 use super::backend::Backends;
 
+/// How long a run with nothing out and nothing to wait for is given before it is left.
+const STUCK: Duration = Duration::from_secs(1);
+
 /// Where a run's effects go.
 pub struct Env<'a> {
     pub backends: &'a Backends,
@@ -130,8 +133,9 @@ pub async fn drive(
                 crate::app::bulk::stop(state, &mut effects);
                 continue;
             }
-            // Nothing is awaited and nothing will wake the run: it cannot move on.
-            () = tokio::time::sleep(Duration::from_secs(3600)), if wake.is_none() && state.changes.is_empty() && run.in_flight == 0 => {
+            // Nothing is awaited and nothing will wake the run: it cannot move on, and what
+            // it holds is reported as it stands rather than waited on for ever.
+            () = tokio::time::sleep(STUCK), if wake.is_none() && state.changes.is_empty() && run.in_flight == 0 => {
                 return ended;
             }
         };

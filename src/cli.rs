@@ -11,7 +11,8 @@ use crate::sandbox::SandboxOptions;
 #[command(
     name = "idtui",
     version,
-    about = "Terminal dashboard for Kratos, MATTR VII and Coassemble identities"
+    about = "Terminal dashboard for Kratos, MATTR VII and Coassemble identities",
+    after_help = crate::script::exit::help_text()
 )]
 pub struct Cli {
     /// Config file with [profiles.NAME] tables (default: $XDG_CONFIG_HOME/idtui/config.toml).
@@ -66,8 +67,14 @@ pub enum Command {
     /// Write a whole list to FILE (.jsonl, .json, .csv; - for stdout), as `:export` does.
     Export(ExportArgs),
     /// Print a shell completion script.
+    ///
+    /// For bash, `source <(idtui completions bash)` in ~/.bashrc; for the other shells, save
+    /// it where the shell loads completions from. --profile completes the profile names of
+    /// the config as it is when the script is made: run it again after the config changes.
     Completions(CompletionsArgs),
     /// Print the manual page (roff).
+    ///
+    /// Read it with `idtui man | man -l -`.
     Man,
     /// Check the config file: profiles, secrets, file permissions, each API reachable.
     Config(ConfigArgs),

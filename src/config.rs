@@ -331,20 +331,9 @@ fn read_secret_file(path: &Path) -> Result<String, String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = file.metadata().map_err(cannot)?.permissions().mode() & 0o7777;
-        if mode & 0o077 != 0 {
-            let who = if mode & 0o004 != 0 {
-                "anyone on this machine can read it"
-            } else if mode & 0o040 != 0 {
-                "its group can read it"
-            } else {
-                "its group or others have rights on it"
-            };
-            let shown = shell_word(&path.display().to_string());
-            return Err(format!(
-                "{} has mode {mode:04o}: {who}, so it is refused; make it yours alone: chmod 600 {shown}",
-                path.display()
-            ));
+        let mode = file.metadata().map_err(cannot)?.permissions().mode();
+        if let Some(problem) = secret_file_mode_problem(path, mode) {
+            return Err(problem);
         }
     }
     let mut text = String::new();
@@ -352,8 +341,29 @@ fn read_secret_file(path: &Path) -> Result<String, String> {
     Ok(text)
 }
 
+/// Why a secret file (`token_file`, `client_secret_file`) with `mode` is refused, naming the
+/// fix, or `None` when only its owner has rights on it. `idtui config check` says the same.
+pub fn secret_file_mode_problem(path: &Path, mode: u32) -> Option<String> {
+    let mode = mode & 0o7777;
+    if mode & 0o077 == 0 {
+        return None;
+    }
+    let who = if mode & 0o004 != 0 {
+        "anyone on this machine can read it"
+    } else if mode & 0o040 != 0 {
+        "its group can read it"
+    } else {
+        "its group or others have rights on it"
+    };
+    Some(format!(
+        "{} has mode {mode:04o}: {who}, so it is refused; make it yours alone: chmod 600 {}",
+        path.display(),
+        shell_word(&path.display().to_string())
+    ))
+}
+
 /// `word` as one shell word, quoted only when it must be, for a command to copy.
-fn shell_word(word: &str) -> String {
+pub fn shell_word(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,:@%=".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
         word.to_string()

@@ -63,6 +63,18 @@ fn run() -> anyhow::Result<i32> {
             Ok(0)
         }
         Some(Command::Keys) => {
+            // The config is read first, as the dashboard would read it: a broken one is said
+            // (and the status is 1) rather than hidden behind a keymap printed as if all were
+            // well.
+            let global = idtui::script::Global {
+                config: cli.config,
+                profile: cli.profile,
+                read_only: cli.read_only,
+            };
+            if let Err(failure) = idtui::script::meta::check_config_loads(&global) {
+                idtui::script::say(&failure.line);
+                return Ok(failure.code.status());
+            }
             let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());
             for issue in issues {
                 eprintln!("warning: {}", sanitize::text(&issue.to_string()));

@@ -51,6 +51,15 @@ pub const TABLE: &[(i32, &str)] = &[
     ),
 ];
 
+/// The table as the end of `idtui --help` shows it.
+pub fn help_text() -> String {
+    let mut text = String::from("Exit status:");
+    for (code, meaning) in TABLE {
+        text.push_str(&format!("\n  {code}  {meaning}"));
+    }
+    text
+}
+
 /// A subcommand that did not end with 0: its status and the line said on stderr.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{line}")]

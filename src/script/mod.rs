@@ -9,6 +9,7 @@ pub mod changes;
 pub mod ctx;
 pub mod exit;
 pub mod meta;
+pub mod output;
 pub mod reads;
 pub mod who;
 

@@ -445,17 +445,15 @@ fn search_of(
     if text.is_empty() {
         return Err(Failure::usage("--search is empty"));
     }
-    let Some(hint) = kind.server_search_hint() else {
+    if kind.server_search_hint().is_none() {
         return Err(Failure::usage(format!(
             "{} on {} cannot be searched",
             kind.title().to_lowercase(),
             info.provider.system()
         )));
-    };
+    }
     if info.provider == Provider::Core && !core_searchable(text) {
-        return Err(Failure::usage(format!(
-            "{CORE_SEARCH_HINT} (--search takes {hint})"
-        )));
+        return Err(Failure::usage(CORE_SEARCH_HINT));
     }
     Ok(Some(text.to_string()))
 }

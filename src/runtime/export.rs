@@ -10,6 +10,9 @@
 //! `Action::ExportDone`. The app cancels an export by no longer awaiting its seq: the event
 //! loop then aborts this task like any read nobody waits for, and dropping it removes the
 //! temporary file.
+//!
+//! `idtui export` runs the same [`run`] in the foreground, and `idtui list --all` walks a
+//! list with the same [`Walk`].
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -43,14 +46,23 @@ pub fn spawn(
     tx: &UnboundedSender<Action>,
 ) -> Option<(u64, AbortHandle)> {
     let seq = job.seq;
-    let pages = Pages {
-        backends: backends.clone(),
-        audit_trail: audit_trail.to_path_buf(),
-    };
+    let backends = backends.clone();
+    let audit_trail = audit_trail.to_path_buf();
     let tx = tx.clone();
     let task = tokio::spawn(async move {
-        let run = std::panic::AssertUnwindSafe(run(job, pages, tx.clone())).catch_unwind();
-        let result = run
+        let progress = {
+            let tx = tx.clone();
+            move |rows, per_second| {
+                let _ = tx.send(Action::ExportProgress {
+                    seq,
+                    rows,
+                    per_second,
+                });
+            }
+        };
+        let run = run(job, &backends, &audit_trail, progress);
+        let result = std::panic::AssertUnwindSafe(run)
+            .catch_unwind()
             .await
             .unwrap_or_else(|panic| Err(super::backend::panicked(&*panic)));
         let _ = tx.send(Action::ExportDone { seq, result });
@@ -108,14 +120,87 @@ impl Pages {
     }
 }
 
-async fn run(
-    job: ExportJob,
+/// A walk of a list from its first page to its end, as `:export` (and `G`) walk it: one
+/// page at a time, `page_size` rows each, every page tried again after a transient failure.
+/// The caller takes each page's rows as they come, so memory holds one page whatever the
+/// list's size; `idtui list --all` and `idtui export` walk with it too.
+pub struct Walk {
     pages: Pages,
-    tx: UnboundedSender<Action>,
+    profile: String,
+    kind: ListKind,
+    search: Option<String>,
+    page_size: usize,
+    /// Where the next page starts; `None` once the list has ended.
+    cursor: Option<PageCursor>,
+}
+
+/// One page of a walk.
+#[derive(Debug)]
+pub struct WalkPage {
+    pub rows: Vec<Row>,
+    /// The list's length, when the API reports one.
+    pub total: Option<u64>,
+}
+
+impl Walk {
+    pub fn new(
+        backends: &Backends,
+        audit_trail: &Path,
+        profile: impl Into<String>,
+        kind: ListKind,
+        search: Option<String>,
+        page_size: usize,
+    ) -> Walk {
+        Walk {
+            pages: Pages {
+                backends: backends.clone(),
+                audit_trail: audit_trail.to_path_buf(),
+            },
+            profile: profile.into(),
+            kind,
+            search,
+            page_size: page_size.max(1),
+            cursor: Some(PageCursor::First),
+        }
+    }
+
+    /// The next page, or `None` once the list has ended (no next page, or an empty one).
+    pub async fn next(&mut self) -> Result<Option<WalkPage>, ErrorInfo> {
+        let Some(cursor) = self.cursor.take() else {
+            return Ok(None);
+        };
+        let page = self
+            .pages
+            .page_retried(
+                &self.profile,
+                &self.kind,
+                &self.search,
+                cursor,
+                self.page_size,
+            )
+            .await?;
+        if !page.rows.is_empty() {
+            self.cursor = page.next;
+        }
+        Ok(Some(WalkPage {
+            rows: page.rows,
+            total: page.total,
+        }))
+    }
+}
+
+/// Run `job` to its end: the records written to its target (a file only ever whole),
+/// `progress(rows, rows_per_second)` told a few times a second while a list is walked.
+/// `Effect::Export` runs it as a task; `idtui export` runs it in the foreground.
+pub async fn run(
+    job: ExportJob,
+    backends: &Backends,
+    audit_trail: &Path,
+    progress: impl FnMut(u64, u64),
 ) -> Result<Exported, ErrorInfo> {
     let mut sink = Sink::open(&job)?;
     let fail = |e: io::Error| stopped(&sink_name(&job.target), &e.to_string());
-    let mut progress = Progress::new(job.seq, tx);
+    let mut progress = Progress::new(progress);
     let mut left_out = 0;
     let writer = match job.source {
         Source::Rows(rows) => {
@@ -126,7 +211,7 @@ async fn run(
             w
         }
         Source::Object { profile, kind, id } => {
-            let backend = pages.backends.get(&profile)?;
+            let backend = backends.get(&profile)?;
             let row = backend.get(kind, id).await.map_err(|e| failed_read(&e))?;
             let mut w = writer(&mut sink, job.format, job.columns, Some(&row)).map_err(fail)?;
             left_out += write_row(&mut w, &row, None).map_err(fail)?;
@@ -143,12 +228,8 @@ async fn run(
                 .columns
                 .or_else(|| Some(crate::app::column::Shown::defaults(kind.columns())));
             let mut w = writer(&mut sink, job.format, columns, None).map_err(fail)?;
-            let mut cursor = PageCursor::First;
-            loop {
-                let page = pages
-                    .page_retried(&profile, &kind, &search, cursor, page_size)
-                    .await
-                    .map_err(|e| failed_read(&e))?;
+            let mut walk = Walk::new(backends, audit_trail, profile, kind, search, page_size);
+            while let Some(page) = walk.next().await.map_err(|e| failed_read(&e))? {
                 for row in &page.rows {
                     left_out += write_row(&mut w, row, only.as_ref()).map_err(fail)?;
                 }
@@ -156,9 +237,8 @@ async fn run(
                 let all_marked = only
                     .as_ref()
                     .is_some_and(|o| w.written() as usize >= o.count());
-                match page.next {
-                    Some(next) if !page.rows.is_empty() && !all_marked => cursor = next,
-                    _ => break,
+                if all_marked {
+                    break;
                 }
             }
             w
@@ -216,20 +296,18 @@ fn failed_read(e: &ErrorInfo) -> ErrorInfo {
     info
 }
 
-/// Sends `ExportProgress` at most every `PROGRESS_EVERY`.
-struct Progress {
-    seq: u64,
-    tx: UnboundedSender<Action>,
+/// Tells `report` how far an export is, at most every `PROGRESS_EVERY`.
+struct Progress<F: FnMut(u64, u64)> {
+    report: F,
     started: Instant,
     last: Instant,
 }
 
-impl Progress {
-    fn new(seq: u64, tx: UnboundedSender<Action>) -> Progress {
+impl<F: FnMut(u64, u64)> Progress<F> {
+    fn new(report: F) -> Progress<F> {
         let now = Instant::now();
         Progress {
-            seq,
-            tx,
+            report,
             started: now,
             last: now,
         }
@@ -241,11 +319,7 @@ impl Progress {
         }
         self.last = Instant::now();
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
-        let _ = self.tx.send(Action::ExportProgress {
-            seq: self.seq,
-            rows,
-            per_second: (rows as f64 / secs) as u64,
-        });
+        (self.report)(rows, (rows as f64 / secs) as u64);
     }
 }
 
@@ -338,7 +412,7 @@ fn clipboard_text(bytes: Vec<u8>) -> io::Result<String> {
 }
 
 /// `~` or `~/…` as the home directory.
-fn expand_home(path: &str) -> PathBuf {
+pub fn expand_home(path: &str) -> PathBuf {
     let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
     match (path, home) {
         ("~", Some(home)) => PathBuf::from(home),

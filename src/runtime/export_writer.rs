@@ -82,6 +82,11 @@ impl<W: Write> RecordWriter<W> {
         Ok(())
     }
 
+    /// Push what is written so far to the output (a page printed as it comes).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// Close the document and hand back the output, flushed.
     pub fn finish(mut self) -> io::Result<W> {
         if self.format == Format::Json {

@@ -11,6 +11,7 @@ pub mod ctx;
 pub mod edit;
 pub mod exit;
 pub mod meta;
+pub mod output;
 pub mod reads;
 pub mod recovery;
 pub mod report;

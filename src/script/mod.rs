@@ -63,11 +63,11 @@ pub fn print(
     format: crate::cli::OutputFormat,
     records: &[serde_json::Value],
 ) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    let width = std::io::IsTerminal::is_terminal(&out)
+    let width = std::io::IsTerminal::is_terminal(&std::io::stdout())
         .then(|| crossterm::terminal::size().ok())
         .flatten()
         .map(|(w, _)| usize::from(w));
+    let mut out = std::io::stdout().lock();
     report::write_fitted(&mut out, format, records, width)
         .map_err(|e| Failure::error(format!("cannot write the output: {e}")))
 }
@@ -92,6 +92,17 @@ pub fn refuse_if_read_only(
             "read_only = true in its profile"
         },
     )))
+}
+
+/// The terminal's width a table is fitted to, when stdout is one.
+pub fn table_width(ctx: &Ctx) -> Option<u16> {
+    ctx.terminal.stdout.then(|| {
+        crossterm::terminal::size()
+            .ok()
+            .map(|(w, _)| w)
+            .filter(|&w| w > 0)
+            .unwrap_or(80)
+    })
 }
 
 async fn dispatch(command: Command, global: Global) -> Result<(), Failure> {

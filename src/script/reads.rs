@@ -31,7 +31,7 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 pub async fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
     let (info, kind) = list_on(ctx, args.list)?;
     let search = search_of(&kind, info, args.search.as_deref())?;
-    let format = format_of(ctx, &args.output);
+    let format = super::output_format(&args.output, ctx);
     let columns = columns_of(kind.columns(), &args.output, format)?;
     let full = walk_size(&kind, info);
     // Without --all, one row more than printed is asked for: whether more remain is then
@@ -55,7 +55,7 @@ pub async fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
         format,
         shape: Shape::List,
         columns,
-        width: width(ctx),
+        width: super::table_width(ctx),
     };
     let mut printer = Printer::new(out, spec).map_err(output_failed)?;
     let failed = |e: &ErrorInfo| Failure::api(&format!("listing {what} on {}", info.name), e);
@@ -79,13 +79,13 @@ pub async fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
 pub async fn get(ctx: &Ctx, args: &GetArgs) -> Result<(), Failure> {
     let info = ctx.profile_for(|_| true, "a profile to look in")?;
     let found = who::resolve(&ctx.backends, info, &args.who, true).await?;
-    let format = format_of(ctx, &args.output);
+    let format = super::output_format(&args.output, ctx);
     let columns = columns_of(found.row.fields.columns(), &args.output, format)?;
     let spec = Spec {
         format,
         shape: Shape::One,
         columns,
-        width: width(ctx),
+        width: super::table_width(ctx),
     };
     let mut printer = Printer::new(Stdout::new(), spec).map_err(output_failed)?;
     printer.record(&found.row).map_err(output_failed)?;
@@ -107,7 +107,7 @@ pub async fn find(ctx: &Ctx, args: &FindArgs) -> Result<(), Failure> {
             "find what? name an email, id, username or identifier",
         ));
     }
-    let format = format_of(ctx, &args.output);
+    let format = super::output_format(&args.output, ctx);
     let columns = columns_of(FOUND_COLUMNS, &args.output, format)?;
     // Every profile at once, as `:find` asks them: a slow one holds no one back.
     let asks = ctx.infos.iter().map(|info| async move {
@@ -122,7 +122,7 @@ pub async fn find(ctx: &Ctx, args: &FindArgs) -> Result<(), Failure> {
         format,
         shape: Shape::List,
         columns,
-        width: width(ctx),
+        width: super::table_width(ctx),
     };
     let mut printer = Printer::new(Stdout::new(), spec).map_err(output_failed)?;
     let (mut hits, mut failed) = (0usize, 0usize);
@@ -172,7 +172,7 @@ pub async fn sessions(ctx: &Ctx, args: &SessionsArgs) -> Result<(), Failure> {
     let kind = ListKind::Kratos(kratos::List::Sessions {
         identity: found.id.clone(),
     });
-    let format = format_of(ctx, &args.output);
+    let format = super::output_format(&args.output, ctx);
     let columns = columns_of(kind.columns(), &args.output, format)?;
     let search = (!args.all).then(|| ACTIVE_ONLY.to_string());
     let size = walk_size(&kind, info);
@@ -190,7 +190,7 @@ pub async fn sessions(ctx: &Ctx, args: &SessionsArgs) -> Result<(), Failure> {
         format,
         shape: Shape::List,
         columns,
-        width: width(ctx),
+        width: super::table_width(ctx),
     };
     let mut printer = Printer::new(out, spec).map_err(output_failed)?;
     let failed = |e: &ErrorInfo| {
@@ -303,7 +303,7 @@ async fn export_to_stdout(
         format,
         shape: Shape::List,
         columns,
-        width: width(ctx),
+        width: super::table_width(ctx),
     };
     let mut printer = Printer::new(out, spec).map_err(output_failed)?;
     // Progress only where it does not mix with the records on one screen.
@@ -464,26 +464,6 @@ fn walk_size(kind: &ListKind, info: &ProfileInfo) -> usize {
     kind.walk_page_size()
         .unwrap_or(info.page_size.unwrap_or(DEFAULT_PAGE_SIZE))
         .max(1)
-}
-
-/// `-o`, else a table for a person at a terminal and JSON Lines for a pipe or a file.
-fn format_of(ctx: &Ctx, output: &OutputArgs) -> OutputFormat {
-    output.format.unwrap_or(if ctx.terminal.stdout {
-        OutputFormat::Table
-    } else {
-        OutputFormat::Jsonl
-    })
-}
-
-/// The terminal's width a table is fitted to, when stdout is one.
-fn width(ctx: &Ctx) -> Option<u16> {
-    ctx.terminal.stdout.then(|| {
-        crossterm::terminal::size()
-            .ok()
-            .map(|(w, _)| w)
-            .filter(|&w| w > 0)
-            .unwrap_or(80)
-    })
 }
 
 /// The columns a table or a CSV shows: `--columns` (a list's headers in any case, or paths

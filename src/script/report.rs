@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
+use super::output::{safe_json, yaml_of};
 use crate::cli::OutputFormat;
 
 /// The columns of a report table, in order, and the field each shows.
@@ -36,19 +37,21 @@ pub fn write_fitted(
     width: Option<usize>,
 ) -> io::Result<()> {
     match format {
+        // Names and reasons come from servers: nothing in them reaches a terminal raw.
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, records)?;
+            let text = serde_json::to_vec_pretty(records)?;
+            out.write_all(&safe_json(&text))?;
             writeln!(out)
         }
         OutputFormat::Jsonl => {
             for r in records {
-                serde_json::to_writer(&mut *out, r)?;
+                out.write_all(&safe_json(&serde_json::to_vec(r)?))?;
                 writeln!(out)?;
             }
             Ok(())
         }
         OutputFormat::Yaml => {
-            let text = serde_yaml_ng::to_string(records).map_err(io::Error::other)?;
+            let text = yaml_of(&Value::Array(records.to_vec()))?;
             out.write_all(text.as_bytes())
         }
         OutputFormat::Csv => {
@@ -212,6 +215,21 @@ mod tests {
         let row = text.lines().nth(1).unwrap();
         assert!(row.starts_with("767e3cc1  ada.lovelace"), "{text}");
         assert!(row.ends_with('…'), "{text}");
+    }
+
+    #[test]
+    fn json_and_yaml_escape_what_a_terminal_would_act_on() {
+        let records = vec![json!({"id": "a1", "name": "\u{1b}]52;c;ZXZpbA==\u{7}\u{202e}evil"})];
+        for format in [OutputFormat::Json, OutputFormat::Jsonl, OutputFormat::Yaml] {
+            let text = written(format, &records);
+            assert!(
+                !text.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+                "{format:?}: {text:?}"
+            );
+        }
+        let back: Vec<Value> =
+            serde_json::from_str(&written(OutputFormat::Json, &records)).unwrap();
+        assert_eq!(back, records, "the same value, escaped");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use serde_json::Value;
+use serde_json::{Value, json};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use common::pty::PtySession;
@@ -355,8 +355,19 @@ fn get_prints_the_one_record_as_the_server_holds_it() {
         "{}",
         run.stderr
     );
-    // Three profiles and none chosen: which one is a question for the user.
-    let run = home.run(&["get", id]).failed(2);
+    // Three profiles and none chosen: WHO is looked for on each, and found on one.
+    let run = home.run(&["get", id]).ok();
+    assert_eq!(run.jsonl()[0]["id"], id);
+    // A name two profiles answer to is a question for the user: a MATTR user with the
+    // same email as the Kratos identity.
+    let (status, body) = sandbox.call_with(
+        "POST",
+        "/v1/users",
+        Some(json!({"claims": {"email": "kwame.mensah@example.gh"}})),
+        TOKEN,
+    );
+    assert_eq!(status, 201, "{body}");
+    let run = home.run(&["get", "kwame.mensah@example.gh"]).failed(2);
     assert!(
         run.stderr.contains("choose one with --profile"),
         "{}",

@@ -68,7 +68,7 @@ pub async fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
             _ => "; there are more".into(),
         };
         say(&format!(
-            "showing the first {}{more} (--all prints them all, --limit N more at once)",
+            "showing the first {}{more} (--all prints every one; --limit N changes how many)",
             records(listed.seen)
         ));
     }
@@ -77,8 +77,8 @@ pub async fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
 }
 
 pub async fn get(ctx: &Ctx, args: &GetArgs) -> Result<(), Failure> {
-    let info = ctx.profile_for(|_| true, "a profile to look in")?;
-    let found = who::resolve(&ctx.backends, info, &args.who, true).await?;
+    let candidates = ctx.candidates(|_| true, "a profile to look in")?;
+    let (info, found) = who::resolve_any(&ctx.backends, &candidates, &args.who, true).await?;
     let format = super::output_format(&args.output, ctx);
     let columns = columns_of(found.row.fields.columns(), &args.output, format)?;
     let spec = Spec {
@@ -167,8 +167,9 @@ pub async fn find(ctx: &Ctx, args: &FindArgs) -> Result<(), Failure> {
 }
 
 pub async fn sessions(ctx: &Ctx, args: &SessionsArgs) -> Result<(), Failure> {
-    let info = ctx.profile_for(|p| p == Provider::Kratos, "sessions are Ory Kratos's")?;
-    let found = who::resolve(&ctx.backends, info, &args.who, false).await?;
+    let candidates = ctx.candidates(|p| p == Provider::Kratos, "sessions are Ory Kratos's")?;
+    let (info, found) = who::resolve_any(&ctx.backends, &candidates, &args.who, false).await?;
+    let info = &info;
     let kind = ListKind::Kratos(kratos::List::Sessions {
         identity: found.id.clone(),
     });

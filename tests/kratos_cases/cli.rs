@@ -208,3 +208,37 @@ fn cli_edits_through_an_editor_and_makes_a_recovery_link_then_deletes() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn cli_reads_the_identity_its_sessions_and_lists_it_as_the_server_holds_them() {
+    let case = Case::new("cli-read");
+    let session = case
+        .rt
+        .block_on(case.server.login(&case.email, "idtui-cli-read/1"));
+    let sid = session["id"].as_str().unwrap().to_owned();
+    let got = ok(&case.idtui(&["get", &case.email, "-o", "jsonl"], &[]));
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["id"], case.id);
+    assert_eq!(
+        got[0]["traits"],
+        case.identity()["traits"],
+        "the record whole"
+    );
+    let sessions = ok(&case.idtui(&["sessions", &case.email], &[]));
+    assert!(
+        sessions.iter().any(|s| s["id"] == sid.as_str()),
+        "{sessions:?}"
+    );
+    let listed = ok(&case.idtui(&["list", "identities", "--search", &case.email], &[]));
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["id"], case.id);
+    let found = ok(&case.idtui(&["find", &case.email, "-o", "jsonl"], &[]));
+    assert_eq!(found[0]["record"]["id"], case.id, "{found:?}");
+    let out = case.idtui(&["get", "nobody-at-all@idtui.test"], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

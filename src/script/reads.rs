@@ -41,23 +41,8 @@ pub async fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
         false => (args.limit.saturating_add(1).min(full), Some(args.limit)),
     };
     let what = list_name(args.list);
-    let mut walk = Walk::new(
-        &ctx.backends,
-        ctx.audit.path(),
-        &info.name,
-        kind,
-        search,
-        size,
-    );
-    let out = Stdout::new();
-    let closed = out.closed();
-    let spec = Spec {
-        format,
-        shape: Shape::List,
-        columns,
-        width: super::table_width(ctx),
-    };
-    let mut printer = Printer::new(out, spec).map_err(output_failed)?;
+    let (mut walk, mut printer, closed) =
+        walk_to_stdout(ctx, info, kind, search, size, format, columns)?;
     let failed = |e: &ErrorInfo| Failure::api(&format!("listing {what} on {}", info.name), e);
     let listed = print_walk(&mut walk, &mut printer, &closed, limit, failed, None).await?;
     let left_out = printer.left_out();
@@ -277,20 +262,26 @@ pub async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `idtui export LIST -`: the whole list on stdout, in the `-o` format (JSON Lines unless
-/// told), walked as an export to a file is.
-async fn export_to_stdout(
+/// The walk of `kind` (narrowed by `search`) on `info`, a printer of its records on stdout,
+/// and the flag that says stdout was closed (`| head`).
+#[allow(clippy::too_many_arguments, reason = "each part of a list walk, named")]
+fn walk_to_stdout(
     ctx: &Ctx,
-    args: &ExportArgs,
     info: &ProfileInfo,
     kind: ListKind,
     search: Option<String>,
     page_size: usize,
-) -> Result<(), Failure> {
-    let format = args.output.format.unwrap_or(OutputFormat::Jsonl);
-    let columns = columns_of(kind.columns(), &args.output, format)?;
-    let what = list_name(args.list);
-    let mut walk = Walk::new(
+    format: OutputFormat,
+    columns: Vec<crate::app::column::Shown>,
+) -> Result<
+    (
+        Walk,
+        Printer<Stdout>,
+        std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ),
+    Failure,
+> {
+    let walk = Walk::new(
         &ctx.backends,
         ctx.audit.path(),
         &info.name,
@@ -306,7 +297,25 @@ async fn export_to_stdout(
         columns,
         width: super::table_width(ctx),
     };
-    let mut printer = Printer::new(out, spec).map_err(output_failed)?;
+    let printer = Printer::new(out, spec).map_err(output_failed)?;
+    Ok((walk, printer, closed))
+}
+
+/// `idtui export LIST -`: the whole list on stdout, in the `-o` format (JSON Lines unless
+/// told), walked as an export to a file is.
+async fn export_to_stdout(
+    ctx: &Ctx,
+    args: &ExportArgs,
+    info: &ProfileInfo,
+    kind: ListKind,
+    search: Option<String>,
+    page_size: usize,
+) -> Result<(), Failure> {
+    let format = args.output.format.unwrap_or(OutputFormat::Jsonl);
+    let columns = columns_of(kind.columns(), &args.output, format)?;
+    let what = list_name(args.list);
+    let (mut walk, mut printer, closed) =
+        walk_to_stdout(ctx, info, kind, search, page_size, format, columns)?;
     // Progress only where it does not mix with the records on one screen.
     let mut progress = Progress::new(ctx.terminal.stderr && !ctx.terminal.stdout);
     let failed = |e: &ErrorInfo| {

@@ -179,33 +179,10 @@ async fn act(
     request: Request<'_>,
     make_op: impl Fn(&Target) -> Result<Op, String>,
 ) -> Result<(), Failure> {
-    let (profile, target, items) = match (request.who, request.search) {
-        (Some(who), None) => {
-            let candidates = ctx.candidates(request.fits, request.only)?;
-            let (profile, found) =
-                who::resolve_any(&ctx.backends, &candidates, who, request.clients_too).await?;
-            let target = target_of(found.kind).ok_or_else(|| {
-                Failure::usage(format!(
-                    "{} is a {}: not something to change here",
-                    found.label,
-                    found.kind.label()
-                ))
-            })?;
-            let name = found.kind.name_of(&found.row).unwrap_or("").to_string();
-            (profile, target, vec![(found.id, name)])
-        }
-        (None, Some(text)) => {
-            let profile = ctx.profile_for(request.fits, request.only)?.clone();
-            let target = search_target(profile.provider);
-            let items = matches(ctx, &profile, &target, text).await?;
-            (profile, target, items)
-        }
-        _ => return Err(Failure::usage("name WHO, or --search TEXT for every match")),
-    };
-    let op =
-        make_op(&target).map_err(|why| Failure::usage(format!("{}: {why}", op_name(&request))))?;
+    let (profile, target, items) = choose(ctx, &request).await?;
+    let op = make_op(&target).map_err(|why| Failure::usage(format!("{}: {why}", request.name)))?;
     if let Some(why) = op.unsupported(&target) {
-        return Err(Failure::usage(format!("{}: {why}", op_name(&request))));
+        return Err(Failure::usage(format!("{}: {why}", request.name)));
     }
     let single = request.search.is_none();
     if items.is_empty() {
@@ -240,13 +217,7 @@ async fn act(
                 ));
                 return Ok(());
             }
-            Some((n, more)) => {
-                let plural = if n == 1 { "session" } else { "sessions" };
-                does = format!(
-                    "revoke the {n}{} active {plural} of",
-                    if more { "+" } else { "" }
-                );
-            }
+            Some((n, more)) => does = revoking(n, more),
             None => {}
         }
     }
@@ -278,12 +249,51 @@ async fn act(
              offers the set from its journal, and reads those before sending anything",
         ));
     }
-    verdict(&run, op_name(&request), single, ended.interrupted)
+    verdict(&run, request.name, single, ended.interrupted)
 }
 
-/// The subcommand's name, for messages.
-fn op_name(request: &Request<'_>) -> &'static str {
-    request.name
+/// The profile, the list and the objects a change subcommand acts on: WHO's one, or every
+/// match of `--search`.
+async fn choose(
+    ctx: &Ctx,
+    request: &Request<'_>,
+) -> Result<(ProfileInfo, Target, Vec<(String, String)>), Failure> {
+    Ok(match (request.who, request.search) {
+        (Some(who), None) => {
+            let candidates = ctx.candidates(request.fits, request.only)?;
+            let (profile, found) =
+                who::resolve_any(&ctx.backends, &candidates, who, request.clients_too).await?;
+            let target = target_of(found.kind).ok_or_else(|| {
+                Failure::usage(format!(
+                    "{} is a {}: not something to change here",
+                    found.label,
+                    found.kind.label()
+                ))
+            })?;
+            let name = found.kind.name_of(&found.row).unwrap_or("").to_string();
+            (profile, target, vec![(found.id, name)])
+        }
+        (None, Some(text)) => {
+            let profile = ctx.profile_for(request.fits, request.only)?.clone();
+            let target = search_target(profile.provider);
+            let items = matches(ctx, &profile, &target, text).await?;
+            (profile, target, items)
+        }
+        _ => return Err(Failure::usage("name WHO, or --search TEXT for every match")),
+    })
+}
+
+/// What a revoke of `n` (or more) active sessions does, for its question.
+fn revoking(n: u64, more: bool) -> String {
+    let plural = if n == 1 && !more {
+        "session"
+    } else {
+        "sessions"
+    };
+    format!(
+        "revoke the {n}{} active {plural} of",
+        if more { "+" } else { "" }
+    )
 }
 
 /// How many active sessions `identity` has (and whether there may be more), when the server

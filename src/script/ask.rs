@@ -7,8 +7,8 @@ use crate::app::bulk::plan::{FIRST_NAMES, Plan};
 use crate::app::bulk::run::Run;
 
 use super::Ctx;
-use super::changes::label;
 use super::exit::Failure;
+use super::who::label;
 
 /// Ask before `plan` (`does` it to its objects) unless `yes`: one object is a y/N
 /// question, a set shows the plan and wants its count typed, as the dashboard's does.

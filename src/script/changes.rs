@@ -213,7 +213,7 @@ async fn act(
                 super::print(format, &[record])?;
                 super::note(&format!(
                     "revoke: {} has no active session; nothing sent",
-                    label(id, name)
+                    who::label(id, name)
                 ));
                 return Ok(());
             }
@@ -574,13 +574,4 @@ fn verdict(run: &Run, op: &str, single: bool, interrupted: bool) -> Result<(), F
     }
     super::note(&summary);
     Ok(())
-}
-
-/// How people name an object of a plan, for questions: `ada@example.com (6f1c2a9e)`.
-pub fn label(id: &str, name: &str) -> String {
-    if name.is_empty() {
-        id.to_string()
-    } else {
-        format!("{name} ({})", crate::app::model::short_id(id))
-    }
 }

@@ -158,3 +158,12 @@ fn names_exactly(hit: &Hit, who: &str) -> bool {
             .name_of(&hit.row)
             .is_some_and(|n| n.trim().eq_ignore_ascii_case(who))
 }
+
+/// How people name an object of a plan, for questions: `ada@example.com (6f1c2a9e)`.
+pub fn label(id: &str, name: &str) -> String {
+    if name.is_empty() {
+        id.to_string()
+    } else {
+        format!("{name} ({})", crate::app::model::short_id(id))
+    }
+}

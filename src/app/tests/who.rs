@@ -346,6 +346,30 @@ fn x_asks_at_once_and_fills_in_the_count_when_it_comes() {
     );
 }
 
+#[test]
+fn x_on_someone_with_no_active_session_withdraws_the_question_and_sends_nothing() {
+    let mut s = ready();
+    let effects = update(&mut s, ch('X'));
+    let count = count_seq(&effects, &identity(0).id);
+    assert!(matches!(s.mode, Mode::Confirm(_)));
+    let effects = update(
+        &mut s,
+        Action::PageLoaded {
+            ticket: count,
+            result: Ok(sessions(0)),
+        },
+    );
+    assert!(mutations(&effects).is_empty());
+    assert!(matches!(s.mode, Mode::Normal), "{:?}", s.mode);
+    let flash = s.flash.clone().unwrap_or_default();
+    assert!(
+        flash.contains("user0@example.com (00000000) has no active session; nothing sent"),
+        "{flash}"
+    );
+    // A key typed after the question went answers nothing.
+    assert!(mutations(&update(&mut s, ch('y'))).is_empty());
+}
+
 fn recovery_sent(s: &mut State) -> u64 {
     let (seq, ..) = find_seq(&typed(s, "recovery-link user3@example.com 30m"));
     update(

@@ -321,7 +321,20 @@ pub fn on_count(state: &mut State, seq: u64, result: Result<PageData, ErrorInfo>
     };
     state.dirty = true;
     match &mut state.mode {
-        Mode::Confirm(c) if c.count == Some(Count::Counting(seq)) => c.count = Some(count),
+        Mode::Confirm(c) if c.count == Some(Count::Counting(seq)) => {
+            if let Count::Known {
+                active: 0,
+                more: false,
+            } = count
+            {
+                // Nothing to revoke: the question is withdrawn rather than asked about none.
+                let who = c.subject.clone().unwrap_or_else(|| "this identity".into());
+                state.mode = Mode::Normal;
+                state.flash = Some(format!("{who} has no active session; nothing sent"));
+            } else {
+                c.count = Some(count);
+            }
+        }
         Mode::Lookup(l) if l.seq == seq => {
             let Some(hit) = l.hit.clone() else { return };
             state.mode = Mode::Normal;

@@ -276,7 +276,11 @@ impl HttpLayer {
             .header("Accept-Encoding", "gzip")
             .header("X-Request-ID", uuid::Uuid::new_v4().to_string());
         if let Some((name, value)) = auth {
-            builder = builder.header(name, value);
+            // Replaced, not appended: a `user:password@` in the url has already become a
+            // Basic Authorization header, which must not ride ahead of the profile's token.
+            let mut auth = reqwest::header::HeaderMap::new();
+            auth.insert(name, value);
+            builder = builder.headers(auth);
         }
         if let Some(body) = &req.body {
             let bytes = serde_json::to_vec(body).map_err(|e| {

@@ -43,6 +43,7 @@ async fn echo_headers(headers: HeaderMap) -> Json<Value> {
         "accept-encoding": h("accept-encoding"),
         "x-request-id": h("x-request-id"),
         "authorization": h("authorization"),
+        "authorizations": headers.get_all("authorization").iter().count(),
     }))
 }
 
@@ -111,6 +112,20 @@ async fn what_goes_on_the_wire() {
     assert!(seen["accept-encoding"].as_str().unwrap().contains("gzip"));
     assert_eq!(seen["x-request-id"].as_str().unwrap().len(), 36);
     assert_eq!(seen["authorization"], "Bearer ory_pat_xyz");
+}
+
+#[tokio::test]
+async fn credentials_in_the_url_never_ride_beside_the_profiles_token() {
+    // A gateway's `user:password@` in the url would otherwise go as a second Authorization
+    // (Basic) header, ahead of the token: servers read the first and refuse.
+    let base = serve(app()).await;
+    let with_userinfo = base.replacen("http://", "http://gateway:hunter2@", 1);
+    let seen = kratos_with_token(&with_userinfo, None, "ory_pat_xyz")
+        .get_schema("default")
+        .await
+        .unwrap();
+    assert_eq!(seen["authorization"], "Bearer ory_pat_xyz");
+    assert_eq!(seen["authorizations"], 1);
 }
 
 #[tokio::test]

@@ -187,13 +187,14 @@ pub struct RevokeArgs {
 }
 
 #[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("patch").required(true).args(["file", "op"])))]
 pub struct PatchArgs {
     #[arg(required_unless_present = "search", conflicts_with = "search")]
     pub who: Option<String>,
     #[command(flatten)]
     pub whom: Whom,
     /// A file holding the JSON Patch (an array of operations); - reads stdin.
-    #[arg(long, value_name = "PATCH.json", required_unless_present = "op")]
+    #[arg(long, value_name = "PATCH.json")]
     pub file: Option<PathBuf>,
     /// One operation (or an array of them) as JSON; repeatable.
     #[arg(long, value_name = "JSON", conflicts_with = "file")]

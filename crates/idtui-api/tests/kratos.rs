@@ -402,3 +402,26 @@ async fn a_base_url_with_a_path_prefix() {
     let (mine, _) = all_sessions(&api, Some(KATHERINE), None, 1).await;
     assert_eq!(mine.len(), 3);
 }
+
+#[tokio::test]
+async fn reads_the_server_version() {
+    // The sandbox says which release it emulates.
+    let h = Harness::start(|_| {}).await;
+    let v = kratos(h.base()).version().await.unwrap();
+    assert!(v.text.starts_with('v'), "{v:?}");
+    assert!(v.release.is_some(), "{v:?}");
+    assert_eq!(count(&h.requests(), "GET", "/version"), 1);
+
+    // A real Kratos v1.3.1 answers this way.
+    let (base, seen) = support::crafted::crafted(|_| br#"{"version":"v1.3.1"}"#.to_vec()).await;
+    let v = kratos(&base).version().await.unwrap();
+    assert_eq!((v.text.as_str(), v.release), ("v1.3.1", Some([1, 3, 1])));
+    assert_eq!(seen.lock().unwrap()[0], "GET /version HTTP/1.1");
+
+    // An answer that is not a version is a decode error, never a guess.
+    for body in [&b"<html>ok</html>"[..], br#"{"status":"ok"}"#, b"[]"] {
+        let (base, _) = support::crafted::crafted(move |_| body.to_vec()).await;
+        let err = kratos(&base).version().await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Decode, "{body:?}: {err}");
+    }
+}

@@ -147,6 +147,13 @@ impl Backend for Arc<FakeApi> {
         futures::future::ready(Err(ErrorInfo::new(format!("no {id}"), ""))).boxed()
     }
 
+    fn version(
+        &self,
+    ) -> BoxFuture<'static, Result<crate::app::provider::kratos::version::Version, ErrorInfo>>
+    {
+        futures::future::ready(Err(ErrorInfo::new("not here", ""))).boxed()
+    }
+
     fn find(&self, _: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
         futures::future::ready(Err(ErrorInfo::new("not here", ""))).boxed()
     }

@@ -33,7 +33,8 @@ pub fn ask_once(state: &mut State, effects: &mut Vec<Effect>) {
 }
 
 /// The server of `profile` answered (or could not): keep it; when it gives no rules of its
-/// own, say once that the newest apply.
+/// own, say once that the newest apply (unless an error is on the status line: a failing
+/// server says more by its own error, and the title bar shows `v?`).
 pub fn read(state: &mut State, profile: &str, result: Result<Version, ErrorInfo>) {
     let Some(tab) = state
         .tabs_mut()
@@ -46,7 +47,9 @@ pub fn read(state: &mut State, profile: &str, result: Result<Version, ErrorInfo>
         Ok(v) => Known::Read(v),
         Err(e) => Known::Unreadable(e.line),
     };
-    if let Some(note) = version::unknown_note(profile, &tab.version) {
+    if let Some(note) = version::unknown_note(profile, &tab.version)
+        && state.current_error().is_none()
+    {
         state.flash = Some(note);
     }
     state.dirty = true;
@@ -69,5 +72,15 @@ pub fn text(state: &State) -> Option<&str> {
     match &state.tab()?.version {
         Known::Read(v) => Some(&v.text),
         Known::Unasked | Known::Asked | Known::Unreadable(_) => None,
+    }
+}
+
+/// What the title bar says of the version of the profile in front: as the server said it,
+/// `v?` when it could not tell, nothing before it answers.
+pub fn label(state: &State) -> Option<&str> {
+    match &state.tab()?.version {
+        Known::Read(v) => Some(&v.text),
+        Known::Unreadable(_) => Some("v?"),
+        Known::Unasked | Known::Asked => None,
     }
 }

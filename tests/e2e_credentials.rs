@@ -159,7 +159,7 @@ fn d_on_one_oidc_link_removes_that_link_only() {
 #[test]
 fn the_title_bar_names_the_kratos_version_and_it_is_read_once() {
     let sandbox = Sandbox::start(&["--demo"]);
-    let (status, answer) = sandbox.call("GET", "/version", None);
+    let (status, answer) = sandbox.call("GET", "/admin/version", None);
     assert_eq!(status, 200, "{answer}");
     let version = answer["version"].as_str().unwrap().to_owned();
     let mut s = dashboard(&sandbox);
@@ -171,7 +171,7 @@ fn the_title_bar_names_the_kratos_version_and_it_is_read_once() {
     s.send("r");
     sandbox.barrier();
     // The test's own call above, and the dashboard's one.
-    assert_eq!(sandbox.count("GET", "/version"), 2);
+    assert_eq!(sandbox.count("GET", "/admin/version"), 2);
 }
 
 #[test]

@@ -24,7 +24,7 @@ fn kratos(url: &str) -> api::KratosApi {
 #[tokio::test]
 async fn a_v1_server_is_read_once_and_sent_no_external_id_lookup() {
     let (base, seen) = crafted(|line| {
-        if line.starts_with("GET /version ") {
+        if line.starts_with("GET /admin/version ") {
             br#"{"version":"v1.3.1"}"#.to_vec()
         } else {
             b"[]".to_vec()
@@ -55,14 +55,14 @@ async fn a_v1_server_is_read_once_and_sent_no_external_id_lookup() {
         !lines.iter().any(|l| l.contains("/by/external")),
         "{lines:#?}"
     );
-    let reads = lines.iter().filter(|l| l.starts_with("GET /version ")).count();
+    let reads = lines.iter().filter(|l| l.contains("/version ")).count();
     assert_eq!(reads, 1, "read once: {lines:#?}");
 }
 
 #[tokio::test]
 async fn a_server_that_cannot_tell_gets_the_newest_rules() {
     let (base, seen) = crafted(|line| {
-        if line.starts_with("GET /version ") {
+        if line.contains("/version ") {
             b"<html>hello</html>".to_vec()
         } else {
             b"[]".to_vec()

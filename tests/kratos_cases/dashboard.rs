@@ -91,9 +91,9 @@ impl Case {
         s
     }
 
-    /// What the server says its version is (`GET /version`), and whether it is a v1.x.
+    /// What the server says its version is (`GET /admin/version`), and whether it is a v1.x.
     fn version(&self) -> (String, bool) {
-        let r = self.rt.block_on(self.server.get("/version"));
+        let r = self.rt.block_on(self.server.get("/admin/version"));
         assert_eq!(r.status, 200, "{}", r.text);
         let v = r.body["version"].as_str().expect("a version").to_owned();
         let v1 = v.starts_with("v1.") || v.starts_with("v0.");
@@ -331,6 +331,9 @@ fn dashboard_imports_oidc_links_and_unlinks_one() {
                 "this server refuses it for any identity",
             ],
         );
+        s.send_key(Key::Esc);
+        s.wait_for(|t| !t.contains("would refuse"), WAIT)
+            .unwrap_or_else(|screen| panic!("the error stays open:\n{screen}"));
         assert!(hashed(&case), "{version} kept the password");
     } else {
         let screen = expect(&s, "y confirms");

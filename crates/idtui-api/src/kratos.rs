@@ -49,10 +49,15 @@ impl KratosApi {
         &self.admin
     }
 
-    /// `GET /version`: what the server says it is (`{"version":"v1.3.1"}`). An answer that
-    /// is not JSON or holds no `version` string is a decode error.
+    /// `GET /admin/version`: what the server says it is (`{"version":"v1.3.1"}`). Kratos'
+    /// admin port answers `/version` only with a redirect there; a server without it (404)
+    /// is asked `GET /version` instead. An answer that is not JSON or holds no `version`
+    /// string is a decode error.
     pub async fn version(&self) -> Result<KratosVersion, ApiError> {
-        let answer = one(&self.admin, &Req::get(&["version"])).await?;
+        let answer = match one(&self.admin, &Req::get(&["admin/version"])).await {
+            Err(e) if e.status == Some(404) => one(&self.admin, &Req::get(&["version"])).await?,
+            other => other?,
+        };
         KratosVersion::from_json(&answer).ok_or_else(|| {
             let why = match &answer {
                 Value::Object(_) => "the answer has no \"version\" string".to_owned(),

@@ -76,7 +76,9 @@ async fn a_server_that_cannot_tell_gets_the_newest_rules() {
     let _ = backend.find("ext:crm-42".into()).await;
     let lines = seen.lock().unwrap().clone();
     assert!(
-        lines.iter().any(|l| l.contains("/admin/identities/by/external/crm-42")),
+        lines
+            .iter()
+            .any(|l| l.contains("/admin/identities/by/external/crm-42")),
         "{lines:#?}"
     );
 }

@@ -812,7 +812,11 @@ fn the_title_bar_names_the_kratos_version_its_server_said() {
     drive(&mut state, Action::Resize(80, 24));
     version_read(&mut state, Err("kratos 404 Not Found: page not found"));
     let rows = screen_text(&state, 80, 24);
-    assert!(rows[0].contains("Ory Kratos v? · 127.0.0.1:4455"), "{}", rows[0]);
+    assert!(
+        rows[0].contains("Ory Kratos v? · 127.0.0.1:4455"),
+        "{}",
+        rows[0]
+    );
     let bottom = rows[22..].join("\n");
     assert!(bottom.contains("Kratos version unknown"), "{bottom}");
     // A version far too long for the bar is cut, and never pushes out the tabs.
@@ -821,5 +825,8 @@ fn the_title_bar_names_the_kratos_version_its_server_said() {
     version_read(&mut state, Ok("v1.3.1-this-is-a-very-long-build-name\u{7}"));
     let top = &screen_text(&state, 80, 24)[0];
     assert!(top.starts_with(" idtui  kratos │ core │ headless"), "{top}");
-    assert!(!top.contains('\u{7}') && !top.contains("build-name"), "{top}");
+    assert!(
+        !top.contains('\u{7}') && !top.contains("build-name"),
+        "{top}"
+    );
 }

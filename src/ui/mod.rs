@@ -123,7 +123,11 @@ fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let Some(tab) = state.tab() else { return };
     // The version its server said (`Ory Kratos v1.3.1`), once read.
     let system = match crate::app::versions::label(state) {
-        Some(v) => format!("{} {}", tab.profile.provider.system(), sanitize::cell(v, 16)),
+        Some(v) => format!(
+            "{} {}",
+            tab.profile.provider.system(),
+            sanitize::cell(v, 16)
+        ),
         None => tab.profile.provider.system().to_string(),
     };
     let mut right = format!(" {system} · {} ", sanitize::clean_line(&tab.profile.host));

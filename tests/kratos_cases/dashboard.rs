@@ -399,10 +399,7 @@ fn dashboard_follows_the_servers_kratos_version() {
     s.send("ext:e2e-nobody");
     s.send_key(Key::Enter);
     if v1 {
-        expect(
-            &s,
-            &format!("Kratos {version} has no external ids"),
-        );
+        expect(&s, &format!("Kratos {version} has no external ids"));
     } else {
         expect(&s, "search “ext:e2e-nobody”");
     }

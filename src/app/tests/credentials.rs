@@ -591,7 +591,11 @@ fn the_version_is_asked_once_with_the_first_list_read_and_kept_on_the_tab() {
             .filter(|e| matches!(e, Effect::ReadVersion { profile } if profile == "kratos"))
             .count()
     };
-    assert!(effects.iter().any(|e| matches!(e, Effect::FetchPage { .. })));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchPage { .. }))
+    );
     assert_eq!(asks(&effects), 1, "{effects:?}");
     assert_eq!(s.tab().unwrap().version, kratos::version::Known::Asked);
     // Later requests of the profile do not ask again.
@@ -631,7 +635,11 @@ fn on_kratos_v1_d_on_a_password_is_refused_before_anything_is_sent() {
         e.line,
         "refused, nothing sent: You cannot remove first factor credentials."
     );
-    assert!(e.details.contains("Kratos v1.3.1 would refuse"), "{}", e.details);
+    assert!(
+        e.details.contains("Kratos v1.3.1 would refuse"),
+        "{}",
+        e.details
+    );
     assert!(server.sent.is_empty());
 
     // A newer Kratos clears the hash while another first factor is left.
@@ -644,7 +652,12 @@ fn on_kratos_v1_d_on_a_password_is_refused_before_anything_is_sent() {
     let Mode::Confirm(c) = &s.mode else {
         panic!("no confirmation: {:?}", s.error)
     };
-    assert!(c.note.as_deref().unwrap().contains("clears the password hash"));
+    assert!(
+        c.note
+            .as_deref()
+            .unwrap()
+            .contains("clears the password hash")
+    );
 }
 
 #[test]
@@ -677,7 +690,10 @@ fn on_kratos_v1_the_identity_editor_offers_and_takes_no_totp_or_saml_import() {
     server.press(&mut s, Action::Resize(100, 30));
     server.press(&mut s, ch('n'));
     let help = s.editor.as_ref().unwrap().editor.buffer().help().join("\n");
-    assert!(help.contains("oidc") && help.contains("hashed_password"), "{help}");
+    assert!(
+        help.contains("oidc") && help.contains("hashed_password"),
+        "{help}"
+    );
     assert!(!help.contains("saml") && !help.contains("totp"), "{help}");
     set_editor_text(&mut s, totp);
     server.press(&mut s, ctrl('s'));
@@ -739,9 +755,13 @@ fn on_kratos_v1_an_ext_search_is_refused_unsent() {
     }
     let effects = update(&mut s, key(KeyCode::Enter));
     assert!(
-        !effects
-            .iter()
-            .any(|e| matches!(e, Effect::FetchPage { search: Some(_), .. })),
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::FetchPage {
+                search: Some(_),
+                ..
+            }
+        )),
         "{effects:?}"
     );
     let said = s.flash.clone().unwrap_or_default();

@@ -149,8 +149,7 @@ impl Backend for Arc<FakeApi> {
 
     fn version(
         &self,
-    ) -> BoxFuture<'static, Result<crate::app::provider::kratos::version::Version, ErrorInfo>>
-    {
+    ) -> BoxFuture<'static, Result<crate::app::provider::kratos::version::Version, ErrorInfo>> {
         // A Kratos profile on it asks: it says it is a recent one.
         let version = crate::app::provider::kratos::version::Version {
             text: "v26.2.0".into(),

@@ -160,7 +160,11 @@ pub fn rules(known: &Known) -> &'static Rules {
 /// does): the newest rules then apply.
 pub fn unknown_note(profile: &str, known: &Known) -> Option<String> {
     let why = match known {
-        Known::Read(Version { release: Some(_), .. }) | Known::Unasked | Known::Asked => {
+        Known::Read(Version {
+            release: Some(_), ..
+        })
+        | Known::Unasked
+        | Known::Asked => {
             return None;
         }
         Known::Read(v) => format!("it says {:?}", v.text),
@@ -233,11 +237,7 @@ mod tests {
         assert_eq!(rules(&read("v25.4.0", Some([25, 4, 0]))).line, Line::Newest);
         assert_eq!(rules(&read("v26.2.0", Some([26, 2, 0]))).line, Line::Newest);
         assert_eq!(rules(&read("master", None)).line, Line::Newest);
-        for known in [
-            Known::Unasked,
-            Known::Asked,
-            Known::Unreadable("x".into()),
-        ] {
+        for known in [Known::Unasked, Known::Asked, Known::Unreadable("x".into())] {
             assert_eq!(rules(&known).line, Line::Newest);
         }
     }
@@ -247,7 +247,10 @@ mod tests {
         assert_eq!(unknown_note("p", &read("v1.3.1", Some([1, 3, 1]))), None);
         assert_eq!(unknown_note("p", &Known::Asked), None);
         let note = unknown_note("prod", &read("master", None)).unwrap();
-        assert!(note.contains("prod") && note.contains("\"master\""), "{note}");
+        assert!(
+            note.contains("prod") && note.contains("\"master\""),
+            "{note}"
+        );
         assert!(note.contains("newest Kratos rules"), "{note}");
         let note = unknown_note("prod", &Known::Unreadable("404".into())).unwrap();
         assert!(note.contains("(404)"), "{note}");
@@ -265,9 +268,19 @@ mod tests {
             V1.delete_refused("saml").as_deref(),
             Some("Unknown credentials type saml.")
         );
-        assert_eq!(V1.delete_rule("oidc"), Some(DeleteRule::Link { counted: false }));
+        assert_eq!(
+            V1.delete_rule("oidc"),
+            Some(DeleteRule::Link { counted: false })
+        );
 
-        for kind in ["password", "oidc", "saml", "totp", "lookup_secret", "webauthn"] {
+        for kind in [
+            "password",
+            "oidc",
+            "saml",
+            "totp",
+            "lookup_secret",
+            "webauthn",
+        ] {
             assert_eq!(NEWEST.delete_refused(kind), None, "{kind}");
         }
         assert_eq!(
@@ -296,7 +309,10 @@ mod tests {
         }
         assert!(!V1.external_ids && NEWEST.external_ids);
         let why = V1.external_id_refused("v1.3.1").unwrap();
-        assert!(why.contains("v1.3.1") && why.contains("nothing sent"), "{why}");
+        assert!(
+            why.contains("v1.3.1") && why.contains("nothing sent"),
+            "{why}"
+        );
         assert_eq!(NEWEST.external_id_refused("v26.2.0"), None);
         assert!(!V1.search_hint().contains("ext:"));
         assert!(NEWEST.search_hint().contains("ext:"));

@@ -157,6 +157,24 @@ fn d_on_one_oidc_link_removes_that_link_only() {
 }
 
 #[test]
+fn the_title_bar_names_the_kratos_version_and_it_is_read_once() {
+    let sandbox = Sandbox::start(&["--demo"]);
+    let (status, answer) = sandbox.call("GET", "/admin/version", None);
+    assert_eq!(status, 200, "{answer}");
+    let version = answer["version"].as_str().unwrap().to_owned();
+    let mut s = dashboard(&sandbox);
+    let screen = s.expect_text(&format!("Ory Kratos {version} · 127.0.0.1"), WAIT);
+    let top = screen.lines().next().unwrap_or_default();
+    assert!(top.contains(&format!("Ory Kratos {version}")), "{screen}");
+    // More use of the profile asks no more.
+    credentials_of(&mut s, "alan.turing@example.org");
+    s.send("r");
+    sandbox.barrier();
+    // The test's own call above, and the dashboard's one.
+    assert_eq!(sandbox.count("GET", "/admin/version"), 2);
+}
+
+#[test]
 fn deleting_the_last_password_is_refused_with_the_reason_and_nothing_is_sent() {
     let sandbox = Sandbox::start(&["--demo"]);
     let mut s = dashboard(&sandbox);

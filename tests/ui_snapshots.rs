@@ -768,3 +768,65 @@ fn chosen_columns_show_a_path_column_and_the_chooser_lists_them() {
     keys.push(key(KeyCode::Enter));
     snap("identities_chosen_columns", &keys, false);
 }
+
+/// The server of the `kratos` profile says `answer` to `GET /version`.
+fn version_read(state: &mut State, answer: Result<&str, &str>) {
+    let result = answer
+        .map(|text| kratos::version::Version {
+            text: text.into(),
+            release: idtui::api::KratosVersion::from_json(&json!({ "version": text }))
+                .and_then(|v| v.release),
+        })
+        .map_err(|e| idtui::app::ErrorInfo::new(e, e));
+    drive(
+        state,
+        Action::VersionRead {
+            profile: "kratos".into(),
+            result,
+        },
+    );
+}
+
+#[test]
+fn the_title_bar_names_the_kratos_version_its_server_said() {
+    for (w, h) in SIZES {
+        let mut state = State::new(all_profiles(), Keymap::defaults(), false);
+        drive(&mut state, Action::Resize(w, h));
+        version_read(&mut state, Ok("v1.3.1"));
+        let terminal = screen(&state, w, h, Theme::plain());
+        insta::assert_snapshot!(format!("identities_kratos_v1_{w}x{h}"), terminal.backend());
+    }
+    // At 80 columns beside the read-only badge, the host gives way first.
+    let mut state = State::new(all_profiles(), Keymap::defaults(), true);
+    drive(&mut state, Action::Resize(80, 24));
+    version_read(&mut state, Ok("v1.3.1"));
+    let top = &screen_text(&state, 80, 24)[0];
+    assert!(top.contains("Ory Kratos v1.3.1 ·…"), "{top}");
+    assert!(top.trim_end().ends_with("READ-ONLY (--read-only)"), "{top}");
+    // Another profile's tab names its own system only.
+    drive(&mut state, key(KeyCode::Tab));
+    assert!(!screen_text(&state, 80, 24)[0].contains("v1.3.1"));
+
+    // A server that cannot tell: `v?`, and the status line says the newest rules apply.
+    let mut state = State::new(all_profiles(), Keymap::defaults(), false);
+    drive(&mut state, Action::Resize(80, 24));
+    version_read(&mut state, Err("kratos 404 Not Found: page not found"));
+    let rows = screen_text(&state, 80, 24);
+    assert!(
+        rows[0].contains("Ory Kratos v? · 127.0.0.1:4455"),
+        "{}",
+        rows[0]
+    );
+    let bottom = rows[22..].join("\n");
+    assert!(bottom.contains("Kratos version unknown"), "{bottom}");
+    // A version far too long for the bar is cut, and never pushes out the tabs.
+    let mut state = State::new(all_profiles(), Keymap::defaults(), false);
+    drive(&mut state, Action::Resize(80, 24));
+    version_read(&mut state, Ok("v1.3.1-this-is-a-very-long-build-name\u{7}"));
+    let top = &screen_text(&state, 80, 24)[0];
+    assert!(top.starts_with(" idtui  kratos │ core │ headless"), "{top}");
+    assert!(
+        !top.contains('\u{7}') && !top.contains("build-name"),
+        "{top}"
+    );
+}

@@ -30,6 +30,11 @@ pub enum Action {
         seq: u64,
         result: Result<Done, ErrorInfo>,
     },
+    /// What the server of `profile` says its version is (`Effect::ReadVersion`).
+    VersionRead {
+        profile: String,
+        result: Result<super::provider::kratos::version::Version, ErrorInfo>,
+    },
     /// What a search for people found on one profile (`Effect::Find`).
     Found {
         ticket: Ticket<FindFor>,
@@ -139,6 +144,11 @@ pub enum Effect {
         profile: String,
         text: String,
     },
+    /// Ask the server of `profile` its version (`GET /version`), once per profile: the
+    /// answer comes back as [`Action::VersionRead`] for that profile.
+    ReadVersion {
+        profile: String,
+    },
     /// Put text on the user's clipboard through OSC 52 (written by the runtime).
     Copy {
         text: String,
@@ -198,6 +208,7 @@ impl Effect {
             Effect::FetchPage { .. }
             | Effect::FetchObject { .. }
             | Effect::Find { .. }
+            | Effect::ReadVersion { .. }
             | Effect::Copy { .. }
             | Effect::WriteDraft { .. }
             | Effect::LoadDraft { .. }
@@ -211,6 +222,30 @@ impl Effect {
             | Effect::Suspend
             | Effect::Quit
             | Effect::Export(_) => false,
+        }
+    }
+
+    /// The profile whose server the effect asks, if it asks one.
+    pub fn profile(&self) -> Option<&str> {
+        match self {
+            Effect::FetchPage { profile, .. }
+            | Effect::FetchObject { profile, .. }
+            | Effect::Find { profile, .. }
+            | Effect::Mutate { profile, .. }
+            | Effect::ReadVersion { profile } => Some(profile),
+            Effect::Copy { .. }
+            | Effect::WriteDraft { .. }
+            | Effect::LoadDraft { .. }
+            | Effect::DiscardDraft { .. }
+            | Effect::FlushDrafts
+            | Effect::ExternalEdit { .. }
+            | Effect::Audit(_)
+            | Effect::Journal { .. }
+            | Effect::RememberCommand(_)
+            | Effect::SaveColumns(_)
+            | Effect::Suspend
+            | Effect::Quit
+            | Effect::Export(_) => None,
         }
     }
 }

@@ -1,30 +1,12 @@
 //! Credentials imported with a new identity (`n`) or a whole-identity edit (`e`): the
 //! `"credentials"` object of the body Kratos takes, checked here the way Kratos checks it so
 //! a mistake stays in the editor instead of costing a round trip. JSON has no comments, so
-//! the examples are help lines under the text, never part of it.
+//! the examples are help lines under the text, never part of it. What a release imports (and
+//! the examples shown) is its `version::Rules`: v1.3.1 takes only `password` and `oidc`.
 
 use serde_json::{Map, Value};
 
-/// Shown under the identity editors (help only, not in the body).
-pub const HELP: &[&str] = &[
-    r#"import with "credentials" (help only, not in the body; {} imports nothing):"#,
-    r#"  "password": {"config": {"password": "cleartext"}}"#,
-    r#"  "password": {"config": {"hashed_password": "$2b$12$…"}}"#,
-    r#"  "oidc": {"config": {"providers": [{"provider": "google", "subject": "1"}]}}"#,
-    r#"  "saml": like "oidc"   hashes: bcrypt argon2 pbkdf2 scrypt firescrypt md5 sha"#,
-    "          ssha hmac (see docs/kratos-credentials.md)",
-];
-
-/// Types a create or update body may import (Kratos decodes the body strictly).
-const IMPORTABLE: &[&str] = &[
-    "password",
-    "oidc",
-    "saml",
-    "totp",
-    "lookup_secret",
-    "webauthn",
-    "passkey",
-];
+use crate::app::provider::kratos::version::Rules;
 
 /// The name of the hash format Kratos recognises `hash` as (its `hash.IsValidHashFormat`
 /// patterns), or `None` when it would answer 400 `The imported password does not match any
@@ -148,7 +130,7 @@ fn password(cfg: &Map<String, Value>) -> Result<(), String> {
     }
 }
 
-fn links(kind: &str, cfg: &Map<String, Value>) -> Result<(), String> {
+fn links(kind: &str, cfg: &Map<String, Value>, rules: &Rules) -> Result<(), String> {
     let at = format!("credentials.{kind}.config");
     only_keys(cfg, &["providers"], &at)?;
     let Some(Value::Array(providers)) = cfg.get("providers") else {
@@ -166,7 +148,7 @@ fn links(kind: &str, cfg: &Map<String, Value>) -> Result<(), String> {
         let at = format!("{at}.providers[{i}]");
         let p = object(p, &at)?;
         let allowed: &[&str] = if kind == "oidc" {
-            &["provider", "subject", "organization", "use_auto_link"]
+            rules.oidc_provider_keys
         } else {
             &["provider", "subject", "organization"]
         };
@@ -193,18 +175,19 @@ fn links(kind: &str, cfg: &Map<String, Value>) -> Result<(), String> {
     Ok(())
 }
 
-/// Check the `credentials` of an identity body before it is sent: `Err` says what is wrong,
-/// naming where.
-pub fn check(body: &Value) -> Result<(), String> {
+/// Check the `credentials` of an identity body before it is sent to a server of `rules`:
+/// `Err` says what is wrong, naming where.
+pub fn check(body: &Value, rules: &Rules) -> Result<(), String> {
     let Some(creds) = body.get("credentials").filter(|c| !c.is_null()) else {
         return Ok(());
     };
     let creds = object(creds, "credentials")?;
     for (kind, c) in creds {
-        if !IMPORTABLE.contains(&kind.as_str()) {
+        if !rules.importable.contains(&kind.as_str()) {
             return Err(format!(
-                "credentials.{kind}: Kratos imports {}",
-                IMPORTABLE.join(", ")
+                "credentials.{kind}: {} imports {}",
+                rules.name,
+                rules.importable.join(", ")
             ));
         }
         let at = format!("credentials.{kind}");
@@ -217,7 +200,7 @@ pub fn check(body: &Value) -> Result<(), String> {
         )?;
         match kind.as_str() {
             "password" => password(cfg)?,
-            "oidc" | "saml" => links(kind, cfg)?,
+            "oidc" | "saml" => links(kind, cfg, rules)?,
             // The rest go as written; the server's answer says what it thinks of them.
             _ => {}
         }
@@ -246,6 +229,7 @@ pub fn strip_empty(body: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::provider::kratos::version::{NEWEST, V1};
     use serde_json::json;
 
     #[test]
@@ -287,7 +271,7 @@ mod tests {
 
     #[test]
     fn a_bad_import_says_where_and_a_good_one_passes() {
-        let err = |creds: Value| check(&json!({"credentials": creds})).unwrap_err();
+        let err = |creds: Value| check(&json!({"credentials": creds}), &NEWEST).unwrap_err();
         assert!(
             err(json!({"password": {"config": {"hashed_password": "hunter2"}}}))
                 .contains("hashed_password is not a hash format Kratos accepts")
@@ -308,15 +292,48 @@ mod tests {
         assert!(err(json!({"github": {"config": {}}})).contains("Kratos imports password"));
         assert!(err(json!({"password": {"hashed_password": "$2b$x"}})).contains("not something"));
         assert!(
-            check(&json!({"credentials": {
-                "password": {"config": {"hashed_password": "$2b$12$abc"}},
-                "saml": {"config": {"providers": [{"provider": "acme", "subject": "jo@acme"}]}}
-            }}))
+            check(
+                &json!({"credentials": {
+                    "password": {"config": {"hashed_password": "$2b$12$abc"}},
+                    "saml": {"config": {"providers": [{"provider": "acme", "subject": "jo@acme"}]}}
+                }}),
+                &NEWEST
+            )
             .is_ok()
         );
-        assert!(check(&json!({"traits": {}})).is_ok());
+        assert!(check(&json!({"traits": {}}), &NEWEST).is_ok());
         let mut body = json!({"traits": {}, "credentials": {}});
         strip_empty(&mut body);
         assert_eq!(body, json!({"traits": {}}));
+    }
+
+    #[test]
+    fn kratos_v1_imports_only_passwords_and_oidc_links() {
+        let body = |creds: Value| json!({"traits": {}, "credentials": creds});
+        for kind in ["saml", "totp", "lookup_secret", "webauthn", "passkey"] {
+            let why = check(&body(json!({kind: {"config": {}}})), &V1).unwrap_err();
+            assert_eq!(
+                why,
+                format!("credentials.{kind}: Kratos v1.x imports password, oidc")
+            );
+            assert!(!why.contains("v1.x imports password, oidc, "));
+        }
+        let totp = body(json!({"totp": {"config": {"totp_url": "otpauth://totp/x"}}}));
+        assert!(check(&totp, &NEWEST).is_ok());
+        // Its oidc import takes a provider and a subject, nothing more.
+        let linked = |extra: Value| {
+            let mut p = json!({"provider": "google", "subject": "1"});
+            p.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            body(json!({"oidc": {"config": {"providers": [p]}}}))
+        };
+        assert!(check(&linked(json!({})), &V1).is_ok());
+        let auto = linked(json!({"use_auto_link": true}));
+        assert!(check(&auto, &NEWEST).is_ok());
+        let why = check(&auto, &V1).unwrap_err();
+        assert!(why.contains("use_auto_link is not something"), "{why}");
+        let pw = body(json!({"password": {"config": {"password": "s3cret!"}}}));
+        assert!(check(&pw, &V1).is_ok());
     }
 }

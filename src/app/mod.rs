@@ -51,6 +51,7 @@ pub mod state;
 pub mod subject;
 pub mod table;
 pub mod update;
+pub mod versions;
 pub mod watch;
 pub mod who;
 

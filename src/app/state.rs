@@ -57,6 +57,9 @@ pub struct Screen {
 pub struct Tab {
     pub profile: ProfileInfo,
     pub stack: Vec<Screen>,
+    /// The version its server says it is (Kratos profiles: read once, when the profile is
+    /// first used; see `versions`).
+    pub version: crate::app::provider::kratos::version::Known,
 }
 
 impl Tab {
@@ -303,6 +306,7 @@ impl State {
                     back_to: None,
                 }],
                 profile,
+                version: Default::default(),
             });
         }
         state

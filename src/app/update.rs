@@ -69,6 +69,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         },
         // Withdrawn: nobody waits for it any more.
         Action::Found { .. } => {}
+        Action::VersionRead { profile, result } => super::versions::read(state, &profile, result),
         Action::DraftLoaded { key, text } => {
             super::editing::draft_loaded(state, &key, text, &mut effects);
             state.dirty = true;
@@ -106,6 +107,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         super::bulk::pump(state, &mut effects);
         request_pages(state, &mut effects);
     }
+    super::versions::ask_once(state, &mut effects);
     super::leaving::track_drafts(state, &effects);
     forget_orphan_reads(state);
     effects
@@ -606,6 +608,11 @@ fn back(state: &mut State) {
 
 fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
     let rows = state.table_rows();
+    // An `ext:` search this Kratos cannot run is refused before it is sent.
+    let no_external = match super::versions::text(state) {
+        Some(v) => super::versions::rules(state).external_id_refused(v),
+        None => None,
+    };
     let Some(t) = state.focused_table_mut() else {
         state.mode = Mode::Normal;
         return;
@@ -624,6 +631,16 @@ fn on_find_key(state: &mut State, mut input: Input, key: KeyEvent) {
                 // Not something MATTR can search for: the filter of the loaded rows stays,
                 // and the hint says what would search the server.
                 state.flash = Some(super::find::CORE_SEARCH_HINT.into());
+                state.mode = Mode::Normal;
+                return;
+            }
+            if let (ListKind::Kratos(_), Some(why)) = (t.kind(), &no_external)
+                && matches!(
+                    super::find::KratosQuery::parse(&query),
+                    Some(super::find::KratosQuery::ExternalId(_))
+                )
+            {
+                state.flash = Some(why.clone());
                 state.mode = Mode::Normal;
                 return;
             }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
+use crate::app::provider::kratos::version::Version;
 use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 
 pub trait Backend: Send + Sync {
@@ -20,6 +21,10 @@ pub trait Backend: Send + Sync {
 
     /// One object by id, as a row (its `raw` is the full object).
     fn get(&self, kind: ObjectKind, id: String) -> BoxFuture<'static, Result<Row, ErrorInfo>>;
+
+    /// What the server says its version is (Kratos' `GET /version`): read once per
+    /// profile, the same answer after (an error for providers that do not tell).
+    fn version(&self) -> BoxFuture<'static, Result<Version, ErrorInfo>>;
 
     /// People (and, on Coassemble, clients) matching `text`: an email, username, id,
     /// external id or identifier, with the provider's own search.

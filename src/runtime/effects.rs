@@ -111,6 +111,19 @@ pub fn spawn(
                 move |result| Action::Found { ticket, result },
             );
         }
+        Effect::ReadVersion { profile } => {
+            let about = profile.clone();
+            request(
+                backends,
+                &profile,
+                tx,
+                |b| b.version(),
+                move |result| Action::VersionRead {
+                    profile: about,
+                    result,
+                },
+            );
+        }
         // A change is never cancelled: once sent, its answer is needed to settle it.
         Effect::Mutate {
             seq,
@@ -379,6 +392,7 @@ mod tests {
                 | Effect::FetchPage { .. }
                 | Effect::FetchObject { .. }
                 | Effect::Find { .. }
+                | Effect::ReadVersion { .. }
                 | Effect::Copy { .. }
                 | Effect::WriteDraft { .. }
                 | Effect::LoadDraft { .. }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
+use crate::app::provider::kratos::version::Version;
 use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 use crate::config::Profile;
 
@@ -102,6 +103,11 @@ impl Backend for Lazy {
     fn get(&self, kind: ObjectKind, id: String) -> BoxFuture<'static, Result<Row, ErrorInfo>> {
         let backend = self.backend();
         async move { backend.await?.get(kind, id).await }.boxed()
+    }
+
+    fn version(&self) -> BoxFuture<'static, Result<Version, ErrorInfo>> {
+        let backend = self.backend();
+        async move { backend.await?.version().await }.boxed()
     }
 
     fn find(&self, text: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {

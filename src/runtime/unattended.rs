@@ -91,8 +91,10 @@ pub async fn drive(
                         &tx,
                     );
                 }
-                // What needs a screen, a terminal or the dashboard's files.
-                Effect::Copy { .. }
+                // What needs a screen, a terminal or the dashboard's files (the version is for
+                // the title bar and the editors; the client goes by it by itself).
+                Effect::ReadVersion { .. }
+                | Effect::Copy { .. }
                 | Effect::WriteDraft { .. }
                 | Effect::LoadDraft { .. }
                 | Effect::DiscardDraft { .. }

@@ -121,11 +121,16 @@ fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
     }
     let Some(tab) = state.tab() else { return };
-    let mut right = format!(
-        " {} · {} ",
-        tab.profile.provider.system(),
-        sanitize::clean_line(&tab.profile.host)
-    );
+    // The version its server said (`Ory Kratos v1.3.1`), once read.
+    let system = match crate::app::versions::label(state) {
+        Some(v) => format!(
+            "{} {}",
+            tab.profile.provider.system(),
+            sanitize::cell(v, 16)
+        ),
+        None => tab.profile.provider.system().to_string(),
+    };
+    let mut right = format!(" {system} · {} ", sanitize::clean_line(&tab.profile.host));
     let room = end.saturating_sub(x + 1) as usize;
     // Which setting makes it read-only, or at least that it is, as far as room allows.
     let badge = crate::app::read_only::level(state).map_or("", |l| {
@@ -227,7 +232,14 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Mode::Find(input) => {
             let hint = state
                 .focused_table()
-                .and_then(|t| t.kind().server_search_hint())
+                .and_then(|t| match t.kind() {
+                    // What this Kratos can look up (v1.x: no external ids).
+                    crate::app::ListKind::Kratos(_) => t
+                        .kind()
+                        .server_search_hint()
+                        .map(|_| crate::app::versions::rules(state).search_hint()),
+                    other => other.server_search_hint(),
+                })
                 .map(|h| format!("   (Enter searches the server: {h})"))
                 .unwrap_or_else(|| "   (filters loaded rows)".into());
             (format!("/{}▏{hint}", input.text), theme.normal())

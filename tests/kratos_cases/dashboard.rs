@@ -91,6 +91,15 @@ impl Case {
         s
     }
 
+    /// What the server says its version is (`GET /admin/version`), and whether it is a v1.x.
+    fn version(&self) -> (String, bool) {
+        let r = self.rt.block_on(self.server.get("/admin/version"));
+        assert_eq!(r.status, 200, "{}", r.text);
+        let v = r.body["version"].as_str().expect("a version").to_owned();
+        let v1 = v.starts_with("v1.") || v.starts_with("v0.");
+        (v, v1)
+    }
+
     fn identity(&self) -> Value {
         let r = self
             .rt
@@ -244,9 +253,9 @@ fn selected(s: &PtySession, needle: &str) {
     }
 }
 
-/// `e` imports two OIDC links, `d` unlinks one of them, and `d` on the password asks (two
-/// first factors are left) and then shows whatever the server answers: the sandbox (the
-/// newer API) clears it, Kratos v1.3.1 refuses every password delete with its own 400.
+/// `e` imports two OIDC links, `d` unlinks one of them, and `d` on the password: a newer
+/// Kratos (the sandbox) clears it after asking (two first factors are left); Kratos v1.3.1
+/// refuses every password delete, so the dashboard says so with its reason and sends nothing.
 #[test]
 fn dashboard_imports_oidc_links_and_unlinks_one() {
     let case = Case::new("e2e-links");
@@ -295,13 +304,10 @@ fn dashboard_imports_oidc_links_and_unlinks_one() {
         WAIT,
     )
     .unwrap_or_else(|screen| panic!("the pane still shows both links:\n{screen}"));
-    // The password: a Google link is left, so idtui asks; the server decides.
+    // The password: a Google link is left, so a newer Kratos clears it after asking.
     s.send("G");
     selected(&s, "password");
     s.send("d");
-    let screen = expect(&s, "y confirms");
-    assert!(screen.contains("clears the password hash"), "{screen}");
-    s.send("y");
     let hashed = |case: &Case| {
         let r = case.rt.block_on(case.server.get(&format!(
             "/admin/identities/{}?include_credential=password",
@@ -309,14 +315,100 @@ fn dashboard_imports_oidc_links_and_unlinks_one() {
         )));
         r.body["credentials"]["password"]["config"]["hashed_password"].is_string()
     };
-    if case.server.real {
-        expect(&s, "You cannot remove first factor credentials");
-        assert!(hashed(&case), "v1.3.1 kept the password");
+    let (version, v1) = case.version();
+    if v1 {
+        let screen = expect(
+            &s,
+            "refused, nothing sent: You cannot remove first factor credentials.",
+        );
+        assert!(!screen.contains("y confirms"), "no question:\n{screen}");
+        s.send(":error");
+        s.send_key(Key::Enter);
+        expect_all(
+            &s,
+            &[
+                &format!("Kratos {version} would refuse"),
+                "this server refuses it for any identity",
+            ],
+        );
+        s.send_key(Key::Esc);
+        s.wait_for(|t| !t.contains("would refuse"), WAIT)
+            .unwrap_or_else(|screen| panic!("the error stays open:\n{screen}"));
+        assert!(hashed(&case), "{version} kept the password");
     } else {
+        let screen = expect(&s, "y confirms");
+        assert!(screen.contains("clears the password hash"), "{screen}");
+        s.send("y");
         expect(&s, "done: delete the password credential");
         assert!(!hashed(&case), "the sandbox cleared the hash");
     }
     quit(s);
+}
+
+/// The title bar names the version the server says, and what the dashboard offers follows
+/// it: on Kratos v1.x the `n` editor's examples offer no SAML or TOTP import, a TOTP import
+/// is refused before sending, and an `ext:` search is refused unsent.
+#[test]
+fn dashboard_follows_the_servers_kratos_version() {
+    let case = Case::new("e2e-version");
+    let (version, v1) = case.version();
+    let mut s = case.open(&[]);
+    let screen = expect(&s, &format!("Ory Kratos {version}"));
+    assert!(
+        screen
+            .lines()
+            .next()
+            .is_some_and(|top| top.contains(&format!("Ory Kratos {version} · "))),
+        "{screen}"
+    );
+    // The identity editor's examples, and its check of an import before sending.
+    s.send("n");
+    let screen = expect(&s, "import with \"credentials\"");
+    assert!(screen.contains("\"oidc\": {\"config\""), "{screen}");
+    assert_eq!(screen.contains("saml"), !v1, "{version}:\n{screen}");
+    assert!(!screen.contains("totp"), "{screen}");
+    for _ in 0..20 {
+        s.send_key(Key::Down);
+    }
+    s.send_key(Key::End);
+    for _ in 0..400 {
+        s.send_key(Key::Backspace);
+    }
+    let totp_email = format!("totp-{}", case.email);
+    s.send(&format!(
+        r#"{{"schema_id": "default", "traits": {{"email": "{totp_email}"}}, "credentials": {{"totp": {{"config": {{"totp_url": "otpauth://totp/idtui:x?secret=JBSWY3DPEHPK3PXP"}}}}}}}}"#
+    ));
+    s.send_key(Key::Ctrl('s'));
+    if v1 {
+        expect(&s, "credentials.totp: Kratos v1.x imports password, oidc");
+        let r = case.rt.block_on(case.server.get(&format!(
+            "/admin/identities?credentials_identifier={totp_email}"
+        )));
+        assert!(r.rows().is_empty(), "nothing was created: {}", r.text);
+    } else {
+        expect(&s, "created identity");
+    }
+    if v1 {
+        // Esc closes the editor (its refused text kept as a draft: discarded when quitting).
+        s.send_key(Key::Esc);
+    }
+    s.wait_for(|t| !t.contains("import with"), WAIT)
+        .unwrap_or_else(|screen| panic!("the editor stays open:\n{screen}"));
+    // An external-id search.
+    s.send("/");
+    s.send("ext:e2e-nobody");
+    s.send_key(Key::Enter);
+    if v1 {
+        expect(&s, &format!("Kratos {version} has no external ids"));
+    } else {
+        expect(&s, "search “ext:e2e-nobody”");
+    }
+    s.send("q");
+    if v1 {
+        expect(&s, "d  discard the drafts and quit");
+        s.send("d");
+    }
+    assert!(s.wait_exit(WAIT).is_some(), "idtui exits on q");
 }
 
 /// Waits until every needle is on screen at once (a frame can be read half drawn).

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::error::{ApiError, Provider};
 use super::http::{HttpLayer, PageSize, Req, Resp, kind_of};
-use super::models::{Identity, IdentityFilter, Recovery, Schema, Session};
+use super::models::{Identity, IdentityFilter, KratosVersion, Recovery, Schema, Session};
 use super::page::{self, Cursor, Page, Position, next_from_link_header};
 
 /// Kratos clamps larger identity pages to 500; asking for more only hides that.
@@ -47,6 +47,24 @@ impl KratosApi {
 
     pub fn http(&self) -> &HttpLayer {
         &self.admin
+    }
+
+    /// `GET /admin/version`: what the server says it is (`{"version":"v1.3.1"}`). Kratos'
+    /// admin port answers `/version` only with a redirect there; a server without it (404)
+    /// is asked `GET /version` instead. An answer that is not JSON or holds no `version`
+    /// string is a decode error.
+    pub async fn version(&self) -> Result<KratosVersion, ApiError> {
+        let answer = match one(&self.admin, &Req::get(&["admin/version"])).await {
+            Err(e) if e.status == Some(404) => one(&self.admin, &Req::get(&["version"])).await?,
+            other => other?,
+        };
+        KratosVersion::from_json(&answer).ok_or_else(|| {
+            let why = match &answer {
+                Value::Object(_) => "the answer has no \"version\" string".to_owned(),
+                other => format!("expected {{\"version\": …}}, got {}", kind_of(other)),
+            };
+            self.admin.decode_error(why)
+        })
     }
 
     pub async fn list_identities(

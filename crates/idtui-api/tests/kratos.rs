@@ -402,3 +402,44 @@ async fn a_base_url_with_a_path_prefix() {
     let (mine, _) = all_sessions(&api, Some(KATHERINE), None, 1).await;
     assert_eq!(mine.len(), 3);
 }
+
+#[tokio::test]
+async fn reads_the_server_version() {
+    // The sandbox says which release it emulates.
+    let h = Harness::start(|_| {}).await;
+    let v = kratos(h.base()).version().await.unwrap();
+    assert!(v.text.starts_with('v'), "{v:?}");
+    assert!(v.release.is_some(), "{v:?}");
+    assert_eq!(count(&h.requests(), "GET", "/admin/version"), 1);
+
+    // A real Kratos v1.3.1 answers this way.
+    let (base, seen) = support::crafted::crafted(|_| br#"{"version":"v1.3.1"}"#.to_vec()).await;
+    let v = kratos(&base).version().await.unwrap();
+    assert_eq!((v.text.as_str(), v.release), ("v1.3.1", Some([1, 3, 1])));
+    assert_eq!(seen.lock().unwrap()[0], "GET /admin/version HTTP/1.1");
+
+    // An answer that is not a version is a decode error, never a guess.
+    for body in [&b"<html>ok</html>"[..], br#"{"status":"ok"}"#, b"[]"] {
+        let (base, _) = support::crafted::crafted(move |_| body.to_vec()).await;
+        let err = kratos(&base).version().await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Decode, "{body:?}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn a_server_without_admin_version_is_asked_at_version() {
+    use support::hostile::{Hostile, Reply};
+    let h = Hostile::start(|seen| match seen.target.as_str() {
+        "/admin/version" => Reply::json(404, r#"{"error":{"code":404,"message":"Not Found"}}"#),
+        "/version" => Reply::json(200, r#"{"version":"v25.4.0"}"#),
+        _ => Reply::json(500, "{}"),
+    })
+    .await;
+    let v = kratos(&h.url).version().await.unwrap();
+    assert_eq!(v.release, Some([25, 4, 0]));
+    let asked: Vec<String> = h.requests().into_iter().map(|s| s.target).collect();
+    assert_eq!(asked, ["/admin/version", "/version"]);
+    // A redirect is not followed: it is an error naming where it pointed.
+    let h = Hostile::start(|_| Reply::redirect(307, "/elsewhere")).await;
+    assert!(kratos(&h.url).version().await.is_err());
+}

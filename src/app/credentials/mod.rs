@@ -12,7 +12,7 @@ use super::model::{ErrorInfo, ListKind, ObjectKind, Provider, Row};
 use super::state::{Confirm, Input, Mode, Owner, Pane, State};
 use crate::app::provider::kratos;
 
-pub use rules::{ALL, CredentialRef, config_types, deleted, never_deleted, per_identifier, plan};
+pub use rules::{ALL, CredentialRef, config_types, deleted, per_identifier, plan};
 
 /// The Kratos credential in focus: a row of a Credentials pane or an opened credential.
 fn focused(state: &State) -> Option<CredentialRef> {
@@ -40,8 +40,10 @@ pub fn ask_delete(state: &mut State, effects: &mut Vec<Effect>) -> bool {
     let Some(target) = focused(state) else {
         return false;
     };
-    if let Some(why) = never_deleted(&target.kind) {
-        refuse(state, &target, &why);
+    // Refused whatever the identity holds on this release (v1.3.1: every password): say
+    // why before anything is sent, not even the read.
+    if let Some(why) = super::versions::rules(state).delete_refused(&target.kind) {
+        refuse(state, &target, &why, false);
         return true;
     }
     let Some(profile) = state.tab().map(|t| t.profile.name.clone()) else {
@@ -90,7 +92,7 @@ pub fn check_loaded(state: &mut State, tab: usize, target: &str, result: Result<
         }
     };
     let creds = row.raw.get("credentials").cloned().unwrap_or(Value::Null);
-    match plan(&creds, &target) {
+    match plan(&creds, &target, super::versions::rules_of(state, tab)) {
         Ok(note) => {
             state.flash = None;
             state.mode = Mode::Confirm(Confirm {
@@ -106,23 +108,32 @@ pub fn check_loaded(state: &mut State, tab: usize, target: &str, result: Result<
                 count: None,
             });
         }
-        Err(why) => refuse(state, &target, &why),
+        Err(why) => refuse(state, &target, &why, true),
     }
 }
 
 /// Say why nothing was sent: the reason Kratos would give, in the status bar and `:error`.
-fn refuse(state: &mut State, target: &CredentialRef, why: &str) {
+/// `read`: judged on a fresh read of the identity (else on its type alone).
+fn refuse(state: &mut State, target: &CredentialRef, why: &str, read: bool) {
     state.flash = None;
     // The server's reason first: a status bar cuts the end of a long line.
     let line = format!("refused, nothing sent: {why}");
+    let kratos = match super::versions::text(state) {
+        Some(v) => format!("Kratos {}", crate::sanitize::cell(v, 20)),
+        None => "Kratos".to_string(),
+    };
     // One sentence a line: the error overlay cuts long lines.
     let mut details = vec![
         format!("identity:   {}", target.identity),
         format!("credential: {}", target.label()),
-        "Kratos would refuse to delete it:".to_string(),
+        format!("{kratos} would refuse to delete it:"),
     ];
     details.extend(why.split_inclusive(". ").map(|s| format!("  {}", s.trim())));
-    details.push("Nothing was sent (checked on a fresh read of the identity).".into());
+    details.push(if read {
+        "Nothing was sent (checked on a fresh read of the identity).".into()
+    } else {
+        "Nothing was sent (this server refuses it for any identity).".into()
+    });
     let details = details.join("\n");
     state.error = Some(ErrorInfo::new(line, details));
 }

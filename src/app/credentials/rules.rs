@@ -1,10 +1,12 @@
-//! The rules of Kratos' `DELETE /admin/identities/{id}/credentials/{type}` (newer than
-//! v1.3.1, which refuses every password delete itself: its own 400 is shown then), judged on
-//! an identity's credentials without the dashboard's state: which credential an id names,
-//! what deleting it will do on the server (or why the server would refuse), and whether a
-//! re-read shows it gone.
+//! The rules of Kratos' `DELETE /admin/identities/{id}/credentials/{type}`, judged on an
+//! identity's credentials without the dashboard's state: which credential an id names, what
+//! deleting it will do on the server (or why the server would refuse), and whether a re-read
+//! shows it gone. Which types a release deletes, and how, is its `version::Rules` (v1.3.1
+//! refuses every password delete; newer releases count first factors).
 
 use serde_json::Value;
+
+use crate::app::provider::kratos::version::{DeleteRule, Rules};
 
 /// Types whose config the delete rules read (first factors and WebAuthn keys). Not `saml`:
 /// Kratos v1.3.1 answers 400 to `include_credential=saml`, and SAML links count by their
@@ -84,17 +86,6 @@ impl CredentialRef {
             (None, "webauthn") => "WebAuthn security keys".into(),
             (None, kind) => format!("{kind} credential"),
         }
-    }
-}
-
-/// Kratos refuses these whatever the identity holds (`Credentials type passkey cannot be
-/// deleted.`): no read is needed to know it.
-pub fn never_deleted(kind: &str) -> Option<String> {
-    match kind {
-        "password" | "oidc" | "saml" | "totp" | "lookup_secret" | "webauthn" | "deviceauthn" => {
-            None
-        }
-        other => Some(format!("Credentials type {other} cannot be deleted.")),
     }
 }
 
@@ -180,12 +171,12 @@ pub fn first_factors(creds: &Value) -> Vec<String> {
     out
 }
 
-/// What deleting `target` will do, judged on `creds` (the identity's credentials with the
-/// configs of [`config_types`]): `Ok` says what the server will do, `Err` quotes why it would
-/// refuse.
-pub fn plan(creds: &Value, target: &CredentialRef) -> Result<String, String> {
+/// What deleting `target` will do on a server of `rules`, judged on `creds` (the identity's
+/// credentials with the configs of [`config_types`]): `Ok` says what the server will do,
+/// `Err` quotes why it would refuse.
+pub fn plan(creds: &Value, target: &CredentialRef, rules: &Rules) -> Result<String, String> {
     let kind = target.kind.as_str();
-    if let Some(why) = never_deleted(kind) {
+    if let Some(why) = rules.delete_refused(kind) {
         return Err(why);
     }
     if creds.get(kind).is_none() {
@@ -204,6 +195,63 @@ pub fn plan(creds: &Value, target: &CredentialRef) -> Result<String, String> {
             }
         ))
     };
+    match rules.delete_rule(kind) {
+        Some(DeleteRule::Deleted) => deleted_whole(creds, kind),
+        Some(DeleteRule::KeepsAnotherFirstFactor) => {
+            if !password_set(creds) {
+                return Err(
+                    "Nothing would be deleted: this password credential holds no \
+                            password (its identifiers come from the traits)."
+                        .into(),
+                );
+            }
+            if factors.len() < 2 {
+                return last_factor();
+            }
+            Ok(format!(
+                "Kratos clears the password hash (the row stays: its identifiers come from the \
+                 traits). Left to sign in with: {}.",
+                others(&factors, "password")
+            ))
+        }
+        Some(DeleteRule::Link { counted }) => {
+            // Kratos counts first factors before it looks at the identifier.
+            if counted && factors.len() < 2 {
+                return last_factor();
+            }
+            let Some(ident) = &target.identifier else {
+                return Err("You must provide an identifier to delete this credential.".into());
+            };
+            if !identifiers(creds, kind).contains(ident) {
+                return Err(format!(
+                    "The identifier `{ident}` was not found among OIDC credentials."
+                ));
+            }
+            let left = others(&factors, &format!("{kind} {ident}"));
+            let left = match (counted, left.is_empty()) {
+                (false, true) => "This Kratos does not check what is left: nothing else signs \
+                                  in to this identity."
+                    .to_string(),
+                _ => format!("Left to sign in with: {left}."),
+            };
+            Ok(format!(
+                "Kratos removes only this {kind} link; the identity keeps its other \
+                 credentials. {left}"
+            ))
+        }
+        Some(DeleteRule::DeviceKey) => match &target.identifier {
+            Some(key) => Ok(format!("Kratos revokes device key {key} only.")),
+            None => Err("You must provide an identifier to delete this credential.".into()),
+        },
+        // `delete_refused` said so above.
+        Some(DeleteRule::Refused(why)) => Err(why.to_string()),
+        None => Err(format!("Credentials type {kind} cannot be deleted.")),
+    }
+}
+
+/// What deleting a second-factor type does (the whole TOTP credential, every recovery code,
+/// the WebAuthn keys that are not passwordless).
+fn deleted_whole(creds: &Value, kind: &str) -> Result<String, String> {
     match kind {
         "totp" => Ok(
             "Kratos deletes the whole TOTP credential: the authenticator app no \
@@ -237,47 +285,7 @@ pub fn plan(creds: &Value, target: &CredentialRef) -> Result<String, String> {
                 )),
             }
         }
-        "password" => {
-            if !password_set(creds) {
-                return Err(
-                    "Nothing would be deleted: this password credential holds no \
-                            password (its identifiers come from the traits)."
-                        .into(),
-                );
-            }
-            if factors.len() < 2 {
-                return last_factor();
-            }
-            Ok(format!(
-                "Kratos clears the password hash (the row stays: its identifiers come from the \
-                 traits). Left to sign in with: {}.",
-                others(&factors, "password")
-            ))
-        }
-        "oidc" | "saml" => {
-            // Kratos counts first factors before it looks at the identifier.
-            if factors.len() < 2 {
-                return last_factor();
-            }
-            let Some(ident) = &target.identifier else {
-                return Err("You must provide an identifier to delete this credential.".into());
-            };
-            if !identifiers(creds, kind).contains(ident) {
-                return Err(format!(
-                    "The identifier `{ident}` was not found among OIDC credentials."
-                ));
-            }
-            Ok(format!(
-                "Kratos removes only this {kind} link; the identity keeps its other \
-                 credentials. Left to sign in with: {}.",
-                others(&factors, &format!("{kind} {ident}"))
-            ))
-        }
-        "deviceauthn" => match &target.identifier {
-            Some(key) => Ok(format!("Kratos revokes device key {key} only.")),
-            None => Err("You must provide an identifier to delete this credential.".into()),
-        },
-        _ => Err(format!("Credentials type {kind} cannot be deleted.")),
+        other => Ok(format!("Kratos deletes the {other} credential.")),
     }
 }
 

@@ -167,6 +167,7 @@ fn start(
         external_when_ready: false,
         typeahead: Vec::new(),
         bulk: false,
+        kratos: super::versions::rules(state),
     });
     effects.push(Effect::LoadDraft { key: draft_key });
 }
@@ -196,7 +197,7 @@ fn build_editor(session: &EditSession, base: &Value, text: Option<&str>) -> Edit
     if let (EditTarget::NewIdentity | EditTarget::Identity { .. }, EditorBox::Json(e)) =
         (&session.target, &mut editor)
     {
-        let help = super::credential_import::HELP.iter().map(|l| l.to_string());
+        let help = session.kratos.import_help.iter().map(|l| l.to_string());
         e.buffer_mut().set_help(help.collect());
     }
     editor.set_hint(HINT.into());
@@ -407,9 +408,17 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 }
 
 fn save(state: &mut State, effects: &mut Vec<Effect>) {
+    // The server's version may have come in since the editor opened.
+    let kratos = state
+        .editor
+        .as_ref()
+        .map(|s| super::versions::rules_of(state, s.tab));
     let Some(session) = state.editor.as_mut() else {
         return;
     };
+    if let Some(kratos) = kratos {
+        session.kratos = kratos;
+    }
     if session.saving() {
         state.flash = Some("a save is in flight: keep typing, nothing is lost".into());
         return;
@@ -432,8 +441,8 @@ fn save(state: &mut State, effects: &mut Vec<Effect>) {
         }
     };
     if let EditTarget::NewIdentity | EditTarget::Identity { .. } = session.target {
-        // Imported credentials are checked as Kratos would, before anything is sent.
-        if let Err(message) = super::credential_import::check(&value) {
+        // Imported credentials are checked as this Kratos would, before anything is sent.
+        if let Err(message) = super::credential_import::check(&value, session.kratos) {
             session.editor.set_error(Some(message));
             return;
         }

@@ -162,6 +162,8 @@ pub struct EditSession {
     /// A patch for every marked identity (`p` on marked rows): Ctrl-s plans it instead of
     /// sending it; the object it opened on only previews it.
     pub bulk: bool,
+    /// What the profile's Kratos imports (the examples shown, the checks before a save).
+    pub kratos: &'static crate::app::provider::kratos::version::Rules,
 }
 
 impl EditSession {

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::app::credentials::{ALL, CredentialRef, config_types};
+use crate::app::provider::kratos::version::NEWEST;
 use crate::app::provider::{credentials::Credential, kratos};
 use crate::editor::Editor;
 
@@ -21,6 +22,10 @@ struct Server {
     fetched: Vec<String>,
     audit: Vec<crate::app::audit::AuditOutcome>,
     lose_answers: bool,
+    /// What `GET /version` answers (`None`: the read is left unanswered).
+    version: Option<Result<&'static str, &'static str>>,
+    /// How many times the version was asked.
+    version_reads: usize,
 }
 
 impl Server {
@@ -33,6 +38,8 @@ impl Server {
             fetched: Vec::new(),
             audit: Vec::new(),
             lose_answers: false,
+            version: None,
+            version_reads: 0,
         }
     }
 
@@ -150,6 +157,21 @@ impl Server {
                     Some(Action::MutationDone { seq, result })
                 }
                 Effect::LoadDraft { key } => Some(Action::DraftLoaded { key, text: None }),
+                Effect::ReadVersion { profile } => {
+                    self.version_reads += 1;
+                    self.version.map(|answer| Action::VersionRead {
+                        profile,
+                        result: answer
+                            .map(|text| kratos::version::Version {
+                                text: text.into(),
+                                release: crate::api::KratosVersion::from_json(
+                                    &json!({ "version": text }),
+                                )
+                                .and_then(|v| v.release),
+                            })
+                            .map_err(|e| ErrorInfo::new(e, e)),
+                    })
+                }
                 Effect::Audit(entry) => {
                     self.audit.push(entry.outcome);
                     None
@@ -174,8 +196,18 @@ fn ctrl(c: char) -> Action {
 
 /// The identity opened and its Credentials pane focused, on the row of `kind` (and link).
 fn on_credential(credentials: Value, row: &str) -> (State, Server) {
+    on_credential_of(None, credentials, row)
+}
+
+/// As [`on_credential`], on a server answering `version` to `GET /version`.
+fn on_credential_of(
+    version: Option<&'static str>,
+    credentials: Value,
+    row: &str,
+) -> (State, Server) {
     let mut s = kratos_state();
     let mut server = Server::new(credentials);
+    server.version = version.map(Ok);
     server.press(&mut s, Action::Resize(100, 30));
     server.press(&mut s, key(KeyCode::Enter));
     server.press(&mut s, key(KeyCode::Tab));
@@ -416,7 +448,7 @@ fn webauthn_keeps_passwordless_keys_and_refuses_when_only_those_remain() {
             "config": {"credentials": keys}}})
     };
     let target = CredentialRef::new(ID, "webauthn", None);
-    let plan = |keys: Value| crate::app::credentials::plan(&creds(keys), &target);
+    let plan = |keys: Value| crate::app::credentials::plan(&creds(keys), &target, &NEWEST);
     let mixed = plan(json!([{"is_passwordless": false}, {"is_passwordless": true}])).unwrap();
     assert!(mixed.contains("passwordless key(s) stay"), "{mixed}");
     let only = plan(json!([{"is_passwordless": true}])).unwrap_err();
@@ -424,7 +456,7 @@ fn webauthn_keeps_passwordless_keys_and_refuses_when_only_those_remain() {
     // Deleting the password is allowed when a passwordless key also signs in.
     let pw = CredentialRef::new(ID, "password", None);
     let with_key = creds(json!([{"is_passwordless": true}]));
-    assert!(crate::app::credentials::plan(&with_key, &pw).is_ok());
+    assert!(crate::app::credentials::plan(&with_key, &pw, &NEWEST).is_ok());
     assert!(crate::app::credentials::deleted(
         &target,
         Some(&json!({"config": {"credentials": [{"is_passwordless": true}]}}))
@@ -517,10 +549,10 @@ fn saml_links_count_as_first_factors_without_their_config() {
     let creds = json!({"password": password(),
         "saml": {"type": "saml", "identifiers": ["acme:jo"]}});
     let pw = CredentialRef::new(ID, "password", None);
-    assert!(crate::app::credentials::plan(&creds, &pw).is_ok());
+    assert!(crate::app::credentials::plan(&creds, &pw, &NEWEST).is_ok());
     let only = json!({"saml": {"type": "saml", "identifiers": ["acme:jo"]}});
     let link = CredentialRef::new(ID, "saml", Some("acme:jo"));
-    let why = crate::app::credentials::plan(&only, &link).unwrap_err();
+    let why = crate::app::credentials::plan(&only, &link, &NEWEST).unwrap_err();
     assert!(
         why.contains("last first factor") && why.contains("saml acme:jo"),
         "{why}"
@@ -538,4 +570,204 @@ fn a_row_that_appears_above_the_selection_of_a_short_list_is_shown_after_r() {
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(t.selected_row().unwrap().id, format!("{ID}/password"));
     assert_eq!(t.offset(), 0, "both rows on screen");
+}
+
+/// The editor's error line, if any.
+fn editor_error(s: &State) -> String {
+    s.editor
+        .as_ref()
+        .and_then(|e| e.editor.buffer().error())
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn the_version_is_asked_once_with_the_first_list_read_and_kept_on_the_tab() {
+    let mut s = kratos_state();
+    let effects = update(&mut s, Action::Resize(100, 30));
+    let asks = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::ReadVersion { profile } if profile == "kratos"))
+            .count()
+    };
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchPage { .. }))
+    );
+    assert_eq!(asks(&effects), 1, "{effects:?}");
+    assert_eq!(s.tab().unwrap().version, kratos::version::Known::Asked);
+    // Later requests of the profile do not ask again.
+    let effects = update(&mut s, ch('r'));
+    assert_eq!(asks(&effects), 0, "{effects:?}");
+    update(
+        &mut s,
+        Action::VersionRead {
+            profile: "kratos".into(),
+            result: Ok(kratos::version::Version {
+                text: "v1.3.1".into(),
+                release: Some([1, 3, 1]),
+            }),
+        },
+    );
+    assert_eq!(crate::app::versions::text(&s), Some("v1.3.1"));
+    assert_eq!(
+        crate::app::versions::rules(&s).line,
+        kratos::version::Line::V1
+    );
+    assert_eq!(s.flash, None, "a known version says nothing");
+}
+
+#[test]
+fn on_kratos_v1_d_on_a_password_is_refused_before_anything_is_sent() {
+    let (mut s, mut server) = on_credential_of(
+        Some("v1.3.1"),
+        json!({"password": password(), "oidc": oidc(&["google:1"])}),
+        "password",
+    );
+    assert_eq!(server.version_reads, 1);
+    server.press(&mut s, ch('d'));
+    assert!(server.fetched.is_empty(), "not even the read");
+    assert!(matches!(s.mode, Mode::Normal), "{:?}", s.mode);
+    let e = s.error.as_ref().expect("refused");
+    assert_eq!(
+        e.line,
+        "refused, nothing sent: You cannot remove first factor credentials."
+    );
+    assert!(
+        e.details.contains("Kratos v1.3.1 would refuse"),
+        "{}",
+        e.details
+    );
+    assert!(server.sent.is_empty());
+
+    // A newer Kratos clears the hash while another first factor is left.
+    let (mut s, mut server) = on_credential_of(
+        Some("v26.2.0"),
+        json!({"password": password(), "oidc": oidc(&["google:1"])}),
+        "password",
+    );
+    server.press(&mut s, ch('d'));
+    let Mode::Confirm(c) = &s.mode else {
+        panic!("no confirmation: {:?}", s.error)
+    };
+    assert!(
+        c.note
+            .as_deref()
+            .unwrap()
+            .contains("clears the password hash")
+    );
+}
+
+#[test]
+fn on_kratos_v1_an_oidc_link_goes_without_a_first_factor_count_and_the_prompt_says_so() {
+    let creds = json!({"oidc": oidc(&["google:1"])});
+    let (mut s, mut server) = on_credential_of(Some("v1.3.1"), creds.clone(), "oidc/google:1");
+    server.press(&mut s, ch('d'));
+    let Mode::Confirm(c) = &s.mode else {
+        panic!("no confirmation: {:?}", s.error)
+    };
+    let note = c.note.as_deref().unwrap();
+    assert!(note.contains("does not check what is left"), "{note}");
+    server.press(&mut s, ch('y'));
+    assert_eq!(server.sent.len(), 1);
+
+    let (mut s, mut server) = on_credential_of(Some("v26.2.0"), creds, "oidc/google:1");
+    server.press(&mut s, ch('d'));
+    let why = &s.error.as_ref().expect("refused").line;
+    assert!(why.contains("last first factor"), "{why}");
+    assert!(server.sent.is_empty());
+}
+
+#[test]
+fn on_kratos_v1_the_identity_editor_offers_and_takes_no_totp_or_saml_import() {
+    let totp = r#"{"schema_id": "default", "traits": {"email": "new@example.com"},
+        "credentials": {"totp": {"config": {"totp_url": "otpauth://totp/x"}}}}"#;
+    let mut s = kratos_state();
+    let mut server = Server::new(json!({"password": password()}));
+    server.version = Some(Ok("v1.3.1"));
+    server.press(&mut s, Action::Resize(100, 30));
+    server.press(&mut s, ch('n'));
+    let help = s.editor.as_ref().unwrap().editor.buffer().help().join("\n");
+    assert!(
+        help.contains("oidc") && help.contains("hashed_password"),
+        "{help}"
+    );
+    assert!(!help.contains("saml") && !help.contains("totp"), "{help}");
+    set_editor_text(&mut s, totp);
+    server.press(&mut s, ctrl('s'));
+    assert_eq!(
+        editor_error(&s),
+        "credentials.totp: Kratos v1.x imports password, oidc"
+    );
+    assert!(server.sent.is_empty());
+
+    // A newer one is shown SAML and sent a TOTP import.
+    let mut s = kratos_state();
+    let mut server = Server::new(json!({"password": password()}));
+    server.version = Some(Ok("v26.2.0"));
+    server.press(&mut s, Action::Resize(100, 30));
+    server.press(&mut s, ch('n'));
+    let help = s.editor.as_ref().unwrap().editor.buffer().help().join("\n");
+    assert!(help.contains("saml"), "{help}");
+    set_editor_text(&mut s, totp);
+    server.press(&mut s, ctrl('s'));
+    assert_eq!(editor_error(&s), "");
+    assert_eq!(server.sent.len(), 1);
+}
+
+#[test]
+fn a_version_that_cannot_be_read_gets_the_newest_rules_and_is_said_once() {
+    for answer in [Err("kratos 404 Not Found: page not found"), Ok("master")] {
+        let mut s = kratos_state();
+        let mut server = Server::new(json!({"password": password(), "oidc": oidc(&["g:1"])}));
+        server.version = Some(answer);
+        server.press(&mut s, Action::Resize(100, 30));
+        let note = s.flash.clone().unwrap_or_default();
+        assert!(
+            note.contains("Kratos version unknown") && note.contains("newest Kratos rules"),
+            "{note}"
+        );
+        server.press(&mut s, ch('j'));
+        server.press(&mut s, ch('r'));
+        assert_eq!(server.version_reads, 1);
+        assert!(
+            !s.flash.as_deref().unwrap_or("").contains("version unknown"),
+            "said once"
+        );
+        assert_eq!(
+            crate::app::versions::rules(&s).line,
+            kratos::version::Line::Newest
+        );
+    }
+}
+
+#[test]
+fn on_kratos_v1_an_ext_search_is_refused_unsent() {
+    let mut s = kratos_state();
+    let mut server = Server::new(json!({"password": password()}));
+    server.version = Some(Ok("v1.3.1"));
+    server.press(&mut s, Action::Resize(100, 30));
+    server.press(&mut s, ch('/'));
+    for c in "ext:crm-42".chars() {
+        server.press(&mut s, ch(c));
+    }
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::FetchPage {
+                search: Some(_),
+                ..
+            }
+        )),
+        "{effects:?}"
+    );
+    let said = s.flash.clone().unwrap_or_default();
+    assert!(
+        said.contains("Kratos v1.3.1 has no external ids") && said.contains("nothing sent"),
+        "{said}"
+    );
+    assert_eq!(table(&s).search(), None);
 }

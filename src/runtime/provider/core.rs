@@ -137,6 +137,14 @@ async fn mutate(c: CoreApi, mutation: Mutation) -> Result<Done, ApiError> {
 }
 
 impl super::Client for CoreApi {
+    fn version(
+        &self,
+    ) -> impl Future<Output = Result<crate::app::provider::kratos::version::Version, ApiError>>
+    + Send
+    + 'static {
+        std::future::ready(Err(super::no_version(Provider::Core)))
+    }
+
     fn get(
         &self,
         kind: ObjectKind,

@@ -184,6 +184,14 @@ async fn mutate(h: HeadlessApi, mutation: Mutation) -> Result<Done, ApiError> {
 }
 
 impl super::Client for HeadlessApi {
+    fn version(
+        &self,
+    ) -> impl Future<Output = Result<crate::app::provider::kratos::version::Version, ApiError>>
+    + Send
+    + 'static {
+        std::future::ready(Err(super::no_version(Provider::Headless)))
+    }
+
     fn get(
         &self,
         kind: ObjectKind,

@@ -22,6 +22,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use crate::api::{Api, ApiError, CoreApi, Cursor, ErrorKind, Provider};
+use crate::app::provider::kratos::version::Version;
 use crate::app::{Done, ErrorInfo, Hit, ListKind, Mutation, ObjectKind, PageCursor, PageData, Row};
 use crate::config::Profile;
 
@@ -32,14 +33,17 @@ use super::read_ahead::{Pages, ReadAhead, Walk};
 /// provider's own module.
 pub fn backend(api: Api) -> Arc<dyn Backend> {
     match api {
-        Api::Kratos(k) => Arc::new(Connected::new(k)),
-        Api::Core(c) => Arc::new(Connected::new(c)),
-        Api::Headless(h) => Arc::new(Connected::new(h)),
+        Api::Kratos(k) => Arc::new(kratos::Kratos::new(k)),
+        Api::Core(c) => Arc::new(core::Core::new(c)),
+        Api::Headless(h) => Arc::new(headless::Headless::new(h)),
     }
 }
 
 /// What a provider's module answers for over its own client, in API terms.
 pub trait Client: Pages {
+    /// What the server says its version is (Kratos' `GET /version`, read once per client).
+    fn version(&self) -> impl Future<Output = Result<Version, ApiError>> + Send + 'static;
+
     /// One object by id, as a row (its `raw` the full object).
     fn get(
         &self,
@@ -71,9 +75,9 @@ pub struct Connected<C: Client> {
 }
 
 impl<C: Client> Connected<C> {
-    pub fn new(client: C) -> Connected<C> {
+    pub fn new(client: impl Into<C>) -> Connected<C> {
         Connected {
-            client,
+            client: client.into(),
             ahead: Default::default(),
         }
     }
@@ -92,6 +96,10 @@ impl<C: Client> Backend for Connected<C> {
 
     fn get(&self, kind: ObjectKind, id: String) -> BoxFuture<'static, Result<Row, ErrorInfo>> {
         answer(self.client.get(kind, id))
+    }
+
+    fn version(&self) -> BoxFuture<'static, Result<Version, ErrorInfo>> {
+        answer(self.client.version())
     }
 
     fn find(&self, text: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
@@ -168,6 +176,11 @@ fn no_object(provider: Provider, kind: ObjectKind) -> ApiError {
         provider,
         format!("cannot open a {} by id here", kind.label()),
     )
+}
+
+/// A provider whose server does not tell its version (only Kratos' is read).
+fn no_version(provider: Provider) -> ApiError {
+    ApiError::config(provider, format!("{provider} does not tell its version"))
 }
 
 /// A provider asked for a change it cannot make.

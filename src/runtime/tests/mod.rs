@@ -147,6 +147,17 @@ impl Backend for Arc<FakeApi> {
         futures::future::ready(Err(ErrorInfo::new(format!("no {id}"), ""))).boxed()
     }
 
+    fn version(
+        &self,
+    ) -> BoxFuture<'static, Result<crate::app::provider::kratos::version::Version, ErrorInfo>> {
+        // A Kratos profile on it asks: it says it is a recent one.
+        let version = crate::app::provider::kratos::version::Version {
+            text: "v26.2.0".into(),
+            release: Some([26, 2, 0]),
+        };
+        futures::future::ready(Ok(version)).boxed()
+    }
+
     fn find(&self, _: String) -> BoxFuture<'static, Result<Vec<Hit>, ErrorInfo>> {
         futures::future::ready(Err(ErrorInfo::new("not here", ""))).boxed()
     }

@@ -267,3 +267,68 @@ pub(crate) fn strings(v: Option<&Value>) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// What a Kratos server says it is (`GET /version`: `{"version":"v1.3.1"}`). Ory Network
+/// answers too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KratosVersion {
+    /// As the server wrote it (`v1.3.1`, `v26.2.0`, `master`…).
+    pub text: String,
+    /// Its release number, when the text is one (`vMAJOR.MINOR.PATCH`, a leading `v` and a
+    /// `-pre…`/`+build` tail allowed); `None` for anything else.
+    pub release: Option<[u64; 3]>,
+}
+
+impl KratosVersion {
+    /// The version in an answer, or `None` when the answer holds no `version` string.
+    pub fn from_json(raw: &Value) -> Option<Self> {
+        let text = raw.get("version")?.as_str()?.trim().to_owned();
+        if text.is_empty() {
+            return None;
+        }
+        let release = release_number(&text);
+        Some(Self { text, release })
+    }
+}
+
+/// `v1.3.1` → `[1, 3, 1]`; `None` unless three dot-separated numbers (after an optional `v`,
+/// before an optional `-…` or `+…` tail).
+fn release_number(text: &str) -> Option<[u64; 3]> {
+    let bare = text.strip_prefix(['v', 'V']).unwrap_or(text);
+    let core = bare.split(['-', '+']).next()?;
+    let mut parts = core.split('.');
+    let mut out = [0u64; 3];
+    for slot in &mut out {
+        let part = parts.next()?;
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *slot = part.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_release_numbers_and_keeps_other_text() {
+        let v = |s: &str| KratosVersion::from_json(&json!({ "version": s }));
+        assert_eq!(v("v1.3.1").unwrap().release, Some([1, 3, 1]));
+        assert_eq!(v("v26.2.0").unwrap().release, Some([26, 2, 0]));
+        assert_eq!(v("1.3.1").unwrap().release, Some([1, 3, 1]));
+        assert_eq!(v("v25.4.0-pre.1").unwrap().release, Some([25, 4, 0]));
+        assert_eq!(v("v1.3.1+oryOS.9").unwrap().release, Some([1, 3, 1]));
+        let master = v("master").unwrap();
+        assert_eq!((master.text.as_str(), master.release), ("master", None));
+        assert_eq!(v("v1.3").unwrap().release, None);
+        assert_eq!(v("v1.3.1.4").unwrap().release, None);
+        assert_eq!(v("v1.x.1").unwrap().release, None);
+        assert_eq!(v(""), None);
+        assert_eq!(KratosVersion::from_json(&json!({ "version": 1 })), None);
+        assert_eq!(KratosVersion::from_json(&json!({ "status": "ok" })), None);
+        assert_eq!(KratosVersion::from_json(&json!([])), None);
+    }
+}

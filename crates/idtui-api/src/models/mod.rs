@@ -18,6 +18,8 @@ pub use self::core_user_summary::CoreUserSummary;
 pub use self::headless::{DeleteAction, HeadlessClient, HeadlessUser, HeadlessUserUpdate};
 pub use self::headless_summary::HeadlessSummary;
 pub use self::identity_summary::IdentitySummary;
-pub use self::kratos::{Credential, Device, Identity, IdentityFilter, Recovery, Schema, Session};
+pub use self::kratos::{
+    Credential, Device, Identity, IdentityFilter, KratosVersion, Recovery, Schema, Session,
+};
 pub use self::outline::{Outline, Shape};
 pub use self::session_summary::SessionSummary;

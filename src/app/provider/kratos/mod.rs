@@ -8,6 +8,7 @@ use crate::app::mutation::Mutation;
 pub mod change;
 pub mod columns;
 pub mod detail;
+pub mod version;
 
 pub use change::Change;
 

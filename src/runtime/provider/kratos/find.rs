@@ -1,7 +1,8 @@
 //! Finding people on Kratos: by id, credential identifier (exact, then prefix) or external
 //! id, the same search the identity list runs for a typed query.
 
-use crate::api::{ApiError, Cursor, Identity, IdentityFilter, KratosApi};
+use super::KratosClient;
+use crate::api::{ApiError, Cursor, Identity, IdentityFilter, Provider};
 use crate::app::find::KratosQuery;
 use crate::app::provider::kratos;
 use crate::app::{Hit, ObjectKind, PageData};
@@ -10,7 +11,7 @@ use crate::runtime::rows::{identity_records_page, identity_row, is_not_found, on
 /// Most matches one profile returns (a picker lists no more; typing more narrows it).
 const FIND_MAX: u32 = 50;
 
-pub(super) async fn find(k: KratosApi, text: String) -> Result<Vec<Hit>, ApiError> {
+pub(super) async fn find(k: KratosClient, text: String) -> Result<Vec<Hit>, ApiError> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(Vec::new());
@@ -26,11 +27,13 @@ pub(super) async fn find(k: KratosApi, text: String) -> Result<Vec<Hit>, ApiErro
         .collect())
 }
 
-/// The identity list, narrowed by `query` when there is one.
+/// The identity list, narrowed by `query` when there is one. External ids are looked up
+/// only on a Kratos that has them (v25.4 and newer): an `ext:` query to an older one is
+/// refused unsent, and an identifier is not tried as one.
 /// Without a query, `named` is told the next page's cursor from the answer's headers (see
 /// `read_ahead::Pages`).
 pub async fn kratos_search(
-    k: &KratosApi,
+    client: &KratosClient,
     query: Option<&str>,
     cursor: &Cursor,
     size: u32,
@@ -41,6 +44,7 @@ pub async fn kratos_search(
         Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(e),
     };
+    let k = &client.api;
     match query.and_then(KratosQuery::parse) {
         None => {
             let page = k
@@ -50,6 +54,10 @@ pub async fn kratos_search(
         }
         Some(KratosQuery::Id(id)) => optional(k.get_identity(&id, &[]).await).map(one_row),
         Some(KratosQuery::ExternalId(ext)) => {
+            let (rules, version) = client.rules().await;
+            if let Some(why) = rules.external_id_refused(&version) {
+                return Err(ApiError::config(Provider::Kratos, why));
+            }
             optional(k.identity_by_external_id(&ext).await).map(one_row)
         }
         Some(KratosQuery::Identifier(ident)) => {
@@ -65,7 +73,9 @@ pub async fn kratos_search(
             }
             // No credential has exactly that identifier: it may be an external id, or the
             // start of an email or username (Kratos offers only a prefix match).
-            if let Some(found) = optional(k.identity_by_external_id(&ident).await)? {
+            if client.rules().await.0.external_ids
+                && let Some(found) = optional(k.identity_by_external_id(&ident).await)?
+            {
                 return Ok(one_row(Some(found)));
             }
             let prefix = IdentityFilter {

@@ -6,12 +6,15 @@ pub mod credentials;
 mod find;
 mod mutate;
 
+use std::sync::Arc;
+
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use crate::api::{ApiError, Cursor, KratosApi, Provider};
 use crate::app::model::ACTIVE_ONLY;
 use crate::app::provider::kratos;
+use crate::app::provider::kratos::version::{self, Known, Rules, Version};
 use crate::app::{Done, Hit, ListKind, Mutation, ObjectKind, PageData, Row};
 use crate::runtime::backend::RequestLine;
 use crate::runtime::rows::{
@@ -19,9 +22,52 @@ use crate::runtime::rows::{
 };
 
 /// Kratos as the runtime's backend.
-pub type Kratos = super::Connected<KratosApi>;
+pub type Kratos = super::Connected<KratosClient>;
 
-impl super::Pages for KratosApi {
+/// A Kratos profile's client and the version its server said: read once (`GET /version`),
+/// by the first request that needs it, and kept for every later one, so the dashboard's
+/// title bar and rules and this module's lookups all go by the same answer.
+#[derive(Clone)]
+pub struct KratosClient {
+    api: KratosApi,
+    version: Arc<tokio::sync::OnceCell<Result<Version, ApiError>>>,
+}
+
+impl From<KratosApi> for KratosClient {
+    fn from(api: KratosApi) -> KratosClient {
+        KratosClient {
+            api,
+            version: Arc::default(),
+        }
+    }
+}
+
+impl KratosClient {
+    /// What the server said its version is (read on the first call only).
+    pub async fn version(&self) -> Result<Version, ApiError> {
+        self.version
+            .get_or_init(|| async {
+                let v = self.api.version().await?;
+                Ok(Version {
+                    text: v.text,
+                    release: v.release,
+                })
+            })
+            .await
+            .clone()
+    }
+
+    /// The rules of this server's release (the newest when it cannot tell), and its version
+    /// as it said it.
+    pub async fn rules(&self) -> (&'static Rules, String) {
+        match self.version().await {
+            Ok(v) => (version::rules(&Known::Read(v.clone())), v.text),
+            Err(_) => (&version::NEWEST, "(unknown version)".to_string()),
+        }
+    }
+}
+
+impl super::Pages for KratosClient {
     fn page(
         &self,
         list: ListKind,
@@ -30,11 +76,12 @@ impl super::Pages for KratosApi {
         size: u32,
         named: impl Fn(Cursor) + Send + Sync + 'static,
     ) -> BoxFuture<'static, Result<PageData, ApiError>> {
-        let k = self.clone();
+        let (client, k) = (self.clone(), self.api.clone());
         async move {
             let data = match list {
                 ListKind::Kratos(kratos::List::Identities) => {
-                    return find::kratos_search(&k, search.as_deref(), &cursor, size, named).await;
+                    let query = search.as_deref();
+                    return find::kratos_search(&client, query, &cursor, size, named).await;
                 }
                 ListKind::Kratos(kratos::List::Sessions { identity }) => {
                     let active = (search.as_deref() == Some(ACTIVE_ONLY)).then_some(true);
@@ -73,19 +120,24 @@ impl super::Pages for KratosApi {
     }
 }
 
-async fn get(k: KratosApi, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
+async fn get(client: KratosClient, kind: ObjectKind, id: String) -> Result<Row, ApiError> {
+    let k = &client.api;
     match kind {
         ObjectKind::Kratos(kratos::Object::Identity) => {
-            // `:goto` takes an external id too when the text is not an identity id.
+            // `:goto` takes an external id too when the text is not an identity id (on a
+            // Kratos that has them).
             match k.get_identity(&id, &[]).await {
                 Err(e) if is_not_found(&e) && uuid::Uuid::parse_str(&id).is_err() => {
+                    if !client.rules().await.0.external_ids {
+                        return Err(e);
+                    }
                     k.identity_by_external_id(&id).await.map(identity_row)
                 }
                 other => other.map(identity_row),
             }
         }
         ObjectKind::Kratos(kratos::Object::Session) => k.get_session(&id).await.map(session_row),
-        ObjectKind::Kratos(kratos::Object::Credential) => credentials::get(&k, &id).await,
+        ObjectKind::Kratos(kratos::Object::Credential) => credentials::get(k, &id).await,
         ObjectKind::Core(_)
         | ObjectKind::Headless(_)
         | ObjectKind::AuditEntry
@@ -93,7 +145,12 @@ async fn get(k: KratosApi, kind: ObjectKind, id: String) -> Result<Row, ApiError
     }
 }
 
-impl super::Client for KratosApi {
+impl super::Client for KratosClient {
+    fn version(&self) -> impl Future<Output = Result<Version, ApiError>> + Send + 'static {
+        let client = self.clone();
+        async move { client.version().await }
+    }
+
     fn get(
         &self,
         kind: ObjectKind,
@@ -113,7 +170,7 @@ impl super::Client for KratosApi {
         &self,
         mutation: Mutation,
     ) -> impl Future<Output = Result<Done, ApiError>> + Send + 'static {
-        mutate::mutate(self.clone(), mutation)
+        mutate::mutate(self.api.clone(), mutation)
     }
 
     fn request_line(&self, mutation: &Mutation) -> RequestLine {

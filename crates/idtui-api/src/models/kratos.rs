@@ -309,7 +309,7 @@ fn release_number(text: &str) -> Option<[u64; 3]> {
 }
 
 #[cfg(test)]
-mod version_tests {
+mod tests {
     use super::*;
     use serde_json::json;
 

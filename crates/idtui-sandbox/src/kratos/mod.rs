@@ -24,7 +24,7 @@ mod store;
 mod synthetic;
 
 use axum::Router;
-use axum::extract::{Path, RawQuery};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get, patch as patch_route, post};
@@ -39,7 +39,7 @@ use pagination::json_response;
 pub use demo::seed_demo;
 pub use generate::generate;
 
-/// The version `/version` reports: the Kratos release whose behaviour is emulated.
+/// The version `/version` reports in `latest` mode: the Kratos release whose API is emulated.
 pub const EMULATED_VERSION: &str = "v26.2.0";
 
 /// Per-provider state shared by handlers (beyond the database): the login flows started on
@@ -126,10 +126,11 @@ async fn health() -> Response {
     json_response(StatusCode::OK, &json!({"status": "ok"}), HeaderMap::new())
 }
 
-async fn version() -> Response {
+/// `{"version": …}`: the release the sandbox answers as (`--kratos-version`).
+async fn version(State(state): State<AppState>) -> Response {
     json_response(
         StatusCode::OK,
-        &json!({"version": EMULATED_VERSION}),
+        &json!({"version": state.options.kratos_version.version_string()}),
         HeaderMap::new(),
     )
 }

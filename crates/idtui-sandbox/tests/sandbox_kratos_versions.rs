@@ -31,8 +31,14 @@ async fn version_endpoints_name_the_claimed_release() {
             assert_eq!(r.body, serde_json::json!({"version": want}), "{path}");
         }
     }
-    assert_eq!(SandboxOptions::for_tests().kratos_version, KratosVersion::Latest);
-    assert_eq!(SandboxOptions::embedded().kratos_version, KratosVersion::Latest);
+    assert_eq!(
+        SandboxOptions::for_tests().kratos_version,
+        KratosVersion::Latest
+    );
+    assert_eq!(
+        SandboxOptions::embedded().kratos_version,
+        KratosVersion::Latest
+    );
     assert_eq!("1.3.1".parse::<KratosVersion>(), Ok(KratosVersion::V1_3_1));
     assert_eq!("latest".parse::<KratosVersion>(), Ok(KratosVersion::Latest));
     assert!("1.3".parse::<KratosVersion>().is_err());

@@ -11,7 +11,9 @@ mod duration;
 mod errors;
 mod generate;
 mod go_json;
+mod go_shape;
 mod identities;
+mod json_patch_go;
 mod list;
 mod login;
 mod model;
@@ -103,6 +105,11 @@ async fn admin_schema(_: Admin, id: Path<String>) -> KResult<Response> {
 /// Kratos' router answers an unknown path and a wrong method in Go's plain text, not in the
 /// JSON error envelope.
 async fn not_found() -> Response {
+    plain_not_found()
+}
+
+/// Go's `404 page not found`, as Kratos's router answers a path it has no route for.
+pub(crate) fn plain_not_found() -> Response {
     plain(StatusCode::NOT_FOUND, "404 page not found\n")
 }
 

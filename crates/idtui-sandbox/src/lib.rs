@@ -100,7 +100,7 @@ pub fn prepare(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(kratos::router())
+        .merge(kratos::router(&state))
         .merge(core::router())
         .merge(headless::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

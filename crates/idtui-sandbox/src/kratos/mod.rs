@@ -20,6 +20,7 @@ mod model;
 mod pagination;
 mod patch;
 mod recovery;
+mod routing_v1_3_1;
 mod schemas;
 mod sessions;
 mod store;
@@ -114,6 +115,10 @@ pub(crate) fn plain_not_found() -> Response {
 }
 
 async fn method_not_allowed() -> Response {
+    method_not_allowed_response()
+}
+
+pub(crate) fn method_not_allowed_response() -> Response {
     plain(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n")
 }
 
@@ -142,7 +147,7 @@ async fn version(State(state): State<AppState>) -> Response {
     )
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     let admin = admin_routes()
         .route("/schemas", get(admin_schemas))
         .route("/schemas/{id}", get(admin_schema))
@@ -163,4 +168,8 @@ pub fn router() -> Router<AppState> {
         .route("/version", get(version))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(auth::conventions))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            routing_v1_3_1::layer,
+        ))
 }

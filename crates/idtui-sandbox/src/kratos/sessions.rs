@@ -138,6 +138,20 @@ fn parse_expand(q: &Query) -> KResult<Expand> {
     Ok(e)
 }
 
+/// How v1.3.1 shows a session's expanded identity: without `metadata_admin`; in an identity's
+/// session list (`partial`) also without addresses and with an empty `schema_url`.
+fn identity_as_v1_3_1(session: &mut Value, partial: bool) {
+    let Some(i) = session.get_mut("identity").and_then(Value::as_object_mut) else {
+        return;
+    };
+    i.shift_remove("metadata_admin");
+    if partial {
+        i.shift_remove("verifiable_addresses");
+        i.shift_remove("recovery_addresses");
+        i.insert("schema_url".into(), json!(""));
+    }
+}
+
 /// Session endpoints answer 400, not 404, for a malformed UUID.
 fn parse_uuid_400(raw: &str) -> KResult<Uuid> {
     Uuid::parse_str(raw).map_err(|_| go_uuid_error(raw))
@@ -179,10 +193,11 @@ pub async fn list(
             }
         },
     };
-    let (rows, identities) = state
+    let v1_3_1 = state.options.kratos_version.is_v1_3_1();
+    let (rows, identities, total) = state
         .db
         .read(
-            move |c| -> KResult<(Vec<Session>, HashMap<Uuid, Identity>)> {
+            move |c| -> KResult<(Vec<Session>, HashMap<Uuid, Identity>, Option<i64>)> {
                 let (cid, cat) = match cursor {
                     Some((id, at)) => (id.to_string(), micros(&at)),
                     None => (Uuid::nil().to_string(), i64::MAX),
@@ -204,7 +219,20 @@ pub async fn list(
                 } else {
                     HashMap::new()
                 };
-                Ok((rows, identities))
+                // v1.3.1 counts the sessions the filter matches for `X-Total-Count`.
+                let total = if v1_3_1 {
+                    Some(c.query_row(
+                        &format!(
+                            "SELECT count(*) FROM kratos_sessions WHERE {}",
+                            active_clause(active, 1)
+                        ),
+                        params![now_us],
+                        |r| r.get(0),
+                    )?)
+                } else {
+                    None
+                };
+                Ok((rows, identities, total))
             },
         )
         .await?;
@@ -225,15 +253,22 @@ pub async fn list(
         "link",
         &link_header("/admin/sessions", &links),
     );
+    if let Some(total) = total {
+        set_header(&mut headers, "x-total-count", &total.to_string());
+    }
     let body: Vec<Value> = rows
         .iter()
         .map(|s| {
-            s.render(
+            let mut v = s.render(
                 &state.base_url,
                 identities.get(&s.identity_id),
                 expand,
                 Value::Null,
-            )
+            );
+            if v1_3_1 {
+                identity_as_v1_3_1(&mut v, false);
+            }
+            v
         })
         .collect();
     Ok(json_response(StatusCode::OK, &Value::Array(body), headers))
@@ -260,7 +295,10 @@ pub async fn get(
             Ok((s, i))
         })
         .await?;
-    let body = s.render(&state.base_url, identity.as_ref(), expand, json!([]));
+    let mut body = s.render(&state.base_url, identity.as_ref(), expand, json!([]));
+    if state.options.kratos_version.is_v1_3_1() {
+        identity_as_v1_3_1(&mut body, false);
+    }
     Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
 }
 
@@ -325,7 +363,10 @@ pub async fn extend(
         identity: true,
         devices: false,
     };
-    let body = s.render(&state.base_url, Some(&identity), expand, json!([]));
+    let mut body = s.render(&state.base_url, Some(&identity), expand, json!([]));
+    if state.options.kratos_version.is_v1_3_1() {
+        identity_as_v1_3_1(&mut body, false);
+    }
     Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
 }
 
@@ -392,9 +433,16 @@ pub async fn list_for_identity(
         identity: true,
         devices: true,
     };
+    let v1_3_1 = state.options.kratos_version.is_v1_3_1();
     let body: Vec<Value> = rows
         .iter()
-        .map(|s| s.render(&state.base_url, identity.as_ref(), expand, json!([])))
+        .map(|s| {
+            let mut v = s.render(&state.base_url, identity.as_ref(), expand, json!([]));
+            if v1_3_1 {
+                identity_as_v1_3_1(&mut v, true);
+            }
+            v
+        })
         .collect();
     Ok(json_response(StatusCode::OK, &Value::Array(body), headers))
 }

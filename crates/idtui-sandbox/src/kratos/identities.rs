@@ -67,7 +67,8 @@ fn decode_update_body(body: &Bytes) -> KResult<UpdateBody> {
     }
     let failed =
         |text: String| KratosError::bad_request(format!("Unable to decode JSON payload: {text}"));
-    let raw: Value = super::go_json::decode(body).map_err(|e| failed(e.text()))?;
+    let raw: Value =
+        super::go_json::decode(body).map_err(|e| failed(go_json_error(body, &e).message))?;
     if let Some(text) = go_shape::first_error(&raw, &go_shape::UPDATE, false) {
         return Err(failed(text));
     }

@@ -13,6 +13,7 @@ use super::identities::{REASON_BAD_STATE_V1_3_1, check_state, modify, parse_iden
 use super::json_patch_go;
 use super::model::{CredView, Credential, Identity, now};
 use super::pagination::json_response;
+use super::schemas;
 use crate::{AppState, KratosVersion};
 
 /// Master's deny-list, matched case-insensitively: exact paths, and `oidc`/`saml` subtrees.
@@ -158,12 +159,25 @@ fn patch_v1_3_1(original: Identity, base: &str, body: &[u8]) -> KResult<(Identit
     let mut credentials = original.credentials.clone();
     let mut bare = Vec::new();
     if let Value::Object(added) = &added {
-        check_credential_types(&json!({ "credentials": added }))?;
+        let schema = schemas::find(&original.schema_id)?;
         let now = now();
         for (kind, c) in added {
-            if !KNOWN_TYPES.contains(&kind.as_str()) {
-                // Kratos looks the type up in its credential types table: not there, a 404.
+            // Kratos stores a credential under its `type`, looked up in its credential types
+            // table: none (unless the schema's extension sets it, as it does for the types it
+            // derives identifiers for) or an unknown one is a 404. A type other than the key
+            // is refused with the current API's words (v1.3.1 would store it under the other
+            // type, over that type's credential).
+            let t = c.get("type").and_then(Value::as_str).unwrap_or("");
+            let typed = if t.is_empty() && schema.derives(kind) {
+                kind.as_str()
+            } else {
+                t
+            };
+            if !KNOWN_TYPES.contains(&typed) {
                 return Err(KratosError::not_found_db());
+            }
+            if typed != kind {
+                check_credential_types(&json!({ "credentials": { kind: c } }))?;
             }
             let identifiers = match c.get("identifiers") {
                 Some(Value::Array(a)) => a

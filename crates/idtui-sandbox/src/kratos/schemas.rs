@@ -216,6 +216,13 @@ impl IdentitySchema {
         Err(KratosError::bad_request(out))
     }
 
+    /// Whether the extension derives identifiers of credential type `kind` from a trait.
+    pub fn derives(&self, kind: &str) -> bool {
+        self.extensions
+            .iter()
+            .any(|e| e.identifier_for.iter().any(|k| k == kind))
+    }
+
     /// Trait values marked by the extension, with the extension that marked them.
     fn marked_values<'a>(
         &'a self,

@@ -168,6 +168,9 @@ fn identities_for(conn: &Connection, sessions: &[Session]) -> KResult<HashMap<Uu
     Ok(out)
 }
 
+/// One page of sessions, the identities behind them, and (v1.3.1) the count of all matches.
+type SessionPage = (Vec<Session>, HashMap<Uuid, Identity>, Option<i64>);
+
 /// `GET /admin/sessions`: keyset over `(created_at DESC, id ASC)`.
 pub async fn list(
     _: Admin,
@@ -197,7 +200,7 @@ pub async fn list(
     let (rows, identities, total) = state
         .db
         .read(
-            move |c| -> KResult<(Vec<Session>, HashMap<Uuid, Identity>, Option<i64>)> {
+            move |c| -> KResult<SessionPage> {
                 let (cid, cat) = match cursor {
                     Some((id, at)) => (id.to_string(), micros(&at)),
                     None => (Uuid::nil().to_string(), i64::MAX),

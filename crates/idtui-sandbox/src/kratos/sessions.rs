@@ -199,45 +199,43 @@ pub async fn list(
     let v1_3_1 = state.options.kratos_version.is_v1_3_1();
     let (rows, identities, total) = state
         .db
-        .read(
-            move |c| -> KResult<SessionPage> {
-                let (cid, cat) = match cursor {
-                    Some((id, at)) => (id.to_string(), micros(&at)),
-                    None => (Uuid::nil().to_string(), i64::MAX),
-                };
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM kratos_sessions
+        .read(move |c| -> KResult<SessionPage> {
+            let (cid, cat) = match cursor {
+                Some((id, at)) => (id.to_string(), micros(&at)),
+                None => (Uuid::nil().to_string(), i64::MAX),
+            };
+            let sql = format!(
+                "SELECT {COLUMNS} FROM kratos_sessions
                  WHERE created_at <= ?1 AND (created_at < ?1 OR id > ?2) AND {}
                  ORDER BY created_at DESC, id ASC LIMIT ?3",
-                    active_clause(active, 4)
-                );
-                let mut st = c.prepare_cached(&sql)?;
-                let now_us = micros(&Utc::now());
-                let mut rows = Vec::new();
-                for r in st.query_map(params![cat, cid, size as i64 + 1, now_us], from_row)? {
-                    rows.push(r?);
-                }
-                let identities = if expand.identity {
-                    identities_for(c, &rows)?
-                } else {
-                    HashMap::new()
-                };
-                // v1.3.1 counts the sessions the filter matches for `X-Total-Count`.
-                let total = if v1_3_1 {
-                    Some(c.query_row(
-                        &format!(
-                            "SELECT count(*) FROM kratos_sessions WHERE {}",
-                            active_clause(active, 1)
-                        ),
-                        params![now_us],
-                        |r| r.get(0),
-                    )?)
-                } else {
-                    None
-                };
-                Ok((rows, identities, total))
-            },
-        )
+                active_clause(active, 4)
+            );
+            let mut st = c.prepare_cached(&sql)?;
+            let now_us = micros(&Utc::now());
+            let mut rows = Vec::new();
+            for r in st.query_map(params![cat, cid, size as i64 + 1, now_us], from_row)? {
+                rows.push(r?);
+            }
+            let identities = if expand.identity {
+                identities_for(c, &rows)?
+            } else {
+                HashMap::new()
+            };
+            // v1.3.1 counts the sessions the filter matches for `X-Total-Count`.
+            let total = if v1_3_1 {
+                Some(c.query_row(
+                    &format!(
+                        "SELECT count(*) FROM kratos_sessions WHERE {}",
+                        active_clause(active, 1)
+                    ),
+                    params![now_us],
+                    |r| r.get(0),
+                )?)
+            } else {
+                None
+            };
+            Ok((rows, identities, total))
+        })
         .await?;
     let mut rows = rows;
     let more = rows.len() > size;

@@ -51,11 +51,23 @@ fn client() -> reqwest::Client {
         .expect("http client")
 }
 
-/// A fresh, empty sandbox on a random loopback port.
+/// A fresh, empty sandbox on a random loopback port, answering as the current API (`latest`).
 pub async fn sandbox() -> Server {
-    let server = idtui::sandbox::start(SandboxOptions::for_tests())
-        .await
-        .expect("sandbox starts");
+    sandbox_as("latest").await
+}
+
+/// A fresh, empty sandbox answering as Kratos `version` (`1.3.1` or `latest`, as
+/// `idtui sandbox --kratos-version` takes it).
+pub async fn sandbox_as(version: &str) -> Server {
+    let kratos_version = version
+        .parse()
+        .unwrap_or_else(|e| panic!("not a --kratos-version: {version}: {e}"));
+    let server = idtui::sandbox::start(SandboxOptions {
+        kratos_version,
+        ..SandboxOptions::for_tests()
+    })
+    .await
+    .expect("sandbox starts");
     Server {
         admin: server.base_url.clone(),
         public: server.base_url.clone(),

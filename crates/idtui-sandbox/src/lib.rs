@@ -29,7 +29,7 @@ use tokio::task::JoinHandle;
 
 pub use db::Db;
 pub use faults::FaultSpec;
-pub use options::{HeadlessPlan, SandboxOptions};
+pub use options::{HeadlessPlan, KratosVersion, SandboxOptions};
 
 /// Kratos' admin server caps request bodies at 5 MB; we use the same cap everywhere.
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
@@ -100,7 +100,7 @@ pub fn prepare(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(kratos::router())
+        .merge(kratos::router(&state))
         .merge(core::router())
         .merge(headless::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

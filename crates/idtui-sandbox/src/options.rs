@@ -19,6 +19,41 @@ pub enum HeadlessPlan {
     Partner,
 }
 
+/// Which Ory Kratos the sandbox answers as (`--kratos-version`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum KratosVersion {
+    /// Ory Kratos v1.3.1, the last open-source release before the calendar versions.
+    #[value(name = "1.3.1")]
+    V1_3_1,
+    /// The current API that Ory Network and the official SDK 25.x speak (v26.2.0); where that
+    /// API did not change, it answers as v1.3.1 does.
+    #[default]
+    #[value(name = "latest")]
+    Latest,
+}
+
+impl KratosVersion {
+    /// What `GET /version` answers.
+    pub fn version_string(self) -> &'static str {
+        match self {
+            KratosVersion::V1_3_1 => "v1.3.1",
+            KratosVersion::Latest => super::kratos::EMULATED_VERSION,
+        }
+    }
+
+    pub fn is_v1_3_1(self) -> bool {
+        self == KratosVersion::V1_3_1
+    }
+}
+
+impl std::str::FromStr for KratosVersion {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        <Self as ValueEnum>::from_str(s, false)
+    }
+}
+
 #[derive(Clone, Debug, Args)]
 pub struct SandboxOptions {
     /// Address to listen on. Loopback by default; anything else must be asked for.
@@ -70,6 +105,11 @@ pub struct SandboxOptions {
     #[arg(long, value_name = "FILE")]
     pub request_log: Option<PathBuf>,
 
+    /// Which Ory Kratos the Kratos admin API answers as: `1.3.1` (the open-source release)
+    /// or `latest` (the current API of Ory Network and the official SDK).
+    #[arg(long, value_enum, value_name = "VERSION", default_value_t = KratosVersion::Latest)]
+    pub kratos_version: KratosVersion,
+
     /// Coassemble plan of the emulated workspace (delete needs automate or partner).
     #[arg(long, value_enum, default_value_t = HeadlessPlan::Automate)]
     pub headless_plan: HeadlessPlan,
@@ -111,6 +151,7 @@ impl SandboxOptions {
             token_in_argv: false,
             faults: None,
             request_log: None,
+            kratos_version: KratosVersion::Latest,
             headless_plan: HeadlessPlan::Automate,
             headless_rate_limit: 0,
             core_token_ttl: 3600,

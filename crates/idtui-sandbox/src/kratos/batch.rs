@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::auth::Admin;
 use super::errors::{KResult, KratosError, MSG_400};
-use super::identities::{CreateBody, build_identity, create_conflict};
+use super::identities::{CreateBody, REASON_BAD_STATE_V1_3_1, build_identity, create_conflict};
 use super::model::Identity;
 use super::pagination::json_response;
 use super::store;
@@ -42,7 +42,9 @@ type Built = (Option<Uuid>, Result<Identity, KratosError>);
 /// Failures that reject the whole batch rather than one item.
 fn fails_whole_batch(e: &KratosError) -> bool {
     let r = e.reason.as_deref().unwrap_or("");
-    r.starts_with("The supplied state") || r.starts_with("The imported password")
+    r.starts_with("The supplied state")
+        || r == REASON_BAD_STATE_V1_3_1
+        || r.starts_with("The imported password")
 }
 
 /// An item's error as Kratos reports it: a 400 only as the generic text (the detail is
@@ -57,8 +59,19 @@ fn item_error(e: &KratosError) -> Value {
 }
 
 pub async fn handler(_: Admin, State(state): State<AppState>, body: Bytes) -> KResult<Response> {
+    let version = state.options.kratos_version;
     let batch: BatchBody = super::go_json::decode(&body).map_err(|e| {
-        KratosError::bad_request(format!("Unable to decode JSON payload: {}", e.text()))
+        if version.is_v1_3_1() {
+            // v1.3.1 passes the decoder's error on unwrapped: a 400 whose body says 500.
+            let text = match &e {
+                super::go_json::BodyError::Json(j) if j.is_eof() => "unexpected EOF".to_owned(),
+                _ => go_batch_text(&body).unwrap_or_else(|| e.text()),
+            };
+            KratosError::new(StatusCode::BAD_REQUEST, text)
+                .shown_as(StatusCode::INTERNAL_SERVER_ERROR)
+        } else {
+            KratosError::bad_request(format!("Unable to decode JSON payload: {}", e.text()))
+        }
     })?;
     if batch.identities.len() > MAX_ITEMS {
         return Err(KratosError::bad_request(format!(
@@ -86,7 +99,7 @@ pub async fn handler(_: Admin, State(state): State<AppState>, body: Bytes) -> KR
                 create: Some(create),
                 patch_id,
             }) => {
-                let result = build_identity(create, Uuid::new_v4());
+                let result = build_identity(create, Uuid::new_v4(), version);
                 if let Err(e) = &result
                     && fails_whole_batch(e)
                 {
@@ -143,4 +156,23 @@ pub async fn handler(_: Admin, State(state): State<AppState>, body: Bytes) -> KR
         &json!({ "identities": entries }),
         HeaderMap::new(),
     ))
+}
+
+/// Go's words for a batch body of the wrong shape (`{"identities": "x"}`), when it is JSON.
+fn go_batch_text(body: &[u8]) -> Option<String> {
+    let raw: Value = serde_json::from_slice(body).ok()?;
+    let kind = |v: &Value| super::json_patch_go::go_kind(v);
+    match &raw {
+        Value::Object(m) => match m.get("identities") {
+            Some(v) if !v.is_array() && !v.is_null() => Some(format!(
+                "json: cannot unmarshal {} into Go struct field BatchPatchIdentitiesBody.identities of type []*identity.BatchIdentityPatch",
+                kind(v)
+            )),
+            _ => None,
+        },
+        other => Some(format!(
+            "json: cannot unmarshal {} into Go value of type identity.BatchPatchIdentitiesBody",
+            kind(other)
+        )),
+    }
 }

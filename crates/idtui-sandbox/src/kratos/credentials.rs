@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::errors::{KResult, KratosError};
 use super::model::{Credential, Identity};
+use crate::KratosVersion;
 
 /// Every credential type `include_credential` accepts.
 pub const KNOWN_TYPES: &[&str] = &[
@@ -100,20 +101,33 @@ fn bad(reason: impl Into<String>) -> KratosError {
     KratosError::bad_request(reason)
 }
 
+/// Go's decoder words for a body it refuses: in `message`, no reason.
+fn go_decoder(text: String) -> KratosError {
+    KratosError::bad_request_message(text)
+}
+
 fn config_of<'a>(kind: &str, body: &'a Value) -> KResult<&'a Map<String, Value>> {
-    let obj = body
-        .as_object()
-        .ok_or_else(|| bad(format!("credentials.{kind} must be an object")))?;
-    if let Some(k) = obj.keys().find(|k| *k != "config") {
-        return Err(bad(format!(
-            "json: unknown field \"{k}\" in credentials.{kind}"
-        )));
-    }
     static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+    let obj = match body {
+        Value::Null => return Ok(&EMPTY),
+        Value::Object(m) => m,
+        other => {
+            return Err(go_decoder(format!(
+                "json: cannot unmarshal {} into Go struct field CreateIdentityBody.credentials.{kind} of type *identity.AdminIdentityImportCredentials",
+                super::json_patch_go::go_kind(other)
+            )));
+        }
+    };
+    if let Some(k) = obj.keys().find(|k| *k != "config") {
+        return Err(go_decoder(format!("json: unknown field \"{k}\"")));
+    }
     match obj.get("config") {
         None | Some(Value::Null) => Ok(&EMPTY),
         Some(Value::Object(m)) => Ok(m),
-        Some(_) => Err(bad(format!("credentials.{kind}.config must be an object"))),
+        Some(other) => Err(go_decoder(format!(
+            "json: cannot unmarshal {} into Go struct field CreateIdentityBody.credentials.{kind}.config of type identity.AdminIdentityImportCredentialsConfig",
+            super::json_patch_go::go_kind(other)
+        ))),
     }
 }
 
@@ -133,6 +147,25 @@ pub(super) fn new_credential(kind: &str, now: DateTime<Utc>) -> Credential {
     }
 }
 
+/// PUT's credentials: v1.3.1's lenient decoder knows only `password` and `oidc` and drops the
+/// other types; the current API imports them as POST does.
+pub fn import_update(
+    identity: &mut Identity,
+    creds: &Map<String, Value>,
+    now: DateTime<Utc>,
+    version: KratosVersion,
+) -> KResult<()> {
+    if version.is_v1_3_1() {
+        let known: Map<String, Value> = creds
+            .iter()
+            .filter(|(k, _)| matches!(k.as_str(), "password" | "oidc"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        return import(identity, &known, now);
+    }
+    import(identity, creds, now)
+}
+
 /// Apply imported credentials. `merge` is PUT's per-type merge; POST starts from nothing.
 pub fn import(
     identity: &mut Identity,
@@ -148,17 +181,19 @@ pub fn import(
         entry.updated_at = now;
         match kind.as_str() {
             "password" => {
-                let config = if let Some(hash) = str_field(cfg, "hashed_password") {
+                // Kratos's order: the migration hook wins, then a cleartext password (hashed
+                // by the server, any hash beside it ignored), then the hash.
+                let config = if cfg.get("use_password_migration_hook") == Some(&json!(true)) {
+                    json!({ "use_password_migration_hook": true })
+                } else if let Some(pw) = str_field(cfg, "password") {
+                    json!({ "hashed_password": fingerprint(pw) })
+                } else if let Some(hash) = str_field(cfg, "hashed_password") {
                     if hash_format(hash).is_none() {
                         return Err(bad(
                             "The imported password does not match any known hash format. For more information see https://www.ory.sh/dr/2",
                         ));
                     }
                     json!({ "hashed_password": hash })
-                } else if let Some(pw) = str_field(cfg, "password") {
-                    json!({ "hashed_password": fingerprint(pw) })
-                } else if cfg.get("use_password_migration_hook") == Some(&json!(true)) {
-                    json!({ "use_password_migration_hook": true })
                 } else {
                     json!({})
                 };
@@ -177,14 +212,10 @@ pub fn import(
                     .cloned()
                     .unwrap_or_default();
                 for p in providers {
-                    let (Some(provider), Some(subject)) = (
-                        p.get("provider").and_then(Value::as_str),
-                        p.get("subject").and_then(Value::as_str),
-                    ) else {
-                        return Err(bad(format!(
-                            "credentials.{kind}.config.providers[] needs provider and subject"
-                        )));
-                    };
+                    // Kratos checks neither: a link without a subject is stored as
+                    // `provider:`, as v1.3.1 does.
+                    let provider = p.get("provider").and_then(Value::as_str).unwrap_or("");
+                    let subject = p.get("subject").and_then(Value::as_str).unwrap_or("");
                     let mut m = Map::new();
                     m.insert("subject".into(), json!(subject));
                     m.insert("provider".into(), json!(provider));
@@ -277,9 +308,7 @@ pub fn import(
             }
             other => {
                 identity.credentials.remove(other);
-                return Err(bad(format!(
-                    "json: unknown field \"{other}\" in credentials"
-                )));
+                return Err(go_decoder(format!("json: unknown field \"{other}\"")));
             }
         }
     }
@@ -346,12 +375,16 @@ pub fn delete(
     kind: &str,
     identifier: Option<&str>,
     now: DateTime<Utc>,
+    version: KratosVersion,
 ) -> KResult<()> {
     let Some(cred) = identity.credentials.get(kind) else {
         return Err(KratosError::not_found(format!(
             "You tried to remove a {kind} but this user have no {kind} set up."
         )));
     };
+    if version.is_v1_3_1() {
+        return delete_v1_3_1(identity, kind, identifier, now);
+    }
     let last_factor = || bad("You cannot remove the last first factor credential.");
     match kind {
         "lookup_secret" | "totp" => {
@@ -446,5 +479,75 @@ pub fn delete(
         }
     }
     identity.updated_at = now;
+    Ok(())
+}
+
+/// v1.3.1's rules: lookup secrets and TOTP go, WebAuthn keeps its passwordless keys, any OIDC
+/// link goes (no first-factor count), a password or code is never deleted, and every other
+/// stored type is unknown to it.
+fn delete_v1_3_1(
+    identity: &mut Identity,
+    kind: &str,
+    identifier: Option<&str>,
+    now: DateTime<Utc>,
+) -> KResult<()> {
+    // v1.3.1 never bumps an identity's `updated_at` on an update.
+    let updated_at = identity.updated_at;
+    match kind {
+        "lookup_secret" | "totp" | "webauthn" => {
+            delete(identity, kind, identifier, now, KratosVersion::Latest)?;
+            identity.updated_at = updated_at;
+            return Ok(());
+        }
+        "password" | "code" => {
+            return Err(bad("You cannot remove first factor credentials."));
+        }
+        "oidc" => {
+            let Some(ident) = identifier.filter(|i| !i.is_empty()) else {
+                return Err(bad(
+                    "You must provide an identifier to delete this credential.",
+                ));
+            };
+            let Some(c) = identity.credentials.get_mut(kind) else {
+                return Err(KratosError::not_found_db());
+            };
+            let providers: Vec<Value> = c
+                .config
+                .get("providers")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let id_of = |p: &Value| {
+                format!(
+                    "{}:{}",
+                    p.get("provider").and_then(Value::as_str).unwrap_or(""),
+                    p.get("subject").and_then(Value::as_str).unwrap_or("")
+                )
+            };
+            let (gone, kept): (Vec<Value>, Vec<Value>) =
+                providers.into_iter().partition(|p| id_of(p) == ident);
+            if gone.is_empty() {
+                return Err(KratosError::not_found(format!(
+                    "The identifier `{ident}` was not found among OIDC credentials."
+                )));
+            }
+            // The credential stays, even with no link left: v1.3.1 then stores a null list,
+            // which it reads back as one blank provider.
+            c.identifiers = kept.iter().map(id_of).collect();
+            c.config = if kept.is_empty() {
+                json!({"providers": [{
+                    "initial_id_token": "", "initial_access_token": "",
+                    "initial_refresh_token": "", "subject": "", "provider": "",
+                    "organization": ""
+                }]})
+            } else {
+                json!({ "providers": kept })
+            };
+            c.updated_at = now;
+        }
+        other => {
+            return Err(bad(format!("Unknown credentials type {other}.")));
+        }
+    }
     Ok(())
 }

@@ -54,7 +54,7 @@ pub fn seed_demo(conn: &mut Connection) -> anyhow::Result<()> {
     for d in file.identities {
         let body: CreateBody =
             serde_json::from_value(d.body).with_context(|| format!("demo identity {}", d.id))?;
-        let mut identity = build_identity(body, d.id)
+        let mut identity = build_identity(body, d.id, crate::KratosVersion::Latest)
             .map_err(|e| anyhow::anyhow!("demo identity {}: {:?}", d.id, e.reason))?;
         identity.created_at = d.created_at;
         identity.updated_at = d.created_at;

@@ -23,6 +23,8 @@ pub struct KratosError {
     pub reason: Option<String>,
     pub message: String,
     pub request: Option<String>,
+    /// The code the body names when it is not the response status (v1.3.1's batch decoder).
+    pub shown_code: Option<StatusCode>,
 }
 
 impl KratosError {
@@ -33,6 +35,7 @@ impl KratosError {
             reason: None,
             message: message.into(),
             request: None,
+            shown_code: None,
         }
     }
 
@@ -76,6 +79,12 @@ impl KratosError {
         self
     }
 
+    /// Name `code` in the body while answering with this error's status.
+    pub fn shown_as(mut self, code: StatusCode) -> Self {
+        self.shown_code = Some(code);
+        self
+    }
+
     pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self
@@ -88,10 +97,11 @@ impl KratosError {
         if let Some(id) = self.id.as_deref() {
             e.insert("id".into(), json!(id));
         }
-        e.insert("code".into(), json!(self.code.as_u16()));
+        let shown = self.shown_code.unwrap_or(self.code);
+        e.insert("code".into(), json!(shown.as_u16()));
         e.insert(
             "status".into(),
-            json!(self.code.canonical_reason().unwrap_or("")),
+            json!(shown.canonical_reason().unwrap_or("")),
         );
         if let Some(r) = self.request.as_deref().filter(|r| !r.is_empty()) {
             e.insert("request".into(), json!(r));

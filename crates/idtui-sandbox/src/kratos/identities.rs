@@ -11,26 +11,34 @@ use uuid::Uuid;
 use super::auth::Admin;
 use super::credentials::{self, KNOWN_TYPES};
 use super::errors::{KResult, KratosError, MSG_409, go_json_error};
+use super::go_shape;
 use super::model::{CredView, Identity, RecoveryAddress, VerifiableAddress, now};
 use super::pagination::{Query, json_response, set_header};
 use super::schemas;
 use super::store;
-use crate::AppState;
+use crate::{AppState, KratosVersion};
 
 /// Identity endpoints treat a malformed UUID like a missing row: 404.
 pub fn parse_identity_id(raw: &str) -> KResult<Uuid> {
     Uuid::parse_str(raw).map_err(|_| KratosError::not_found_db())
 }
 
-pub fn check_state(state: &str) -> KResult<()> {
+/// A state given to create, PUT or the batch: v1.3.1 and the current API word a bad one
+/// differently.
+pub fn check_state(state: &str, version: KratosVersion) -> KResult<()> {
     if state == "active" || state == "inactive" {
         Ok(())
+    } else if version.is_v1_3_1() {
+        Err(KratosError::bad_request(REASON_BAD_STATE_V1_3_1))
     } else {
         Err(KratosError::bad_request(format!(
             "The supplied state ('{state}') was not valid. Valid states are ('active', 'inactive')."
         )))
     }
 }
+
+/// v1.3.1's reason for an invalid state (its `State.IsValid` error).
+pub const REASON_BAD_STATE_V1_3_1: &str = "identity state is not valid";
 
 pub(super) fn include_credential(q: &Query) -> KResult<Vec<String>> {
     let mut out = Vec::new();
@@ -50,15 +58,21 @@ pub(super) fn include_credential(q: &Query) -> KResult<Vec<String>> {
     Ok(out)
 }
 
-fn decode_body<T: for<'de> Deserialize<'de>>(body: &Bytes) -> KResult<T> {
+/// PUT's body: Kratos's lenient decoder, its words in the reason.
+fn decode_update_body(body: &Bytes) -> KResult<UpdateBody> {
     if body.is_empty() {
         return Err(KratosError::bad_request(
             "Unable to decode HTTP Request Body because its HTTP Header \"Content-Length\" is zero.",
         ));
     }
-    super::go_json::decode(body).map_err(|e| {
-        KratosError::bad_request(format!("Unable to decode JSON payload: {}", e.text()))
-    })
+    let failed =
+        |text: String| KratosError::bad_request(format!("Unable to decode JSON payload: {text}"));
+    let raw: Value =
+        super::go_json::decode(body).map_err(|e| failed(go_json_error(body, &e).message))?;
+    if let Some(text) = go_shape::first_error(&raw, &go_shape::UPDATE, false) {
+        return Err(failed(text));
+    }
+    serde_json::from_value(raw).map_err(|e| failed(e.to_string()))
 }
 
 /// `GET /admin/identities/{id}`: all credentials, configs only for `include_credential`.
@@ -75,13 +89,16 @@ pub async fn get(
     Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
 }
 
-/// `GET /admin/identities/by/external/{externalID}`.
+/// `GET /admin/identities/by/external/{externalID}` (v1.3.1 has no such route).
 pub async fn get_by_external(
     _: Admin,
     State(state): State<AppState>,
     Path(external_id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> KResult<Response> {
+    if state.options.kratos_version.is_v1_3_1() {
+        return Ok(super::plain_not_found());
+    }
     let include = include_credential(&Query::parse(raw.as_deref()))?;
     let identity = state
         .db
@@ -127,6 +144,8 @@ struct ImportRecovery {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
+    /// Missing or empty: the default schema.
+    #[serde(default)]
     schema_id: String,
     traits: Value,
     #[serde(default)]
@@ -164,13 +183,13 @@ impl CreateBody {
 }
 
 /// Build (validate, derive) a new identity from a create body. Shared with the demo loader.
-pub fn build_identity(body: CreateBody, id: Uuid) -> KResult<Identity> {
+pub fn build_identity(body: CreateBody, id: Uuid, version: KratosVersion) -> KResult<Identity> {
     let now = now();
     let state = body
         .state
         .filter(|s| !s.is_empty())
         .unwrap_or("active".into());
-    check_state(&state)?;
+    check_state(&state, version)?;
     let schema = schemas::find(&body.schema_id)?;
     let traits = if body.traits.is_null() {
         Value::Object(Map::new())
@@ -236,9 +255,30 @@ pub fn create_conflict(e: KratosError) -> KratosError {
     }
 }
 
-/// The create body is decoded strictly by Go's decoder, whose error text Kratos passes on.
-pub fn parse_create_body(body: &Bytes) -> KResult<CreateBody> {
-    super::go_json::decode(body).map_err(|e| go_json_error(body, &e))
+/// The create body is decoded strictly by Go's decoder, whose error text Kratos passes on;
+/// v1.3.1's body has fewer fields (no `external_id`, `organization_id`, and only password and
+/// OIDC credentials to import).
+pub fn parse_create_body(body: &Bytes, version: KratosVersion) -> KResult<CreateBody> {
+    let raw: Value = super::go_json::decode(body).map_err(|e| go_json_error(body, &e))?;
+    let shape = if version.is_v1_3_1() {
+        &go_shape::CREATE_V1_3_1
+    } else {
+        &go_shape::CREATE_LATEST
+    };
+    if let Some(text) = go_shape::first_error(&raw, shape, true) {
+        return Err(KratosError::bad_request_message(text));
+    }
+    serde_json::from_value(raw).map_err(|e| {
+        let msg = e.to_string();
+        let text = match msg.strip_prefix("unknown field `") {
+            Some(rest) => format!(
+                "json: unknown field \"{}\"",
+                rest.split('`').next().unwrap_or_default()
+            ),
+            None => msg,
+        };
+        KratosError::bad_request_message(text)
+    })
 }
 
 /// POST and PUT answers leave out `metadata_admin` when it is null (Go's `omitempty` on
@@ -254,9 +294,10 @@ fn without_null_admin_metadata(mut body: Value) -> Value {
 
 /// `POST /admin/identities`: 201 with `Location: <base>/identities/<id>` (no `/admin`).
 pub async fn create(_: Admin, State(state): State<AppState>, body: Bytes) -> KResult<Response> {
-    let body = parse_create_body(&body)?;
+    let version = state.options.kratos_version;
+    let body = parse_create_body(&body, version)?;
     let note = credentials::import_note(body.credentials.as_ref());
-    let identity = build_identity(body, Uuid::new_v4())?;
+    let identity = build_identity(body, Uuid::new_v4(), version)?;
     let stored = identity.clone();
     state
         .db
@@ -305,8 +346,14 @@ struct UpdateBody {
 }
 
 /// Load, change, validate, re-derive and store an identity in one database call, so two
-/// concurrent updates cannot interleave between the read and the write.
-pub async fn modify<F>(state: &AppState, id: Uuid, change: F) -> KResult<Identity>
+/// concurrent updates cannot interleave between the read and the write. The current API
+/// bumps `updated_at`; v1.3.1 leaves it as it was.
+pub async fn modify<F>(
+    state: &AppState,
+    id: Uuid,
+    version: KratosVersion,
+    change: F,
+) -> KResult<Identity>
 where
     F: FnOnce(Identity) -> KResult<Identity> + Send + 'static,
 {
@@ -321,7 +368,9 @@ where
             }
             schema.validate(&identity.traits)?;
             schema.derive(&mut identity, now);
-            identity.updated_at = now;
+            if !version.is_v1_3_1() {
+                identity.updated_at = now;
+            }
             store::update(c, &identity)?;
             Ok(identity)
         })
@@ -336,9 +385,10 @@ pub async fn update(
     body: Bytes,
 ) -> KResult<Response> {
     let id = parse_identity_id(&id)?;
-    let body: UpdateBody = decode_body(&body)?;
+    let body = decode_update_body(&body)?;
+    let version = state.options.kratos_version;
     let note = credentials::import_note(body.credentials.as_ref());
-    let identity = modify(&state, id, move |mut identity| {
+    let identity = modify(&state, id, version, move |mut identity| {
         let now = now();
         if let Some(s) = body.schema_id.filter(|s| !s.is_empty()) {
             identity.schema_id = s;
@@ -346,16 +396,19 @@ pub async fn update(
         if let Some(s) = body.state.filter(|s| !s.is_empty())
             && s != identity.state
         {
-            check_state(&s)?;
+            check_state(&s, version)?;
             identity.state = s;
             identity.state_changed_at = Some(now);
         }
         identity.traits = body.traits.unwrap_or(Value::Null);
         identity.metadata_public = body.metadata_public.unwrap_or(Value::Null);
         identity.metadata_admin = body.metadata_admin.unwrap_or(Value::Null);
-        identity.external_id = body.external_id.filter(|e| !e.is_empty());
+        // v1.3.1 has no external id: its decoder drops the field.
+        identity.external_id = body
+            .external_id
+            .filter(|e| !e.is_empty() && !version.is_v1_3_1());
         if let Some(creds) = &body.credentials {
-            credentials::import(&mut identity, creds, now)?;
+            credentials::import_update(&mut identity, creds, now, version)?;
         }
         Ok(identity)
     })
@@ -393,11 +446,12 @@ pub async fn delete_credential(
     let id = parse_identity_id(&id)?;
     let q = Query::parse(raw.as_deref());
     let identifier = q.get("identifier").map(str::to_owned);
+    let version = state.options.kratos_version;
     state
         .db
         .call(move |c| -> KResult<()> {
             let mut identity = store::load(c, &id)?;
-            credentials::delete(&mut identity, &kind, identifier.as_deref(), now())?;
+            credentials::delete(&mut identity, &kind, identifier.as_deref(), now(), version)?;
             store::update(c, &identity)
         })
         .await?;

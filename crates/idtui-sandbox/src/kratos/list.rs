@@ -18,6 +18,70 @@ use crate::AppState;
 
 const MAX_PAGE: usize = 500;
 const DEFAULT_PAGE: usize = 250;
+/// v1.3.1 has no maximum; the sandbox keeps one so a page stays bounded in memory.
+const MAX_PAGE_V1_3_1: usize = 10_000;
+
+/// The list filters v1.3.1 reads: `ids` and one of the identifier filters, combined (both must
+/// match); no `organization_id` (ignored) and no limit on combining.
+fn parse_filter_v1_3_1(q: &Query) -> KResult<(Option<Vec<String>>, ListFilter)> {
+    let mut ids = Vec::new();
+    for id in q.all("ids").into_iter().chain(q.all("ids[]")) {
+        let u = Uuid::parse_str(id).map_err(|_| {
+            KratosError::bad_request(format!("Invalid UUID value `{id}` for parameter `ids`."))
+        })?;
+        ids.push(u.to_string());
+    }
+    ids.sort();
+    ids.dedup();
+    let exact = q.get("credentials_identifier").filter(|v| !v.is_empty());
+    let similar = q
+        .get("preview_credentials_identifier_similar")
+        .filter(|v| !v.is_empty());
+    let filter = match (exact, similar) {
+        (Some(_), Some(_)) => {
+            return Err(KratosError::bad_request(
+                "Cannot pass both credentials_identifier and preview_credentials_identifier_similar.",
+            ));
+        }
+        (Some(v), None) => ListFilter::Identifier(normalize_identifier(v), v.to_owned()),
+        (None, Some(v)) => ListFilter::IdentifierPrefix(normalize_identifier(v), v.to_owned()),
+        (None, None) if !ids.is_empty() => return Ok((None, ListFilter::Ids(ids))),
+        (None, None) => ListFilter::All,
+    };
+    Ok(((!ids.is_empty()).then_some(ids), filter))
+}
+
+/// Up to `limit` rows after `after` that pass `filter` and, when given, are among `ids`.
+fn list_rows(
+    c: &rusqlite::Connection,
+    ids: Option<&[String]>,
+    filter: &ListFilter,
+    after: &Uuid,
+    limit: usize,
+) -> KResult<Vec<Identity>> {
+    let Some(ids) = ids else {
+        return store::list(c, filter, after, limit);
+    };
+    // An identifier filter matches few rows: read them in chunks and keep the listed ids.
+    let mut out = Vec::new();
+    let mut cursor = *after;
+    loop {
+        let chunk = store::list(c, filter, &cursor, 500)?;
+        let done = chunk.len() < 500;
+        if let Some(last) = chunk.last() {
+            cursor = last.id;
+        }
+        out.extend(
+            chunk
+                .into_iter()
+                .filter(|i| ids.binary_search(&i.id.to_string()).is_ok()),
+        );
+        if out.len() >= limit || done {
+            out.truncate(limit);
+            return Ok(out);
+        }
+    }
+}
 
 fn parse_filter(q: &Query) -> KResult<ListFilter> {
     let present = |k: &str| q.all(k).iter().any(|v| !v.is_empty());
@@ -93,7 +157,12 @@ pub async fn list(
         let v = q.get("per_page").unwrap_or("").to_owned();
         q = q.without("per_page").with("page_size", &v);
     }
-    let filter = parse_filter(&q)?;
+    let v1_3_1 = state.options.kratos_version.is_v1_3_1();
+    let (also_ids, filter) = if v1_3_1 {
+        parse_filter_v1_3_1(&q)?
+    } else {
+        (None, parse_filter(&q)?)
+    };
     let include = include_credential(&q)?;
     let view = if !include.is_empty()
         || matches!(
@@ -105,17 +174,20 @@ pub async fn list(
         CredView::Omit
     };
     if legacy {
-        return list_legacy(state, q, filter, view).await;
+        return list_legacy(state, q, also_ids, filter, view).await;
     }
 
-    let size = page_size(&q, DEFAULT_PAGE, MAX_PAGE)?;
+    // v1.3.1 does not clamp; the sandbox still bounds a page (and reads a negative size,
+    // on which v1.3.1 panics, as the default).
+    let max = if v1_3_1 { MAX_PAGE_V1_3_1 } else { MAX_PAGE };
+    let size = page_size(&q, DEFAULT_PAGE, max)?;
     let after = match q.get("page_token").filter(|t| !t.is_empty()) {
         Some(t) => Uuid::parse_str(t).map_err(|_| KratosError::bad_request(REASON_PAGE_TOKEN))?,
         None => Uuid::nil(),
     };
     let mut rows = state
         .db
-        .read(move |c| store::list(c, &filter, &after, size + 1))
+        .read(move |c| list_rows(c, also_ids.as_deref(), &filter, &after, size + 1))
         .await?;
     let more = rows.len() > size;
     rows.truncate(size);
@@ -139,26 +211,23 @@ pub async fn list(
 }
 
 /// The legacy `page`/`per_page` mode: 0-based pages, no further than 1000 rows deep.
+/// `page` and `per_page` are read as Kratos reads them: what does not parse, or is negative,
+/// is the first page and the default size.
 async fn list_legacy(
     state: AppState,
     q: Query,
+    also_ids: Option<Vec<String>>,
     filter: ListFilter,
     view: CredView,
 ) -> KResult<Response> {
     let page: usize = q
         .get("page")
-        .unwrap_or("0")
-        .parse()
-        .map_err(|_| KratosError::bad_request("could not parse parameter page"))?;
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| *p > 0)
+        .map_or(0, |p| p as usize);
     let per_page = match q.get("per_page").map(str::parse::<i64>) {
-        None => DEFAULT_PAGE,
         Some(Ok(n)) if n > 0 => (n as usize).min(MAX_PAGE),
-        Some(Ok(_)) => DEFAULT_PAGE,
-        Some(Err(_)) => {
-            return Err(KratosError::bad_request(
-                "could not parse parameter per_page",
-            ));
-        }
+        _ => DEFAULT_PAGE,
     };
     if page.saturating_mul(per_page) > 1000 {
         return Err(KratosError::bad_request(
@@ -166,11 +235,17 @@ async fn list_legacy(
         ));
     }
     let offset = page * per_page;
-    let counts_all = matches!(filter, ListFilter::All);
+    let counts_all = matches!(filter, ListFilter::All) && also_ids.is_none();
     let (rows, total) = state
         .db
         .read(move |c| -> KResult<(Vec<Identity>, usize)> {
-            let rows = store::list(c, &filter, &Uuid::nil(), offset + per_page)?;
+            let rows = list_rows(
+                c,
+                also_ids.as_deref(),
+                &filter,
+                &Uuid::nil(),
+                offset + per_page,
+            )?;
             let total = if counts_all {
                 c.query_row("SELECT count(*) FROM kratos_identities", [], |r| {
                     r.get::<_, i64>(0)

@@ -11,20 +11,23 @@ mod duration;
 mod errors;
 mod generate;
 mod go_json;
+mod go_shape;
 mod identities;
+mod json_patch_go;
 mod list;
 mod login;
 mod model;
 mod pagination;
 mod patch;
 mod recovery;
+mod routing_v1_3_1;
 mod schemas;
 mod sessions;
 mod store;
 mod synthetic;
 
 use axum::Router;
-use axum::extract::{Path, RawQuery};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get, patch as patch_route, post};
@@ -39,7 +42,7 @@ use pagination::json_response;
 pub use demo::seed_demo;
 pub use generate::generate;
 
-/// The version `/version` reports: the Kratos release whose behaviour is emulated.
+/// The version `/version` reports in `latest` mode: the Kratos release whose API is emulated.
 pub const EMULATED_VERSION: &str = "v26.2.0";
 
 /// Per-provider state shared by handlers (beyond the database): the login flows started on
@@ -103,10 +106,19 @@ async fn admin_schema(_: Admin, id: Path<String>) -> KResult<Response> {
 /// Kratos' router answers an unknown path and a wrong method in Go's plain text, not in the
 /// JSON error envelope.
 async fn not_found() -> Response {
+    plain_not_found()
+}
+
+/// Go's `404 page not found`, as Kratos's router answers a path it has no route for.
+pub(crate) fn plain_not_found() -> Response {
     plain(StatusCode::NOT_FOUND, "404 page not found\n")
 }
 
 async fn method_not_allowed() -> Response {
+    method_not_allowed_response()
+}
+
+pub(crate) fn method_not_allowed_response() -> Response {
     plain(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n")
 }
 
@@ -126,15 +138,16 @@ async fn health() -> Response {
     json_response(StatusCode::OK, &json!({"status": "ok"}), HeaderMap::new())
 }
 
-async fn version() -> Response {
+/// `{"version": …}`: the release the sandbox answers as (`--kratos-version`).
+async fn version(State(state): State<AppState>) -> Response {
     json_response(
         StatusCode::OK,
-        &json!({"version": EMULATED_VERSION}),
+        &json!({"version": state.options.kratos_version.version_string()}),
         HeaderMap::new(),
     )
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     let admin = admin_routes()
         .route("/schemas", get(admin_schemas))
         .route("/schemas/{id}", get(admin_schema))
@@ -155,4 +168,8 @@ pub fn router() -> Router<AppState> {
         .route("/version", get(version))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(auth::conventions))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            routing_v1_3_1::layer,
+        ))
 }

@@ -133,37 +133,94 @@ fn describe(v: &Value) -> &'static str {
 }
 
 impl IdentitySchema {
-    /// Validate `{"traits": …}` and report the first failure the way Kratos words it:
-    /// `I[#/traits/x] S[#/properties/traits/properties/x/type] expected string, but got number`.
+    /// Validate `{"traits": …}` and report every failure the way Kratos words it: one failure
+    /// alone as `I[#/traits/x] S[#/properties/traits/properties/x/type] expected string, but
+    /// got number`; several under a `validation failed` line naming the place they share,
+    /// each on its own line indented by two spaces.
     pub fn validate(&self, traits: &Value) -> KResult<()> {
         let doc = json!({ "traits": traits });
-        let Some(err) = self.validator.iter_errors(&doc).next() else {
-            return Ok(());
-        };
         use jsonschema::error::ValidationErrorKind as K;
-        let detail = match &err.kind {
-            K::Required { property } => format!("missing properties: {property}"),
-            K::AdditionalProperties { unexpected } => {
-                let names: Vec<String> = unexpected.iter().map(|u| format!("{u:?}")).collect();
-                format!("additionalProperties {} not allowed", names.join(", "))
+        let mut leaves: Vec<(u8, String, String, String)> = Vec::new();
+        for err in self.validator.iter_errors(&doc) {
+            let (rank, detail) = match &err.kind {
+                K::Required { property } => (0, format!("missing properties: {property}")),
+                K::AdditionalProperties { unexpected } => {
+                    let mut names: Vec<String> =
+                        unexpected.iter().map(|u| format!("{u:?}")).collect();
+                    names.sort();
+                    (
+                        2,
+                        format!("additionalProperties {} not allowed", names.join(", ")),
+                    )
+                }
+                K::Type { kind } => {
+                    let expected = match kind {
+                        jsonschema::error::TypeKind::Single(t) => t.to_string(),
+                        jsonschema::error::TypeKind::Multiple(ts) => ts
+                            .iter()
+                            .map(|t| t.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" or "),
+                    };
+                    (
+                        1,
+                        format!("expected {expected}, but got {}", describe(&err.instance)),
+                    )
+                }
+                K::Format { format } => (1, format!("{} is not valid {format:?}", err.instance)),
+                _ => (1, err.to_string()),
+            };
+            let instance = err.instance_path.to_string();
+            let schema = err.schema_path.to_string();
+            // The `verification.via: email` extension checks the format a second time.
+            let again = matches!(&err.kind, K::Format { format } if format == "email")
+                && self.extensions.iter().any(|e| {
+                    e.verification_via.as_deref() == Some("email")
+                        && instance == format!("/traits/{}", e.path.join("/"))
+                });
+            if again {
+                leaves.push((rank, instance.clone(), schema.clone(), detail.clone()));
             }
-            K::Type { kind } => {
-                let expected = match kind {
-                    jsonschema::error::TypeKind::Single(t) => t.to_string(),
-                    jsonschema::error::TypeKind::Multiple(ts) => ts
-                        .iter()
-                        .map(|t| t.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" or "),
-                };
-                format!("expected {expected}, but got {}", describe(&err.instance))
-            }
-            _ => err.to_string(),
-        };
-        Err(KratosError::bad_request(format!(
-            "I[#{}] S[#{}] {detail}",
-            err.instance_path, err.schema_path
-        )))
+            leaves.push((rank, instance, schema, detail));
+        }
+        if leaves.is_empty() {
+            return Ok(());
+        }
+        leaves.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let line = |(_, i, s, d): &(u8, String, String, String)| format!("I[#{i}] S[#{s}] {d}");
+        if leaves.len() == 1 {
+            return Err(KratosError::bad_request(line(&leaves[0])));
+        }
+        // The place every failure shares (objects only: the schema path follows it).
+        let paths: Vec<Vec<&str>> = leaves
+            .iter()
+            .map(|(_, i, _, _)| i.split('/').skip(1).collect())
+            .collect();
+        let mut common: Vec<&str> = paths[0].clone();
+        for p in &paths[1..] {
+            let n = common.iter().zip(p).take_while(|(a, b)| a == b).count();
+            common.truncate(n);
+        }
+        let schema_at: String = common
+            .iter()
+            .map(|seg| format!("/properties/{seg}"))
+            .collect();
+        let mut out = format!(
+            "I[#/{}] S[#{schema_at}] validation failed",
+            common.join("/")
+        );
+        for leaf in &leaves {
+            out.push_str("\n  ");
+            out.push_str(&line(leaf));
+        }
+        Err(KratosError::bad_request(out))
+    }
+
+    /// Whether the extension derives identifiers of credential type `kind` from a trait.
+    pub fn derives(&self, kind: &str) -> bool {
+        self.extensions
+            .iter()
+            .any(|e| e.identifier_for.iter().any(|k| k == kind))
     }
 
     /// Trait values marked by the extension, with the extension that marked them.
@@ -341,6 +398,36 @@ mod tests {
         assert_eq!(email.identifier_for, ["password"]);
         assert_eq!(email.verification_via.as_deref(), Some("email"));
         assert!(find("service-account").is_ok());
+    }
+
+    #[test]
+    fn several_validation_errors_are_all_listed() {
+        let s = find("default").unwrap();
+        let e = s
+            .validate(&json!({"email": 5, "name": {"first": 3}, "newsletter": "x", "zzz": 1}))
+            .unwrap_err();
+        assert_eq!(
+            e.reason.as_deref().unwrap(),
+            "I[#/traits] S[#/properties/traits] validation failed\n  \
+             I[#/traits/email] S[#/properties/traits/properties/email/type] expected string, but got number\n  \
+             I[#/traits/name/first] S[#/properties/traits/properties/name/properties/first/type] expected string, but got number\n  \
+             I[#/traits/newsletter] S[#/properties/traits/properties/newsletter/type] expected boolean, but got string\n  \
+             I[#/traits] S[#/properties/traits/additionalProperties] additionalProperties \"zzz\" not allowed"
+        );
+        let e = s.validate(&json!({"zzz": 1, "yyy": 2})).unwrap_err();
+        assert_eq!(
+            e.reason.as_deref().unwrap(),
+            "I[#/traits] S[#/properties/traits] validation failed\n  \
+             I[#/traits] S[#/properties/traits/required] missing properties: \"email\"\n  \
+             I[#/traits] S[#/properties/traits/additionalProperties] additionalProperties \"yyy\", \"zzz\" not allowed"
+        );
+        let e = s.validate(&json!({"email": "notanemail"})).unwrap_err();
+        assert_eq!(
+            e.reason.as_deref().unwrap(),
+            "I[#/traits/email] S[#/properties/traits/properties/email] validation failed\n  \
+             I[#/traits/email] S[#/properties/traits/properties/email/format] \"notanemail\" is not valid \"email\"\n  \
+             I[#/traits/email] S[#/properties/traits/properties/email/format] \"notanemail\" is not valid \"email\""
+        );
     }
 
     #[test]

@@ -138,6 +138,20 @@ fn parse_expand(q: &Query) -> KResult<Expand> {
     Ok(e)
 }
 
+/// How v1.3.1 shows a session's expanded identity: without `metadata_admin`; in an identity's
+/// session list (`partial`) also without addresses and with an empty `schema_url`.
+fn identity_as_v1_3_1(session: &mut Value, partial: bool) {
+    let Some(i) = session.get_mut("identity").and_then(Value::as_object_mut) else {
+        return;
+    };
+    i.shift_remove("metadata_admin");
+    if partial {
+        i.shift_remove("verifiable_addresses");
+        i.shift_remove("recovery_addresses");
+        i.insert("schema_url".into(), json!(""));
+    }
+}
+
 /// Session endpoints answer 400, not 404, for a malformed UUID.
 fn parse_uuid_400(raw: &str) -> KResult<Uuid> {
     Uuid::parse_str(raw).map_err(|_| go_uuid_error(raw))
@@ -153,6 +167,9 @@ fn identities_for(conn: &Connection, sessions: &[Session]) -> KResult<HashMap<Uu
     }
     Ok(out)
 }
+
+/// One page of sessions, the identities behind them, and (v1.3.1) the count of all matches.
+type SessionPage = (Vec<Session>, HashMap<Uuid, Identity>, Option<i64>);
 
 /// `GET /admin/sessions`: keyset over `(created_at DESC, id ASC)`.
 pub async fn list(
@@ -179,34 +196,46 @@ pub async fn list(
             }
         },
     };
-    let (rows, identities) = state
+    let v1_3_1 = state.options.kratos_version.is_v1_3_1();
+    let (rows, identities, total) = state
         .db
-        .read(
-            move |c| -> KResult<(Vec<Session>, HashMap<Uuid, Identity>)> {
-                let (cid, cat) = match cursor {
-                    Some((id, at)) => (id.to_string(), micros(&at)),
-                    None => (Uuid::nil().to_string(), i64::MAX),
-                };
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM kratos_sessions
+        .read(move |c| -> KResult<SessionPage> {
+            let (cid, cat) = match cursor {
+                Some((id, at)) => (id.to_string(), micros(&at)),
+                None => (Uuid::nil().to_string(), i64::MAX),
+            };
+            let sql = format!(
+                "SELECT {COLUMNS} FROM kratos_sessions
                  WHERE created_at <= ?1 AND (created_at < ?1 OR id > ?2) AND {}
                  ORDER BY created_at DESC, id ASC LIMIT ?3",
-                    active_clause(active, 4)
-                );
-                let mut st = c.prepare_cached(&sql)?;
-                let now_us = micros(&Utc::now());
-                let mut rows = Vec::new();
-                for r in st.query_map(params![cat, cid, size as i64 + 1, now_us], from_row)? {
-                    rows.push(r?);
-                }
-                let identities = if expand.identity {
-                    identities_for(c, &rows)?
-                } else {
-                    HashMap::new()
-                };
-                Ok((rows, identities))
-            },
-        )
+                active_clause(active, 4)
+            );
+            let mut st = c.prepare_cached(&sql)?;
+            let now_us = micros(&Utc::now());
+            let mut rows = Vec::new();
+            for r in st.query_map(params![cat, cid, size as i64 + 1, now_us], from_row)? {
+                rows.push(r?);
+            }
+            let identities = if expand.identity {
+                identities_for(c, &rows)?
+            } else {
+                HashMap::new()
+            };
+            // v1.3.1 counts the sessions the filter matches for `X-Total-Count`.
+            let total = if v1_3_1 {
+                Some(c.query_row(
+                    &format!(
+                        "SELECT count(*) FROM kratos_sessions WHERE {}",
+                        active_clause(active, 1)
+                    ),
+                    params![now_us],
+                    |r| r.get(0),
+                )?)
+            } else {
+                None
+            };
+            Ok((rows, identities, total))
+        })
         .await?;
     let mut rows = rows;
     let more = rows.len() > size;
@@ -225,15 +254,22 @@ pub async fn list(
         "link",
         &link_header("/admin/sessions", &links),
     );
+    if let Some(total) = total {
+        set_header(&mut headers, "x-total-count", &total.to_string());
+    }
     let body: Vec<Value> = rows
         .iter()
         .map(|s| {
-            s.render(
+            let mut v = s.render(
                 &state.base_url,
                 identities.get(&s.identity_id),
                 expand,
                 Value::Null,
-            )
+            );
+            if v1_3_1 {
+                identity_as_v1_3_1(&mut v, false);
+            }
+            v
         })
         .collect();
     Ok(json_response(StatusCode::OK, &Value::Array(body), headers))
@@ -260,7 +296,10 @@ pub async fn get(
             Ok((s, i))
         })
         .await?;
-    let body = s.render(&state.base_url, identity.as_ref(), expand, json!([]));
+    let mut body = s.render(&state.base_url, identity.as_ref(), expand, json!([]));
+    if state.options.kratos_version.is_v1_3_1() {
+        identity_as_v1_3_1(&mut body, false);
+    }
     Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
 }
 
@@ -325,7 +364,10 @@ pub async fn extend(
         identity: true,
         devices: false,
     };
-    let body = s.render(&state.base_url, Some(&identity), expand, json!([]));
+    let mut body = s.render(&state.base_url, Some(&identity), expand, json!([]));
+    if state.options.kratos_version.is_v1_3_1() {
+        identity_as_v1_3_1(&mut body, false);
+    }
     Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
 }
 
@@ -392,9 +434,16 @@ pub async fn list_for_identity(
         identity: true,
         devices: true,
     };
+    let v1_3_1 = state.options.kratos_version.is_v1_3_1();
     let body: Vec<Value> = rows
         .iter()
-        .map(|s| s.render(&state.base_url, identity.as_ref(), expand, json!([])))
+        .map(|s| {
+            let mut v = s.render(&state.base_url, identity.as_ref(), expand, json!([]));
+            if v1_3_1 {
+                identity_as_v1_3_1(&mut v, true);
+            }
+            v
+        })
         .collect();
     Ok(json_response(StatusCode::OK, &Value::Array(body), headers))
 }

@@ -137,7 +137,9 @@ pub fn stored_session(
             id: derived_uuid(5, n),
             ip_address: Some(format!("10.{}.{}.{}", n >> 16 & 255, n >> 8 & 255, n & 255)),
             user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) idtui-generated".into()),
-            location: None,
+            // As a login records it without a CDN's location headers: empty, never null
+            // (the official spec types it as a string).
+            location: Some(String::new()),
         }],
     }
 }

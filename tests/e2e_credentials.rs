@@ -175,6 +175,32 @@ fn the_title_bar_names_the_kratos_version_and_it_is_read_once() {
 }
 
 #[test]
+fn on_a_sandbox_claiming_v1_3_1_the_dashboard_follows_that_release() {
+    let sandbox = Sandbox::start(&["--demo", "--kratos-version", "1.3.1"]);
+    let mut s = dashboard(&sandbox);
+    s.expect_text("Ory Kratos v1.3.1 · 127.0.0.1", WAIT);
+    // External ids do not exist before v25.4: the lookup is not sent.
+    s.send(":find ext:crm-0851");
+    s.send_key(Key::Enter);
+    s.expect_text("external id", WAIT);
+    sandbox.barrier();
+    assert_eq!(sandbox.count("GET", "/admin/identities/by/external"), 0);
+    // Grace has a password and OIDC links: the newer rule would clear the hash, v1.3.1
+    // refuses every password delete, so nothing is even asked.
+    s.send_key(Key::Esc);
+    credentials_of(&mut s, "grace.hopper@example.com");
+    select_row(&mut s, "password");
+    s.send("d");
+    let screen = s.expect_text("You cannot remove first factor credentials.", WAIT);
+    assert!(screen.contains("refused, nothing sent"), "{screen}");
+    assert!(!screen.contains("y confirms"), "no confirmation:\n{screen}");
+    assert!(
+        deletes(&sandbox, GRACE).is_empty(),
+        "request log: no DELETE"
+    );
+}
+
+#[test]
 fn deleting_the_last_password_is_refused_with_the_reason_and_nothing_is_sent() {
     let sandbox = Sandbox::start(&["--demo"]);
     let mut s = dashboard(&sandbox);

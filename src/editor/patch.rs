@@ -245,13 +245,56 @@ fn denied_path(path: &str) -> Option<&'static str> {
 
 fn apply_kratos_style(doc: &mut Value, op: &Value) -> Result<(), String> {
     let mut op = op.clone();
-    let path = op.get("path").and_then(Value::as_str).unwrap_or_default();
-    if op.get("op").and_then(Value::as_str) == Some("replace") && doc.pointer(path).is_none() {
+    let path = op
+        .get("path")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if op.get("op").and_then(Value::as_str) == Some("replace") && doc.pointer(&path).is_none() {
         op["op"] = Value::String("add".to_string());
+    }
+    if op.get("op").and_then(Value::as_str) == Some("add") {
+        ensure_parents(doc, &path);
     }
     let operation: json_patch::PatchOperation =
         serde_json::from_value(op).map_err(|e| e.to_string())?;
     json_patch::patch(doc, &[operation]).map_err(|e| e.to_string())
+}
+
+/// Create the missing parents of `path`, as Kratos's patch library does before an `add`: an
+/// absent key becomes an object (an array when the next token is an index or `-`), and a
+/// null parent an object (`/metadata_admin/x` under a null `metadata_admin`). Anything else
+/// is left for the patch itself to refuse.
+fn ensure_parents(doc: &mut Value, path: &str) {
+    let tokens = pointer_tokens(path);
+    let Some((_, parents)) = tokens.split_last() else {
+        return;
+    };
+    let mut node = doc;
+    for (i, token) in parents.iter().enumerate() {
+        if node.is_null() {
+            *node = Value::Object(serde_json::Map::new());
+        }
+        let next = &tokens[i + 1];
+        let fresh = || {
+            if next == "-" || next.parse::<usize>().is_ok() {
+                Value::Array(Vec::new())
+            } else {
+                Value::Object(serde_json::Map::new())
+            }
+        };
+        node = match node {
+            Value::Object(m) => m.entry(token.clone()).or_insert_with(fresh),
+            Value::Array(a) => match token.parse::<usize>() {
+                Ok(i) if i < a.len() => &mut a[i],
+                _ => return,
+            },
+            _ => return,
+        };
+    }
+    if node.is_null() {
+        *node = Value::Object(serde_json::Map::new());
+    }
 }
 
 /// Each operation of `patch` that could lock a user out or lose data, said in plain words
@@ -436,6 +479,31 @@ fn credential_risk(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn add_and_replace_create_missing_parents_as_kratos_does() {
+        let doc = serde_json::json!({
+            "metadata_admin": null,
+            "metadata_public": {},
+            "traits": {"email": "a@example.com"}
+        });
+        let patch = serde_json::json!([
+            {"op": "add", "path": "/metadata_admin/crm/tier", "value": "gold"},
+            {"op": "add", "path": "/metadata_public/a/b", "value": 1},
+            {"op": "replace", "path": "/traits/name/first", "value": "Ada"},
+        ]);
+        let out = apply_patch(&doc, &patch).unwrap();
+        assert_eq!(
+            out["metadata_admin"],
+            serde_json::json!({"crm": {"tier": "gold"}})
+        );
+        assert_eq!(out["metadata_public"], serde_json::json!({"a": {"b": 1}}));
+        assert_eq!(out["traits"]["name"]["first"], "Ada");
+        // A parent that is a string is not a container: refused, as Kratos refuses it.
+        let bad = serde_json::json!([{"op": "add", "path": "/traits/email/x", "value": 1}]);
+        assert!(apply_patch(&doc, &bad).is_err());
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -159,6 +159,15 @@ fn cli_patches_with_a_precondition_and_sets_and_unsets_metadata() {
     assert_eq!(after["metadata_public"]["plan"], "team", "{after}");
     ok(&case.idtui(&["unset", &case.email, "plan", "--yes"], &[]));
     assert!(case.identity()["metadata_public"].get("plan").is_none());
+    // Kratos creates missing parents on `add`: the dashboard's check of the fresh copy
+    // agrees, so the patch is sent, and its re-read expectation holds.
+    let deep = r#"{"op":"add","path":"/metadata_admin/crm/owner/name","value":"Ada"}"#;
+    let report = ok(&case.idtui(&["patch", &case.email, "--op", deep, "--yes"], &[]));
+    assert_eq!(report[0]["outcome"], "applied", "{report:?}");
+    assert_eq!(
+        case.identity()["metadata_admin"]["crm"]["owner"]["name"],
+        "Ada"
+    );
 }
 
 #[test]

@@ -63,18 +63,6 @@ fn decode_error(text: impl std::fmt::Display) -> KratosError {
     KratosError::bad_request(format!("Unable to decode JSON payload: {text}"))
 }
 
-/// Go's name for a JSON value's kind in `cannot unmarshal` errors.
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Object(_) => "object",
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        Value::Null => "null",
-    }
-}
-
 /// Go's scanner's words for the first bad byte of a document that does not start a JSON
 /// value, or a misspelt `null`, `true` or `false` (deeper syntax errors are worded by
 /// position only roughly: `invalid character` and the byte).
@@ -142,7 +130,7 @@ fn decode(headers: &HeaderMap, body: &[u8], kind: Body) -> KResult<Request> {
         other => {
             return Err(decode_error(format!(
                 "json: cannot unmarshal {} into Go value of type {}.{}",
-                json_kind(&other),
+                super::json_patch_go::go_kind(&other),
                 kind.go_package(),
                 kind.go_type()
             )));
@@ -151,7 +139,7 @@ fn decode(headers: &HeaderMap, body: &[u8], kind: Body) -> KResult<Request> {
     let wrong_type = |field: &str, v: &Value, go: &str| {
         decode_error(format!(
             "json: cannot unmarshal {} into Go struct field {}.{field} of type {go}",
-            json_kind(v),
+            super::json_patch_go::go_kind(v),
             kind.go_type()
         ))
     };

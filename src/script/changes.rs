@@ -211,7 +211,7 @@ async fn act(
                 let record = json!({"id": id, "name": name, "outcome": "unchanged",
                     "why": "no active session: nothing sent"});
                 super::print(format, &[record])?;
-                super::note(&format!(
+                super::say(&format!(
                     "revoke: {} has no active session; nothing sent",
                     who::label(id, name)
                 ));
@@ -526,7 +526,7 @@ fn verdict(run: &Run, op: &str, single: bool, interrupted: bool) -> Result<(), F
         );
         return match outcome {
             Outcome::Applied(_) | Outcome::Unchanged(_) => {
-                super::note(&line);
+                super::say(&line);
                 Ok(())
             }
             Outcome::Skipped(why) if why == crate::app::bulk::GONE => {
@@ -572,6 +572,6 @@ fn verdict(run: &Run, op: &str, single: bool, interrupted: bool) -> Result<(), F
         };
         return Err(Failure::new(code, summary));
     }
-    super::note(&summary);
+    super::say(&summary);
     Ok(())
 }

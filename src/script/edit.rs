@@ -56,7 +56,7 @@ pub async fn edit(ctx: &Ctx, args: &EditArgs) -> Result<(), Failure> {
     };
     let (base, start) = match leftover {
         Some((base, text)) => {
-            super::note(&format!(
+            super::say(&format!(
                 "starting from the unsaved edit of {} left by an earlier run ({})",
                 found.label,
                 drafts.path_for(&key).display()
@@ -72,7 +72,7 @@ pub async fn edit(ctx: &Ctx, args: &EditArgs) -> Result<(), Failure> {
     drafts
         .save(&base_key, &base.to_string())
         .map_err(|e| Failure::error(format!("cannot keep the copy being edited: {e}")))?;
-    super::note(&format!(
+    super::say(&format!(
         "editing {title} in `{}`",
         external_editor::editor_command()
     ));
@@ -90,7 +90,7 @@ pub async fn edit(ctx: &Ctx, args: &EditArgs) -> Result<(), Failure> {
     };
     if value == field.of(&base) {
         discard();
-        super::note("no change from the version read: nothing sent");
+        super::say("no change from the version read: nothing sent");
         return Ok(());
     }
     let out = outgoing(&target, &base, value.clone(), None);
@@ -114,7 +114,7 @@ pub async fn edit(ctx: &Ctx, args: &EditArgs) -> Result<(), Failure> {
             OutputFormat::Jsonl
         };
         super::print(format, &[super::changes::unscoped(record)])?;
-        super::note(&kept("--dry-run: nothing sent".into()).line);
+        super::say(&kept("--dry-run: nothing sent".into()).line);
         return Ok(());
     }
     // The read just before sending: someone else's change is never overwritten.
@@ -135,7 +135,7 @@ pub async fn edit(ctx: &Ctx, args: &EditArgs) -> Result<(), Failure> {
         BeforeSend::Unchanged => {}
         BeforeSend::AlreadyThere => {
             discard();
-            super::note("the server already holds exactly your version: nothing sent");
+            super::say("the server already holds exactly your version: nothing sent");
             return Ok(());
         }
         BeforeSend::Conflict => {
@@ -154,7 +154,7 @@ pub async fn edit(ctx: &Ctx, args: &EditArgs) -> Result<(), Failure> {
         }
     }
     let changes = crate::app::merge::changes(&field.of(&base), &value);
-    super::note(&format!(
+    super::say(&format!(
         "your change: {}",
         serde_json::to_string(&crate::app::audit::redact_change(&Value::Array(changes)))
             .unwrap_or_default()
@@ -184,7 +184,7 @@ pub async fn edit(ctx: &Ctx, args: &EditArgs) -> Result<(), Failure> {
         Ended::Settled(s) => match s.outcome {
             Outcome::Applied(message) => {
                 discard();
-                super::note(&format!("saved {}: {message}", found.label));
+                super::say(&format!("saved {}: {message}", found.label));
                 Ok(())
             }
             Outcome::Failed(e) => {

@@ -42,12 +42,6 @@ pub fn say(line: &str) {
     eprintln!("idtui: {line}");
 }
 
-/// A line on stderr saying how a change ended, for the person watching (data stays on
-/// stdout).
-pub fn note(line: &str) {
-    say(line);
-}
-
 /// The format records are printed in: `-o`, else a table on a terminal and JSON lines into
 /// a pipe or a file.
 pub fn output_format(output: &crate::cli::OutputArgs, ctx: &Ctx) -> crate::cli::OutputFormat {

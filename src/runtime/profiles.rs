@@ -3,7 +3,7 @@
 //! at all an embedded sandbox with demo data and its three profiles. Each becomes a backend
 //! that connects (runs its `token_command`…) only when first used.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
@@ -37,15 +37,27 @@ impl Opened {
     }
 }
 
+/// The config file a run reads: the one named, else the default path when a file is there
+/// (else none: the embedded sandbox).
+pub fn config_path(config: Option<PathBuf>) -> Option<PathBuf> {
+    config.or_else(|| Config::default_path().filter(|p| p.exists()))
+}
+
+/// The config file at `path`, read and checked, with at least one profile.
+pub fn load_config(path: &Path) -> anyhow::Result<Config> {
+    let config = Config::load(path)?;
+    if config.profiles.is_empty() {
+        bail!("{} defines no [profiles.NAME] table", path.display());
+    }
+    Ok(config)
+}
+
 /// Open the profiles of `config` (or of the default config file, or the embedded sandbox).
 pub async fn open(config: Option<PathBuf>, profile: Option<String>) -> anyhow::Result<Opened> {
-    let path = config.or_else(|| Config::default_path().filter(|p| p.exists()));
+    let path = config_path(config);
     match &path {
         Some(file) => {
-            let config = Config::load(file)?;
-            if config.profiles.is_empty() {
-                bail!("{} defines no [profiles.NAME] table", file.display());
-            }
+            let config = load_config(file)?;
             let first = profile.or(config.default_profile.clone());
             if let Some(p) = &first {
                 config.profile(p)?;

@@ -39,10 +39,7 @@ pub async fn config(global: &Global, args: &ConfigArgs) -> Result<(), Failure> {
 /// The config file a run reads: `--config FILE`, else the default path when a file is there
 /// (else none: the embedded sandbox), as the dashboard and the subcommands choose it.
 pub fn config_path(global: &Global) -> Option<PathBuf> {
-    global
-        .config
-        .clone()
-        .or_else(|| Config::default_path().filter(|p| p.exists()))
+    crate::runtime::profiles::config_path(global.config.clone())
 }
 
 /// The config file `global` names (or the default one, when it exists) read and checked as
@@ -74,14 +71,7 @@ pub fn check_config_loads(global: &Global) -> Result<(), Failure> {
 
 /// `path` read and parsed, with at least one profile.
 fn load(path: &std::path::Path) -> Result<Config, Failure> {
-    let config = Config::load(path)?;
-    if config.profiles.is_empty() {
-        return Err(Failure::error(format!(
-            "{} defines no [profiles.NAME] table",
-            path.display()
-        )));
-    }
-    Ok(config)
+    Ok(crate::runtime::profiles::load_config(path)?)
 }
 
 /// `bytes` on stdout. A reader that went away (`idtui man | head`) is no error.

@@ -346,13 +346,15 @@ impl Hit {
 /// How a confirmation names an object for people: its email or name with the start of its
 /// id, or the id alone when it has no name (untrusted text: cleaned where drawn).
 pub fn person_label(kind: ObjectKind, row: &Row) -> String {
-    let name = kind
-        .name_of(row)
-        .map(str::trim)
-        .filter(|c| !c.is_empty() && *c != row.id);
-    match name {
-        Some(name) => format!("{name} ({})", short_id(&row.id)),
-        None => row.id.clone(),
+    named(&row.id, kind.name_of(row).unwrap_or(""))
+}
+
+/// `name (start of id)`, or the id alone when the name is empty or the id itself.
+pub fn named(id: &str, name: &str) -> String {
+    match name.trim() {
+        "" => id.to_string(),
+        name if name == id => id.to_string(),
+        name => format!("{name} ({})", short_id(id)),
     }
 }
 

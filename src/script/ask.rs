@@ -8,13 +8,14 @@ use crate::app::bulk::run::Run;
 
 use super::Ctx;
 use super::exit::Failure;
-use super::who::label;
+use super::progress::ProgressLine;
+use crate::app::model::named;
 
 /// Ask before `plan` (`does` it to its objects) unless `yes`: one object is a y/N
 /// question, a set shows the plan and wants its count typed, as the dashboard's does.
 pub fn confirm(ctx: &Ctx, plan: &Plan, does: &str, single: bool, yes: bool) -> Result<(), Failure> {
     if single && let [(id, name)] = plan.items.as_slice() {
-        return yes_no(ctx, does, &label(id, name), &plan.profile, yes);
+        return yes_no(ctx, does, &named(id, name), &plan.profile, yes);
     }
     let n = plan.items.len();
     let whom = format!("{n} {}", plan.target.plural());
@@ -31,7 +32,7 @@ pub fn confirm(ctx: &Ctx, plan: &Plan, does: &str, single: bool, yes: bool) -> R
         plan.concurrency
     );
     for (id, name) in plan.items.iter().take(FIRST_NAMES) {
-        text.push_str(&format!("  {}\n", label(id, name)));
+        text.push_str(&format!("  {}\n", named(id, name)));
     }
     if n > FIRST_NAMES {
         text.push_str(&format!("  … and {} more\n", n - FIRST_NAMES));
@@ -88,29 +89,25 @@ fn capitalised(text: &str) -> String {
 
 /// A run's progress on one line of stderr, redrawn in place, when stderr is a terminal.
 pub struct Progress {
-    on: bool,
+    line: ProgressLine,
     /// The subcommand, leading the line.
     name: String,
-    shown: bool,
-    last: String,
 }
 
 impl Progress {
     pub fn new(terminal: bool, name: &str) -> Progress {
         Progress {
-            on: terminal,
+            line: ProgressLine::new(terminal),
             name: name.to_string(),
-            shown: false,
-            last: String::new(),
         }
     }
 
     pub fn show(&mut self, run: &Run) {
-        if !self.on || run.len() < 2 {
+        if !self.line.is_on() || run.len() < 2 {
             return;
         }
         let c = &run.counts;
-        let line = format!(
+        self.line.show(format!(
             "{}: {}/{} · {} done · {} failed · {} skipped{}",
             self.name,
             c.settled(),
@@ -123,17 +120,10 @@ impl Progress {
             } else {
                 ""
             }
-        );
-        if line != self.last {
-            eprint!("\r\x1b[2K{line}");
-            self.shown = true;
-            self.last = line;
-        }
+        ));
     }
 
     pub fn done(&mut self) {
-        if self.shown {
-            eprintln!();
-        }
+        self.line.keep();
     }
 }

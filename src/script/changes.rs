@@ -19,6 +19,7 @@ use crate::app::provider::{core, headless, kratos};
 use crate::app::state::Count;
 use crate::app::{ProfileInfo, State};
 use crate::cli::{ChangeArgs, DeleteArgs, OutputArgs, PatchArgs, RevokeArgs, SetArgs, UnsetArgs};
+use crate::runtime::export::Walk;
 use crate::runtime::unattended::{self, Env};
 
 use super::exit::{Code, Failure};
@@ -213,7 +214,7 @@ async fn act(
                 super::print(format, &[record])?;
                 super::say(&format!(
                     "revoke: {} has no active session; nothing sent",
-                    who::label(id, name)
+                    crate::app::model::named(id, name)
                 ));
                 return Ok(());
             }
@@ -261,8 +262,14 @@ async fn choose(
     Ok(match (request.who, request.search) {
         (Some(who), None) => {
             let candidates = ctx.candidates(request.fits, request.only)?;
-            let (profile, found) =
-                who::resolve_any(&ctx.backends, &candidates, who, request.clients_too).await?;
+            let (profile, found) = who::resolve_any(
+                &ctx.backends,
+                &candidates,
+                who,
+                request.clients_too,
+                who::Copy::AsFound,
+            )
+            .await?;
             let target = target_of(found.kind).ok_or_else(|| {
                 Failure::usage(format!(
                     "{} is a {}: not something to change here",
@@ -378,46 +385,38 @@ fn list_of(target: &Target) -> ListKind {
     }
 }
 
-/// `(id, name)` of every object the provider's search for `text` finds, page by page.
+/// `(id, name)` of every object the provider's search for `text` finds, walked as `:mark all`
+/// and `idtui list --all` walk (every page tried again after a transient failure).
 async fn matches(
     ctx: &Ctx,
     profile: &ProfileInfo,
     target: &Target,
     text: &str,
 ) -> Result<Vec<(String, String)>, Failure> {
-    let backend = ctx
-        .backends
-        .get(&profile.name)
-        .map_err(|e| Failure::error(e.line))?;
     let kind = target.object();
-    let size = walk_size(profile);
+    let list = list_of(target);
+    let size = super::reads::walk_size(&list, profile);
+    let mut walk = Walk::new(
+        &ctx.backends,
+        ctx.audit.path(),
+        &profile.name,
+        list,
+        Some(text.to_string()),
+        size,
+    );
     let mut items = Vec::new();
-    let mut cursor = PageCursor::First;
-    loop {
-        let page = backend
-            .list(list_of(target), Some(text.to_string()), cursor, size)
-            .await
-            .map_err(|e| Failure::api(&format!("searching {} for “{text}”", profile.name), &e))?;
+    while let Some(page) = walk
+        .next()
+        .await
+        .map_err(|e| Failure::api(&format!("searching {} for “{text}”", profile.name), &e))?
+    {
         for row in page.rows {
             let name = kind.name_of(&row).unwrap_or("").to_string();
             let id = who::object_id(&Hit { kind, row });
             items.push((id, name));
         }
-        match page.next {
-            Some(next) => cursor = next,
-            None => return Ok(items),
-        }
     }
-}
-
-/// Rows per page of a walk: the profile's page size, else the provider's largest.
-fn walk_size(profile: &ProfileInfo) -> usize {
-    let max = match profile.provider {
-        Provider::Kratos => crate::api::kratos::MAX_IDENTITY_PAGE,
-        Provider::Core => crate::api::core::MAX_LIMIT,
-        Provider::Headless => crate::api::headless::MAX_LENGTH,
-    } as usize;
-    profile.page_size.unwrap_or(max).min(max)
+    Ok(items)
 }
 
 /// Each item read fresh and its change made, as the run would make it, without sending it.

@@ -22,7 +22,14 @@ use super::{Ctx, ask, who};
 
 pub async fn edit(ctx: &Ctx, args: &EditArgs) -> Result<(), Failure> {
     let candidates = ctx.candidates(|_| true, "")?;
-    let (profile, found) = who::resolve_any(&ctx.backends, &candidates, &args.who, true).await?;
+    let (profile, found) = who::resolve_any(
+        &ctx.backends,
+        &candidates,
+        &args.who,
+        true,
+        who::Copy::Fresh,
+    )
+    .await?;
     let (target, title, key) = EditTarget::for_object(
         &profile.name,
         found.kind,

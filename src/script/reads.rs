@@ -23,6 +23,7 @@ use crate::cli::{
 use crate::runtime::export::{self as walk_export, Walk};
 
 use super::output::{Printer, Shape, Spec, Stdout};
+use super::progress::ProgressLine;
 use super::{Code, Ctx, Failure, say, who};
 
 /// How often progress is redrawn on stderr.
@@ -63,7 +64,14 @@ pub async fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
 
 pub async fn get(ctx: &Ctx, args: &GetArgs) -> Result<(), Failure> {
     let candidates = ctx.candidates(|_| true, "a profile to look in")?;
-    let (info, found) = who::resolve_any(&ctx.backends, &candidates, &args.who, true).await?;
+    let (info, found) = who::resolve_any(
+        &ctx.backends,
+        &candidates,
+        &args.who,
+        true,
+        who::Copy::Fresh,
+    )
+    .await?;
     let format = super::output_format(&args.output, ctx);
     let columns = columns_of(found.row.fields.columns(), &args.output, format)?;
     let spec = Spec {
@@ -153,7 +161,14 @@ pub async fn find(ctx: &Ctx, args: &FindArgs) -> Result<(), Failure> {
 
 pub async fn sessions(ctx: &Ctx, args: &SessionsArgs) -> Result<(), Failure> {
     let candidates = ctx.candidates(|p| p == Provider::Kratos, "sessions are Ory Kratos's")?;
-    let (info, found) = who::resolve_any(&ctx.backends, &candidates, &args.who, false).await?;
+    let (info, found) = who::resolve_any(
+        &ctx.backends,
+        &candidates,
+        &args.who,
+        false,
+        who::Copy::AsFound,
+    )
+    .await?;
     let info = &info;
     let kind = ListKind::Kratos(kratos::List::Sessions {
         identity: found.id.clone(),
@@ -162,23 +177,8 @@ pub async fn sessions(ctx: &Ctx, args: &SessionsArgs) -> Result<(), Failure> {
     let columns = columns_of(kind.columns(), &args.output, format)?;
     let search = (!args.all).then(|| ACTIVE_ONLY.to_string());
     let size = walk_size(&kind, info);
-    let mut walk = Walk::new(
-        &ctx.backends,
-        ctx.audit.path(),
-        &info.name,
-        kind,
-        search,
-        size,
-    );
-    let out = Stdout::new();
-    let closed = out.closed();
-    let spec = Spec {
-        format,
-        shape: Shape::List,
-        columns,
-        width: super::table_width(ctx),
-    };
-    let mut printer = Printer::new(out, spec).map_err(output_failed)?;
+    let (mut walk, mut printer, closed) =
+        walk_to_stdout(ctx, info, kind, search, size, format, columns)?;
     let failed = |e: &ErrorInfo| {
         Failure::api(
             &format!("listing the sessions of {} on {}", found.label, info.name),
@@ -470,7 +470,7 @@ fn search_of(
 
 /// Rows per page while walking `kind`: the most its provider serves, else the profile's
 /// page size (a list paged by number keeps one size).
-fn walk_size(kind: &ListKind, info: &ProfileInfo) -> usize {
+pub(super) fn walk_size(kind: &ListKind, info: &ProfileInfo) -> usize {
     kind.walk_page_size()
         .unwrap_or(info.page_size.unwrap_or(DEFAULT_PAGE_SIZE))
         .max(1)
@@ -600,8 +600,7 @@ fn failure_of(e: &ErrorInfo) -> Failure {
 /// `exporting… 12,345 records (4,100/s)` redrawn on stderr while a walk runs, when stderr
 /// is a terminal; cleared before the final line.
 struct Progress {
-    on: bool,
-    shown: bool,
+    line: ProgressLine,
     started: Instant,
     last: Instant,
 }
@@ -610,32 +609,27 @@ impl Progress {
     fn new(on: bool) -> Progress {
         let now = Instant::now();
         Progress {
-            on,
-            shown: false,
+            line: ProgressLine::new(on),
             started: now,
             last: now,
         }
     }
 
     fn show(&mut self, rows: u64) {
-        if !self.on || self.last.elapsed() < PROGRESS_EVERY {
+        if !self.line.is_on() || self.last.elapsed() < PROGRESS_EVERY {
             return;
         }
         self.last = Instant::now();
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
         let per_second = (rows as f64 / secs) as u64;
-        eprint!(
-            "\r\x1b[2Kexporting… {} ({}/s)",
+        self.line.show(format!(
+            "exporting… {} ({}/s)",
             records(rows),
             group(per_second)
-        );
-        self.shown = true;
+        ));
     }
 
     fn clear(&mut self) {
-        if self.shown {
-            eprint!("\r\x1b[2K");
-            self.shown = false;
-        }
+        self.line.clear();
     }
 }

@@ -27,7 +27,14 @@ pub async fn recovery(ctx: &Ctx, args: &RecoveryArgs) -> Result<(), Failure> {
             "--expires {e}: expected a duration like 30m, 2h or 1h30m"
         )));
     }
-    let (profile, found) = who::resolve_any(&ctx.backends, &candidates, &args.who, false).await?;
+    let (profile, found) = who::resolve_any(
+        &ctx.backends,
+        &candidates,
+        &args.who,
+        false,
+        who::Copy::AsFound,
+    )
+    .await?;
     let (identity, expires_in) = (found.id.clone(), args.expires.clone());
     let (mutation, what) = match args.kind {
         RecoveryKind::Link => (

@@ -1,7 +1,7 @@
 //! WHO on the command line: the person (or Coassemble client) named by an email, username,
 //! id, external id (`ext:ID`) or identifier, found with the profile's own search as the
-//! dashboard's `:goto` finds them, then read afresh so what is printed or changed is the
-//! server's whole record. Several matches are refused with their names (a script must not
+//! dashboard's `:goto` finds them, then (for what prints or edits it) read afresh so it is
+//! the server's whole record; a change reads it fresh itself, so its lookup does not. Several matches are refused with their names (a script must not
 //! guess), unless exactly one of them is named exactly.
 
 use crate::app::model::{Hit, ObjectKind, Row, scoped_user};
@@ -13,7 +13,16 @@ use super::exit::{Code, Failure};
 /// Most matches named in the error for an ambiguous WHO.
 const NAMED: usize = 10;
 
-/// One object found by WHO, read afresh.
+/// Whether the object found is read again before it is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copy {
+    /// Read afresh: the server's whole record (to print, or to edit from).
+    Fresh,
+    /// As the search found it: enough to name it (a change reads its own fresh copy).
+    AsFound,
+}
+
+/// One object found by WHO.
 #[derive(Debug, Clone)]
 pub struct Found {
     pub kind: ObjectKind,
@@ -21,7 +30,7 @@ pub struct Found {
     pub id: String,
     /// How people name it: `ada@example.com (6f1c2a9e)`.
     pub label: String,
-    /// The server's record, whole.
+    /// Its record: the server's whole one when read [`Copy::Fresh`].
     pub row: Row,
 }
 
@@ -32,16 +41,17 @@ pub async fn resolve_any(
     profiles: &[&ProfileInfo],
     who: &str,
     clients_too: bool,
+    copy: Copy,
 ) -> Result<(ProfileInfo, Found), Failure> {
     if let [one] = profiles {
         return Ok((
             (*one).clone(),
-            resolve(backends, one, who, clients_too).await?,
+            resolve(backends, one, who, clients_too, copy).await?,
         ));
     }
     let lookups = profiles
         .iter()
-        .map(|p| async move { (*p, resolve(backends, p, who, clients_too).await) });
+        .map(|p| async move { (*p, resolve(backends, p, who, clients_too, copy).await) });
     let mut found = Vec::new();
     let mut failures = Vec::new();
     for (profile, result) in futures::future::join_all(lookups).await {
@@ -76,6 +86,7 @@ pub async fn resolve(
     profile: &ProfileInfo,
     who: &str,
     clients_too: bool,
+    copy: Copy,
 ) -> Result<Found, Failure> {
     let backend = backends
         .get(&profile.name)
@@ -93,15 +104,19 @@ pub async fn resolve(
     hits.retain(|h| h.kind.is_person() || clients_too);
     let hit = pick(hits, who, &profile.name)?;
     let id = object_id(&hit);
-    let row = backend
-        .get(hit.kind, id.clone())
-        .await
-        .map_err(|e: ErrorInfo| {
-            Failure::api(&format!("reading {} on {}", hit.label(), profile.name), &e)
-        })?;
+    let label = hit.label();
+    let row = match copy {
+        Copy::AsFound => hit.row,
+        Copy::Fresh => backend
+            .get(hit.kind, id.clone())
+            .await
+            .map_err(|e: ErrorInfo| {
+                Failure::api(&format!("reading {label} on {}", profile.name), &e)
+            })?,
+    };
     Ok(Found {
         kind: hit.kind,
-        label: hit.label(),
+        label,
         id,
         row,
     })
@@ -157,13 +172,4 @@ fn names_exactly(hit: &Hit, who: &str) -> bool {
             .kind
             .name_of(&hit.row)
             .is_some_and(|n| n.trim().eq_ignore_ascii_case(who))
-}
-
-/// How people name an object of a plan, for questions: `ada@example.com (6f1c2a9e)`.
-pub fn label(id: &str, name: &str) -> String {
-    if name.is_empty() {
-        id.to_string()
-    } else {
-        format!("{name} ({})", crate::app::model::short_id(id))
-    }
 }

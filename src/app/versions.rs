@@ -11,6 +11,13 @@ use super::state::State;
 /// Ask the server of each Kratos profile the effects are about to use for its version, if
 /// it was never asked.
 pub fn ask_once(state: &mut State, effects: &mut Vec<Effect>) {
+    // Called on every update: once each Kratos profile was asked, nothing is left to do.
+    let unasked = |t: &super::state::Tab| {
+        t.profile.provider == Provider::Kratos && t.version == Known::Unasked
+    };
+    if !state.tabs().iter().any(unasked) {
+        return;
+    }
     let used: Vec<String> = effects
         .iter()
         .filter(|e| !matches!(e, Effect::ReadVersion { .. }))
@@ -20,10 +27,7 @@ pub fn ask_once(state: &mut State, effects: &mut Vec<Effect>) {
         return;
     }
     for tab in state.tabs_mut() {
-        if tab.profile.provider == Provider::Kratos
-            && tab.version == Known::Unasked
-            && used.contains(&tab.profile.name)
-        {
+        if unasked(tab) && used.contains(&tab.profile.name) {
             tab.version = Known::Asked;
             effects.push(Effect::ReadVersion {
                 profile: tab.profile.name.clone(),

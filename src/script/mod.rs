@@ -12,6 +12,7 @@ pub mod edit;
 pub mod exit;
 pub mod meta;
 pub mod output;
+pub mod progress;
 pub mod reads;
 pub mod recovery;
 pub mod report;

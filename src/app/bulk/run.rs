@@ -406,11 +406,11 @@ impl Run {
 mod tests {
     use super::*;
 
-    #[test]
-    fn after_a_stop_an_item_that_comes_back_to_be_tried_again_is_left_unsent_and_the_run_can_end() {
-        let s = Duration::from_secs;
+    /// A run deleting two MATTR users, four at a time, begun at 0 s.
+    fn two_deletes() -> Run {
         let items = vec![("a".into(), String::new()), ("b".into(), String::new())];
-        let mut run = Run::new(
+        let s = Duration::from_secs;
+        Run::new(
             1,
             "k".into(),
             0,
@@ -420,7 +420,13 @@ mod tests {
             items,
             4,
             s(0),
-        );
+        )
+    }
+
+    #[test]
+    fn after_a_stop_an_item_that_comes_back_to_be_tried_again_is_left_unsent_and_the_run_can_end() {
+        let s = Duration::from_secs;
+        let mut run = two_deletes();
         for n in 0..2 {
             assert_eq!(run.next_item(s(0)), Some(n));
             run.items[n].step = Step::Changing { seq: 10 + n as u64 };
@@ -446,18 +452,7 @@ mod tests {
     #[test]
     fn a_429_pause_is_woken_for_even_when_a_wait_fell_due_meanwhile() {
         let s = Duration::from_secs;
-        let items = vec![("a".into(), String::new()), ("b".into(), String::new())];
-        let mut run = Run::new(
-            1,
-            "k".into(),
-            0,
-            "p".into(),
-            Target::CoreUsers,
-            Op::Delete,
-            items,
-            4,
-            s(0),
-        );
+        let mut run = two_deletes();
         run.retry(0, Some(s(1)));
         run.paused_until = Some(s(5));
         assert_eq!(run.wake(s(2)), Some(s(5)));

@@ -4,6 +4,8 @@
 mod common;
 mod kratos_server;
 
+#[path = "kratos_cases/case.rs"]
+mod case;
 #[path = "kratos_cases/cli.rs"]
 mod cli;
 #[path = "kratos_cases/dashboard.rs"]

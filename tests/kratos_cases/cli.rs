@@ -4,59 +4,13 @@
 //! and a dry run, each checked on the server. Each test makes its own identity with a unique
 //! email, so other data on the server does not matter.
 
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::kratos_server::{Server, email};
-
-struct Case {
-    rt: tokio::runtime::Runtime,
-    server: Server,
-    dir: tempfile::TempDir,
-    email: String,
-    id: String,
-}
+use crate::case::Case;
 
 impl Case {
-    fn new(tag: &str) -> Case {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let server = rt.block_on(crate::server());
-        let email = email(tag);
-        let created = rt.block_on(server.create_body(json!({
-            "schema_id": "default",
-            "traits": {"email": email, "name": {"first": "Before", "last": "Cli"}},
-            "metadata_public": {"plan": "free"},
-            "credentials": {"password": {"config": {"password": crate::kratos_server::PASSWORD}}},
-        })));
-        let id = created["id"].as_str().expect("id").to_owned();
-        Case {
-            rt,
-            server,
-            dir: tempfile::tempdir().expect("temp dir"),
-            email,
-            id,
-        }
-    }
-
-    fn config(&self) -> PathBuf {
-        let path = self.dir.path().join("idtui-kratos.toml");
-        std::fs::write(
-            &path,
-            format!(
-                "[profiles.kratos]\nprovider = \"kratos\"\nurl = \"{}\"\npublic_url = \"{}\"\n",
-                self.server.admin, self.server.public
-            ),
-        )
-        .expect("config");
-        path
-    }
-
     /// `idtui ARGS` on this server, with no terminal.
     fn idtui(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_idtui"));
@@ -71,14 +25,6 @@ impl Case {
             cmd.env(k, v);
         }
         cmd.output().expect("idtui runs")
-    }
-
-    fn identity(&self) -> Value {
-        let r = self
-            .rt
-            .block_on(self.server.get(&format!("/admin/identities/{}", self.id)));
-        assert_eq!(r.status, 200, "{}", r.text);
-        r.body
     }
 }
 
@@ -176,7 +122,7 @@ fn cli_edits_through_an_editor_and_makes_a_recovery_link_then_deletes() {
     let script = case.dir.path().join("editor.sh");
     std::fs::write(
         &script,
-        "#!/bin/sh\nsed -i 's/\"Cli\"/\"Edited\"/' \"$1\"\n",
+        "#!/bin/sh\nsed -i 's/\"Edit\"/\"Edited\"/' \"$1\"\n",
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt;

@@ -7,63 +7,16 @@
 //! other data on the server does not matter. The patch is typed whole into an emptied editor,
 //! so the test does not depend on what the patch editor starts with.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use crate::case::Case;
 use crate::common::pty::{Key, PtySession};
-use crate::kratos_server::{Server, email};
 
 const WAIT: Duration = Duration::from_secs(15);
 
-struct Case {
-    rt: tokio::runtime::Runtime,
-    server: Server,
-    dir: tempfile::TempDir,
-    email: String,
-    id: String,
-}
-
 impl Case {
-    /// A server and one identity on it, with a password so that it can log in.
-    fn new(tag: &str) -> Case {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let server = rt.block_on(crate::server());
-        let email = email(tag);
-        let created = rt.block_on(server.create_body(json!({
-            "schema_id": "default",
-            "traits": {"email": email, "name": {"first": "Before", "last": "Edit"}},
-            "metadata_public": {"plan": "free"},
-            "credentials": {"password": {"config": {"password": crate::kratos_server::PASSWORD}}},
-        })));
-        let id = created["id"].as_str().expect("id").to_owned();
-        Case {
-            rt,
-            server,
-            dir: tempfile::tempdir().expect("temp dir"),
-            email,
-            id,
-        }
-    }
-
-    fn config(&self) -> PathBuf {
-        let path = self.dir.path().join("idtui-kratos.toml");
-        std::fs::write(
-            &path,
-            format!(
-                "[profiles.kratos]\nprovider = \"kratos\"\nurl = \"{}\"\npublic_url = \"{}\"\n",
-                self.server.admin, self.server.public
-            ),
-        )
-        .expect("config");
-        path
-    }
-
     /// The dashboard on this server's profile, with the identity found by a server search.
     fn open(&self, env: &[(&str, &str)]) -> PtySession {
         let config = self.config();
@@ -98,14 +51,6 @@ impl Case {
         let v = r.body["version"].as_str().expect("a version").to_owned();
         let v1 = v.starts_with("v1.") || v.starts_with("v0.");
         (v, v1)
-    }
-
-    fn identity(&self) -> Value {
-        let r = self
-            .rt
-            .block_on(self.server.get(&format!("/admin/identities/{}", self.id)));
-        assert_eq!(r.status, 200, "{}", r.text);
-        r.body
     }
 }
 

@@ -10,6 +10,13 @@ use std::sync::{Arc, Mutex};
 
 use crate::app::audit::AuditEntry;
 
+/// TEMPORARY until h-audit merges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub fingerprint: String,
+    pub name: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     path: PathBuf,
@@ -34,6 +41,16 @@ impl AuditLog {
     /// whose outcome a re-read told keeps that as `"checked_by": "re-read"`.
     pub fn via(mut self, front: &'static str) -> AuditLog {
         self.front = Some(front);
+        self
+    }
+
+    /// TEMPORARY until h-audit merges.
+    pub fn actor(self, _actor: Actor) -> AuditLog {
+        self
+    }
+
+    /// TEMPORARY until h-audit merges.
+    pub fn shown_only_to(self, _fingerprint: String) -> AuditLog {
         self
     }
 

@@ -78,6 +78,63 @@ pub enum Command {
     Man,
     /// Check the config file: profiles, secrets, file permissions, each API reachable.
     Config(ConfigArgs),
+    /// Serve the dashboard over SSH: one dashboard per connection, keys with roles.
+    ///
+    /// Public keys only, from an OpenSSH authorized_keys file whose lines may carry
+    /// idtui-role="read"|"write" (default read) and idtui-profiles="a,b" (default all); the
+    /// key's comment names the person. The file is read again for every connection. No
+    /// shell, command, sftp or forwarding is ever allowed. With no config, the demo sandbox
+    /// is served. SIGTERM or SIGINT ends every session (drafts written) and the server.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Serve over SSH (required: the only way idtui is served).
+    #[arg(long, required = true)]
+    pub ssh: bool,
+    /// Address and port to listen on (loopback unless told otherwise).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2222")]
+    pub listen: std::net::SocketAddr,
+    /// The authorized keys (default: ~/.ssh/authorized_keys of the user running it).
+    #[arg(long, value_name = "FILE")]
+    pub authorized_keys: Option<PathBuf>,
+    /// An OpenSSH private host key (default: an Ed25519 key made on first start in the
+    /// state directory).
+    #[arg(long, value_name = "FILE")]
+    pub host_key: Option<PathBuf>,
+    /// Most sessions at once.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_sessions: u32,
+    /// Most sessions at once for one key.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_sessions_per_key: u32,
+    /// A session with no input for this long ends (drafts kept): 90s, 30m, 8h.
+    #[arg(long, value_name = "TIME", default_value = "30m", value_parser = parse_duration)]
+    pub idle_timeout: std::time::Duration,
+    /// Failed logins from one address (in 10 minutes) after which it is turned away.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_auth_failures: u32,
+}
+
+/// `90s`, `30m`, `8h` (a number alone is seconds).
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a time such as 90s, 30m or 8h"))?;
+    let seconds = match unit {
+        "" | "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        _ => return Err(format!("`{text}`: the unit is s, m or h")),
+    };
+    if seconds == 0 {
+        return Err("the idle timeout must be at least 1s".into());
+    }
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 /// The lists a subcommand names.
@@ -378,6 +435,27 @@ mod tests {
         let opts = sandbox_options(&["idtui", "sandbox", "--token-file", "/nonexistent"]);
         assert!(!opts.token_in_argv);
         assert!(opts.token.is_none());
+    }
+
+    #[test]
+    fn serve_times_read_as_seconds_minutes_or_hours() {
+        assert_eq!(parse_duration("90"), Ok(std::time::Duration::from_secs(90)));
+        assert_eq!(parse_duration("30m"), Ok(std::time::Duration::from_secs(1800)));
+        assert_eq!(parse_duration("8h"), Ok(std::time::Duration::from_secs(28_800)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("5d").is_err());
+        assert!(parse_duration("m").is_err());
+    }
+
+    #[test]
+    fn serve_needs_ssh_and_listens_on_loopback_by_default() {
+        assert!(Cli::try_parse_from_noting_sources(["idtui", "serve"]).is_err());
+        let cli = Cli::try_parse_from_noting_sources(["idtui", "serve", "--ssh"]).unwrap();
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("not serve")
+        };
+        assert!(args.listen.ip().is_loopback());
+        assert_eq!(args.listen.port(), 2222);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod runtime;
 pub use idtui_sandbox as sandbox;
 pub mod sanitize;
 pub mod script;
+pub mod serve;
 pub mod serve_sandbox;
 mod sys;
 pub mod ui;

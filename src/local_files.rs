@@ -97,9 +97,9 @@ pub fn write_atomic(target: &Path, temp: &Path, bytes: &[u8]) -> io::Result<()> 
     written
 }
 
-/// Deepest level of the state directory looked at by [`tighten_tree`] (it holds `drafts/`
-/// and files; nothing deeper is ours).
-const TREE_DEPTH: usize = 3;
+/// Deepest level of the state directory looked at by [`tighten_tree`] (it holds `drafts/`,
+/// files, and `ssh/KEY/drafts/` for each SSH key served; nothing deeper is ours).
+const TREE_DEPTH: usize = 4;
 
 /// Checks the state directory at start, before anything is written there: `dir` and what
 /// is under it are tightened (files 0600, directories 0700: what an older idtui or another

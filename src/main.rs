@@ -62,6 +62,35 @@ fn run() -> anyhow::Result<i32> {
             rt.block_on(idtui::serve_sandbox::serve(*opts))?;
             Ok(0)
         }
+        Some(Command::Serve(args)) => {
+            let color = std::io::stderr().is_terminal() && Theme::from_env().color;
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_env(idtui::logging::LOG_ENV)
+                        .unwrap_or_else(|_| "info,russh=warn".into()),
+                )
+                .with_writer(std::io::stderr)
+                .with_ansi(color)
+                .init();
+            let limits = idtui::serve::limits::Limits {
+                sessions: args.max_sessions as usize,
+                sessions_per_key: args.max_sessions_per_key as usize,
+                idle: args.idle_timeout,
+                auth_failures: args.max_auth_failures,
+            };
+            let code = rt.block_on(idtui::serve::serve(idtui::serve::ServeOptions {
+                listen: args.listen,
+                authorized_keys: args.authorized_keys,
+                host_key: args.host_key,
+                limits,
+                config: cli.config,
+                profile: cli.profile,
+                read_only: cli.read_only,
+            }))?;
+            // Sessions' tasks that outlived the wait are not waited for again.
+            rt.shutdown_timeout(std::time::Duration::from_secs(1));
+            Ok(code)
+        }
         Some(Command::Keys) => {
             // The config is read first, as the dashboard would read it: a broken one is said
             // (and the status is 1) rather than hidden behind a keymap printed as if all were

@@ -65,5 +65,5 @@ pub use model::{
     Cell, Column, ErrorInfo, Fields, Hit, ListKind, ObjectKind, PageCursor, PageData, ProfileInfo,
     Provider, Row,
 };
-pub use state::{Mode, Pane, State};
+pub use state::{Mode, Pane, Remote, State};
 pub use update::update;

@@ -16,6 +16,8 @@ pub enum ReadOnly {
     /// `read_only = true` in this profile's config.
     Profile,
     Both,
+    /// The SSH key this session is served for has `idtui-role="read"` (or no role).
+    Key,
 }
 
 impl ReadOnly {
@@ -25,6 +27,7 @@ impl ReadOnly {
             ReadOnly::Flag => " READ-ONLY (--read-only) ",
             ReadOnly::Profile => " READ-ONLY (profile) ",
             ReadOnly::Both => " READ-ONLY (--read-only, profile) ",
+            ReadOnly::Key => " READ-ONLY (read key) ",
         }
     }
 }
@@ -32,6 +35,9 @@ impl ReadOnly {
 /// The read-only level of the active profile.
 pub fn level(state: &State) -> Option<ReadOnly> {
     let profile = state.tab().is_some_and(|t| t.profile.read_only);
+    if state.read_only && state.remote.as_ref().is_some_and(|r| r.read_key) {
+        return Some(ReadOnly::Key);
+    }
     match (state.read_only, profile) {
         (true, true) => Some(ReadOnly::Both),
         (true, false) => Some(ReadOnly::Flag),
@@ -79,6 +85,9 @@ pub fn refuse_change(state: &mut State, what: &str) -> bool {
                 "idtui was started with --read-only and profile `{profile}` has read_only = true"
             )
         }
+        ReadOnly::Key => "your SSH key is a read key: idtui-role=\"write\" in the server's \
+                          authorized_keys allows changes"
+            .to_string(),
     };
     state.flash = Some(format!("read-only: {what} is off ({why})"));
     true

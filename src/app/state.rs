@@ -209,6 +209,17 @@ pub enum Owner {
     Nobody,
 }
 
+/// Who a dashboard served over SSH is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    /// The person, from their key's comment.
+    pub name: String,
+    /// A read key: the session is read-only because of the key, not a flag.
+    pub read_key: bool,
+    /// The server serves the demo sandbox (no config): the title bar says so.
+    pub demo: bool,
+}
+
 #[derive(Debug)]
 pub struct State {
     /// One per profile, fixed at start; `active` always indexes one of them.
@@ -216,6 +227,8 @@ pub struct State {
     active: usize,
     pub keymap: Keymap,
     pub read_only: bool,
+    /// Set for a session served over SSH (`None`: the local dashboard).
+    pub remote: Option<Remote>,
     pub mode: Mode,
     /// A one-off message (what was copied, what was revoked); cleared by the next key.
     pub flash: Option<String>,
@@ -266,6 +279,7 @@ impl State {
             active: 0,
             keymap,
             read_only,
+            remote: None,
             mode: Mode::Normal,
             flash: None,
             error: None,

@@ -74,6 +74,18 @@ impl Backends {
         self.map.insert(profile.into(), backend);
     }
 
+    /// The backends of the profiles `keep` names (an SSH key's grant).
+    pub fn only(&self, keep: impl Fn(&str) -> bool) -> Backends {
+        Backends {
+            map: self
+                .map
+                .iter()
+                .filter(|(name, _)| keep(name))
+                .map(|(n, b)| (n.clone(), Arc::clone(b)))
+                .collect(),
+        }
+    }
+
     pub fn get(&self, profile: &str) -> Result<Arc<dyn Backend>, ErrorInfo> {
         self.map.get(profile).cloned().ok_or_else(|| {
             let line = format!("profile {profile} is not connected");

@@ -53,16 +53,105 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
 
     let (backends, infos) = super::profiles::backends(&profiles, opts.read_only);
     let (keymap, issues) = Keymap::load(Keymap::user_file().as_deref());
-    let mut state = State::new(infos, keymap, opts.read_only);
-    let history = crate::command_history::CommandHistory::new(
-        crate::command_history::CommandHistory::default_path(),
+    let prepared = prepare(
+        infos,
+        keymap,
+        &issues,
+        opts.read_only,
+        first.as_deref(),
+        &Places::local(),
+        local_problems,
     );
+    tracing::info!(
+        profiles = profiles.len(),
+        read_only = opts.read_only,
+        "dashboard starting"
+    );
+
+    let size = crossterm::terminal::size().context("cannot read the terminal's size")?;
+    let guard = RawModeGuard::enable().context("cannot put the terminal in raw mode")?;
+    let result = run(
+        BufWriter::new(std::io::stdout()),
+        EventStream::new,
+        signals(),
+        prepared.state,
+        backends,
+        RunOptions {
+            theme: Theme::from_env(),
+            read_only: opts.read_only,
+            osc52: Osc52Env::from_env(),
+            drafts: prepared.drafts,
+            audit: crate::audit_log::AuditLog::new(crate::audit_log::AuditLog::default_path()),
+            history: prepared.history,
+            journals: prepared.journals,
+            columns: prepared.columns,
+            size,
+            stop_process: Some(stop_process),
+            external_editor: true,
+        },
+    )
+    .await;
+    drop(guard);
+    if let Some(s) = sandbox {
+        s.stop().await;
+    }
+    tracing::info!("dashboard stopped");
+    result
+}
+
+/// Where a dashboard keeps what outlives it. The local dashboard's are the user's own; each
+/// key served over SSH has its own under the state directory.
+pub struct Places {
+    pub drafts: PathBuf,
+    pub history: PathBuf,
+    pub journals: PathBuf,
+    /// The columns chosen with `:columns` (`None`: nowhere to keep them).
+    pub columns: Option<PathBuf>,
+}
+
+impl Places {
+    /// The user's own: state directory and config directory.
+    pub fn local() -> Places {
+        Places {
+            drafts: crate::drafts::DraftStore::default_dir(),
+            history: crate::command_history::CommandHistory::default_path(),
+            journals: crate::bulk_journal::BulkJournals::default_dir(),
+            columns: crate::column_file::ColumnFile::default_path(),
+        }
+    }
+}
+
+/// A dashboard's state at start and the stores it keeps things in.
+pub struct Prepared {
+    pub state: State,
+    pub drafts: crate::drafts::DraftStore,
+    pub history: crate::command_history::CommandHistory,
+    pub journals: crate::bulk_journal::BulkJournals,
+    pub columns: Option<crate::column_file::ColumnFile>,
+}
+
+/// The state a dashboard starts with over `infos`: its command history, chosen columns,
+/// unfinished bulk changes offered to resume, the keymap's and the local files' problems
+/// said, and `first` in front.
+pub fn prepare(
+    infos: Vec<crate::app::ProfileInfo>,
+    keymap: Keymap,
+    issues: &[crate::keymap::KeymapIssue],
+    read_only: bool,
+    first: Option<&str>,
+    places: &Places,
+    mut local_problems: Vec<String>,
+) -> Prepared {
+    let mut state = State::new(infos, keymap, read_only);
+    let history = crate::command_history::CommandHistory::new(&places.history);
     match history.load() {
         Ok(lines) => state.history.seed(lines),
         Err(e) => local_problems.push(format!("command history not read: {e}")),
     }
-    let columns =
-        crate::column_file::ColumnFile::default_path().map(crate::column_file::ColumnFile::new);
+    let columns = places
+        .columns
+        .as_ref()
+        .map(crate::column_file::ColumnFile::new);
     if let Some(file) = &columns {
         match file.load() {
             Ok(Some(text)) => {
@@ -78,52 +167,24 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
             Err(e) => local_problems.push(format!("columns not read: {e}")),
         }
     }
-    let journals =
-        crate::bulk_journal::BulkJournals::new(crate::bulk_journal::BulkJournals::default_dir());
+    let journals = crate::bulk_journal::BulkJournals::new(&places.journals);
     let (unfinished, problems) = journals.unfinished();
     local_problems.extend(problems);
     crate::app::bulk::offer_resume(&mut state, unfinished);
-    state.report_keymap_issues(&issues);
+    state.report_keymap_issues(issues);
     report_local_problems(&mut state, &local_problems);
     if let Some(p) = first
         && let Some(i) = state.tabs().iter().position(|t| t.profile.name == p)
     {
         state.select_tab(i);
     }
-    tracing::info!(
-        profiles = profiles.len(),
-        read_only = opts.read_only,
-        "dashboard starting"
-    );
-
-    let size = crossterm::terminal::size().context("cannot read the terminal's size")?;
-    let guard = RawModeGuard::enable().context("cannot put the terminal in raw mode")?;
-    let result = run(
-        BufWriter::new(std::io::stdout()),
-        EventStream::new,
-        signals(),
+    Prepared {
         state,
-        backends,
-        RunOptions {
-            theme: Theme::from_env(),
-            read_only: opts.read_only,
-            osc52: Osc52Env::from_env(),
-            drafts: crate::drafts::DraftStore::new(crate::drafts::DraftStore::default_dir()),
-            audit: crate::audit_log::AuditLog::new(crate::audit_log::AuditLog::default_path()),
-            history,
-            journals,
-            columns,
-            size,
-            stop_process: Some(stop_process),
-        },
-    )
-    .await;
-    drop(guard);
-    if let Some(s) = sandbox {
-        s.stop().await;
+        drafts: crate::drafts::DraftStore::new(&places.drafts),
+        history,
+        journals,
+        columns,
     }
-    tracing::info!("dashboard stopped");
-    result
 }
 
 /// Problems with the local state are shown at start, as the keymap's issues are and ahead

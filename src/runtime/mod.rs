@@ -1,7 +1,7 @@
 //! The event loop: terminal events, API results, signals and (only while requests are in
 //! flight or a failed page waits to be tried again) a timer feed `app::update`; the screen is
-//! redrawn only when state changed. Input and output are parameters, so the same loop can
-//! later serve an SSH channel, and tests drive it in-process with a virtual clock.
+//! redrawn only when state changed. Input and output are parameters, so the same loop
+//! serves an SSH channel (`serve`), and tests drive it in-process with a virtual clock.
 
 pub mod audit_pages;
 pub mod backend;
@@ -105,6 +105,9 @@ pub struct RunOptions {
     /// Stops the process until it is continued (job control). `None` where there is no
     /// process of its own to stop (an in-process test, a session served over SSH).
     pub stop_process: Option<fn()>,
+    /// Whether `$EDITOR` can run: not for a session served over SSH, where it would run on
+    /// the server, outside the session's terminal.
+    pub external_editor: bool,
 }
 
 /// Run the dashboard until the user quits, the events end or a signal stops it. Writes the
@@ -249,6 +252,11 @@ where
                     }
                     Effect::Copy { text, what } => {
                         copy::copy(terminal.backend_mut(), text, what, options.osc52, &tx)
+                    }
+                    Effect::ExternalEdit { key, .. } if !options.external_editor => {
+                        // The app refuses `E` first; this holds should any path still ask.
+                        let result = Err("$EDITOR is not available over SSH".to_string());
+                        let _ = tx.send(Action::ExternalEdited { key, result });
                     }
                     Effect::ExternalEdit {
                         key,

@@ -123,6 +123,7 @@ async fn dispatch(command: Command, global: Global) -> Result<(), Failure> {
         Command::Edit(args) => edit::edit(&ctx, &args).await,
         Command::Recovery(args) => recovery::recovery(&ctx, &args).await,
         Command::Sandbox(_)
+        | Command::Serve(_)
         | Command::Keys
         | Command::Completions(_)
         | Command::Man

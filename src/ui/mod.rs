@@ -98,8 +98,13 @@ fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, theme.bar());
     let mut x = area.x;
     let end = area.right();
+    // Over SSH, whose session this is: on a shared bastion several people run one.
+    let me = match &state.remote {
+        Some(r) => format!(" idtui · {} ", sanitize::cell(&r.name, 20)),
+        None => " idtui ".to_string(),
+    };
     x = buf
-        .set_stringn(x, area.y, " idtui ", (end - x) as usize, theme.bar())
+        .set_stringn(x, area.y, me, (end - x) as usize, theme.bar())
         .0;
     for (i, tab) in state.tabs().iter().enumerate() {
         let label = format!(" {} ", sanitize::clean_line(&tab.profile.name));
@@ -130,7 +135,13 @@ fn title_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ),
         None => tab.profile.provider.system().to_string(),
     };
-    let mut right = format!(" {system} · {} ", sanitize::clean_line(&tab.profile.host));
+    // The demo data served with no config is said as such: nobody should take it for a
+    // tenant.
+    let host = match &state.remote {
+        Some(r) if r.demo => "demo sandbox".into(),
+        _ => sanitize::clean_line(&tab.profile.host),
+    };
+    let mut right = format!(" {system} · {host} ");
     let room = end.saturating_sub(x + 1) as usize;
     // Which setting makes it read-only, or at least that it is, as far as room allows.
     let badge = crate::app::read_only::level(state).map_or("", |l| {

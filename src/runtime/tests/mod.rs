@@ -246,6 +246,7 @@ impl Session {
             )),
             size,
             stop_process: None,
+            external_editor: true,
         };
         let mut key_rx = Some(key_rx);
         let make_events = move || -> BoxStream<'static, std::io::Result<Event>> {

@@ -1,0 +1,283 @@
+//! Who may connect and what they may do: an OpenSSH `authorized_keys` file with idtui's own
+//! options per key, read again for every authentication (an edit applies to the next
+//! connection, no restart).
+//!
+//! ```text
+//! idtui-role="write",idtui-profiles="prod,staging" ssh-ed25519 AAAA… Ada Lovelace
+//! ```
+//!
+//! A key without `idtui-role` is a read key; without `idtui-profiles` it sees every
+//! profile; its comment names the person. An option that restricts a key in ways idtui
+//! does not enforce (`command=`, `from=`, `no-pty`, …) makes idtui refuse that key rather
+//! than grant more than sshd would.
+
+use std::path::{Path, PathBuf};
+
+use russh::keys::ssh_key::authorized_keys::Entry;
+use russh::keys::{HashAlg, PublicKey};
+
+/// What a key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Read,
+    Write,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Read => "read",
+            Role::Write => "write",
+        }
+    }
+}
+
+/// A key's grant, as its line says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub role: Role,
+    /// The profiles it sees (`None`: every profile).
+    pub profiles: Option<Vec<String>>,
+    /// The person, from the key's comment (cleaned of control characters).
+    pub name: String,
+    /// `SHA256:…`, as `ssh-keygen -l` prints it.
+    pub fingerprint: String,
+}
+
+impl Grant {
+    pub fn sees(&self, profile: &str) -> bool {
+        self.profiles
+            .as_ref()
+            .is_none_or(|p| p.iter().any(|n| n == profile))
+    }
+}
+
+/// OpenSSH options that only narrow what sshd itself would allow and that idtui never
+/// allows anyway (forwarding, X11, agent, rc files), or allow a pty idtui needs.
+const HARMLESS: &[&str] = &[
+    "restrict",
+    "no-port-forwarding",
+    "no-agent-forwarding",
+    "no-x11-forwarding",
+    "no-user-rc",
+    "port-forwarding",
+    "agent-forwarding",
+    "x11-forwarding",
+    "user-rc",
+    "pty",
+];
+
+/// The authorized keys file.
+#[derive(Debug, Clone)]
+pub struct AuthorizedKeys {
+    path: PathBuf,
+}
+
+/// One line that grants nothing, and why (logged; never fatal for the other lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub why: String,
+}
+
+impl AuthorizedKeys {
+    pub fn new(path: impl Into<PathBuf>) -> AuthorizedKeys {
+        AuthorizedKeys { path: path.into() }
+    }
+
+    /// `$HOME/.ssh/authorized_keys` of the user running the server.
+    pub fn default_path() -> Option<PathBuf> {
+        std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(|h| PathBuf::from(h).join(".ssh").join("authorized_keys"))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The grant of `key`, read from the file as it is now. `Err` when the file cannot be
+    /// used at all (missing, unreadable, writable by others).
+    pub fn lookup(&self, key: &PublicKey) -> Result<Option<Grant>, String> {
+        let text = self.read()?;
+        let (grants, problems) = parse(&text);
+        for p in &problems {
+            tracing::warn!(file = %self.path.display(), line = p.line, why = %p.why, "authorized_keys line ignored");
+        }
+        Ok(grants
+            .into_iter()
+            .find(|(k, _)| k.key_data() == key.key_data())
+            .map(|(_, g)| g))
+    }
+
+    /// Every line's grant and every line's problem, for the banner at start.
+    pub fn check(&self) -> Result<(usize, Vec<Problem>), String> {
+        let text = self.read()?;
+        let (grants, problems) = parse(&text);
+        Ok((grants.len(), problems))
+    }
+
+    /// The file's text, refused (as sshd's StrictModes would) when someone other than its
+    /// owner could write it or the directory it is in: they could grant themselves a key.
+    fn read(&self) -> Result<String, String> {
+        use std::os::unix::fs::MetadataExt;
+        let shown = self.path.display();
+        for path in [Some(self.path.as_path()), self.path.parent()]
+            .into_iter()
+            .flatten()
+        {
+            let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            if meta.mode() & 0o022 != 0 {
+                return Err(format!(
+                    "{} is writable by group or others ({:o}): no key is accepted until \
+                     `chmod go-w {}`",
+                    path.display(),
+                    meta.mode() & 0o777,
+                    path.display()
+                ));
+            }
+        }
+        crate::local_files::read_to_string(&self.path).map_err(|e| format!("{shown}: {e}"))
+    }
+}
+
+/// Each usable line's key and grant, and what is wrong with the others.
+pub fn parse(text: &str) -> (Vec<(PublicKey, Grant)>, Vec<Problem>) {
+    let mut grants = Vec::new();
+    let mut problems = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let problem = |why: String| Problem { line: n + 1, why };
+        let entry: Entry = match line.parse() {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(problem(format!("not a key line ({e})")));
+                continue;
+            }
+        };
+        match grant(&entry) {
+            Ok(g) => grants.push((entry.public_key().clone(), g)),
+            Err(why) => problems.push(problem(why)),
+        }
+    }
+    (grants, problems)
+}
+
+fn grant(entry: &Entry) -> Result<Grant, String> {
+    let key = entry.public_key();
+    let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
+    let mut role = Role::Read;
+    let mut profiles = None;
+    for option in entry.config_opts().iter() {
+        let (name, value) = match option.split_once('=') {
+            Some((n, v)) => (n, Some(v.trim_matches('"'))),
+            None => (option, None),
+        };
+        match (name.to_ascii_lowercase().as_str(), value) {
+            ("idtui-role", Some("read")) => role = Role::Read,
+            ("idtui-role", Some("write")) => role = Role::Write,
+            ("idtui-role", v) => {
+                return Err(format!(
+                    "idtui-role must be \"read\" or \"write\", not {:?}",
+                    v.unwrap_or("")
+                ));
+            }
+            ("idtui-profiles", Some(list)) => {
+                profiles = Some(
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(String::from)
+                        .collect(),
+                )
+            }
+            (other, None) if HARMLESS.contains(&other) => {}
+            (other, _) => {
+                return Err(format!(
+                    "option `{other}` restricts this key in a way idtui does not enforce: the \
+                     key is refused (remove the option, or give idtui a key line of its own)"
+                ));
+            }
+        }
+    }
+    let comment = crate::sanitize::clean_line(key.comment().trim()).into_owned();
+    let name = if comment.is_empty() {
+        format!("unnamed key {fingerprint}")
+    } else {
+        comment
+    };
+    Ok(Grant {
+        role,
+        profiles,
+        name,
+        fingerprint,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ADA: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPTDYAGHJ3ck7dzHORDlyws3hgVKf17NMHo0YcPrfdKS";
+
+    fn one(line: &str) -> Result<Grant, String> {
+        let (grants, problems) = parse(line);
+        match (grants.into_iter().next(), problems.into_iter().next()) {
+            (Some((_, g)), None) => Ok(g),
+            (None, Some(p)) => Err(p.why),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_key_without_options_is_a_read_key_on_every_profile_named_by_its_comment() {
+        let g = one(&format!("{ADA} Ada Lovelace")).unwrap();
+        assert_eq!(g.role, Role::Read);
+        assert_eq!(g.profiles, None);
+        assert_eq!(g.name, "Ada Lovelace");
+        assert!(g.fingerprint.starts_with("SHA256:"), "{}", g.fingerprint);
+        assert!(g.sees("prod"));
+    }
+
+    #[test]
+    fn idtui_options_give_the_role_and_the_profiles() {
+        let g = one(&format!(
+            "idtui-role=\"write\",idtui-profiles=\"prod,staging\",no-agent-forwarding {ADA} ada"
+        ))
+        .unwrap();
+        assert_eq!(g.role, Role::Write);
+        assert_eq!(
+            g.profiles,
+            Some(vec!["prod".to_string(), "staging".to_string()])
+        );
+        assert!(g.sees("staging"));
+        assert!(!g.sees("dev"));
+    }
+
+    #[test]
+    fn options_idtui_cannot_enforce_refuse_the_key_and_other_lines_still_count() {
+        let text = format!(
+            "command=\"/usr/bin/backup\" {ADA} backup\n\
+             idtui-role=\"admin\" {ADA} typo\n\
+             garbage line\n\
+             # a comment\n\
+             idtui-role=\"write\" {ADA} ada\n"
+        );
+        let (grants, problems) = parse(&text);
+        assert_eq!(grants.len(), 1);
+        assert_eq!(grants[0].1.name, "ada");
+        let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![1, 2, 3]);
+        assert!(problems[0].why.contains("command"), "{}", problems[0].why);
+        assert!(problems[1].why.contains("\"admin\""), "{}", problems[1].why);
+    }
+
+    #[test]
+    fn a_comment_with_control_characters_is_shown_as_pictures() {
+        let g = one(&format!("{ADA} evil\u{1b}[2Jname")).unwrap();
+        assert!(!g.name.contains('\u{1b}'), "{:?}", g.name);
+    }
+}

@@ -85,9 +85,7 @@ pub fn refuse_change(state: &mut State, what: &str) -> bool {
                 "idtui was started with --read-only and profile `{profile}` has read_only = true"
             )
         }
-        ReadOnly::Key => "your SSH key is a read key: idtui-role=\"write\" in the server's \
-                          authorized_keys allows changes"
-            .to_string(),
+        ReadOnly::Key => "your SSH key is a read key".to_string(),
     };
     state.flash = Some(format!("read-only: {what} is off ({why})"));
     true

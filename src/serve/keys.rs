@@ -71,6 +71,9 @@ const HARMLESS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct AuthorizedKeys {
     path: PathBuf,
+    /// Public key files let in as write keys while `path` does not exist: the demo's way
+    /// in on a fresh machine (demo data only, set by the server only then).
+    own_keys: Vec<PathBuf>,
 }
 
 /// One line that grants nothing, and why (logged; never fatal for the other lines).
@@ -82,7 +85,40 @@ pub struct Problem {
 
 impl AuthorizedKeys {
     pub fn new(path: impl Into<PathBuf>) -> AuthorizedKeys {
-        AuthorizedKeys { path: path.into() }
+        AuthorizedKeys {
+            path: path.into(),
+            own_keys: Vec::new(),
+        }
+    }
+
+    /// While the file does not exist, the public keys of the user running the server
+    /// (`~/.ssh/id_*.pub`) are let in as write keys. Only for the demo sandbox: with
+    /// nothing but demo data behind it, `idtui serve --ssh` then `ssh -p 2222 localhost`
+    /// works on a machine that has never had an authorized_keys file.
+    pub fn or_own_keys(mut self) -> AuthorizedKeys {
+        let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) else {
+            return self;
+        };
+        let dir = PathBuf::from(home).join(".ssh");
+        let mut keys: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("id_") && n.ends_with(".pub"))
+            })
+            .collect();
+        keys.sort();
+        self.own_keys = keys;
+        self
+    }
+
+    /// The own keys let in now (the file is missing), for the banner.
+    pub fn own_keys_in_use(&self) -> Option<&[PathBuf]> {
+        (!self.own_keys.is_empty() && !self.path.exists()).then_some(&self.own_keys[..])
     }
 
     /// `$HOME/.ssh/authorized_keys` of the user running the server.
@@ -120,6 +156,17 @@ impl AuthorizedKeys {
     /// The file's text, refused (as sshd's StrictModes would) when someone other than its
     /// owner could write it or the directory it is in: they could grant themselves a key.
     fn read(&self) -> Result<String, String> {
+        if let Some(own) = self.own_keys_in_use() {
+            let mut text = String::new();
+            for path in own {
+                if let Ok(line) = std::fs::read_to_string(path) {
+                    text.push_str("idtui-role=\"write\" ");
+                    text.push_str(line.trim());
+                    text.push('\n');
+                }
+            }
+            return Ok(text);
+        }
         use std::os::unix::fs::MetadataExt;
         let shown = self.path.display();
         for path in [Some(self.path.as_path()), self.path.parent()]
@@ -221,7 +268,8 @@ fn grant(entry: &Entry) -> Result<Grant, String> {
 mod tests {
     use super::*;
 
-    const ADA: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPTDYAGHJ3ck7dzHORDlyws3hgVKf17NMHo0YcPrfdKS";
+    const ADA: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPTDYAGHJ3ck7dzHORDlyws3hgVKf17NMHo0YcPrfdKS";
 
     fn one(line: &str) -> Result<Grant, String> {
         let (grants, problems) = parse(line);

@@ -61,7 +61,10 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<i32> {
         None => AuthorizedKeys::default_path()
             .context("HOME is not set: name the authorized keys with --authorized-keys")?,
     };
-    let keys = AuthorizedKeys::new(&keys_path);
+    let mut keys = AuthorizedKeys::new(&keys_path);
+    if demo && opts.authorized_keys.is_none() {
+        keys = keys.or_own_keys();
+    }
     let host = host_key::load_or_create(opts.host_key.as_deref())?;
     let listener = TcpListener::bind(opts.listen)
         .await
@@ -75,27 +78,36 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<i32> {
         host.path.display(),
         if host.created { ", made now" } else { "" }
     );
-    match keys.check() {
-        Ok((n, problems)) => {
-            println!(
-                "  authorized keys: {} ({n} key{} usable{})",
-                keys_path.display(),
-                if n == 1 { "" } else { "s" },
-                if problems.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} line(s) ignored: see the log", problems.len())
+    if let Some(own) = keys.own_keys_in_use() {
+        let names: Vec<String> = own.iter().map(|p| p.display().to_string()).collect();
+        println!(
+            "  no {}: serving only demo data, so your own keys get in as write keys: {}",
+            keys_path.display(),
+            names.join(", ")
+        );
+    } else {
+        match keys.check() {
+            Ok((n, problems)) => {
+                println!(
+                    "  authorized keys: {} ({n} key{} usable{})",
+                    keys_path.display(),
+                    if n == 1 { "" } else { "s" },
+                    if problems.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} line(s) ignored: see the log", problems.len())
+                    }
+                );
+                for p in problems {
+                    tracing::warn!(line = p.line, why = %p.why, "authorized_keys line ignored");
                 }
-            );
-            for p in problems {
-                tracing::warn!(line = p.line, why = %p.why, "authorized_keys line ignored");
             }
+            Err(e) => println!(
+                "  authorized keys: {e}\n  nobody can connect until it exists; add a public key \
+                 there, e.g. `cat ~/.ssh/id_ed25519.pub >> {}` (read again on every connection)",
+                keys_path.display()
+            ),
         }
-        Err(e) => println!(
-            "  authorized keys: {e}\n  nobody can connect until it exists; add a public key \
-             there, e.g. `cat ~/.ssh/id_ed25519.pub >> {}` (read again on every connection)",
-            keys_path.display()
-        ),
     }
     if demo {
         println!(
@@ -251,14 +263,14 @@ async fn connection(
     let ended = match ended {
         Some(r) => r,
         None if !authed.load(Ordering::Relaxed) => {
-        tracing::warn!(%peer, "dropped: not authenticated within the login grace time");
-        let _ = handle
-            .disconnect(
-                russh::Disconnect::ByApplication,
-                "authentication took too long".into(),
-                String::new(),
-            )
-            .await;
+            tracing::warn!(%peer, "dropped: not authenticated within the login grace time");
+            let _ = handle
+                .disconnect(
+                    russh::Disconnect::ByApplication,
+                    "authentication took too long".into(),
+                    String::new(),
+                )
+                .await;
             return;
         }
         None => running.await,

@@ -87,7 +87,7 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
             columns: prepared.columns,
             size,
             stop_process: Some(stop_process),
-            external_editor: true,
+            local_user: true,
         },
     )
     .await;

@@ -105,9 +105,10 @@ pub struct RunOptions {
     /// Stops the process until it is continued (job control). `None` where there is no
     /// process of its own to stop (an in-process test, a session served over SSH).
     pub stop_process: Option<fn()>,
-    /// Whether `$EDITOR` can run: not for a session served over SSH, where it would run on
-    /// the server, outside the session's terminal.
-    pub external_editor: bool,
+    /// Whether the session may run programs and write files of its choosing as the user
+    /// running idtui: `$EDITOR`, `:export` to a path. Not over SSH, where that user is the
+    /// server's, not the person's.
+    pub local_user: bool,
 }
 
 /// Run the dashboard until the user quits, the events end or a signal stops it. Writes the
@@ -253,7 +254,7 @@ where
                     Effect::Copy { text, what } => {
                         copy::copy(terminal.backend_mut(), text, what, options.osc52, &tx)
                     }
-                    Effect::ExternalEdit { key, .. } if !options.external_editor => {
+                    Effect::ExternalEdit { key, .. } if !options.local_user => {
                         // The app refuses `E` first; this holds should any path still ask.
                         let result = Err("$EDITOR is not available over SSH".to_string());
                         let _ = tx.send(Action::ExternalEdited { key, result });
@@ -276,6 +277,11 @@ where
                         .await?;
                         events = Some(make_events());
                         let _ = tx.send(Action::ExternalEdited { key, result });
+                    }
+                    // The app refuses `:export` first; this holds should any path still ask.
+                    Effect::Export(_) if !options.local_user => {
+                        let line = "`:export` is not available over SSH".to_string();
+                        let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
                     }
                     Effect::Suspend => {
                         // A stopped process may never be continued (the shell closes):

@@ -317,7 +317,7 @@ async fn dashboard(
         columns: prepared.columns,
         size: term.size,
         stop_process: None,
-        external_editor: false,
+        local_user: false,
     };
     crate::runtime::run(out, make_events, signals, prepared.state, backends, options).await
 }

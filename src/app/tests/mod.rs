@@ -12,6 +12,7 @@ mod leaving;
 mod lifecycle;
 mod prompts;
 mod selection;
+mod served;
 mod table_seek;
 mod view;
 mod who;

@@ -63,7 +63,7 @@ pub fn spawn(
             cursor,
             size,
             ..
-        } => super::audit_pages::spawn_page(audit.path().to_path_buf(), ticket, cursor, size, tx),
+        } => super::audit_pages::spawn_page(audit.clone(), ticket, cursor, size, tx),
         Effect::FetchPage {
             ticket,
             profile,

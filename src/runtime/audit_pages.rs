@@ -97,15 +97,9 @@ fn made_by(line: &AuditLine, fingerprint: &str) -> bool {
     })
 }
 
-/// One page of the whole trail as table rows (an export of `:audit` from the dashboard
-/// or `idtui export`).
-pub fn page(path: &Path, cursor: &PageCursor, size: usize) -> Result<PageData, ErrorInfo> {
-    page_shown_to(path, None, cursor, size)
-}
-
 /// One page of the trail as table rows: every line, or with `only` the lines whose actor
 /// has that fingerprint.
-pub fn page_shown_to(
+pub fn page(
     path: &Path,
     only: Option<&str>,
     cursor: &PageCursor,
@@ -136,7 +130,7 @@ pub fn spawn_page(
     tx: UnboundedSender<Action>,
 ) {
     tokio::task::spawn_blocking(move || {
-        let result = page_shown_to(trail.path(), trail.shown_only(), &cursor, size);
+        let result = page(trail.path(), trail.shown_only(), &cursor, size);
         let _ = tx.send(Action::PageLoaded { ticket, result });
     });
 }

@@ -156,7 +156,7 @@ pub fn spawn(
             }
         }
         // An export is a read: stopped (its partial file removed) once nobody awaits it.
-        Effect::Export(job) => return super::export::spawn(job, backends, audit.path(), &tx),
+        Effect::Export(job) => return super::export::spawn(job, backends, audit, &tx),
         // Run by the event loop itself, which owns the terminal.
         Effect::Copy { .. }
         | Effect::ExternalEdit { .. }

@@ -2,6 +2,7 @@
 //! key that may only read shown its own lines.
 
 use super::*;
+use crate::app::ListKind;
 use std::io::Write;
 
 fn texts(lines: &[(u64, AuditLine)]) -> Vec<String> {
@@ -241,7 +242,7 @@ fn a_few_lines_among_ten_thousand_come_back_in_pages_with_cursors() {
     let mut cursor = PageCursor::First;
     let mut pages = Vec::new();
     loop {
-        let data = page_shown_to(log.path(), log.shown_only(), &cursor, 2).unwrap();
+        let data = page(log.path(), log.shown_only(), &cursor, 2).unwrap();
         assert!(data.rows.len() <= 2);
         pages.push(
             data.rows
@@ -259,13 +260,13 @@ fn a_few_lines_among_ten_thousand_come_back_in_pages_with_cursors() {
         [vec!["o9999", "o7777"], vec!["o2501", "o2500"], vec!["o3"]]
     );
     // Nobody's lines: one empty page, the end of the list.
-    let none = page_shown_to(&path, Some("SHA256:nobody"), &PageCursor::First, 50).unwrap();
+    let none = page(&path, Some("SHA256:nobody"), &PageCursor::First, 50).unwrap();
     assert!(none.rows.is_empty() && none.next.is_none());
 }
 
 #[tokio::test]
 async fn the_pane_reads_through_the_trail_it_was_given() {
-    use crate::app::{Effect, ListKind};
+    use crate::app::Effect;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
     let lines: Vec<String> = (0..6)
@@ -314,4 +315,32 @@ async fn the_pane_reads_through_the_trail_it_was_given() {
     );
     let read_key = log.via("ssh").shown_only_to(BOB.into());
     assert_eq!(read(read_key).await, ["o5", "o3", "o1"]);
+}
+
+#[tokio::test]
+async fn an_export_of_the_trail_holds_the_lines_its_viewer_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let lines: Vec<String> = (0..7)
+        .map(|i| line_by(i, Some(if i % 3 == 0 { ALICE } else { BOB }), 0))
+        .collect();
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let walked = |log: AuditLog| async move {
+        let backends = crate::runtime::Backends::default();
+        let mut walk =
+            crate::runtime::export::Walk::new(&backends, &log, "p", ListKind::Audit, None, 2);
+        let mut objects = Vec::new();
+        while let Some(page) = walk.next().await.unwrap() {
+            objects.extend(
+                page.rows
+                    .iter()
+                    .map(|r| r.raw["object"].as_str().unwrap().to_string()),
+            );
+        }
+        objects
+    };
+    let log = AuditLog::new(&path);
+    assert_eq!(walked(log.clone()).await.len(), 7);
+    let read_key = log.via("ssh").shown_only_to(ALICE.into());
+    assert_eq!(walked(read_key).await, ["o6", "o3", "o0"]);
 }

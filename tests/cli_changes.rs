@@ -139,7 +139,10 @@ fn records(out: &Output) -> Vec<Value> {
 fn revoke_ends_every_active_session_and_reports_it_as_json_for_a_ticket() {
     let w = World::new();
     assert_eq!(w.active_sessions(NGUYEN), 2);
-    let out = w.run(&["revoke", "nguyen.an@example.vn", "--yes", "-o", "json"]);
+    let out = w.run_with(
+        &["revoke", "nguyen.an@example.vn", "--yes", "-o", "json"],
+        &[("USER", "ops-nguyen")],
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let report: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report.len(), 1);
@@ -157,6 +160,9 @@ fn revoke_ends_every_active_session_and_reports_it_as_json_for_a_ticket() {
         .map(|l| (l["outcome"].as_str().unwrap(), l["via"].as_str().unwrap()))
         .collect();
     assert_eq!(outcomes, [("sent", "cli"), ("applied", "cli")]);
+    for line in &audit {
+        assert_eq!(line["actor"], json!({"user": "ops-nguyen"}), "{line}");
+    }
     assert_eq!(
         audit[0]["path"],
         format!("/admin/identities/{NGUYEN}/sessions")

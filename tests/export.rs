@@ -16,6 +16,7 @@ use idtui::api::Api;
 use idtui::app::export::job::{ExportJob, Exported, Format, Only, Source, Target, Written};
 use idtui::app::provider::{core, kratos};
 use idtui::app::{Action, ErrorInfo, ListKind, ObjectKind};
+use idtui::audit_log::AuditLog;
 use idtui::runtime::{Backends, provider};
 use support::Harness;
 use tokio::sync::mpsc;
@@ -62,7 +63,8 @@ fn to_file(path: &Path, format: Format, source: Source) -> ExportJob {
 async fn export(backends: &Backends, job: ExportJob) -> (Result<Exported, ErrorInfo>, usize) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let trail = tempfile::tempdir().unwrap();
-    idtui::runtime::export::spawn(job, backends, &trail.path().join("audit.jsonl"), &tx);
+    let trail = AuditLog::new(trail.path().join("audit.jsonl"));
+    idtui::runtime::export::spawn(job, backends, &trail, &tx);
     let mut progress = 0;
     loop {
         let action = tokio::time::timeout(Duration::from_secs(300), rx.recv())
@@ -397,7 +399,7 @@ async fn a_cancelled_export_leaves_no_file() {
     let (_, handle) = idtui::runtime::export::spawn(
         to_file(&out, Format::Jsonl, walk(IDENTITIES, "kratos", None)),
         &b,
-        &dir.path().join("audit.jsonl"),
+        &AuditLog::new(dir.path().join("audit.jsonl")),
         &tx,
     )
     .unwrap();

@@ -174,17 +174,18 @@ fn headless_users() -> Vec<Row> {
 }
 
 /// Lines of a local audit trail as the runtime reads them, newest first: a revoke sent then
-/// applied, an edit whose answer was lost, a refused delete, a line cut short by a crash,
-/// and hostile text in a path.
+/// applied over SSH, an edit whose answer was lost made locally, a refused delete from
+/// before lines named anyone, a line cut short by a crash, and hostile text in a path and
+/// in a key's name.
 fn audit_rows() -> Vec<Row> {
     use idtui::app::audit_pane::{AuditLine, row};
     let lines = [
-        r#"{"profile":"kratos","provider":"kratos","method":"DELETE","path":"/admin/sessions/9b2cee18-9dd4-4c4b-8a51-5c950e651d60","object":"9b2cee18-9dd4-4c4b-8a51-5c950e651d60","outcome":"applied","request_id":"req-7f3a","time":"2026-05-01T12:00:04.120Z"}"#,
-        r#"{"profile":"kratos","provider":"kratos","method":"DELETE","path":"/admin/sessions/9b2cee18-9dd4-4c4b-8a51-5c950e651d60","object":"9b2cee18-9dd4-4c4b-8a51-5c950e651d60","outcome":"sent","time":"2026-05-01T12:00:03.981Z"}"#,
-        r#"{"profile":"core","provider":"core","method":"PUT","path":"/users/0c3fad74-a8df-4a2d-8e75-f2d356b41300","object":"0c3fad74-a8df-4a2d-8e75-f2d356b41300","change":[{"op":"replace","path":"/claims/given_name","value":"Jamie"}],"outcome":"unknown","message":"timed out","time":"2026-05-01T11:58:10.000Z"}"#,
+        r#"{"profile":"kratos","provider":"kratos","method":"DELETE","path":"/admin/sessions/9b2cee18-9dd4-4c4b-8a51-5c950e651d60","object":"9b2cee18-9dd4-4c4b-8a51-5c950e651d60","outcome":"applied","request_id":"req-7f3a","time":"2026-05-01T12:00:04.120Z","via":"ssh","actor":{"fingerprint":"SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s","name":"alice"}}"#,
+        r#"{"profile":"kratos","provider":"kratos","method":"DELETE","path":"/admin/sessions/9b2cee18-9dd4-4c4b-8a51-5c950e651d60","object":"9b2cee18-9dd4-4c4b-8a51-5c950e651d60","outcome":"sent","time":"2026-05-01T12:00:03.981Z","via":"ssh","actor":{"fingerprint":"SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s","name":"alice"}}"#,
+        r#"{"profile":"core","provider":"core","method":"PUT","path":"/users/0c3fad74-a8df-4a2d-8e75-f2d356b41300","object":"0c3fad74-a8df-4a2d-8e75-f2d356b41300","change":[{"op":"replace","path":"/claims/given_name","value":"Jamie"}],"outcome":"unknown","message":"timed out","time":"2026-05-01T11:58:10.000Z","actor":{"user":"jamie"}}"#,
         r#"{"profile":"headless","provider":"headless","method":"DELETE","path":"/v1/headless/client/acme-1","object":"acme-1","outcome":"failed","request_id":"cf-8e2b1","message":"403 forbidden","time":"2026-04-30T09:15:00.000Z"}"#,
         r#"{"profile":"kratos","provider":"kratos","method":"PATCH","path":"/admin/ident"#,
-        "{\"profile\":\"kratos\",\"provider\":\"kratos\",\"method\":\"DELETE\",\"path\":\"/admin/identities/\\u001b[2Jx\",\"object\":\"x\",\"outcome\":\"applied\",\"time\":\"2026-04-29T08:00:00.000Z\"}",
+        "{\"profile\":\"kratos\",\"provider\":\"kratos\",\"method\":\"DELETE\",\"path\":\"/admin/identities/\\u001b[2Jx\",\"object\":\"x\",\"outcome\":\"applied\",\"time\":\"2026-04-29T08:00:00.000Z\",\"via\":\"ssh\",\"actor\":{\"fingerprint\":\"SHA256:x\",\"name\":\"ev\\u001b[2Je\\u0007\"}}",
     ];
     lines
         .iter()
@@ -518,6 +519,24 @@ fn audit_trail_pane() {
         .chain([key(KeyCode::Enter)])
         .collect();
     snap("audit", &keys, false);
+    // Who made each change, a key's name drawn like any other untrusted text.
+    let mut state = State::new(all_profiles(), Keymap::defaults(), false);
+    drive(&mut state, Action::Resize(200, 60));
+    for k in &keys {
+        drive(&mut state, k.clone());
+    }
+    let terminal = screen(&state, 200, 60, Theme::plain());
+    for cell in terminal.backend().buffer().content() {
+        let s = cell.symbol();
+        assert!(
+            !s.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "control character {s:?} in the buffer"
+        );
+    }
+    let text = format!("{:?}", terminal.backend());
+    for want in [" BY ", "alice", "jamie", "ev␛[2Je␇"] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
     // Enter on the edit whose answer was lost: the whole line, with the change.
     let mut open = keys.clone();
     open.push(key(KeyCode::Down));

@@ -93,6 +93,19 @@ fn text(v: &Value, key: &str) -> String {
     crate::sanitize::cap(&s, CELL_MAX).into_owned()
 }
 
+/// Who made the change a line records: a served key's name (its fingerprint when the key
+/// has none), else the local login.
+fn by(v: &Value) -> String {
+    let Some(actor) = v.get("actor") else {
+        return String::new();
+    };
+    ["name", "fingerprint", "user"]
+        .into_iter()
+        .map(|key| text(actor, key))
+        .find(|t| !t.is_empty())
+        .unwrap_or_default()
+}
+
 /// The row for the line starting at byte `offset` (its id, so it stays selected across a
 /// refresh even as newer lines come in above it).
 pub fn row(offset: u64, line: &AuditLine) -> Row {
@@ -123,6 +136,7 @@ pub fn row(offset: u64, line: &AuditLine) -> Row {
             let entry = Entry {
                 time: text(&v, "time"),
                 profile: text(&v, "profile"),
+                by: by(&v),
                 method: text(&v, "method"),
                 path,
                 outcome: text(&v, "outcome"),
@@ -167,6 +181,7 @@ mod tests {
             vec![
                 "2026-05-01 12:00:03",
                 "prod",
+                "",
                 "DELETE",
                 "/admin/sessions/s1",
                 "applied",
@@ -174,6 +189,36 @@ mod tests {
             ]
         );
         assert_eq!(r.raw["provider"], "kratos");
+    }
+
+    #[test]
+    fn by_names_the_key_or_the_local_login_and_is_blank_on_older_lines() {
+        let by = |actor: &str| {
+            let line = format!(r#"{{"profile":"p","outcome":"sent"{actor}}}"#);
+            let r = row(0, &AuditLine::Text(line));
+            let by = entry(&r).expect("an audit entry").by.clone();
+            let cell = r
+                .cells(ListKind::Audit.columns())
+                .zip(ListKind::Audit.columns())
+                .find(|(_, c)| c.title == "BY")
+                .map(|(cell, _)| cell.to_string());
+            assert_eq!(cell.as_deref(), Some(by.as_str()), "the BY column reads it");
+            by
+        };
+        let key = r#","actor":{"fingerprint":"SHA256:abc","name":"alice"}"#;
+        assert_eq!(by(key), "alice");
+        assert_eq!(by(r#","actor":{"user":"bob"}"#), "bob");
+        assert_eq!(
+            by(r#","actor":{"fingerprint":"SHA256:abc","name":""}"#),
+            "SHA256:abc"
+        );
+        assert_eq!(by(""), "", "written before lines named anyone");
+        assert_eq!(by(r#","actor":"eve""#), "");
+        // Kept as written: the table cleans it where it is drawn.
+        assert_eq!(
+            by(r#","actor":{"fingerprint":"SHA256:x","name":"ev\u001b[2Je"}"#),
+            "ev\u{1b}[2Je"
+        );
     }
 
     #[test]

@@ -2,15 +2,21 @@
 //! The file is read backwards from a byte offset in fixed-size chunks, so a page costs the
 //! same at the end of a file of any size and never holds more than a page of lines. A
 //! page's cursor is the byte offset where the lines still to show end; the file only ever
-//! grows at its end, so the cursors of older pages stay valid as lines are appended.
+//! grows at its end, so the cursors of older pages stay valid as lines are appended. A key
+//! that may only read is shown its own lines: its pages read past the others' lines, one
+//! in memory at a time, so they cost the lines passed but never hold more than a page.
 
-use std::io::{self, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+mod backwards;
+
+use std::io;
+use std::path::Path;
 
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::audit_pane::{self, AuditLine};
 use crate::app::{Action, ErrorInfo, PageCursor, PageData, PageFor, Ticket};
+use crate::audit_log::AuditLog;
+use backwards::Backwards;
 
 /// Bytes read at a time while looking for line breaks.
 const CHUNK: usize = 64 * 1024;
@@ -31,9 +37,15 @@ pub struct TrailPage {
     pub older: Option<u64>,
 }
 
-/// Up to `size` lines ending before byte `before` (the end of the file when `None`).
-/// A missing file is an empty trail. Blank lines are skipped.
-pub fn read_page(path: &Path, before: Option<u64>, size: usize) -> io::Result<TrailPage> {
+/// Up to `size` lines ending before byte `before` (the end of the file when `None`); with
+/// `only`, just the lines whose actor has that fingerprint (read past the others, one line
+/// in memory at a time). A missing file is an empty trail. Blank lines are skipped.
+pub fn read_page(
+    path: &Path,
+    before: Option<u64>,
+    size: usize,
+    only: Option<&str>,
+) -> io::Result<TrailPage> {
     // Never through a link: the pane would show whatever file it pointed at.
     let mut file = match crate::local_files::open_read(path) {
         Ok(f) => f,
@@ -43,55 +55,58 @@ pub fn read_page(path: &Path, before: Option<u64>, size: usize) -> io::Result<Tr
     let len = file.metadata()?.len();
     let end = before.map_or(len, |b| b.min(len));
     let size = size.max(1);
-    // Line spans [start, end), newest first, found by scanning back for '\n'.
-    let mut spans: Vec<(u64, u64)> = Vec::new();
-    let mut line_end = end;
-    let mut pos = end;
-    let mut buf = vec![0u8; CHUNK];
-    'scan: while pos > 0 {
-        let n = CHUNK.min(usize::try_from(pos).unwrap_or(CHUNK));
-        let start = pos - n as u64;
-        file.seek(SeekFrom::Start(start))?;
-        file.read_exact(&mut buf[..n])?;
-        for i in (0..n).rev() {
-            if buf[i] == b'\n' {
-                let at = start + i as u64;
-                if at + 1 < line_end {
-                    spans.push((at + 1, line_end));
-                    if spans.len() == size {
-                        break 'scan;
-                    }
-                }
-                line_end = at;
-            }
-        }
-        pos = start;
-    }
-    if spans.len() < size && line_end > 0 && pos == 0 {
-        spans.push((0, line_end));
-    }
-    let older = spans.last().map(|&(s, _)| s).filter(|&s| s > 0);
-    let mut lines = Vec::with_capacity(spans.len());
-    for (start, stop) in spans {
+    let mut scan = Backwards::new(&mut file, end);
+    let mut lines = Vec::with_capacity(size.min(1024));
+    while lines.len() < size {
+        let Some((start, stop)) = scan.next_span()? else {
+            break;
+        };
         let n = stop - start;
-        if n > MAX_LINE {
-            lines.push((start, AuditLine::TooLong(n)));
+        let line = if n > MAX_LINE {
+            AuditLine::TooLong(n)
+        } else {
+            let bytes = scan.read(start, stop)?;
+            let text = String::from_utf8_lossy(&bytes);
+            AuditLine::Text(text.strip_suffix('\r').unwrap_or(&text).to_string())
+        };
+        if only.is_some_and(|fingerprint| !made_by(&line, fingerprint)) {
             continue;
         }
-        let mut bytes = vec![0u8; n as usize];
-        file.seek(SeekFrom::Start(start))?;
-        file.read_exact(&mut bytes)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.strip_suffix('\r').unwrap_or(&text).to_string();
-        lines.push((start, AuditLine::Text(text)));
+        lines.push((start, line));
     }
+    // A page cut short was read to the start of the file: nothing older is left to show.
+    let older = match lines.last() {
+        Some(&(start, _)) if lines.len() == size && start > 0 => Some(start),
+        _ => None,
+    };
     Ok(TrailPage { lines, older })
 }
 
-/// One page of the trail as table rows.
-pub fn page(path: &Path, cursor: &PageCursor, size: usize) -> Result<PageData, ErrorInfo> {
+/// Whether `line` is one the key with `fingerprint` made. A line that cannot be read
+/// cannot be told to be theirs, so it is not.
+fn made_by(line: &AuditLine, fingerprint: &str) -> bool {
+    let AuditLine::Text(text) = line else {
+        return false;
+    };
+    // Read as the pane reads it, so the line tested is the line shown.
+    crate::api::json::from_str::<serde_json::Value>(text).is_ok_and(|v| {
+        v.get("actor")
+            .and_then(|a| a.get("fingerprint"))
+            .and_then(serde_json::Value::as_str)
+            == Some(fingerprint)
+    })
+}
+
+/// One page of the trail as table rows: every line, or with `only` the lines whose actor
+/// has that fingerprint.
+pub fn page(
+    path: &Path,
+    only: Option<&str>,
+    cursor: &PageCursor,
+    size: usize,
+) -> Result<PageData, ErrorInfo> {
     let before = cursor.get::<Before>().map(|b| b.0);
-    let TrailPage { lines, older } = read_page(path, before, size).map_err(|e| {
+    let TrailPage { lines, older } = read_page(path, before, size, only).map_err(|e| {
         let line = format!("cannot read the audit trail: {e}");
         ErrorInfo::new(line.clone(), line)
     })?;
@@ -105,107 +120,20 @@ pub fn page(path: &Path, cursor: &PageCursor, size: usize) -> Result<PageData, E
     })
 }
 
-/// Read a page on a blocking thread and send it back as `PageLoaded { ticket }`.
+/// Read a page of `trail` (the lines it shows) on a blocking thread and send it back as
+/// `PageLoaded { ticket }`.
 pub fn spawn_page(
-    path: PathBuf,
+    trail: AuditLog,
     ticket: Ticket<PageFor>,
     cursor: PageCursor,
     size: usize,
     tx: UnboundedSender<Action>,
 ) {
     tokio::task::spawn_blocking(move || {
-        let result = page(&path, &cursor, size);
+        let result = page(trail.path(), trail.shown_only(), &cursor, size);
         let _ = tx.send(Action::PageLoaded { ticket, result });
     });
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Write;
-
-    fn texts(lines: &[(u64, AuditLine)]) -> Vec<String> {
-        lines
-            .iter()
-            .map(|(_, l)| match l {
-                AuditLine::Text(t) => t.clone(),
-                AuditLine::TooLong(n) => format!("<{n}>"),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn pages_run_newest_first_and_their_cursors_survive_appends() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("audit.jsonl");
-        let mut f = std::fs::File::create(&path).unwrap();
-        for i in 0..10 {
-            writeln!(f, "line {i}").unwrap();
-        }
-        let TrailPage {
-            lines: first,
-            older: next,
-        } = read_page(&path, None, 4).unwrap();
-        assert_eq!(texts(&first), ["line 9", "line 8", "line 7", "line 6"]);
-        assert_eq!(first[0].0, 63, "each row knows where its line starts");
-        // Lines appended meanwhile do not move the older pages.
-        writeln!(f, "line 10").unwrap();
-        let TrailPage {
-            lines: second,
-            older: next,
-        } = read_page(&path, next, 4).unwrap();
-        assert_eq!(texts(&second), ["line 5", "line 4", "line 3", "line 2"]);
-        let TrailPage {
-            lines: third,
-            older: next,
-        } = read_page(&path, next, 4).unwrap();
-        assert_eq!(texts(&third), ["line 1", "line 0"]);
-        assert_eq!(next, None);
-        let top = read_page(&path, None, 1).unwrap().lines;
-        assert_eq!(texts(&top), ["line 10"]);
-    }
-
-    #[test]
-    fn missing_file_blank_lines_no_final_newline_and_long_lines() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("audit.jsonl");
-        assert_eq!(read_page(&path, None, 10).unwrap(), TrailPage::default());
-        let long = "x".repeat(MAX_LINE as usize + 1);
-        std::fs::write(&path, format!("a\n\n{long}\r\nb\n\nc")).unwrap();
-        let TrailPage { lines, older: next } = read_page(&path, None, 10).unwrap();
-        assert_eq!(
-            texts(&lines),
-            ["c", "b", &format!("<{}>", MAX_LINE + 2), "a"]
-        );
-        assert_eq!(next, None);
-    }
-
-    #[test]
-    fn paging_through_many_chunks_yields_every_line_once_newest_first() {
-        // Lines longer than a chunk and many chunks: the spans still line up.
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("audit.jsonl");
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        for i in 0..3000 {
-            let pad = "p".repeat((i * 37) % 300);
-            writeln!(f, "{i} {pad}").unwrap();
-        }
-        drop(f);
-        let mut before = None;
-        let mut seen = 0;
-        loop {
-            let TrailPage { lines, older: next } = read_page(&path, before, 100).unwrap();
-            for (_, line) in &lines {
-                let AuditLine::Text(t) = line else { panic!() };
-                let n: usize = t.split(' ').next().unwrap().parse().unwrap();
-                assert_eq!(n, 2999 - seen);
-                seen += 1;
-            }
-            if next.is_none() {
-                break;
-            }
-            before = next;
-        }
-        assert_eq!(seen, 3000);
-    }
-}
+mod tests;

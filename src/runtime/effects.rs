@@ -63,7 +63,7 @@ pub fn spawn(
             cursor,
             size,
             ..
-        } => super::audit_pages::spawn_page(audit.path().to_path_buf(), ticket, cursor, size, tx),
+        } => super::audit_pages::spawn_page(audit.clone(), ticket, cursor, size, tx),
         Effect::FetchPage {
             ticket,
             profile,
@@ -156,7 +156,7 @@ pub fn spawn(
             }
         }
         // An export is a read: stopped (its partial file removed) once nobody awaits it.
-        Effect::Export(job) => return super::export::spawn(job, backends, audit.path(), &tx),
+        Effect::Export(job) => return super::export::spawn(job, backends, audit, &tx),
         // Run by the event loop itself, which owns the terminal.
         Effect::Copy { .. }
         | Effect::ExternalEdit { .. }

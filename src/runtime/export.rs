@@ -16,7 +16,7 @@
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,6 +28,7 @@ use super::backend::{Backend, Backends};
 use super::export_writer::RecordWriter;
 use crate::app::export::job::{ExportJob, Exported, Format, Only, Source, Target, Written};
 use crate::app::{Action, ErrorInfo, Fields, ListKind, PageCursor, PageData, Row};
+use crate::audit_log::AuditLog;
 
 /// Most bytes `:export -` copies: what OSC 52 carries once base64-encoded.
 pub const CLIPBOARD_LIMIT: usize = crate::clipboard::MAX_ENCODED_BYTES / 4 * 3;
@@ -42,12 +43,12 @@ const FILE_BUFFER: usize = 256 * 1024;
 pub fn spawn(
     job: ExportJob,
     backends: &Backends,
-    audit_trail: &Path,
+    audit_trail: &AuditLog,
     tx: &UnboundedSender<Action>,
 ) -> Option<(u64, AbortHandle)> {
     let seq = job.seq;
     let backends = backends.clone();
-    let audit_trail = audit_trail.to_path_buf();
+    let audit_trail = audit_trail.clone();
     let tx = tx.clone();
     let task = tokio::spawn(async move {
         let progress = {
@@ -70,10 +71,11 @@ pub fn spawn(
     Some((seq, task.abort_handle()))
 }
 
-/// Where pages come from: a profile's backend, or the local audit trail.
+/// Where pages come from: a profile's backend, or the local audit trail (the lines its
+/// viewer is shown: a key that may only read exports its own lines, as `:audit` shows them).
 struct Pages {
     backends: Backends,
-    audit_trail: PathBuf,
+    audit_trail: AuditLog,
 }
 
 impl Pages {
@@ -86,7 +88,8 @@ impl Pages {
         size: usize,
     ) -> Result<PageData, ErrorInfo> {
         if *kind == ListKind::Audit {
-            return super::audit_pages::page(&self.audit_trail, &cursor, size);
+            let trail = &self.audit_trail;
+            return super::audit_pages::page(trail.path(), trail.shown_only(), &cursor, size);
         }
         let backend: Arc<dyn Backend> = self.backends.get(profile)?;
         backend
@@ -145,7 +148,7 @@ pub struct WalkPage {
 impl Walk {
     pub fn new(
         backends: &Backends,
-        audit_trail: &Path,
+        audit_trail: &AuditLog,
         profile: impl Into<String>,
         kind: ListKind,
         search: Option<String>,
@@ -154,7 +157,7 @@ impl Walk {
         Walk {
             pages: Pages {
                 backends: backends.clone(),
-                audit_trail: audit_trail.to_path_buf(),
+                audit_trail: audit_trail.clone(),
             },
             profile: profile.into(),
             kind,
@@ -195,7 +198,7 @@ impl Walk {
 pub async fn run(
     job: ExportJob,
     backends: &Backends,
-    audit_trail: &Path,
+    audit_trail: &AuditLog,
     progress: impl FnMut(u64, u64),
 ) -> Result<Exported, ErrorInfo> {
     let mut sink = Sink::open(&job)?;
@@ -497,7 +500,10 @@ mod tests {
         if home.is_empty() {
             return;
         }
-        assert_eq!(expand_home("~/x.csv"), Path::new(&home).join("x.csv"));
+        assert_eq!(
+            expand_home("~/x.csv"),
+            std::path::Path::new(&home).join("x.csv")
+        );
         assert_eq!(expand_home("a/~/x.csv"), PathBuf::from("a/~/x.csv"));
     }
 

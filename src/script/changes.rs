@@ -398,7 +398,7 @@ async fn matches(
     let size = super::reads::walk_size(&list, profile);
     let mut walk = Walk::new(
         &ctx.backends,
-        ctx.audit.path(),
+        &ctx.audit,
         &profile.name,
         list,
         Some(text.to_string()),

@@ -247,7 +247,7 @@ pub async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<(), Failure> {
         },
     };
     let mut progress = Progress::new(ctx.terminal.stderr);
-    let done = walk_export::run(job, &ctx.backends, ctx.audit.path(), |rows, _| {
+    let done = walk_export::run(job, &ctx.backends, &ctx.audit, |rows, _| {
         progress.show(rows)
     })
     .await;
@@ -283,7 +283,7 @@ fn walk_to_stdout(
 > {
     let walk = Walk::new(
         &ctx.backends,
-        ctx.audit.path(),
+        &ctx.audit,
         &info.name,
         kind,
         search,

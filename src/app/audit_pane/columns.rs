@@ -18,6 +18,10 @@ pub const COLUMNS: &[Column] = &[
     Column::new("PROFILE", 7, 16, 1, |r| {
         entry(r).map_or(Cell::Empty, |e| Cell::text(&e.profile))
     }),
+    // Names fit in a few letters; a long one is cut rather than squeezing the path out.
+    Column::new("BY", 6, 16, 1, |r| {
+        entry(r).map_or(Cell::Empty, |e| Cell::text(&e.by))
+    }),
     Column::new("METHOD", 6, 6, 0, |r| {
         entry(r).map_or(Cell::Empty, |e| Cell::text(&e.method))
     }),

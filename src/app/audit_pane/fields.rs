@@ -6,6 +6,9 @@ pub struct Entry {
     /// RFC 3339, as written.
     pub time: String,
     pub profile: String,
+    /// Who made the change: the SSH key's name, or the local login; blank on a line
+    /// written before lines named anyone.
+    pub by: String,
     pub method: String,
     /// The request path (the object when there was none); for a line that cannot be
     /// shown, what is wrong with it.

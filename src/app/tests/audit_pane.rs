@@ -37,7 +37,7 @@ fn answer_audit(effect: &Effect, n: usize) -> Option<Action> {
                 "{\"profile\": \"kratos\", \"outc".to_string()
             } else {
                 format!(
-                    r#"{{"time":"2026-05-01T12:00:{:02}.000Z","profile":"kratos","provider":"kratos","method":"DELETE","path":"/admin/sessions/s{i}","object":"s{i}","outcome":"applied","request_id":"req-{i}"}}"#,
+                    r#"{{"time":"2026-05-01T12:00:{:02}.000Z","profile":"kratos","provider":"kratos","method":"DELETE","path":"/admin/sessions/s{i}","object":"s{i}","outcome":"applied","request_id":"req-{i}","actor":{{"fingerprint":"SHA256:k{i}","name":"key-{i}"}}}}"#,
                     i % 60
                 )
             };
@@ -93,6 +93,7 @@ fn audit_lists_the_trail_newest_first_and_enter_shows_a_whole_line() {
     let first = t.selected_row().unwrap();
     assert_eq!(entry(first).path, "/admin/sessions/s249", "newest first");
     assert_eq!(entry(first).request_id, "req-249");
+    assert_eq!(entry(first).by, "key-249", "who made it");
     // Paged like any list: moving down reads older pages.
     for _ in 0..30 {
         drive(&mut s, key(KeyCode::PageDown), 250);

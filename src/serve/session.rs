@@ -139,7 +139,7 @@ pub fn start(
     let (events_tx, events_rx) = mpsc::channel(INPUT_QUEUE);
     let activity = Activity::new();
     let idle = watch_idle(activity.clone(), shared.limits.idle, stop_tx.clone());
-    let (out, writer) = channel_io::open(handle, channel);
+    let (out, writer) = channel_io::open(handle.clone(), channel);
     tokio::spawn(async move {
         let _place = place;
         let began = Instant::now();
@@ -182,6 +182,19 @@ pub fn start(
         idle.abort();
         farewell_out.end(status, &farewell);
         let _ = tokio::time::timeout(FAREWELL_WAIT, writer).await;
+        // A client closes its connection once its one channel is closed. One that does
+        // not (it stopped reading, so it never saw the close) is disconnected, rather than
+        // its buffers outliving the session.
+        tokio::spawn(async move {
+            tokio::time::sleep(FAREWELL_WAIT).await;
+            let _ = handle
+                .disconnect(
+                    russh::Disconnect::ByApplication,
+                    "the session has ended".into(),
+                    String::new(),
+                )
+                .await;
+        });
         tracing::info!(%peer, name = %grant.name, status, seconds = began.elapsed().as_secs(),
             "session ended");
     });

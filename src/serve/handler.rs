@@ -372,6 +372,10 @@ impl Handler for Connection {
         let (w, h) = session::clamp_size(col_width, row_height);
         if let Some(live) = &self.live {
             live.send(crossterm::event::Event::Resize(w, h)).await;
+        } else if let Some(term) = &mut self.term {
+            // Resized between the pty request and the shell: the dashboard starts at the
+            // new size (dropped, it would be drawn at the old one until the next resize).
+            term.size = (w, h);
         }
         Ok(())
     }

@@ -26,6 +26,13 @@ pub struct Connection {
     no_color: bool,
     live: Option<Live>,
     parser: InputParser,
+    /// The client asked which methods there are (`none`). One that then leaves without
+    /// trying any (a password-only client: public keys are all this server lists, so
+    /// OpenSSH gives up without sending a password) would leave no trace in the log; it is
+    /// logged as a refusal when the connection goes.
+    asked_methods: bool,
+    /// A refused authentication was logged for this connection.
+    refused_auth: bool,
 }
 
 impl Connection {
@@ -40,6 +47,8 @@ impl Connection {
             no_color: false,
             live: None,
             parser: InputParser::default(),
+            asked_methods: false,
+            refused_auth: false,
         }
     }
 
@@ -55,7 +64,8 @@ impl Connection {
         tracing::warn!(peer = %self.peer, who = %self.who(), %what, "refused");
     }
 
-    fn failed_auth(&self, why: &str) {
+    fn failed_auth(&mut self, why: &str) {
+        self.refused_auth = true;
         self.shared.failures.add(self.peer.ip());
         tracing::warn!(peer = %self.peer, %why, "authentication refused");
     }
@@ -72,7 +82,8 @@ impl Handler for Connection {
     type Error = russh::Error;
 
     async fn auth_none(&mut self, _user: &str) -> Result<Auth, Self::Error> {
-        // Every client asks this first, to learn the methods: not a failure.
+        // Every client asks this first, to learn the methods: not a failure (yet: see Drop).
+        self.asked_methods = true;
         Ok(publickey_only())
     }
 
@@ -361,6 +372,10 @@ impl Handler for Connection {
         let (w, h) = session::clamp_size(col_width, row_height);
         if let Some(live) = &self.live {
             live.send(crossterm::event::Event::Resize(w, h)).await;
+        } else if let Some(term) = &mut self.term {
+            // Resized between the pty request and the shell: the dashboard starts at the
+            // new size (dropped, it would be drawn at the old one until the next resize).
+            term.size = (w, h);
         }
         Ok(())
     }
@@ -419,6 +434,11 @@ impl Drop for Connection {
         // writes its drafts.
         if let Some(live) = self.live.take() {
             live.hang_up("the connection dropped");
+        }
+        // A client that asked for the methods and left without offering a key (it had none,
+        // or only a password) was refused too, and counts as a failed login.
+        if self.grant.is_none() && self.asked_methods && !self.refused_auth {
+            self.failed_auth("the client offered no public key (only public keys are accepted)");
         }
     }
 }

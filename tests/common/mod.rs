@@ -7,6 +7,7 @@
 pub mod plain;
 pub mod pty;
 pub mod sandbox;
+pub mod ssh;
 pub mod tmux;
 
 /// Run `test` as the `idtui` binary runs its work: on threads whose stacks hold records as

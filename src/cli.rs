@@ -120,7 +120,9 @@ pub struct ServeArgs {
 /// `90s`, `30m`, `8h` (a number alone is seconds).
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let n: u64 = number
         .parse()
@@ -440,8 +442,14 @@ mod tests {
     #[test]
     fn serve_times_read_as_seconds_minutes_or_hours() {
         assert_eq!(parse_duration("90"), Ok(std::time::Duration::from_secs(90)));
-        assert_eq!(parse_duration("30m"), Ok(std::time::Duration::from_secs(1800)));
-        assert_eq!(parse_duration("8h"), Ok(std::time::Duration::from_secs(28_800)));
+        assert_eq!(
+            parse_duration("30m"),
+            Ok(std::time::Duration::from_secs(1800))
+        );
+        assert_eq!(
+            parse_duration("8h"),
+            Ok(std::time::Duration::from_secs(28_800))
+        );
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("5d").is_err());
         assert!(parse_duration("m").is_err());

@@ -450,9 +450,8 @@ fn on_normal_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         // `$EDITOR` would run on the server, with no terminal of the session's.
         KeyAction::ExternalEdit if state.remote.is_some() => {
-            state.flash = Some(
-                "E ($EDITOR) is not available over SSH: e edits here, Ctrl-s saves".into(),
-            );
+            state.flash =
+                Some("E ($EDITOR) is not available over SSH: e edits here, Ctrl-s saves".into());
         }
         KeyAction::ExternalEdit => super::editing::open_external(state, effects),
     }

@@ -22,7 +22,10 @@ pub const MAX_INPUT: usize = 1024 * 1024;
 enum Out {
     Data(Vec<u8>),
     /// Say `farewell` (already terminal text), then exit status, EOF and close.
-    End { status: u32, farewell: String },
+    End {
+        status: u32,
+        farewell: String,
+    },
 }
 
 /// Where a session's frames go. Cloning gives another writer onto the same channel, in
@@ -157,7 +160,10 @@ impl InputParser {
                     }
                 }
                 Ok(None) if self.buffer.len() > MAX_INPUT => {
-                    tracing::warn!(bytes = self.buffer.len(), "input sequence too long; dropped");
+                    tracing::warn!(
+                        bytes = self.buffer.len(),
+                        "input sequence too long; dropped"
+                    );
                     self.skipping_paste = self.buffer.starts_with(PASTE_START);
                     self.buffer.clear();
                 }

@@ -243,10 +243,7 @@ impl Handler for Connection {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         let command = crate::sanitize::cap(&String::from_utf8_lossy(data), 200).into_owned();
-        self.refused(&format!(
-            "exec {:?}",
-            crate::sanitize::clean_line(&command)
-        ));
+        self.refused(&format!("exec {:?}", crate::sanitize::clean_line(&command)));
         session.channel_failure(channel)?;
         session.close(channel)
     }

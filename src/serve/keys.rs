@@ -221,7 +221,8 @@ fn grant(entry: &Entry) -> Result<Grant, String> {
 mod tests {
     use super::*;
 
-    const ADA: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPTDYAGHJ3ck7dzHORDlyws3hgVKf17NMHo0YcPrfdKS";
+    const ADA: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPTDYAGHJ3ck7dzHORDlyws3hgVKf17NMHo0YcPrfdKS";
 
     fn one(line: &str) -> Result<Grant, String> {
         let (grants, problems) = parse(line);

@@ -188,7 +188,10 @@ mod tests {
         let (tx, _rx) = mpsc::unbounded_channel();
         let a1 = r.admit(&limits(), "A", tx.clone()).unwrap();
         let _a2 = r.admit(&limits(), "A", tx.clone()).unwrap();
-        assert_eq!(r.admit(&limits(), "A", tx.clone()).err(), Some(Full::Key(2)));
+        assert_eq!(
+            r.admit(&limits(), "A", tx.clone()).err(),
+            Some(Full::Key(2))
+        );
         let _b1 = r.admit(&limits(), "B", tx.clone()).unwrap();
         assert_eq!(
             r.admit(&limits(), "C", tx.clone()).err(),

@@ -251,14 +251,14 @@ async fn connection(
     let ended = match ended {
         Some(r) => r,
         None if !authed.load(Ordering::Relaxed) => {
-        tracing::warn!(%peer, "dropped: not authenticated within the login grace time");
-        let _ = handle
-            .disconnect(
-                russh::Disconnect::ByApplication,
-                "authentication took too long".into(),
-                String::new(),
-            )
-            .await;
+            tracing::warn!(%peer, "dropped: not authenticated within the login grace time");
+            let _ = handle
+                .disconnect(
+                    russh::Disconnect::ByApplication,
+                    "authentication took too long".into(),
+                    String::new(),
+                )
+                .await;
             return;
         }
         None => running.await,

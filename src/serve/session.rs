@@ -69,11 +69,7 @@ pub struct TermInfo {
 /// one in the millions, is a client's mistake or an attack: neither is drawn as asked).
 pub fn clamp_size(cols: u32, rows: u32) -> (u16, u16) {
     let clamp = |n: u32, default: u16| {
-        if n == 0 {
-            default
-        } else {
-            n.min(1000) as u16
-        }
+        if n == 0 { default } else { n.min(1000) as u16 }
     };
     (clamp(cols, 80), clamp(rows, 24))
 }
@@ -296,10 +292,13 @@ async fn dashboard(
     let mut events = Some(events);
     let make_events = move || -> BoxStream<'static, io::Result<Event>> {
         match events.take() {
-            Some(rx) => futures::stream::unfold(rx, |mut rx| async move {
-                rx.recv().await.map(|e| (e, rx))
-            })
-            .boxed(),
+            Some(rx) => {
+                futures::stream::unfold(
+                    rx,
+                    |mut rx| async move { rx.recv().await.map(|e| (e, rx)) },
+                )
+                .boxed()
+            }
             // Asked again only after a program took the terminal over, which never
             // happens over SSH.
             None => futures::stream::pending().boxed(),
@@ -320,15 +319,7 @@ async fn dashboard(
         stop_process: None,
         external_editor: false,
     };
-    crate::runtime::run(
-        out,
-        make_events,
-        signals,
-        prepared.state,
-        backends,
-        options,
-    )
-    .await
+    crate::runtime::run(out, make_events, signals, prepared.state, backends, options).await
 }
 
 /// Colour unless the client sent `NO_COLOR` or its terminal has none.

@@ -6,7 +6,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -197,12 +197,28 @@ pub fn start(
         });
         tracing::info!(%peer, name = %grant.name, status, seconds = began.elapsed().as_secs(),
             "session ended");
+        release_freed_memory_soon();
     });
     Ok(Live {
         events: events_tx,
         stop: stop_tx,
         activity,
     })
+}
+
+/// Give the memory of ended sessions back to the system. Each session's screens, tables and
+/// pages are freed when it ends, but glibc keeps freed memory in the arenas of the threads
+/// that used it: without this, a server that once had 50 sessions keeps their high-water
+/// mark for as long as it runs (about 60 MB against 12 MB idle; `tests/measure_ssh.rs`). One
+/// trim (a few milliseconds) off the async workers; the ends of a burst share it.
+fn release_freed_memory_soon() {
+    static PENDING: AtomicBool = AtomicBool::new(false);
+    if !PENDING.swap(true, Ordering::AcqRel) {
+        tokio::task::spawn_blocking(|| {
+            PENDING.store(false, Ordering::Release);
+            crate::sys::release_freed_memory();
+        });
+    }
 }
 
 fn exit_status(exit: Exit) -> u32 {

@@ -839,6 +839,19 @@ fn limits_per_key_idle_and_failed_logins_are_enforced() {
         "{screen}"
     );
 
+    // A client that offers a wrong key before its right one (as an agent holding several
+    // does) gets in, and that is no failed login, however often it connects.
+    let ada_key = ada.private.to_str().unwrap();
+    for _ in 0..3 {
+        let out = server.ssh(&eve, &kh, &["-i", ada_key], &["true"]);
+        assert!(text(&out).contains("exec request failed"), "{}", text(&out));
+    }
+    assert!(
+        !server.log().contains("failed login from this address"),
+        "{}",
+        server.log()
+    );
+
     // Two failed logins from this address: then even the write key is turned away.
     for _ in 0..2 {
         let out = server.ssh(&eve, &kh, &[], &[]);
@@ -848,6 +861,8 @@ fn limits_per_key_idle_and_failed_logins_are_enforced() {
             text(&out)
         );
     }
+    // Counted when each refused connection has gone, which the client does not wait for.
+    server.wait_log(&["failed login from this address", "failures=2"]);
     let out = server.ssh(&ada, &kh, &["-tt"], &[]);
     assert_eq!(out.status.code(), Some(255), "{}", text(&out));
     let said = text(&out);

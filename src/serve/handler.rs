@@ -64,9 +64,12 @@ impl Connection {
         tracing::warn!(peer = %self.peer, who = %self.who(), %what, "refused");
     }
 
+    /// A refused authentication, logged. The address's failed logins are counted once
+    /// per connection that never got in (see `Drop`), not per key tried: a client offers
+    /// every key its agent holds, and an admin whose right key comes fourth must not be
+    /// turned away after a few connections.
     fn failed_auth(&mut self, why: &str) {
         self.refused_auth = true;
-        self.shared.failures.add(self.peer.ip());
         tracing::warn!(peer = %self.peer, %why, "authentication refused");
     }
 }
@@ -186,7 +189,8 @@ impl Handler for Connection {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         self.term = Some(TermInfo {
-            term: term.to_string(),
+            // Only logged and compared, but a client chose it: no escape reaches the log.
+            term: crate::sanitize::clean_line(&crate::sanitize::cap(term, 64)).into_owned(),
             size: session::clamp_size(col_width, row_height),
             no_color: self.no_color,
         });
@@ -439,6 +443,11 @@ impl Drop for Connection {
         // or only a password) was refused too, and counts as a failed login.
         if self.grant.is_none() && self.asked_methods && !self.refused_auth {
             self.failed_auth("the client offered no public key (only public keys are accepted)");
+        }
+        if self.grant.is_none() && self.refused_auth {
+            let failures = self.shared.failures.add(self.peer.ip());
+            tracing::warn!(peer = %self.peer, failures, limit = self.shared.limits.auth_failures,
+                "failed login from this address");
         }
     }
 }

@@ -151,14 +151,15 @@ pub struct Failures {
 }
 
 impl Failures {
-    /// One more failure from `ip`.
-    pub fn add(&self, ip: IpAddr) {
+    /// One more failure from `ip`; how many it has had in the window.
+    pub fn add(&self, ip: IpAddr) -> u32 {
         let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         // Old entries go as new ones come, so the map stays as small as the attack.
         map.retain(|_, (_, since)| now.duration_since(*since) < FAILURE_WINDOW);
         let entry = map.entry(ip).or_insert((0, now));
         entry.0 += 1;
+        entry.0
     }
 
     /// Whether `ip` had `limit` failures or more in the window.

@@ -148,6 +148,9 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<i32> {
         failures: Failures::default(),
     });
     let config = Arc::new(Config {
+        // What the client sees before authenticating: the product, not the library and its
+        // version.
+        server_id: russh::SshId::Standard("SSH-2.0-idtui".into()),
         methods: MethodSet::from(&[MethodKind::PublicKey][..]),
         keys: vec![host.key],
         auth_rejection_time: Duration::from_secs(1),

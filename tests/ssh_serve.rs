@@ -874,3 +874,60 @@ fn limits_per_key_idle_and_failed_logins_are_enforced() {
     );
     server.wait_log(&["refused: too many failed logins from this address"]);
 }
+
+#[test]
+fn the_demo_lets_in_the_own_keys_of_a_machine_without_authorized_keys_and_says_so() {
+    let keys = Keys::new();
+    let me = keys.make("id_ed25519", "me@fresh");
+    let stranger = keys.make("stranger", "Stranger");
+    // A fresh machine: a key pair in ~/.ssh, no authorized_keys, no config.
+    let home = tempfile::tempdir().unwrap();
+    let ssh_dir = home.path().join(".ssh");
+    std::fs::create_dir_all(&ssh_dir).unwrap();
+    std::fs::copy(me.public(), ssh_dir.join("id_ed25519.pub")).unwrap();
+    let server = Server::start_in(home, None, &[], &[]);
+    assert!(
+        server
+            .banner
+            .contains("serving only demo data, so your own keys get in as write keys"),
+        "{}",
+        server.banner
+    );
+    assert!(server.banner.contains("DEMO SANDBOX"), "{}", server.banner);
+    let t = dashboard(&server, "own-keys", &me);
+    // A write key on demo data, and the title bar says it is the demo.
+    let screen = t.expect("demo sandbox", WAIT);
+    assert!(!screen.contains("READ-ONLY"), "{screen}");
+    // Any other key is still refused.
+    let out = server.ssh(&stranger, &known_hosts(&keys), &[], &[]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Permission denied (publickey)"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn an_authorized_keys_file_others_may_write_lets_nobody_in() {
+    use std::os::unix::fs::PermissionsExt;
+    let keys = Keys::new();
+    let ada = keys.make("ada", "Ada Writer");
+    let file = keys.authorize(&[(WRITE, &ada)]);
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o622)).unwrap();
+    let server = Server::start(&file, &[], &[]);
+    assert!(
+        server.banner.contains("writable by group or others"),
+        "{}",
+        server.banner
+    );
+    let out = server.ssh(&ada, &known_hosts(&keys), &[], &[]);
+    assert_eq!(out.status.code(), Some(255), "{out:?}");
+    server.wait_log(&["authorized keys unusable"]);
+    // Fixed without a restart: the next connection gets in (and is then refused its
+    // command, as every command is).
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = server.ssh(&ada, &known_hosts(&keys), &[], &["true"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("exec request failed"),
+        "{out:?}"
+    );
+}

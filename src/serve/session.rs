@@ -157,17 +157,21 @@ pub fn start(
             events_rx,
             signals,
         )));
+        let mut ended_by = "q";
         let (status, farewell) = match dashboard.await {
             Ok(Ok(exit)) => {
                 let why = why.lock().unwrap_or_else(|p| p.into_inner()).take();
+                ended_by = why.unwrap_or(ended_by);
                 (exit_status(exit), farewell_for(why))
             }
             Ok(Err(e)) => {
+                ended_by = "an error";
                 tracing::warn!(name = %grant.name, error = %format!("{e:#}"), "session failed");
                 let text = crate::sanitize::clean_line(&format!("{e:#}")).into_owned();
                 (1, format!("idtui: the session ended: {text}"))
             }
             Err(join) => {
+                ended_by = "a panic";
                 tracing::error!(name = %grant.name, panic = join.is_panic(), "session crashed");
                 // The screen is as the panic left it: give the terminal back first.
                 let _ = crate::runtime::terminal::restore_sequences(&mut farewell_out);
@@ -196,7 +200,7 @@ pub fn start(
                 .await;
         });
         tracing::info!(%peer, name = %grant.name, status, seconds = began.elapsed().as_secs(),
-            "session ended");
+            by = ended_by, "session ended");
         release_freed_memory_soon();
     });
     Ok(Live {

@@ -116,26 +116,32 @@ impl Server {
     /// `idtui serve --ssh --listen 127.0.0.1:0 --authorized-keys KEYS ARGS` with `env`
     /// added; waits for its banner.
     pub fn start(keys: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
-        let home = tempfile::tempdir().unwrap();
+        Server::start_in(tempfile::tempdir().unwrap(), Some(keys), args, env)
+    }
+
+    /// As [`Server::start`], in `home` (prepared by the caller), and with no
+    /// `--authorized-keys` when `keys` is `None`.
+    pub fn start_in(
+        home: tempfile::TempDir,
+        keys: Option<&Path>,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let h = home.path();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_idtui"));
-        cmd.args([
-            "serve",
-            "--ssh",
-            "--listen",
-            "127.0.0.1:0",
-            "--authorized-keys",
-        ])
-        .arg(keys)
-        .args(args)
-        .env("HOME", h)
-        .env("XDG_CONFIG_HOME", h.join("config"))
-        .env("XDG_STATE_HOME", h.join("state"))
-        .env_remove("IDTUI_TEST_PANIC")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        cmd.args(["serve", "--ssh", "--listen", "127.0.0.1:0"]);
+        if let Some(keys) = keys {
+            cmd.arg("--authorized-keys").arg(keys);
+        }
+        cmd.args(args)
+            .env("HOME", h)
+            .env("XDG_CONFIG_HOME", h.join("config"))
+            .env("XDG_STATE_HOME", h.join("state"))
+            .env_remove("IDTUI_TEST_PANIC")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         for (k, v) in env {
             cmd.env(k, v);
         }

@@ -84,7 +84,7 @@ pub enum Command {
     /// idtui-role="read"|"write" (default read) and idtui-profiles="a,b" (default all); the
     /// key's comment names the person. The file is read again for every connection. No
     /// shell, command, sftp or forwarding is ever allowed. With no config, the demo sandbox
-    /// is served. SIGTERM or SIGINT ends every session (drafts written) and the server.
+    /// is served. SIGTERM, SIGINT or SIGHUP ends every session (drafts written) and the server.
     Serve(ServeArgs),
 }
 

@@ -46,7 +46,7 @@ pub struct ServeOptions {
     pub read_only: bool,
 }
 
-/// Serve until SIGTERM or SIGINT; the exit status.
+/// Serve until SIGTERM, SIGINT or SIGHUP; the exit status.
 pub async fn serve(opts: ServeOptions) -> anyhow::Result<i32> {
     for (path, problem) in crate::local_files::tighten_tree(&crate::logging::state_dir()) {
         tracing::warn!(path = %path.display(), %problem, "local state");
@@ -188,17 +188,21 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// Accept connections until SIGTERM or SIGINT (its number).
+/// Accept connections until SIGTERM, SIGINT or SIGHUP (its number).
 async fn accept(listener: &TcpListener, shared: &Arc<Shared>, config: &Arc<Config>) -> i32 {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).ok();
     let mut int = signal(SignalKind::interrupt()).ok();
+    // The terminal the server was started from closing (no nohup, no service manager):
+    // stopped as cleanly as by SIGTERM, not killed with the drafts unwritten.
+    let mut hup = signal(SignalKind::hangup()).ok();
     let connections = Arc::new(AtomicUsize::new(0));
     let max_connections = shared.limits.sessions + SPARE_CONNECTIONS;
     loop {
         let accepted = tokio::select! {
             Some(()) = async { term.as_mut()?.recv().await } => return 15,
             Some(()) = async { int.as_mut()?.recv().await } => return 2,
+            Some(()) = async { hup.as_mut()?.recv().await } => return 1,
             accepted = listener.accept() => accepted,
         };
         let (socket, peer) = match accepted {

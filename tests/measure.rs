@@ -68,15 +68,6 @@ fn http_walk(base: &str, size: u32) -> (usize, Duration) {
     })
 }
 
-fn status_kb(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 /// utime + stime in clock ticks.
 fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -145,7 +136,7 @@ fn walk_to_the_end(s: &mut PtySession, rows: u64) -> (f64, f64, Option<u64>) {
     loop {
         let screen = s.screen_text();
         if rss_100k.is_none() && position(&screen).is_some_and(|p| p >= 100_000) {
-            rss_100k = Some(status_kb(pid, "VmRSS:"));
+            rss_100k = Some(common::status_kb(pid, "VmRSS:"));
         }
         if screen.contains(&end) && screen.contains("· end") {
             break;
@@ -215,12 +206,12 @@ fn export_to(dir: &tempfile::TempDir, profile: &str, shows: &str, rows: u64) -> 
     let _ = std::fs::remove_file(&out);
     let pid = s.pid();
     let cpu_from = cpu_ticks(pid);
-    let mut peak = status_kb(pid, "VmRSS:");
+    let mut peak = common::status_kb(pid, "VmRSS:");
     let started = Instant::now();
     s.send(&format!(":export {}\r", out.display()));
     let end = format!("exported {} rows", fmt(rows));
     loop {
-        peak = peak.max(status_kb(pid, "VmRSS:"));
+        peak = peak.max(common::status_kb(pid, "VmRSS:"));
         if s.screen_text().contains(&end) {
             break;
         }
@@ -312,10 +303,10 @@ fn kratos_dashboard(dir: &tempfile::TempDir, rows: u64, http: f64) {
     let ticks = cpu_ticks(pid) - idle_from;
     println!("idle CPU over 5 s: {} ms", ticks * 10);
 
-    let rss_start = status_kb(pid, "VmRSS:");
+    let rss_start = common::status_kb(pid, "VmRSS:");
     let (g, cpu, rss_100k) = walk_to_the_end(&mut s, rows);
     std::thread::sleep(Duration::from_millis(500));
-    let rss_end = status_kb(pid, "VmRSS:");
+    let rss_end = common::status_kb(pid, "VmRSS:");
     println!("G to row {rows}: {g:.1} s ({cpu:.1} s CPU)");
     println!("G / plain HTTP: {:.2}", g / http);
     println!(

@@ -60,15 +60,6 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn status_kb(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 /// CPU time of every thread of `pid` so far (`/proc/PID/task/*/schedstat`, nanoseconds; the
 /// clock ticks of `/proc/PID/stat` are 10 ms, too coarse for a key).
 fn cpu_ns(pid: u32) -> u64 {
@@ -495,7 +486,7 @@ impl Server {
     }
 
     fn rss(&self) -> u64 {
-        status_kb(self.pid(), "VmRSS:")
+        common::status_kb(self.pid(), "VmRSS:")
     }
 }
 
@@ -586,7 +577,7 @@ async fn timed(term: &mut Term, n: usize, pid: u32) -> Latency {
 /// RSS after the server has been quiet for a moment (sessions drawn, pages read).
 async fn settled_rss(server: &Server) -> (u64, u64) {
     tokio::time::sleep(Duration::from_millis(500)).await;
-    (server.rss(), status_kb(server.pid(), "VmHWM:"))
+    (server.rss(), common::status_kb(server.pid(), "VmHWM:"))
 }
 
 fn main() {
@@ -698,7 +689,7 @@ async fn measure(
     );
     let local_latency = timed(&mut local.term, keys, local.pid).await;
     local_latency.say("local pty");
-    let local_rss = status_kb(local.pid, "VmRSS:");
+    let local_rss = common::status_kb(local.pid, "VmRSS:");
     println!("local: RSS {:.1} MB", mb(local_rss));
     local.term.send(b"q").await;
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -355,6 +355,21 @@ async fn dashboard(
     crate::runtime::run(out, make_events, signals, prepared.state, backends, options).await
 }
 
+/// The directory name of a key's places: its fingerprint's base64 made safe for a path
+/// (`/` → `_`, `+` → `-`, no padding).
+pub fn key_dir_name(fingerprint: &str) -> String {
+    fingerprint
+        .trim_start_matches("SHA256:")
+        .chars()
+        .filter_map(|c| match c {
+            '/' => Some('_'),
+            '+' => Some('-'),
+            '=' => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
 /// Colour unless the client sent `NO_COLOR` or its terminal has none.
 fn theme_for(term: &TermInfo) -> Theme {
     let mono = term.term == "dumb" || term.term.ends_with("-mono") || term.term.ends_with("-m");
@@ -366,17 +381,7 @@ fn theme_for(term: &TermInfo) -> Theme {
 /// A key's own drafts, history, bulk journals and columns: `ssh/KEY/` in the state
 /// directory, named after its fingerprint.
 pub fn places_for(state_dir: &Path, fingerprint: &str) -> Places {
-    let name: String = fingerprint
-        .trim_start_matches("SHA256:")
-        .chars()
-        .filter_map(|c| match c {
-            '/' => Some('_'),
-            '+' => Some('-'),
-            '=' => None,
-            c => Some(c),
-        })
-        .collect();
-    let dir = state_dir.join("ssh").join(name);
+    let dir = state_dir.join("ssh").join(key_dir_name(fingerprint));
     Places {
         drafts: dir.join("drafts"),
         history: dir.join("history"),

@@ -23,3 +23,13 @@ pub fn on_deep_stacks<F: std::future::Future<Output = ()> + Send + 'static>(test
             .block_on(test)
     });
 }
+
+/// A `/proc/PID/status` figure in kB (`VmRSS:`, `VmHWM:`), 0 when it cannot be read.
+pub fn status_kb(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}

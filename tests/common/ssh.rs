@@ -62,18 +62,9 @@ impl Key {
             .to_string()
     }
 
-    /// The key's own directory in the server's state: `ssh/<fingerprint, / → _, + → ->`.
+    /// The key's own directory in the server's state: `ssh/<fingerprint made a name>`.
     pub fn state_name(&self) -> String {
-        self.fingerprint()
-            .trim_start_matches("SHA256:")
-            .chars()
-            .filter_map(|c| match c {
-                '/' => Some('_'),
-                '+' => Some('-'),
-                '=' => None,
-                c => Some(c),
-            })
-            .collect()
+        idtui::serve::session::key_dir_name(&self.fingerprint())
     }
 }
 

@@ -931,3 +931,35 @@ fn an_authorized_keys_file_others_may_write_lets_nobody_in() {
         "{out:?}"
     );
 }
+
+#[test]
+fn from_holds_a_key_to_the_addresses_its_line_names() {
+    let keys = Keys::new();
+    let near = keys.make("near", "Near");
+    let far = keys.make("far", "Far");
+    let file = keys.authorize(&[
+        (r#"from="127.0.0.0/8,!127.0.0.2""#, &near),
+        (r#"from="10.0.0.0/8""#, &far),
+    ]);
+    let server = Server::start(&file, &[], &[]);
+    // From 127.0.0.1: the first key gets in (its command is then refused, as all are)…
+    let out = server.ssh(&near, &known_hosts(&keys), &[], &["true"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("exec request failed"),
+        "{out:?}"
+    );
+    // …the second, allowed only from 10/8, does not.
+    let out = server.ssh(&far, &known_hosts(&keys), &[], &[]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Permission denied (publickey)"),
+        "{out:?}"
+    );
+    server.wait_log(&["key not allowed from this address (from=)", "127.0.0.1"]);
+    // The first key from the one address its line negates (`ssh -b` picks the source).
+    let out = server.ssh(&near, &known_hosts(&keys), &["-b", "127.0.0.2"], &[]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Permission denied (publickey)"),
+        "{out:?}"
+    );
+    server.wait_log(&["key not allowed from this address (from=)", "127.0.0.2"]);
+}

@@ -110,7 +110,7 @@ impl Handler for Connection {
         _user: &str,
         key: &PublicKey,
     ) -> Result<Auth, Self::Error> {
-        match self.shared.keys.lookup(key) {
+        match self.shared.keys.lookup(key, self.peer.ip()) {
             Ok(Some(_)) => Ok(Auth::Accept),
             Ok(None) => {
                 let fp = key.fingerprint(HashAlg::Sha256);
@@ -127,7 +127,7 @@ impl Handler for Connection {
 
     async fn auth_publickey(&mut self, _user: &str, key: &PublicKey) -> Result<Auth, Self::Error> {
         // Looked up again: the file may have changed since the key was offered.
-        match self.shared.keys.lookup(key) {
+        match self.shared.keys.lookup(key, self.peer.ip()) {
             Ok(Some(grant)) => {
                 self.grant = Some(grant);
                 self.authed.store(true, Ordering::Relaxed);

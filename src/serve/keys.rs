@@ -7,10 +7,13 @@
 //! ```
 //!
 //! A key without `idtui-role` is a read key; without `idtui-profiles` it sees every
-//! profile; its comment names the person. An option that restricts a key in ways idtui
-//! does not enforce (`command=`, `from=`, `no-pty`, …) makes idtui refuse that key rather
-//! than grant more than sshd would.
+//! profile; its comment names the person. `from="10.0.0.0/8,!10.0.0.5"` limits where it may
+//! connect from, as sshd reads it with its default `UseDNS no`: patterns (`*`, `?`, `!`,
+//! CIDR) against the client's address. An option that restricts a key in ways idtui does
+//! not enforce (`command=`, `no-pty`, …) makes idtui refuse that key rather than grant more
+//! than sshd would.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use russh::keys::ssh_key::authorized_keys::Entry;
@@ -42,9 +45,34 @@ pub struct Grant {
     pub name: String,
     /// `SHA256:…`, as `ssh-keygen -l` prints it.
     pub fingerprint: String,
+    /// `from="…"`: the addresses it may connect from (`None`: any).
+    pub from: Option<Vec<String>>,
 }
 
 impl Grant {
+    /// Whether the key may be used from `peer`, as sshd reads `from=` without DNS: a
+    /// pattern negated with `!` that matches refuses; else one that matches allows.
+    pub fn allows_from(&self, peer: IpAddr) -> bool {
+        let Some(patterns) = &self.from else {
+            return true;
+        };
+        let peer = peer.to_canonical();
+        let mut allowed = false;
+        for pattern in patterns {
+            let (negated, pattern) = match pattern.strip_prefix('!') {
+                Some(p) => (true, p),
+                None => (false, pattern.as_str()),
+            };
+            if address_matches(pattern, peer) {
+                if negated {
+                    return false;
+                }
+                allowed = true;
+            }
+        }
+        allowed
+    }
+
     pub fn sees(&self, profile: &str) -> bool {
         self.profiles
             .as_ref()
@@ -132,9 +160,10 @@ impl AuthorizedKeys {
         &self.path
     }
 
-    /// The grant of `key`, read from the file as it is now. `Err` when the file cannot be
-    /// used at all (missing, unreadable, writable by others).
-    pub fn lookup(&self, key: &PublicKey) -> Result<Option<Grant>, String> {
+    /// The grant of `key` for a client at `peer`, read from the file as it is now (a line
+    /// whose `from=` refuses `peer` grants nothing). `Err` when the file cannot be used at
+    /// all (missing, unreadable, writable by others).
+    pub fn lookup(&self, key: &PublicKey, peer: IpAddr) -> Result<Option<Grant>, String> {
         let text = self.read()?;
         let (grants, problems) = parse(&text);
         for p in &problems {
@@ -142,8 +171,15 @@ impl AuthorizedKeys {
         }
         Ok(grants
             .into_iter()
-            .find(|(k, _)| k.key_data() == key.key_data())
-            .map(|(_, g)| g))
+            .filter(|(k, _)| k.key_data() == key.key_data())
+            .map(|(_, g)| g)
+            .find(|g| {
+                let allowed = g.allows_from(peer);
+                if !allowed {
+                    tracing::warn!(%peer, fingerprint = %g.fingerprint, "key not allowed from this address (from=)");
+                }
+                allowed
+            }))
     }
 
     /// Every line's grant and every line's problem, for the banner at start.
@@ -218,6 +254,7 @@ fn grant(entry: &Entry) -> Result<Grant, String> {
     let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
     let mut role = Role::Read;
     let mut profiles = None;
+    let mut from = None;
     for option in entry.config_opts().iter() {
         let (name, value) = match option.split_once('=') {
             Some((n, v)) => (n, Some(v.trim_matches('"'))),
@@ -241,6 +278,13 @@ fn grant(entry: &Entry) -> Result<Grant, String> {
                         .collect(),
                 )
             }
+            ("from", Some(list)) => {
+                let patterns: Vec<String> = list.split(',').map(|p| p.trim().to_string()).collect();
+                if let Some(bad) = patterns.iter().find(|p| !valid_pattern(p)) {
+                    return Err(format!("from= pattern {bad:?} is not an address pattern"));
+                }
+                from = Some(patterns);
+            }
             (other, None) if HARMLESS.contains(&other) => {}
             (other, _) => {
                 return Err(format!(
@@ -261,7 +305,74 @@ fn grant(entry: &Entry) -> Result<Grant, String> {
         profiles,
         name,
         fingerprint,
+        from,
     })
+}
+
+/// A `from=` pattern idtui can hold a client to: an address with `*`/`?`, or `ADDR/BITS`.
+/// A host name would need DNS, which sshd does not use by default either; it is refused
+/// rather than never matching unnoticed.
+fn valid_pattern(pattern: &str) -> bool {
+    let p = pattern.strip_prefix('!').unwrap_or(pattern);
+    if let Some((addr, bits)) = p.split_once('/') {
+        return match (addr.parse::<IpAddr>(), bits.parse::<u8>()) {
+            (Ok(IpAddr::V4(_)), Ok(b)) => b <= 32,
+            (Ok(IpAddr::V6(_)), Ok(b)) => b <= 128,
+            _ => false,
+        };
+    }
+    !p.is_empty()
+        && p.chars()
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, '.' | ':' | '*' | '?'))
+}
+
+/// Whether `peer` is matched by one `from=` pattern (without its `!`).
+fn address_matches(pattern: &str, peer: IpAddr) -> bool {
+    match pattern.split_once('/') {
+        Some((addr, bits)) => match (addr.parse::<IpAddr>(), bits.parse::<u32>()) {
+            (Ok(IpAddr::V4(net)), Ok(bits)) if bits <= 32 => match peer {
+                IpAddr::V4(ip) => {
+                    let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+                    u32::from(ip) & mask == u32::from(net) & mask
+                }
+                IpAddr::V6(_) => false,
+            },
+            (Ok(IpAddr::V6(net)), Ok(bits)) if bits <= 128 => match peer {
+                IpAddr::V6(ip) => {
+                    let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                    u128::from(ip) & mask == u128::from(net) & mask
+                }
+                IpAddr::V4(_) => false,
+            },
+            _ => false,
+        },
+        None => glob(
+            pattern.to_ascii_lowercase().as_bytes(),
+            peer.to_string().as_bytes(),
+        ),
+    }
+}
+
+/// `*` any run, `?` any one character, as sshd's `match_pattern`.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
 }
 
 #[cfg(test)]
@@ -321,6 +432,37 @@ mod tests {
         assert_eq!(lines, vec![1, 2, 3]);
         assert!(problems[0].why.contains("command"), "{}", problems[0].why);
         assert!(problems[1].why.contains("\"admin\""), "{}", problems[1].why);
+    }
+
+    #[test]
+    fn from_limits_the_addresses_a_key_may_come_from() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let g = one(&format!(
+            "from=\"10.1.0.0/16,192.168.1.*,!10.1.2.3,::1\",idtui-role=\"write\" {ADA} ada"
+        ))
+        .unwrap();
+        assert!(g.allows_from(ip("10.1.200.7")));
+        assert!(g.allows_from(ip("192.168.1.40")));
+        assert!(g.allows_from(ip("::1")));
+        assert!(!g.allows_from(ip("10.1.2.3")), "negated");
+        assert!(!g.allows_from(ip("10.2.0.1")));
+        assert!(!g.allows_from(ip("192.168.10.1")));
+        assert!(!g.allows_from(ip("127.0.0.1")));
+        // A v4 client seen over a v6 socket is still its v4 address.
+        assert!(g.allows_from(ip("::ffff:10.1.0.9")));
+        let any = one(&format!("{ADA} ada")).unwrap();
+        assert!(any.allows_from(ip("203.0.113.9")));
+        let q = one(&format!("from=\"127.0.0.?\" {ADA} ada")).unwrap();
+        assert!(q.allows_from(ip("127.0.0.1")));
+        assert!(!q.allows_from(ip("127.0.0.10")));
+    }
+
+    #[test]
+    fn a_from_pattern_that_needs_dns_or_is_malformed_refuses_the_key() {
+        for bad in ["*.example.com", "10.0.0.0/33", "", "fe80::/129"] {
+            let why = one(&format!("from=\"{bad}\" {ADA} ada")).unwrap_err();
+            assert!(why.contains("from="), "{bad}: {why}");
+        }
     }
 
     #[test]

@@ -33,17 +33,12 @@ impl World {
         let sandbox = Sandbox::start(&["--demo", "--token", TOKEN]);
         let home = tempfile::tempdir().unwrap();
         let base = &sandbox.base;
-        let config = home.path().join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[profiles.kratos]\nprovider = \"kratos\"\nurl = \"{base}\"\ntoken_env = \"SBX_TOKEN\"\n{extra}\n\
-                 [profiles.core]\nprovider = \"core\"\nurl = \"{base}\"\ntoken_env = \"SBX_TOKEN\"\n\n\
-                 [profiles.headless]\nprovider = \"headless\"\nurl = \"{base}/api\"\n\
-                 workspace_id = \"1\"\ntoken_env = \"SBX_TOKEN\"\n"
-            ),
-        )
-        .unwrap();
+        let config = common::sandbox::three_profiles(
+            &home.path().join("config.toml"),
+            base,
+            extra,
+            &format!("{base}/api"),
+        );
         World {
             sandbox,
             config,

@@ -35,17 +35,8 @@ impl Home {
         let dir = tempfile::tempdir().unwrap();
         let base = &sandbox.base;
         let headless = headless_url.unwrap_or(base);
-        let config = dir.path().join("idtui.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[profiles.kratos]\nprovider = \"kratos\"\nurl = \"{base}\"\ntoken_env = \"SBX_TOKEN\"\n\n\
-                 [profiles.core]\nprovider = \"core\"\nurl = \"{base}\"\ntoken_env = \"SBX_TOKEN\"\n\n\
-                 [profiles.headless]\nprovider = \"headless\"\nurl = \"{headless}\"\n\
-                 workspace_id = \"1\"\ntoken_env = \"SBX_TOKEN\"\n"
-            ),
-        )
-        .unwrap();
+        let config =
+            common::sandbox::three_profiles(&dir.path().join("idtui.toml"), base, "", headless);
         Home { dir, config }
     }
 

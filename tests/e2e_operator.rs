@@ -48,18 +48,9 @@ fn kratos_dashboard(sandbox: &Sandbox) -> PtySession {
     dashboard(config, "kratos", &[])
 }
 
-/// A config with one profile per provider on `base` (the credential from `SBX_TOKEN`), and a
-/// `headless` one at `headless_url` (a port nobody answers on, for a profile that is down).
+/// A config with one profile per provider on `base`, and a `headless` one at `headless_url`.
 fn three_profiles(dir: &Path, base: &str, headless_url: &str) -> PathBuf {
-    let path = dir.join("three.toml");
-    let text = format!(
-        "[profiles.kratos]\nprovider = \"kratos\"\nurl = \"{base}\"\ntoken_env = \"SBX_TOKEN\"\n\n\
-         [profiles.core]\nprovider = \"core\"\nurl = \"{base}\"\ntoken_env = \"SBX_TOKEN\"\n\n\
-         [profiles.headless]\nprovider = \"headless\"\nurl = \"{headless_url}\"\n\
-         workspace_id = \"1\"\ntoken_env = \"SBX_TOKEN\"\n"
-    );
-    std::fs::write(&path, text).unwrap();
-    path
+    common::sandbox::three_profiles(&dir.join("three.toml"), base, "", headless_url)
 }
 
 /// Requests that change something (everything but GET, and MATTR's read-only search).

@@ -65,17 +65,12 @@ impl Tenant {
         let sandbox = Sandbox::start(&["--demo", "--token", TOKEN]);
         let dir = tempfile::tempdir().unwrap();
         let base = &sandbox.base;
-        let config = dir.path().join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[profiles.kratos]\nprovider = \"kratos\"\nurl = \"{base}\"\ntoken_env = \"SBX_TOKEN\"\n\n\
-                 [profiles.core]\nprovider = \"core\"\nurl = \"{base}\"\ntoken_env = \"SBX_TOKEN\"\n\n\
-                 [profiles.headless]\nprovider = \"headless\"\nurl = \"{base}/api\"\n\
-                 workspace_id = \"1\"\ntoken_env = \"SBX_TOKEN\"\n"
-            ),
-        )
-        .unwrap();
+        let config = common::sandbox::three_profiles(
+            &dir.path().join("config.toml"),
+            base,
+            "",
+            &format!("{base}/api"),
+        );
         Tenant {
             sandbox,
             config,

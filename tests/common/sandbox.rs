@@ -181,6 +181,21 @@ impl Sandbox {
     }
 }
 
+/// A config file at `path` with one profile per provider on `base` (`kratos`, `core`,
+/// `headless`; each credential from `SBX_TOKEN`). `kratos_extra` is added to the Kratos
+/// profile (e.g. `read_only = true`); the Coassemble one is at `headless_url` (a port nobody
+/// answers on makes a profile that is down).
+pub fn three_profiles(path: &Path, base: &str, kratos_extra: &str, headless_url: &str) -> PathBuf {
+    let text = format!(
+        "[profiles.kratos]\nprovider = \"kratos\"\nurl = \"{base}\"\ntoken_env = \"SBX_TOKEN\"\n{kratos_extra}\n\
+         [profiles.core]\nprovider = \"core\"\nurl = \"{base}\"\ntoken_env = \"SBX_TOKEN\"\n\n\
+         [profiles.headless]\nprovider = \"headless\"\nurl = \"{headless_url}\"\n\
+         workspace_id = \"1\"\ntoken_env = \"SBX_TOKEN\"\n"
+    );
+    std::fs::write(path, text).unwrap();
+    path.to_path_buf()
+}
+
 impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -48,30 +48,18 @@ fn run() -> anyhow::Result<i32> {
             Ok(2)
         }
         Some(Command::Sandbox(opts)) => {
-            // Colour is for a person at a terminal: a log sent to a file or a pipe stays plain
-            // text a reader or grep takes as it is.
-            let color = std::io::stderr().is_terminal() && Theme::from_env().color;
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| "info".into()),
-                )
-                .with_writer(std::io::stderr)
-                .with_ansi(color)
-                .init();
+            log_to_stderr(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "info".into()),
+            );
             rt.block_on(idtui::serve_sandbox::serve(*opts))?;
             Ok(0)
         }
         Some(Command::Serve(args)) => {
-            let color = std::io::stderr().is_terminal() && Theme::from_env().color;
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_env(idtui::logging::LOG_ENV)
-                        .unwrap_or_else(|_| "info,russh=warn".into()),
-                )
-                .with_writer(std::io::stderr)
-                .with_ansi(color)
-                .init();
+            log_to_stderr(
+                tracing_subscriber::EnvFilter::try_from_env(idtui::logging::LOG_ENV)
+                    .unwrap_or_else(|_| "info,russh=warn".into()),
+            );
             let limits = idtui::serve::limits::Limits {
                 sessions: args.max_sessions as usize,
                 sessions_per_key: args.max_sessions_per_key as usize,
@@ -135,4 +123,15 @@ fn run() -> anyhow::Result<i32> {
             Ok(exit.code())
         }
     }
+}
+
+/// The log of a server (`sandbox`, `serve`) on stderr. Colour is for a person at a terminal:
+/// a log sent to a file or a pipe stays plain text a reader or grep takes as it is.
+fn log_to_stderr(filter: tracing_subscriber::EnvFilter) {
+    let color = std::io::stderr().is_terminal() && Theme::from_env().color;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(color)
+        .init();
 }

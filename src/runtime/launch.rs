@@ -87,7 +87,6 @@ pub async fn dashboard(opts: LaunchOptions) -> anyhow::Result<Exit> {
             columns: prepared.columns,
             size,
             stop_process: Some(stop_process),
-            local_user: true,
         },
     )
     .await;

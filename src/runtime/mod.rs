@@ -105,10 +105,6 @@ pub struct RunOptions {
     /// Stops the process until it is continued (job control). `None` where there is no
     /// process of its own to stop (an in-process test, a session served over SSH).
     pub stop_process: Option<fn()>,
-    /// Whether the session may run programs and write files of its choosing as the user
-    /// running idtui: `$EDITOR`, `:export` to a path. Not over SSH, where that user is the
-    /// server's, not the person's.
-    pub local_user: bool,
 }
 
 /// Run the dashboard until the user quits, the events end or a signal stops it. Writes the
@@ -254,7 +250,9 @@ where
                     Effect::Copy { text, what } => {
                         copy::copy(terminal.backend_mut(), text, what, options.osc52, &tx)
                     }
-                    Effect::ExternalEdit { key, .. } if !options.local_user => {
+                    // Served over SSH, the user running idtui is the server's, not the
+                    // person's: nothing runs or is written at a path of the session's choosing.
+                    Effect::ExternalEdit { key, .. } if state.remote.is_some() => {
                         // The app refuses `E` first; this holds should any path still ask.
                         let result = Err("$EDITOR is not available over SSH".to_string());
                         let _ = tx.send(Action::ExternalEdited { key, result });
@@ -279,7 +277,7 @@ where
                         let _ = tx.send(Action::ExternalEdited { key, result });
                     }
                     // The app refuses `:export` first; this holds should any path still ask.
-                    Effect::Export(_) if !options.local_user => {
+                    Effect::Export(_) if state.remote.is_some() => {
                         let line = "`:export` is not available over SSH".to_string();
                         let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
                     }

@@ -350,7 +350,6 @@ async fn dashboard(
         columns: prepared.columns,
         size: term.size,
         stop_process: None,
-        local_user: false,
     };
     crate::runtime::run(out, make_events, signals, prepared.state, backends, options).await
 }

@@ -246,7 +246,6 @@ impl Session {
             )),
             size,
             stop_process: None,
-            local_user: true,
         };
         let mut key_rx = Some(key_rx);
         let make_events = move || -> BoxStream<'static, std::io::Result<Event>> {

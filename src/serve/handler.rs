@@ -192,7 +192,8 @@ impl Handler for Connection {
             // Only logged and compared, but a client chose it: no escape reaches the log.
             term: crate::sanitize::clean_line(&crate::sanitize::cap(term, 64)).into_owned(),
             size: session::clamp_size(col_width, row_height),
-            no_color: self.no_color,
+            // Taken from `self.no_color` when the shell starts: the client may send it after.
+            no_color: false,
         });
         session.channel_success(channel)
     }
@@ -207,9 +208,6 @@ impl Handler for Connection {
         // Only what changes how the screen is drawn; nothing reaches a process environment.
         if name == "NO_COLOR" {
             self.no_color = !value.is_empty();
-            if let Some(t) = &mut self.term {
-                t.no_color = self.no_color;
-            }
             session.channel_success(channel)
         } else {
             session.channel_failure(channel)
@@ -221,7 +219,7 @@ impl Handler for Connection {
         channel: ChannelId,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        let (Some(grant), Some(term)) = (self.grant.clone(), self.term.clone()) else {
+        let (Some(grant), Some(mut term)) = (self.grant.clone(), self.term.clone()) else {
             session.channel_success(channel)?;
             let message = "idtui needs a terminal: connect with `ssh -t`\r\n";
             session.data(channel, message.as_bytes().into())?;
@@ -231,6 +229,7 @@ impl Handler for Connection {
             return Ok(());
         };
         session.channel_success(channel)?;
+        term.no_color = self.no_color;
         match session::start(
             Arc::clone(&self.shared),
             grant,

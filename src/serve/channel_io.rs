@@ -175,10 +175,6 @@ impl InputParser {
     }
 }
 
-/// The events a session reads: what the parser found and the window's new sizes, in the
-/// order they came.
-pub type EventSender = mpsc::Sender<io::Result<Event>>;
-
 #[cfg(test)]
 mod tests {
     use super::*;

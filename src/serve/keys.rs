@@ -14,7 +14,7 @@
 //! than sshd would.
 
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use russh::keys::ssh_key::authorized_keys::Entry;
 use russh::keys::{HashAlg, PublicKey};
@@ -124,10 +124,9 @@ impl AuthorizedKeys {
     /// nothing but demo data behind it, `idtui serve --ssh` then `ssh -p 2222 localhost`
     /// works on a machine that has never had an authorized_keys file.
     pub fn or_own_keys(mut self) -> AuthorizedKeys {
-        let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) else {
+        let Some(dir) = ssh_dir() else {
             return self;
         };
-        let dir = PathBuf::from(home).join(".ssh");
         let mut keys: Vec<PathBuf> = std::fs::read_dir(&dir)
             .into_iter()
             .flatten()
@@ -151,13 +150,7 @@ impl AuthorizedKeys {
 
     /// `$HOME/.ssh/authorized_keys` of the user running the server.
     pub fn default_path() -> Option<PathBuf> {
-        std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(|h| PathBuf::from(h).join(".ssh").join("authorized_keys"))
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        ssh_dir().map(|d| d.join("authorized_keys"))
     }
 
     /// The grant of `key` for a client at `peer`, read from the file as it is now (a line
@@ -222,6 +215,13 @@ impl AuthorizedKeys {
         }
         crate::local_files::read_to_string(&self.path).map_err(|e| format!("{shown}: {e}"))
     }
+}
+
+/// `$HOME/.ssh` of the user running the server.
+fn ssh_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|h| PathBuf::from(h).join(".ssh"))
 }
 
 /// Each usable line's key and grant, and what is wrong with the others.

@@ -141,15 +141,6 @@ pub fn execute(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         Cmd::Sort => super::sorting::command(state, arg),
         Cmd::Columns => super::column_chooser::open(state),
         Cmd::Watch => super::watch::command(state, arg),
-        // The file would be written on the server, as the server's user, where the session
-        // cannot fetch it and must not choose the path (its authorized_keys, say).
-        Cmd::Export if state.remote.is_some() => {
-            state.flash = Some(
-                "`:export` is not available over SSH: the file would be written on the server \
-                 (use `idtui export` where you want the file)"
-                    .into(),
-            );
-        }
         Cmd::Export => super::export::start(state, arg, name.ends_with('!'), effects),
     }
 }

@@ -276,9 +276,15 @@ where
                         events = Some(make_events());
                         let _ = tx.send(Action::ExternalEdited { key, result });
                     }
-                    // The app refuses `:export` first; this holds should any path still ask.
-                    Effect::Export(_) if state.remote.is_some() => {
-                        let line = "`:export` is not available over SSH".to_string();
+                    // The app refuses `:export FILE` first; this holds should any path ask.
+                    Effect::Export(job)
+                        if state.remote.is_some()
+                            && matches!(
+                                job.target,
+                                crate::app::export::job::Target::File { .. }
+                            ) =>
+                    {
+                        let line = "`:export FILE` is not available over SSH".to_string();
                         let _ = tx.send(Action::EffectFailed(ErrorInfo::new(line.clone(), line)));
                     }
                     Effect::Suspend => {

@@ -275,6 +275,11 @@ fn footer_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         | Mode::Pick(_)
         | Mode::Issued(_)
         | Mode::BulkPlan(_) => (String::new(), theme.normal()),
+        // Over SSH a file would be the server's: the report goes to the clipboard instead.
+        Mode::Bulk if state.remote.is_some() => (
+            "j/k scroll the report · :export - copies it · Esc pauses or closes".into(),
+            theme.muted(),
+        ),
         Mode::Bulk => (
             "j/k scroll the report · :export FILE writes it · Esc pauses or closes".into(),
             theme.muted(),

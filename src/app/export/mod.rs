@@ -29,6 +29,17 @@ pub fn start(state: &mut State, arg: &str, replace: bool, effects: &mut Vec<Effe
         Ok(t) => t,
         Err(line) => return refuse(state, line),
     };
+    // Over SSH a file would be written on the server, as the server's user, where the
+    // session cannot fetch it and must not choose the path (its authorized_keys, say). The
+    // clipboard (`:export -`) goes to the client's terminal, as `y` does.
+    if matches!(target, Target::File { .. }) && state.remote.is_some() {
+        return refuse(
+            state,
+            "`:export FILE` is not available over SSH: the file would be written on the \
+             server (`:export -` copies to your clipboard; `idtui export` writes where you run it)"
+                .into(),
+        );
+    }
     let Some((source, columns)) = source_in_view(state) else {
         return refuse(state, "nothing to export here".into());
     };

@@ -35,17 +35,20 @@ fn e_over_ssh_is_refused_with_the_reason_and_nothing_runs() {
 }
 
 #[test]
-fn export_over_ssh_is_refused_since_it_would_write_on_the_server() {
+fn export_to_a_file_over_ssh_is_refused_since_it_would_write_on_the_server() {
     let mut s = served(false);
     let effects = typed(&mut s, "export /tmp/x.jsonl");
     assert!(
         !effects.iter().any(|e| matches!(e, Effect::Export(_))),
         "{effects:?}"
     );
+    let said = s.error.as_ref().map(|e| e.line.clone()).unwrap_or_default();
+    assert!(said.contains("not available over SSH"), "{said}");
+    // The clipboard is the client's terminal: `:export -` still copies over SSH.
+    let effects = typed(&mut s, "export -");
     assert!(
-        s.flash.clone().unwrap_or_default().contains("over SSH"),
-        "{:?}",
-        s.flash
+        effects.iter().any(|e| matches!(e, Effect::Export(_))),
+        "{effects:?}"
     );
     // The local dashboard still exports.
     let mut local = kratos_state();
